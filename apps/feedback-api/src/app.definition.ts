@@ -1,0 +1,10 @@
+import type { AppDefinition } from '@metaloop/platform';
+import { AppModule } from './app.module';
+import { envSchema } from './config/env.schema';
+
+export const feedbackApi: AppDefinition = {
+  name: 'feedback-api',
+  module: AppModule,
+  envSchema,
+  description: 'Agent-facing data plane: feedback and system metrics into JetStream, live agent config with sticky canary arms.',
+};

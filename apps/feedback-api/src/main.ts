@@ -1,0 +1,4 @@
+import { runApp } from '@metaloop/platform';
+import { feedbackApi } from './app.definition';
+
+void runApp(feedbackApi);

@@ -1,0 +1,10 @@
+import type { AppDefinition } from '@metaloop/platform';
+import { AppModule } from './app.module';
+import { envSchema } from './config/env.schema';
+
+export const oracleApi: AppDefinition = {
+  name: 'oracle-api',
+  module: AppModule,
+  envSchema,
+  description: 'Control plane: feedback ingest, agent registry, analyzer, planner, SPEC gates, tick, rollback and audit.',
+};

@@ -1,0 +1,4 @@
+import { runApp } from '@metaloop/platform';
+import { oracleApi } from './app.definition';
+
+void runApp(oracleApi);

@@ -1,0 +1,4 @@
+import { runApp } from '@metaloop/platform';
+import { orchestrator } from './app.definition';
+
+void runApp(orchestrator);

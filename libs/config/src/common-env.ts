@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/** Booleans from the environment: only the spellings people actually use. */
+export const envBoolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+export const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+
+export const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL');
+
+export const natsServers = z
+  .string()
+  .min(1)
+  .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean));
+
+export const redisUrl = z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL');
+
+/** Settings every app shares: where it listens, how it logs, which deployment it is. */
+export const baseEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Namespace for JetStream streams and subjects (isolates test suites); empty in production. */
+  NATS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]*$/i, 'expected empty or one token of letters, digits, _ or -, e.g. "t1"')
+    .default(''),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+});
+
+export type BaseEnv = z.infer<typeof baseEnvSchema>;
+
+/** Env of apps that use Postgres. */
+export const postgresEnv = {
+  DATABASE_URL: postgresUrl,
+  /** Apply pending migrations at start (advisory-locked; safe with many replicas). */
+  MIGRATE_ON_START: envBoolean.default(true),
+};
+
+/** Env of apps that use NATS; NATS_URL may list several servers, comma-separated. */
+export const natsEnv = { NATS_URL: natsServers };
+
+/** Env of apps that use Redis (BullMQ, locks, budget). */
+export const redisEnv = {
+  REDIS_URL: redisUrl,
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" and "-" only').default('metaloop'),
+};

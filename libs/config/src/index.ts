@@ -1,0 +1,13 @@
+export { EnvValidationError, envValidator, validateEnv } from './env';
+export {
+  baseEnvSchema,
+  envBoolean,
+  natsEnv,
+  natsServers,
+  port,
+  postgresEnv,
+  postgresUrl,
+  redisEnv,
+  redisUrl,
+  type BaseEnv,
+} from './common-env';

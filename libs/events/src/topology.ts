@@ -1,0 +1,90 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  RetentionPolicy,
+  StorageType,
+  type ConsumerConfig,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import type { FeedbackKind } from './feedback-event.schema';
+
+export interface TopologyOptions {
+  /** Namespace token for tests ("t1" → subjects "t1.feedback.>", stream "T1_FEEDBACK"); empty in production. */
+  prefix?: string;
+  /** How long JetStream remembers a message id to drop duplicates. */
+  duplicateWindowMs?: number;
+  /** Deliveries of one message before it is dead-lettered. */
+  maxDeliver?: number;
+  ackWaitMs?: number;
+  replicas?: number;
+}
+
+export type StreamDefinition = Partial<StreamConfig> & Pick<StreamConfig, 'name' | 'subjects'>;
+export type ConsumerDefinition = Partial<ConsumerConfig> & Pick<ConsumerConfig, 'durable_name'>;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Every NATS name metaloop uses, derived in one place so apps and tests agree. Subjects:
+ * `feedback.explicit.<agent>`, `feedback.implicit.<agent>`, `feedback.system.<source>`,
+ * dead letters on `dlq.feedback.>`, and `config.changed` on core NATS.
+ */
+export function natsTopology(options: TopologyOptions = {}) {
+  const prefix = options.prefix ?? '';
+  const p = prefix ? `${prefix}.` : '';
+  const streamPrefix = prefix ? `${prefix.toUpperCase().replace(/-/g, '_')}_` : '';
+
+  const subjects = {
+    feedback: (kind: FeedbackKind, agentId: string) => `${p}feedback.${kind}.${agentId}`,
+    system: (source: string) => `${p}feedback.system.${source}`,
+    allFeedback: `${p}feedback.>`,
+    /** The dead-letter subject of a feedback subject: `dlq.` + the original (unprefixed) subject. */
+    deadLetter: (originalSubject: string) => `${p}dlq.${originalSubject.slice(p.length)}`,
+    /** The subject a dead letter is replayed to. */
+    replayOf: (deadLetterSubject: string) => `${p}${deadLetterSubject.slice(`${p}dlq.`.length)}`,
+    allDeadLetters: `${p}dlq.feedback.>`,
+    configChanged: `${p}config.changed`,
+  };
+
+  const feedbackStream: StreamDefinition = {
+    name: `${streamPrefix}FEEDBACK`,
+    subjects: [subjects.allFeedback],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(7 * DAY_MS),
+    duplicate_window: nanos(options.duplicateWindowMs ?? 120_000),
+    num_replicas: options.replicas ?? 1,
+  };
+
+  const deadLetterStream: StreamDefinition = {
+    name: `${streamPrefix}FEEDBACK_DLQ`,
+    subjects: [subjects.allDeadLetters],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(30 * DAY_MS),
+    num_replicas: options.replicas ?? 1,
+  };
+
+  const ingestConsumer: ConsumerDefinition = {
+    durable_name: 'oracle-ingest',
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: subjects.allFeedback,
+    max_deliver: options.maxDeliver ?? 5,
+    ack_wait: nanos(options.ackWaitMs ?? 30_000),
+    max_ack_pending: 20_000,
+  };
+
+  return {
+    prefix,
+    subjects,
+    streams: { feedback: feedbackStream, deadLetters: deadLetterStream },
+    consumers: { ingest: { stream: feedbackStream.name, config: ingestConsumer } },
+  };
+}
+
+export type NatsTopology = ReturnType<typeof natsTopology>;

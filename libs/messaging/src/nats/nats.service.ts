@@ -1,0 +1,103 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { connectNats, natsTopology, openJetStream, type JetStreamContext, type NatsTopology } from '@metaloop/events';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { NATS_OPTIONS, type NatsModuleOptions } from './nats.options';
+
+/** Carries its HTTP meaning (see StatusCarrier in libs/http): 503, retry shortly. */
+export class NatsUnavailableError extends Error {
+  readonly httpStatus = 503;
+  readonly retryAfterSeconds = 2;
+
+  constructor(reason: string) {
+    super(`NATS is unavailable: ${reason}`);
+    this.name = 'NatsUnavailableError';
+  }
+}
+
+/**
+ * The app's NATS connection. It connects in the background and reconnects forever, so the
+ * app starts and stays up while NATS is down; readiness and `context()` say when it is usable.
+ */
+@Injectable()
+export class NatsService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(NatsService.name);
+  readonly topology: NatsTopology;
+  private nc?: NatsConnection;
+  private jetStream?: JetStreamContext;
+  private connected = false;
+  private lastProblem = 'connecting';
+  private stopping = false;
+
+  constructor(@Inject(NATS_OPTIONS) private readonly options: NatsModuleOptions) {
+    this.topology = natsTopology({ prefix: options.prefix });
+  }
+
+  onModuleInit(): void {
+    void this.connect();
+  }
+
+  /** The JetStream context, or NatsUnavailableError (mapped to 503) while disconnected. */
+  context(): JetStreamContext {
+    if (!this.jetStream || !this.connected) throw new NatsUnavailableError(this.lastProblem);
+    return this.jetStream;
+  }
+
+  /** Readiness: a JetStream API round trip, so a server without JetStream counts as down. */
+  async ping(): Promise<void> {
+    const { jsm } = this.context();
+    await jsm.getAccountInfo();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => this.nc?.close());
+  }
+
+  private async connect(): Promise<void> {
+    try {
+      this.nc = await connectNats({
+        servers: this.options.servers,
+        name: this.options.name,
+        waitOnFirstConnect: true,
+        timeoutMs: this.options.timeoutMs,
+      });
+    } catch (error) {
+      this.lastProblem = `connect failed: ${(error as Error).message}`;
+      this.logger.error(this.lastProblem);
+      return;
+    }
+    void this.watch(this.nc);
+    await this.onConnected(this.nc);
+  }
+
+  private async onConnected(nc: NatsConnection): Promise<void> {
+    try {
+      this.jetStream = await openJetStream(nc, this.topology, {
+        ensureStreams: this.options.ensureStreams ?? false,
+        timeoutMs: this.options.timeoutMs,
+      });
+      this.connected = true;
+      this.logger.log(`connected to NATS ${nc.getServer()} with JetStream`);
+    } catch (error) {
+      this.connected = false;
+      this.lastProblem = `JetStream unavailable: ${(error as Error).message}`;
+      this.logger.error(this.lastProblem);
+    }
+  }
+
+  private async watch(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') {
+        this.connected = false;
+        this.lastProblem = `disconnected from ${status.server}, reconnecting`;
+        this.logger.warn(this.lastProblem);
+      } else if (status.type === 'reconnect') {
+        await this.onConnected(nc);
+      }
+    }
+    if (!this.stopping) {
+      this.connected = false;
+      this.lastProblem = 'connection closed';
+    }
+  }
+}

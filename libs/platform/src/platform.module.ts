@@ -1,0 +1,87 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { envValidator } from '@metaloop/config';
+import { PrismaModule, PrismaService } from '@metaloop/db';
+import { NatsModule, NatsService, RedisModule, RedisService } from '@metaloop/messaging';
+import { HealthModule, loggingModule, MetricsModule, type ReadinessCheck } from '@metaloop/observability';
+import type { z } from 'zod';
+
+export interface PlatformOptions {
+  /** Service name: logs, metrics label, NATS and Postgres client names. */
+  app: string;
+  /** The app's env schema (src/config/env.schema.ts); it must define what `uses` needs. */
+  envSchema: z.ZodType<Record<string, unknown>>;
+  uses: {
+    postgres?: boolean;
+    /** JetStream; `ensureStreams` for the apps that publish to or consume the streams. */
+    nats?: { ensureStreams: boolean };
+    redis?: boolean;
+  };
+}
+
+/**
+ * What every metaloop app is made of: validated config, pino logs, /metrics, /health with
+ * readiness checks of exactly the dependencies the app uses, and those connections.
+ */
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const imports: Array<DynamicModule | Promise<DynamicModule>> = [
+      ConfigModule.forRoot({ isGlobal: true, cache: true, validate: envValidator(options.envSchema) }),
+      loggingModule(options.app),
+      MetricsModule.forRoot(options.app),
+    ];
+    const checks: Array<{ name: string; token: typeof PrismaService | typeof NatsService | typeof RedisService }> = [];
+    if (options.uses.postgres) {
+      imports.push(
+        PrismaModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => ({
+            databaseUrl: config.getOrThrow<string>('DATABASE_URL'),
+            migrateOnStart: config.get<boolean>('MIGRATE_ON_START') ?? false,
+            applicationName: options.app,
+          }),
+        }),
+      );
+      checks.push({ name: 'postgres', token: PrismaService });
+    }
+    if (options.uses.nats) {
+      const { ensureStreams } = options.uses.nats;
+      imports.push(
+        NatsModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => ({
+            servers: config.getOrThrow<string[]>('NATS_URL'),
+            name: options.app,
+            prefix: config.get<string>('NATS_PREFIX') ?? '',
+            ensureStreams,
+          }),
+        }),
+      );
+      checks.push({ name: 'nats', token: NatsService });
+    }
+    if (options.uses.redis) {
+      imports.push(
+        RedisModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => ({
+            url: config.getOrThrow<string>('REDIS_URL'),
+            keyPrefix: config.getOrThrow<string>('REDIS_PREFIX'),
+            name: options.app,
+          }),
+        }),
+      );
+      checks.push({ name: 'redis', token: RedisService });
+    }
+    imports.push(
+      HealthModule.forRootAsync({
+        inject: checks.map((c) => c.token),
+        useFactory: (...dependencies: Array<{ ping(): Promise<void> }>) => ({
+          checks: checks.map(({ name }, i): ReadinessCheck => ({ name, check: () => dependencies[i]!.ping() })),
+        }),
+      }),
+    );
+    // Everything it imports is global (config, logger, metrics, connections): nothing to export.
+    return { module: PlatformModule, imports };
+  }
+}

@@ -1,0 +1,6 @@
+export { testEnv } from './test-env';
+export { isolationId, scratchSchema, withClient, type ScratchSchema } from './isolation';
+export { startNatsServer, waitForPort, type TestNatsServer } from './nats-server';
+export { freePort } from './ports';
+export { eventually } from './eventually';
+export { spawnApp, WORKSPACE_ROOT, type AppProcess } from './app-process';

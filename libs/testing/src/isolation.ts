@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { testEnv } from './test-env';
+
+/**
+ * A name unique to this run of this suite (`<suite>_<random>`), usable as a Postgres schema,
+ * NATS prefix and Redis key prefix, so suites run in parallel and reruns never collide.
+ */
+export function isolationId(suite: string): string {
+  const clean = suite.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 24);
+  return `t_${clean}_${randomBytes(4).toString('hex')}`;
+}
+
+export interface ScratchSchema {
+  schema: string;
+  /** DATABASE_URL with `?schema=`, as the apps take it. */
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty Postgres schema in the test database; `drop()` removes it with everything in it. */
+export async function scratchSchema(suite: string): Promise<ScratchSchema> {
+  const schema = isolationId(suite);
+  const url = new URL(testEnv.TEST_DATABASE_URL);
+  url.searchParams.set('schema', schema);
+  await withClient((client) => client.query(`CREATE SCHEMA "${schema}"`));
+  return {
+    schema,
+    url: url.toString(),
+    drop: () => withClient((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).then(() => undefined),
+  };
+}
+
+export async function withClient<T>(fn: (client: Client) => Promise<T>, databaseUrl = testEnv.TEST_DATABASE_URL): Promise<T> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
