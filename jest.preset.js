@@ -1,4 +1,4 @@
-// Shared Jest settings: swc transpiles TypeScript (and the ESM-only Nest 12 packages) to
+// Shared Jest settings: swc transpiles TypeScript (and the ESM-only packages Nest 12 pulls in) to
 // CommonJS; the custom export condition makes @metaloop/* resolve to their sources.
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
@@ -12,8 +12,12 @@ module.exports = {
     customExportConditions: ['@metaloop/source', 'node', 'require', 'default'],
   },
   transform: { '^.+\\.(t|j|mj)sx?$': ['@swc/jest', { ...swcrc, swcrc: false }] },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|cookie)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|cookie|content-disposition)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  // Prisma's generated client imports its .ts siblings with .js specifiers (nodenext style).
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   testTimeout: 30000,
+  // Quiet app logs in tests unless LOG_LEVEL asks for them.
+  setupFiles: [require.resolve('./jest.setup.js')],
 };

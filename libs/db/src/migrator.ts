@@ -22,8 +22,8 @@ export interface MigrateResult {
   alreadyApplied: number;
 }
 
-// Same key Prisma Migrate locks, paired with the schema so scratch schemas don't queue.
-const PRISMA_LOCK_KEY = 72707369;
+/** Advisory-lock key (Prisma Migrate's own), paired with hashtext(schema). */
+export const MIGRATION_LOCK_KEY = 72707369;
 
 // Prisma Migrate's own bookkeeping table, so `prisma migrate status` reads our history.
 const BOOKKEEPING_DDL = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
@@ -72,7 +72,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   await client.connect();
   const schema = quoteIdent(target.schema);
   try {
-    await client.query(`SELECT pg_advisory_lock($1, hashtext($2))`, [PRISMA_LOCK_KEY, target.schema]);
+    await client.query(`SELECT pg_advisory_lock($1, hashtext($2))`, [MIGRATION_LOCK_KEY, target.schema]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(`SET search_path TO ${schema}`);
     await client.query(BOOKKEEPING_DDL);
@@ -106,7 +106,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     }
     return { schema: target.schema, applied: done, alreadyApplied: applied.size };
   } finally {
-    await client.query(`SELECT pg_advisory_unlock($1, hashtext($2))`, [PRISMA_LOCK_KEY, target.schema]).catch(() => undefined);
+    await client.query(`SELECT pg_advisory_unlock($1, hashtext($2))`, [MIGRATION_LOCK_KEY, target.schema]).catch(() => undefined);
     await client.end();
   }
 }

@@ -43,6 +43,8 @@ export async function createApp(definition: AppDefinition): Promise<NestFastifyA
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(new StandardSchemaValidationPipe({ exceptionFactory: RequestValidationException.fromIssues }));
   const fastify = app.getHttpAdapter().getInstance();
+  // JSON APIs only: any other body type is a 415, not a string for the validator to puzzle over.
+  fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     done();

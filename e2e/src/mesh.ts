@@ -1,0 +1,39 @@
+import { freePort, scratchSchema, spawnApp, testEnv, type AppProcess, type ScratchSchema } from '@metaloop/testing';
+
+export const APPS = ['feedback-api', 'oracle-api', 'orchestrator'] as const;
+export type AppName = (typeof APPS)[number];
+
+/** The body of GET /health/ready. */
+export interface ReadinessBody {
+  status: 'ready' | 'not_ready';
+  checks: Record<string, { status: 'up' | 'down'; reason?: string }>;
+}
+
+export interface Mesh {
+  apps: Record<AppName, AppProcess>;
+  schema: ScratchSchema;
+  stop(): Promise<void>;
+}
+
+/** The three apps as processes on free ports, isolated by their own schema, NATS and Redis prefixes. */
+export async function startMesh(suite: string, overrides: Partial<Record<string, string>> = {}): Promise<Mesh> {
+  const schema = await scratchSchema(suite);
+  const env: Record<string, string> = {
+    DATABASE_URL: schema.url,
+    NATS_URL: testEnv.TEST_NATS_URL,
+    NATS_PREFIX: schema.schema,
+    REDIS_URL: testEnv.TEST_REDIS_URL,
+    REDIS_PREFIX: schema.schema,
+    ...(overrides as Record<string, string>),
+  };
+  const entries = await Promise.all(APPS.map(async (name) => [name, spawnApp(name, env, await freePort())] as const));
+  const apps = Object.fromEntries(entries) as Record<AppName, AppProcess>;
+  return {
+    apps,
+    schema,
+    stop: async () => {
+      await Promise.all(Object.values(apps).map((app) => app.stop()));
+      await schema.drop();
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import { Body, Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { baseEnvSchema } from '@metaloop/config';
+import { z } from 'zod';
+import { createApp } from './bootstrap';
+import { PlatformModule } from './platform.module';
+
+const thingSchema = z.strictObject({
+  name: z.string().min(1).max(20),
+  score: z.object({ value: z.number().min(0).max(1) }),
+  tags: z.array(z.string()).max(2).optional(),
+});
+
+class UpstreamDown extends Error {
+  readonly httpStatus = 503;
+  readonly retryAfterSeconds = 2;
+}
+
+@Controller('things')
+class ThingsController {
+  @Post()
+  @HttpCode(202)
+  create(@Body({ schema: thingSchema }) body: z.infer<typeof thingSchema>) {
+    return { accepted: body.name };
+  }
+
+  @Get('broken')
+  broken(): never {
+    throw new Error('secret internal detail');
+  }
+
+  @Get('upstream')
+  upstream(): never {
+    throw new UpstreamDown('NATS is unavailable: disconnected');
+  }
+}
+
+@Module({
+  imports: [PlatformModule.forRoot({ app: 'platform-spec', envSchema: baseEnvSchema, uses: {} })],
+  controllers: [ThingsController],
+})
+class SpecModule {}
+
+describe('an app built by createApp', () => {
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    process.env['LOG_LEVEL'] = 'silent';
+    app = await createApp({ name: 'platform-spec', module: SpecModule, envSchema: baseEnvSchema, description: 'spec', bodyLimitBytes: 2048 });
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  });
+
+  afterAll(() => app.close());
+
+  const post = (payload: string, contentType = 'application/json') =>
+    app.inject({ method: 'POST', url: '/things', payload, headers: { 'content-type': contentType } });
+
+  it('validates bodies with the zod schema and passes the parsed value on', async () => {
+    const response = await post(JSON.stringify({ name: 'a', score: { value: 0.5 } }));
+    expect(response.statusCode).toBe(202);
+    expect(response.json()).toEqual({ accepted: 'a' });
+  });
+
+  it('answers invalid fields with 400 problem+json naming each path', async () => {
+    const response = await post(JSON.stringify({ name: '', score: { value: 2 }, tags: ['a', 'b', 'c'] }));
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const problem = response.json();
+    expect(problem).toMatchObject({ type: 'urn:metaloop:problem:validation-error', status: 400, instance: '/things' });
+    expect(problem.errors.map((e: { path: string }) => e.path).sort()).toEqual(['name', 'score.value', 'tags']);
+    expect(problem.errors.find((e: { path: string }) => e.path === 'score.value').pointer).toBe('/score/value');
+  });
+
+  it.each([
+    ['malformed JSON', '{"name":', 'application/json', 400],
+    ['an empty JSON body', '', 'application/json', 400],
+    ['a JSON array instead of an object', '[1,2]', 'application/json', 400],
+    ['an unsupported content type', 'name=a', 'text/plain', 415],
+    ['a body over the limit', JSON.stringify({ name: 'x'.repeat(4096) }), 'application/json', 413],
+  ])('answers %s with a 4xx problem, never a 500', async (_case, payload, contentType, status) => {
+    const response = await post(payload, contentType);
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({ status, title: expect.any(String) });
+  });
+
+  it('answers unknown routes with a 404 problem', async () => {
+    const response = await app.inject({ method: 'GET', url: '/nowhere' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({ status: 404, instance: '/nowhere' });
+  });
+
+  it('hides internal errors behind a 500 problem carrying the request id', async () => {
+    const response = await app.inject({ method: 'GET', url: '/things/broken', headers: { 'x-request-id': 'req-42' } });
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('secret');
+    expect(response.json()).toMatchObject({ status: 500, request_id: 'req-42' });
+    expect(response.headers['x-request-id']).toBe('req-42');
+  });
+
+  it('maps errors that carry an HTTP status, with Retry-After', async () => {
+    const response = await app.inject({ method: 'GET', url: '/things/upstream' });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('2');
+    expect(response.json()).toMatchObject({ status: 503, detail: 'NATS is unavailable: disconnected' });
+  });
+
+  it('gives every response a request id', async () => {
+    const response = await app.inject({ method: 'GET', url: '/health/live' });
+    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('serves liveness, readiness, metrics by route template, and OpenAPI from the zod schema', async () => {
+    expect((await app.inject({ method: 'GET', url: '/health/live' })).json()).toEqual({ status: 'alive' });
+    expect((await app.inject({ method: 'GET', url: '/health/ready' })).json()).toEqual({ status: 'ready', checks: {} });
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/http_request_duration_seconds_count\{app="platform-spec",method="POST",route="\/things",status_code="202"\} \d+/);
+    const docs = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const body = docs.paths['/things'].post.requestBody.content['application/json'].schema;
+    expect(body).toMatchObject({ type: 'object', required: ['name', 'score'], properties: { name: { maxLength: 20 } } });
+    expect((await app.inject({ method: 'GET', url: '/docs' })).statusCode).toBe(200);
+  });
+});
