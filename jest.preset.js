@@ -10,6 +10,7 @@ module.exports = {
   testEnvironment: 'node',
   testEnvironmentOptions: {
     customExportConditions: ['@metaloop/source', 'node', 'require', 'default'],
+    globalsCleanup: 'off',
   },
   transform: { '^.+\\.(t|j|mj)sx?$': ['@swc/jest', { ...swcrc, swcrc: false }] },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|cookie|content-disposition)/)'],

@@ -6,6 +6,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { EnvValidationError, validateEnv } from '@metaloop/config';
 import { assignRequestId, instrumentHttp, MetricsRegistry } from '@metaloop/observability';
+import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { z } from 'zod';
 import { ProblemDetailsFilter } from './problem-details.filter';
@@ -49,6 +50,7 @@ export async function createApp(definition: AppDefinition): Promise<NestFastifyA
     reply.header('x-request-id', request.id);
     done();
   });
+  closeConnectionsAfterResponseWhenClosing(fastify);
   instrumentHttp(fastify, app.get(MetricsRegistry));
   const document = SwaggerModule.createDocument(
     app,
@@ -61,6 +63,23 @@ export async function createApp(definition: AppDefinition): Promise<NestFastifyA
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json', yamlDocumentUrl: 'docs/yaml' });
   return app;
+}
+
+/**
+ * Fastify closes idle keep-alive sockets when it starts closing, but a socket busy with an
+ * in-flight request would then idle until its keep-alive timeout and hold the shutdown up.
+ * Answering that request with `Connection: close` lets the socket go right after it.
+ */
+function closeConnectionsAfterResponseWhenClosing(fastify: FastifyInstance): void {
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
 }
 
 /**

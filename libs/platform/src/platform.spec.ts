@@ -29,6 +29,12 @@ class ThingsController {
     throw new Error('secret internal detail');
   }
 
+  @Get('slow')
+  async slow(): Promise<{ done: true }> {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return { done: true };
+  }
+
   @Get('upstream')
   upstream(): never {
     throw new UpstreamDown('NATS is unavailable: disconnected');
@@ -120,5 +126,21 @@ describe('an app built by createApp', () => {
     const body = docs.paths['/things'].post.requestBody.content['application/json'].schema;
     expect(body).toMatchObject({ type: 'object', required: ['name', 'score'], properties: { name: { maxLength: 20 } } });
     expect((await app.inject({ method: 'GET', url: '/docs' })).statusCode).toBe(200);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('lets in-flight requests finish while it closes', async () => {
+    const app = await createApp({ name: 'platform-spec', module: SpecModule, envSchema: baseEnvSchema, description: 'spec' });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.getHttpServer().address() as { port: number };
+    const inFlight = fetch(`http://127.0.0.1:${port}/things/slow`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closed = app.close();
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ done: true });
+    await closed;
+    await expect(fetch(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();
   });
 });
