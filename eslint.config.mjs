@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -15,5 +16,9 @@ export default tseslint.config(
   {
     files: ['**/*.spec.ts', '**/*.e2e.ts', 'scripts/**', 'bench/**'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: { globals: globals.node },
   },
 );

@@ -48,26 +48,20 @@ export function natsTopology(options: TopologyOptions = {}) {
     configChanged: `${p}config.changed`,
   };
 
+  const fileStream = (name: string, subject: string, maxAgeMs: number): StreamDefinition => ({
+    name: `${streamPrefix}${name}`,
+    subjects: [subject],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(maxAgeMs),
+    num_replicas: options.replicas ?? 1,
+  });
   const feedbackStream: StreamDefinition = {
-    name: `${streamPrefix}FEEDBACK`,
-    subjects: [subjects.allFeedback],
-    storage: StorageType.File,
-    retention: RetentionPolicy.Limits,
-    discard: DiscardPolicy.Old,
-    max_age: nanos(7 * DAY_MS),
+    ...fileStream('FEEDBACK', subjects.allFeedback, 7 * DAY_MS),
     duplicate_window: nanos(options.duplicateWindowMs ?? 120_000),
-    num_replicas: options.replicas ?? 1,
   };
-
-  const deadLetterStream: StreamDefinition = {
-    name: `${streamPrefix}FEEDBACK_DLQ`,
-    subjects: [subjects.allDeadLetters],
-    storage: StorageType.File,
-    retention: RetentionPolicy.Limits,
-    discard: DiscardPolicy.Old,
-    max_age: nanos(30 * DAY_MS),
-    num_replicas: options.replicas ?? 1,
-  };
+  const deadLetterStream = fileStream('FEEDBACK_DLQ', subjects.allDeadLetters, 30 * DAY_MS);
 
   const ingestConsumer: ConsumerDefinition = {
     durable_name: 'oracle-ingest',
