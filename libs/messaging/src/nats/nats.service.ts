@@ -42,10 +42,25 @@ export class NatsService implements OnModuleInit, OnApplicationShutdown {
     return this.jetStream;
   }
 
-  /** Readiness: a JetStream API round trip, so a server without JetStream counts as down. */
-  async ping(): Promise<void> {
+  /**
+   * Readiness: a JetStream API round trip, so a server without JetStream counts as down.
+   * Fails with NatsUnavailableError and a reason, also when the server just went silent.
+   */
+  async ping(timeoutMs = 1_500): Promise<void> {
     const { jsm } = this.context();
-    await jsm.getAccountInfo();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        jsm.getAccountInfo(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`JetStream did not answer within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      throw new NatsUnavailableError(this.connected ? (error as Error).message : this.lastProblem);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,0 +1,17 @@
+import { validateEnv } from '@metaloop/config';
+import { envSchema } from './env.schema';
+
+describe('oracle-api env', () => {
+  it('needs Postgres, NATS and Redis and listens on 8092 by default', () => {
+    const env = validateEnv(envSchema, {
+      DATABASE_URL: 'postgresql://localhost/m',
+      NATS_URL: 'nats://localhost:4222',
+      REDIS_URL: 'redis://localhost:6379',
+    });
+    expect(env).toMatchObject({ PORT: 8092, REDIS_PREFIX: 'metaloop', MIGRATE_ON_START: true });
+  });
+
+  it('names each missing variable', () => {
+    expect(() => validateEnv(envSchema, {})).toThrow(/DATABASE_URL: .*\n.*NATS_URL: .*\n.*REDIS_URL: /);
+  });
+});
