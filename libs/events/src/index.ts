@@ -14,7 +14,7 @@ export {
   type FeedbackKind,
 } from './feedback-event.schema';
 export { systemMetricSchema, type SystemMetric, type SystemMetricInput } from './system-metric.schema';
-export { natsTopology, type ConsumerDefinition, type NatsTopology, type StreamDefinition, type TopologyOptions } from './topology';
+export { DEAD_LETTER_HEADERS, natsTopology, type ConsumerDefinition, type NatsTopology, type StreamDefinition, type TopologyOptions } from './topology';
 export {
   connectJetStream,
   connectNats,
@@ -25,3 +25,18 @@ export {
   type NatsConnectOptions,
 } from './jetstream';
 export { uuidv7 } from './uuid';
+export {
+  ENVELOPE_VERSION,
+  envelopeSchema,
+  feedbackEnvelopeSchema,
+  storedFeedbackEventSchema,
+  storedSystemMetricSchema,
+  systemMetricEnvelopeSchema,
+  type Envelope,
+  type FeedbackEnvelope,
+  type StoredFeedbackEvent,
+  type StoredSystemMetric,
+  type SystemMetricEnvelope,
+} from './envelope.schema';
+export { JOBS, QUEUES, type PurgeRawEventsJob } from './queues';
+export { LATENCY_BUCKET_BOUNDS_MS, LATENCY_BUCKETS, latencyBucket, latencyQuantile } from './latency-histogram';

@@ -46,6 +46,8 @@ export function natsTopology(options: TopologyOptions = {}) {
     replayOf: (deadLetterSubject: string) => `${p}${deadLetterSubject.slice(`${p}dlq.`.length)}`,
     allDeadLetters: `${p}dlq.feedback.>`,
     configChanged: `${p}config.changed`,
+    /** Metric definitions changed: feedback-api reloads its cache at once. */
+    metricsChanged: `${p}metrics.changed`,
   };
 
   const fileStream = (name: string, subject: string, maxAgeMs: number): StreamDefinition => ({
@@ -82,3 +84,12 @@ export function natsTopology(options: TopologyOptions = {}) {
 }
 
 export type NatsTopology = ReturnType<typeof natsTopology>;
+
+/** Headers a dead letter carries besides the original body. */
+export const DEAD_LETTER_HEADERS = {
+  reason: 'Metaloop-Dlq-Reason',
+  originalSubject: 'Metaloop-Original-Subject',
+  originalSequence: 'Metaloop-Original-Seq',
+  deliveries: 'Metaloop-Deliveries',
+  failedAt: 'Metaloop-Failed-At',
+} as const;

@@ -18,8 +18,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const body = { ...this.toProblem(exception), instance: request.url, request_id: request.id };
     if (body.status >= 500) this.logger.error({ err: exception, request_id: body.request_id }, 'request failed');
-    const retryAfter = (exception as Partial<StatusCarrier> | null)?.retryAfterSeconds;
-    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+    const carrier = exception as Partial<StatusCarrier> | null;
+    if (typeof carrier?.retryAfterSeconds === 'number') reply.header('retry-after', String(carrier.retryAfterSeconds));
+    for (const [name, value] of Object.entries(carrier?.headers ?? {})) reply.header(name, value);
     void reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
   }
 
@@ -36,7 +37,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const detail = typeof response === 'string' ? response : messageOf(response) ?? exception.message;
       return problem(status, detail);
     }
-    if (isStatusCarrier(exception)) return problem(exception.httpStatus, exception.message);
+    if (isStatusCarrier(exception)) {
+      return problem(exception.httpStatus, exception.message, exception.problemType ? { type: exception.problemType } : {});
+    }
     const status = clientStatusOf(exception);
     if (status) return problem(status, (exception as Error).message, { code: (exception as { code?: string }).code });
     return problem(500, 'An unexpected error occurred; it has been logged with the request id.');
@@ -57,12 +60,16 @@ function messageOf(response: object): string | undefined {
 
 /**
  * Errors from libs that know their HTTP meaning without depending on Nest's HTTP layer
- * (e.g. NATS unavailable → 503 with Retry-After) carry `httpStatus` and `retryAfterSeconds`.
+ * (e.g. NATS unavailable → 503 with Retry-After, a missing API key → 401 with
+ * WWW-Authenticate) carry `httpStatus`, optionally `retryAfterSeconds`, `headers`, `problemType`.
  */
 export interface StatusCarrier {
   message: string;
   httpStatus: number;
   retryAfterSeconds?: number;
+  headers?: Record<string, string>;
+  /** A problem type URI more specific than about:blank. */
+  problemType?: string;
 }
 
 function isStatusCarrier(exception: unknown): exception is StatusCarrier {
