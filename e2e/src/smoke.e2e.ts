@@ -30,7 +30,7 @@ describe('the mesh as three processes', () => {
 
   it.each(APPS)('%s reports its real dependencies in readiness', async (name) => {
     const report = (await (await fetch(`${mesh.apps[name].url}/health/ready`)).json()) as ReadinessBody;
-    const expected = name === 'feedback-api' ? ['nats', 'postgres'] : ['nats', 'postgres', 'redis'];
+    const expected = ['nats', 'postgres', 'redis'];
     expect(Object.keys(report.checks).sort()).toEqual(expected);
   });
 

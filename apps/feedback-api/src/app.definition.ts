@@ -7,4 +7,8 @@ export const feedbackApi: AppDefinition = {
   module: AppModule,
   envSchema,
   description: 'Agent-facing data plane: feedback and system metrics into JetStream, live agent config with sticky canary arms.',
+  bodyLimits: (config) => ({
+    default: config.getOrThrow<number>('BODY_LIMIT_BYTES'),
+    routes: { '/api/v1/feedback/collect/bulk': config.getOrThrow<number>('BULK_BODY_LIMIT_BYTES') },
+  }),
 };

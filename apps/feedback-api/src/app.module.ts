@@ -1,10 +1,16 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@metaloop/platform';
 import { envSchema } from './config/env.schema';
+import { FeedbackModule } from './feedback/feedback.module';
 
 @Module({
   imports: [
-    PlatformModule.forRoot({ app: 'feedback-api', envSchema, uses: { postgres: true, nats: { ensureStreams: true } } }),
+    PlatformModule.forRoot({
+      app: 'feedback-api',
+      envSchema,
+      uses: { postgres: true, nats: { ensureStreams: true }, redis: true },
+    }),
+    FeedbackModule,
   ],
 })
 export class AppModule {}

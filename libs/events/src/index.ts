@@ -40,3 +40,36 @@ export {
 } from './envelope.schema';
 export { JOBS, QUEUES, type PurgeRawEventsJob } from './queues';
 export { LATENCY_BUCKET_BOUNDS_MS, LATENCY_BUCKETS, latencyBucket, latencyQuantile } from './latency-histogram';
+export {
+  acceptedResponseSchema,
+  bulkItemResultSchema,
+  bulkResponseSchema,
+  fieldErrorSchema,
+  type AcceptedResponse,
+  type BulkItemResult,
+  type BulkResponse,
+} from './feedback-api.schema';
+export {
+  metricDefinitionListSchema,
+  metricDefinitionResponseSchema,
+  metricDefinitionSchema,
+  metricsChangedMessageSchema,
+  type MetricDefinition,
+  type MetricDefinitionInput,
+  type MetricDefinitionList,
+  type MetricDefinitionResponse,
+  type MetricsChangedMessage,
+} from './metric-definition.schema';
+export {
+  DLQ_REPLAY_MAX_SEQS,
+  deadLetterSchema,
+  dlqListQuerySchema,
+  dlqListResponseSchema,
+  dlqReplayResponseSchema,
+  dlqReplaySchema,
+  type DeadLetter,
+  type DlqListQuery,
+  type DlqListResponse,
+  type DlqReplayRequest,
+  type DlqReplayResponse,
+} from './dead-letter.schema';

@@ -13,4 +13,6 @@ export const LIMITS = {
   jsonKeys: 100,
   jsonArrayItems: 100,
   bulkEvents: 1_000,
+  /** Client clocks drift; a timestamp further ahead than this is a bug, not feedback. */
+  futureTimestampMs: 300_000,
 } as const;

@@ -19,8 +19,15 @@ export interface AppDefinition {
   /** The env schema the module's PlatformModule uses; checked before Nest starts. */
   envSchema: z.ZodType<Record<string, unknown>>;
   description: string;
-  /** Largest accepted request body (Fastify answers 413 beyond it). */
-  bodyLimitBytes?: number;
+  /** Largest accepted request bodies, from the app's config (Fastify answers 413 beyond). */
+  bodyLimits?: (config: ConfigService) => BodyLimits;
+}
+
+export interface BodyLimits {
+  /** For every route not listed in `routes`. */
+  default: number;
+  /** By route path, e.g. a bulk endpoint that takes more. */
+  routes?: Record<string, number>;
 }
 
 /**
@@ -30,7 +37,6 @@ export interface AppDefinition {
  */
 export async function createApp(definition: AppDefinition): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
-    bodyLimit: definition.bodyLimitBytes ?? 1_048_576,
     trustProxy: true,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -44,6 +50,7 @@ export async function createApp(definition: AppDefinition): Promise<NestFastifyA
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(new StandardSchemaValidationPipe({ exceptionFactory: RequestValidationException.fromIssues }));
   const fastify = app.getHttpAdapter().getInstance();
+  applyBodyLimits(fastify, definition.bodyLimits?.(app.get(ConfigService)) ?? { default: 1_048_576 });
   // JSON APIs only: any other body type is a 415, not a string for the validator to puzzle over.
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -63,6 +70,13 @@ export async function createApp(definition: AppDefinition): Promise<NestFastifyA
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json', yamlDocumentUrl: 'docs/yaml' });
   return app;
+}
+
+/** Routes are registered at init, after this hook, so each gets its limit as it is added. */
+function applyBodyLimits(fastify: FastifyInstance, limits: BodyLimits): void {
+  fastify.addHook('onRoute', (route) => {
+    route.bodyLimit = limits.routes?.[route.url] ?? limits.default;
+  });
 }
 
 /**

@@ -29,6 +29,12 @@ class ThingsController {
     throw new Error('secret internal detail');
   }
 
+  @Post('big')
+  @HttpCode(202)
+  big(@Body({ schema: z.object({ name: z.string() }) }) body: { name: string }) {
+    return { length: body.name.length };
+  }
+
   @Get('slow')
   async slow(): Promise<{ done: true }> {
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -52,7 +58,13 @@ describe('an app built by createApp', () => {
 
   beforeAll(async () => {
     process.env['LOG_LEVEL'] = 'silent';
-    app = await createApp({ name: 'platform-spec', module: SpecModule, envSchema: baseEnvSchema, description: 'spec', bodyLimitBytes: 2048 });
+    app = await createApp({
+      name: 'platform-spec',
+      module: SpecModule,
+      envSchema: baseEnvSchema,
+      description: 'spec',
+      bodyLimits: () => ({ default: 2048, routes: { '/things/big': 8192 } }),
+    });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
   });
@@ -89,6 +101,19 @@ describe('an app built by createApp', () => {
     expect(response.statusCode).toBe(status);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.json()).toMatchObject({ status, title: expect.any(String) });
+  });
+
+  it('lets a route take a larger body than the default when configured so', async () => {
+    const payload = JSON.stringify({ name: 'x'.repeat(4096) });
+    const big = await app.inject({ method: 'POST', url: '/things/big', payload, headers: { 'content-type': 'application/json' } });
+    expect(big.statusCode).toBe(202);
+    const tooBig = await app.inject({
+      method: 'POST',
+      url: '/things/big',
+      payload: JSON.stringify({ name: 'x'.repeat(9000) }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(tooBig.statusCode).toBe(413);
   });
 
   it('answers unknown routes with a 404 problem', async () => {

@@ -1,15 +1,20 @@
 import { EnvValidationError, validateEnv } from '@metaloop/config';
 import { envSchema } from './env.schema';
 
+const required = { DATABASE_URL: 'postgresql://localhost/m', NATS_URL: 'nats://localhost:4222', REDIS_URL: 'redis://localhost:6379' };
+
 describe('feedback-api env', () => {
-  it('needs Postgres and NATS, not Redis, and listens on 8091 by default', () => {
-    const env = validateEnv(envSchema, { DATABASE_URL: 'postgresql://localhost/m', NATS_URL: 'nats://localhost:4222' });
-    expect(env.PORT).toBe(8091);
-    expect(env).not.toHaveProperty('REDIS_URL');
+  it('listens on 8091 and group-commits with a linger of at most 2 ms by default', () => {
+    const env = validateEnv(envSchema, required);
+    expect(env).toMatchObject({ PORT: 8091, PUBLISH_LINGER_MS: 1, PUBLISH_MAX_EVENTS: 500, DEDUPE_WINDOW_SECONDS: 600 });
   });
 
   it('names each missing variable', () => {
     expect(() => validateEnv(envSchema, {})).toThrow(EnvValidationError);
-    expect(() => validateEnv(envSchema, {})).toThrow(/DATABASE_URL: .*\n.*NATS_URL: /);
+    expect(() => validateEnv(envSchema, {})).toThrow(/DATABASE_URL: .*\n.*NATS_URL: .*\n.*REDIS_URL: /);
+  });
+
+  it('refuses a linger above 2 ms, which would break the latency promise', () => {
+    expect(() => validateEnv(envSchema, { ...required, PUBLISH_LINGER_MS: '5' })).toThrow(/PUBLISH_LINGER_MS/);
   });
 });

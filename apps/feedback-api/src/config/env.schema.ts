@@ -1,7 +1,28 @@
-import { baseEnvSchema, natsEnv, port, postgresEnv } from '@metaloop/config';
-import type { z } from 'zod';
+import { baseEnvSchema, natsEnv, port, postgresEnv, redisEnv } from '@metaloop/config';
+import { z } from 'zod';
+
+const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
 /** feedback-api: the agent-facing data plane (feedback in, live config out). */
-export const envSchema = baseEnvSchema.extend({ PORT: port(8091), ...postgresEnv, ...natsEnv });
+export const envSchema = baseEnvSchema.extend({
+  PORT: port(8091),
+  ...postgresEnv,
+  ...natsEnv,
+  ...redisEnv,
+  /** Group commit: how long the first event of a batch may wait for company (0 = same event-loop turn). */
+  PUBLISH_LINGER_MS: int(0, 2, 1),
+  /** A batch is published as soon as it holds this many events… */
+  PUBLISH_MAX_EVENTS: int(1, 5_000, 500),
+  /** …or this many bytes (NATS refuses messages over its max_payload, 1 MiB by default). */
+  PUBLISH_MAX_BYTES: int(16_384, 8_388_608, 524_288),
+  /** A JetStream ack slower than this answers 503. */
+  PUBLISH_TIMEOUT_MS: int(100, 30_000, 2_000),
+  /** How long an accepted client event_id answers `duplicate: true` on any replica. */
+  DEDUPE_WINDOW_SECONDS: int(1, 7 * 86_400, 600),
+  BODY_LIMIT_BYTES: int(1_024, 16_777_216, 262_144),
+  BULK_BODY_LIMIT_BYTES: int(1_024, 104_857_600, 16_777_216),
+  /** Metric definitions are reloaded this often even without a metrics.changed message. */
+  METRIC_DEFINITIONS_REFRESH_MS: int(1_000, 3_600_000, 15_000),
+});
 
 export type Env = z.infer<typeof envSchema>;

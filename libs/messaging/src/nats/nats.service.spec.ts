@@ -7,6 +7,7 @@ describe('NatsService against its own nats-server', () => {
   let server: TestNatsServer;
   let moduleRef: TestingModule;
   let nats: NatsService;
+  const received: string[] = [];
   const prefix = isolationId('nats');
 
   beforeAll(async () => {
@@ -29,6 +30,15 @@ describe('NatsService against its own nats-server', () => {
     expect(info.config.subjects).toEqual([`${prefix}.feedback.>`]);
   });
 
+  it('keeps core subscriptions across reconnects', async () => {
+    nats.subscribe(`${prefix}.probe`, (msg) => received.push(msg.string()));
+    await eventually(async () => {
+      nats.context().nc.publish(`${prefix}.probe`, 'one');
+      await nats.context().nc.flush();
+      expect(received).toContain('one');
+    });
+  });
+
   it('reports NATS down with the reason instead of crashing, then recovers by itself', async () => {
     await server.kill();
     const down = await eventually(async () => {
@@ -44,5 +54,10 @@ describe('NatsService against its own nats-server', () => {
     await eventually(() => nats.ping(), 15_000);
     const ack = await nats.context().js.publish(nats.topology.subjects.feedback('implicit', 'a'), '{}');
     expect(ack.stream).toBe(nats.topology.streams.feedback.name);
+    await eventually(async () => {
+      nats.context().nc.publish(`${prefix}.probe`, 'after-restart');
+      await nats.context().nc.flush();
+      expect(received).toContain('after-restart');
+    });
   });
 });

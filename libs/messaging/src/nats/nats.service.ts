@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { connectNats, natsTopology, openJetStream, type JetStreamContext, type NatsTopology } from '@metaloop/events';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import { NATS_OPTIONS, type NatsModuleOptions } from './nats.options';
 
 /** Carries its HTTP meaning (see StatusCarrier in libs/http): 503, retry shortly. */
@@ -27,6 +27,7 @@ export class NatsService implements OnModuleInit, OnApplicationShutdown {
   private connected = false;
   private lastProblem = 'connecting';
   private stopping = false;
+  private readonly listeners: Array<{ subject: string; handler: (msg: Msg) => void }> = [];
 
   constructor(@Inject(NATS_OPTIONS) private readonly options: NatsModuleOptions) {
     this.topology = natsTopology({ prefix: options.prefix });
@@ -34,6 +35,16 @@ export class NatsService implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     void this.connect();
+  }
+
+  /**
+   * A core-NATS subscription for the life of the app (e.g. `config.changed`). It is made as
+   * soon as NATS connects, and the client renews it after every reconnect.
+   */
+  subscribe(subject: string, handler: (msg: Msg) => void): void {
+    const listener = { subject, handler };
+    this.listeners.push(listener);
+    if (this.nc && !this.nc.isClosed()) this.attach(this.nc, listener);
   }
 
   /** The JetStream context, or NatsUnavailableError (mapped to 503) while disconnected. */
@@ -82,7 +93,17 @@ export class NatsService implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     void this.watch(this.nc);
+    for (const listener of this.listeners) this.attach(this.nc, listener);
     await this.onConnected(this.nc);
+  }
+
+  private attach(nc: NatsConnection, { subject, handler }: { subject: string; handler: (msg: Msg) => void }): void {
+    nc.subscribe(subject, {
+      callback: (error, msg) => {
+        if (error) this.logger.warn(`subscription to ${subject} failed: ${error.message}`);
+        else handler(msg);
+      },
+    });
   }
 
   private async onConnected(nc: NatsConnection): Promise<void> {

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { MetricDefinitionsCache } from '../metric-definitions/metric-definitions.cache';
+import { DedupeService } from '../publishing/dedupe.service';
+import { EventPublisher } from '../publishing/event-publisher.service';
+import { FeedbackController } from './feedback.controller';
+import { FeedbackMetrics } from './feedback.metrics';
+import { FeedbackService } from './feedback.service';
+
+@Module({
+  controllers: [FeedbackController],
+  providers: [FeedbackService, FeedbackMetrics, EventPublisher, DedupeService, MetricDefinitionsCache],
+})
+export class FeedbackModule {}

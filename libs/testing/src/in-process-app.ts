@@ -1,0 +1,19 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp, type AppDefinition } from '@metaloop/platform';
+
+/**
+ * Builds an app in this process against real services. Apps read their environment when
+ * their module file is first imported (ConfigModule.forRoot), so the environment is set
+ * first and the definition is loaded lazily by the caller, e.g.
+ * `startApp(() => import('./app.definition').then((m) => m.feedbackApi), env)`.
+ */
+export async function startApp(
+  load: () => Promise<AppDefinition>,
+  env: Record<string, string>,
+): Promise<NestFastifyApplication> {
+  Object.assign(process.env, env);
+  const app = await createApp(await load());
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
