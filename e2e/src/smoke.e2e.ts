@@ -70,7 +70,7 @@ describe('a bad environment', () => {
   it('stops startup when Postgres is unreachable, saying so', async () => {
     const app = spawnApp(
       'feedback-api',
-      { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/x', NATS_URL: testEnv.TEST_NATS_URL },
+      { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/x', NATS_URL: testEnv.TEST_NATS_URL, REDIS_URL: testEnv.TEST_REDIS_URL },
       await freePort(),
     );
     expect(await app.exited).toBe(1);

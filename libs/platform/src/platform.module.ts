@@ -1,5 +1,6 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
+import { AuthModule } from '@metaloop/auth';
 import { envValidator } from '@metaloop/config';
 import { PrismaModule, PrismaService } from '@metaloop/db';
 import { NatsModule, NatsService, RedisModule, RedisService } from '@metaloop/messaging';
@@ -26,7 +27,7 @@ export interface PlatformOptions {
 @Module({})
 export class PlatformModule {
   static forRoot(options: PlatformOptions): DynamicModule {
-    const imports: Array<DynamicModule | Promise<DynamicModule>> = [
+    const imports: Array<Type | DynamicModule | Promise<DynamicModule>> = [
       ConfigModule.forRoot({ isGlobal: true, cache: true, validate: envValidator(options.envSchema) }),
       loggingModule(options.app),
       MetricsModule.forRoot(options.app),
@@ -44,6 +45,8 @@ export class PlatformModule {
         }),
       );
       checks.push({ name: 'postgres', token: PrismaService });
+      // API keys (@RequireScopes, ApiKeyGuard) live in Postgres, so every app that has it gets them.
+      imports.push(AuthModule);
     }
     if (options.uses.nats) {
       const { ensureStreams } = options.uses.nats;

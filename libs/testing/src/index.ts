@@ -4,4 +4,3 @@ export { startNatsServer, waitForPort, type TestNatsServer } from './nats-server
 export { freePort } from './ports';
 export { eventually } from './eventually';
 export { spawnApp, WORKSPACE_ROOT, type AppProcess } from './app-process';
-export { startApp } from './in-process-app';

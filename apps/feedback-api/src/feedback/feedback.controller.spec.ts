@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connectJetStream, natsTopology, type JetStreamContext } from '@metaloop/events';
-import { eventually, isolationId, scratchSchema, startApp, testEnv, withClient, type ScratchSchema } from '@metaloop/testing';
+import { eventually, isolationId, scratchSchema, testEnv, withClient, type ScratchSchema } from '@metaloop/testing';
+import { startApp } from '@metaloop/platform';
 
 /** The example body of seed 004, verbatim. */
 const seedExample = {

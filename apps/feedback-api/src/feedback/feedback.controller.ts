@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { RequireScopes } from '@metaloop/auth';
 import {
   acceptedResponseSchema,
   bulkFeedbackSchema,
@@ -15,6 +16,7 @@ import type { z } from 'zod';
 import { FeedbackService } from './feedback.service';
 
 @ApiTags('feedback')
+@RequireScopes('feedback:write')
 @Controller('api/v1/feedback')
 export class FeedbackController {
   constructor(private readonly feedback: FeedbackService) {}

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { eventually, isolationId, scratchSchema, startApp, startNatsServer, testEnv, type ScratchSchema, type TestNatsServer } from '@metaloop/testing';
+import { eventually, isolationId, scratchSchema, startNatsServer, testEnv, type ScratchSchema, type TestNatsServer } from '@metaloop/testing';
+import { startApp } from '@metaloop/platform';
 
 describe('feedback-api while NATS is down', () => {
   let schema: ScratchSchema;

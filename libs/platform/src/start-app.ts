@@ -1,8 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp, type AppDefinition } from '@metaloop/platform';
+import { createApp, type AppDefinition } from './bootstrap';
 
 /**
- * Builds an app in this process against real services. Apps read their environment when
+ * Builds an app in this process against real services (tests). Apps read their environment when
  * their module file is first imported (ConfigModule.forRoot), so the environment is set
  * first and the definition is loaded lazily by the caller, e.g.
  * `startApp(() => import('./app.definition').then((m) => m.feedbackApi), env)`.

@@ -1,0 +1,61 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiKeysService } from './api-keys.service';
+import { ApiKeyForbiddenError, ApiKeyUnauthorizedError } from './auth.errors';
+import { AuthModeService } from './auth-mode.service';
+import { ANONYMOUS_PRINCIPAL, PRINCIPAL_PROPERTY, type Principal, type RequestWithPrincipal } from './principal';
+import { missingScopes, type Scope } from './scopes';
+import { SCOPES_METADATA } from './scopes.metadata';
+
+interface HttpRequest extends RequestWithPrincipal {
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * `Authorization: Bearer <key>` → the key's principal on the request, or 401 (no key; unknown,
+ * malformed, expired or revoked key; `WWW-Authenticate: Bearer realm="metaloop"`) or 403 (a
+ * valid key without the route's scopes, named in the message). In open mode (see
+ * AuthModeService) every request passes as the anonymous admin, or as its key when it sends a
+ * valid one. Stateless: the caches live in ApiKeysService, shared by every module's guard.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKeysService,
+    private readonly mode: AuthModeService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<HttpRequest>();
+    const key = bearerToken(request.headers['authorization']);
+
+    if (!this.mode.enforcing) {
+      const principal = key ? await this.keys.verify(key).catch(() => null) : null;
+      request[PRINCIPAL_PROPERTY] = principal ?? (ANONYMOUS_PRINCIPAL as Principal);
+      return true;
+    }
+
+    if (key === undefined) throw ApiKeyUnauthorizedError.missing();
+    const principal = await this.keys.verify(key);
+    if (!principal) throw ApiKeyUnauthorizedError.invalid();
+
+    const required = this.reflector.getAllAndOverride<readonly Scope[] | undefined>(SCOPES_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const missing = missingScopes(principal.scopes, required ?? []);
+    if (missing.length > 0) throw new ApiKeyForbiddenError(principal.name, missing);
+
+    request[PRINCIPAL_PROPERTY] = principal;
+    return true;
+  }
+}
+
+/** The token of a Bearer Authorization header; undefined when there is none (or another scheme). */
+export function bearerToken(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  const space = header.indexOf(' ');
+  if (space === -1 || header.slice(0, space).toLowerCase() !== 'bearer') return undefined;
+  return header.slice(space + 1).trim();
+}

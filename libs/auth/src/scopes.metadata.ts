@@ -1,0 +1,2 @@
+/** Metadata key under which @RequireScopes records the scopes a route needs. */
+export const SCOPES_METADATA = 'metaloop:auth:scopes';
