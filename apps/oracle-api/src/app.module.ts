@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@metaloop/platform';
 import { envSchema } from './config/env.schema';
+import { DeadLettersModule } from './dead-letters/dead-letters.module';
+import { IngestModule } from './ingest/ingest.module';
+import { MetricDefinitionsModule } from './metric-definitions/metric-definitions.module';
+import { QueuesModule } from './queues/queues.module';
+import { RetentionModule } from './retention/retention.module';
 
 @Module({
   imports: [
@@ -9,6 +14,11 @@ import { envSchema } from './config/env.schema';
       envSchema,
       uses: { postgres: true, nats: { ensureStreams: true }, redis: true },
     }),
+    QueuesModule,
+    IngestModule,
+    DeadLettersModule,
+    MetricDefinitionsModule,
+    RetentionModule,
   ],
 })
 export class AppModule {}

@@ -1,14 +1,35 @@
 import { validateEnv } from '@metaloop/config';
 import { envSchema } from './env.schema';
 
+const required = {
+  DATABASE_URL: 'postgresql://localhost/m',
+  NATS_URL: 'nats://localhost:4222',
+  REDIS_URL: 'redis://localhost:6379',
+};
+
 describe('oracle-api env', () => {
   it('needs Postgres, NATS and Redis and listens on 8092 by default', () => {
-    const env = validateEnv(envSchema, {
-      DATABASE_URL: 'postgresql://localhost/m',
-      NATS_URL: 'nats://localhost:4222',
-      REDIS_URL: 'redis://localhost:6379',
-    });
+    const env = validateEnv(envSchema, required);
     expect(env).toMatchObject({ PORT: 8092, REDIS_PREFIX: 'metaloop', MIGRATE_ON_START: true });
+  });
+
+  it('has the documented ingest and retention defaults', () => {
+    expect(validateEnv(envSchema, required)).toMatchObject({
+      INGEST_BATCH_MAX: 200,
+      INGEST_MAX_DELIVER: 5,
+      RETENTION_DAYS: 30,
+      RETENTION_PURGE_EVERY_MINUTES: 60,
+      RETENTION_PURGE_CHUNK_ROWS: 10_000,
+    });
+  });
+
+  it.each([
+    ['INGEST_BATCH_MAX', '0'],
+    ['INGEST_FETCH_EXPIRES_MS', '500'],
+    ['INGEST_MAX_DELIVER', 'many'],
+    ['RETENTION_DAYS', '6'],
+  ])('names %s when it is out of range', (name, value) => {
+    expect(() => validateEnv(envSchema, { ...required, [name]: value })).toThrow(new RegExp(`${name}: `));
   });
 
   it('names each missing variable', () => {

@@ -1,7 +1,44 @@
 import { baseEnvSchema, natsEnv, port, postgresEnv, redisEnv } from '@metaloop/config';
-import type { z } from 'zod';
+import { z } from 'zod';
+
+const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
 /** oracle-api: the control plane (ingest, registry, analysis, planning, gates, tick). */
-export const envSchema = baseEnvSchema.extend({ PORT: port(8092), ...postgresEnv, ...natsEnv, ...redisEnv });
+export const envSchema = baseEnvSchema.extend({
+  PORT: port(8092),
+  ...postgresEnv,
+  ...natsEnv,
+  ...redisEnv,
+  /** Messages (envelopes) the ingest consumer takes per fetch; they are written in one transaction. */
+  INGEST_BATCH_MAX: int(1, 5_000, 200),
+  /**
+   * …and about this many bytes of them (the first message always comes): envelopes carry up to
+   * hundreds of events, and one transaction must stay well inside the consumer's 30 s ack wait.
+   */
+  INGEST_BATCH_MAX_BYTES: int(65_536, 67_108_864, 4_194_304),
+  /** How long an idle fetch waits for the first message (the JetStream client's minimum is 1 s). */
+  INGEST_FETCH_EXPIRES_MS: int(1_000, 30_000, 2_000),
+  /** Deliveries before a failing message is dead-lettered; also the consumer's max_deliver. */
+  INGEST_MAX_DELIVER: int(1, 100, 5),
+  /**
+   * The consumer's ack wait: an unacknowledged message (its replica died) is delivered again
+   * after this. Messages being worked on are kept alive meanwhile, so it bounds recovery time,
+   * not batch duration.
+   */
+  INGEST_ACK_WAIT_MS: int(1_000, 600_000, 30_000),
+  /** Redelivery delay after the first failure, doubled with each further one (capped at a minute). */
+  INGEST_RETRY_DELAY_MS: int(10, 60_000, 1_000),
+  /** How often consumer backlog and DLQ depth are read for the gauges. */
+  INGEST_GAUGE_POLL_MS: int(100, 300_000, 5_000),
+  /**
+   * Raw feedback events and system metrics older than this (by received_at) are purged; rollups
+   * stay. At least the FEEDBACK stream's 7-day max age: the raw rows are what makes a late
+   * redelivery (e.g. a re-created consumer reading the stream from the start) a no-op.
+   */
+  RETENTION_DAYS: int(7, 3_650, 30),
+  RETENTION_PURGE_EVERY_MINUTES: int(1, 10_080, 60),
+  /** Rows per DELETE statement, so a purge never holds long locks or bloats one transaction. */
+  RETENTION_PURGE_CHUNK_ROWS: int(100, 1_000_000, 10_000),
+});
 
 export type Env = z.infer<typeof envSchema>;

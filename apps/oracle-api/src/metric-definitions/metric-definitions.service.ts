@@ -1,0 +1,54 @@
+import { ConflictException, Injectable, Logger } from '@nestjs/common';
+import { PrismaService, type MetricDefinition as MetricDefinitionRow } from '@metaloop/db';
+import type { MetricDefinition, MetricDefinitionResponse, MetricsChangedMessage } from '@metaloop/events';
+import { NatsService } from '@metaloop/messaging';
+
+/** TensorZero-style metric definitions; feedback-api validates feedback `metrics` against them. */
+@Injectable()
+export class MetricDefinitionsService {
+  private readonly logger = new Logger(MetricDefinitionsService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly nats: NatsService,
+  ) {}
+
+  async create(definition: MetricDefinition): Promise<MetricDefinitionResponse> {
+    let row: MetricDefinitionRow;
+    try {
+      row = await this.prisma.metricDefinition.create({ data: { ...definition, description: definition.description ?? null } });
+    } catch (error) {
+      // P2002: unique constraint. Definitions are immutable: feedback already stored used the old meaning.
+      if ((error as { code?: string }).code === 'P2002') throw new ConflictException(`metric "${definition.name}" is already defined`);
+      throw error;
+    }
+    this.announce({ name: row.name });
+    return toResponse(row);
+  }
+
+  async list(): Promise<MetricDefinitionResponse[]> {
+    const rows = await this.prisma.metricDefinition.findMany({ orderBy: { name: 'asc' } });
+    return rows.map(toResponse);
+  }
+
+  /** Best effort: while NATS is down feedback-api's periodic refresh picks the definition up. */
+  private announce(message: MetricsChangedMessage): void {
+    try {
+      const { nc, topology } = this.nats.context();
+      nc.publish(topology.subjects.metricsChanged, JSON.stringify(message));
+    } catch (error) {
+      this.logger.warn(`metrics.changed not published (${(error as Error).message}); feedback-api will refresh on its own`);
+    }
+  }
+}
+
+function toResponse(row: MetricDefinitionRow): MetricDefinitionResponse {
+  return {
+    name: row.name,
+    type: row.type,
+    level: row.level,
+    optimize: row.optimize,
+    description: row.description,
+    created_at: row.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,14 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { QUEUES } from '@metaloop/events';
+import { RetentionMetrics } from './retention.metrics';
+import { RetentionProcessor } from './retention.processor';
+import { RetentionScheduler } from './retention.scheduler';
+import { RetentionService } from './retention.service';
+
+/** Raw-event retention on the BullMQ maintenance queue. */
+@Module({
+  imports: [BullModule.registerQueue({ name: QUEUES.maintenance })],
+  providers: [RetentionService, RetentionProcessor, RetentionScheduler, RetentionMetrics],
+})
+export class RetentionModule {}
