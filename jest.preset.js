@@ -21,4 +21,6 @@ module.exports = {
   testTimeout: 30000,
   // Quiet app logs in tests unless LOG_LEVEL asks for them.
   setupFiles: [require.resolve('./jest.setup.js')],
+  // A leaked handle (a socket, a retry timer) must fail loudly in review, not hang CI forever.
+  forceExit: true,
 };

@@ -6,8 +6,6 @@ export interface NatsConnectOptions {
   servers: string | string[];
   /** Client name shown by the server (`nats server report connections`). */
   name: string;
-  /** Keep retrying the first connect instead of failing (apps may start before NATS). */
-  waitOnFirstConnect?: boolean;
   timeoutMs?: number;
 }
 
@@ -29,7 +27,6 @@ export function connectNats(options: NatsConnectOptions): Promise<NatsConnection
     reconnectTimeWait: 250,
     pingInterval: 5_000,
     maxPingOut: 2,
-    waitOnFirstConnect: options.waitOnFirstConnect ?? false,
     timeout: options.timeoutMs ?? 5_000,
   };
   return connect(settings);

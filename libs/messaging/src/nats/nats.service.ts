@@ -79,19 +79,27 @@ export class NatsService implements OnModuleInit, OnApplicationShutdown {
     if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => this.nc?.close());
   }
 
+  /**
+   * Retries the first connection itself (rather than the client's waitOnFirstConnect) so a
+   * shutdown can stop it: a connect that outlives the app would keep the process alive.
+   */
   private async connect(): Promise<void> {
-    try {
-      this.nc = await connectNats({
-        servers: this.options.servers,
-        name: this.options.name,
-        waitOnFirstConnect: true,
-        timeoutMs: this.options.timeoutMs,
-      });
-    } catch (error) {
-      this.lastProblem = `connect failed: ${(error as Error).message}`;
-      this.logger.error(this.lastProblem);
-      return;
+    for (let attempt = 1; !this.stopping; attempt++) {
+      try {
+        const nc = await connectNats({ servers: this.options.servers, name: this.options.name, timeoutMs: this.options.timeoutMs ?? 2_000 });
+        if (this.stopping) {
+          await nc.close();
+          return;
+        }
+        this.nc = nc;
+        break;
+      } catch (error) {
+        this.lastProblem = `cannot connect to ${this.options.servers.join(', ')}: ${(error as Error).message}`;
+        if (attempt === 1 || attempt % 20 === 0) this.logger.warn(`${this.lastProblem} (retrying)`);
+        await new Promise((resolve) => setTimeout(resolve, 500).unref());
+      }
     }
+    if (!this.nc) return;
     void this.watch(this.nc);
     for (const listener of this.listeners) this.attach(this.nc, listener);
     await this.onConnected(this.nc);
