@@ -1,0 +1,96 @@
+// npm run bench:ingest — feedback ingestion throughput against its two baselines, then a
+// check that Postgres holds exactly the events that were answered 202 (none lost, none doubled).
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { isolation, load, SERVICES, sleep, sql, startApp, startBaselines, table } from './lib/harness.mjs';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const BULK_EVENTS = Number(process.env.BENCH_BULK_EVENTS ?? 500);
+const BULK_CONNECTIONS = Number(process.env.BENCH_BULK_CONNECTIONS ?? 8);
+const event = {
+  agent_id: 'helpful_assistant',
+  session_id: 'user_123_session',
+  explicit: { rating: 4.5, helpful: true },
+  implicit: { response_time_ms: 250, success_rate: 0.95 },
+};
+const single = JSON.stringify(event);
+const bulk = JSON.stringify({ events: Array.from({ length: BULK_EVENTS }, (_, i) => ({ ...event, session_id: `s${i}` })) });
+
+const iso = await isolation('ingest');
+const env = { DATABASE_URL: iso.databaseUrl, NATS_URL: SERVICES.nats, NATS_PREFIX: iso.id, REDIS_URL: SERVICES.redis, REDIS_PREFIX: iso.id };
+const nc = await connect({ servers: SERVICES.nats });
+const jsm = await jetstreamManager(nc);
+const stopAll = [];
+try {
+  const baselines = await startBaselines(iso.id);
+  stopAll.push(baselines.stop);
+  console.log(`baselines ready; ${SECONDS} s per run, ${CONNECTIONS} connections`);
+  const bare = await load({ url: `${baselines.url}/bare`, body: single, connections: CONNECTIONS, seconds: SECONDS });
+  const ack = await load({ url: `${baselines.url}/ack`, body: single, connections: CONNECTIONS, seconds: SECONDS });
+  await baselines.stop();
+
+  const oracle = await startApp('oracle-api', env);
+  const feedback = await startApp('feedback-api', env);
+  stopAll.push(feedback.stop, oracle.stop);
+  const collect = await load({ url: `${feedback.url}/api/v1/feedback/collect`, body: single, connections: CONNECTIONS, seconds: SECONDS });
+  const collectDrain = await drainSeconds(jsm, iso.id);
+  const bulkRun = await load({
+    url: `${feedback.url}/api/v1/feedback/collect/bulk`,
+    body: bulk,
+    connections: BULK_CONNECTIONS,
+    seconds: SECONDS,
+    eventsPerRequest: BULK_EVENTS,
+  });
+  const bulkDrain = await drainSeconds(jsm, iso.id);
+
+  const row = (name, r, drain = '') => ({
+    run: name,
+    'events/s': Math.round(r.eventsPerSecond),
+    'req/s': Math.round(r.requestsPerSecond),
+    'p50 ms': r.p50,
+    'p99 ms': r.p99,
+    'non-202': r.non2xx + r.errors,
+    'lag → 0 after load (s)': drain,
+  });
+  console.log(`\n${table([
+    row('bare Fastify 202 (baseline)', bare),
+    row('Fastify + 1 JetStream ack/request (baseline)', ack),
+    row('feedback-api collect (1 event/request)', collect, collectDrain.toFixed(1)),
+    row(`feedback-api collect/bulk (${BULK_EVENTS} events/request, ${BULK_CONNECTIONS} conns)`, bulkRun, bulkDrain.toFixed(1)),
+  ])}\n`);
+  console.log(`collect vs per-request-ack baseline: ×${(collect.eventsPerSecond / ack.eventsPerSecond).toFixed(2)}; vs bare Fastify: ${Math.round((collect.eventsPerSecond / bare.eventsPerSecond) * 100)} %`);
+  console.log(`bulk vs per-request-ack baseline: ×${(bulkRun.eventsPerSecond / ack.eventsPerSecond).toFixed(1)}`);
+
+  // autocannon stops counting at the deadline while requests are still in flight; the server
+  // finishes those, so Postgres may hold up to one request per connection more than counted.
+  const answered = collect.accepted + bulkRun.accepted * BULK_EVENTS;
+  const inFlightAtEnd = CONNECTIONS + BULK_CONNECTIONS * BULK_EVENTS;
+  const [{ rows, distinct }] = await sql(`SELECT count(*)::int AS rows, count(DISTINCT event_id)::int AS distinct FROM "${iso.id}".feedback_events`);
+  const [{ counted }] = await sql(`SELECT coalesce(sum(count), 0)::int AS counted FROM "${iso.id}".feedback_rollups`);
+  const lost = Math.max(0, answered - rows);
+  const doubled = rows - distinct;
+  const ok = lost === 0 && doubled === 0 && counted === rows && rows - answered <= inFlightAtEnd;
+  console.log(
+    `answered 202: ${answered} events (+ at most ${inFlightAtEnd} in flight at the deadline); Postgres: ${rows} rows, ${distinct} distinct ids, rollups count ${counted}; lost ${lost}, doubled ${doubled} → ${ok ? 'OK' : 'MISMATCH'}`,
+  );
+  const verdict = ok ? 'OK' : 'MISMATCH';
+  if (verdict !== 'OK') process.exitCode = 1;
+} finally {
+  for (const stop of stopAll.reverse()) await stop();
+  for await (const name of jsm.streams.names()) if (name.startsWith(iso.id.toUpperCase())) await jsm.streams.delete(name);
+  await nc.close();
+  await iso.drop();
+}
+
+/** Seconds from now until the ingest consumer has nothing pending or unacknowledged. */
+async function drainSeconds(manager, prefix) {
+  const started = performance.now();
+  const stream = `${prefix.toUpperCase()}_FEEDBACK`;
+  for (;;) {
+    const info = await manager.consumers.info(stream, 'oracle-ingest');
+    if (info.num_pending + info.num_ack_pending === 0) return (performance.now() - started) / 1000;
+    if (performance.now() - started > 300_000) throw new Error('ingest consumer did not drain within 300 s');
+    await sleep(50);
+  }
+}

@@ -1,0 +1,110 @@
+// Shared pieces of the benchmarks: isolated resources, app processes, autocannon runs.
+import { fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const SERVICES = {
+  database: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test',
+  nats: process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222',
+  redis: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+};
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A schema, NATS prefix and Redis prefix of its own, so a benchmark never touches real data. */
+export async function isolation(name) {
+  const id = `bench_${name}_${randomBytes(3).toString('hex')}`;
+  const url = new URL(SERVICES.database);
+  url.searchParams.set('schema', id);
+  await sql(`CREATE SCHEMA "${id}"`);
+  return { id, databaseUrl: url.toString(), drop: () => sql(`DROP SCHEMA IF EXISTS "${id}" CASCADE`) };
+}
+
+export async function sql(text, params = []) {
+  const client = new pg.Client({ connectionString: SERVICES.database });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
+
+/** Starts a built app (apps/<name>/dist/main.js) and waits until /health/ready answers 200. */
+export async function startApp(name, env) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [`${ROOT}/apps/${name}/dist/main.js`], {
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    const ready = await fetch(`${url}/health/ready`).then((r) => r.status === 200, () => false);
+    if (ready) return { url, stop: () => stop(child) };
+    await sleep(100);
+  }
+  throw new Error(`${name} not ready after 30 s`);
+}
+
+export async function startBaselines(prefix) {
+  const port = await freePort();
+  const child = fork(`${ROOT}/bench/lib/baseline-servers.mjs`, [String(port), SERVICES.nats, prefix], { stdio: 'inherit' });
+  await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`baseline servers exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => stop(child) };
+}
+
+function stop(child) {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+}
+
+/** One autocannon run; returns requests/s, latency percentiles and how many got each status. */
+export async function load({ url, body, headers = {}, connections = 50, seconds = 10, eventsPerRequest = 1 }) {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections,
+    duration: seconds,
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+  const accepted = result.statusCodeStats?.['202']?.count ?? 0;
+  return {
+    requests: result.requests.total,
+    accepted,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    requestsPerSecond: accepted / seconds,
+    eventsPerSecond: (accepted * eventsPerRequest) / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+  };
+}
+
+export function table(rows) {
+  const columns = Object.keys(rows[0]);
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
+  const line = (cells) => `| ${cells.map((cell, i) => String(cell).padEnd(widths[i])).join(' | ')} |`;
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => r[c])))].join('\n');
+}
