@@ -31,8 +31,14 @@ try {
   await baselines.stop();
 
   const oracle = await startApp('oracle-api', env);
+  stopAll.push(oracle.stop);
+  // The same app with group commit off (one event per message, one ack per request).
+  const unbatched = await startApp('feedback-api', { ...env, PUBLISH_MAX_EVENTS: '1' });
+  const oneAckEach = await load({ url: `${unbatched.url}/api/v1/feedback/collect`, body: single, connections: CONNECTIONS, seconds: SECONDS });
+  await unbatched.stop();
+  await drainSeconds(jsm, iso.id);
   const feedback = await startApp('feedback-api', env);
-  stopAll.push(feedback.stop, oracle.stop);
+  stopAll.push(feedback.stop);
   const collect = await load({ url: `${feedback.url}/api/v1/feedback/collect`, body: single, connections: CONNECTIONS, seconds: SECONDS });
   const collectDrain = await drainSeconds(jsm, iso.id);
   const bulkRun = await load({
@@ -56,16 +62,17 @@ try {
   console.log(`\n${table([
     row('bare Fastify 202 (baseline)', bare),
     row('Fastify + 1 JetStream ack/request (baseline)', ack),
+    row('feedback-api collect, group commit off (1 ack/request)', oneAckEach),
     row('feedback-api collect (1 event/request)', collect, collectDrain.toFixed(1)),
     row(`feedback-api collect/bulk (${BULK_EVENTS} events/request, ${BULK_CONNECTIONS} conns)`, bulkRun, bulkDrain.toFixed(1)),
   ])}\n`);
-  console.log(`collect vs per-request-ack baseline: ×${(collect.eventsPerSecond / ack.eventsPerSecond).toFixed(2)}; vs bare Fastify: ${Math.round((collect.eventsPerSecond / bare.eventsPerSecond) * 100)} %`);
+  console.log(`collect vs per-request-ack baseline: ×${(collect.eventsPerSecond / ack.eventsPerSecond).toFixed(2)}; vs bare Fastify: ${Math.round((collect.eventsPerSecond / bare.eventsPerSecond) * 100)} %; group commit vs the same app acking each request: ×${(collect.eventsPerSecond / oneAckEach.eventsPerSecond).toFixed(2)}`);
   console.log(`bulk vs per-request-ack baseline: ×${(bulkRun.eventsPerSecond / ack.eventsPerSecond).toFixed(1)}`);
 
   // autocannon stops counting at the deadline while requests are still in flight; the server
   // finishes those, so Postgres may hold up to one request per connection more than counted.
-  const answered = collect.accepted + bulkRun.accepted * BULK_EVENTS;
-  const inFlightAtEnd = CONNECTIONS + BULK_CONNECTIONS * BULK_EVENTS;
+  const answered = oneAckEach.accepted + collect.accepted + bulkRun.accepted * BULK_EVENTS;
+  const inFlightAtEnd = 2 * CONNECTIONS + BULK_CONNECTIONS * BULK_EVENTS;
   const [{ rows, distinct }] = await sql(`SELECT count(*)::int AS rows, count(DISTINCT event_id)::int AS distinct FROM "${iso.id}".feedback_events`);
   const [{ counted }] = await sql(`SELECT coalesce(sum(count), 0)::int AS counted FROM "${iso.id}".feedback_rollups`);
   const lost = Math.max(0, answered - rows);

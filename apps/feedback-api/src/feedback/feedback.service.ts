@@ -91,15 +91,17 @@ export class FeedbackService {
     return { event_id: eventId, status: 'accepted', duplicate: false };
   }
 
+  /** Completes the parsed event in place (it is ours: the validator made it) and serialises it once. */
   private feedbackEvent(event: FeedbackEvent, receivedAt: string): OutgoingEvent {
     const kind = feedbackKind(event);
-    const eventId = event.event_id ?? uuidv7();
+    const clientId = event.event_id !== undefined;
+    const stored = Object.assign(event, { event_id: event.event_id ?? uuidv7(), received_at: receivedAt, kind });
     return {
-      eventId,
-      clientId: event.event_id !== undefined,
+      eventId: stored.event_id,
+      clientId,
       subject: this.nats.topology.subjects.feedback(kind, event.agent_id),
       type: 'feedback',
-      json: JSON.stringify({ ...event, event_id: eventId, received_at: receivedAt, kind }),
+      json: JSON.stringify(stored),
     };
   }
 
