@@ -15,9 +15,11 @@ const REST_OF_BATCH_EXPIRES_MS = 1_000;
 const MAX_ERROR_PAUSE_MS = 2_000;
 
 /**
- * The fetch loop of the durable pull consumer `oracle-ingest`. It waits for NATS, (re)creates
- * the consumer on every new connection, and never lets an error out: it pauses and tries
- * again. On shutdown it finishes the batch in hand before the connections close.
+ * The fetch loops of the durable pull consumer `oracle-ingest`. They wait for NATS, (re)create
+ * the consumer on every new connection, and never let an error out: they pause and try
+ * again. INGEST_CONCURRENCY loops run at once, so one batch is being prepared here while
+ * Postgres commits another (a single loop leaves one of the two idle at any moment). On
+ * shutdown each finishes the batch in hand before the connections close.
  */
 @Injectable()
 export class IngestConsumer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -27,13 +29,15 @@ export class IngestConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly expiresMs: number;
   private readonly maxDeliver: number;
   private readonly ackWaitMs: number;
+  private readonly concurrency: number;
   private readonly stop = new AbortController();
-  private loop?: Promise<void>;
-  /** The fetch waiting for work; stopped at shutdown so the loop need not sit out its expiry. */
-  private waiting?: ConsumerMessages;
+  private loops: Array<Promise<void>> = [];
+  /** Fetches waiting for work; stopped at shutdown so the loops need not sit out their expiry. */
+  private readonly waiting = new Set<ConsumerMessages>();
   /** Connections get a new JetStream context after each reconnect: that is when to re-ensure. */
   private ensuredFor?: JetStreamContext;
   private consumer?: Consumer;
+  private ensuring?: Promise<Consumer>;
   private lastProblem?: string;
   private warned = false;
 
@@ -47,17 +51,18 @@ export class IngestConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     this.expiresMs = config.get('INGEST_FETCH_EXPIRES_MS', { infer: true });
     this.maxDeliver = config.get('INGEST_MAX_DELIVER', { infer: true });
     this.ackWaitMs = config.get('INGEST_ACK_WAIT_MS', { infer: true });
+    this.concurrency = config.get('INGEST_CONCURRENCY', { infer: true });
   }
 
   onApplicationBootstrap(): void {
-    this.loop = this.run();
+    this.loops = Array.from({ length: this.concurrency }, () => this.run());
   }
 
   /** onModuleDestroy runs before any connection closes, so the batch in hand can still commit and ack. */
   async onModuleDestroy(): Promise<void> {
     this.stop.abort();
-    this.waiting?.stop();
-    await this.loop;
+    for (const messages of this.waiting) messages.stop();
+    await Promise.all(this.loops);
   }
 
   private async run(): Promise<void> {
@@ -83,14 +88,19 @@ export class IngestConsumer implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async ready(): Promise<Consumer> {
     const ctx = this.nats.context();
-    if (this.ensuredFor !== ctx || !this.consumer) {
-      const { stream, durable, config } = ingestConsumer(ctx.topology);
-      // max_deliver must be what IngestService counts deliveries against.
-      await ensureConsumer(ctx.jsm, stream, durable, { ...config, max_deliver: this.maxDeliver, ack_wait: nanos(this.ackWaitMs) });
-      this.consumer = await ctx.js.consumers.get(stream, durable);
-      this.ensuredFor = ctx;
-      this.logger.log(`consuming ${stream} as ${durable}`);
-    }
+    if (this.ensuredFor === ctx && this.consumer) return this.consumer;
+    // The loops share one (re)creation of the consumer.
+    this.ensuring ??= this.ensure(ctx).finally(() => (this.ensuring = undefined));
+    return this.ensuring;
+  }
+
+  private async ensure(ctx: JetStreamContext): Promise<Consumer> {
+    const { stream, durable, config } = ingestConsumer(ctx.topology);
+    // max_deliver must be what IngestService counts deliveries against.
+    await ensureConsumer(ctx.jsm, stream, durable, { ...config, max_deliver: this.maxDeliver, ack_wait: nanos(this.ackWaitMs) });
+    this.consumer = await ctx.js.consumers.get(stream, durable);
+    this.ensuredFor = ctx;
+    this.logger.log(`consuming ${stream} as ${durable}`);
     return this.consumer;
   }
 
@@ -124,12 +134,12 @@ export class IngestConsumer implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Collects a fetch into `into`, so messages received before an error are not lost to the caller. */
   private async drain(messages: ConsumerMessages, stoppable: boolean, into: JsMsg[]): Promise<void> {
-    if (stoppable) this.waiting = messages;
+    if (stoppable) this.waiting.add(messages);
     if (stoppable && this.stop.signal.aborted) messages.stop();
     try {
       for await (const msg of messages) into.push(msg);
     } finally {
-      if (stoppable) this.waiting = undefined;
+      this.waiting.delete(messages);
     }
   }
 
