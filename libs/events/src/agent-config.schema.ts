@@ -3,7 +3,7 @@ import { subjectToken } from './feedback-event.schema';
 import { LIMITS } from './limits';
 
 /** Ids of things a config refers to (prompt versions, backends, adapters, memory facts). */
-const ref = z.string().min(1).max(LIMITS.idLength).regex(/^[A-Za-z0-9_.:/@-]+$/, 'letters, digits and _ . : / @ - only');
+export const ref = z.string().min(1).max(LIMITS.idLength).regex(/^[A-Za-z0-9_.:/@-]+$/, 'letters, digits and _ . : / @ - only');
 
 export const promptSchema = z.strictObject({
   version: ref,
