@@ -1,1 +1,26 @@
-export {};
+export type { Alternative, Interval, Moments, Proportion, TestOptions, TestResult } from './types';
+export { normalCdf, normalPdf, normalQuantile, normalSf } from './normal';
+export { studentTCdf, studentTPdf, studentTQuantile, studentTSf } from './student-t';
+export { logGamma, regularizedBeta, regularizedGammaP, regularizedGammaQ } from './special';
+export { cohensH, oneProportionZTest, twoProportionZTest, wilsonInterval } from './proportions';
+export { hedgesG, oneSampleTTest, summarize, welchTTest, type Summary, type TTestResult } from './means';
+export {
+  histogramQuantile,
+  histogramQuantileInterval,
+  mannWhitneyU,
+  quantileExceedanceTest,
+  type ExceedanceTestResult,
+  type MannWhitneyResult,
+  type QuantileEstimate,
+} from './histogram';
+export { benjaminiHochberg, holm } from './multiple-testing';
+export { poissonSf } from './poisson';
+export {
+  SEQUENTIAL_DEFAULTS,
+  sequentialMeanTest,
+  sequentialProportionTest,
+  type OneSidedSequential,
+  type SequentialOptions,
+  type SequentialResult,
+} from './sequential';
+export { createRandom, type Random } from './random';
