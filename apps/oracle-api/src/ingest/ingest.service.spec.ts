@@ -2,7 +2,7 @@ import { LATENCY_BUCKETS, latencyBucket, type StoredFeedbackEvent, type StoredSy
 import { eventually } from '@metaloop/testing';
 import { metricValue, oracleHarness, type OracleHarness } from '../__tests__/oracle-harness';
 import { IngestWriter } from './ingest.writer';
-import { aggregateRollups } from './rollup-aggregation';
+import { aggregateRollups, hourlyRollups } from './rollup-aggregation';
 
 const MINUTE = '2026-11-25T10:00:00.000Z';
 let seq = 0;
@@ -144,6 +144,16 @@ describe('ingest consumer (real NATS and Postgres)', () => {
         rating_sum: r.rating_sum, tokens_in: r.tokens_in, latency_hist: r.latency_hist,
       })),
     );
+    // The hours hold exactly the minutes' sums.
+    const hours = await h.query(
+      `SELECT agent_id, revision_id, bucket, count, rating_sum, latency_hist FROM feedback_rollups_hourly
+       WHERE agent_id LIKE 'r-%' ORDER BY agent_id, revision_id, bucket`,
+    );
+    expect(hours).toEqual(
+      hourlyRollups(expected.feedback).map((r) => ({
+        agent_id: r.agent_id, revision_id: r.revision_id, bucket: new Date(r.bucket), count: r.count, rating_sum: r.rating_sum, latency_hist: r.latency_hist,
+      })),
+    );
     const [{ sum }] = await h.query<{ sum: number }>(`SELECT sum(count)::int AS sum FROM metric_rollups WHERE agent_id LIKE 'r-%'`);
     expect(sum).toBe(300);
     const batchesPerReplica = await Promise.all(h.apps.map((app) => metricValue([app], 'metaloop_ingest_batch_messages_count')));
@@ -163,6 +173,8 @@ describe('ingest consumer (real NATS and Postgres)', () => {
       `SELECT sum(count)::int AS count, sum(tokens_out)::int AS tokens FROM feedback_rollups WHERE agent_id LIKE 'w-%'`,
     );
     expect({ count, tokens }).toEqual({ count: 200, tokens: 200 });
+    const [hourly] = await h.query(`SELECT sum(count)::int AS count, sum(tokens_out)::int AS tokens FROM feedback_rollups_hourly WHERE agent_id LIKE 'w-%'`);
+    expect(hourly).toEqual({ count: 200, tokens: 200 });
     const [{ metrics }] = await h.query<{ metrics: number }>(`SELECT sum(count)::int AS metrics FROM metric_rollups WHERE agent_id LIKE 'w-%'`);
     expect(metrics).toBe(200);
   });

@@ -89,8 +89,8 @@ RETURNING id`;
 
 const FEEDBACK_ROLLUP_COLUMNS: Columns = { ...ROLLUP_KEY, ...FEEDBACK_ROLLUP_SUMS, latency_hist: 'int[]' };
 
-export const UPSERT_FEEDBACK_ROLLUPS = `
-INSERT INTO feedback_rollups AS t (${names(FEEDBACK_ROLLUP_COLUMNS)})
+const upsertFeedbackRollups = (table: string) => `
+INSERT INTO ${table} AS t (${names(FEEDBACK_ROLLUP_COLUMNS)})
 SELECT ${names(FEEDBACK_ROLLUP_COLUMNS)} FROM ${recordset(FEEDBACK_ROLLUP_COLUMNS)}
 ON CONFLICT (agent_id, revision_id, bucket) DO UPDATE SET
   ${addOnConflict(FEEDBACK_ROLLUP_SUMS)},
@@ -99,6 +99,10 @@ ON CONFLICT (agent_id, revision_id, bucket) DO UPDATE SET
     FROM unnest(t.latency_hist, EXCLUDED.latency_hist) WITH ORDINALITY AS h(stored, added, i)
     ORDER BY h.i
   )`;
+
+export const UPSERT_FEEDBACK_ROLLUPS = upsertFeedbackRollups('feedback_rollups');
+/** The same increments summed per hour; written after the minutes, in the same transaction and key order. */
+export const UPSERT_FEEDBACK_ROLLUPS_HOURLY = upsertFeedbackRollups('feedback_rollups_hourly');
 
 const METRIC_ROLLUP_COLUMNS: Columns = { ...METRIC_ROLLUP_KEY, ...METRIC_ROLLUP_SUMS };
 

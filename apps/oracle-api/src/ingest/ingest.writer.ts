@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@metaloop/db';
 import type { Envelope, StoredFeedbackEvent, StoredSystemMetric } from '@metaloop/events';
 import { feedbackEventRow, systemMetricRow } from './event-rows';
-import { INSERT_FEEDBACK_EVENTS, INSERT_SYSTEM_METRICS, UPSERT_FEEDBACK_ROLLUPS, UPSERT_METRIC_ROLLUPS } from './ingest.sql';
-import { aggregateRollups } from './rollup-aggregation';
+import { INSERT_FEEDBACK_EVENTS, INSERT_SYSTEM_METRICS, UPSERT_FEEDBACK_ROLLUPS, UPSERT_FEEDBACK_ROLLUPS_HOURLY, UPSERT_METRIC_ROLLUPS } from './ingest.sql';
+import { aggregateRollups, hourlyRollups } from './rollup-aggregation';
 
 export interface TypeCounts {
   inserted: number;
@@ -20,8 +20,9 @@ type Sql = Pick<PrismaService, '$queryRawUnsafe' | '$executeRawUnsafe'>;
 
 /**
  * Writes the events of many envelopes in ONE transaction: raw rows first, then rollup
- * increments of exactly the rows that were new. A message delivered again after its batch
- * committed (crash before the ack) inserts nothing, so it cannot count twice.
+ * increments (per minute, then per hour) of exactly the rows that were new. A message
+ * delivered again after its batch committed (crash before the ack) inserts nothing, so it
+ * cannot count twice.
  */
 @Injectable()
 export class IngestWriter {
@@ -41,7 +42,10 @@ export class IngestWriter {
       async (tx) => {
         const inserted = await insertFeedbackEvents(tx, feedbackRows);
         const rollups = aggregateRollups(feedbackRows.filter((row) => inserted.has(row.event_id)).map((row) => row.payload));
-        if (rollups.feedback.length > 0) await tx.$executeRawUnsafe(UPSERT_FEEDBACK_ROLLUPS, JSON.stringify(rollups.feedback));
+        if (rollups.feedback.length > 0) {
+          await tx.$executeRawUnsafe(UPSERT_FEEDBACK_ROLLUPS, JSON.stringify(rollups.feedback));
+          await tx.$executeRawUnsafe(UPSERT_FEEDBACK_ROLLUPS_HOURLY, JSON.stringify(hourlyRollups(rollups.feedback)));
+        }
         if (rollups.metrics.length > 0) await tx.$executeRawUnsafe(UPSERT_METRIC_ROLLUPS, JSON.stringify(rollups.metrics));
         const systemInserted = await insertSystemMetrics(tx, systemRows);
         return {

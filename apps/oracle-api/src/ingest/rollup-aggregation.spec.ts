@@ -1,5 +1,5 @@
 import { LATENCY_BUCKETS, latencyBucket, type StoredFeedbackEvent } from '@metaloop/events';
-import { aggregateRollups, minuteBucket, successValue, type FeedbackRollupRow } from './rollup-aggregation';
+import { aggregateRollups, hourlyRollups, minuteBucket, successValue, type FeedbackRollupRow } from './rollup-aggregation';
 
 let n = 0;
 function event(fields: Partial<StoredFeedbackEvent> = {}): StoredFeedbackEvent {
@@ -126,5 +126,28 @@ describe('aggregateRollups: keys and sums', () => {
 
   it('gives nothing for no events', () => {
     expect(aggregateRollups([])).toEqual({ feedback: [], metrics: [] });
+  });
+});
+
+describe('hourlyRollups', () => {
+  it('sums the minutes of each hour per agent and revision, histogram bucket by bucket, sorted by key', () => {
+    const { feedback } = aggregateRollups([
+      event({ agent_id: 'b', timestamp: '2026-11-25T10:59:59Z', implicit: { response_time_ms: 100, success: true, tokens_in: 2 } }),
+      event({ agent_id: 'b', timestamp: '2026-11-25T10:00:00Z', explicit: { rating: 4 }, implicit: { response_time_ms: 100, cost_usd: 0.5 } }),
+      event({ agent_id: 'b', timestamp: '2026-11-25T11:00:00Z', implicit: { response_time_ms: 900 } }),
+      event({ agent_id: 'a', revision_id: 'r', timestamp: '2026-11-25T10:30:00Z', explicit: { complaint: 'slow' } }),
+    ]);
+    expect(feedback).toHaveLength(4);
+    expect(hourlyRollups(feedback)).toEqual([
+      expect.objectContaining({ agent_id: 'a', revision_id: 'r', bucket: '2026-11-25T10:00:00.000Z', count: 1, complaints: 1 }),
+      {
+        agent_id: 'b', revision_id: '', bucket: '2026-11-25T10:00:00.000Z',
+        count: 2, success_n: 1, success_sum: 1, errors: 0, rating_count: 1, rating_sum: 4, rating_sum_sq: 16,
+        helpful_up: 0, helpful_down: 0, complaints: 0, latency_count: 2, latency_sum_ms: 200, latency_hist: hist(100, 100),
+        tokens_in: 2, tokens_out: 0, cost_usd: 0.5,
+      },
+      expect.objectContaining({ agent_id: 'b', bucket: '2026-11-25T11:00:00.000Z', count: 1, latency_hist: hist(900) }),
+    ]);
+    expect(hourlyRollups([])).toEqual([]);
   });
 });

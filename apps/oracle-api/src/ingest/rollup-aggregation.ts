@@ -44,6 +44,7 @@ export interface RollupIncrements {
 type RollupEvent = Pick<StoredFeedbackEvent, 'agent_id' | 'revision_id' | 'timestamp' | 'received_at' | 'explicit' | 'implicit' | 'metrics'>;
 
 const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
 
 /** The minute an event belongs to: when it happened as the client says, else when it arrived. */
 export function minuteBucket(event: Pick<StoredFeedbackEvent, 'timestamp' | 'received_at'>): string {
@@ -90,6 +91,45 @@ export function aggregateRollups(events: readonly RollupEvent[]): RollupIncremen
       compareKeys([a.agent_id, a.revision_id, a.bucket, a.metric], [b.agent_id, b.revision_id, b.bucket, b.metric]),
     ),
   };
+}
+
+/**
+ * The minute increments summed per hour, for `feedback_rollups_hourly` (written in the same
+ * transaction as the minutes), sorted by key like them.
+ */
+export function hourlyRollups(minutes: readonly FeedbackRollupRow[]): FeedbackRollupRow[] {
+  const hours = new Map<string, FeedbackRollupRow>();
+  for (const minute of minutes) {
+    const bucket = new Date(Math.floor(Date.parse(minute.bucket) / HOUR_MS) * HOUR_MS).toISOString();
+    const key = `${minute.agent_id}\u0000${minute.revision_id}\u0000${bucket}`;
+    let hour = hours.get(key);
+    if (!hour) hours.set(key, (hour = emptyRow(minute.agent_id, minute.revision_id, bucket)));
+    addRow(hour, minute);
+  }
+  return [...hours.values()].sort((a, b) => compareKeys([a.agent_id, a.revision_id, a.bucket], [b.agent_id, b.revision_id, b.bucket]));
+}
+
+const SUMMED_FIELDS = [
+  'count',
+  'success_n',
+  'success_sum',
+  'errors',
+  'rating_count',
+  'rating_sum',
+  'rating_sum_sq',
+  'helpful_up',
+  'helpful_down',
+  'complaints',
+  'latency_count',
+  'latency_sum_ms',
+  'tokens_in',
+  'tokens_out',
+  'cost_usd',
+] as const satisfies ReadonlyArray<keyof FeedbackRollupRow>;
+
+function addRow(into: FeedbackRollupRow, row: FeedbackRollupRow): void {
+  for (const field of SUMMED_FIELDS) into[field] += row[field];
+  row.latency_hist.forEach((count, i) => (into.latency_hist[i]! += count));
 }
 
 function emptyRow(agent_id: string, revision_id: string, bucket: string): FeedbackRollupRow {
