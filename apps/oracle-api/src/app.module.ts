@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@metaloop/platform';
+import { AnalysisModule } from './analysis/analysis.module';
 import { envSchema } from './config/env.schema';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
+import { FindingsModule } from './findings/findings.module';
 import { IngestModule } from './ingest/ingest.module';
 import { MetricDefinitionsModule } from './metric-definitions/metric-definitions.module';
 import { QueuesModule } from './queues/queues.module';
@@ -19,6 +21,8 @@ import { RetentionModule } from './retention/retention.module';
     DeadLettersModule,
     MetricDefinitionsModule,
     RetentionModule,
+    FindingsModule,
+    AnalysisModule,
   ],
 })
 export class AppModule {}

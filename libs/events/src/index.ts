@@ -100,6 +100,7 @@ export {
   expectedImpactSchema,
   FINDING_TYPES,
   findingSchema,
+  findingStatusSchema,
   findingTypeSchema,
   GATE_NAMES,
   gateNameSchema,
@@ -124,6 +125,7 @@ export {
   type ExpectedImpact,
   type Finding,
   type FindingInput,
+  type FindingStatus,
   type FindingType,
   type GateName,
   type GateResult,
@@ -145,3 +147,16 @@ export {
   type Severity,
   type ValidationResult,
 } from './plan.schema';
+export {
+  analysisSchema,
+  analyzeRequestSchema,
+  analyzeResponseSchema,
+  findingListResponseSchema,
+  findingsQuerySchema,
+  type Analysis,
+  type AnalyzeRequest,
+  type AnalyzeRequestInput,
+  type AnalyzeResponse,
+  type FindingListResponse,
+  type FindingsQuery,
+} from './analysis.schema';

@@ -99,6 +99,9 @@ export type FindingType = z.infer<typeof findingTypeSchema>;
 export const severitySchema = z.enum(['low', 'medium', 'high', 'critical']);
 export type Severity = z.infer<typeof severitySchema>;
 
+export const findingStatusSchema = z.enum(['open', 'planned', 'resolved', 'dismissed']);
+export type FindingStatus = z.infer<typeof findingStatusSchema>;
+
 export const timeWindowSchema = z.strictObject({ from: isoTime, to: isoTime });
 
 /** What a finding rests on: windows, counts, the test, its statistic, p-value, effect and interval. */
@@ -132,7 +135,7 @@ export const findingSchema = z.strictObject({
   evidence: evidenceSchema,
   /** Same open problem → same key, so it is counted again instead of reported twice. */
   dedup_key: z.string().min(1).max(512),
-  status: z.enum(['open', 'planned', 'resolved', 'dismissed']).default('open'),
+  status: findingStatusSchema.default('open'),
   occurrences: z.number().int().min(1).default(1),
   first_seen_at: isoTime.optional(),
   last_seen_at: isoTime.optional(),

@@ -2,7 +2,7 @@ export type { Alternative, Interval, Moments, Proportion, TestOptions, TestResul
 export { normalCdf, normalPdf, normalQuantile, normalSf } from './normal';
 export { studentTCdf, studentTPdf, studentTQuantile, studentTSf } from './student-t';
 export { logGamma, regularizedBeta, regularizedGammaP, regularizedGammaQ } from './special';
-export { cohensH, oneProportionZTest, twoProportionZTest, wilsonInterval } from './proportions';
+export { cohensH, oneProportionZTest, twoProportionZTest, wilsonInterval, type TwoProportionOptions } from './proportions';
 export { hedgesG, oneSampleTTest, summarize, welchTTest, type Summary, type TTestResult } from './means';
 export {
   histogramQuantile,

@@ -23,24 +23,33 @@ export function cohensH(p1: number, p2: number): number {
   return 2 * Math.asin(Math.sqrt(clamp01(p1))) - 2 * Math.asin(Math.sqrt(clamp01(p2)));
 }
 
+export interface TwoProportionOptions extends TestOptions {
+  /**
+   * H0's difference p_a − p_b (default 0). Non-zero gives a non-inferiority or superiority test
+   * (e.g. −0.02 with `greater`: "a is not worse than b by 2 points or more"), on the unpooled
+   * standard error, since pooling assumes equal proportions.
+   */
+  nullDifference?: number;
+}
+
 /**
  * Two-proportion z-test of p_a against p_b (pooled standard error under H0: p_a = p_b), with
  * the Wald interval of p_a − p_b. `less` means p_a < p_b. For fractional successes (mean 0–1
  * scores) the binomial variance p(1 − p) bounds the true one, so the test errs on the safe side.
  * Equals R's `prop.test(correct = FALSE)` (z² is its X-squared).
  */
-export function twoProportionZTest(a: Proportion, b: Proportion, options: TestOptions = {}): TestResult {
+export function twoProportionZTest(a: Proportion, b: Proportion, options: TwoProportionOptions = {}): TestResult {
   assertCount('a.n', a.n);
   assertCount('b.n', b.n);
-  const { alternative = 'two-sided', confidence = DEFAULT_CONFIDENCE } = options;
+  const { alternative = 'two-sided', confidence = DEFAULT_CONFIDENCE, nullDifference = 0 } = options;
   assertConfidence(confidence);
   const pa = a.successes / a.n;
   const pb = b.successes / b.n;
-  const pooled = (a.successes + b.successes) / (a.n + b.n);
-  const se0 = Math.sqrt(pooled * (1 - pooled) * (1 / a.n + 1 / b.n));
   const difference = pa - pb;
-  const statistic = se0 > 0 ? difference / se0 : 0;
   const se = Math.sqrt((pa * (1 - pa)) / a.n + (pb * (1 - pb)) / b.n);
+  const pooled = (a.successes + b.successes) / (a.n + b.n);
+  const se0 = nullDifference === 0 ? Math.sqrt(pooled * (1 - pooled) * (1 / a.n + 1 / b.n)) : se;
+  const statistic = se0 > 0 ? (difference - nullDifference) / se0 : 0;
   const z = normalQuantile(1 - (1 - confidence) / 2);
   return {
     test: 'two_proportion_z',

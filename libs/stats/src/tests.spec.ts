@@ -1,6 +1,7 @@
 import { hedgesG, oneSampleTTest, summarize, welchTTest } from './means';
 import { benjaminiHochberg, holm } from './multiple-testing';
 import { cohensH, oneProportionZTest, twoProportionZTest, wilsonInterval } from './proportions';
+import { normalSf } from './normal';
 import type { Moments } from './types';
 
 // Reference values from scipy 1.17 (binomtest(...).proportion_ci('wilson'), ttest_ind(equal_var=False),
@@ -59,6 +60,15 @@ describe('two-proportion z-test', () => {
     expect(result.statistic).toBe(0);
     expect(result.pValue).toBe(1);
     expect(() => twoProportionZTest({ successes: 0, n: 0 }, b)).toThrow(RangeError);
+  });
+
+  it('tests non-inferiority against a margin on the unpooled standard error', () => {
+    // 0.78 vs 0.80 with a 5-point margin: z = (−0.02 + 0.05) / √(.78·.22/2000 + .8·.2/2000).
+    const result = twoProportionZTest({ successes: 1560, n: 2000 }, { successes: 1600, n: 2000 }, { alternative: 'greater', nullDifference: -0.05 });
+    const se = Math.sqrt((0.78 * 0.22) / 2000 + (0.8 * 0.2) / 2000);
+    close(result.statistic, 0.03 / se, 1e-9);
+    close(result.pValue, normalSf(0.03 / se), 1e-12);
+    expect(result.pValue).toBeLessThan(0.01);
   });
 
   it('one-proportion z-test against p0 with the Wilson interval', () => {

@@ -1,11 +1,7 @@
 import { LATENCY_BUCKETS, latencyBucket, type StoredFeedbackEvent } from '@metaloop/events';
 
-/** The increments one batch adds to a `feedback_rollups` row (column names as in SQL). */
-export interface FeedbackRollupRow {
-  agent_id: string;
-  revision_id: string;
-  /** Start of the minute, ISO-8601 UTC. */
-  bucket: string;
+/** The summed columns of a rollup row (any span: a minute, an hour, a whole window). */
+export interface RollupSums {
   count: number;
   success_n: number;
   success_sum: number;
@@ -23,6 +19,14 @@ export interface FeedbackRollupRow {
   tokens_in: number;
   tokens_out: number;
   cost_usd: number;
+}
+
+/** The increments one batch adds to a `feedback_rollups` row (column names as in SQL). */
+export interface FeedbackRollupRow extends RollupSums {
+  agent_id: string;
+  revision_id: string;
+  /** Start of the minute, ISO-8601 UTC. */
+  bucket: string;
 }
 
 /** The increments one batch adds to a `metric_rollups` row. */
@@ -104,12 +108,13 @@ export function hourlyRollups(minutes: readonly FeedbackRollupRow[]): FeedbackRo
     const key = `${minute.agent_id}\u0000${minute.revision_id}\u0000${bucket}`;
     let hour = hours.get(key);
     if (!hour) hours.set(key, (hour = emptyRow(minute.agent_id, minute.revision_id, bucket)));
-    addRow(hour, minute);
+    addRollup(hour, minute);
   }
   return [...hours.values()].sort((a, b) => compareKeys([a.agent_id, a.revision_id, a.bucket], [b.agent_id, b.revision_id, b.bucket]));
 }
 
-const SUMMED_FIELDS = [
+/** The scalar columns a rollup sums (the histogram is summed bucket by bucket besides). */
+export const ROLLUP_SUM_FIELDS = [
   'count',
   'success_n',
   'success_sum',
@@ -125,18 +130,21 @@ const SUMMED_FIELDS = [
   'tokens_in',
   'tokens_out',
   'cost_usd',
-] as const satisfies ReadonlyArray<keyof FeedbackRollupRow>;
+] as const satisfies ReadonlyArray<keyof RollupSums>;
 
-function addRow(into: FeedbackRollupRow, row: FeedbackRollupRow): void {
-  for (const field of SUMMED_FIELDS) into[field] += row[field];
+/** Adds one rollup's sums to another's, histogram bucket by bucket. */
+export function addRollup(into: RollupSums, row: RollupSums): void {
+  for (const field of ROLLUP_SUM_FIELDS) into[field] += row[field];
   row.latency_hist.forEach((count, i) => (into.latency_hist[i]! += count));
 }
 
 function emptyRow(agent_id: string, revision_id: string, bucket: string): FeedbackRollupRow {
+  return { agent_id, revision_id, bucket, ...emptyRollup() };
+}
+
+/** All sums zero, the histogram LATENCY_BUCKETS zeros. */
+export function emptyRollup(): RollupSums {
   return {
-    agent_id,
-    revision_id,
-    bucket,
     count: 0,
     success_n: 0,
     success_sum: 0,

@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import { MetricsRegistry } from '@metaloop/observability';
+import { Counter, Histogram } from 'prom-client';
+
+/** The analyzer's Prometheus series, on the app's registry. */
+@Injectable()
+export class AnalysisMetrics {
+  readonly findings: Counter<'type' | 'outcome'>;
+  readonly duration: Histogram;
+
+  constructor(registry: MetricsRegistry) {
+    this.findings = new Counter({
+      name: 'metaloop_findings_total',
+      help: 'Findings reported by analyses, by type and outcome: new, recurring (an open problem counted again) or reopened (resolved before)',
+      labelNames: ['type', 'outcome'],
+      registers: [registry],
+    });
+    this.duration = new Histogram({
+      name: 'metaloop_analysis_duration_seconds',
+      help: 'Time one analysis takes: reading the rollups, the statistics and recording the findings',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    });
+  }
+}

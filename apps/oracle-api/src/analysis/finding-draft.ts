@@ -1,0 +1,72 @@
+import type { Evidence, FindingType, Severity } from '@metaloop/events';
+import { benjaminiHochberg, type Interval } from '@metaloop/stats';
+import type { AnalysisWindows, TimeRange } from './analysis-windows';
+
+/** A finding as a detector proposes it, before the multiple-testing correction and persistence. */
+export interface FindingDraft {
+  type: FindingType;
+  agent_id: string;
+  /** null for agent-level findings and for events without a revision. */
+  revision_id: string | null;
+  severity: Severity;
+  /** In [0, 1]; for a tested finding 1 − its adjusted p-value (set by `Detections.finish`). */
+  confidence: number;
+  summary: string;
+  evidence: Evidence;
+  dedup_key: string;
+}
+
+/**
+ * Collects the tests and drafts of one analysis. Every test counts in the Benjamini–Hochberg
+ * family, also those whose effect stayed below its threshold; a draft resting on a test
+ * survives only where the adjusted p-value is ≤ alpha.
+ */
+export class Detections {
+  private readonly pValues: number[] = [];
+  private readonly drafts: Array<{ draft: FindingDraft; test?: number }> = [];
+
+  /** Registers a test's p-value; returns its handle for `propose`. */
+  test(pValue: number): number {
+    return this.pValues.push(Math.min(1, Math.max(0, pValue))) - 1;
+  }
+
+  /** A draft resting on test `test`, or on a plain rule (its confidence set by the detector). */
+  propose(draft: FindingDraft, test?: number): void {
+    this.drafts.push({ draft, test });
+  }
+
+  get testsRun(): number {
+    return this.pValues.length;
+  }
+
+  finish(alpha: number): FindingDraft[] {
+    const adjusted = benjaminiHochberg(this.pValues);
+    return this.drafts.flatMap(({ draft, test }) => {
+      if (test === undefined) return [draft];
+      const q = adjusted[test]!;
+      if (q > alpha) return [];
+      return [{ ...draft, confidence: 1 - q, evidence: { ...draft.evidence, p_value_adjusted: q, multiple_testing: 'benjamini_hochberg' } }];
+    });
+  }
+}
+
+/** The first severity whose bound `value` reaches, in order; `otherwise` below all. */
+export function severityFrom(value: number, bounds: ReadonlyArray<readonly [number, Severity]>, otherwise: Severity): Severity {
+  for (const [bound, severity] of bounds) if (value >= bound) return severity;
+  return otherwise;
+}
+
+export const range = ({ from, to }: TimeRange) => ({ from: from.toISOString(), to: to.toISOString() });
+
+export const windowsEvidence = (windows: AnalysisWindows) => ({ window: range(windows.window), baseline_window: range(windows.baseline) });
+
+export const ciOf = (interval: Interval): [number, number] => [interval.lower, interval.upper];
+
+export const dedupKey = (...parts: Array<string | null>) => parts.map((part) => (part === null || part === '' ? '-' : part)).join(':');
+
+/** Rounded for summaries: 3 significant digits. */
+export const fmt = (x: number) => Number(x.toPrecision(3)).toString();
+
+export const pct = (fraction: number) => `${fmt(100 * fraction)} %`;
+
+export const pText = (p: number) => (p < 0.001 ? 'p < 0.001' : `p = ${fmt(p)}`);

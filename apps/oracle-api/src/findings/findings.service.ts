@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService, type Finding as FindingRow, type Prisma } from '@metaloop/db';
+import { uuidv7, type Finding, type FindingListResponse, type FindingsQuery, type FindingStatus, type FindingType, type Severity } from '@metaloop/events';
+import type { FindingDraft } from '../analysis/finding-draft';
+import { UPSERT_FINDINGS } from './findings.sql';
+
+/** new: first seen; recurring: counted again while not resolved; reopened: resolved before, back now. */
+export type FindingOutcome = 'new' | 'recurring' | 'reopened';
+
+export interface RecordedFinding {
+  finding: Finding;
+  outcome: FindingOutcome;
+}
+
+type Sql = Pick<PrismaService, '$queryRawUnsafe'>;
+
+interface UpsertedRow {
+  id: string;
+  type: FindingType;
+  agent_id: string;
+  revision_id: string | null;
+  severity: Severity;
+  confidence: number;
+  summary: string;
+  evidence: Finding['evidence'];
+  dedup_key: string;
+  status: FindingStatus;
+  occurrences: number;
+  first_seen_at: Date;
+  last_seen_at: Date;
+  prior_status: FindingStatus | null;
+}
+
+/** The analyzer's findings in Postgres: one row per open problem (dedup_key), counted again, reopened on recurrence. */
+@Injectable()
+export class FindingsService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Records the drafts of one analysis (within the caller's transaction when `sql` is one). */
+  async record(drafts: readonly FindingDraft[], now: Date, sql: Sql = this.prisma): Promise<RecordedFinding[]> {
+    if (drafts.length === 0) return [];
+    const input = [...drafts].sort((a, b) => (a.dedup_key < b.dedup_key ? -1 : a.dedup_key > b.dedup_key ? 1 : 0)).map((draft) => ({ id: uuidv7(), ...draft }));
+    const rows = await sql.$queryRawUnsafe<UpsertedRow[]>(UPSERT_FINDINGS, JSON.stringify(input), now.toISOString());
+    return rows.map(({ prior_status, ...row }) => ({
+      finding: toFinding({ ...row, finding_id: row.id }),
+      outcome: prior_status === null ? 'new' : prior_status === 'resolved' ? 'reopened' : 'recurring',
+    }));
+  }
+
+  /** Newest first (ids are UUIDv7, so by first sighting), filtered, a page at a time. */
+  async list(query: FindingsQuery): Promise<FindingListResponse> {
+    const where: Prisma.FindingWhereInput = {
+      ...(query.agent_id ? { agentId: query.agent_id } : {}),
+      ...(query.type ? { type: query.type } : {}),
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.severity ? { severity: query.severity } : {}),
+      ...(query.cursor ? { id: { lt: query.cursor } } : {}),
+    };
+    const rows = await this.prisma.finding.findMany({ where, orderBy: { id: 'desc' }, take: query.limit + 1 });
+    const page = rows.slice(0, query.limit);
+    return {
+      items: page.map((row) => toFinding(fromPrisma(row))),
+      next_cursor: rows.length > query.limit ? page[page.length - 1]!.id : null,
+    };
+  }
+}
+
+type FindingFields = Omit<UpsertedRow, 'id' | 'prior_status'> & { finding_id: string };
+
+function fromPrisma(row: FindingRow): FindingFields {
+  return {
+    finding_id: row.id,
+    type: row.type,
+    agent_id: row.agentId,
+    revision_id: row.revisionId,
+    severity: row.severity,
+    confidence: row.confidence,
+    summary: row.summary,
+    evidence: row.evidence as Finding['evidence'],
+    dedup_key: row.dedupKey,
+    status: row.status,
+    occurrences: row.occurrences,
+    first_seen_at: row.firstSeenAt,
+    last_seen_at: row.lastSeenAt,
+  };
+}
+
+function toFinding(row: FindingFields): Finding {
+  return {
+    finding_id: row.finding_id,
+    type: row.type,
+    agent_id: row.agent_id,
+    revision_id: row.revision_id,
+    severity: row.severity,
+    confidence: row.confidence,
+    summary: row.summary,
+    evidence: row.evidence,
+    dedup_key: row.dedup_key,
+    status: row.status,
+    occurrences: row.occurrences,
+    first_seen_at: row.first_seen_at.toISOString(),
+    last_seen_at: row.last_seen_at.toISOString(),
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * Upserts findings on dedup_key: a new problem is inserted open; one already open (or planned,
+ * or dismissed) is counted again (occurrences, last_seen_at, latest evidence); a resolved one
+ * that recurs is reopened. Answers each row with the status it had before ('prior_status',
+ * null when new). $1 = JSON array of drafts sorted by dedup_key (one lock order), $2 = now.
+ */
+export const UPSERT_FINDINGS = `
+WITH input AS (
+  SELECT * FROM json_to_recordset($1::json) AS r(
+    id uuid, type text, agent_id text, revision_id text, severity text, confidence float8, summary text, evidence jsonb, dedup_key text)
+),
+prior AS (
+  SELECT f.dedup_key, f.status::text AS prior_status FROM findings f JOIN input USING (dedup_key)
+),
+upserted AS (
+  INSERT INTO findings AS f (id, type, agent_id, revision_id, severity, confidence, summary, evidence, dedup_key, status, occurrences, first_seen_at, last_seen_at)
+  SELECT id, type::"FindingType", agent_id, revision_id, severity::"Severity", confidence, summary, evidence, dedup_key, 'open', 1, $2::timestamptz, $2::timestamptz
+  FROM input
+  ON CONFLICT (dedup_key) DO UPDATE SET
+    severity = EXCLUDED.severity,
+    confidence = EXCLUDED.confidence,
+    summary = EXCLUDED.summary,
+    evidence = EXCLUDED.evidence,
+    revision_id = EXCLUDED.revision_id,
+    occurrences = f.occurrences + 1,
+    last_seen_at = EXCLUDED.last_seen_at,
+    status = CASE WHEN f.status = 'resolved' THEN 'open'::"FindingStatus" ELSE f.status END,
+    resolved_at = CASE WHEN f.status = 'resolved' THEN NULL ELSE f.resolved_at END
+  RETURNING f.*
+)
+SELECT u.id, u.type::text AS type, u.agent_id, u.revision_id, u.severity::text AS severity, u.confidence, u.summary, u.evidence,
+  u.dedup_key, u.status::text AS status, u.occurrences, u.first_seen_at, u.last_seen_at, p.prior_status
+FROM upserted u LEFT JOIN prior p USING (dedup_key)
+ORDER BY u.dedup_key`;
