@@ -19,8 +19,10 @@ export class AnalysisReader {
     return this.prisma.$transaction(
       async (tx) => {
         // The sums over many rows look expensive enough to the planner to JIT-compile them,
-        // which costs a second and saves nothing here.
+        // which costs a second and saves nothing here; and the GROUP BY's sort would spill to
+        // disk at the default 4 MB.
         await tx.$executeRawUnsafe('SET LOCAL jit = off');
+        await tx.$executeRawUnsafe(`SET LOCAL work_mem = '64MB'`);
         return readSnapshot(tx, now, windows, agentIds);
       },
       { isolationLevel: 'RepeatableRead', maxWait: 10_000, timeout: 60_000 },
