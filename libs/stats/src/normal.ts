@@ -25,26 +25,17 @@ export function normalPdf(z: number): number {
   return Math.exp(-0.5 * z * z) / SQRT_2PI;
 }
 
+// Hart 5666, highest power first.
+const HART_NUMERATOR = [3.52624965998911e-2, 0.700383064443688, 6.37396220353165, 33.912866078383, 112.079291497871, 221.213596169931, 220.206867912376];
+const HART_DENOMINATOR = [
+  8.83883476483184e-2, 1.75566716318264, 16.064177579207, 86.7807322029461, 296.564248779674, 637.333633378831, 793.826512519948, 440.413735824752,
+];
+
 /** P(Z ≤ −x) for x ≥ 0. */
 function normalTail(x: number): number {
   if (x > 38.5) return 0;
   const e = Math.exp(-0.5 * x * x);
-  if (x < 3) {
-    let num = 3.52624965998911e-2 * x + 0.700383064443688;
-    num = num * x + 6.37396220353165;
-    num = num * x + 33.912866078383;
-    num = num * x + 112.079291497871;
-    num = num * x + 221.213596169931;
-    num = num * x + 220.206867912376;
-    let den = 8.83883476483184e-2 * x + 1.75566716318264;
-    den = den * x + 16.064177579207;
-    den = den * x + 86.7807322029461;
-    den = den * x + 296.564248779674;
-    den = den * x + 637.333633378831;
-    den = den * x + 793.826512519948;
-    den = den * x + 440.413735824752;
-    return (e * num) / den;
-  }
+  if (x < 3) return (e * horner(HART_NUMERATOR, x)) / horner(HART_DENOMINATOR, x);
   // Laplace's continued fraction for the Mills ratio, evaluated bottom-up: 60 terms reach
   // double precision from x = 3 on.
   let cf = x;
@@ -52,10 +43,11 @@ function normalTail(x: number): number {
   return e / cf / SQRT_2PI;
 }
 
+// Acklam, highest power first.
 const A = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
-const B = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+const B = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1, 1];
 const C = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-const D = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+const D = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416, 1];
 const P_LOW = 0.02425;
 
 /** The z with P(Z ≤ z) = p; −∞ at 0 and +∞ at 1. */
@@ -70,9 +62,7 @@ export function normalQuantile(p: number): number {
   } else if (p <= 1 - P_LOW) {
     const q = p - 0.5;
     const r = q * q;
-    x =
-      ((((((A[0]! * r + A[1]!) * r + A[2]!) * r + A[3]!) * r + A[4]!) * r + A[5]!) * q) /
-      (((((B[0]! * r + B[1]!) * r + B[2]!) * r + B[3]!) * r + B[4]!) * r + 1);
+    x = (horner(A, r) * q) / horner(B, r);
   } else {
     const q = Math.sqrt(-2 * Math.log(1 - p));
     x = -tailRational(q);
@@ -84,8 +74,12 @@ export function normalQuantile(p: number): number {
 }
 
 function tailRational(q: number): number {
-  return (
-    (((((C[0]! * q + C[1]!) * q + C[2]!) * q + C[3]!) * q + C[4]!) * q + C[5]!) /
-    ((((D[0]! * q + D[1]!) * q + D[2]!) * q + D[3]!) * q + 1)
-  );
+  return horner(C, q) / horner(D, q);
+}
+
+/** The polynomial with these coefficients (highest power first) at x. */
+function horner(coefficients: readonly number[], x: number): number {
+  let value = 0;
+  for (const c of coefficients) value = value * x + c;
+  return value;
 }

@@ -1,5 +1,5 @@
 import type { Evidence, FindingType, Severity } from '@metaloop/events';
-import { benjaminiHochberg, type Interval } from '@metaloop/stats';
+import { benjaminiHochberg, type Interval, type TestResult } from '@metaloop/stats';
 import type { AnalysisWindows, TimeRange } from './analysis-windows';
 
 /** A finding as a detector proposes it, before the multiple-testing correction and persistence. */
@@ -61,6 +61,16 @@ export const range = ({ from, to }: TimeRange) => ({ from: from.toISOString(), t
 export const windowsEvidence = (windows: AnalysisWindows) => ({ window: range(windows.window), baseline_window: range(windows.baseline) });
 
 export const ciOf = (interval: Interval): [number, number] => [interval.lower, interval.upper];
+
+/** A test's part of the evidence: its name, statistic, p-value, effect size and interval. */
+export const testEvidence = (test: TestResult) => ({
+  test: test.test,
+  statistic: test.statistic,
+  p_value: test.pValue,
+  effect_size: test.effectSize,
+  ci: ciOf(test.ci),
+  confidence_level: test.confidence,
+});
 
 export const dedupKey = (...parts: Array<string | null>) => parts.map((part) => (part === null || part === '' ? '-' : part)).join(':');
 

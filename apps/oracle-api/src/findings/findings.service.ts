@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Finding as FindingRow, type Prisma } from '@metaloop/db';
-import { uuidv7, type Finding, type FindingListResponse, type FindingsQuery, type FindingStatus, type FindingType, type Severity } from '@metaloop/events';
+import { uuidv7, type Finding, type FindingListResponse, type FindingsQuery, type FindingStatus } from '@metaloop/events';
 import type { FindingDraft } from '../analysis/finding-draft';
 import { UPSERT_FINDINGS } from './findings.sql';
 
@@ -14,23 +14,6 @@ export interface RecordedFinding {
 
 type Sql = Pick<PrismaService, '$queryRawUnsafe'>;
 
-interface UpsertedRow {
-  id: string;
-  type: FindingType;
-  agent_id: string;
-  revision_id: string | null;
-  severity: Severity;
-  confidence: number;
-  summary: string;
-  evidence: Finding['evidence'];
-  dedup_key: string;
-  status: FindingStatus;
-  occurrences: number;
-  first_seen_at: Date;
-  last_seen_at: Date;
-  prior_status: FindingStatus | null;
-}
-
 /** The analyzer's findings in Postgres: one row per open problem (dedup_key), counted again, reopened on recurrence. */
 @Injectable()
 export class FindingsService {
@@ -40,10 +23,10 @@ export class FindingsService {
   async record(drafts: readonly FindingDraft[], now: Date, sql: Sql = this.prisma): Promise<RecordedFinding[]> {
     if (drafts.length === 0) return [];
     const input = [...drafts].sort((a, b) => (a.dedup_key < b.dedup_key ? -1 : a.dedup_key > b.dedup_key ? 1 : 0)).map((draft) => ({ id: uuidv7(), ...draft }));
-    const rows = await sql.$queryRawUnsafe<UpsertedRow[]>(UPSERT_FINDINGS, JSON.stringify(input), now.toISOString());
-    return rows.map(({ prior_status, ...row }) => ({
-      finding: toFinding({ ...row, finding_id: row.id }),
-      outcome: prior_status === null ? 'new' : prior_status === 'resolved' ? 'reopened' : 'recurring',
+    const rows = await sql.$queryRawUnsafe<Array<FindingRow & { priorStatus: FindingStatus | null }>>(UPSERT_FINDINGS, JSON.stringify(input), now.toISOString());
+    return rows.map(({ priorStatus, ...row }) => ({
+      finding: toFinding(row),
+      outcome: priorStatus === null ? 'new' : priorStatus === 'resolved' ? 'reopened' : 'recurring',
     }));
   }
 
@@ -59,15 +42,13 @@ export class FindingsService {
     const rows = await this.prisma.finding.findMany({ where, orderBy: { id: 'desc' }, take: query.limit + 1 });
     const page = rows.slice(0, query.limit);
     return {
-      items: page.map((row) => toFinding(fromPrisma(row))),
+      items: page.map(toFinding),
       next_cursor: rows.length > query.limit ? page[page.length - 1]!.id : null,
     };
   }
 }
 
-type FindingFields = Omit<UpsertedRow, 'id' | 'prior_status'> & { finding_id: string };
-
-function fromPrisma(row: FindingRow): FindingFields {
+function toFinding(row: FindingRow): Finding {
   return {
     finding_id: row.id,
     type: row.type,
@@ -80,25 +61,7 @@ function fromPrisma(row: FindingRow): FindingFields {
     dedup_key: row.dedupKey,
     status: row.status,
     occurrences: row.occurrences,
-    first_seen_at: row.firstSeenAt,
-    last_seen_at: row.lastSeenAt,
-  };
-}
-
-function toFinding(row: FindingFields): Finding {
-  return {
-    finding_id: row.finding_id,
-    type: row.type,
-    agent_id: row.agent_id,
-    revision_id: row.revision_id,
-    severity: row.severity,
-    confidence: row.confidence,
-    summary: row.summary,
-    evidence: row.evidence,
-    dedup_key: row.dedup_key,
-    status: row.status,
-    occurrences: row.occurrences,
-    first_seen_at: row.first_seen_at.toISOString(),
-    last_seen_at: row.last_seen_at.toISOString(),
+    first_seen_at: row.firstSeenAt.toISOString(),
+    last_seen_at: row.lastSeenAt.toISOString(),
   };
 }

@@ -1,8 +1,9 @@
 /**
  * Upserts findings on dedup_key: a new problem is inserted open; one already open (or planned,
  * or dismissed) is counted again (occurrences, last_seen_at, latest evidence); a resolved one
- * that recurs is reopened. Answers each row with the status it had before ('prior_status',
- * null when new). $1 = JSON array of drafts sorted by dedup_key (one lock order), $2 = now.
+ * that recurs is reopened. Answers each row under Prisma's field names (so one mapping serves
+ * this and the Prisma queries) with the status it had before ("priorStatus", null when new).
+ * $1 = JSON array of drafts sorted by dedup_key (one lock order), $2 = now.
  */
 export const UPSERT_FINDINGS = `
 WITH input AS (
@@ -28,7 +29,8 @@ upserted AS (
     resolved_at = CASE WHEN f.status = 'resolved' THEN NULL ELSE f.resolved_at END
   RETURNING f.*
 )
-SELECT u.id, u.type::text AS type, u.agent_id, u.revision_id, u.severity::text AS severity, u.confidence, u.summary, u.evidence,
-  u.dedup_key, u.status::text AS status, u.occurrences, u.first_seen_at, u.last_seen_at, p.prior_status
+SELECT u.id, u.type::text AS "type", u.agent_id AS "agentId", u.revision_id AS "revisionId", u.severity::text AS severity,
+  u.confidence, u.summary, u.evidence, u.dedup_key AS "dedupKey", u.status::text AS status, u.occurrences,
+  u.first_seen_at AS "firstSeenAt", u.last_seen_at AS "lastSeenAt", u.resolved_at AS "resolvedAt", p.prior_status AS "priorStatus"
 FROM upserted u LEFT JOIN prior p USING (dedup_key)
 ORDER BY u.dedup_key`;

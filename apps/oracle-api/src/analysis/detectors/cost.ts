@@ -2,7 +2,7 @@ import { twoProportionZTest } from '@metaloop/stats';
 import { addRollup, emptyRollup, type RollupSums } from '../../ingest/rollup-aggregation';
 import type { AnalysisSnapshot, ModelCandidate } from '../analysis-snapshot';
 import type { AnalyzerThresholds } from '../analyzer-thresholds';
-import { ciOf, dedupKey, Detections, fmt, pct, pText, windowsEvidence } from '../finding-draft';
+import { dedupKey, Detections, fmt, pct, pText, testEvidence, windowsEvidence } from '../finding-draft';
 
 /**
  * Cost opportunity: a registered model candidate that is cheaper per request than the model
@@ -56,13 +56,9 @@ export function detectCostOpportunities(snapshot: AnalysisSnapshot, t: AnalyzerT
             baseline_n: stable.success_n,
             value: quality,
             baseline_value: stableQuality,
+            ...testEvidence(test),
             test: 'non_inferiority_z',
-            statistic: test.statistic,
-            p_value: test.pValue,
-            effect_size: test.effectSize,
-            ci: ciOf(test.ci),
             ci_of: 'difference',
-            confidence_level: test.confidence,
             margin_points: t.cost.quality_margin_points,
             current_model: currentModel,
             candidate_model: candidate.model,

@@ -1,7 +1,7 @@
 import { oneSampleTTest, poissonSf } from '@metaloop/stats';
 import type { AnalysisSnapshot } from '../analysis-snapshot';
 import type { AnalyzerThresholds } from '../analyzer-thresholds';
-import { ciOf, dedupKey, Detections, fmt, pText, range, severityFrom, windowsEvidence } from '../finding-draft';
+import { dedupKey, Detections, fmt, pText, range, severityFrom, testEvidence, windowsEvidence } from '../finding-draft';
 
 const MINUTE_MS = 60_000;
 
@@ -32,13 +32,8 @@ export function detectLowRatings(snapshot: AnalysisSnapshot, t: AnalyzerThreshol
           n: window.rating_count,
           value: mean,
           ...(baseline ? { baseline_n: baseline.rating_count, baseline_value: baseline.rating_sum / baseline.rating_count } : {}),
-          test: test.test,
-          statistic: test.statistic,
-          p_value: test.pValue,
-          effect_size: test.effectSize,
+          ...testEvidence(test),
           effect_size_kind: 'cohens_d_vs_threshold',
-          ci: ciOf(test.ci),
-          confidence_level: test.confidence,
           threshold: t.min_rating,
           helpful_up: window.helpful_up,
           helpful_down: window.helpful_down,

@@ -3,7 +3,7 @@ import { histogramQuantileInterval, mannWhitneyU, quantileExceedanceTest, twoPro
 import type { RollupSums } from '../../ingest/rollup-aggregation';
 import type { AnalysisSnapshot, RevisionSums } from '../analysis-snapshot';
 import type { AnalyzerThresholds } from '../analyzer-thresholds';
-import { ciOf, dedupKey, Detections, fmt, pct, pText, severityFrom, windowsEvidence } from '../finding-draft';
+import { ciOf, dedupKey, Detections, fmt, pct, pText, severityFrom, testEvidence, windowsEvidence } from '../finding-draft';
 
 /** Bucket edges of the latency histogram: 0, the bounds, and the open last bucket read like latencyQuantile does. */
 export const LATENCY_EDGES: readonly number[] = [0, ...LATENCY_BUCKET_BOUNDS_MS, LATENCY_BUCKET_BOUNDS_MS[LATENCY_BUCKET_BOUNDS_MS.length - 1]! * Math.SQRT2];
@@ -90,14 +90,9 @@ function successDrop(snapshot: AnalysisSnapshot, group: RevisionSums, window: Ro
         baseline_n: baseline.success_n,
         value: now,
         baseline_value: before,
-        test: test.test,
-        statistic: test.statistic,
-        p_value: test.pValue,
-        effect_size: test.effectSize,
+        ...testEvidence(test),
         effect_size_kind: 'cohens_h',
-        ci: ciOf(test.ci),
         ci_of: 'difference',
-        confidence_level: test.confidence,
         threshold_points: t.success_drop_points,
       },
       dedup_key: dedupKey('performance_degradation', group.agent_id, group.revision_id, 'success_rate'),

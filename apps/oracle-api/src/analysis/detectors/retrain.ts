@@ -2,7 +2,7 @@ import { oneProportionZTest, twoProportionZTest } from '@metaloop/stats';
 import { addRollup, emptyRollup, type RollupSums } from '../../ingest/rollup-aggregation';
 import type { AnalysisSnapshot } from '../analysis-snapshot';
 import type { AnalyzerThresholds } from '../analyzer-thresholds';
-import { ciOf, dedupKey, Detections, fmt, pct, pText, windowsEvidence, type FindingDraft } from '../finding-draft';
+import { dedupKey, Detections, fmt, pct, pText, testEvidence, windowsEvidence, type FindingDraft } from '../finding-draft';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -79,14 +79,10 @@ function qualityDrop({ window, baseline }: { window: RollupSums; baseline: Rollu
       baseline_n: baseline.success_n,
       value: now,
       baseline_value: before,
-      test: test.test,
-      statistic: test.statistic,
-      p_value: test.pValue,
+      ...testEvidence(test),
       effect_size: drop,
       effect_size_kind: 'relative_drop',
-      ci: ciOf(test.ci),
       ci_of: 'difference',
-      confidence_level: test.confidence,
       threshold_pct: t.retrain.quality_drop_pct,
     }),
     handle,
@@ -105,12 +101,7 @@ function errorRate(window: RollupSums, t: AnalyzerThresholds, detections: Detect
       metric: 'error_rate',
       n: window.count,
       value: rate,
-      test: test.test,
-      statistic: test.statistic,
-      p_value: test.pValue,
-      effect_size: test.effectSize,
-      ci: ciOf(test.ci),
-      confidence_level: test.confidence,
+      ...testEvidence(test),
       threshold_pct: t.retrain.error_rate_pct,
     }),
     handle,

@@ -2,7 +2,7 @@ import type { Environment } from '@metaloop/events';
 import { oneProportionZTest, type TestResult } from '@metaloop/stats';
 import type { AnalysisSnapshot } from '../analysis-snapshot';
 import type { AnalyzerThresholds } from '../analyzer-thresholds';
-import { ciOf, dedupKey, Detections, pct, pText, range } from '../finding-draft';
+import { dedupKey, Detections, pct, pText, range, testEvidence } from '../finding-draft';
 
 /**
  * Usage imbalance: among the registered agents of one environment that had traffic in the
@@ -66,12 +66,7 @@ function imbalance({ snapshot, agentId, environment, count, total, agents }: Sha
       even_share: 1 / agents,
       threshold: bound,
       side,
-      test: test.test,
-      statistic: test.statistic,
-      p_value: test.pValue,
-      effect_size: test.effectSize,
-      ci: ciOf(test.ci),
-      confidence_level: test.confidence,
+      ...testEvidence(test),
     },
     dedup_key: dedupKey('usage_imbalance', agentId, side),
   };
