@@ -1,4 +1,4 @@
-import { histogramQuantile, histogramQuantileInterval, mannWhitneyU, quantileExceedanceTest } from './histogram';
+import { histogramMoments, histogramQuantile, histogramQuantileInterval, mannWhitneyU, quantileExceedanceTest } from './histogram';
 import { twoProportionZTest } from './proportions';
 import { createRandom } from './random';
 
@@ -16,6 +16,11 @@ describe('histogram quantiles', () => {
     expect(histogramQuantile(counts, EDGES, 1)).toBeCloseTo(50, 12);
     expect(histogramQuantile(new Array(10).fill(0), EDGES, 0.5)).toBeUndefined();
     expect(() => histogramQuantile(counts, EDGES.slice(1), 0.5)).toThrow(RangeError);
+  });
+
+  it('gives the moments with every value at its bucket midpoint', () => {
+    // 10 at 15, 30 at 25, 40 at 35, 20 at 45.
+    expect(histogramMoments(counts, EDGES)).toEqual({ n: 100, sum: 150 + 750 + 1400 + 900, sumSq: 10 * 225 + 30 * 625 + 40 * 1225 + 20 * 2025 });
   });
 
   it('gives a distribution-free interval from the order statistics around n·q', () => {

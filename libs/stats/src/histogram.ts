@@ -1,7 +1,7 @@
 import { normalQuantile } from './normal';
 import { assertConfidence, normalPValue } from './p-value';
 import { twoProportionZTest } from './proportions';
-import { DEFAULT_CONFIDENCE, type Alternative, type Interval, type TestOptions, type TestResult } from './types';
+import { DEFAULT_CONFIDENCE, type Alternative, type Interval, type Moments, type TestOptions, type TestResult } from './types';
 
 /*
  * Statistics on fixed-bucket histograms (bucket counts, as the latency rollups keep them).
@@ -35,6 +35,25 @@ export function histogramQuantile(counts: ArrayLike<number>, edges: ArrayLike<nu
   assertEdges(counts, edges);
   const n = total(counts);
   return n === 0 ? undefined : valueAtRank(counts, edges, q * n);
+}
+
+/**
+ * Count, sum and sum of squares of a histogram with each value at its bucket's midpoint: the
+ * moments a mean test (e.g. `sequentialMeanTest` on latency) needs when only bucket counts were
+ * kept. Within √2-wide buckets the midpoint is off by at most ~17 % per value, far less on average.
+ */
+export function histogramMoments(counts: ArrayLike<number>, edges: ArrayLike<number>): Moments {
+  assertEdges(counts, edges);
+  let n = 0;
+  let sum = 0;
+  let sumSq = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const mid = (edges[i]! + edges[i + 1]!) / 2;
+    n += counts[i]!;
+    sum += counts[i]! * mid;
+    sumSq += counts[i]! * mid * mid;
+  }
+  return { n, sum, sumSq };
 }
 
 export interface QuantileEstimate extends Interval {

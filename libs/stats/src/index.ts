@@ -5,6 +5,7 @@ export { logGamma, regularizedBeta, regularizedGammaP, regularizedGammaQ } from 
 export { cohensH, oneProportionZTest, twoProportionZTest, wilsonInterval, type TwoProportionOptions } from './proportions';
 export { hedgesG, oneSampleTTest, summarize, welchTTest, type Summary, type TTestResult } from './means';
 export {
+  histogramMoments,
   histogramQuantile,
   histogramQuantileInterval,
   mannWhitneyU,
