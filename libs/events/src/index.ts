@@ -39,7 +39,7 @@ export {
   type SystemMetricEnvelope,
 } from './envelope.schema';
 export { JOBS, QUEUES, type PurgeRawEventsJob } from './queues';
-export { LATENCY_BUCKET_BOUNDS_MS, LATENCY_BUCKETS, latencyBucket, latencyQuantile } from './latency-histogram';
+export { LATENCY_BUCKET_BOUNDS_MS, LATENCY_BUCKET_EDGES_MS, LATENCY_BUCKETS, latencyBucket, latencyQuantile } from './latency-histogram';
 export {
   acceptedResponseSchema,
   bulkItemResultSchema,

@@ -1,4 +1,4 @@
-import { LATENCY_BUCKET_BOUNDS_MS, LATENCY_BUCKETS, latencyBucket, latencyQuantile } from './latency-histogram';
+import { LATENCY_BUCKET_BOUNDS_MS, LATENCY_BUCKET_EDGES_MS, LATENCY_BUCKETS, latencyBucket, latencyQuantile } from './latency-histogram';
 
 describe('latency histogram', () => {
   it('puts each latency in the first bucket whose bound holds it', () => {
@@ -20,6 +20,13 @@ describe('latency histogram', () => {
       expect(estimate / exact).toBeGreaterThan(1 / Math.SQRT2);
       expect(estimate / exact).toBeLessThan(Math.SQRT2);
     }
+  });
+
+  it('lists every bucket edge: 0, the bounds, one more ×√2 step for the overflow bucket', () => {
+    expect(LATENCY_BUCKET_EDGES_MS).toHaveLength(LATENCY_BUCKETS + 1);
+    expect(LATENCY_BUCKET_EDGES_MS.slice(1, -1)).toEqual(LATENCY_BUCKET_BOUNDS_MS);
+    expect(LATENCY_BUCKET_EDGES_MS[0]).toBe(0);
+    expect(LATENCY_BUCKET_EDGES_MS[LATENCY_BUCKETS]).toBeCloseTo(LATENCY_BUCKET_BOUNDS_MS.at(-1)! * Math.SQRT2, 9);
   });
 
   it('has no quantile without samples', () => {

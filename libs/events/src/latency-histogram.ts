@@ -7,6 +7,13 @@ export const LATENCY_BUCKET_BOUNDS_MS: readonly number[] = Array.from({ length: 
   Math.round(Math.SQRT2 ** i * 100) / 100,
 );
 
+/**
+ * All bucket edges, for the histogram statistics of @metaloop/stats: bucket i holds
+ * (edges[i], edges[i+1]]; 0 below the first, and the overflow bucket read as one more ×√2
+ * step, as latencyQuantile reads it.
+ */
+export const LATENCY_BUCKET_EDGES_MS: readonly number[] = [0, ...LATENCY_BUCKET_BOUNDS_MS, LATENCY_BUCKET_BOUNDS_MS[LATENCY_BUCKET_BOUNDS_MS.length - 1]! * Math.SQRT2];
+
 /** Number of buckets: one per bound plus the overflow bucket. */
 export const LATENCY_BUCKETS = LATENCY_BUCKET_BOUNDS_MS.length + 1;
 

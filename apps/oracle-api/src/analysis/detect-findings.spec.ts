@@ -1,4 +1,5 @@
-import type { Environment, Finding } from '@metaloop/events';
+import { LATENCY_BUCKET_EDGES_MS, LATENCY_BUCKETS, latencyBucket, latencyQuantile, type Environment } from '@metaloop/events';
+import { histogramQuantile } from '@metaloop/stats';
 import type { FeedbackRollupRow } from '../ingest/rollup-aggregation';
 import { NORMAL_PROFILE, snapshotFromRows, syntheticRollups, type Profile, type Registry, type Stream } from './__tests__/synthetic';
 import type { RetrainView } from './analysis-snapshot';
@@ -79,6 +80,12 @@ describe('detectors on pure noise', () => {
 });
 
 describe('performance degradation', () => {
+  it('reads quantiles off the latency histogram exactly as latencyQuantile does', () => {
+    const counts = new Array<number>(LATENCY_BUCKETS).fill(0);
+    for (const ms of [3, 40, 41, 250, 900, 901, 5_000, 90_000_000]) counts[latencyBucket(ms)]! += 1;
+    for (const q of [0.1, 0.5, 0.95, 1]) expect(histogramQuantile(counts, LATENCY_BUCKET_EDGES_MS, q)).toBeCloseTo(latencyQuantile(counts, q)!, 9);
+  });
+
   it('finds an injected 30 % latency regression on one revision (p < 0.01), and nothing else', () => {
     for (const seed of [1, 2, 3]) {
       const { findings } = analyze(fleetStreams({ 's0-r2': changed({ latencyMedianMs: 800 * 1.3 }) }), seed);
@@ -210,4 +217,3 @@ describe('cost opportunity', () => {
   });
 });
 
-export type { Finding };

@@ -1,12 +1,9 @@
-import { LATENCY_BUCKET_BOUNDS_MS } from '@metaloop/events';
+import { LATENCY_BUCKET_EDGES_MS as LATENCY_EDGES } from '@metaloop/events';
 import { histogramQuantileInterval, mannWhitneyU, quantileExceedanceTest, twoProportionZTest } from '@metaloop/stats';
 import type { RollupSums } from '../../ingest/rollup-aggregation';
 import type { AnalysisSnapshot, RevisionSums } from '../analysis-snapshot';
 import type { AnalyzerThresholds } from '../analyzer-thresholds';
 import { ciOf, dedupKey, Detections, fmt, pct, pText, severityFrom, testEvidence, windowsEvidence } from '../finding-draft';
-
-/** Bucket edges of the latency histogram: 0, the bounds, and the open last bucket read like latencyQuantile does. */
-export const LATENCY_EDGES: readonly number[] = [0, ...LATENCY_BUCKET_BOUNDS_MS, LATENCY_BUCKET_BOUNDS_MS[LATENCY_BUCKET_BOUNDS_MS.length - 1]! * Math.SQRT2];
 
 /**
  * Performance degradation of a revision against its own baseline: the latency quantile up by
