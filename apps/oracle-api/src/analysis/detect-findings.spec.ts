@@ -205,9 +205,11 @@ describe('cost opportunity', () => {
     expect(cost).toHaveLength(1);
     expect(cost[0]).toMatchObject({ agent_id: 's0', revision_id: 's0-r1', severity: 'low', dedup_key: 'cost_opportunity:s0:model-small' });
     // model-small: 500 tokens in, 200 out per request → 0.00055 USD against 0.004 measured.
-    expect(cost[0]!.evidence).toMatchObject({ current_model: 'model-big', candidate_model: 'model-small', current_cost_source: 'measured', measured_on_revisions: ['s0-r2'] });
-    expect(cost[0]!.evidence['candidate_cost_per_request_usd']).toBeCloseTo(0.00055, 10);
-    expect(cost[0]!.evidence['savings_pct']).toBeCloseTo(86.25, 6);
+    expect(cost[0]!.evidence).toMatchObject({ metric: 'cost_usd', current_model: 'model-big', candidate_model: 'model-small', current_cost_source: 'measured', measured_on_revisions: ['s0-r2'] });
+    expect(cost[0]!.evidence.value).toBeCloseTo(0.00055, 10);
+    expect(cost[0]!.evidence.baseline_value).toBeCloseTo(0.004, 10);
+    expect(cost[0]!.evidence['cost_saving_ratio']).toBeCloseTo(0.8625, 8);
+    expect(cost[0]!.evidence.p_value).toBeLessThan(0.01);
   });
 
   it('does not find a cheaper model that measured 3 points worse', () => {
