@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { AdapterContext, Checkpoint, MutationAdapter, Prepared } from './adapter';
 import { EffectExecutor } from './effect-executor';
 import { AdapterError } from './errors';
-import type { AdapterState, EffectPhase, PlannedEffect } from './side-effects';
+import type { AdapterState, EffectPhase, EffectRecord, PlannedEffect } from './side-effects';
 import type { ChangeSummaries } from './summaries';
 
 /** Which side-effect endpoints are configured, so prepare plans only calls that can be made. */
@@ -42,8 +42,11 @@ export function defineAdapter<T extends MutationType>(
   const run = async (ctx: AdapterContext, prepared: Prepared<T>, phase: EffectPhase, from: AdapterState, checkpoint: Checkpoint) => {
     const state = structuredClone(from);
     for (const planned of prepared.side_effects.filter((effect) => effect.phase === phase)) {
-      const record = { effect: planned.effect, status: 'started' as 'started' | 'done' };
-      state.effects.push(record);
+      // A repeated promote finds its effects recorded: done ones are skipped, started ones retried in place.
+      const recorded = state.effects.find((record) => sameJson(record.effect, planned.effect));
+      if (recorded?.status === 'done') continue;
+      const record: EffectRecord = recorded ?? { effect: planned.effect, status: 'started' };
+      if (!recorded) state.effects.push(record);
       await checkpoint(structuredClone(state));
       try {
         await executor.perform(ctx, planned.effect);

@@ -41,7 +41,13 @@ export class EffectExecutor {
     const result = (ok: boolean, detail: string): EffectCheck => ({ kind: effect.kind, target: effectTarget(effect), ok, detail });
     if (record.status !== 'done') return result(false, 'the call was started but not confirmed');
     if (effect.kind === 'router_weights') return result(true, 'the router acknowledged the weights');
-    const listed = (await this.lora(effect).models()).includes(effect.lora_name);
+    const server = this.lora(effect);
+    let listed: boolean;
+    try {
+      listed = (await server.models()).includes(effect.lora_name);
+    } catch (error) {
+      return result(false, `the server's models could not be listed: ${error instanceof Error ? error.message : String(error)}`);
+    }
     return effect.kind === 'lora_load'
       ? result(listed, listed ? 'the server lists the adapter' : 'the server does not list the adapter')
       : result(!listed, listed ? 'the server still lists the adapter' : 'the server no longer lists the adapter');

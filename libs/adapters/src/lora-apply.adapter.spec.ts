@@ -122,9 +122,33 @@ describe('LORA_APPLY against a vLLM-compatible server', () => {
     expect(promoted.effects).toEqual([{ effect: { kind: 'lora_unload', lora_name: 'tone-v1', lora_path: '/adapters/tone-v1' }, status: 'done' }]);
     expect(vllm.loaded.size).toBe(0);
     expect(await adapter.verify(ctx, prepared, promoted)).toMatchObject({ ok: true, checks: [{ detail: 'the server no longer lists the adapter' }] });
+    expect(await adapter.promote(ctx, prepared, promoted, checkpoint)).toEqual(promoted);
+    expect(vllm.received.filter((request) => request.path === UNLOAD)).toHaveLength(1);
 
     await adapter.revert(ctx, promoted);
     expect([...vllm.loaded.keys()]).toEqual(['tone-v1']);
+  });
+
+  it('retries a promote that failed midway in place', async () => {
+    vllm.loaded.set('tone-v1', '/adapters/tone-v1');
+    vllm.fault(UNLOAD, 503);
+    const ctx = context();
+    const prepared = adapter.prepare(ctx, detach);
+    const { checkpoint, last } = checkpoints();
+    const applied = await adapter.apply(ctx, prepared, checkpoint);
+    await expect(adapter.promote(ctx, prepared, applied, checkpoint)).rejects.toMatchObject({ code: 'side_effect_failed' });
+    vllm.clearFaults();
+    const promoted = await adapter.promote(ctx, prepared, last()!, checkpoint);
+    expect(promoted.effects).toEqual([{ effect: prepared.side_effects[0]!.effect, status: 'done' }]);
+    expect(vllm.loaded.size).toBe(0);
+  });
+
+  it('reports a server that cannot be reached as not verified', async () => {
+    const ctx = context();
+    const prepared = adapter.prepare(ctx, attach);
+    const state = await adapter.apply(ctx, prepared, checkpoints().checkpoint);
+    vllm.fault('/v1/models', 500);
+    expect(await adapter.verify(ctx, prepared, state)).toMatchObject({ ok: false, checks: [{ detail: expect.stringContaining("models could not be listed") }] });
   });
 
   it('sends the API key', async () => {
