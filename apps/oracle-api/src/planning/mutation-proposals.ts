@@ -83,7 +83,7 @@ function complaintTags(finding: Finding): Record<string, number> {
 function rulePatch(finding: Finding, agent: AgentPlanningState, impact: ExpectedImpact): Proposal | undefined {
   const patch = ruleForComplaintTags(complaintTags(finding), MIN_TAGGED_COMPLAINTS);
   if (!patch || agent.stable.prompt.template.includes(patch.instruction)) return undefined;
-  if (agent.recentlyRolledBack.has(`${agent.stable.prompt.version}+${patch.rule}`)) return undefined;
+  if (agent.recentlyRolledBack.has(`${agent.stable.prompt.version}:${patch.rule}`)) return undefined;
   return propose(finding, agent, {
     type: 'PROMPT_PATCH',
     params: { source: 'rule', rule: patch.rule, instruction: patch.instruction, position: 'append' },
