@@ -57,7 +57,7 @@ const candidatesOf = <T extends CandidateSpec['type']>(agent: AgentPlanningState
 /** The newest registered prompt version that is not live and was not rolled back lately. */
 function untriedPrompt(agent: AgentPlanningState) {
   return candidatesOf(agent, 'prompt')
-    .filter((c) => c.version !== agent.stable.prompt.version && !agent.recentlyRolledBack.has(c.version))
+    .filter((c) => c.version !== agent.stable.prompt.version && !agent.recentlyRefused.has(c.version))
     .at(-1);
 }
 
@@ -83,7 +83,7 @@ function complaintTags(finding: Finding): Record<string, number> {
 function rulePatch(finding: Finding, agent: AgentPlanningState, impact: ExpectedImpact): Proposal | undefined {
   const patch = ruleForComplaintTags(complaintTags(finding), MIN_TAGGED_COMPLAINTS);
   if (!patch || agent.stable.prompt.template.includes(patch.instruction)) return undefined;
-  if (agent.recentlyRolledBack.has(`${agent.stable.prompt.version}:${patch.rule}`)) return undefined;
+  if (agent.recentlyRefused.has(`${agent.stable.prompt.version}:${patch.rule}`)) return undefined;
   return propose(finding, agent, {
     type: 'PROMPT_PATCH',
     params: { source: 'rule', rule: patch.rule, instruction: patch.instruction, position: 'append' },
@@ -177,7 +177,7 @@ function imbalance(finding: Finding, agent: AgentPlanningState): Proposal {
 
 function retrain(finding: Finding, agent: AgentPlanningState): Proposal {
   const adapter = candidatesOf(agent, 'lora')
-    .filter((c) => c.base_model === agent.stable.model && !agent.stable.lora.includes(c.adapter_id) && !agent.recentlyRolledBack.has(c.adapter_id))
+    .filter((c) => c.base_model === agent.stable.model && !agent.stable.lora.includes(c.adapter_id) && !agent.recentlyRefused.has(c.adapter_id))
     .at(-1);
   if (!adapter) {
     return { reason: `retraining is due: export a training set and register the fine-tuned adapter for ${agent.stable.model} as a LoRA candidate` };
@@ -197,7 +197,7 @@ function cheaperModel(finding: Finding, agent: AgentPlanningState): Proposal {
   const model = candidatesOf(agent, 'model').find((c) => c.model === wanted);
   if (!model) return { reason: `the cheaper model ${String(wanted)} is not a registered model candidate of this agent` };
   if (model.model === agent.stable.model) return { reason: `the agent already runs ${model.model}` };
-  if (agent.recentlyRolledBack.has(model.model)) return { reason: `a swap to ${model.model} was rolled back recently` };
+  if (agent.recentlyRefused.has(model.model)) return { reason: `a swap to ${model.model} was rolled back or rejected recently` };
   const saving = Number(finding.evidence['cost_saving_ratio'] ?? finding.evidence.effect_size ?? 0.2);
   return propose(finding, agent, {
     type: 'MODEL_SWAP',

@@ -30,7 +30,7 @@ function agent(overrides: Partial<AgentPlanningState> & { config?: object } = {}
     stable: agentConfigSchema.parse({ model: 'gpt-4o', prompt: { version: 'v1', template: 'You are helpful.' }, ...config }),
     activeRolloutId: null,
     candidates: [],
-    recentlyRolledBack: new Set(),
+    recentlyRefused: new Set(),
     ...rest,
   };
 }
@@ -108,7 +108,7 @@ describe('planFromFindings', () => {
     ['an unregistered agent', finding({ type: 'performance_degradation', agent_id: 'ghost' }), agent(), /not registered/],
     ['an agent with a rollout in progress', finding({ type: 'performance_degradation' }), agent({ activeRolloutId: 'r1', candidates: [prompt('v2')] }), /in progress/],
     ['a finding no longer open', finding({ type: 'performance_degradation', status: 'planned' }), agent({ candidates: [prompt('v2')] }), /planned/],
-    ['a prompt rolled back lately', finding({ type: 'dissatisfaction' }), agent({ candidates: [prompt('v2')], recentlyRolledBack: new Set(['v2']) }), /no untried/],
+    ['a prompt rolled back lately', finding({ type: 'dissatisfaction' }), agent({ candidates: [prompt('v2')], recentlyRefused: new Set(['v2']) }), /no untried/],
     ['a latency regression without max_tokens', finding({ type: 'performance_degradation', evidence: { metric: 'p95_latency_ms' } }), agent(), /max_tokens/],
     ['imbalance with one backend', finding({ type: 'usage_imbalance' }), agent({ config: { route: { weights: { a: 100 } } } }), /two or more backends/],
     ['retraining with no adapter', finding({ type: 'retrain_trigger' }), agent(), /register the fine-tuned adapter/],

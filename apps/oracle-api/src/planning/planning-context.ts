@@ -9,8 +9,8 @@ export interface AgentPlanningState {
   /** Set while a rollout holds the agent: nothing new is planned for it then. */
   activeRolloutId: string | null;
   candidates: CandidateSpec[];
-  /** Candidate keys (prompt version, model, adapter id) whose rollout was rolled back recently. */
-  recentlyRolledBack: ReadonlySet<string>;
+  /** Candidate keys (prompt version, model, adapter id) rolled back or rejected by a person recently: not proposed again. */
+  recentlyRefused: ReadonlySet<string>;
 }
 
 export interface PlanningContext {
