@@ -29,13 +29,21 @@ export function adapterConstraints(policy: Policy, environment: Environment): Ad
   };
 }
 
+// Patterns come from the policy, so there are few of them; compiling each once keeps validation cheap.
+const compiledPatterns = new Map<string, RegExp>();
+
 /** `*` matches any run of characters; case-insensitive. */
 export function paramPatternMatches(pattern: string, key: string): boolean {
-  const source = pattern
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${source}$`, 'i').test(key);
+  let compiled = compiledPatterns.get(pattern);
+  if (!compiled) {
+    const source = pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
+      .join('.*');
+    compiled = new RegExp(`^${source}$`, 'i');
+    compiledPatterns.set(pattern, compiled);
+  }
+  return compiled.test(key);
 }
 
 /** Whether a PARAM_SET may touch `key`: it must match an allow entry and no forbid entry. */

@@ -30,16 +30,8 @@ export { canonicalJson, contentHash } from './loading/canonical-json';
 export { parsePolicy, type ParsedPolicy, type PolicyIssue } from './loading/parse-policy';
 export { loadPolicyFile, PolicyLoadError, type EffectivePolicy } from './loading/load-policy-file';
 export { activeOverrides, applyOverrides, OVERRIDE_NAMES, type PolicyOverrides } from './loading/overrides';
-export {
-  PolicyStore,
-  type PolicyListener,
-  type PolicyLogger,
-  type PolicyRejection,
-  type PolicyStatus,
-  type PolicyStoreOptions,
-  type ReloadOutcome,
-} from './loading/policy-store';
-export { policyStatusSchema, type PolicyStatusResponse } from './policy-status.schema';
+export { PolicyStore, type PolicyListener, type PolicyLogger, type PolicyStoreOptions, type ReloadOutcome } from './loading/policy-store';
+export { policyRejectionSchema, policyStatusSchema, type PolicyRejection, type PolicyStatus } from './policy-status.schema';
 export { policiesEnv, policyStoreOptionsFromEnv, type PoliciesEnv } from './policies.env';
 export { PoliciesModule } from './policies.module';
 export { adapterConstraints, paramKeyVerdict, paramPatternMatches, routeShiftPoints, type AdapterConstraints } from './adapter-constraints';

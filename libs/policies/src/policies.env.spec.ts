@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { policiesEnv, policyStoreOptionsFromEnv } from './policies.env';
 
 const schema = z.object(policiesEnv);
+const fromEnv = (env: z.output<typeof schema>) => policyStoreOptionsFromEnv((name) => env[name]);
 
 describe('policiesEnv', () => {
   it('leaves every override unset by default', () => {
-    expect(policyStoreOptionsFromEnv(validateEnv(schema, {}))).toEqual({
+    expect(fromEnv(validateEnv(schema, {}))).toEqual({
       path: undefined,
       pollIntervalMs: 5_000,
       overrides: {
@@ -29,7 +30,7 @@ describe('policiesEnv', () => {
       REQUIRE_APPROVAL_FOR_HIGH_RISK: 'yes',
       CANARY_DEPLOYMENT_PERCENT: '10',
     });
-    expect(policyStoreOptionsFromEnv(env)).toEqual({
+    expect(fromEnv(env)).toEqual({
       path: '/etc/metaloop/policies.yaml',
       pollIntervalMs: 1000,
       overrides: {

@@ -24,8 +24,12 @@ export const policiesEnv = {
 
 export type PoliciesEnv = z.output<z.ZodObject<typeof policiesEnv>>;
 
-/** The store's options from the parsed env. */
-export function policyStoreOptionsFromEnv(env: PoliciesEnv): PolicyStoreOptions {
+/**
+ * The store's options from the app's validated env, read by name (e.g. `(name) => config.get(name)`
+ * with Nest's ConfigService): the values are what `policiesEnv` parsed, so they are trusted here.
+ */
+export function policyStoreOptionsFromEnv(read: (name: keyof PoliciesEnv) => unknown): PolicyStoreOptions {
+  const env = Object.fromEntries(Object.keys(policiesEnv).map((name) => [name, read(name as keyof PoliciesEnv)])) as PoliciesEnv;
   return {
     path: env.POLICIES_PATH,
     pollIntervalMs: env.POLICIES_POLL_INTERVAL_MS,

@@ -3,7 +3,7 @@ import { basename, dirname } from 'node:path';
 import { DEFAULT_POLICIES_PATH } from '../default-policies-path';
 import { loadPolicyFile, PolicyLoadError, type EffectivePolicy } from './load-policy-file';
 import type { PolicyOverrides } from './overrides';
-import type { PolicyIssue } from './parse-policy';
+import type { PolicyRejection, PolicyStatus } from '../policy-status.schema';
 
 export interface PolicyLogger {
   log(message: string): void;
@@ -19,20 +19,6 @@ export interface PolicyStoreOptions {
   /** Also react to file-system events at once (default true); polling alone where they are unreliable. */
   fsEvents?: boolean;
   logger?: PolicyLogger;
-}
-
-/** A reload that was refused: the previous policy stayed in force. */
-export interface PolicyRejection {
-  path: string;
-  /** Every problem, `field.path: why`, joined. */
-  reason: string;
-  issues: PolicyIssue[];
-  rejected_at: string;
-}
-
-/** The policy in force and, while the file on disk is not usable, why it was refused. */
-export interface PolicyStatus extends EffectivePolicy {
-  last_rejected: PolicyRejection | null;
 }
 
 export type ReloadOutcome = 'applied' | 'unchanged' | 'rejected';
