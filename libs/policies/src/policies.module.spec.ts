@@ -1,10 +1,20 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DEFAULT_POLICIES_PATH } from './default-policies-path';
 import { PolicyStore } from './loading/policy-store';
 import { PoliciesModule } from './policies.module';
+
+@Injectable()
+class Validator {
+  constructor(readonly store: PolicyStore) {}
+}
+
+/** A feature module that does not import PoliciesModule: the store is global. */
+@Module({ providers: [Validator] })
+class ValidationModule {}
 
 describe('PoliciesModule', () => {
   let dir: string;
@@ -18,10 +28,11 @@ describe('PoliciesModule', () => {
     const watch = jest.spyOn(PolicyStore.prototype, 'watch');
     const close = jest.spyOn(PolicyStore.prototype, 'close');
     const moduleRef = await Test.createTestingModule({
-      imports: [PoliciesModule.forRootAsync({ useFactory: () => ({ overrides: { ORACLE_CONFIDENCE_THRESHOLD: 0.9 } }) })],
+      imports: [PoliciesModule.forRootAsync({ useFactory: () => ({ overrides: { ORACLE_CONFIDENCE_THRESHOLD: 0.9 } }) }), ValidationModule],
     }).compile();
     await moduleRef.init();
     const store = moduleRef.get(PolicyStore);
+    expect(moduleRef.get(Validator).store).toBe(store);
     expect(store.current()).toMatchObject({ source_path: DEFAULT_POLICIES_PATH, policy: { confidence: { min: 0.9 } } });
     expect(watch).toHaveBeenCalledTimes(1);
     await moduleRef.close();

@@ -1,9 +1,9 @@
 import { statSync, watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { DEFAULT_POLICIES_PATH } from '../default-policies-path';
 import { loadPolicyFile, PolicyLoadError, type EffectivePolicy } from './load-policy-file';
-import type { PolicyOverrides } from './overrides';
 import type { PolicyRejection, PolicyStatus } from '../policy-status.schema';
+import type { PolicyOverrides } from './overrides';
 
 export interface PolicyLogger {
   log(message: string): void;
@@ -45,7 +45,7 @@ export class PolicyStore {
   private fileSignature: string | undefined;
 
   constructor(private readonly options: PolicyStoreOptions = {}) {
-    this.path = options.path ?? DEFAULT_POLICIES_PATH;
+    this.path = resolve(options.path ?? DEFAULT_POLICIES_PATH);
     this.logger = options.logger ?? silent;
     this.fileSignature = this.signature();
     this.effective = loadPolicyFile(this.path, options.overrides);
