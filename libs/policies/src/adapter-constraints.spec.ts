@@ -45,6 +45,8 @@ describe('param patterns', () => {
     expect(paramKeyVerdict(params, 'client_secret')).toBe('forbidden');
     expect(paramKeyVerdict(params, 'temperature')).toBe('allowed');
     expect(paramKeyVerdict({ ...params, allow: ['top_p'] }, 'temperature')).toBe('not_allowed');
+    expect(paramKeyVerdict({ ...params, allow: [] }, 'temperature')).toBe('allowed');
+    expect(paramKeyVerdict({ ...params, allow: [] }, 'client_secret')).toBe('forbidden');
   });
 });
 

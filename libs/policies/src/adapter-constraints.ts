@@ -46,9 +46,13 @@ export function paramPatternMatches(pattern: string, key: string): boolean {
   return compiled.test(key);
 }
 
-/** Whether a PARAM_SET may touch `key`: it must match an allow entry and no forbid entry. */
+/**
+ * Whether a PARAM_SET may touch `key`: it must match no forbid entry and, unless the allow list
+ * is empty (as in libs/adapters: any param that is not forbidden), an allow entry.
+ */
 export function paramKeyVerdict(params: AdapterConstraints['params'], key: string): 'allowed' | 'not_allowed' | 'forbidden' {
   if (params.forbid.some((pattern) => paramPatternMatches(pattern, key))) return 'forbidden';
+  if (params.allow.length === 0) return 'allowed';
   return params.allow.some((pattern) => paramPatternMatches(pattern, key)) ? 'allowed' : 'not_allowed';
 }
 

@@ -88,7 +88,7 @@ const actionLimitFields = {
     max_shift_points: z.number().min(0).max(100),
   },
   PARAM_SET: {
-    /** Only these params may be set or unset… */
+    /** Only these params may be set or unset (an empty list: any param not forbidden)… */
     allow: z.array(paramPattern),
     /** …and never these, even when allowed (a model change is a MODEL_SWAP, with its own gates). */
     forbid: z.array(paramPattern),
