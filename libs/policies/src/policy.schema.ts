@@ -148,7 +148,7 @@ export const actionsSchema = z.strictObject({
 
 export const rollbackSchema = z.strictObject({
   /** External side effects an adapter knows how to undo; a plan naming another is not rolled out. */
-  revertible_side_effects: z.array(z.string().min(1).max(128)).default(['lora_load', 'lora_unload', 'router_restore']),
+  revertible_side_effects: z.array(z.string().min(1).max(128)).default(['lora_load', 'lora_unload', 'router_weights', 'router_restore']),
 });
 
 // ---- analyzer thresholds (seed 004 `thresholds`, seed 001 retrain triggers) ----
