@@ -38,7 +38,7 @@ export {
   type StoredSystemMetric,
   type SystemMetricEnvelope,
 } from './envelope.schema';
-export { JOBS, QUEUES, type PurgeRawEventsJob } from './queues';
+export { JOBS, QUEUES, type ExecutePlanJob, type MonitorRolloutJob, type PurgeRawEventsJob, type RevertAdapterJob, type TickJob } from './queues';
 export { LATENCY_BUCKET_BOUNDS_MS, LATENCY_BUCKETS, latencyBucket, latencyQuantile } from './latency-histogram';
 export {
   acceptedResponseSchema,
