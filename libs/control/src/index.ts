@@ -10,5 +10,6 @@ export {
   type BudgetRefusalCode,
   type BudgetUsage,
 } from './budget/budget-limits';
+export { budgetLimitsFromPolicy } from './budget/budget-from-policy';
 export { MutationBudget, type Reservation } from './budget/mutation-budget.service';
 export { ControlModule } from './control.module';

@@ -1,3 +1,5 @@
+import { policySchema } from '@metaloop/policies';
+import { budgetLimitsFromPolicy } from './budget-from-policy';
 import { budgetRefusal, budgetRemaining, type AgentBudgetState, type BudgetLimits, type BudgetUsage } from './budget-limits';
 
 const limits: BudgetLimits = {
@@ -39,5 +41,17 @@ describe('budgetRemaining', () => {
   it('never goes below zero', () => {
     const usage: BudgetUsage = { lastHour: 12, lastHourByEnvironment: { dev: 7, staging: 0, prod: 5 }, lastDayByType: { MODEL_SWAP: 1 }, activeRollouts: 1 };
     expect(budgetRemaining(limits, usage)).toEqual({ perHour: 0, perHourByEnvironment: { prod: 0 }, perDayByType: { MODEL_SWAP: 1 }, concurrentRollouts: 2 });
+  });
+});
+
+describe('budgetLimitsFromPolicy', () => {
+  it('maps the default policy onto the seed limits', () => {
+    expect(budgetLimitsFromPolicy(policySchema.parse({}))).toEqual({
+      perHour: 10,
+      perHourByEnvironment: { dev: 10, staging: 10, prod: 5 },
+      perDayByType: expect.objectContaining({ MODEL_SWAP: 2 }),
+      maxConcurrentRollouts: 3,
+      cooldownMinutes: 30,
+    });
   });
 });
