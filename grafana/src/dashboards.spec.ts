@@ -57,9 +57,9 @@ describe('the dashboards', () => {
 });
 
 describe('metricNames', () => {
-  it('finds the series a query reads, not functions, labels or aggregations', () => {
+  it('finds the series a query reads, not functions, labels, ranges or keywords', () => {
     const expr =
-      'histogram_quantile(0.99, sum by (le, app) (rate(http_request_duration_seconds_bucket{environment=~"$environment"}[5m]))) / sum(up{job="x"})';
-    expect(metricNames(expr)).toEqual(['http_request_duration_seconds_bucket', 'up']);
+      'histogram_quantile(0.99, sum by (le, app) (rate(http_request_duration_seconds_bucket{environment=~"$environment"}[5m]))) / on (app) group_left sum(up{job="x"}) or vector(0) unless time() - foo_seconds offset 5m > 1e3';
+    expect(metricNames(expr)).toEqual(['http_request_duration_seconds_bucket', 'up', 'foo_seconds']);
   });
 });

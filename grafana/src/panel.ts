@@ -69,10 +69,20 @@ export function percentiles(histogram: string, matchers: string, by: readonly st
   }));
 }
 
+const PROMQL_KEYWORDS = new Set(['and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset', 'inf', 'nan']);
+
 /**
- * The metric names a PromQL expression reads. Every selector of ours is written
- * `name{matchers}` (each carries the environment matcher), which is what this relies on.
+ * The metric names a PromQL expression reads: its identifiers once strings, label matchers,
+ * ranges and grouping clauses are removed, minus functions (followed by `(`) and keywords.
  */
 export function metricNames(expr: string): string[] {
-  return [...new Set([...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\{/g)].map((match) => match[1]!))];
+  const bare = expr
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""')
+    .replace(/\{[^}]*\}/g, ' ')
+    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
+  const names = [...bare.matchAll(/\b[a-zA-Z_:][a-zA-Z0-9_:]*\b(?!\s*\()/g)]
+    .map((match) => match[0])
+    .filter((name) => !PROMQL_KEYWORDS.has(name.toLowerCase()));
+  return [...new Set(names)];
 }
