@@ -66,7 +66,10 @@ describe('Dockerfile', () => {
       expect(existsSync(join(out, entryPoint(name)))).toBe(true);
       for (const workspace of runtimeWorkspaces(`apps/${name}`)) {
         const main = manifest(join(REPO_ROOT, workspace)).main ?? './dist/index.js';
-        expect({ workspace, main: existsSync(join(out, workspace, main)) }).toEqual({ workspace, main: true });
+        // Data files a lib reads beside its dist/, e.g. libs/policies/default-policies.yaml.
+        const data = readdirSync(join(REPO_ROOT, workspace)).filter((file) => /\.ya?ml$/.test(file));
+        const present = [main, ...data].filter((file) => existsSync(join(out, workspace, file)));
+        expect({ workspace, present }).toEqual({ workspace, present: [main, ...data] });
       }
     });
 

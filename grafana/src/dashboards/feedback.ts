@@ -1,4 +1,5 @@
 import { awaiting, ENV, ENV_AGENT, percentiles, type DashboardSpec } from '../panel';
+import { AWAITS } from './awaits';
 
 const events = (matchers: string) => `metaloop_feedback_events_total{${matchers}}`;
 
@@ -139,7 +140,7 @@ export const feedbackDashboard: DashboardSpec = {
     },
     {
       title: 'Quality signals',
-      panels: awaiting('feedback-api: rating, helpful and complaint counters', [
+      panels: awaiting(AWAITS.feedbackQuality, [
         {
           title: 'Mean rating by agent',
           description: 'Mean explicit rating (1–5) per agent over the interval.',

@@ -1,7 +1,5 @@
 import { awaiting, ENV, ENV_AGENT, percentiles, type DashboardSpec } from '../panel';
-
-const ORACLE = 'oracle-api: tick, analyzer, planner and SPEC-gate metrics (oracle issue)';
-const ORCHESTRATOR = 'orchestrator: mutation budget (orchestrator issue)';
+import { AWAITS } from './awaits';
 
 export const oracleDashboard: DashboardSpec = {
   uid: 'metaloop-oracle',
@@ -10,7 +8,7 @@ export const oracleDashboard: DashboardSpec = {
   rows: [
     {
       title: 'Ticks',
-      panels: awaiting(ORACLE, [
+      panels: awaiting(AWAITS.oracle, [
         {
           title: 'Since the last successful tick',
           description: 'Time since a tick (analyze → plan → validate → execute) last completed. Far above the tick interval means the scheduler or the tick is broken.',
@@ -46,7 +44,7 @@ export const oracleDashboard: DashboardSpec = {
     {
       title: 'Findings, plans and gates',
       panels: [
-        ...awaiting(ORACLE, [
+        ...awaiting(AWAITS.oracle, [
           {
             title: 'Findings by type',
             description: 'New findings per interval by type (performance_degradation, dissatisfaction, complaint_burst, usage_imbalance, retrain_trigger, cost_opportunity).',
@@ -68,7 +66,15 @@ export const oracleDashboard: DashboardSpec = {
             unit: 'short',
             type: 'timeseries',
             stacked: true,
-            queries: [{ expr: `sum by (gate, status) (increase(metaloop_oracle_gate_results_total{${ENV}}[$__rate_interval]))`, legend: '{{gate}} {{status}}' }],
+            queries: [{ expr: `sum by (gate, status) (increase(metaloop_gate_results_total{${ENV}}[$__rate_interval]))`, legend: '{{gate}} {{status}}' }],
+          },
+          {
+            title: 'Plan validations by outcome',
+            description: 'SPEC-gate validations of plans per interval by outcome: passed, needs_approval (waits for a person), blocked.',
+            unit: 'short',
+            type: 'timeseries',
+            stacked: true,
+            queries: [{ expr: `sum by (outcome) (increase(metaloop_plan_validations_total{${ENV}}[$__rate_interval]))`, legend: '{{outcome}}' }],
           },
           {
             title: 'Approvals waiting',
@@ -78,7 +84,7 @@ export const oracleDashboard: DashboardSpec = {
             queries: [{ expr: `sum(metaloop_oracle_plans{${ENV}, status="awaiting_approval"})` }],
           },
         ]),
-        ...awaiting(ORCHESTRATOR, [
+        ...awaiting(AWAITS.orchestrator, [
           {
             title: 'Mutation budget remaining',
             description: 'Mutations still allowed in the current window, per budget scope (global, per environment, per action). 0 blocks new plans at the rate_budget gate.',

@@ -1,4 +1,5 @@
 import { awaiting, ENV, ENV_AGENT, percentiles, type DashboardSpec } from '../panel';
+import { AWAITS } from './awaits';
 
 const http = (matchers: string) => `http_request_duration_seconds_count{${matchers}}`;
 const ARMS = ['agent_id', 'arm', 'revision_id'];
@@ -10,7 +11,7 @@ export const performanceDashboard: DashboardSpec = {
   rows: [
     {
       title: 'Agents: stable vs canary',
-      panels: awaiting('feedback-api: per-agent response time and success by revision and arm (registry issue fills the arm)', [
+      panels: awaiting(AWAITS.agentPerformance, [
         {
           title: 'Agent response time by revision',
           description: 'Response time the agents reported in implicit feedback, per agent, arm (stable, canary) and revision.',
@@ -81,7 +82,7 @@ export const performanceDashboard: DashboardSpec = {
     },
     {
       title: 'Config delivery',
-      panels: awaiting('feedback-api: config cache and propagation metrics (registry issue)', [
+      panels: awaiting(AWAITS.configDelivery, [
         {
           title: 'Config requests by arm',
           description: 'GET /api/v1/agents/{id}/config per second, by the arm served (stable, canary).',

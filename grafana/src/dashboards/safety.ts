@@ -1,7 +1,5 @@
 import { awaiting, ENV, ENV_AGENT, percentiles, type DashboardSpec } from '../panel';
-
-const ORCHESTRATOR = 'orchestrator: rollout, rollback, freeze, budget and adapter metrics (orchestrator issue)';
-const ORACLE = 'oracle-api: SPEC-gate metrics (oracle issue)';
+import { AWAITS } from './awaits';
 
 export const safetyDashboard: DashboardSpec = {
   uid: 'metaloop-safety',
@@ -10,7 +8,7 @@ export const safetyDashboard: DashboardSpec = {
   rows: [
     {
       title: 'Now',
-      panels: awaiting(ORCHESTRATOR, [
+      panels: awaiting(AWAITS.orchestrator, [
         {
           title: 'Freeze',
           description: 'On while POST /api/v1/oracle/freeze {frozen: true} holds: no new rollouts and no further canary steps.',
@@ -44,7 +42,7 @@ export const safetyDashboard: DashboardSpec = {
     {
       title: 'Rollouts and rollbacks',
       panels: [
-        ...awaiting(ORCHESTRATOR, [
+        ...awaiting(AWAITS.orchestrator, [
           {
             title: 'Canary weight of active rollouts',
             description: 'Share of sessions on the canary per agent: the rollout step (default 5 → 25 → 50 → 100 %).',
@@ -93,7 +91,7 @@ export const safetyDashboard: DashboardSpec = {
             queries: [{ expr: `sum by (mutation_type) (increase(metaloop_adapter_revert_failures_total{${ENV}}[$__rate_interval]))`, legend: '{{mutation_type}}' }],
           },
         ]),
-        ...awaiting(ORACLE, [
+        ...awaiting(AWAITS.oracle, [
           {
             title: 'SPEC-gate failures by gate',
             description: 'Plans failing each SPEC gate per interval (policy_compliance, confidence_and_evidence, rate_budget, freeze, …).',
@@ -102,7 +100,7 @@ export const safetyDashboard: DashboardSpec = {
             width: 24,
             stacked: true,
             queries: [
-              { expr: `sum by (gate) (increase(metaloop_oracle_gate_results_total{${ENV}, status="fail"}[$__rate_interval]))`, legend: '{{gate}}' },
+              { expr: `sum by (gate) (increase(metaloop_gate_results_total{${ENV}, status="fail"}[$__rate_interval]))`, legend: '{{gate}}' },
             ],
           },
         ]),
