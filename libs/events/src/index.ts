@@ -38,7 +38,7 @@ export {
   type StoredSystemMetric,
   type SystemMetricEnvelope,
 } from './envelope.schema';
-export { JOBS, QUEUES, type PurgeRawEventsJob } from './queues';
+export { JOBS, QUEUES, type ExecutePlanJob, type MonitorRolloutJob, type PurgeRawEventsJob, type RevertAdapterJob, type TickJob } from './queues';
 export { LATENCY_BUCKET_BOUNDS_MS, LATENCY_BUCKET_EDGES_MS, LATENCY_BUCKETS, latencyBucket, latencyQuantile } from './latency-histogram';
 export {
   acceptedResponseSchema,
@@ -160,3 +160,54 @@ export {
   type FindingListResponse,
   type FindingsQuery,
 } from './analysis.schema';
+export {
+  ACTIVE_ROLLOUT_STATUSES,
+  auditEntrySchema,
+  auditPageSchema,
+  auditQuerySchema,
+  freezeRequestSchema,
+  freezeStateSchema,
+  rollbackRequestSchema,
+  rollbackResultSchema,
+  ROLLOUT_STATUSES,
+  rolloutStatusSchema,
+  rolloutViewSchema,
+  type AuditEntryView,
+  type AuditPage,
+  type AuditQuery,
+  type FreezeRequest,
+  type FreezeState,
+  type RollbackRequest,
+  type RollbackResult,
+  type RolloutStatus,
+  type RolloutView,
+} from './control.schema';
+export {
+  executeRequestSchema,
+  executeResponseSchema,
+  mutationViewSchema,
+  planDecisionSchema,
+  planListQuerySchema,
+  planListSchema,
+  planRequestSchema,
+  planResponseSchema,
+  planViewSchema,
+  skippedFindingSchema,
+  TICK_STAGES,
+  tickRequestSchema,
+  tickResultSchema,
+  tickStageSchema,
+  validateRequestSchema,
+  type ExecuteRequest,
+  type ExecuteResponse,
+  type PlanDecision,
+  type PlanList,
+  type PlanListQuery,
+  type PlanRequest,
+  type PlanResponse,
+  type PlanView,
+  type TickRequest,
+  type TickResult,
+  type TickStage,
+  type ValidateRequest,
+} from './plan-api.schema';
