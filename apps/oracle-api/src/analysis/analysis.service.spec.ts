@@ -1,3 +1,4 @@
+import { analyzeResponseSchema, findingListResponseSchema } from '@metaloop/events';
 import { metricValue, oracleHarness, type OracleHarness } from '../__tests__/oracle-harness';
 import { UPSERT_FEEDBACK_ROLLUPS, UPSERT_FEEDBACK_ROLLUPS_HOURLY } from '../ingest/ingest.sql';
 import { hourlyRollups, type FeedbackRollupRow } from '../ingest/rollup-aggregation';
@@ -128,7 +129,7 @@ describe('analysis over rollups in Postgres', () => {
         before.map((row) => [row['id'], 2, (row['first_seen_at'] as Date).toISOString(), later.toISOString()]),
       );
       expect(await findingsOf()).toHaveLength(2);
-      expect(await metricValue(h.apps, 'metaloop_findings_total', { type: 'performance_degradation', outcome: 'recurring' })).toBe(1);
+      expect(await metricValue(h.apps, 'metaloop_oracle_findings_total', { type: 'performance_degradation', outcome: 'recurring', agent_id: 'live-1' })).toBe(1);
     });
 
     it('reopens a resolved problem that recurs, and leaves a dismissed one dismissed', async () => {
@@ -141,14 +142,15 @@ describe('analysis over rollups in Postgres', () => {
       ]);
       const [row] = await h.query(`SELECT resolved_at FROM findings WHERE type = 'performance_degradation'`);
       expect(row).toEqual({ resolved_at: null });
-      expect(await metricValue(h.apps, 'metaloop_findings_total', { outcome: 'reopened' })).toBe(1);
-      expect(await metricValue(h.apps, 'metaloop_analysis_duration_seconds_count')).toBe(3);
+      expect(await metricValue(h.apps, 'metaloop_oracle_findings_total', { outcome: 'reopened' })).toBe(1);
+      expect(await metricValue(h.apps, 'metaloop_oracle_analysis_duration_seconds_count')).toBe(3);
     });
 
     it('answers seed 004’s analyze body verbatim over REST', async () => {
       const response = await h.apps[0]!.inject({ method: 'POST', url: '/api/v1/oracle/analyze', payload: { time_window_hours: 24, event_limit: 1000 } });
       expect(response.statusCode).toBe(200);
-      const { analysis: result } = response.json();
+      // What the planner takes back verbatim (`plan {findings: analysis}`) must hold to the wire schema.
+      const { analysis: result } = analyzeResponseSchema.parse(response.json());
       expect(result.agents_analyzed).toBeGreaterThanOrEqual(4);
       expect(result.findings).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'performance_degradation', agent_id: 'live-1', occurrences: 4 })]));
       const only = await h.apps[0]!.inject({ method: 'POST', url: '/api/v1/oracle/analyze', payload: { time_window_hours: 1, agent_ids: ['live-0'] } });
@@ -170,7 +172,7 @@ describe('analysis over rollups in Postgres', () => {
       const get = async (query: string) => {
         const response = await h.apps[0]!.inject({ method: 'GET', url: `/api/v1/oracle/findings${query}` });
         expect(response.statusCode).toBe(200);
-        return response.json() as { items: Array<{ finding_id: string; type: string; agent_id: string }>; next_cursor: string | null };
+        return findingListResponseSchema.parse(response.json());
       };
       const all = await get('');
       expect(all.items.length).toBeGreaterThanOrEqual(2);

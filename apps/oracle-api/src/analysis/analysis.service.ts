@@ -51,7 +51,7 @@ export class AnalysisService {
       await updateRetrainStates(tx, snapshot, drafts, now);
       return result;
     });
-    for (const { finding, outcome } of recorded) this.metrics.findings.inc({ type: finding.type, outcome });
+    for (const { finding, outcome } of recorded) this.metrics.findings.inc({ type: finding.type, outcome, agent_id: finding.agent_id });
     const agentsAnalyzed = new Set(snapshot.groups.map((g) => g.agent_id)).size;
     const seconds = (performance.now() - started) / 1000;
     this.metrics.duration.observe(seconds);

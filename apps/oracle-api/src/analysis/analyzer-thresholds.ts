@@ -1,6 +1,8 @@
+import type { AnalyzerThresholds as PolicyThresholds } from '@metaloop/policies';
+
 /**
- * What the analyzer calls a problem. Defaults equal the policy defaults (seed 004 and seed
- * 001); the policy's `thresholds` section is passed in as this one plain object.
+ * What the analyzer calls a problem, one plain object. Defaults equal the policy defaults
+ * (seed 004 and seed 001); `analyzerThresholdsFromPolicy` maps the policy's `thresholds`.
  */
 export interface AnalyzerThresholds {
   /**
@@ -65,3 +67,32 @@ export const DEFAULT_ANALYZER_THRESHOLDS: AnalyzerThresholds = {
   retrain: { min_new_samples: 1000, quality_drop_pct: 10, error_rate_pct: 20, schedule_days: 7, cooldown_hours: 24 },
   cost: { min_savings_pct: 10, quality_margin_points: 2 },
 };
+
+/**
+ * The policy file's `thresholds` (fractions, its own grouping) as the analyzer's. What the
+ * policy does not carry keeps its default: the watched quantile, the usage minimum of agents,
+ * the cost quality margin. The policy's severity grades are not used: a finding's severity
+ * says how far past its threshold it is.
+ */
+export function analyzerThresholdsFromPolicy(policy: PolicyThresholds, defaults: AnalyzerThresholds = DEFAULT_ANALYZER_THRESHOLDS): AnalyzerThresholds {
+  return {
+    ...defaults,
+    alpha: policy.significance.alpha,
+    min_samples: policy.min_samples,
+    latency_regression_pct: 100 * policy.performance.latency_regression,
+    success_drop_points: policy.performance.success_rate_drop_points,
+    min_rating: policy.satisfaction.min_mean_rating,
+    complaint_burst_count: policy.satisfaction.complaint_burst.count,
+    complaint_burst_window_minutes: policy.satisfaction.complaint_burst.window_minutes,
+    usage_share_max_pct: 100 * policy.usage.max_share,
+    usage_share_min_pct: 100 * policy.usage.min_share,
+    retrain: {
+      min_new_samples: policy.retrain.new_samples,
+      quality_drop_pct: 100 * policy.retrain.quality_drop,
+      error_rate_pct: 100 * policy.retrain.error_rate,
+      schedule_days: policy.retrain.schedule_days,
+      cooldown_hours: policy.retrain.cooldown_hours,
+    },
+    cost: { ...defaults.cost, min_savings_pct: 100 * policy.cost.min_savings },
+  };
+}

@@ -28,6 +28,12 @@ describe('Detections: the multiple-testing correction over one analysis', () => 
     expect(detections.finish(0.01)).toEqual([]);
   });
 
+  it('leaves out non-finite numbers, which JSON cannot carry', () => {
+    const detections = new Detections();
+    detections.propose({ ...draft('c'), evidence: { statistic: -Infinity, ci: [1, Infinity], value: 1, nested: { cut: Number.NaN, share: 0.5 } } }, detections.test(0.001));
+    expect(detections.finish(0.01)[0]!.evidence).toEqual({ value: 1, nested: { share: 0.5 }, p_value_adjusted: 0.001, multiple_testing: 'benjamini_hochberg' });
+  });
+
   it('passes rule-based drafts (no test) through with their own confidence', () => {
     const detections = new Detections();
     detections.propose({ ...draft('b'), confidence: 0.9 });

@@ -42,12 +42,27 @@ export class Detections {
   finish(alpha: number): FindingDraft[] {
     const adjusted = benjaminiHochberg(this.pValues);
     return this.drafts.flatMap(({ draft, test }) => {
-      if (test === undefined) return [draft];
+      if (test === undefined) return [{ ...draft, evidence: finiteOnly(draft.evidence) }];
       const q = adjusted[test]!;
       if (q > alpha) return [];
-      return [{ ...draft, confidence: 1 - q, evidence: { ...draft.evidence, p_value_adjusted: q, multiple_testing: 'benjamini_hochberg' } }];
+      return [{ ...draft, confidence: 1 - q, evidence: finiteOnly({ ...draft.evidence, p_value_adjusted: q, multiple_testing: 'benjamini_hochberg' }) }];
     });
   }
+}
+
+/**
+ * Evidence without non-finite numbers (a t statistic is ±∞ when every rating is the same, a
+ * cut is NaN when nothing splits a histogram): JSON would turn them into nulls that no
+ * evidence schema accepts. Arrays holding one (an interval) go as a whole.
+ */
+function finiteOnly<T extends Record<string, unknown>>(evidence: T): T {
+  const keep = (value: unknown): boolean =>
+    typeof value === 'number' ? Number.isFinite(value) : Array.isArray(value) ? value.every(keep) : true;
+  const clean = (value: unknown): unknown =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).filter(([, v]) => keep(v)).map(([k, v]) => [k, clean(v)]))
+      : value;
+  return clean(evidence) as T;
 }
 
 /** The first severity whose bound `value` reaches, in order; `otherwise` below all. */
