@@ -1,5 +1,5 @@
 import { connectJetStream, uuidv7 } from '@metaloop/events';
-import { testEnv } from '@metaloop/testing';
+import { eventually, testEnv } from '@metaloop/testing';
 import type { Mesh } from '../../../e2e/src/mesh';
 
 export interface TrafficStep {
@@ -11,13 +11,14 @@ export interface TrafficStep {
 
 const AGENTS = ['helpful_assistant', 'code_reviewer'] as const;
 
-async function post(mesh: Mesh, path: string, body: unknown, expected: number): Promise<void> {
-  const response = await fetch(`${mesh.apps['feedback-api'].url}${path}`, {
+async function post(mesh: Mesh, path: string, body: unknown, expected: number, app: 'feedback-api' | 'oracle-api' = 'feedback-api'): Promise<Response> {
+  const response = await fetch(`${mesh.apps[app].url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   if (response.status !== expected) throw new Error(`POST ${path}: expected ${expected}, got ${response.status} ${await response.text()}`);
+  return response;
 }
 
 const feedback = (agent: string, i: number) => ({
@@ -63,7 +64,9 @@ export const TRAFFIC: TrafficStep[] = [
   },
   {
     name: 'a system metric',
-    run: (mesh) => post(mesh, '/api/v1/feedback/system/metric', { source: 'gateway', name: 'queue_depth', value: 3, unit: 'messages' }, 202),
+    run: async (mesh) => {
+      await post(mesh, '/api/v1/feedback/system/metric', { source: 'gateway', name: 'queue_depth', value: 3, unit: 'messages' }, 202);
+    },
     settled: (round) => `sum(metaloop_ingest_events_total{type="system"}) >= ${round}`,
   },
   {
@@ -77,5 +80,16 @@ export const TRAFFIC: TrafficStep[] = [
       }
     },
     settled: (round) => `max(metaloop_dlq_depth) >= ${round}`,
+  },
+  {
+    // The feedback above carries 7 complaints per agent and round: more than 5 in 10 minutes.
+    name: 'an analysis that finds the complaint bursts, once ingest has stored the feedback',
+    run: (mesh) =>
+      eventually(async () => {
+        const response = await post(mesh, '/api/v1/oracle/analyze', { time_window_hours: 1 }, 200, 'oracle-api');
+        const { analysis } = (await response.json()) as { analysis: { findings: unknown[] } };
+        if (analysis.findings.length === 0) throw new Error('no finding yet: the feedback is not ingested');
+      }, 20_000, 250),
+    settled: (round) => `sum(metaloop_oracle_findings_total) >= ${round} and on() sum(metaloop_oracle_analysis_duration_seconds_count) >= ${round}`,
   },
 ];

@@ -8,51 +8,54 @@ export const oracleDashboard: DashboardSpec = {
   rows: [
     {
       title: 'Ticks',
-      panels: awaiting(AWAITS.oracle, [
-        {
-          title: 'Since the last successful tick',
-          description: 'Time since a tick (analyze → plan → validate → execute) last completed. Far above the tick interval means the scheduler or the tick is broken.',
-          unit: 's',
-          type: 'stat',
-          queries: [{ expr: `time() - max(metaloop_oracle_tick_last_success_timestamp_seconds{${ENV}})` }],
-        },
-        {
-          title: 'Ticks by outcome',
-          description: 'Ticks per interval by outcome: success, failure, or skipped (another replica held the single-flight lock).',
-          unit: 'short',
-          type: 'timeseries',
-          width: 18,
-          stacked: true,
-          queries: [{ expr: `sum by (outcome) (increase(metaloop_oracle_ticks_total{${ENV}}[$__rate_interval]))`, legend: '{{outcome}}' }],
-        },
-        {
-          title: 'Tick duration',
-          description: 'Wall time of a whole tick, from the lock to the last plan handed to the orchestrator.',
-          unit: 's',
-          type: 'timeseries',
-          queries: percentiles('metaloop_oracle_tick_duration_seconds', ENV),
-        },
+      panels: [
+        ...awaiting(AWAITS.oracle, [
+          {
+            title: 'Since the last successful tick',
+            description: 'Time since a tick (analyze → plan → validate → execute) last completed. Far above the tick interval means the scheduler or the tick is broken.',
+            unit: 's',
+            type: 'stat',
+            queries: [{ expr: `time() - max(metaloop_oracle_tick_last_success_timestamp_seconds{${ENV}})` }],
+          },
+          {
+            title: 'Ticks by outcome',
+            description: 'Ticks per interval by outcome: success, failure, or skipped (another replica held the single-flight lock).',
+            unit: 'short',
+            type: 'timeseries',
+            width: 18,
+            stacked: true,
+            queries: [{ expr: `sum by (outcome) (increase(metaloop_oracle_ticks_total{${ENV}}[$__rate_interval]))`, legend: '{{outcome}}' }],
+          },
+          {
+            title: 'Tick duration',
+            description: 'Wall time of a whole tick, from the lock to the last plan handed to the orchestrator.',
+            unit: 's',
+            type: 'timeseries',
+            queries: percentiles('metaloop_oracle_tick_duration_seconds', ENV),
+          },
+        ]),
         {
           title: 'Analysis duration',
-          description: 'Time the analyzer takes over the per-minute rollups (never raw events), per run.',
+          description: 'Time the analyzer takes over the hourly and per-minute rollups (never raw events), per run.',
           unit: 's',
           type: 'timeseries',
           queries: percentiles('metaloop_oracle_analysis_duration_seconds', ENV),
         },
-      ]),
+      ],
     },
     {
       title: 'Findings, plans and gates',
       panels: [
+        {
+          title: 'Findings by type',
+          description:
+            'Findings reported per interval by type (performance_degradation, dissatisfaction, complaint_burst, usage_imbalance, retrain_trigger, cost_opportunity), new or an open one counted again.',
+          unit: 'short',
+          type: 'timeseries',
+          stacked: true,
+          queries: [{ expr: `sum by (type) (increase(metaloop_oracle_findings_total{${ENV_AGENT}}[$__rate_interval]))`, legend: '{{type}}' }],
+        },
         ...awaiting(AWAITS.oracle, [
-          {
-            title: 'Findings by type',
-            description: 'New findings per interval by type (performance_degradation, dissatisfaction, complaint_burst, usage_imbalance, retrain_trigger, cost_opportunity).',
-            unit: 'short',
-            type: 'timeseries',
-            stacked: true,
-            queries: [{ expr: `sum by (type) (increase(metaloop_oracle_findings_total{${ENV_AGENT}}[$__rate_interval]))`, legend: '{{type}}' }],
-          },
           {
             title: 'Plans by status',
             description: 'Plans currently in each status (draft, validated, blocked, awaiting_approval, approved, queued, executing, completed, …).',
