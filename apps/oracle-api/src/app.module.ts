@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@metaloop/platform';
+import { AgentsModule } from './agents/agents.module';
 import { envSchema } from './config/env.schema';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { IngestModule } from './ingest/ingest.module';
@@ -15,6 +16,7 @@ import { RetentionModule } from './retention/retention.module';
       uses: { postgres: true, nats: { ensureStreams: true }, redis: true },
     }),
     QueuesModule,
+    AgentsModule,
     IngestModule,
     DeadLettersModule,
     MetricDefinitionsModule,

@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { MetricsRegistry } from '@metaloop/observability';
+import { Counter, Gauge, Histogram } from 'prom-client';
+
+export type ConfigRequestResult = 'ok' | 'not_modified' | 'not_found';
+/** What brought a change into the cache: its config.changed message, the periodic resync, the reload after a NATS reconnect. */
+export type CacheUpdateVia = 'message' | 'resync' | 'reconnect';
+
+/** Series of the agent config endpoint and the cache behind it. */
+@Injectable()
+export class AgentConfigMetrics {
+  readonly requests: Counter<'arm' | 'result'>;
+  readonly lookups: Counter<'use' | 'result'>;
+  readonly propagation: Histogram<'via'>;
+  readonly messages: Counter<'outcome'>;
+  readonly reloadErrors: Counter<'trigger'>;
+  readonly agents: Gauge;
+
+  constructor(registry: MetricsRegistry) {
+    this.requests = new Counter({
+      name: 'metaloop_config_requests_total',
+      help: 'Agent config requests by arm (stable, canary; none when not found) and result (ok, not_modified, not_found)',
+      labelNames: ['arm', 'result'],
+      registers: [registry],
+    });
+    this.lookups = new Counter({
+      name: 'metaloop_config_cache_lookups_total',
+      help: 'Lookups in the agent config cache by use (config request, feedback revision fill) and result (hit, miss: agent not registered)',
+      labelNames: ['use', 'result'],
+      registers: [registry],
+    });
+    this.propagation = new Histogram({
+      name: 'metaloop_config_propagation_seconds',
+      help: 'From a live config change (changed_at) to this replica serving it, by what brought it (message, resync, reconnect)',
+      labelNames: ['via'],
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    });
+    this.messages = new Counter({
+      name: 'metaloop_config_changed_messages_total',
+      help: 'config.changed messages by outcome: applied, stale (not newer than the cache), invalid',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.reloadErrors = new Counter({
+      name: 'metaloop_config_reload_errors_total',
+      help: 'Failed cache reloads by trigger (message, resync, reconnect); the cache keeps serving what it has',
+      labelNames: ['trigger'],
+      registers: [registry],
+    });
+    this.agents = new Gauge({ name: 'metaloop_config_cache_agents', help: 'Agents in the config cache', registers: [registry] });
+  }
+}
