@@ -20,7 +20,7 @@ export class AgentsService {
     const revision = await this.prisma
       .$transaction(async (tx) => {
         await tx.agent.create({ data: { id: request.agent_id, name: request.name ?? request.agent_id, environment: request.environment } });
-        const baseline = await this.revisions.storeRevision(tx, request.agent_id, null, request.config, null, null, createdBy);
+        const baseline = await this.revisions.createRevision(request.agent_id, null, request.config, null, null, createdBy, tx);
         await tx.agent.update({ where: { id: request.agent_id }, data: { stableRevisionId: baseline.revision_id } });
         return baseline;
       })

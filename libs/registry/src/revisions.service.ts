@@ -26,7 +26,8 @@ export class RevisionsService {
   /**
    * The revision of `config` for the agent, created with its parent and provenance unless it
    * exists already (idempotent by content hash: a retry, or a config identical to an earlier
-   * one, returns that revision as it was first stored). The orchestrator's way to a candidate.
+   * one, returns that revision as it was first stored). The orchestrator's way to a candidate;
+   * `db` is the caller's transaction when the revision must commit with something else.
    */
   async createRevision(
     agentId: string,
@@ -35,19 +36,7 @@ export class RevisionsService {
     mutationType: MutationType | null,
     changeSummary: Prisma.InputJsonValue | null,
     createdBy: string,
-  ): Promise<RevisionResponse> {
-    return this.storeRevision(this.prisma, agentId, parentId, config, mutationType, changeSummary, createdBy);
-  }
-
-  /** createRevision inside the caller's transaction (an agent and its baseline revision are created together). */
-  async storeRevision(
-    db: Db,
-    agentId: string,
-    parentId: string | null,
-    config: AgentConfigInput | AgentConfig,
-    mutationType: MutationType | null,
-    changeSummary: Prisma.InputJsonValue | null,
-    createdBy: string,
+    db: Db = this.prisma,
   ): Promise<RevisionResponse> {
     const identity = revisionIdentity(agentId, config);
     const existing = await db.revision.findUnique({ where: { id: identity.revisionId } });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Arm } from '@metaloop/events';
 
 /** Rollout weights are in basis points: 10,000 buckets, a session falls in one per rollout. */
@@ -10,7 +10,7 @@ export const ARM_BUCKETS = 10_000;
  * computes the same one, and a session keeps its bucket for the rollout's whole life.
  */
 export function armBucket(rolloutId: string, sessionId: string): number {
-  return createHash('sha256').update(`${rolloutId}:${sessionId}`).digest().readUInt32BE(0) % ARM_BUCKETS;
+  return hash('sha256', `${rolloutId}:${sessionId}`, 'buffer').readUInt32BE(0) % ARM_BUCKETS;
 }
 
 /**

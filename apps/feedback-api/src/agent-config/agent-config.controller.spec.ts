@@ -140,6 +140,8 @@ describe('GET /api/v1/agents/{agent_id}/config (two replicas, a private NATS)', 
       undefined,
       stableArmNow === 'canary' ? rollout.candidateRevisionId : baselineId,
     ]);
+    expect(await metric(first(), 'metaloop_config_revision_fills_total', { result: 'hit' })).toBe(2);
+    expect(await metric(first(), 'metaloop_config_revision_fills_total', { result: 'miss' })).toBe(1);
   });
 
   it('ignores stale and invalid config.changed messages', async () => {

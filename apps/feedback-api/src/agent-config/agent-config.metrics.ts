@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MetricsRegistry } from '@metaloop/observability';
+import type { Arm } from '@metaloop/events';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
 export type ConfigRequestResult = 'ok' | 'not_modified' | 'not_found';
@@ -10,11 +11,12 @@ export type CacheUpdateVia = 'message' | 'resync' | 'reconnect';
 @Injectable()
 export class AgentConfigMetrics {
   readonly requests: Counter<'arm' | 'result'>;
-  readonly lookups: Counter<'use' | 'result'>;
+  readonly revisionFills: Counter<'result'>;
   readonly propagation: Histogram<'via'>;
   readonly messages: Counter<'outcome'>;
   readonly reloadErrors: Counter<'trigger'>;
   readonly agents: Gauge;
+  private readonly requestCounters = new Map<string, Counter.Internal>();
 
   constructor(registry: MetricsRegistry) {
     this.requests = new Counter({
@@ -23,10 +25,10 @@ export class AgentConfigMetrics {
       labelNames: ['arm', 'result'],
       registers: [registry],
     });
-    this.lookups = new Counter({
-      name: 'metaloop_config_cache_lookups_total',
-      help: 'Lookups in the agent config cache by use (config request, feedback revision fill) and result (hit, miss: agent not registered)',
-      labelNames: ['use', 'result'],
+    this.revisionFills = new Counter({
+      name: 'metaloop_config_revision_fills_total',
+      help: 'Feedback without revision_id looked up in the config cache: hit (filled from the session arm), miss (agent not registered)',
+      labelNames: ['result'],
       registers: [registry],
     });
     this.propagation = new Histogram({
@@ -49,5 +51,13 @@ export class AgentConfigMetrics {
       registers: [registry],
     });
     this.agents = new Gauge({ name: 'metaloop_config_cache_agents', help: 'Agents in the config cache', registers: [registry] });
+  }
+
+  /** Per request of the hot path: the labelled child is looked up once, not hashed each time. */
+  configRequest(arm: Arm | 'none', result: ConfigRequestResult): void {
+    const key = `${arm}:${result}`;
+    let child = this.requestCounters.get(key);
+    if (!child) this.requestCounters.set(key, (child = this.requests.labels({ arm, result })));
+    child.inc();
   }
 }

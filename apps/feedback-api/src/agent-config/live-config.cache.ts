@@ -62,11 +62,17 @@ export class LiveConfigCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The config a session of the agent gets, or undefined when the agent is not registered. */
-  serve(agentId: string, sessionId: string, use: 'config' | 'feedback'): ServedConfig | undefined {
+  serve(agentId: string, sessionId: string): ServedConfig | undefined {
     const cached = this.agents.get(agentId);
-    this.metrics.lookups.inc({ use, result: cached ? 'hit' : 'miss' });
     if (!cached) return undefined;
     return stickyArm(cached.state.rollout, sessionId) === 'canary' && cached.canary ? cached.canary : cached.stable;
+  }
+
+  /** The revision feedback of this session is attributed to when it names none; undefined for an agent not registered. */
+  revisionFor(agentId: string, sessionId: string): string | undefined {
+    const revisionId = this.serve(agentId, sessionId)?.revisionId;
+    this.metrics.revisionFills.inc({ result: revisionId ? 'hit' : 'miss' });
+    return revisionId;
   }
 
   /** Reloads the agent a message names unless the cache holds that version already. */

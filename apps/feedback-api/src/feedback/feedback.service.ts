@@ -101,7 +101,7 @@ export class FeedbackService {
   private feedbackEvent(event: FeedbackEvent, receivedAt: string): OutgoingEvent {
     const kind = feedbackKind(event);
     const clientId = event.event_id !== undefined;
-    const revisionId = event.revision_id ?? this.liveConfig.serve(event.agent_id, event.session_id, 'feedback')?.revisionId;
+    const revisionId = event.revision_id ?? this.liveConfig.revisionFor(event.agent_id, event.session_id);
     const stored = Object.assign(event, {
       event_id: event.event_id ?? uuidv7(),
       received_at: receivedAt,
