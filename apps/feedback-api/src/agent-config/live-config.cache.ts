@@ -37,7 +37,7 @@ export class LiveConfigCache implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(LiveConfigCache.name);
   private readonly agents = new Map<string, CachedAgent>();
   private readonly loading = new Map<string, Promise<void>>();
-  private resyncing?: Promise<void>;
+  private reloading?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private stopListening?: () => void;
 
@@ -48,10 +48,14 @@ export class LiveConfigCache implements OnModuleInit, OnApplicationShutdown {
     private readonly config: ConfigService<Env, true>,
   ) {}
 
-  /** Serving an empty cache would answer 404 for every agent: a failed first load stops the start. */
+  /**
+   * Listens for (re)connects before the first load: whether NATS connects before or after it,
+   * no change slips between the load and the subscription. Serving an empty cache would answer
+   * 404 for every agent, so a failed first load stops the start.
+   */
   async onModuleInit(): Promise<void> {
-    await this.reloadAll();
     this.stopListening = this.nats.onConnect(() => void this.background('reconnect', () => this.reloadAll('reconnect')));
+    await this.reloadAll();
     this.timer = setInterval(() => void this.background('resync', () => this.resync()), this.config.get('CONFIG_RESYNC_MS', { infer: true }));
     this.timer.unref();
   }
@@ -148,14 +152,23 @@ export class LiveConfigCache implements OnModuleInit, OnApplicationShutdown {
     return this.agents.get(agentId)?.state.version ?? 0;
   }
 
-  private async background(trigger: 'resync' | 'reconnect', run: () => Promise<void>): Promise<void> {
-    this.resyncing ??= run()
+  /**
+   * One reload at a time. A periodic resync adds nothing to one in flight; a reconnect's full
+   * reload runs after it, since that one may have looked at Postgres before the lost changes.
+   */
+  private background(trigger: 'resync' | 'reconnect', run: () => Promise<void>): Promise<void> {
+    if (this.reloading && trigger === 'resync') return this.reloading;
+    const next: Promise<void> = (this.reloading ?? Promise.resolve())
+      .then(run)
       .catch((error: Error) => {
         this.metrics.reloadErrors.inc({ trigger });
         this.logger.warn(`config cache ${trigger} failed (${error.message}); serving what it has`);
       })
-      .finally(() => (this.resyncing = undefined));
-    return this.resyncing;
+      .finally(() => {
+        if (this.reloading === next) this.reloading = undefined;
+      });
+    this.reloading = next;
+    return next;
   }
 }
 
