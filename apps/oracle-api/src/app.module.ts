@@ -5,6 +5,7 @@ import { envSchema } from './config/env.schema';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { IngestModule } from './ingest/ingest.module';
 import { MetricDefinitionsModule } from './metric-definitions/metric-definitions.module';
+import { PoliciesApiModule } from './policies/policies.module';
 import { QueuesModule } from './queues/queues.module';
 import { RetentionModule } from './retention/retention.module';
 
@@ -21,6 +22,7 @@ import { RetentionModule } from './retention/retention.module';
     DeadLettersModule,
     MetricDefinitionsModule,
     RetentionModule,
+    PoliciesApiModule,
   ],
 })
 export class AppModule {}

@@ -1,1 +1,12 @@
-export {};
+export type { AdapterContext, Checkpoint, EffectCheck, MutationAdapter, Prepared, RevertResult, VerifyResult } from './adapter';
+export { ADAPTERS, adapterFor, createAdapters, type AdapterOptions, type AdapterSet } from './adapters';
+export { DEFAULT_ADAPTER_CONSTRAINTS, type AdapterConstraints } from './constraints';
+export { AdapterError, type AdapterErrorCode } from './errors';
+export { DEFAULT_RETRY_POLICY, HttpCallError, type RetryPolicy } from './http';
+export { lineDiff, unifiedDiff, type DiffLine, type UnifiedDiff } from './line-diff';
+export type { LoraServerOptions } from './lora-server';
+export { normaliseTo100, shiftPoints } from './route-change.adapter';
+export type { RouterDelivery, RouterWebhookOptions } from './router-webhook';
+export { adapterStateSchema, type AdapterState, type EffectPhase, type EffectRecord, type PlannedEffect, type SideEffect } from './side-effects';
+export type * from './summaries';
+export { DELIVERY_HEADER, SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from './webhook-signature';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agentConfigSchema, candidateSchema, createAgentSchema, environmentSchema, mutationTypeSchema } from './agent-config.schema';
+import { rolloutStatusSchema } from './control.schema';
 import { subjectToken } from './feedback-event.schema';
 import { LIMITS } from './limits';
 
@@ -27,8 +28,6 @@ export const agentListQuerySchema = pageQuerySchema.extend({ environment: enviro
 
 /** `201` answer of `POST /api/v1/agents`: the agent and its baseline (first) revision. */
 export const createAgentResponseSchema = z.object({ agent_id: z.string(), revision_id: z.string() });
-
-export const rolloutStatusSchema = z.enum(['pending', 'running', 'paused', 'promoted', 'rolled_back', 'failed']);
 
 /** The rollout that shapes an agent's live config (running or paused), as agent listings show it. */
 export const activeRolloutSchema = z.object({
@@ -147,7 +146,6 @@ export type PageQuery = z.output<typeof pageQuerySchema>;
 export type AgentListQuery = z.output<typeof agentListQuerySchema>;
 export type CreateAgentRequest = z.input<typeof createAgentSchema>;
 export type CreateAgentResponse = z.output<typeof createAgentResponseSchema>;
-export type RolloutStatus = z.output<typeof rolloutStatusSchema>;
 export type ActiveRollout = z.output<typeof activeRolloutSchema>;
 export type AgentResponse = z.output<typeof agentResponseSchema>;
 export type AgentListResponse = z.output<typeof agentListResponseSchema>;

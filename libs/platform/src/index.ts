@@ -3,4 +3,5 @@ export { PlatformModule, type PlatformOptions } from './platform.module';
 export { ProblemDetailsFilter, type StatusCarrier } from './problem-details.filter';
 export { fieldError, problem, PROBLEM_CONTENT_TYPE, type FieldError, type ProblemDetails } from './problem-details';
 export { RequestValidationException } from './request-validation.exception';
+export { Idempotent, IdempotencyInterceptor } from './idempotency.interceptor';
 export { startApp } from './start-app';

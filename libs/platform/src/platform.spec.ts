@@ -16,6 +16,12 @@ class UpstreamDown extends Error {
   readonly retryAfterSeconds = 2;
 }
 
+class Refused extends Error {
+  readonly httpStatus = 409;
+  readonly problemType = 'urn:metaloop:problem:refused';
+  readonly extensions = { gates: [{ gate: 'freeze', status: 'fail' }], type: 'ignored: problemType wins' };
+}
+
 @Controller('things')
 class ThingsController {
   @Post()
@@ -39,6 +45,11 @@ class ThingsController {
   async slow(): Promise<{ done: true }> {
     await new Promise((resolve) => setTimeout(resolve, 300));
     return { done: true };
+  }
+
+  @Get('refused')
+  refused(): never {
+    throw new Refused('the plan was refused');
   }
 
   @Get('upstream')
@@ -135,6 +146,12 @@ describe('an app built by createApp', () => {
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBe('2');
     expect(response.json()).toMatchObject({ status: 503, detail: 'NATS is unavailable: disconnected' });
+  });
+
+  it('adds the extensions an error carries to its problem document', async () => {
+    const response = await app.inject({ method: 'GET', url: '/things/refused' });
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toMatchObject({ status: 409, type: 'urn:metaloop:problem:refused', detail: 'the plan was refused', gates: [{ gate: 'freeze', status: 'fail' }] });
   });
 
   it('gives every response a request id', async () => {

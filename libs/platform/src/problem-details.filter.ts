@@ -38,7 +38,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return problem(status, detail);
     }
     if (isStatusCarrier(exception)) {
-      return problem(exception.httpStatus, exception.message, exception.problemType ? { type: exception.problemType } : {});
+      return problem(exception.httpStatus, exception.message, { ...exception.extensions, ...(exception.problemType ? { type: exception.problemType } : {}) });
     }
     const status = clientStatusOf(exception);
     if (status) return problem(status, (exception as Error).message, { code: (exception as { code?: string }).code });
@@ -70,6 +70,8 @@ export interface StatusCarrier {
   headers?: Record<string, string>;
   /** A problem type URI more specific than about:blank. */
   problemType?: string;
+  /** Extra members of the problem document, e.g. the gate results that refused a plan. */
+  extensions?: Record<string, unknown>;
 }
 
 function isStatusCarrier(exception: unknown): exception is StatusCarrier {

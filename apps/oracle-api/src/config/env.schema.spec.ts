@@ -23,7 +23,18 @@ describe('oracle-api env', () => {
     });
   });
 
+  it('reads the policy file’s path and seed 004’s policy overrides, none set by default', () => {
+    const env = validateEnv(envSchema, required);
+    expect(env.POLICIES_POLL_INTERVAL_MS).toBe(5_000);
+    expect([env.POLICIES_PATH, env.ORACLE_CONFIDENCE_THRESHOLD, env.CANARY_DEPLOYMENT_PERCENT]).toEqual([undefined, undefined, undefined]);
+    expect(
+      validateEnv(envSchema, { ...required, POLICIES_PATH: '/etc/metaloop/policies.yaml', ORACLE_MAX_MUTATIONS_PER_HOUR: '4', ORACLE_AUTO_ROLLBACK: 'false' }),
+    ).toMatchObject({ POLICIES_PATH: '/etc/metaloop/policies.yaml', ORACLE_MAX_MUTATIONS_PER_HOUR: 4, ORACLE_AUTO_ROLLBACK: false });
+  });
+
   it.each([
+    ['CANARY_DEPLOYMENT_PERCENT', '75'],
+    ['ORACLE_CONFIDENCE_THRESHOLD', 'high'],
     ['INGEST_BATCH_MAX', '0'],
     ['INGEST_FETCH_EXPIRES_MS', '500'],
     ['INGEST_MAX_DELIVER', 'many'],

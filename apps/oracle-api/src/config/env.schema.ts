@@ -1,4 +1,5 @@
 import { baseEnvSchema, natsEnv, port, postgresEnv, redisEnv } from '@metaloop/config';
+import { policiesEnv } from '@metaloop/policies';
 import { z } from 'zod';
 
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
@@ -41,6 +42,8 @@ export const envSchema = baseEnvSchema.extend({
   RETENTION_PURGE_EVERY_MINUTES: int(1, 10_080, 60),
   /** Rows per DELETE statement, so a purge never holds long locks or bloats one transaction. */
   RETENTION_PURGE_CHUNK_ROWS: int(100, 1_000_000, 10_000),
+  /** The policy file, its hot-reload poll and seed 004's overrides (libs/policies). */
+  ...policiesEnv,
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,11 +1,11 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { JOBS, QUEUES, type PurgeRawEventsJob } from '@metaloop/events';
 import type { Queue } from 'bullmq';
 import type { Env } from '../config/env.schema';
 import { DistinctWarnings } from '../common/distinct-warnings';
+import { keepScheduled } from '../common/keep-scheduled';
 
 /** One scheduler id for all replicas: upserting it again replaces it, so the purge runs once per period. */
 export const PURGE_SCHEDULER_ID = 'retention-purge';
@@ -39,16 +39,11 @@ export class RetentionScheduler implements OnApplicationBootstrap, OnModuleDestr
   private async schedule(): Promise<void> {
     const every = this.config.get('RETENTION_PURGE_EVERY_MINUTES', { infer: true }) * 60_000;
     const data: PurgeRawEventsJob = { retentionDays: this.config.get('RETENTION_DAYS', { infer: true }) };
-    for (let attempt = 1; !this.stop.signal.aborted; attempt++) {
-      try {
-        await this.queue.upsertJobScheduler(PURGE_SCHEDULER_ID, { every }, { name: JOBS.purgeRawEvents, data });
-        this.logger.log(`raw-event purge scheduled every ${every / 60_000} min (retention ${data.retentionDays} days)`);
-        return;
-      } catch (error) {
-        if (this.stop.signal.aborted) return;
-        this.warnings.warn(`scheduling the purge failed, retrying: ${(error as Error).message}`);
-        await sleep(Math.min(1_000 * attempt, 30_000), undefined, { signal: this.stop.signal }).catch(() => undefined);
-      }
-    }
+    await keepScheduled(
+      this.queue,
+      { id: PURGE_SCHEDULER_ID, everyMs: every, job: { name: JOBS.purgeRawEvents, data }, describe: `raw-event purge scheduled every ${every / 60_000} min (retention ${data.retentionDays} days)` },
+      this.logger,
+      this.stop.signal,
+    );
   }
 }

@@ -1,0 +1,28 @@
+import type { AgentConfig, CandidateSpec, Environment, Finding, MutationType } from '@metaloop/events';
+
+/** What the planner knows of one agent when it plans. */
+export interface AgentPlanningState {
+  agentId: string;
+  environment: Environment;
+  stableRevisionId: string;
+  stable: AgentConfig;
+  /** Set while a rollout holds the agent: nothing new is planned for it then. */
+  activeRolloutId: string | null;
+  candidates: CandidateSpec[];
+  /** Candidate keys (prompt version, model, adapter id) rolled back or rejected by a person recently: not proposed again. */
+  recentlyRefused: ReadonlySet<string>;
+}
+
+export interface PlanningContext {
+  agents: ReadonlyMap<string, AgentPlanningState>;
+  /** Which mutation types are enabled, per environment (from the policy). */
+  enabledTypes?: (environment: Environment) => ReadonlySet<MutationType>;
+}
+
+/** A finding the planner did not turn into a mutation, and why: a plan that says nothing is a bug. */
+export interface SkippedFinding {
+  finding_id: string;
+  agent_id: string;
+  type: Finding['type'];
+  reason: string;
+}

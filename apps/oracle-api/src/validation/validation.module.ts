@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ControlModule } from '@metaloop/control';
+import { AgentSnapshots } from '../common/agent-snapshots';
+import { PlansModule } from '../plans/plans.module';
+import { GateStateReader } from './gate-state.reader';
+import { ValidationMetrics } from './validation.metrics';
+import { ValidationService } from './validation.service';
+
+@Module({
+  imports: [ControlModule, PlansModule],
+  providers: [ValidationService, GateStateReader, ValidationMetrics, AgentSnapshots],
+  exports: [ValidationService],
+})
+export class ValidationModule {}

@@ -1,0 +1,82 @@
+import { ConflictException, Injectable } from '@nestjs/common';
+import { AuditLog } from '@metaloop/control';
+import { PrismaService, type Prisma } from '@metaloop/db';
+import { GATE_NAMES, planSchema, type PlanStatus, type PlanView, type ValidationResult } from '@metaloop/events';
+import { PolicyStore, validatePlan } from '@metaloop/policies';
+import { PLAN_INCLUDE, validationView } from '../plans/plan-view';
+import { PlansService } from '../plans/plans.service';
+import { GateStateReader } from './gate-state.reader';
+import { ValidationMetrics } from './validation.metrics';
+
+/** Plans that have left the validation stage: validating them again changes nothing. */
+const SETTLED: readonly PlanStatus[] = ['queued', 'executing', 'completed', 'failed', 'rejected'];
+
+/** A validation's outcome, and where it leaves the plan. */
+function verdict(result: { overall_passed: boolean; requires_approval: boolean }, current: PlanStatus): { outcome: 'passed' | 'needs_approval' | 'blocked'; status: PlanStatus } {
+  if (!result.overall_passed) return { outcome: 'blocked', status: 'blocked' };
+  if (!result.requires_approval) return { outcome: 'passed', status: 'validated' };
+  // An approval stays valid as long as the gates ask for nothing more than approval.
+  return { outcome: 'needs_approval', status: current === 'approved' ? 'approved' : 'awaiting_approval' };
+}
+
+/**
+ * Runs the SPEC gates over a stored plan and keeps the decision record: the policy version, the
+ * state the gates saw and every gate's result, with an audit entry. The plan moves to validated,
+ * awaiting_approval or blocked.
+ */
+@Injectable()
+export class ValidationService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly plans: PlansService,
+    private readonly policies: PolicyStore,
+    private readonly gateState: GateStateReader,
+    private readonly audit: AuditLog,
+    private readonly metrics: ValidationMetrics,
+  ) {}
+
+  async validate(planId: string, actor: string): Promise<ValidationResult> {
+    const view = await this.plans.get(planId);
+    if (SETTLED.includes(view.status)) throw new ConflictException(`plan ${planId} is ${view.status}; it can no longer be validated`);
+    return this.evaluate(view, actor);
+  }
+
+  /** Validates and records, whatever the plan's status (execute re-checks a queued-to-be plan with it). */
+  async evaluate(view: PlanView, actor: string): Promise<ValidationResult> {
+    const { policy, version } = this.policies.current();
+    const plan = planSchema.parse(view);
+    const state = await this.gateState.read(policy, plan);
+    const result = validatePlan(policy, plan, state);
+    const { outcome, status } = verdict(result, view.status);
+    const row = await this.prisma.$transaction(async (tx) => {
+      const created = await tx.validation.create({
+        data: {
+          planId: view.plan_id,
+          policyVersion: version,
+          inputs: { state, plan_status: view.status } as unknown as Prisma.InputJsonValue,
+          overallPassed: result.overall_passed,
+          requiresApproval: result.requires_approval,
+          gates: {
+            create: result.gates.map((g) => ({ gate: g.gate, status: g.status, reason: g.reason, details: (g.details ?? undefined) as Prisma.InputJsonValue | undefined })),
+          },
+        },
+        include: PLAN_INCLUDE.validations.include,
+      });
+      if (!SETTLED.includes(view.status)) await tx.plan.update({ where: { id: view.plan_id }, data: { status } });
+      await this.audit.record(
+        {
+          actor,
+          action: 'plan.validated',
+          entityType: 'plan',
+          entityId: view.plan_id,
+          reason: outcome,
+          details: { validation_id: created.id, policy_version: version, failed: result.gates.filter((g) => g.status !== 'pass').map((g) => g.gate) },
+        },
+        tx,
+      );
+      return created;
+    });
+    this.metrics.record(result.gates, outcome);
+    return validationView(row, GATE_NAMES);
+  }
+}

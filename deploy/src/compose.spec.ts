@@ -1,0 +1,127 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { APPS, entryPoint, HEALTH_PATHS } from './support/apps';
+import { COMPOSE_FILE, PROMETHEUS_DIR, REPO_ROOT, readYaml } from './support/repo';
+
+interface ComposeService {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  command?: string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  volumes?: string[];
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }> | string[];
+}
+
+interface ScrapeConfig {
+  job_name: string;
+  metrics_path?: string;
+  static_configs: Array<{ targets: string[]; labels?: Record<string, string> }>;
+}
+
+const compose = readYaml<{ services: Record<string, ComposeService> }>(COMPOSE_FILE);
+const services = compose.services;
+const prometheus = readYaml<{ scrape_configs: ScrapeConfig[]; rule_files: string[] }>(join(PROMETHEUS_DIR, 'prometheus.yml'));
+
+/** Host side of a `host:container` bind mount, resolved against the compose file's folder. */
+function mountedFrom(service: ComposeService, containerPath: string): string {
+  const mount = service.volumes?.find((volume) => volume.split(':')[1] === containerPath);
+  if (!mount) throw new Error(`nothing is mounted at ${containerPath}`);
+  return resolve(dirname(COMPOSE_FILE), mount.split(':')[0]!);
+}
+
+describe('docker-compose.yml', () => {
+  it('runs the whole stack', () => {
+    expect(Object.keys(services).sort()).toEqual(
+      ['feedback-api', 'grafana', 'keys', 'nats', 'oracle-api', 'orchestrator', 'postgres', 'prometheus', 'redis'].sort(),
+    );
+  });
+
+  describe.each(APPS)('$name', (app) => {
+    const service = services[app.name]!;
+    const env = service.environment ?? {};
+
+    it('sets every required variable of the env schema, with values the schema accepts', () => {
+      for (const name of app.required) expect({ name, set: name in env }).toEqual({ name, set: true });
+      const parsed = app.envSchema.safeParse(env);
+      expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
+    });
+
+    it('publishes and health-checks the port the app listens on', () => {
+      const port = app.envSchema.parse(env)['PORT'];
+      expect(port).toBe(app.defaultPort);
+      expect(service.ports).toEqual([`${port}:${port}`]);
+      expect(service.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${port}${HEALTH_PATHS.ready}`);
+    });
+
+    it('runs the app from the image the repository Dockerfile builds', () => {
+      expect(service.command).toEqual(['node', entryPoint(app.name)]);
+      expect(existsSync(join(resolve(dirname(COMPOSE_FILE), service.build!.context), service.build!.dockerfile))).toBe(true);
+      expect(service.image).toBe(services['keys']!.image);
+    });
+
+    it('reaches Postgres, NATS and Redis by their service names and credentials', () => {
+      const postgres = services['postgres']!.environment!;
+      const database = new URL(env['DATABASE_URL']!);
+      expect([database.hostname, database.port, database.username, database.password, database.pathname]).toEqual([
+        'postgres',
+        '5432',
+        postgres['POSTGRES_USER'],
+        postgres['POSTGRES_PASSWORD'],
+        `/${postgres['POSTGRES_DB']}`,
+      ]);
+      expect(env['NATS_URL']).toBe('nats://nats:4222');
+      expect(env['REDIS_URL']).toBe('redis://redis:6379');
+      expect(services['keys']!.environment!['DATABASE_URL']).toBe(env['DATABASE_URL']);
+    });
+
+    it('is scraped by the repository Prometheus config at its service name and port', () => {
+      const job = prometheus.scrape_configs.find((config) => config.job_name === app.name);
+      expect(job?.static_configs.flatMap((config) => config.targets)).toEqual([`${app.name}:${app.defaultPort}`]);
+      expect(job?.static_configs.every((config) => config.labels?.['environment'])).toBe(true);
+    });
+  });
+
+  it('runs NATS 2.11 or later with JetStream on a volume, syncing every write', () => {
+    const nats = services['nats']!;
+    const [major, minor] = nats.image!.split(':')[1]!.split(/[.-]/).map(Number);
+    expect(major! * 100 + minor!).toBeGreaterThanOrEqual(211);
+    const conf = readFileSync(mountedFrom(nats, '/etc/nats/nats.conf'), 'utf8');
+    const jetstream = /jetstream\s*\{([^}]*)\}/.exec(conf)?.[1] ?? '';
+    expect(jetstream).toMatch(/^\s*sync_interval:\s*always\s*$/m);
+    const storeDir = /^\s*store_dir:\s*(\S+)/m.exec(jetstream)?.[1];
+    expect(nats.volumes).toContain(`nats-data:${storeDir}`);
+    expect(nats.command).toEqual(['-c', '/etc/nats/nats.conf']);
+  });
+
+  it('gives Prometheus the repository config and its rules', () => {
+    const dir = mountedFrom(services['prometheus']!, '/etc/prometheus');
+    expect(dir).toBe(PROMETHEUS_DIR);
+    for (const file of prometheus.rule_files) expect(existsSync(join(dir, file))).toBe(true);
+    expect(services['prometheus']!.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
+  });
+
+  it('provisions Grafana with the Prometheus datasource and the generated dashboards', () => {
+    const grafana = services['grafana']!;
+    const provisioning = mountedFrom(grafana, '/etc/grafana/provisioning');
+    expect(provisioning).toBe(join(REPO_ROOT, 'grafana', 'provisioning'));
+    const datasources = readYaml<{ datasources: Array<{ type: string; url: string }> }>(join(provisioning, 'datasources', 'prometheus.yml'));
+    expect(datasources.datasources).toEqual([expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090' })]);
+    const providers = readYaml<{ providers: Array<{ options: { path: string } }> }>(join(provisioning, 'dashboards', 'metaloop.yml'));
+    const dashboardsPath = providers.providers[0]!.options.path;
+    expect(mountedFrom(grafana, dashboardsPath)).toBe(join(REPO_ROOT, 'grafana', 'dashboards'));
+    expect(grafana.environment!['GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH']).toMatch(new RegExp(`^${dashboardsPath}/\\w+\\.json$`));
+  });
+
+  it('starts the apps only after the key job ran and their dependencies are healthy', () => {
+    for (const app of APPS) {
+      expect(services[app.name]!.depends_on).toEqual({
+        keys: { condition: 'service_completed_successfully' },
+        nats: { condition: 'service_healthy' },
+        redis: { condition: 'service_healthy' },
+      });
+    }
+    expect(services['keys']!.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+  });
+});

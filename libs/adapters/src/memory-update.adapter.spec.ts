@@ -1,0 +1,55 @@
+import { context, PARENT } from './__tests__/fixtures';
+import { adapterFor } from './adapters';
+import { DEFAULT_ADAPTER_CONSTRAINTS } from './constraints';
+
+const adapter = adapterFor('MEMORY_UPDATE');
+const fact = (id: string) => ({ id, text: `fact ${id}` });
+
+describe('MEMORY_UPDATE', () => {
+  it('removes, reweights and adds facts and examples', () => {
+    const { config, summary } = adapter.prepare(context(), {
+      facts: { remove: ['hours'], reweight: [{ id: 'plan', weight: 0.4 }], add: [{ id: 'refunds', text: 'Refunds take 5 days', weight: 0.8 }] },
+      examples: { add: [{ id: 'bye', input: 'Thanks', output: 'You are welcome!' }] },
+    });
+    expect(config.memory).toEqual([
+      { id: 'plan', text: 'Customers are on the EU plan', weight: 0.4 },
+      { id: 'refunds', text: 'Refunds take 5 days', weight: 0.8 },
+    ]);
+    expect(config.examples.map((example) => [example.id, example.weight])).toEqual([
+      ['greet', 0.5],
+      ['bye', 0.5],
+    ]);
+    expect(summary).toEqual({
+      facts: { added: ['refunds'], removed: ['hours'], reweighted: [{ id: 'plan', before: 0.9, after: 0.4 }], count: { before: 2, after: 2 } },
+      examples: { added: ['bye'], removed: [], reweighted: [], count: { before: 1, after: 2 } },
+    });
+  });
+
+  it.each([
+    ['adding an id the parent has', { facts: { add: [fact('plan')] } }, 'duplicate_id', 'params.facts.add.0'],
+    ['adding one id twice', { facts: { add: [fact('x'), fact('x')] } }, 'duplicate_id', 'params.facts.add.1'],
+    ['removing an unknown id', { examples: { remove: ['nope'] } }, 'unknown_id', 'params.examples.remove.0'],
+    ['removing one id twice', { facts: { remove: ['plan', 'plan'] } }, 'duplicate_id', 'params.facts.remove.1'],
+    ['reweighting an unknown id', { facts: { reweight: [{ id: 'nope', weight: 0.1 }] } }, 'unknown_id', 'params.facts.reweight.0'],
+    ['reweighting a removed id', { facts: { remove: ['plan'], reweight: [{ id: 'plan', weight: 0.1 }] } }, 'unknown_id', 'params.facts.reweight.0'],
+    ['a weight above 1', { facts: { reweight: [{ id: 'plan', weight: 2 }] } }, 'invalid_params', 'params.facts.reweight.0.weight'],
+    ['neither facts nor examples', {}, 'invalid_params', 'params'],
+    ['the same weight again', { facts: { reweight: [{ id: 'plan', weight: 0.9 }] } }, 'no_change', 'params'],
+  ])('rejects %s', (_name, params, code, path) => {
+    expect(() => adapter.prepare(context(), params)).toThrow(expect.objectContaining({ code, path }));
+  });
+
+  it.each([
+    ['facts', { facts: { add: [fact('a'), fact('b')] } }, 'params.facts.add'],
+    ['examples', { examples: { add: [{ id: 'x', input: 'a', output: 'b' }] } }, 'params.examples.add'],
+  ])('caps the number of %s by policy', (_name, params, path) => {
+    const ctx = context({ constraints: { ...DEFAULT_ADAPTER_CONSTRAINTS, memory: { maxFacts: 3, maxExamples: 1 } } });
+    expect(() => adapter.prepare(ctx, params)).toThrow(expect.objectContaining({ code: 'constraint_violation', path }));
+  });
+
+  it('keeps the parent untouched', () => {
+    const ctx = context();
+    adapter.prepare(ctx, { facts: { remove: ['plan'], reweight: [{ id: 'hours', weight: 1 }] } });
+    expect(ctx.parent).toEqual(PARENT);
+  });
+});

@@ -1,0 +1,62 @@
+/** Change summaries: what a mutation changes, for the decision record and the dashboard (snake_case, stored as JSON). */
+
+export interface Change<T> {
+  before: T;
+  after: T;
+}
+
+export type Scalar = number | string | boolean;
+
+export interface PromptPatchSummary {
+  version: Change<string>;
+  /** Unified line diff of the template. */
+  diff: string;
+  lines_added: number;
+  lines_removed: number;
+}
+
+export interface ModelSwapSummary {
+  model: Change<string>;
+  provider: string;
+  /** `before` is null when the parent's model is not a registered candidate. */
+  cost_per_1k_in: Change<number | null>;
+  cost_per_1k_out: Change<number | null>;
+}
+
+export interface LoraApplySummary {
+  action: 'attach' | 'detach';
+  adapter_id: string;
+  base_model: string;
+  lora: Change<string[]>;
+}
+
+export interface RouteChangeSummary {
+  weights: Change<Record<string, number>>;
+  shift_points: number;
+}
+
+export interface ParamSetSummary {
+  /** Only the params whose value changes; null = not set. */
+  changes: Record<string, Change<Scalar | null>>;
+}
+
+export interface MemoryListSummary {
+  added: string[];
+  removed: string[];
+  reweighted: Array<{ id: string } & Change<number>>;
+  count: Change<number>;
+}
+
+export interface MemoryUpdateSummary {
+  facts: MemoryListSummary;
+  examples: MemoryListSummary;
+}
+
+export interface ChangeSummaries {
+  PROMPT_PATCH: PromptPatchSummary;
+  MODEL_SWAP: ModelSwapSummary;
+  LORA_APPLY: LoraApplySummary;
+  ROUTE_CHANGE: RouteChangeSummary;
+  PARAM_SET: ParamSetSummary;
+  MEMORY_UPDATE: MemoryUpdateSummary;
+}

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { mutationTypeSchema } from './agent-config.schema';
+import { subjectToken } from './feedback-event.schema';
+import { LIMITS } from './limits';
+
+/*
+ * The operator's side of the control plane: audit trail, freeze, rollback, and rollouts as
+ * `GET /api/v1/oracle/rollouts` shows them.
+ */
+
+const isoTime = z.iso.datetime({ offset: true });
+const reason = z.string().min(1).max(LIMITS.shortText);
+const limit = z.coerce.number().int().min(1).max(500).default(50);
+
+export const ROLLOUT_STATUSES = ['pending', 'running', 'paused', 'promoted', 'rolled_back', 'failed'] as const;
+export const rolloutStatusSchema = z.enum(ROLLOUT_STATUSES);
+export type RolloutStatus = z.infer<typeof rolloutStatusSchema>;
+/** A rollout in one of these holds its agent: it serves a canary arm and blocks a second rollout. */
+export const ACTIVE_ROLLOUT_STATUSES = ['pending', 'running', 'paused'] as const satisfies readonly RolloutStatus[];
+
+export const auditEntrySchema = z.strictObject({
+  id: z.string(),
+  at: isoTime,
+  /** `api_key:<id>`, `anonymous` (open mode) or `system:<component>`. */
+  actor: z.string(),
+  action: z.string(),
+  entity_type: z.string(),
+  entity_id: z.string(),
+  agent_id: z.string().nullable(),
+  reason: z.string().nullable(),
+  details: z.unknown().nullable(),
+});
+export type AuditEntryView = z.infer<typeof auditEntrySchema>;
+
+export const auditQuerySchema = z.strictObject({
+  agent_id: subjectToken.optional(),
+  entity_type: z.string().max(LIMITS.idLength).optional(),
+  entity_id: z.string().max(LIMITS.idLength).optional(),
+  action: z.string().max(LIMITS.idLength).optional(),
+  actor: z.string().max(LIMITS.idLength).optional(),
+  since: isoTime.optional(),
+  until: isoTime.optional(),
+  /** The `next_cursor` of the previous page: entries older than it. */
+  cursor: z.string().regex(/^\d+$/).optional(),
+  limit,
+});
+export type AuditQuery = z.infer<typeof auditQuerySchema>;
+
+export const auditPageSchema = z.strictObject({ items: z.array(auditEntrySchema), next_cursor: z.string().nullable() });
+export type AuditPage = z.infer<typeof auditPageSchema>;
+
+/** `POST /api/v1/oracle/freeze`: no new rollouts, no further steps while frozen. */
+export const freezeRequestSchema = z.strictObject({ frozen: z.boolean(), reason: reason.optional() });
+export type FreezeRequest = z.infer<typeof freezeRequestSchema>;
+
+export const freezeStateSchema = z.strictObject({
+  frozen: z.boolean(),
+  reason: z.string().nullable(),
+  updated_by: z.string().nullable(),
+  updated_at: isoTime.nullable(),
+});
+export type FreezeState = z.infer<typeof freezeStateSchema>;
+
+/**
+ * `POST /api/v1/oracle/rollback`: exactly one selector. Seed 004's
+ * `{"rollback_key": "rollback_12345", "emergency": true}` works as it is.
+ */
+export const rollbackRequestSchema = z
+  .strictObject({
+    rollback_key: z.string().min(1).max(LIMITS.idLength).optional(),
+    rollout_id: z.uuid().optional(),
+    agent_id: subjectToken.optional(),
+    all: z.literal(true).optional(),
+    emergency: z.boolean().default(false),
+    reason: reason.optional(),
+  })
+  .refine(
+    (body) => [body.rollback_key, body.rollout_id, body.agent_id, body.all].filter((v) => v !== undefined).length === 1,
+    'give exactly one of rollback_key, rollout_id, agent_id or all: true',
+  );
+export type RollbackRequest = z.infer<typeof rollbackRequestSchema>;
+
+export const rolloutViewSchema = z.strictObject({
+  rollout_id: z.uuid(),
+  agent_id: z.string(),
+  plan_id: z.uuid().nullable(),
+  status: rolloutStatusSchema,
+  /** Canary share in percent (0–100, two decimals). */
+  weight: z.number().min(0).max(100),
+  step_index: z.number().int().min(0),
+  steps: z.array(z.number()),
+  stable_revision_id: z.string(),
+  candidate_revision_id: z.string(),
+  mutation_type: mutationTypeSchema,
+  rollback_key: z.string(),
+  revert_status: z.enum(['not_needed', 'pending', 'done', 'failed']),
+  revert_error: z.string().nullable(),
+  status_reason: z.string().nullable(),
+  started_at: isoTime.nullable(),
+  finished_at: isoTime.nullable(),
+  created_at: isoTime,
+});
+export type RolloutView = z.infer<typeof rolloutViewSchema>;
+
+export const rollbackResultSchema = z.strictObject({
+  rolled_back: z.array(rolloutViewSchema),
+  /** Rollouts the selector matched that had already finished. */
+  already_finished: z.array(z.uuid()),
+});
+export type RollbackResult = z.infer<typeof rollbackResultSchema>;

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { subjectToken } from './feedback-event.schema';
+import { LIMITS } from './limits';
+import { findingSchema, gateResultSchema, mutationSchema, planSchema, planStatusSchema, validationResultSchema } from './plan.schema';
+
+/*
+ * Request and answer bodies of `plan`, `validate`, `execute`, `plans/{id}/approve|reject`,
+ * `GET plans` and `tick`. Seed 004's own bodies work as they are: `plan {findings}` where
+ * `findings` is the `analysis` object `analyze` answered, `validate {plan}` and
+ * `execute {plan, dry_run}` with the plan `plan` answered.
+ */
+
+const isoTime = z.iso.datetime({ offset: true });
+const reason = z.string().min(1).max(LIMITS.shortText);
+
+/** `findings` may be the list itself or the seed's whole `analysis` object that holds it. */
+const findingsInput = z.union([z.array(findingSchema).max(1_000), z.object({ findings: z.array(findingSchema).max(1_000) }).transform((a) => a.findings)]);
+
+export const planRequestSchema = z
+  .strictObject({
+    findings: findingsInput.optional(),
+    /** Stored open findings to plan for, instead of sending them. */
+    finding_ids: z.array(z.uuid()).min(1).max(1_000).optional(),
+  })
+  .refine((body) => (body.findings === undefined) !== (body.finding_ids === undefined), 'give either findings or finding_ids');
+export type PlanRequest = z.infer<typeof planRequestSchema>;
+
+export const mutationViewSchema = mutationSchema.and(
+  z.object({ mutation_id: z.uuid(), ordinal: z.number().int(), status: z.enum(['pending', 'applied', 'promoted', 'rolled_back', 'failed', 'skipped']) }),
+);
+
+export const skippedFindingSchema = z.strictObject({
+  finding_id: z.string(),
+  agent_id: z.string(),
+  type: z.string(),
+  reason: z.string(),
+});
+
+/** A stored plan with its state and its newest validation. */
+export const planViewSchema = planSchema.extend({
+  plan_id: z.uuid(),
+  status: planStatusSchema,
+  created_at: isoTime,
+  updated_at: isoTime,
+  created_by: z.string(),
+  decided_by: z.string().nullable(),
+  decision_reason: z.string().nullable(),
+  mutations: z.array(mutationViewSchema),
+  validation: validationResultSchema.nullable(),
+});
+export type PlanView = z.infer<typeof planViewSchema>;
+
+/** The answer of `plan`: null with the reasons when no finding led to a mutation. */
+export const planResponseSchema = z.strictObject({
+  plan: planViewSchema.nullable(),
+  skipped: z.array(skippedFindingSchema),
+});
+export type PlanResponse = z.infer<typeof planResponseSchema>;
+
+/** `validate {plan}` (the plan answered by `plan`, or a new one, which is stored) or `{plan_id}`. */
+export const validateRequestSchema = z
+  .strictObject({ plan: planSchema.optional(), plan_id: z.uuid().optional() })
+  .refine((body) => (body.plan === undefined) !== (body.plan_id === undefined), 'give either plan or plan_id');
+export type ValidateRequest = z.infer<typeof validateRequestSchema>;
+
+/**
+ * `execute {plan_id | plan, dry_run}`: only the stored plan runs — when a plan object is sent,
+ * the stored plan with its `plan_id` runs, never the client's copy.
+ */
+export const executeRequestSchema = z
+  .strictObject({
+    plan_id: z.uuid().optional(),
+    plan: z.object({ plan_id: z.uuid() }).passthrough().optional(),
+    dry_run: z.boolean().default(false),
+  })
+  .refine((body) => body.plan_id !== undefined || body.plan !== undefined, 'give plan_id, or the plan with its plan_id');
+export type ExecuteRequest = z.infer<typeof executeRequestSchema>;
+
+export const executeResponseSchema = z.strictObject({
+  plan_id: z.uuid(),
+  status: planStatusSchema,
+  dry_run: z.boolean(),
+  /** Re-checked at execute time: policy and state may have changed since `validate`. */
+  validation: validationResultSchema,
+  /** The BullMQ job that runs it (null on a dry run). */
+  job_id: z.string().nullable(),
+});
+export type ExecuteResponse = z.infer<typeof executeResponseSchema>;
+
+export const planDecisionSchema = z.strictObject({ reason: reason.optional() });
+export type PlanDecision = z.infer<typeof planDecisionSchema>;
+
+export const planListQuerySchema = z.strictObject({
+  status: planStatusSchema.optional(),
+  agent_id: subjectToken.optional(),
+  /** `next_cursor` of the previous page. */
+  cursor: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type PlanListQuery = z.infer<typeof planListQuerySchema>;
+
+export const planListSchema = z.strictObject({ items: z.array(planViewSchema), next_cursor: z.string().nullable() });
+export type PlanList = z.infer<typeof planListSchema>;
+
+// ---- tick ----
+
+export const TICK_STAGES = ['analyze', 'plan', 'validate', 'execute'] as const;
+
+export const tickStageSchema = z.strictObject({
+  stage: z.enum(TICK_STAGES),
+  outcome: z.enum(['done', 'nothing_to_do', 'blocked', 'failed', 'skipped']),
+  duration_ms: z.number().min(0),
+  summary: z.string(),
+});
+export type TickStage = z.infer<typeof tickStageSchema>;
+
+export const tickResultSchema = z.strictObject({
+  tick_id: z.uuid().nullable(),
+  /** `skipped` when another replica's tick was running: exactly one runs at a time. */
+  status: z.enum(['succeeded', 'failed', 'skipped']),
+  trigger: z.string(),
+  summary: z.string(),
+  stages: z.array(tickStageSchema),
+  plan_id: z.uuid().nullable(),
+  started_at: isoTime,
+  finished_at: isoTime,
+  gates: z.array(gateResultSchema).optional(),
+});
+export type TickResult = z.infer<typeof tickResultSchema>;
+
+/** `POST tick` takes no body (`curl -X POST .../tick`); optionally a window. */
+export const tickRequestSchema = z
+  .strictObject({ time_window_hours: z.number().min(0.05).max(24 * 30).optional(), dry_run: z.boolean().optional() })
+  .optional();
+export type TickRequest = z.infer<typeof tickRequestSchema>;

@@ -1,0 +1,26 @@
+import { ConfigurableModuleBuilder, Global, Logger, Module } from '@nestjs/common';
+import { PolicyStore, type PolicyStoreOptions } from './loading/policy-store';
+
+const {
+  ConfigurableModuleClass: ConfigurablePoliciesModule,
+  MODULE_OPTIONS_TOKEN: POLICIES_OPTIONS,
+} = new ConfigurableModuleBuilder<Omit<PolicyStoreOptions, 'logger'>>().setClassMethodName('forRoot').build();
+
+/**
+ * The effective policy as a provider (`PolicyStore`): loaded at start (an unusable file stops
+ * the app, naming the file and the field), hot-reloaded while the app runs, watchers closed at
+ * shutdown. `PoliciesModule.forRootAsync({ inject: [ConfigService], useFactory: (config) =>
+ * policyStoreOptionsFromEnv(...) })`.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: PolicyStore,
+      inject: [POLICIES_OPTIONS],
+      useFactory: (options: PolicyStoreOptions) => new PolicyStore({ ...options, logger: new Logger('Policies') }),
+    },
+  ],
+  exports: [PolicyStore],
+})
+export class PoliciesModule extends ConfigurablePoliciesModule {}
