@@ -1,5 +1,5 @@
 import { connectJetStream, uuidv7 } from '@metaloop/events';
-import { testEnv } from '@metaloop/testing';
+import { eventually, testEnv } from '@metaloop/testing';
 import type { Mesh } from '../../../e2e/src/mesh';
 
 export interface TrafficStep {
@@ -11,8 +11,8 @@ export interface TrafficStep {
 
 const AGENTS = ['helpful_assistant', 'code_reviewer'] as const;
 
-async function post(mesh: Mesh, path: string, body: unknown, expected: number): Promise<void> {
-  const response = await fetch(`${mesh.apps['feedback-api'].url}${path}`, {
+async function post(mesh: Mesh, path: string, body: unknown, expected: number, app: keyof Mesh['apps'] = 'feedback-api'): Promise<void> {
+  const response = await fetch(`${mesh.apps[app].url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -77,5 +77,20 @@ export const TRAFFIC: TrafficStep[] = [
       }
     },
     settled: (round) => `max(metaloop_dlq_depth) >= ${round}`,
+  },
+  {
+    name: 'an agent registered on oracle-api, then its config fetched from feedback-api (and one unknown agent)',
+    run: async (mesh) => {
+      const agentId = `cfg-${uuidv7()}`;
+      const config = { model: 'gpt-4o-mini', prompt: { version: 'v1', template: 'You are a helpful assistant.' } };
+      await post(mesh, '/api/v1/agents', { agent_id: agentId, environment: 'dev', config }, 201, 'oracle-api');
+      const fetchConfig = (agent: string, session: string) => fetch(`${mesh.apps['feedback-api'].url}/api/v1/agents/${agent}/config?session_id=${session}`);
+      // feedback-api learns of the agent from config.changed, a moment after the 201.
+      await eventually(async () => expect((await fetchConfig(agentId, 's0')).status).toBe(200));
+      for (let i = 1; i <= 5; i++) expect((await fetchConfig(agentId, `s${i}`)).status).toBe(200);
+      expect((await fetchConfig('not-registered', 's0')).status).toBe(404);
+    },
+    settled: (round) =>
+      `sum(metaloop_config_propagation_seconds_count{via="message"}) >= ${round} and sum(metaloop_config_requests_total{result="not_found"}) >= ${round}`,
   },
 ];

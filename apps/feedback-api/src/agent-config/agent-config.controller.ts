@@ -34,17 +34,17 @@ export class AgentConfigController {
   ): string {
     const served = this.cache.serve(agentId, query.session_id);
     if (!served) {
-      this.metrics.configRequest('none', 'not_found');
+      this.metrics.configRequest(undefined, 'none', 'not_found');
       throw new AgentNotFoundError(agentId);
     }
     void reply.header('etag', served.etag).header('cache-control', 'private, no-cache');
     const ifNoneMatch = reply.request.headers['if-none-match'];
     if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, served.etag)) {
-      this.metrics.configRequest(served.arm, 'not_modified');
+      this.metrics.configRequest(agentId, served.arm, 'not_modified');
       void reply.code(304);
       return '';
     }
-    this.metrics.configRequest(served.arm, 'ok');
+    this.metrics.configRequest(agentId, served.arm, 'ok');
     void reply.header('content-type', 'application/json; charset=utf-8');
     return served.body;
   }

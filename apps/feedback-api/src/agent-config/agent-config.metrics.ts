@@ -10,7 +10,7 @@ export type CacheUpdateVia = 'message' | 'resync' | 'reconnect';
 /** Series of the agent config endpoint and the cache behind it. */
 @Injectable()
 export class AgentConfigMetrics {
-  readonly requests: Counter<'arm' | 'result'>;
+  readonly requests: Counter<'agent_id' | 'arm' | 'result'>;
   readonly revisionFills: Counter<'result'>;
   readonly propagation: Histogram<'via'>;
   readonly messages: Counter<'outcome'>;
@@ -21,8 +21,8 @@ export class AgentConfigMetrics {
   constructor(registry: MetricsRegistry) {
     this.requests = new Counter({
       name: 'metaloop_config_requests_total',
-      help: 'Agent config requests by arm (stable, canary; none when not found) and result (ok, not_modified, not_found)',
-      labelNames: ['arm', 'result'],
+      help: 'Agent config requests by agent, arm (stable, canary; none and no agent when not found) and result (ok, not_modified, not_found)',
+      labelNames: ['agent_id', 'arm', 'result'],
       registers: [registry],
     });
     this.revisionFills = new Counter({
@@ -53,11 +53,14 @@ export class AgentConfigMetrics {
     this.agents = new Gauge({ name: 'metaloop_config_cache_agents', help: 'Agents in the config cache', registers: [registry] });
   }
 
-  /** Per request of the hot path: the labelled child is looked up once, not hashed each time. */
-  configRequest(arm: Arm | 'none', result: ConfigRequestResult): void {
-    const key = `${arm}:${result}`;
+  /**
+   * Per request of the hot path: each labelled child is looked up once, not hashed each time.
+   * An agent that is not registered gets no agent_id label: clients choose that id.
+   */
+  configRequest(agentId: string | undefined, arm: Arm | 'none', result: ConfigRequestResult): void {
+    const key = `${agentId ?? ''}\u0000${arm}\u0000${result}`;
     let child = this.requestCounters.get(key);
-    if (!child) this.requestCounters.set(key, (child = this.requests.labels({ arm, result })));
+    if (!child) this.requestCounters.set(key, (child = this.requests.labels({ agent_id: agentId ?? '', arm, result })));
     child.inc();
   }
 }
