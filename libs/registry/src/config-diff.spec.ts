@@ -1,4 +1,4 @@
-import { diffConfigs, lineDiff } from './config-diff';
+import { diffConfigs, templateDiff } from './config-diff';
 
 const base = {
   model: 'gpt-4o-mini',
@@ -51,31 +51,14 @@ describe('structural diff of two configs', () => {
   });
 });
 
-describe('line diff', () => {
-  it('aligns kept lines and marks removed and added ones', () => {
-    expect(lineDiff('You are helpful.\nAnswer in detail.\nCite sources.', 'You are helpful.\nAnswer briefly.\nCite sources.\nBe concise.')).toEqual([
+describe('template diff', () => {
+  it('names each line equal, removed or added', () => {
+    expect(templateDiff('You are helpful.\nAnswer in detail.\nCite sources.', 'You are helpful.\nAnswer briefly.\nCite sources.\nBe concise.')).toEqual([
       { op: 'equal', text: 'You are helpful.' },
       { op: 'removed', text: 'Answer in detail.' },
       { op: 'added', text: 'Answer briefly.' },
       { op: 'equal', text: 'Cite sources.' },
       { op: 'added', text: 'Be concise.' },
     ]);
-  });
-
-  it('finds the longest common run of lines in a reordered middle', () => {
-    const ops = lineDiff('a\nb\nc\nd\ne', 'a\nc\nd\nb\ne');
-    expect(ops.filter((line) => line.op === 'equal').map((line) => line.text)).toEqual(['a', 'c', 'd', 'e']);
-    expect(ops.filter((line) => line.op !== 'equal')).toEqual([
-      { op: 'removed', text: 'b' },
-      { op: 'added', text: 'b' },
-    ]);
-  });
-
-  it('gives every line of both texts', () => {
-    const before = Array.from({ length: 300 }, (_, i) => `line ${i}`).join('\n');
-    const after = before.replace('line 100', 'line one hundred').replace('line 200\n', '');
-    const ops = lineDiff(before, after);
-    expect(ops.filter((l) => l.op !== 'added').map((l) => l.text).join('\n')).toBe(before);
-    expect(ops.filter((l) => l.op !== 'removed').map((l) => l.text).join('\n')).toBe(after);
   });
 });

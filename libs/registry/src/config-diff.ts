@@ -1,3 +1,4 @@
+import { lineDiff } from '@metaloop/adapters';
 import type { ConfigChange, LineDiff } from '@metaloop/events';
 import { jsonEqual } from './canonical-json';
 
@@ -49,53 +50,12 @@ function isIdList(value: unknown): value is Array<{ id: string }> {
   return ids.every((id) => id !== undefined) && new Set(ids).size === ids.length;
 }
 
-/** Beyond this many line pairs the changed middle is shown as removed then added (no alignment). */
-const MAX_ALIGNED_CELLS = 4_000_000;
+const LINE_OPS = { ' ': 'equal', '-': 'removed', '+': 'added' } as const;
 
 /**
- * A line diff (longest common subsequence) of two texts, e.g. prompt templates: every line of
- * both in order, each `equal`, `removed` (only in `before`) or `added` (only in `after`).
+ * Two texts (prompt templates) line by line, as the wire shows it: every line of both in
+ * order, `equal`, `removed` (only in `before`) or `added` (only in `after`).
  */
-export function lineDiff(before: string, after: string): LineDiff {
-  const a = before.split('\n');
-  const b = after.split('\n');
-  let start = 0;
-  while (start < a.length && start < b.length && a[start] === b[start]) start++;
-  let endA = a.length;
-  let endB = b.length;
-  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
-    endA--;
-    endB--;
-  }
-  const equal = (lines: string[]) => lines.map((text) => ({ op: 'equal' as const, text }));
-  return [...equal(a.slice(0, start)), ...alignMiddle(a.slice(start, endA), b.slice(start, endB)), ...equal(a.slice(endA))];
-}
-
-function alignMiddle(a: string[], b: string[]): LineDiff {
-  const removed = (text: string) => ({ op: 'removed' as const, text });
-  const added = (text: string) => ({ op: 'added' as const, text });
-  if (a.length === 0 || b.length === 0 || a.length * b.length > MAX_ALIGNED_CELLS) return [...a.map(removed), ...b.map(added)];
-  // lcs[i][j]: length of the longest common subsequence of a[i..] and b[j..], row-major.
-  const width = b.length + 1;
-  const lcs = new Uint32Array((a.length + 1) * width);
-  for (let i = a.length - 1; i >= 0; i--) {
-    for (let j = b.length - 1; j >= 0; j--) {
-      lcs[i * width + j] = a[i] === b[j] ? lcs[(i + 1) * width + j + 1]! + 1 : Math.max(lcs[(i + 1) * width + j]!, lcs[i * width + j + 1]!);
-    }
-  }
-  const out: LineDiff = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      out.push({ op: 'equal', text: a[i]! });
-      i++;
-      j++;
-    } else if (lcs[(i + 1) * width + j]! >= lcs[i * width + j + 1]!) {
-      out.push(removed(a[i++]!));
-    } else {
-      out.push(added(b[j++]!));
-    }
-  }
-  return [...out, ...a.slice(i).map(removed), ...b.slice(j).map(added)];
+export function templateDiff(before: string, after: string): LineDiff {
+  return lineDiff(before, after).map((line) => ({ op: LINE_OPS[line.op], text: line.text }));
 }

@@ -8,7 +8,7 @@ export { LIVE_ROLLOUT_STATUSES, resolveConfig, type AgentLiveState, type LiveRev
 export { ARM_BUCKETS, armBucket, stickyArm } from './sticky-arm';
 export { revisionIdentity, type RevisionIdentity } from './revision-identity';
 export { canonicalJson, jsonEqual, sha256Hex } from './canonical-json';
-export { diffConfigs, lineDiff } from './config-diff';
+export { diffConfigs, templateDiff } from './config-diff';
 export {
   AgentExistsError,
   AgentNotFoundError,

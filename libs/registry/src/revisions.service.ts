@@ -8,7 +8,7 @@ import type {
   RevisionListResponse,
   RevisionResponse,
 } from '@metaloop/events';
-import { diffConfigs, lineDiff } from './config-diff';
+import { diffConfigs, templateDiff } from './config-diff';
 import { CURSOR_KEYS, decodeCursor, pageOf } from './page-cursor';
 import { AgentNotFoundError, prismaCode, RevisionNotFoundError } from './registry.errors';
 import { revisionIdentity } from './revision-identity';
@@ -93,7 +93,7 @@ export class RevisionsService {
       from_revision_id: fromId,
       to_revision_id: toId,
       changes: diffConfigs(before, after),
-      prompt_template_diff: before.prompt.template === after.prompt.template ? null : lineDiff(before.prompt.template, after.prompt.template),
+      prompt_template_diff: before.prompt.template === after.prompt.template ? null : templateDiff(before.prompt.template, after.prompt.template),
     };
   }
 
