@@ -1,5 +1,6 @@
 // Shared pieces of the benchmarks: isolated resources, app processes, autocannon runs.
 import { fork, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -55,20 +56,21 @@ export async function startApp(name, env) {
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
     const ready = await fetch(`${url}/health/ready`).then((r) => r.status === 200, () => false);
-    if (ready) return { url, stop: () => stop(child) };
+    if (ready) return { url, pid: child.pid, stop: () => stop(child) };
     await sleep(100);
   }
   throw new Error(`${name} not ready after 30 s`);
 }
 
-export async function startBaselines(prefix) {
+/** The baseline servers; `configBody` is what their bare GET /api/v1/agents/:agent_id/config answers. */
+export async function startBaselines(prefix, configBody = '{}') {
   const port = await freePort();
-  const child = fork(`${ROOT}/bench/lib/baseline-servers.mjs`, [String(port), SERVICES.nats, prefix], { stdio: 'inherit' });
+  const child = fork(`${ROOT}/bench/lib/baseline-servers.mjs`, [String(port), SERVICES.nats, prefix, configBody], { stdio: 'inherit' });
   await new Promise((resolve, reject) => {
     child.once('message', resolve);
     child.once('exit', (code) => reject(new Error(`baseline servers exited with ${code}`)));
   });
-  return { url: `http://127.0.0.1:${port}`, stop: () => stop(child) };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => stop(child) };
 }
 
 function stop(child) {
@@ -79,17 +81,28 @@ function stop(child) {
   });
 }
 
-/** One autocannon run; returns requests/s, latency percentiles and how many got each status. */
-export async function load({ url, body, headers = {}, connections = 50, seconds = 10, eventsPerRequest = 1 }) {
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux; 100 ticks a second). */
+export function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * One autocannon run; returns requests/s (of `okStatus` answers), latency percentiles and how
+ * many got each status. `paths` cycles the request path through the given ones.
+ */
+export async function load({ url, body, headers = {}, connections = 50, seconds = 10, eventsPerRequest = 1, method = 'POST', okStatus = 202, paths }) {
+  let next = -1;
   const result = await autocannon({
     url,
-    method: 'POST',
+    method,
     connections,
     duration: seconds,
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
     body,
+    ...(paths && { requests: [{ setupRequest: (request) => ({ ...request, path: paths[(next = (next + 1) % paths.length)] }) }] }),
   });
-  const accepted = result.statusCodeStats?.['202']?.count ?? 0;
+  const accepted = result.statusCodeStats?.[String(okStatus)]?.count ?? 0;
   return {
     requests: result.requests.total,
     accepted,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@metaloop/platform';
+import { AgentConfigModule } from './agent-config/agent-config.module';
 import { envSchema } from './config/env.schema';
 import { FeedbackModule } from './feedback/feedback.module';
 
@@ -11,6 +12,7 @@ import { FeedbackModule } from './feedback/feedback.module';
       uses: { postgres: true, nats: { ensureStreams: true }, redis: true },
     }),
     FeedbackModule,
+    AgentConfigModule,
   ],
 })
 export class AppModule {}

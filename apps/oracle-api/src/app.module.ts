@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@metaloop/platform';
 import { AnalysisModule } from './analysis/analysis.module';
+import { AgentsModule } from './agents/agents.module';
 import { envSchema } from './config/env.schema';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { FindingsModule } from './findings/findings.module';
@@ -18,6 +19,7 @@ import { RetentionModule } from './retention/retention.module';
       uses: { postgres: true, nats: { ensureStreams: true }, redis: true },
     }),
     QueuesModule,
+    AgentsModule,
     IngestModule,
     DeadLettersModule,
     MetricDefinitionsModule,

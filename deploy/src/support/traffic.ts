@@ -11,7 +11,7 @@ export interface TrafficStep {
 
 const AGENTS = ['helpful_assistant', 'code_reviewer'] as const;
 
-async function post(mesh: Mesh, path: string, body: unknown, expected: number, app: 'feedback-api' | 'oracle-api' = 'feedback-api'): Promise<Response> {
+async function post(mesh: Mesh, path: string, body: unknown, expected: number, app: keyof Mesh['apps'] = 'feedback-api'): Promise<Response> {
   const response = await fetch(`${mesh.apps[app].url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -91,5 +91,20 @@ export const TRAFFIC: TrafficStep[] = [
         if (analysis.findings.length === 0) throw new Error('no finding yet: the feedback is not ingested');
       }, 20_000, 250),
     settled: (round) => `sum(metaloop_oracle_findings_total) >= ${round} and on() sum(metaloop_oracle_analysis_duration_seconds_count) >= ${round}`,
+  },
+  {
+    name: 'an agent registered on oracle-api, then its config fetched from feedback-api (and one unknown agent)',
+    run: async (mesh) => {
+      const agentId = `cfg-${uuidv7()}`;
+      const config = { model: 'gpt-4o-mini', prompt: { version: 'v1', template: 'You are a helpful assistant.' } };
+      await post(mesh, '/api/v1/agents', { agent_id: agentId, environment: 'dev', config }, 201, 'oracle-api');
+      const fetchConfig = (agent: string, session: string) => fetch(`${mesh.apps['feedback-api'].url}/api/v1/agents/${agent}/config?session_id=${session}`);
+      // feedback-api learns of the agent from config.changed, a moment after the 201.
+      await eventually(async () => expect((await fetchConfig(agentId, 's0')).status).toBe(200));
+      for (let i = 1; i <= 5; i++) expect((await fetchConfig(agentId, `s${i}`)).status).toBe(200);
+      expect((await fetchConfig('not-registered', 's0')).status).toBe(404);
+    },
+    settled: (round) =>
+      `sum(metaloop_config_propagation_seconds_count{via="message"}) >= ${round} and sum(metaloop_config_requests_total{result="not_found"}) >= ${round}`,
   },
 ];

@@ -6,7 +6,6 @@
 export const AWAITS = {
   oracle: 'oracle-api: tick, analyzer, planner and SPEC-gate metrics (oracle issue)',
   orchestrator: 'orchestrator: rollout, rollback, freeze, budget and adapter metrics (orchestrator issue)',
-  configDelivery: 'feedback-api: config requests by arm, cache hits and propagation delay (registry issue)',
   agentPerformance: 'feedback-api: response time and success per agent, revision and arm from implicit feedback',
   feedbackQuality: 'feedback-api: rating, helpful and complaint counters',
 } as const;

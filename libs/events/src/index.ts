@@ -14,7 +14,7 @@ export {
   type FeedbackKind,
 } from './feedback-event.schema';
 export { systemMetricSchema, type SystemMetric, type SystemMetricInput } from './system-metric.schema';
-export { DEAD_LETTER_HEADERS, natsTopology, type ConsumerDefinition, type NatsTopology, type StreamDefinition, type TopologyOptions } from './topology';
+export { CORE_SUBJECTS, DEAD_LETTER_HEADERS, natsTopology, prefixSubject, type ConsumerDefinition, type NatsTopology, type StreamDefinition, type TopologyOptions } from './topology';
 export {
   connectJetStream,
   connectNats,
@@ -160,6 +160,47 @@ export {
   type FindingListResponse,
   type FindingsQuery,
 } from './analysis.schema';
+export {
+  activeRolloutSchema,
+  agentConfigQuerySchema,
+  agentConfigResponseSchema,
+  agentListQuerySchema,
+  agentListResponseSchema,
+  agentResponseSchema,
+  armSchema,
+  candidateListQuerySchema,
+  candidateListResponseSchema,
+  candidateResponseSchema,
+  candidateTypeSchema,
+  configChangedMessageSchema,
+  configChangeSchema,
+  createAgentResponseSchema,
+  lineDiffSchema,
+  pageQuerySchema,
+  revisionDiffResponseSchema,
+  revisionListResponseSchema,
+  revisionResponseSchema,
+  type ActiveRollout,
+  type AgentConfigQuery,
+  type AgentConfigResponse,
+  type AgentListQuery,
+  type AgentListResponse,
+  type AgentResponse,
+  type Arm,
+  type CandidateListQuery,
+  type CandidateListResponse,
+  type CandidateResponse,
+  type CandidateType,
+  type ConfigChange,
+  type ConfigChangedMessage,
+  type CreateAgentRequest,
+  type CreateAgentResponse,
+  type LineDiff,
+  type PageQuery,
+  type RevisionDiffResponse,
+  type RevisionListResponse,
+  type RevisionResponse,
+} from './registry.schema';
 export {
   ACTIVE_ROLLOUT_STATUSES,
   auditEntrySchema,

@@ -27,6 +27,21 @@ export type ConsumerDefinition = Partial<ConsumerConfig> & Pick<ConsumerConfig, 
 const DAY_MS = 86_400_000;
 
 /**
+ * Core-NATS (not JetStream) subjects between apps, unprefixed: what `@EventPattern(...)`
+ * handlers name. The event transport in libs/messaging puts the app's prefix in front.
+ */
+export const CORE_SUBJECTS = {
+  configChanged: 'config.changed',
+  /** Metric definitions changed: feedback-api reloads its cache at once. */
+  metricsChanged: 'metrics.changed',
+} as const;
+
+/** `subject` under a namespace prefix ("t1" → "t1.subject"); unchanged when the prefix is empty. */
+export function prefixSubject(prefix: string, subject: string): string {
+  return prefix ? `${prefix}.${subject}` : subject;
+}
+
+/**
  * Every NATS name metaloop uses, derived in one place so apps and tests agree. Subjects:
  * `feedback.explicit.<agent>`, `feedback.implicit.<agent>`, `feedback.system.<source>`,
  * dead letters on `dlq.feedback.>`, and `config.changed` on core NATS.
@@ -45,9 +60,8 @@ export function natsTopology(options: TopologyOptions = {}) {
     /** The subject a dead letter is replayed to. */
     replayOf: (deadLetterSubject: string) => `${p}${deadLetterSubject.slice(`${p}dlq.`.length)}`,
     allDeadLetters: `${p}dlq.feedback.>`,
-    configChanged: `${p}config.changed`,
-    /** Metric definitions changed: feedback-api reloads its cache at once. */
-    metricsChanged: `${p}metrics.changed`,
+    configChanged: prefixSubject(prefix, CORE_SUBJECTS.configChanged),
+    metricsChanged: prefixSubject(prefix, CORE_SUBJECTS.metricsChanged),
   };
 
   const fileStream = (name: string, subject: string, maxAgeMs: number): StreamDefinition => ({

@@ -1,6 +1,8 @@
 export { NatsModule } from './nats/nats.module';
 export { NatsService, NatsUnavailableError } from './nats/nats.service';
 export type { NatsModuleOptions } from './nats/nats.options';
+export { NATS_EVENTS_TRANSPORT, NatsEventsServer } from './nats-events/nats-events.server';
+export { NatsEventsClient } from './nats-events/nats-events.client';
 export { RedisModule } from './redis/redis.module';
 export { RedisService } from './redis/redis.service';
 export type { RedisModuleOptions } from './redis/redis.options';

@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { EnvValidationError, validateEnv } from '@metaloop/config';
+import { NatsEventsServer, NatsService } from '@metaloop/messaging';
 import { assignRequestId, instrumentHttp, MetricsRegistry } from '@metaloop/observability';
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
@@ -32,8 +33,9 @@ export interface BodyLimits {
 
 /**
  * Builds an app the way every metaloop app runs: Fastify, pino logs, problem+json errors,
- * Standard Schema (zod) validation, HTTP metrics and OpenAPI at /docs. Not yet listening,
- * so tests can `init()` and `inject()` it.
+ * Standard Schema (zod) validation, HTTP metrics, OpenAPI at /docs and, for apps that use
+ * NATS, `@EventPattern` handlers on core NATS (a hybrid app). Not yet listening, so tests can
+ * `init()` and `inject()` it.
  */
 export async function createApp(definition: AppDefinition): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -69,7 +71,24 @@ export async function createApp(definition: AppDefinition): Promise<NestFastifyA
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json', yamlDocumentUrl: 'docs/yaml' });
+  await listenForNatsEvents(app);
   return app;
+}
+
+/**
+ * Subscribes the app's `@EventPattern` handlers on its NatsService connection. That connection
+ * is made in the background (at init) and its readiness check is the app's, so listening here
+ * never waits for NATS; app.close() unsubscribes before the connection drains.
+ */
+async function listenForNatsEvents(app: NestFastifyApplication): Promise<void> {
+  let nats: NatsService;
+  try {
+    nats = app.get(NatsService);
+  } catch {
+    return; // the app does not use NATS (PlatformModule uses.nats)
+  }
+  app.connectMicroservice({ strategy: new NatsEventsServer(nats) });
+  await app.startAllMicroservices();
 }
 
 /** Routes are registered at init, after this hook, so each gets its limit as it is added. */

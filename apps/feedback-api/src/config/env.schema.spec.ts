@@ -9,6 +9,11 @@ describe('feedback-api env', () => {
     expect(env).toMatchObject({ PORT: 8091, PUBLISH_LINGER_MS: 1, PUBLISH_MAX_EVENTS: 500, DEDUPE_WINDOW_SECONDS: 600 });
   });
 
+  it('resyncs the agent config cache every 10 s by default, never more often than every 100 ms', () => {
+    expect(validateEnv(envSchema, required)).toMatchObject({ CONFIG_RESYNC_MS: 10_000 });
+    expect(() => validateEnv(envSchema, { ...required, CONFIG_RESYNC_MS: '10' })).toThrow(/CONFIG_RESYNC_MS/);
+  });
+
   it('names each missing variable', () => {
     expect(() => validateEnv(envSchema, {})).toThrow(EnvValidationError);
     expect(() => validateEnv(envSchema, {})).toThrow(/DATABASE_URL: .*\n.*NATS_URL: .*\n.*REDIS_URL: /);

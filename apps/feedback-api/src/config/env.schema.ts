@@ -23,6 +23,11 @@ export const envSchema = baseEnvSchema.extend({
   BULK_BODY_LIMIT_BYTES: int(1_024, 104_857_600, 16_777_216),
   /** Metric definitions are reloaded this often even without a metrics.changed message. */
   METRIC_DEFINITIONS_REFRESH_MS: int(1_000, 3_600_000, 15_000),
+  /**
+   * The agent config cache compares every agent's config version with Postgres this often and
+   * reloads what changed, so a lost `config.changed` message delays a change by at most this.
+   */
+  CONFIG_RESYNC_MS: int(100, 3_600_000, 10_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

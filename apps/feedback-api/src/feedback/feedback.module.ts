@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AgentConfigModule } from '../agent-config/agent-config.module';
 import { MetricDefinitionsCache } from '../metric-definitions/metric-definitions.cache';
 import { DedupeService } from '../publishing/dedupe.service';
 import { EventPublisher } from '../publishing/event-publisher.service';
@@ -7,6 +8,7 @@ import { FeedbackMetrics } from './feedback.metrics';
 import { FeedbackService } from './feedback.service';
 
 @Module({
+  imports: [AgentConfigModule],
   controllers: [FeedbackController],
   providers: [FeedbackService, FeedbackMetrics, EventPublisher, DedupeService, MetricDefinitionsCache],
 })

@@ -12,6 +12,7 @@ import {
 } from '@metaloop/events';
 import { NatsService } from '@metaloop/messaging';
 import { fieldError, RequestValidationException, type FieldError } from '@metaloop/platform';
+import { LiveConfigCache } from '../agent-config/live-config.cache';
 import { MetricDefinitionsCache } from '../metric-definitions/metric-definitions.cache';
 import { EventPublisher, type OutgoingEvent } from '../publishing/event-publisher.service';
 import { FeedbackMetrics } from './feedback.metrics';
@@ -28,6 +29,7 @@ export class FeedbackService {
     private readonly metricDefinitions: MetricDefinitionsCache,
     private readonly nats: NatsService,
     private readonly metrics: FeedbackMetrics,
+    private readonly liveConfig: LiveConfigCache,
   ) {}
 
   async collect(event: FeedbackEvent): Promise<AcceptedResponse> {
@@ -91,11 +93,21 @@ export class FeedbackService {
     return { event_id: eventId, status: 'accepted', duplicate: false };
   }
 
-  /** Completes the parsed event in place (it is ours: the validator made it) and serialises it once. */
+  /**
+   * Completes the parsed event in place (it is ours: the validator made it) and serialises it
+   * once. Without a revision_id it gets the one the session's sticky arm serves (none for an
+   * agent that is not registered: the event is kept, unattributed).
+   */
   private feedbackEvent(event: FeedbackEvent, receivedAt: string): OutgoingEvent {
     const kind = feedbackKind(event);
     const clientId = event.event_id !== undefined;
-    const stored = Object.assign(event, { event_id: event.event_id ?? uuidv7(), received_at: receivedAt, kind });
+    const revisionId = event.revision_id ?? this.liveConfig.revisionFor(event.agent_id, event.session_id);
+    const stored = Object.assign(event, {
+      event_id: event.event_id ?? uuidv7(),
+      received_at: receivedAt,
+      kind,
+      ...(revisionId !== undefined && { revision_id: revisionId }),
+    });
     return {
       eventId: stored.event_id,
       clientId,

@@ -1,7 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigurableNatsModule } from './nats.options';
+import { NatsEventsClient } from '../nats-events/nats-events.client';
 import { NatsService } from './nats.service';
 
 @Global()
-@Module({ providers: [NatsService], exports: [NatsService] })
+@Module({ providers: [NatsService, NatsEventsClient], exports: [NatsService, NatsEventsClient] })
 export class NatsModule extends ConfigurableNatsModule {}

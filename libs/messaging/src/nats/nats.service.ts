@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { connectNats, natsTopology, openJetStream, type JetStreamContext, type NatsTopology } from '@metaloop/events';
-import type { Msg, NatsConnection } from '@nats-io/transport-node';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { NATS_OPTIONS, type NatsModuleOptions } from './nats.options';
 
 /** Carries its HTTP meaning (see StatusCarrier in libs/http): 503, retry shortly. */
@@ -27,7 +27,8 @@ export class NatsService implements OnModuleInit, OnApplicationShutdown {
   private connected = false;
   private lastProblem = 'connecting';
   private stopping = false;
-  private readonly listeners: Array<{ subject: string; handler: (msg: Msg) => void }> = [];
+  private readonly listeners = new Set<Listener>();
+  private readonly connectListeners = new Set<() => void>();
 
   constructor(@Inject(NATS_OPTIONS) private readonly options: NatsModuleOptions) {
     this.topology = natsTopology({ prefix: options.prefix });
@@ -38,13 +39,28 @@ export class NatsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * A core-NATS subscription for the life of the app (e.g. `config.changed`). It is made as
-   * soon as NATS connects, and the client renews it after every reconnect.
+   * A core-NATS subscription for the life of the app (e.g. `config.changed`), until the
+   * returned function ends it. It is made as soon as NATS connects, and the client renews it
+   * after every reconnect.
    */
-  subscribe(subject: string, handler: (msg: Msg) => void): void {
-    const listener = { subject, handler };
-    this.listeners.push(listener);
+  subscribe(subject: string, handler: (msg: Msg) => void): () => void {
+    const listener: Listener = { subject, handler };
+    this.listeners.add(listener);
     if (this.nc && !this.nc.isClosed()) this.attach(this.nc, listener);
+    return () => {
+      this.listeners.delete(listener);
+      listener.subscription?.unsubscribe();
+    };
+  }
+
+  /**
+   * Calls `listener` after every (re)connect, once the subscriptions are live again: core
+   * messages published while disconnected are lost, so whoever caches what they announce
+   * reloads here. Returns the function that removes the listener.
+   */
+  onConnect(listener: () => void): () => void {
+    this.connectListeners.add(listener);
+    return () => this.connectListeners.delete(listener);
   }
 
   /** The JetStream context, or NatsUnavailableError (mapped to 503) while disconnected. */
@@ -105,8 +121,9 @@ export class NatsService implements OnModuleInit, OnApplicationShutdown {
     await this.onConnected(this.nc);
   }
 
-  private attach(nc: NatsConnection, { subject, handler }: { subject: string; handler: (msg: Msg) => void }): void {
-    nc.subscribe(subject, {
+  private attach(nc: NatsConnection, listener: Listener): void {
+    const { subject, handler } = listener;
+    listener.subscription = nc.subscribe(subject, {
       callback: (error, msg) => {
         if (error) this.logger.warn(`subscription to ${subject} failed: ${error.message}`);
         else handler(msg);
@@ -127,6 +144,14 @@ export class NatsService implements OnModuleInit, OnApplicationShutdown {
       this.lastProblem = `JetStream unavailable: ${(error as Error).message}`;
       this.logger.error(this.lastProblem);
     }
+    // Core subscriptions work without JetStream: their listeners learn of the connection either way.
+    for (const listener of this.connectListeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.logger.warn(`a connect listener failed: ${(error as Error).message}`);
+      }
+    }
   }
 
   private async watch(nc: NatsConnection): Promise<void> {
@@ -144,4 +169,10 @@ export class NatsService implements OnModuleInit, OnApplicationShutdown {
       this.lastProblem = 'connection closed';
     }
   }
+}
+
+interface Listener {
+  subject: string;
+  handler: (msg: Msg) => void;
+  subscription?: Subscription;
 }

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { MetricsRegistry } from '@metaloop/observability';
+import type { Arm } from '@metaloop/events';
+import { Counter, Gauge, Histogram } from 'prom-client';
+
+export type ConfigRequestResult = 'ok' | 'not_modified' | 'not_found';
+/** What brought a change into the cache: its config.changed message, the periodic resync, the reload after a NATS reconnect. */
+export type CacheUpdateVia = 'message' | 'resync' | 'reconnect';
+
+/** Series of the agent config endpoint and the cache behind it. */
+@Injectable()
+export class AgentConfigMetrics {
+  readonly requests: Counter<'agent_id' | 'arm' | 'result'>;
+  readonly revisionFills: Counter<'result'>;
+  readonly propagation: Histogram<'via'>;
+  readonly messages: Counter<'outcome'>;
+  readonly reloadErrors: Counter<'trigger'>;
+  readonly agents: Gauge;
+  private readonly requestCounters = new Map<string, Counter.Internal>();
+
+  constructor(registry: MetricsRegistry) {
+    this.requests = new Counter({
+      name: 'metaloop_config_requests_total',
+      help: 'Agent config requests by agent, arm (stable, canary; none and no agent when not found) and result (ok, not_modified, not_found)',
+      labelNames: ['agent_id', 'arm', 'result'],
+      registers: [registry],
+    });
+    this.revisionFills = new Counter({
+      name: 'metaloop_config_revision_fills_total',
+      help: 'Feedback without revision_id looked up in the config cache: hit (filled from the session arm), miss (agent not registered)',
+      labelNames: ['result'],
+      registers: [registry],
+    });
+    this.propagation = new Histogram({
+      name: 'metaloop_config_propagation_seconds',
+      help: 'From a live config change (changed_at) to this replica serving it, by what brought it (message, resync, reconnect)',
+      labelNames: ['via'],
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    });
+    this.messages = new Counter({
+      name: 'metaloop_config_changed_messages_total',
+      help: 'config.changed messages by outcome: applied, stale (not newer than the cache), invalid',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.reloadErrors = new Counter({
+      name: 'metaloop_config_reload_errors_total',
+      help: 'Failed cache reloads by trigger (message, resync, reconnect); the cache keeps serving what it has',
+      labelNames: ['trigger'],
+      registers: [registry],
+    });
+    this.agents = new Gauge({ name: 'metaloop_config_cache_agents', help: 'Agents in the config cache', registers: [registry] });
+  }
+
+  /**
+   * Per request of the hot path: each labelled child is looked up once, not hashed each time.
+   * An agent that is not registered gets no agent_id label: clients choose that id.
+   */
+  configRequest(agentId: string | undefined, arm: Arm | 'none', result: ConfigRequestResult): void {
+    const key = `${agentId ?? ''}\u0000${arm}\u0000${result}`;
+    let child = this.requestCounters.get(key);
+    if (!child) this.requestCounters.set(key, (child = this.requests.labels({ agent_id: agentId ?? '', arm, result })));
+    child.inc();
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { RegistryModule } from '@metaloop/registry';
+import { AgentConfigController } from './agent-config.controller';
+import { AgentConfigMetrics } from './agent-config.metrics';
+import { ConfigChangedListener } from './config-changed.listener';
+import { LiveConfigCache } from './live-config.cache';
+
+/** Live agent config with sticky canary arms, served from memory and kept fresh by config.changed. */
+@Module({
+  imports: [RegistryModule],
+  controllers: [AgentConfigController, ConfigChangedListener],
+  providers: [LiveConfigCache, AgentConfigMetrics],
+  exports: [LiveConfigCache],
+})
+export class AgentConfigModule {}

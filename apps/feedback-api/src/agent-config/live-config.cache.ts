@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AgentConfigResponse, Arm, ConfigChangedMessage } from '@metaloop/events';
+import { NatsService } from '@metaloop/messaging';
+import { LiveConfigStore, stickyArm, type AgentLiveState, type LiveRevision } from '@metaloop/registry';
+import type { Env } from '../config/env.schema';
+import { AgentConfigMetrics, type CacheUpdateVia } from './agent-config.metrics';
+
+/** One arm's answer, serialised once per change rather than once per request. */
+export interface ServedConfig {
+  arm: Arm;
+  revisionId: string;
+  body: string;
+  etag: string;
+}
+
+interface CachedAgent {
+  state: AgentLiveState;
+  stable: ServedConfig;
+  canary: ServedConfig | null;
+  /** Date.now() when loaded: a resync snapshot taken before it cannot evict it. */
+  loadedAt: number;
+}
+
+/** A load that races a message may still read the old version; it is retried this often at most. */
+const MAX_LOADS_PER_MESSAGE = 3;
+
+/**
+ * Every agent's live config in memory, so serving one never touches Postgres or Redis:
+ * loaded before the app serves, reloaded per agent on each `config.changed` (a message not
+ * newer than the cached version is ignored), compared with Postgres every CONFIG_RESYNC_MS
+ * and reloaded in full after each NATS (re)connect, so a lost message only delays.
+ */
+@Injectable()
+export class LiveConfigCache implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(LiveConfigCache.name);
+  private readonly agents = new Map<string, CachedAgent>();
+  private readonly loading = new Map<string, Promise<void>>();
+  private reloading?: Promise<void>;
+  private timer?: NodeJS.Timeout;
+  private stopListening?: () => void;
+
+  constructor(
+    private readonly store: LiveConfigStore,
+    private readonly nats: NatsService,
+    private readonly metrics: AgentConfigMetrics,
+    private readonly config: ConfigService<Env, true>,
+  ) {}
+
+  /**
+   * Listens for (re)connects before the first load: whether NATS connects before or after it,
+   * no change slips between the load and the subscription. Serving an empty cache would answer
+   * 404 for every agent, so a failed first load stops the start.
+   */
+  async onModuleInit(): Promise<void> {
+    this.stopListening = this.nats.onConnect(() => void this.background('reconnect', () => this.reloadAll('reconnect')));
+    await this.reloadAll();
+    this.timer = setInterval(() => void this.background('resync', () => this.resync()), this.config.get('CONFIG_RESYNC_MS', { infer: true }));
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+    this.stopListening?.();
+  }
+
+  /** The config a session of the agent gets, or undefined when the agent is not registered. */
+  serve(agentId: string, sessionId: string): ServedConfig | undefined {
+    const cached = this.agents.get(agentId);
+    if (!cached) return undefined;
+    return stickyArm(cached.state.rollout, sessionId) === 'canary' && cached.canary ? cached.canary : cached.stable;
+  }
+
+  /** The revision feedback of this session is attributed to when it names none; undefined for an agent not registered. */
+  revisionFor(agentId: string, sessionId: string): string | undefined {
+    const revisionId = this.serve(agentId, sessionId)?.revisionId;
+    this.metrics.revisionFills.inc({ result: revisionId ? 'hit' : 'miss' });
+    return revisionId;
+  }
+
+  /** Reloads the agent a message names unless the cache holds that version already. */
+  async onChanged(message: ConfigChangedMessage): Promise<void> {
+    const id = message.agent_id;
+    if (this.versionOf(id) >= message.version) {
+      this.metrics.messages.inc({ outcome: 'stale' });
+      return;
+    }
+    for (let load = 0; load < MAX_LOADS_PER_MESSAGE && this.versionOf(id) < message.version; load++) {
+      try {
+        await this.loadAgent(id);
+      } catch (error) {
+        this.metrics.reloadErrors.inc({ trigger: 'message' });
+        this.logger.warn(`reload of agent ${id} failed (${(error as Error).message}); the next resync retries`);
+        return;
+      }
+    }
+    if (this.versionOf(id) < message.version) return;
+    this.metrics.messages.inc({ outcome: 'applied' });
+    this.metrics.propagation.observe({ via: 'message' }, secondsSince(message.changed_at));
+  }
+
+  /** Compares every agent's version with Postgres and reloads the ones that changed (or appeared). */
+  private async resync(): Promise<void> {
+    const snapshotAt = Date.now();
+    const versions = await this.store.loadVersions();
+    this.evictMissing(new Set(versions.keys()), snapshotAt);
+    const changed = [...versions].filter(([id, version]) => this.versionOf(id) < version).map(([id]) => id);
+    if (changed.length > 0) for (const state of await this.store.loadLiveStates(changed)) this.put(state, 'resync');
+  }
+
+  private async reloadAll(via?: CacheUpdateVia): Promise<void> {
+    const snapshotAt = Date.now();
+    const states = await this.store.loadLiveStates();
+    this.evictMissing(new Set(states.map((state) => state.agentId)), snapshotAt);
+    for (const state of states) this.put(state, via);
+  }
+
+  /** One load per agent at a time; callers that need a newer version than it brings load again. */
+  private loadAgent(agentId: string): Promise<void> {
+    let running = this.loading.get(agentId);
+    if (!running) {
+      running = this.store
+        .loadLiveState(agentId)
+        .then((state) => void (state && this.put(state)))
+        .finally(() => this.loading.delete(agentId));
+      this.loading.set(agentId, running);
+    }
+    return running;
+  }
+
+  /** Takes a state unless the cache holds a newer one; `via` observes propagation for a change found without its message. */
+  private put(state: AgentLiveState, via?: CacheUpdateVia): void {
+    if (this.versionOf(state.agentId) >= state.version) return;
+    const serve = (arm: Arm, revision: LiveRevision) => served(state, arm, revision);
+    this.agents.set(state.agentId, {
+      state,
+      stable: serve('stable', state.stable),
+      canary: state.rollout ? serve('canary', state.rollout.candidate) : null,
+      loadedAt: Date.now(),
+    });
+    this.metrics.agents.set(this.agents.size);
+    if (via) this.metrics.propagation.observe({ via }, secondsSince(state.updatedAt.toISOString()));
+  }
+
+  private evictMissing(present: ReadonlySet<string>, snapshotAt: number): void {
+    for (const [id, cached] of this.agents) if (!present.has(id) && cached.loadedAt < snapshotAt) this.agents.delete(id);
+    this.metrics.agents.set(this.agents.size);
+  }
+
+  private versionOf(agentId: string): number {
+    return this.agents.get(agentId)?.state.version ?? 0;
+  }
+
+  /**
+   * One reload at a time. A periodic resync adds nothing to one in flight; a reconnect's full
+   * reload runs after it, since that one may have looked at Postgres before the lost changes.
+   */
+  private background(trigger: 'resync' | 'reconnect', run: () => Promise<void>): Promise<void> {
+    if (this.reloading && trigger === 'resync') return this.reloading;
+    const next: Promise<void> = (this.reloading ?? Promise.resolve())
+      .then(run)
+      .catch((error: Error) => {
+        this.metrics.reloadErrors.inc({ trigger });
+        this.logger.warn(`config cache ${trigger} failed (${error.message}); serving what it has`);
+      })
+      .finally(() => {
+        if (this.reloading === next) this.reloading = undefined;
+      });
+    this.reloading = next;
+    return next;
+  }
+}
+
+function served(state: AgentLiveState, arm: Arm, revision: LiveRevision): ServedConfig {
+  const response: AgentConfigResponse = {
+    agent_id: state.agentId,
+    revision_id: revision.revisionId,
+    rollout_id: state.rollout?.rolloutId ?? null,
+    arm,
+    config: revision.config,
+  };
+  const body = JSON.stringify(response);
+  return { arm, revisionId: revision.revisionId, body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
+}
+
+function secondsSince(isoTime: string): number {
+  return Math.max(0, (Date.now() - Date.parse(isoTime)) / 1000);
+}

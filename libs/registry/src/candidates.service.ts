@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService, type Candidate, type Prisma } from '@metaloop/db';
+import { candidateKey, type CandidateListQuery, type CandidateListResponse, type CandidateResponse, type CandidateSpec } from '@metaloop/events';
+import { CURSOR_KEYS, decodeCursor, pageOf } from './page-cursor';
+import { AgentNotFoundError, CandidateExistsError, prismaCode } from './registry.errors';
+
+/** What mutations may switch an agent to: prompt versions, models, LoRA adapters, backends, one per key and type. */
+@Injectable()
+export class CandidatesService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async addCandidate(agentId: string, spec: CandidateSpec): Promise<CandidateResponse> {
+    const key = candidateKey(spec);
+    try {
+      const row = await this.prisma.candidate.create({ data: { agentId, type: spec.type, key, spec: spec as Prisma.InputJsonValue } });
+      return toCandidateResponse(row);
+    } catch (error) {
+      const code = prismaCode(error);
+      if (code === 'P2002') throw new CandidateExistsError(agentId, spec.type, key);
+      if (code === 'P2003') throw new AgentNotFoundError(agentId);
+      throw error;
+    }
+  }
+
+  /** In registration order, optionally of one type. */
+  async listCandidates(agentId: string, query: CandidateListQuery): Promise<CandidateListResponse> {
+    if (!(await this.prisma.agent.findUnique({ where: { id: agentId }, select: { id: true } }))) throw new AgentNotFoundError(agentId);
+    const after = query.cursor ? decodeCursor(query.cursor, CURSOR_KEYS.candidateId)[0] : undefined;
+    const rows = await this.prisma.candidate.findMany({
+      where: { agentId, ...(query.type && { type: query.type }), ...(after !== undefined && { id: { gt: after } }) },
+      orderBy: { id: 'asc' },
+      take: query.limit + 1,
+    });
+    return pageOf(rows, query.limit, toCandidateResponse, (row) => [row.id]);
+  }
+}
+
+function toCandidateResponse(row: Candidate): CandidateResponse {
+  return {
+    ...(row.spec as CandidateSpec),
+    candidate_id: row.id,
+    agent_id: row.agentId,
+    key: row.key,
+    created_at: row.createdAt.toISOString(),
+  };
+}
