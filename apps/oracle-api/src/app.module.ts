@@ -3,13 +3,18 @@ import { PlatformModule } from '@metaloop/platform';
 import { AnalysisModule } from './analysis/analysis.module';
 import { AgentsModule } from './agents/agents.module';
 import { envSchema } from './config/env.schema';
+import { ExecutionModule } from './execution/execution.module';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { FindingsModule } from './findings/findings.module';
 import { IngestModule } from './ingest/ingest.module';
 import { MetricDefinitionsModule } from './metric-definitions/metric-definitions.module';
+import { PlanningModule } from './planning/planning.module';
+import { PlansModule } from './plans/plans.module';
 import { PoliciesApiModule } from './policies/policies.module';
 import { QueuesModule } from './queues/queues.module';
 import { RetentionModule } from './retention/retention.module';
+import { TickModule } from './tick/tick.module';
+import { ValidationModule } from './validation/validation.module';
 
 @Module({
   imports: [
@@ -27,6 +32,11 @@ import { RetentionModule } from './retention/retention.module';
     PoliciesApiModule,
     FindingsModule,
     AnalysisModule,
+    PlanningModule,
+    PlansModule,
+    ValidationModule,
+    ExecutionModule,
+    TickModule,
   ],
 })
 export class AppModule {}

@@ -46,6 +46,8 @@ export async function oracleHarness(suite: string, env: Record<string, string> =
     REDIS_PREFIX: prefix,
     INGEST_RETRY_DELAY_MS: '20',
     INGEST_GAUGE_POLL_MS: '200',
+    // Ticks only when a test asks: a scheduled one would analyze behind the test's back.
+    TICK_INTERVAL_MINUTES: '0',
     ...env,
   });
   const nats = await connectJetStream({ servers: process.env['NATS_URL']!, name: `${suite}-spec`, prefix });

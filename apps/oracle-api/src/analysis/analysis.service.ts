@@ -7,7 +7,8 @@ import { analysisWindows, nextHour } from './analysis-windows';
 import { AnalysisMetrics } from './analysis.metrics';
 import { AnalysisReader } from './analysis.reader';
 import { UPSERT_RETRAIN_STATES } from './analysis.sql';
-import { DEFAULT_ANALYZER_THRESHOLDS, type AnalyzerThresholds } from './analyzer-thresholds';
+import { PolicyStore } from '@metaloop/policies';
+import { analyzerThresholdsFromPolicy, type AnalyzerThresholds } from './analyzer-thresholds';
 import { detectFindings } from './detect-findings';
 import { range, type FindingDraft } from './finding-draft';
 
@@ -35,9 +36,12 @@ export class AnalysisService {
     private readonly reader: AnalysisReader,
     private readonly findings: FindingsService,
     private readonly metrics: AnalysisMetrics,
+    private readonly policies: PolicyStore,
   ) {}
 
-  async analyze(options: AnalyzeOptions, thresholds: AnalyzerThresholds = DEFAULT_ANALYZER_THRESHOLDS): Promise<AnalyzeResponse> {
+  /** Thresholds default to the policy in force (`thresholds` section). */
+  async analyze(options: AnalyzeOptions, thresholds?: AnalyzerThresholds): Promise<AnalyzeResponse> {
+    thresholds ??= analyzerThresholdsFromPolicy(this.policies.current().policy.thresholds);
     const started = performance.now();
     const now = options.now ?? new Date();
     const hours = options.time_window_hours;

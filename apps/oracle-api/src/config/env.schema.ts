@@ -42,6 +42,10 @@ export const envSchema = baseEnvSchema.extend({
   RETENTION_PURGE_EVERY_MINUTES: int(1, 10_080, 60),
   /** Rows per DELETE statement, so a purge never holds long locks or bloats one transaction. */
   RETENTION_PURGE_CHUNK_ROWS: int(100, 1_000_000, 10_000),
+  /** How often the scheduled tick runs (analyze → plan → validate → execute); 0 = only by REST. */
+  TICK_INTERVAL_MINUTES: int(0, 1_440, 5),
+  /** The recent window a tick analyzes (compared with the same length before it). */
+  TICK_WINDOW_HOURS: z.coerce.number().min(0.05).max(720).default(1),
   /** The policy file, its hot-reload poll and seed 004's overrides (libs/policies). */
   ...policiesEnv,
 });

@@ -3,10 +3,12 @@ import { Module } from '@nestjs/common';
 import { QUEUES } from '@metaloop/events';
 import { PlansModule } from '../plans/plans.module';
 import { ValidationModule } from '../validation/validation.module';
+import { ExecutionController } from './execution.controller';
 import { ExecutionService } from './execution.service';
 
 @Module({
   imports: [BullModule.registerQueue({ name: QUEUES.plans }), PlansModule, ValidationModule],
+  controllers: [ExecutionController],
   providers: [ExecutionService],
   exports: [ExecutionService],
 })

@@ -30,6 +30,14 @@ export class FindingsService {
     }));
   }
 
+  /** The stored findings among these ids (ids that are not UUIDs or not stored are left out). */
+  async byIds(ids: readonly string[]): Promise<Finding[]> {
+    const uuids = ids.filter((id) => UUID.test(id));
+    if (uuids.length === 0) return [];
+    const rows = await this.prisma.finding.findMany({ where: { id: { in: uuids } }, orderBy: { id: 'asc' } });
+    return rows.map(toFinding);
+  }
+
   /** Newest first (ids are UUIDv7, so by first sighting), filtered, a page at a time. */
   async list(query: FindingsQuery): Promise<FindingListResponse> {
     const where: Prisma.FindingWhereInput = {
@@ -47,6 +55,8 @@ export class FindingsService {
     };
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function toFinding(row: FindingRow): Finding {
   return {

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ControlModule } from '@metaloop/control';
+import { PlansController } from './plans.controller';
+import { PlansMetrics } from './plans.metrics';
 import { PlansService } from './plans.service';
 
-@Module({ imports: [ControlModule], providers: [PlansService], exports: [PlansService] })
+@Module({ imports: [ControlModule], controllers: [PlansController], providers: [PlansService, PlansMetrics], exports: [PlansService] })
 export class PlansModule {}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { AgentSnapshots } from '../common/agent-snapshots';
+import { FindingsModule } from '../findings/findings.module';
+import { PlansModule } from '../plans/plans.module';
+import { PlanningController } from './planning.controller';
+import { PlanningService } from './planning.service';
+
+@Module({
+  imports: [FindingsModule, PlansModule],
+  controllers: [PlanningController],
+  providers: [PlanningService, AgentSnapshots],
+  exports: [PlanningService],
+})
+export class PlanningModule {}

@@ -1,0 +1,21 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { QUEUES } from '@metaloop/events';
+import { AnalysisModule } from '../analysis/analysis.module';
+import { ExecutionModule } from '../execution/execution.module';
+import { PlanningModule } from '../planning/planning.module';
+import { ValidationModule } from '../validation/validation.module';
+import { TickController } from './tick.controller';
+import { TickLock } from './tick-lock';
+import { TickMetrics } from './tick.metrics';
+import { TickProcessor } from './tick.processor';
+import { TickScheduler } from './tick.scheduler';
+import { TickService } from './tick.service';
+
+/** The loop's heartbeat: analyze → plan → validate → execute, scheduled and by REST, one at a time. */
+@Module({
+  imports: [BullModule.registerQueue({ name: QUEUES.oracle }), AnalysisModule, PlanningModule, ValidationModule, ExecutionModule],
+  controllers: [TickController],
+  providers: [TickService, TickLock, TickMetrics, TickProcessor, TickScheduler],
+})
+export class TickModule {}
