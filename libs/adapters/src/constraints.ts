@@ -1,20 +1,41 @@
-/** The policy's limits on what a mutation may change; plain data, produced by libs/policies from the policy YAML. */
+/**
+ * The policy's limits on what a mutation may change; plain data, produced by libs/policies from
+ * the policy YAML (`adapterConstraints(policy, environment)`).
+ */
 export interface AdapterConstraints {
   route: {
     /** Largest allowed shift: half the sum of |new - old| over the weights normalised to 100. */
     maxShiftPoints: number;
   };
   params: {
-    /** Params a PARAM_SET may touch; empty = any that is not forbidden. */
+    /** Params a PARAM_SET may touch; empty = any that is not forbidden. Entries are patterns (see paramKeyVerdict). */
     allow: string[];
+    /** Patterns no PARAM_SET may touch, allowed or not. */
     forbid: string[];
     bounds: Record<string, { min?: number; max?: number }>;
   };
   memory: { maxFacts: number; maxExamples: number };
 }
 
+/**
+ * The default policy's limits. libs/policies takes its defaults from here, so an adapter used
+ * without a policy and the default policy file enforce the same limits.
+ */
 export const DEFAULT_ADAPTER_CONSTRAINTS: AdapterConstraints = {
   route: { maxShiftPoints: 20 },
-  params: { allow: [], forbid: [], bounds: {} },
-  memory: { maxFacts: 500, maxExamples: 200 },
+  params: {
+    allow: ['temperature', 'top_p', 'top_k', 'max_tokens', 'timeout_ms', 'presence_penalty', 'frequency_penalty', 'repetition_penalty'],
+    forbid: ['*model*', 'provider', '*api_key*', '*secret*', '*password*', '*url*', '*endpoint*'],
+    bounds: {
+      temperature: { min: 0, max: 1.5 },
+      top_p: { min: 0, max: 1 },
+      top_k: { min: 1, max: 200 },
+      max_tokens: { min: 1, max: 8192 },
+      timeout_ms: { min: 1000, max: 120_000 },
+      presence_penalty: { min: -2, max: 2 },
+      frequency_penalty: { min: -2, max: 2 },
+      repetition_penalty: { min: 0.5, max: 2 },
+    },
+  },
+  memory: { maxFacts: 100, maxExamples: 50 },
 };

@@ -25,7 +25,17 @@ describe('PARAM_SET', () => {
   });
 
   it('lets any param through when the allow list is empty', () => {
-    expect(adapter.prepare(context(), { set: { presence_penalty: 0.5 } }).config.params.presence_penalty).toBe(0.5);
+    const open = context({ constraints: { ...DEFAULT_ADAPTER_CONSTRAINTS, params: { allow: [], forbid: [], bounds: {} } } });
+    expect(adapter.prepare(open, { set: { seed: 7 } }).config.params.seed).toBe(7);
+  });
+
+  it('matches allow and forbid entries as the policy writes them: `*` patterns, case-insensitive', () => {
+    // The default constraints are the default policy's: `*model*` and `*url*` are forbidden, only listed params allowed.
+    expect(() => adapter.prepare(context(), { set: { fallback_Model: 'x' } })).toThrow(expect.objectContaining({ code: 'constraint_violation', path: 'params.set.fallback_Model' }));
+    expect(() => adapter.prepare(context(), { set: { base_url: 'http://x' } })).toThrow(expect.objectContaining({ code: 'constraint_violation', message: expect.stringMatching(/forbidden/) }));
+    expect(() => adapter.prepare(context(), { set: { seed: 7 } })).toThrow(expect.objectContaining({ message: expect.stringMatching(/allow list/) }));
+    const patterned = context({ constraints: { ...DEFAULT_ADAPTER_CONSTRAINTS, params: { allow: ['*_penalty'], forbid: [], bounds: {} } } });
+    expect(adapter.prepare(patterned, { set: { presence_penalty: 0.5 } }).config.params.presence_penalty).toBe(0.5);
   });
 
   it.each([

@@ -2,6 +2,7 @@ import { paramsSchema } from '@metaloop/events';
 import type { AdapterConstraints } from './constraints';
 import type { AdapterDefinition } from './define-adapter';
 import { AdapterError } from './errors';
+import { paramKeyVerdict } from './param-patterns';
 import type { Change, Scalar } from './summaries';
 
 /** Set or unset generation params: only those the policy allows, within its bounds and the schema's limits. */
@@ -37,8 +38,9 @@ export const paramSet: AdapterDefinition<'PARAM_SET'> = {
 };
 
 function checkAllowed(policy: AdapterConstraints['params'], name: string, value: Scalar | undefined, path: string): void {
-  if (policy.forbid.includes(name)) throw new AdapterError('constraint_violation', `param ${name} is forbidden by policy`, path);
-  if (policy.allow.length > 0 && !policy.allow.includes(name)) {
+  const verdict = paramKeyVerdict(policy, name);
+  if (verdict === 'forbidden') throw new AdapterError('constraint_violation', `param ${name} is forbidden by policy`, path);
+  if (verdict === 'not_allowed') {
     throw new AdapterError('constraint_violation', `param ${name} is not in the policy's allow list (${policy.allow.join(', ')})`, path);
   }
   const bounds = policy.bounds[name];

@@ -69,11 +69,21 @@ describe('ROUTE_CHANGE with the router webhook', () => {
   });
   afterEach(() => router.close());
 
-  it('posts signed weights on apply and the parent weights on revert, each delivery once', async () => {
+  /** Apply (nothing reaches the router), then promote, which posts the weights. */
+  const promoted = async (ctx: ReturnType<typeof context>, checkpoint = checkpoints().checkpoint) => {
+    const prepared = adapter.prepare(ctx, seventyThirty);
+    const applied = await adapter.apply(ctx, prepared, checkpoint);
+    return { prepared, applied, state: await adapter.promote(ctx, prepared, applied, checkpoint) };
+  };
+
+  it('tells the router nothing while the canary runs, and posts signed weights at promote, each delivery once', async () => {
     const ctx = context();
     const prepared = adapter.prepare(ctx, seventyThirty);
     const { saved, checkpoint } = checkpoints();
-    const state = await adapter.apply(ctx, prepared, checkpoint);
+    const applied = await adapter.apply(ctx, prepared, checkpoint);
+    expect(applied.effects).toEqual([]);
+    expect(router.received).toHaveLength(0);
+    const state = await adapter.promote(ctx, prepared, applied, checkpoint);
     expect(saved[0]!.effects).toEqual([{ effect: { kind: 'router_weights', weights: { 'eu-1': 70, 'us-1': 30 }, previous_weights: { 'eu-1': 80, 'us-1': 20 } }, status: 'started' }]);
     expect(router.weights.get('support_bot')).toEqual({ 'eu-1': 70, 'us-1': 30 });
     expect(JSON.parse(router.received[0]!.body)).toEqual({
@@ -85,15 +95,19 @@ describe('ROUTE_CHANGE with the router webhook', () => {
     });
     expect(await adapter.verify(ctx, prepared, state)).toEqual({ ok: true, checks: [{ kind: 'router_weights', target: 'router', ok: true, detail: 'the router acknowledged the weights' }] });
 
-    await adapter.apply(ctx, prepared, checkpoint);
+    // A repeated promote finds the delivery done; a revert (of a half-promoted state, say) posts the parent weights.
+    await adapter.promote(ctx, prepared, state, checkpoint);
     expect((await adapter.revert(ctx, state)).config).toEqual(PARENT);
     expect(router.weights.get('support_bot')).toEqual({ 'eu-1': 80, 'us-1': 20 });
     await adapter.revert(ctx, state);
-    expect(router.received).toHaveLength(4);
+    expect(router.received).toHaveLength(3);
     expect(router.deliveries).toEqual([`${ctx.operationId}:apply`, `${ctx.operationId}:revert`]);
   });
 
-  it('makes no call when reverting without an apply', async () => {
+  it('makes no call when reverting a canary that was never promoted', async () => {
+    const ctx = context();
+    const applied = await adapter.apply(ctx, adapter.prepare(ctx, seventyThirty), checkpoints().checkpoint);
+    await adapter.revert(ctx, applied);
     await adapter.revert(context(), null);
     expect(router.received).toHaveLength(0);
   });
@@ -103,8 +117,7 @@ describe('ROUTE_CHANGE with the router webhook', () => {
     ['two 5xx', 502],
   ])('retries after %s, signing each attempt', async (_name, fault) => {
     router.fault('/hooks/metaloop', fault, fault === 'hang' ? 1 : 2);
-    const ctx = context();
-    const state = await adapter.apply(ctx, adapter.prepare(ctx, seventyThirty), checkpoints().checkpoint);
+    const { state } = await promoted(context());
     expect(state.effects[0]!.status).toBe('done');
     expect(router.weights.get('support_bot')).toEqual({ 'eu-1': 70, 'us-1': 30 });
   });
@@ -112,12 +125,11 @@ describe('ROUTE_CHANGE with the router webhook', () => {
   it('fails clearly when the router answers 5xx for good, and the checkpointed state still reverts', async () => {
     router.fault('/hooks/metaloop', 500);
     const ctx = context();
-    const prepared = adapter.prepare(ctx, seventyThirty);
     const { checkpoint, last } = checkpoints();
-    const failure = await adapter.apply(ctx, prepared, checkpoint).catch((error: unknown) => error);
+    const failure = await promoted(ctx, checkpoint).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(AdapterError);
     expect(failure).toMatchObject({ code: 'side_effect_failed', message: expect.stringContaining('failed after 3 attempts: 500 injected fault') });
-    expect(await adapter.verify(ctx, prepared, last()!)).toMatchObject({ ok: false, checks: [{ detail: 'the call was started but not confirmed' }] });
+    expect(await adapter.verify(ctx, adapter.prepare(ctx, seventyThirty), last()!)).toMatchObject({ ok: false, checks: [{ detail: 'the call was started but not confirmed' }] });
 
     router.clearFaults();
     expect((await adapter.revert(ctx, last())).config).toEqual(PARENT);
@@ -127,7 +139,9 @@ describe('ROUTE_CHANGE with the router webhook', () => {
   it('is refused by a router with another secret', async () => {
     const wrong = createAdapters({ router: { webhookUrl: `${router.url}/hooks/metaloop`, secret: 'guess', ...FAST } }).ROUTE_CHANGE;
     const ctx = context();
-    await expect(wrong.apply(ctx, wrong.prepare(ctx, seventyThirty), checkpoints().checkpoint)).rejects.toMatchObject({
+    const prepared = wrong.prepare(ctx, seventyThirty);
+    const { checkpoint } = checkpoints();
+    await expect(wrong.promote(ctx, prepared, await wrong.apply(ctx, prepared, checkpoint), checkpoint)).rejects.toMatchObject({
       code: 'side_effect_failed',
       message: expect.stringContaining('answered 401'),
     });

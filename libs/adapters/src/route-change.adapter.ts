@@ -4,7 +4,12 @@ import { AdapterError } from './errors';
 
 type Weights = Record<string, number>;
 
-/** Route weights over registered backends, normalised to 100, the shift capped by policy; optionally posted to the user's router. */
+/**
+ * Route weights over registered backends, normalised to 100, the shift capped by policy. With a
+ * router webhook configured the weights are posted at promote, not at apply: the user's router
+ * moves all of the agent's traffic, while the canary serves the new weights only to its share of
+ * sessions (through their config), so the router must not hear of them before promotion.
+ */
 export const routeChange: AdapterDefinition<'ROUTE_CHANGE'> = {
   type: 'ROUTE_CHANGE',
   derive(ctx, params, endpoints) {
@@ -21,7 +26,7 @@ export const routeChange: AdapterDefinition<'ROUTE_CHANGE'> = {
     return {
       config: { ...ctx.parent, route: { weights: after } },
       summary: { weights: { before, after }, shift_points: shift },
-      side_effects: endpoints.router ? [{ phase: 'apply', effect: { kind: 'router_weights', weights: after, previous_weights: before } }] : [],
+      side_effects: endpoints.router ? [{ phase: 'promote', effect: { kind: 'router_weights', weights: after, previous_weights: before } }] : [],
     };
   },
 };

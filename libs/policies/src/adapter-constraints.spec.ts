@@ -1,7 +1,14 @@
+import { DEFAULT_ADAPTER_CONSTRAINTS } from '@metaloop/adapters';
 import { adapterConstraints, paramKeyVerdict, paramPatternMatches, routeShiftPoints } from './adapter-constraints';
 import { policySchema } from './policy.schema';
 
 describe('adapterConstraints', () => {
+  it('of the default policy are the adapters’ defaults, in every environment', () => {
+    for (const environment of ['dev', 'staging', 'prod'] as const) {
+      expect(adapterConstraints(policySchema.parse({}), environment)).toEqual(DEFAULT_ADAPTER_CONSTRAINTS);
+    }
+  });
+
   const policy = policySchema.parse({
     actions: {
       per_environment: {

@@ -1,12 +1,9 @@
+import type { AdapterConstraints } from '@metaloop/adapters';
 import type { Environment } from '@metaloop/events';
 import type { Policy } from './policy.schema';
 
-/** The per-action limits an adapter applies when it derives a candidate config. */
-export interface AdapterConstraints {
-  route: { maxShiftPoints: number };
-  params: { allow: string[]; forbid: string[]; bounds: Record<string, { min?: number; max?: number }> };
-  memory: { maxFacts: number; maxExamples: number };
-}
+// The adapters judge params by the same patterns as the gates; one implementation, in libs/adapters.
+export { paramKeyVerdict, paramPatternMatches, type AdapterConstraints } from '@metaloop/adapters';
 
 /**
  * The policy's action limits for one environment: its `per_environment` entry over the general
@@ -27,33 +24,6 @@ export function adapterConstraints(policy: Policy, environment: Environment): Ad
       maxExamples: own?.MEMORY_UPDATE?.max_examples ?? memory.max_examples,
     },
   };
-}
-
-// Patterns come from the policy, so there are few of them; compiling each once keeps validation cheap.
-const compiledPatterns = new Map<string, RegExp>();
-
-/** `*` matches any run of characters; case-insensitive. */
-export function paramPatternMatches(pattern: string, key: string): boolean {
-  let compiled = compiledPatterns.get(pattern);
-  if (!compiled) {
-    const source = pattern
-      .split('*')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
-      .join('.*');
-    compiled = new RegExp(`^${source}$`, 'i');
-    compiledPatterns.set(pattern, compiled);
-  }
-  return compiled.test(key);
-}
-
-/**
- * Whether a PARAM_SET may touch `key`: it must match no forbid entry and, unless the allow list
- * is empty (as in libs/adapters: any param that is not forbidden), an allow entry.
- */
-export function paramKeyVerdict(params: AdapterConstraints['params'], key: string): 'allowed' | 'not_allowed' | 'forbidden' {
-  if (params.forbid.some((pattern) => paramPatternMatches(pattern, key))) return 'forbidden';
-  if (params.allow.length === 0) return 'allowed';
-  return params.allow.some((pattern) => paramPatternMatches(pattern, key)) ? 'allowed' : 'not_allowed';
 }
 
 /**

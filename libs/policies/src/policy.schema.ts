@@ -1,3 +1,4 @@
+import { DEFAULT_ADAPTER_CONSTRAINTS } from '@metaloop/adapters';
 import { environmentSchema, MUTATION_TYPES, mutationTypeSchema } from '@metaloop/events';
 import { z } from 'zod';
 
@@ -122,22 +123,13 @@ const environmentLimits = z
 export const actionsSchema = z.strictObject({
   /** Mutation types the planner may use, per environment. */
   enabled: z.strictObject({ dev: enabledTypes, staging: enabledTypes, prod: enabledTypes }).prefault({}),
-  ROUTE_CHANGE: withDefaults(actionLimitFields.ROUTE_CHANGE, { max_shift_points: 20 }).prefault({}),
-  PARAM_SET: withDefaults(actionLimitFields.PARAM_SET, {
-    allow: ['temperature', 'top_p', 'top_k', 'max_tokens', 'timeout_ms', 'presence_penalty', 'frequency_penalty', 'repetition_penalty'],
-    forbid: ['*model*', 'provider', '*api_key*', '*secret*', '*password*', '*url*', '*endpoint*'],
-    bounds: {
-      temperature: { min: 0, max: 1.5 },
-      top_p: { min: 0, max: 1 },
-      top_k: { min: 1, max: 200 },
-      max_tokens: { min: 1, max: 8192 },
-      timeout_ms: { min: 1000, max: 120_000 },
-      presence_penalty: { min: -2, max: 2 },
-      frequency_penalty: { min: -2, max: 2 },
-      repetition_penalty: { min: 0.5, max: 2 },
-    },
+  // The adapters' defaults, so an adapter used without a policy and the default policy agree.
+  ROUTE_CHANGE: withDefaults(actionLimitFields.ROUTE_CHANGE, { max_shift_points: DEFAULT_ADAPTER_CONSTRAINTS.route.maxShiftPoints }).prefault({}),
+  PARAM_SET: withDefaults(actionLimitFields.PARAM_SET, structuredClone(DEFAULT_ADAPTER_CONSTRAINTS.params)).prefault({}),
+  MEMORY_UPDATE: withDefaults(actionLimitFields.MEMORY_UPDATE, {
+    max_facts: DEFAULT_ADAPTER_CONSTRAINTS.memory.maxFacts,
+    max_examples: DEFAULT_ADAPTER_CONSTRAINTS.memory.maxExamples,
   }).prefault({}),
-  MEMORY_UPDATE: withDefaults(actionLimitFields.MEMORY_UPDATE, { max_facts: 100, max_examples: 50 }).prefault({}),
   /**
    * Limits of one environment that differ from the ones above: values given replace them, except
    * `forbid` (added to the general list: what is forbidden anywhere stays forbidden) and `bounds`
@@ -231,7 +223,7 @@ export const autoRollbackSchema = z.strictObject({
   min_samples: positiveInt(20),
 });
 
-export const GUARDED_METRICS = ['error_rate', 'p95_latency_ms', 'mean_rating', 'complaint_rate'] as const;
+export const GUARDED_METRICS = ['success_rate', 'error_rate', 'p95_latency_ms', 'mean_rating', 'complaint_rate'] as const;
 export const guardedMetricSchema = z.enum(GUARDED_METRICS);
 export type GuardedMetric = z.infer<typeof guardedMetricSchema>;
 
