@@ -13,3 +13,9 @@ export {
 export { budgetLimitsFromPolicy } from './budget/budget-from-policy';
 export { MutationBudget, type Reservation } from './budget/mutation-budget.service';
 export { ControlModule } from './control.module';
+export { decisionView, percentOf, rolloutView } from './rollouts/rollout-view';
+export { settlePlan } from './rollouts/plan-outcome';
+export { RollbackModule } from './rollback/rollback.module';
+export { RollbackService, type RollbackCause } from './rollback/rollback.service';
+export { ROLLBACK_LABELS, RollbackMetrics } from './rollback/rollback.metrics';
+export { RollbackTargetNotFoundError } from './rollback/rollback.errors';

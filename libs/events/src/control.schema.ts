@@ -18,6 +18,22 @@ export type RolloutStatus = z.infer<typeof rolloutStatusSchema>;
 /** A rollout in one of these holds its agent: it serves a canary arm and blocks a second rollout. */
 export const ACTIVE_ROLLOUT_STATUSES = ['pending', 'running', 'paused'] as const satisfies readonly RolloutStatus[];
 
+/** What one look of the monitor (or an operator) decided; every decision is a `rollout_decisions` row. */
+export const ROLLOUT_ACTIONS = ['start', 'advance', 'hold', 'inconclusive', 'pause', 'promote', 'rollback'] as const;
+export const rolloutActionSchema = z.enum(ROLLOUT_ACTIONS);
+export type RolloutAction = z.infer<typeof rolloutActionSchema>;
+
+/**
+ * Why a rollout was rolled back: a hard threshold of seed 004, the comparative test, the policy's
+ * limits running out (`on_inconclusive: rollback`), a freeze with `in_flight: rollback`, an
+ * operator (`manual`, `emergency`), or its adapter failing before the canary started.
+ */
+export const ROLLBACK_REASONS = ['hard_threshold', 'comparative', 'timeout', 'freeze', 'manual', 'emergency'] as const;
+export type RollbackReason = (typeof ROLLBACK_REASONS)[number];
+/** Who decided: the orchestrator's monitor, or a person through the API. */
+export const ROLLBACK_TRIGGERS = ['auto', 'operator'] as const;
+export type RollbackTrigger = (typeof ROLLBACK_TRIGGERS)[number];
+
 export const auditEntrySchema = z.strictObject({
   id: z.string(),
   at: isoTime,
@@ -84,6 +100,7 @@ export const rolloutViewSchema = z.strictObject({
   rollout_id: z.uuid(),
   agent_id: z.string(),
   plan_id: z.uuid().nullable(),
+  mutation_id: z.uuid().nullable(),
   status: rolloutStatusSchema,
   /** Canary share in percent (0–100, two decimals). */
   weight: z.number().min(0).max(100),
@@ -94,6 +111,8 @@ export const rolloutViewSchema = z.strictObject({
   mutation_type: mutationTypeSchema,
   rollback_key: z.string(),
   revert_status: z.enum(['not_needed', 'pending', 'done', 'failed']),
+  /** Attempts of adapter.revert so far, and the last one's error while it fails. */
+  revert_attempts: z.number().int().min(0),
   revert_error: z.string().nullable(),
   status_reason: z.string().nullable(),
   started_at: isoTime.nullable(),
@@ -108,3 +127,40 @@ export const rollbackResultSchema = z.strictObject({
   already_finished: z.array(z.uuid()),
 });
 export type RollbackResult = z.infer<typeof rollbackResultSchema>;
+
+/** `POST /api/v1/oracle/freeze`: the switch as it is now, and the canaries a freeze rolled back (`freeze.in_flight: rollback`). */
+export const freezeResponseSchema = freezeStateSchema.extend({
+  in_flight: z.enum(['hold', 'rollback']),
+  rolled_back: z.array(rolloutViewSchema),
+});
+export type FreezeResponse = z.infer<typeof freezeResponseSchema>;
+
+export const rolloutListQuerySchema = z.strictObject({
+  agent_id: subjectToken.optional(),
+  status: rolloutStatusSchema.optional(),
+  /** The `next_cursor` of the previous page: rollouts created before it. */
+  cursor: z.uuid().optional(),
+  limit,
+});
+export type RolloutListQuery = z.infer<typeof rolloutListQuerySchema>;
+
+export const rolloutListSchema = z.strictObject({ items: z.array(rolloutViewSchema), next_cursor: z.string().nullable() });
+export type RolloutList = z.infer<typeof rolloutListSchema>;
+
+export const rolloutDecisionSchema = z.strictObject({
+  decision_id: z.uuid(),
+  at: isoTime,
+  step_index: z.number().int().min(0),
+  /** Canary share in percent when the decision was taken. */
+  weight: z.number().min(0).max(100),
+  action: rolloutActionSchema,
+  reason: z.string(),
+  /** The evidence: counts per arm, hard thresholds, each guarded metric's sequential test, the promotion score. */
+  statistics: z.unknown(),
+  actor: z.string(),
+});
+export type RolloutDecisionView = z.infer<typeof rolloutDecisionSchema>;
+
+/** `GET /api/v1/oracle/rollouts/{id}`: the rollout with every decision, oldest first. */
+export const rolloutDetailSchema = rolloutViewSchema.extend({ decisions: z.array(rolloutDecisionSchema) });
+export type RolloutDetail = z.infer<typeof rolloutDetailSchema>;

@@ -6,3 +6,5 @@ export { NatsEventsClient } from './nats-events/nats-events.client';
 export { RedisModule } from './redis/redis.module';
 export { RedisService } from './redis/redis.service';
 export type { RedisModuleOptions } from './redis/redis.options';
+export { bullmqConnection } from './bullmq/bullmq-connection';
+export { bullmqRoot } from './bullmq/bullmq-root.module';

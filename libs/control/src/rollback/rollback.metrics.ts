@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '@metaloop/db';
+import { ACTIVE_ROLLOUT_STATUSES, type RollbackReason, type RollbackTrigger } from '@metaloop/events';
+import { MetricsRegistry } from '@metaloop/observability';
+import { Counter, Histogram } from 'prom-client';
+
+/** The reasons each trigger can give: the label pairs a rollback can carry. */
+export const ROLLBACK_LABELS: ReadonlyArray<{ reason: RollbackReason; trigger: RollbackTrigger }> = [
+  { reason: 'hard_threshold', trigger: 'auto' },
+  { reason: 'comparative', trigger: 'auto' },
+  { reason: 'timeout', trigger: 'auto' },
+  { reason: 'freeze', trigger: 'auto' },
+  { reason: 'manual', trigger: 'operator' },
+  { reason: 'emergency', trigger: 'operator' },
+  { reason: 'freeze', trigger: 'operator' },
+];
+
+/** Rollbacks as both apps count them (the orchestrator's monitor, oracle-api's operators). */
+@Injectable()
+export class RollbackMetrics {
+  readonly rollbacks: Counter<'agent_id' | 'reason' | 'trigger'>;
+  readonly duration: Histogram<'trigger'>;
+
+  constructor(registry: MetricsRegistry, prisma: PrismaService) {
+    this.rollbacks = new Counter({
+      name: 'metaloop_rollbacks_total',
+      help: 'Rollouts rolled back, by agent, reason (hard_threshold, comparative, timeout, freeze, manual, emergency) and trigger (auto, operator)',
+      labelNames: ['agent_id', 'reason', 'trigger'],
+      registers: [registry],
+      // Every agent with a rollout in progress has its series at 0 before any rollback, so the
+      // first one is an increase() to the alert, not a new series it cannot see grow.
+      async collect() {
+        const active = await prisma.rollout
+          .findMany({ where: { status: { in: [...ACTIVE_ROLLOUT_STATUSES] } }, select: { agentId: true }, distinct: ['agentId'] })
+          .catch(() => []);
+        for (const { agentId } of active) for (const labels of ROLLBACK_LABELS) this.inc({ agent_id: agentId, ...labels }, 0);
+      },
+    });
+    this.duration = new Histogram({
+      name: 'metaloop_rollback_duration_seconds',
+      help: 'Time to rollback: from the last look that saw the rollout healthy (auto) or the request (operator) to stable served again (routing flipped, config.changed sent)',
+      labelNames: ['trigger'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
+      registers: [registry],
+    });
+  }
+}

@@ -1,0 +1,165 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import { Prisma, PrismaService, type Rollout } from '@metaloop/db';
+import {
+  ACTIVE_ROLLOUT_STATUSES,
+  JOBS,
+  QUEUES,
+  type RevertAdapterJob,
+  type RollbackReason,
+  type RollbackRequest,
+  type RollbackResult,
+  type RollbackTrigger,
+  type RolloutView,
+} from '@metaloop/events';
+import { LiveConfigStore } from '@metaloop/registry';
+import type { Queue } from 'bullmq';
+import { AuditLog } from '../audit/audit-log.service';
+import { rolloutView } from '../rollouts/rollout-view';
+import { settlePlan } from '../rollouts/plan-outcome';
+import { RolloutAlreadyFinished, RollbackTargetNotFoundError } from './rollback.errors';
+import { RollbackMetrics } from './rollback.metrics';
+
+export interface RollbackCause {
+  reason: RollbackReason;
+  trigger: RollbackTrigger;
+  /** `system:orchestrator`, `api_key:<id>`, … */
+  actor: string;
+  /** Why, in words: the rollout's status_reason and the decision's reason. */
+  detail: string;
+  /** The evidence (the monitor's look), kept with the decision and the audit entry. */
+  statistics?: Prisma.InputJsonValue;
+  /** When the cause began (the monitor's last healthy look); time to rollback counts from it, else from the call. */
+  since?: Date;
+}
+
+const ACTIVE = Prisma.join(ACTIVE_ROLLOUT_STATUSES.map((status) => Prisma.sql`${status}::"RolloutStatus"`));
+/** How long a rollback waits for Redis to take the revert job; the orchestrator's reconciler finds it otherwise. */
+const QUEUE_TIMEOUT_MS = 1_000;
+
+/**
+ * Rolling a rollout back, the same way from the orchestrator's monitor and from oracle-api's
+ * operators: routing flips back to stable first, in one transaction through
+ * changeLiveConfig (rollout rolled_back at weight 0, agent released, revert pending when the
+ * adapter made side effects, the decision, the audit entry, the plan settled), then
+ * `config.changed`, then the adapter revert is queued. Works without the orchestrator:
+ * a revert left pending is picked up when it is back.
+ */
+@Injectable()
+export class RollbackService {
+  private readonly logger = new Logger(RollbackService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly liveConfig: LiveConfigStore,
+    private readonly audit: AuditLog,
+    private readonly metrics: RollbackMetrics,
+    @InjectQueue(QUEUES.reverts) private readonly reverts: Queue<RevertAdapterJob>,
+  ) {}
+
+  /** Rolls one rollout back; null when it had finished already (then nothing changes). */
+  async rollBack(rolloutId: string, cause: RollbackCause): Promise<RolloutView | null> {
+    const calledAt = Date.now();
+    const target = await this.prisma.rollout.findUnique({ where: { id: rolloutId }, select: { agentId: true } });
+    if (!target) throw new RollbackTargetNotFoundError(`rollout ${rolloutId} does not exist`);
+    let row: Rollout;
+    try {
+      ({ result: row } = await this.liveConfig.changeLiveConfig(target.agentId, `rollback_${cause.reason}`, (tx) => this.flip(tx, rolloutId, cause)));
+    } catch (error) {
+      if (error instanceof RolloutAlreadyFinished) return null;
+      throw error;
+    }
+    this.metrics.rollbacks.inc({ agent_id: row.agentId, reason: cause.reason, trigger: cause.trigger });
+    this.metrics.duration.observe({ trigger: cause.trigger }, (Date.now() - (cause.since?.getTime() ?? calledAt)) / 1000);
+    if (row.revertStatus === 'pending') await this.queueRevert(row.id);
+    return rolloutView(row);
+  }
+
+  /** Every rollout in progress (e.g. a freeze with `in_flight: rollback`). */
+  async rollBackAll(cause: RollbackCause): Promise<RolloutView[]> {
+    const active = await this.prisma.rollout.findMany({ where: { status: { in: [...ACTIVE_ROLLOUT_STATUSES] } }, select: { id: true } });
+    const done = await Promise.all(active.map(({ id }) => this.rollBack(id, cause)));
+    return done.filter((view): view is RolloutView => view !== null);
+  }
+
+  /** `POST /api/v1/oracle/rollback`: by rollback_key, rollout id, agent or all; a selector naming nothing is a 404. */
+  async rollBackRequested(request: RollbackRequest, actor: string): Promise<RollbackResult> {
+    const reason: RollbackReason = request.emergency ? 'emergency' : 'manual';
+    const cause: RollbackCause = {
+      reason,
+      trigger: 'operator',
+      actor,
+      detail: request.reason ?? `${reason} rollback by ${actor}`,
+      statistics: { emergency: request.emergency, request: request as unknown as Prisma.InputJsonValue },
+    };
+    const targets = await this.targets(request);
+    const outcomes = await Promise.all(targets.map(async (id) => ({ id, view: await this.rollBack(id, cause) })));
+    return {
+      rolled_back: outcomes.flatMap((o) => (o.view ? [o.view] : [])),
+      already_finished: outcomes.filter((o) => !o.view).map((o) => o.id),
+    };
+  }
+
+  private async targets(request: RollbackRequest): Promise<string[]> {
+    if (request.all) {
+      return (await this.prisma.rollout.findMany({ where: { status: { in: [...ACTIVE_ROLLOUT_STATUSES] } }, select: { id: true } })).map((r) => r.id);
+    }
+    if (request.agent_id) {
+      const agent = await this.prisma.agent.findUnique({ where: { id: request.agent_id }, select: { id: true } });
+      if (!agent) throw new RollbackTargetNotFoundError(`agent "${request.agent_id}" is not registered`);
+      const active = await this.prisma.rollout.findMany({ where: { agentId: agent.id, status: { in: [...ACTIVE_ROLLOUT_STATUSES] } }, select: { id: true } });
+      return active.map((r) => r.id);
+    }
+    const found = request.rollback_key
+      ? await this.prisma.rollout.findUnique({ where: { rollbackKey: request.rollback_key }, select: { id: true } })
+      : await this.prisma.rollout.findUnique({ where: { id: request.rollout_id! }, select: { id: true } });
+    if (!found) throw new RollbackTargetNotFoundError(request.rollback_key ? `no rollout has rollback_key "${request.rollback_key}"` : `rollout ${request.rollout_id} does not exist`);
+    return [found.id];
+  }
+
+  /** The flip itself, inside changeLiveConfig's transaction (which bumps the agent's config version). */
+  private async flip(tx: Prisma.TransactionClient, rolloutId: string, cause: RollbackCause): Promise<Rollout> {
+    // One statement: a concurrent checkpoint of the adapter's state cannot slip between reading
+    // whether side effects exist and marking the revert.
+    const [flipped] = await tx.$queryRaw<Array<{ weight_before: number; step_index: number }>>`
+      WITH before AS (SELECT id, weight_bp FROM rollouts WHERE id = ${rolloutId}::uuid AND status IN (${ACTIVE}) FOR UPDATE)
+      UPDATE rollouts r
+         SET status = 'rolled_back', weight_bp = 0, finished_at = now(), updated_at = now(), status_reason = ${cause.detail},
+             revert_status = CASE WHEN jsonb_array_length(COALESCE(r.adapter_state -> 'effects', '[]'::jsonb)) > 0
+                                  THEN 'pending'::"RevertStatus" ELSE 'not_needed'::"RevertStatus" END
+        FROM before
+       WHERE r.id = before.id
+      RETURNING before.weight_bp AS weight_before, r.step_index`;
+    if (!flipped) throw new RolloutAlreadyFinished(rolloutId);
+    const row = await tx.rollout.findUniqueOrThrow({ where: { id: rolloutId } });
+    await tx.agent.updateMany({ where: { id: row.agentId, activeRolloutId: rolloutId }, data: { activeRolloutId: null } });
+    if (row.mutationId) await tx.mutation.update({ where: { id: row.mutationId }, data: { status: 'rolled_back' } });
+    const evidence = { reason: cause.reason, trigger: cause.trigger, ...(cause.statistics ? { statistics: cause.statistics } : {}) };
+    await tx.rolloutDecision.create({
+      data: { rolloutId, stepIndex: flipped.step_index, weightBp: flipped.weight_before, action: 'rollback', reason: cause.detail, statistics: evidence, actor: cause.actor },
+    });
+    await this.audit.record(
+      { actor: cause.actor, action: 'rollout.rolled_back', entityType: 'rollout', entityId: rolloutId, agentId: row.agentId, reason: cause.detail, details: { ...evidence, revert_status: row.revertStatus } },
+      tx,
+    );
+    await settlePlan(tx, row.planId, this.audit, cause.actor);
+    return row;
+  }
+
+  /** Best effort: with Redis away the rollback still stands, and the orchestrator's reconciler queues the revert later. */
+  private async queueRevert(rolloutId: string): Promise<void> {
+    const queued = this.reverts.add(JOBS.revertAdapter, { rollout_id: rolloutId }, { jobId: `revert-${rolloutId}`, removeOnComplete: 1000, removeOnFail: 5000 });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not take the job within ${QUEUE_TIMEOUT_MS} ms`)), QUEUE_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([queued, timeout]);
+    } catch (error) {
+      queued.catch(() => undefined);
+      this.logger.warn(`revert of rollout ${rolloutId} not queued (${(error as Error).message}); the orchestrator's reconciler will queue it`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
