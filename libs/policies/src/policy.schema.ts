@@ -253,8 +253,12 @@ export const canarySchema = z.strictObject({
   max_step_duration_minutes: positiveInt(60),
   max_rollout_duration_hours: positiveInt(24),
   on_inconclusive: z.enum(['pause', 'rollback']).default('pause'),
-  /** Alpha of the always-valid sequential test (canary vs stable, looked at every interval). */
-  sequential_alpha: z.number().gt(0).lt(1).default(0.05),
+  /**
+   * Alpha of the always-valid sequential tests (canary vs stable, looked at every interval), for
+   * all guarded metrics together (split evenly between them): the chance that an identical
+   * candidate is ever rolled back by the comparison, however long it runs.
+   */
+  sequential_alpha: z.number().gt(0).lt(1).default(0.02),
   /** Metrics on which the canary must not be significantly worse than stable. */
   guarded_metrics: z.array(guardedMetricSchema).min(1).default([...GUARDED_METRICS]),
   promotion: promotionSchema.prefault({}),
