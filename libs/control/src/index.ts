@@ -17,5 +17,6 @@ export { decisionView, percentOf, rolloutView } from './rollouts/rollout-view';
 export { settlePlan } from './rollouts/plan-outcome';
 export { RollbackModule } from './rollback/rollback.module';
 export { RollbackService, type RollbackCause } from './rollback/rollback.service';
-export { ROLLBACK_LABELS, RollbackMetrics } from './rollback/rollback.metrics';
+export { MUTATION_RESULTS, ROLLBACK_LABELS, RolloutMetrics, type MutationResult } from './rollouts/rollout.metrics';
 export { RollbackTargetNotFoundError } from './rollback/rollback.errors';
+export { revertJobOptions } from './rollback/revert-job';

@@ -3,7 +3,7 @@ import { Module } from '@nestjs/common';
 import { QUEUES } from '@metaloop/events';
 import { RegistryModule } from '@metaloop/registry';
 import { ControlModule } from '../control.module';
-import { RollbackMetrics } from './rollback.metrics';
+import { RolloutMetrics } from '../rollouts/rollout.metrics';
 import { RollbackService } from './rollback.service';
 
 /**
@@ -12,7 +12,7 @@ import { RollbackService } from './rollback.service';
  */
 @Module({
   imports: [ControlModule, RegistryModule, BullModule.registerQueue({ name: QUEUES.reverts })],
-  providers: [RollbackService, RollbackMetrics],
-  exports: [RollbackService],
+  providers: [RollbackService, RolloutMetrics],
+  exports: [RollbackService, RolloutMetrics],
 })
 export class RollbackModule {}

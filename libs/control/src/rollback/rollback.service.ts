@@ -18,7 +18,8 @@ import { AuditLog } from '../audit/audit-log.service';
 import { rolloutView } from '../rollouts/rollout-view';
 import { settlePlan } from '../rollouts/plan-outcome';
 import { RolloutAlreadyFinished, RollbackTargetNotFoundError } from './rollback.errors';
-import { RollbackMetrics } from './rollback.metrics';
+import { revertJobOptions } from './revert-job';
+import { RolloutMetrics } from '../rollouts/rollout.metrics';
 
 export interface RollbackCause {
   reason: RollbackReason;
@@ -53,7 +54,7 @@ export class RollbackService {
     private readonly prisma: PrismaService,
     private readonly liveConfig: LiveConfigStore,
     private readonly audit: AuditLog,
-    private readonly metrics: RollbackMetrics,
+    private readonly metrics: RolloutMetrics,
     @InjectQueue(QUEUES.reverts) private readonly reverts: Queue<RevertAdapterJob>,
   ) {}
 
@@ -70,6 +71,7 @@ export class RollbackService {
       throw error;
     }
     this.metrics.rollbacks.inc({ agent_id: row.agentId, reason: cause.reason, trigger: cause.trigger });
+    this.metrics.mutations.inc({ mutation_type: row.mutationType, result: 'rolled_back' });
     this.metrics.duration.observe({ trigger: cause.trigger }, (Date.now() - (cause.since?.getTime() ?? calledAt)) / 1000);
     if (row.revertStatus === 'pending') await this.queueRevert(row.id);
     return rolloutView(row);
@@ -148,7 +150,7 @@ export class RollbackService {
 
   /** Best effort: with Redis away the rollback still stands, and the orchestrator's reconciler queues the revert later. */
   private async queueRevert(rolloutId: string): Promise<void> {
-    const queued = this.reverts.add(JOBS.revertAdapter, { rollout_id: rolloutId }, { jobId: `revert-${rolloutId}`, removeOnComplete: 1000, removeOnFail: 5000 });
+    const queued = this.reverts.add(JOBS.revertAdapter, { rollout_id: rolloutId }, revertJobOptions(rolloutId));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`Redis did not take the job within ${QUEUE_TIMEOUT_MS} ms`)), QUEUE_TIMEOUT_MS);

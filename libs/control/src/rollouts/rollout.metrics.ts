@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@metaloop/db';
-import { ACTIVE_ROLLOUT_STATUSES, type RollbackReason, type RollbackTrigger } from '@metaloop/events';
+import { ACTIVE_ROLLOUT_STATUSES, MUTATION_TYPES, type RollbackReason, type RollbackTrigger } from '@metaloop/events';
 import { MetricsRegistry } from '@metaloop/observability';
 import { Counter, Histogram } from 'prom-client';
 
@@ -15,11 +15,19 @@ export const ROLLBACK_LABELS: ReadonlyArray<{ reason: RollbackReason; trigger: R
   { reason: 'freeze', trigger: 'operator' },
 ];
 
-/** Rollbacks as both apps count them (the orchestrator's monitor, oracle-api's operators). */
+/** What becomes of a mutation: its rollout started, was refused (budget, freeze) or failed to start, then promoted or rolled back. */
+export const MUTATION_RESULTS = ['started', 'refused', 'failed', 'promoted', 'rolled_back'] as const;
+export type MutationResult = (typeof MUTATION_RESULTS)[number];
+
+/**
+ * Rollout outcomes as both apps count them: rollbacks come from the orchestrator's monitor and
+ * from oracle-api's operators, the other outcomes from the orchestrator.
+ */
 @Injectable()
-export class RollbackMetrics {
+export class RolloutMetrics {
   readonly rollbacks: Counter<'agent_id' | 'reason' | 'trigger'>;
   readonly duration: Histogram<'trigger'>;
+  readonly mutations: Counter<'mutation_type' | 'result'>;
 
   constructor(registry: MetricsRegistry, prisma: PrismaService) {
     this.rollbacks = new Counter({
@@ -43,5 +51,12 @@ export class RollbackMetrics {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
       registers: [registry],
     });
+    this.mutations = new Counter({
+      name: 'metaloop_mutations_total',
+      help: 'Mutations by type and result: started (its canary runs), refused (budget or freeze), failed (prepare, apply or verify), promoted, rolled_back',
+      labelNames: ['mutation_type', 'result'],
+      registers: [registry],
+    });
+    for (const mutation_type of MUTATION_TYPES) for (const result of MUTATION_RESULTS) this.mutations.inc({ mutation_type, result }, 0);
   }
 }

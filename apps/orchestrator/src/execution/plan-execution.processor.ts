@@ -1,0 +1,37 @@
+import { OnWorkerEvent, Processor } from '@nestjs/bullmq';
+import { ConfigService } from '@nestjs/config';
+import { QUEUES, type ExecutePlanJob } from '@metaloop/events';
+import { RedisService } from '@metaloop/messaging';
+import type { Job } from 'bullmq';
+import type { Env } from '../config/env.schema';
+import { withRetries } from '../common/job-retry';
+import { OrchestratorWorker } from '../common/worker-host';
+import { PlanExecutionService, type PlanExecutionResult } from './plan-execution.service';
+
+/** The plans queue's worker (jobs from oracle-api's execute, job id = plan id). */
+@Processor(QUEUES.plans)
+export class PlanExecutionProcessor extends OrchestratorWorker {
+  constructor(
+    private readonly execution: PlanExecutionService,
+    private readonly config: ConfigService<Env, true>,
+    redis: RedisService,
+  ) {
+    super(redis);
+  }
+
+  process(job: Job<ExecutePlanJob>, token?: string): Promise<PlanExecutionResult> {
+    const { plan_id, requested_by } = job.data;
+    return withRetries(
+      job,
+      token,
+      { baseMs: this.config.get('JOB_RETRY_BASE_MS', { infer: true }), maxMs: this.config.get('JOB_RETRY_MAX_MS', { infer: true }), maxAttempts: this.config.get('PLAN_MAX_ATTEMPTS', { infer: true }) },
+      () => this.execution.execute(plan_id, requested_by),
+      (error) => this.execution.giveUp(plan_id, error, requested_by),
+    );
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job<ExecutePlanJob> | undefined, error: Error): void {
+    this.logger.warn(`plan ${job?.data.plan_id ?? '?'} failed: ${error.message}`);
+  }
+}

@@ -1,0 +1,30 @@
+import { Processor } from '@nestjs/bullmq';
+import type { OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { JOBS, QUEUES, type MonitorRolloutJob } from '@metaloop/events';
+import { RedisService } from '@metaloop/messaging';
+import type { Job } from 'bullmq';
+import type { Env } from '../config/env.schema';
+import { OrchestratorWorker } from '../common/worker-host';
+import { RolloutMonitor } from './rollout-monitor.service';
+
+/** The rollouts queue's worker: each job is one look, queued by the rollout's job scheduler (a failed look is simply the next one's to do). */
+@Processor(QUEUES.rollouts)
+export class RolloutMonitorProcessor extends OrchestratorWorker implements OnApplicationBootstrap {
+  constructor(
+    private readonly monitor: RolloutMonitor,
+    private readonly config: ConfigService<Env, true>,
+    redis: RedisService,
+  ) {
+    super(redis);
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.get('MONITOR_CONCURRENCY', { infer: true });
+  }
+
+  async process(job: Job<MonitorRolloutJob>): Promise<string | undefined> {
+    if (job.name !== JOBS.monitorRollout) return undefined;
+    return this.monitor.look(job.data.rollout_id);
+  }
+}

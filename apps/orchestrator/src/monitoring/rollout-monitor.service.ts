@@ -1,0 +1,149 @@
+import { Injectable } from '@nestjs/common';
+import { AuditLog, FreezeControl, RollbackService, systemActor } from '@metaloop/control';
+import { Prisma, PrismaService, type Rollout, type RolloutAction } from '@metaloop/db';
+import { RedisService } from '@metaloop/messaging';
+import { PolicyStore } from '@metaloop/policies';
+import { LiveConfigStore } from '@metaloop/registry';
+import { randomUUID } from 'node:crypto';
+import { OrchestratorMetrics, type StepResult } from '../metrics/orchestrator.metrics';
+import { decideLook, type LookDecision } from './analysis/decide-look';
+import { pValuesOf } from './analysis/guarded-tests';
+import { lookMemory } from './look-memory';
+import { MonitorSchedules } from './monitor-schedules';
+import { PromotionService } from './promotion.service';
+import { RolloutReadings } from './rollout-readings';
+import { StaleLookError } from './stale-look.error';
+
+export const MONITOR_ACTOR = systemActor('orchestrator');
+
+const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+const STEP_RESULT: Record<LookDecision['verdict']['action'], StepResult> = {
+  advance: 'pass',
+  promote: 'pass',
+  rollback: 'fail',
+  inconclusive: 'inconclusive',
+  pause: 'inconclusive',
+  hold: 'hold',
+};
+
+type Json = Prisma.InputJsonValue;
+
+/**
+ * One look at one rollout, every analysis interval: read both arms' rollups, decide
+ * (decideLook), record the decision with its statistics, and act: advance the weight, promote,
+ * pause, or roll back (RollbackService). One look per rollout at a time across replicas (a
+ * Redis lock), and every change is conditional on the rollout being as the look read it.
+ */
+@Injectable()
+export class RolloutMonitor {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly policies: PolicyStore,
+    private readonly freeze: FreezeControl,
+    private readonly readings: RolloutReadings,
+    private readonly schedules: MonitorSchedules,
+    private readonly liveConfig: LiveConfigStore,
+    private readonly rollbacks: RollbackService,
+    private readonly promotion: PromotionService,
+    private readonly audit: AuditLog,
+    private readonly metrics: OrchestratorMetrics,
+    private readonly redis: RedisService,
+  ) {}
+
+  /** Looks at the rollout and says what came of it (the job's result, shown in bull-board). */
+  async look(rolloutId: string): Promise<string> {
+    const { policy } = this.policies.current();
+    const ttlMs = Math.max(5_000, 2_000 * policy.canary.analysis_interval_seconds);
+    const lockKey = this.redis.key('monitor-lock', rolloutId);
+    const token = randomUUID();
+    if (!(await this.redis.client.set(lockKey, token, 'PX', ttlMs, 'NX'))) return 'skipped: another look at this rollout is running';
+    try {
+      return await this.lookLocked(rolloutId);
+    } catch (error) {
+      if (error instanceof StaleLookError) return `stale: ${error.message}`;
+      throw error;
+    } finally {
+      await this.redis.client.eval(RELEASE_LOCK, 1, lockKey, token).catch(() => undefined);
+    }
+  }
+
+  private async lookLocked(rolloutId: string): Promise<string> {
+    const rollout = await this.prisma.rollout.findUnique({ where: { id: rolloutId } });
+    if (!rollout) {
+      await this.schedules.remove(rolloutId);
+      return 'gone: no such rollout';
+    }
+    if (rollout.status === 'promoted' && (await this.promotion.finishEffects(rollout))) return 'promoted: side effects still pending';
+    if (rollout.status === 'pending') return 'pending: still being applied';
+    if (rollout.status !== 'running' && rollout.status !== 'paused') {
+      await this.schedules.remove(rolloutId);
+      return `finished: ${rollout.status}`;
+    }
+
+    const { policy } = this.policies.current();
+    const now = new Date();
+    const [freeze, readings, last] = await Promise.all([
+      this.freeze.state(),
+      this.readings.read(rollout, policy, now),
+      this.prisma.rolloutDecision.findFirst({ where: { rolloutId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+    ]);
+    const memory = lookMemory(last);
+    const decision = decideLook({
+      policy,
+      rollout: { status: rollout.status, stepIndex: rollout.stepIndex, steps: rollout.steps, startedAt: rollout.startedAt ?? now, stepStartedAt: rollout.stepStartedAt ?? now },
+      now,
+      frozen: freeze.frozen || policy.freeze.frozen,
+      stepBaseline: memory.stepBaseline,
+      previous: memory.pValues,
+      readings,
+    });
+    const statistics = { ...decision.statistics, p_values: pValuesOf(decision.statistics.tests) };
+    const { verdict, reason } = decision;
+    switch (verdict.action) {
+      case 'rollback':
+        await this.rollbacks.rollBack(rolloutId, { reason: verdict.cause, trigger: 'auto', actor: MONITOR_ACTOR, detail: reason, statistics: statistics as unknown as Json, since: memory.lastLookAt ?? rollout.startedAt ?? now });
+        await this.schedules.remove(rolloutId);
+        break;
+      case 'promote': {
+        const promoted = await this.promotion.promote(rollout, reason, statistics as unknown as Json, MONITOR_ACTOR);
+        if (!(await this.promotion.finishEffects(promoted))) await this.schedules.remove(rolloutId);
+        break;
+      }
+      case 'advance': {
+        const nextBaseline = { canary: readings.canary.count, stable: readings.stable.count };
+        await this.changeStatus(rollout, 'advance', reason, { ...statistics, next_step_baseline: nextBaseline }, { stepIndex: verdict.toStep, weightBp: Math.round(rollout.steps[verdict.toStep]! * 100), stepStartedAt: now });
+        break;
+      }
+      case 'pause':
+        await this.changeStatus(rollout, 'pause', reason, statistics, { status: 'paused', statusReason: reason });
+        break;
+      default:
+        await this.record(rollout, verdict.action, reason, statistics);
+    }
+    this.metrics.stepResults.inc({ result: STEP_RESULT[verdict.action] });
+    return `${verdict.action}: ${reason}`;
+  }
+
+  /** A step or status change of the live config: through changeLiveConfig, audited. */
+  private async changeStatus(rollout: Rollout, action: 'advance' | 'pause', reason: string, statistics: object, data: Prisma.RolloutUpdateManyMutationInput): Promise<void> {
+    await this.liveConfig.changeLiveConfig(rollout.agentId, action === 'advance' ? 'rollout_step' : 'rollout_paused', async (tx) => {
+      const { count } = await tx.rollout.updateMany({ where: { id: rollout.id, status: rollout.status, stepIndex: rollout.stepIndex }, data });
+      if (count === 0) throw new StaleLookError(rollout.id);
+      await tx.rolloutDecision.create({ data: { rolloutId: rollout.id, stepIndex: rollout.stepIndex, weightBp: rollout.weightBp, action, reason, statistics: statistics as Json, actor: MONITOR_ACTOR } });
+      await this.audit.record(
+        { actor: MONITOR_ACTOR, action: action === 'advance' ? 'rollout.advanced' : 'rollout.paused', entityType: 'rollout', entityId: rollout.id, agentId: rollout.agentId, reason, details: statistics as Json },
+        tx,
+      );
+    });
+  }
+
+  /** A look that changes nothing (hold, inconclusive): only its decision row, if the rollout is still as read. */
+  private async record(rollout: Rollout, action: RolloutAction, reason: string, statistics: object): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.rollout.updateMany({ where: { id: rollout.id, status: rollout.status, stepIndex: rollout.stepIndex }, data: { updatedAt: new Date() } });
+      if (count === 0) throw new StaleLookError(rollout.id);
+      await tx.rolloutDecision.create({ data: { rolloutId: rollout.id, stepIndex: rollout.stepIndex, weightBp: rollout.weightBp, action, reason, statistics: statistics as Json, actor: MONITOR_ACTOR } });
+    });
+  }
+}

@@ -1,0 +1,27 @@
+import { Processor } from '@nestjs/bullmq';
+import { ConfigService } from '@nestjs/config';
+import { JOBS, QUEUES, type RevertAdapterJob } from '@metaloop/events';
+import { RedisService } from '@metaloop/messaging';
+import type { Job } from 'bullmq';
+import type { Env } from '../config/env.schema';
+import { withRetries } from '../common/job-retry';
+import { OrchestratorWorker } from '../common/worker-host';
+import { RevertService } from './revert.service';
+
+/** The reverts queue's worker: retried with backoff until the revert is done (or marked failed by the service). */
+@Processor(QUEUES.reverts)
+export class RevertProcessor extends OrchestratorWorker {
+  constructor(
+    private readonly reverts: RevertService,
+    private readonly config: ConfigService<Env, true>,
+    redis: RedisService,
+  ) {
+    super(redis);
+  }
+
+  async process(job: Job<RevertAdapterJob>, token?: string): Promise<string | undefined> {
+    if (job.name !== JOBS.revertAdapter) return undefined;
+    const policy = { baseMs: this.config.get('JOB_RETRY_BASE_MS', { infer: true }), maxMs: this.config.get('JOB_RETRY_MAX_MS', { infer: true }), maxAttempts: Number.MAX_SAFE_INTEGER };
+    return withRetries(job, token, policy, () => this.reverts.revert(job.data.rollout_id), async () => undefined);
+  }
+}
