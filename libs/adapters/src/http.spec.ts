@@ -1,4 +1,4 @@
-import { startFakeServer, type FakeServer } from './__tests__/fake-server';
+import { startFakeServer, type FakeServer } from '@metaloop/testing';
 import { FAST } from './__tests__/fixtures';
 import { HttpCallError, httpWithRetry } from './http';
 

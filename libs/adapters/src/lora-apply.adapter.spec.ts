@@ -1,4 +1,4 @@
-import { startFakeVllm, type FakeVllm } from './__tests__/fake-vllm';
+import { startFakeVllm, type FakeVllm } from '@metaloop/testing';
 import { checkpoints, context, FAST, PARENT } from './__tests__/fixtures';
 import { adapterFor, createAdapters } from './adapters';
 import { AdapterError } from './errors';

@@ -1,5 +1,5 @@
 import { verifyWebhookSignature } from '../webhook-signature';
-import { json, startFakeServer, type FakeServer } from './fake-server';
+import { json, startFakeServer, type FakeServer } from '@metaloop/testing';
 
 export interface FakeRouter extends FakeServer {
   /** The weights it routes by now, per agent. */

@@ -5,10 +5,9 @@ import { connectNats, natsTopology, QUEUES, type ConfigChangedMessage } from '@m
 import { bullmqConnection, bullmqRoot, NatsModule, NatsService } from '@metaloop/messaging';
 import { MetricsModule } from '@metaloop/observability';
 import { AgentsService, RevisionsService } from '@metaloop/registry';
-import { eventually, scratchSchema, testEnv, type ScratchSchema } from '@metaloop/testing';
+import { deleteRedisKeys, eventually, scratchSchema, testEnv, type ScratchSchema } from '@metaloop/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { RollbackModule } from '../rollback/rollback.module';
 
 export interface RollbackHarness {
@@ -95,21 +94,7 @@ export async function rollbackHarness(suite: string, replicas = 1): Promise<Roll
       await spy.close();
       await Promise.all(contexts.map((c) => c.close()));
       await schema.drop();
-      await deleteKeys(prefix);
+      await deleteRedisKeys(prefix);
     },
   };
-}
-
-async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(testEnv.TEST_REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    await redis.quit();
-  }
 }
