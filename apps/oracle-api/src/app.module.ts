@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { PlatformModule } from '@metaloop/platform';
 import { AnalysisModule } from './analysis/analysis.module';
 import { AgentsModule } from './agents/agents.module';
+import { AuditModule } from './audit/audit.module';
 import { envSchema } from './config/env.schema';
+import { OperatorControlModule } from './control/control.module';
 import { ExecutionModule } from './execution/execution.module';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { FindingsModule } from './findings/findings.module';
@@ -13,6 +15,7 @@ import { PlansModule } from './plans/plans.module';
 import { PoliciesApiModule } from './policies/policies.module';
 import { QueuesModule } from './queues/queues.module';
 import { RetentionModule } from './retention/retention.module';
+import { RolloutsModule } from './rollouts/rollouts.module';
 import { TickModule } from './tick/tick.module';
 import { ValidationModule } from './validation/validation.module';
 
@@ -37,6 +40,9 @@ import { ValidationModule } from './validation/validation.module';
     ValidationModule,
     ExecutionModule,
     TickModule,
+    RolloutsModule,
+    OperatorControlModule,
+    AuditModule,
   ],
 })
 export class AppModule {}
