@@ -12,6 +12,10 @@ export interface ReadinessBody {
 export interface Mesh {
   apps: Record<AppName, AppProcess>;
   schema: ScratchSchema;
+  /** The environment every process of the mesh shares. */
+  env: Record<string, string>;
+  /** One more process of an app with the mesh's environment (a replica, or a restart after a kill). */
+  spawn(name: AppName, overrides?: Record<string, string>): Promise<AppProcess>;
   stop(): Promise<void>;
 }
 
@@ -26,13 +30,21 @@ export async function startMesh(suite: string, overrides: Partial<Record<string,
     REDIS_PREFIX: schema.schema,
     ...(overrides as Record<string, string>),
   };
-  const entries = await Promise.all(APPS.map(async (name) => [name, spawnApp(name, env, await freePort())] as const));
+  const processes: AppProcess[] = [];
+  const spawn = async (name: AppName, more: Record<string, string> = {}) => {
+    const app = spawnApp(name, { ...env, ...more }, await freePort());
+    processes.push(app);
+    return app;
+  };
+  const entries = await Promise.all(APPS.map(async (name) => [name, await spawn(name)] as const));
   const apps = Object.fromEntries(entries) as Record<AppName, AppProcess>;
   return {
     apps,
     schema,
+    env,
+    spawn,
     stop: async () => {
-      await Promise.all(Object.values(apps).map((app) => app.stop()));
+      await Promise.all(processes.map((app) => app.stop()));
       await schema.drop();
     },
   };
