@@ -38,9 +38,14 @@ export async function getJson<T>(url: string): Promise<T> {
 }
 
 /** Registers an agent on oracle-api with its candidates, and waits until feedback-api serves it. */
-export async function registerAgent(mesh: Mesh, agentId: string, candidates: CandidateInput[] = [{ type: 'prompt', version: 'v2', template: 'You are a helpful assistant. Be brief.' }]): Promise<string> {
+export async function registerAgent(
+  mesh: Mesh,
+  agentId: string,
+  candidates: CandidateInput[] = [{ type: 'prompt', version: 'v2', template: 'You are a helpful assistant. Be brief.' }],
+  environment: 'dev' | 'staging' | 'prod' = 'dev',
+): Promise<string> {
   const oracle = mesh.apps['oracle-api'].url;
-  const { revision_id } = (await post(`${oracle}/api/v1/agents`, { agent_id: agentId, environment: 'dev', config: BASE_CONFIG }, 201)) as { revision_id: string };
+  const { revision_id } = (await post(`${oracle}/api/v1/agents`, { agent_id: agentId, environment, config: BASE_CONFIG }, 201)) as { revision_id: string };
   for (const candidate of candidates) await post(`${oracle}/api/v1/agents/${agentId}/candidates`, candidate, 201);
   await eventually(() => getJson(`${mesh.apps['feedback-api'].url}/api/v1/agents/${agentId}/config?session_id=probe`), 10_000, 50);
   return revision_id;
@@ -84,6 +89,14 @@ export async function queuePlan(mesh: Mesh, mutations: MutationInput[]): Promise
     await queue.close();
   }
   return planId;
+}
+
+/** Rows of a query against the mesh's own schema. */
+export function sql<T>(mesh: Mesh, text: string, params: unknown[] = []): Promise<T[]> {
+  return withClient(async (db) => {
+    await db.query(`SET search_path TO "${mesh.schema.schema}"`);
+    return (await db.query(text, params)).rows as T[];
+  });
 }
 
 export async function rolloutsOf(mesh: Mesh, agentId: string): Promise<RolloutView[]> {
