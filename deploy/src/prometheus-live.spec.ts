@@ -2,6 +2,7 @@ import { connectJetStream, natsTopology } from '@metaloop/events';
 import { DASHBOARDS, metricNames, type PanelSpec } from '@metaloop/grafana';
 import { eventually, testEnv } from '@metaloop/testing';
 import { startMesh, type Mesh } from '../../e2e/src/mesh';
+import { fastPolicyFile } from '../../e2e/src/rollout-driver';
 import { APPS, HEALTH_PATHS } from './support/apps';
 import { apiData, instantQuery, localConfig, repoPrometheusConfig, requireBinary, startPrometheus, type PrometheusServer } from './support/prometheus';
 import { AWAITING_RULE_GROUPS, ruleGroups } from './support/rules';
@@ -59,7 +60,8 @@ describe('dashboards and alerts on a real Prometheus scraping the mesh', () => {
 
   beforeAll(async () => {
     requireBinary('prometheus');
-    mesh = await startMesh('deploy-prometheus', { INGEST_GAUGE_POLL_MS: '250' });
+    // A look at each canary every second, so the rollback step takes seconds.
+    mesh = await startMesh('deploy-prometheus', { INGEST_GAUGE_POLL_MS: '250', POLICIES_PATH: fastPolicyFile() });
     await Promise.all(APPS.map((app) => mesh.apps[app.name].waitForReady(60_000)));
     prometheus = await startPrometheus(localConfig(Object.fromEntries(APPS.map((app) => [app.name, new URL(mesh.apps[app.name].url).host]))));
     await until('sum(up) == 3', 'not every app is scraped yet');

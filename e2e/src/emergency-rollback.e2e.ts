@@ -1,7 +1,7 @@
 import type { RollbackResult, RolloutView } from '@metaloop/events';
 import { eventually, startFakeVllm, type FakeVllm } from '@metaloop/testing';
 import { APPS, startMesh, type Mesh } from './mesh';
-import { fastPolicyFile, getJson, post, promptMutation, queuePlan, registerAgent, waitForRollout } from './rollout-driver';
+import { canarySession, fastPolicyFile, getJson, post, promptMutation, queuePlan, registerAgent, waitForRollout } from './rollout-driver';
 
 /**
  * Seed 004's emergency rollback with the orchestrator down: oracle-api flips routing itself, so
@@ -28,14 +28,13 @@ describe('emergency rollback while the orchestrator is stopped', () => {
     await queuePlan(mesh, [{ ...promptMutation('sos_agent'), type: 'LORA_APPLY', params: { action: 'attach', adapter_id: 'tone' } }]);
     const running = await waitForRollout(mesh, 'sos_agent', (r) => r.status === 'running', 20_000);
     expect(vllm.loaded.has('tone')).toBe(true);
-    const config = (session: string) => getJson<{ revision_id: string; arm: string }>(`${mesh.apps['feedback-api'].url}/api/v1/agents/sos_agent/config?session_id=${session}`);
-    let session = 0;
-    while ((await config(`s${session}`)).arm !== 'canary') session++;
+    const session = await canarySession(mesh, 'sos_agent');
+    const config = () => getJson<{ revision_id: string }>(`${mesh.apps['feedback-api'].url}/api/v1/agents/sos_agent/config?session_id=${session}`);
 
     await mesh.apps.orchestrator.stop('SIGKILL');
     const calledAt = performance.now();
     const result = (await post(`${mesh.apps['oracle-api'].url}/api/v1/oracle/rollback`, { rollback_key: running.rollback_key, emergency: true })) as RollbackResult;
-    await eventually(async () => expect((await config(`s${session}`)).revision_id).toBe(stable), 10_000, 5);
+    await eventually(async () => expect((await config()).revision_id).toBe(stable), 10_000, 5);
     // The figure is measured by `npm run bench:rollback` (no timed assertion in a test); this run's:
     console.log(`emergency rollback, orchestrator down: stable served at feedback-api ${(performance.now() - calledAt).toFixed(0)} ms after the call`);
     expect(result.rolled_back).toEqual([expect.objectContaining({ rollout_id: running.rollout_id, status: 'rolled_back', revert_status: 'pending' })]);

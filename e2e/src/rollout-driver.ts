@@ -116,6 +116,16 @@ export function waitForRollout(mesh: Mesh, agentId: string, done: (rollout: Roll
   }, timeoutMs, 100);
 }
 
+/** A session the agent's canary serves (its sticky arm), found by asking feedback-api. */
+export async function canarySession(mesh: Mesh, agentId: string): Promise<string> {
+  for (let i = 0; i < 10_000; i++) {
+    const session = `${agentId}-probe-${i}`;
+    const served = await getJson<{ arm: string }>(`${mesh.apps['feedback-api'].url}/api/v1/agents/${agentId}/config?session_id=${session}`);
+    if (served.arm === 'canary') return session;
+  }
+  throw new Error(`no session of ${agentId} is on the canary`);
+}
+
 /** What a session's agent really does with a config: its true quality, by revision. */
 export type Quality = (revisionId: string, random: Random) => { success: boolean; response_time_ms: number; helpful?: boolean };
 

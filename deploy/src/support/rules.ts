@@ -23,5 +23,4 @@ export const ruleGroups = () => readYaml<{ groups: RuleGroup[] }>(join(PROMETHEU
  */
 export const AWAITING_RULE_GROUPS: Readonly<Record<string, string>> = {
   'metaloop-oracle': 'oracle-api: tick metrics (oracle issue)',
-  'metaloop-safety': 'orchestrator: rollback, adapter, budget and freeze metrics (orchestrator issue)',
 };

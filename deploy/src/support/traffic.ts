@@ -1,6 +1,7 @@
 import { connectJetStream, uuidv7 } from '@metaloop/events';
 import { eventually, testEnv } from '@metaloop/testing';
 import type { Mesh } from '../../../e2e/src/mesh';
+import { canarySession, promptMutation, queuePlan, registerAgent, waitForRollout } from '../../../e2e/src/rollout-driver';
 
 export interface TrafficStep {
   name: string;
@@ -32,7 +33,7 @@ const feedback = (agent: string, i: number) => ({
  * What the Prometheus proof drives through the mesh, in order, in rounds (a rate() needs a
  * series to grow between scrapes, and most series appear only with the first round): each
  * step is a kind of traffic the dashboards and alerts must see. Metrics that arrive with later
- * issues get their own step here (the orchestrator issue adds: an agent whose canary is rolled back).
+ * issues get their own step here.
  */
 export const TRAFFIC: TrafficStep[] = [
   {
@@ -106,5 +107,19 @@ export const TRAFFIC: TrafficStep[] = [
     },
     settled: (round) =>
       `sum(metaloop_config_propagation_seconds_count{via="message"}) >= ${round} and sum(metaloop_config_requests_total{result="not_found"}) >= ${round}`,
+  },
+  {
+    // The mesh runs a policy with a 1 s analysis interval (prometheus-live.spec.ts).
+    name: 'a canary that breaks a hard threshold (6 complaints in 10 min) and is rolled back by the orchestrator',
+    run: async (mesh) => {
+      const agentId = `canary-${uuidv7()}`;
+      await registerAgent(mesh, agentId);
+      await queuePlan(mesh, [promptMutation(agentId)]);
+      await waitForRollout(mesh, agentId, (rollout) => rollout.status === 'running', 20_000);
+      const session = await canarySession(mesh, agentId);
+      for (let i = 0; i < 6; i++) await post(mesh, '/api/v1/feedback/collect', { agent_id: agentId, session_id: session, explicit: { rating: 1, complaint: 'wrong answer' } }, 202);
+      await waitForRollout(mesh, agentId, (rollout) => rollout.status === 'rolled_back', 20_000);
+    },
+    settled: (round) => `sum(metaloop_rollbacks_total{reason="hard_threshold"}) >= ${round} and on() sum(metaloop_rollback_duration_seconds_count) >= ${round}`,
   },
 ];

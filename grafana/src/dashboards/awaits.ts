@@ -5,7 +5,6 @@
  */
 export const AWAITS = {
   oracle: 'oracle-api: tick, analyzer, planner and SPEC-gate metrics (oracle issue)',
-  orchestrator: 'orchestrator: rollout, rollback, freeze, budget and adapter metrics (orchestrator issue)',
   agentPerformance: 'feedback-api: response time and success per agent, revision and arm from implicit feedback',
   feedbackQuality: 'feedback-api: rating, helpful and complaint counters',
 } as const;

@@ -87,15 +87,13 @@ export const oracleDashboard: DashboardSpec = {
             queries: [{ expr: `sum(metaloop_oracle_plans{${ENV}, status="awaiting_approval"})` }],
           },
         ]),
-        ...awaiting(AWAITS.orchestrator, [
-          {
-            title: 'Mutation budget remaining',
-            description: 'Mutations still allowed in the current window, per budget scope (global, per environment, per action). 0 blocks new plans at the rate_budget gate.',
-            unit: 'short',
-            type: 'stat',
-            queries: [{ expr: `min by (scope) (metaloop_mutation_budget_remaining{${ENV}})`, legend: '{{scope}}' }],
-          },
-        ]),
+        {
+          title: 'Mutation budget remaining',
+          description: 'Mutations still allowed in the current window, per budget scope (global, per environment, per action). 0 blocks new plans at the rate_budget gate.',
+          unit: 'short',
+          type: 'stat',
+          queries: [{ expr: `min by (scope) (metaloop_mutation_budget_remaining{${ENV}})`, legend: '{{scope}}' }],
+        },
       ],
     },
   ],

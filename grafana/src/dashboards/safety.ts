@@ -8,7 +8,7 @@ export const safetyDashboard: DashboardSpec = {
   rows: [
     {
       title: 'Now',
-      panels: awaiting(AWAITS.orchestrator, [
+      panels: [
         {
           title: 'Freeze',
           description: 'On while POST /api/v1/oracle/freeze {frozen: true} holds: no new rollouts and no further canary steps.',
@@ -37,60 +37,58 @@ export const safetyDashboard: DashboardSpec = {
           type: 'stat',
           queries: [{ expr: `sum(increase(metaloop_adapter_revert_failures_total{${ENV}}[1h]))` }],
         },
-      ]),
+      ],
     },
     {
       title: 'Rollouts and rollbacks',
       panels: [
-        ...awaiting(AWAITS.orchestrator, [
-          {
-            title: 'Canary weight of active rollouts',
-            description: 'Share of sessions on the canary per agent: the rollout step (default 5 → 25 → 50 → 100 %).',
-            unit: 'percent',
-            type: 'timeseries',
-            min: 0,
-            max: 100,
-            queries: [{ expr: `max by (agent_id) (metaloop_rollout_canary_weight_percent{${ENV_AGENT}})`, legend: '{{agent_id}}' }],
-          },
-          {
-            title: 'Rollbacks by reason',
-            description: 'Rollbacks per interval by reason (hard threshold, comparative test, timeout, manual, emergency) and trigger.',
-            unit: 'short',
-            type: 'timeseries',
-            stacked: true,
-            queries: [{ expr: `sum by (reason, trigger) (increase(metaloop_rollbacks_total{${ENV_AGENT}}[$__rate_interval]))`, legend: '{{reason}} ({{trigger}})' }],
-          },
-          {
-            title: 'Time to rollback',
-            description: 'From the decision to roll back to stable being served (routing flipped and config.changed sent).',
-            unit: 's',
-            type: 'timeseries',
-            queries: percentiles('metaloop_rollback_duration_seconds', ENV),
-          },
-          {
-            title: 'Canary step results',
-            description: 'Canary analysis verdicts per interval: pass (next step), fail (rollback), inconclusive (more samples needed).',
-            unit: 'short',
-            type: 'timeseries',
-            stacked: true,
-            queries: [{ expr: `sum by (result) (increase(metaloop_rollout_step_results_total{${ENV}}[$__rate_interval]))`, legend: '{{result}}' }],
-          },
-          {
-            title: 'Mutations by type and result',
-            description: 'Mutations executed per interval by type (PROMPT_PATCH, MODEL_SWAP, LORA_APPLY, ROUTE_CHANGE, PARAM_SET, MEMORY_UPDATE) and result.',
-            unit: 'short',
-            type: 'timeseries',
-            stacked: true,
-            queries: [{ expr: `sum by (mutation_type, result) (increase(metaloop_mutations_total{${ENV}}[$__rate_interval]))`, legend: '{{mutation_type}} {{result}}' }],
-          },
-          {
-            title: 'Adapter revert failures',
-            description: 'Failed adapter.revert attempts per interval by mutation type (e.g. a vLLM server refusing to unload a LoRA adapter).',
-            unit: 'short',
-            type: 'timeseries',
-            queries: [{ expr: `sum by (mutation_type) (increase(metaloop_adapter_revert_failures_total{${ENV}}[$__rate_interval]))`, legend: '{{mutation_type}}' }],
-          },
-        ]),
+        {
+          title: 'Canary weight of active rollouts',
+          description: 'Share of sessions on the canary per agent: the rollout step (default 5 → 25 → 50 → 100 %).',
+          unit: 'percent',
+          type: 'timeseries',
+          min: 0,
+          max: 100,
+          queries: [{ expr: `max by (agent_id) (metaloop_rollout_canary_weight_percent{${ENV_AGENT}})`, legend: '{{agent_id}}' }],
+        },
+        {
+          title: 'Rollbacks by reason',
+          description: 'Rollbacks per interval by reason (hard threshold, comparative test, timeout, manual, emergency) and trigger.',
+          unit: 'short',
+          type: 'timeseries',
+          stacked: true,
+          queries: [{ expr: `sum by (reason, trigger) (increase(metaloop_rollbacks_total{${ENV_AGENT}}[$__rate_interval]))`, legend: '{{reason}} ({{trigger}})' }],
+        },
+        {
+          title: 'Time to rollback',
+          description: 'From the last look that saw the canary healthy (automatic rollbacks) or the request (an operator’s) to stable served again: routing flipped and config.changed sent.',
+          unit: 's',
+          type: 'timeseries',
+          queries: percentiles('metaloop_rollback_duration_seconds', ENV),
+        },
+        {
+          title: 'Canary step results',
+          description: 'Canary analysis verdicts per interval: pass (next step), fail (rollback), inconclusive (more samples needed).',
+          unit: 'short',
+          type: 'timeseries',
+          stacked: true,
+          queries: [{ expr: `sum by (result) (increase(metaloop_rollout_step_results_total{${ENV}}[$__rate_interval]))`, legend: '{{result}}' }],
+        },
+        {
+          title: 'Mutations by type and result',
+          description: 'Mutations executed per interval by type (PROMPT_PATCH, MODEL_SWAP, LORA_APPLY, ROUTE_CHANGE, PARAM_SET, MEMORY_UPDATE) and result.',
+          unit: 'short',
+          type: 'timeseries',
+          stacked: true,
+          queries: [{ expr: `sum by (mutation_type, result) (increase(metaloop_mutations_total{${ENV}}[$__rate_interval]))`, legend: '{{mutation_type}} {{result}}' }],
+        },
+        {
+          title: 'Adapter revert failures',
+          description: 'Failed adapter.revert attempts per interval by mutation type (e.g. a vLLM server refusing to unload a LoRA adapter).',
+          unit: 'short',
+          type: 'timeseries',
+          queries: [{ expr: `sum by (mutation_type) (increase(metaloop_adapter_revert_failures_total{${ENV}}[$__rate_interval]))`, legend: '{{mutation_type}}' }],
+        },
         ...awaiting(AWAITS.oracle, [
           {
             title: 'SPEC-gate failures by gate',

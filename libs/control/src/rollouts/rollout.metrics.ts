@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@metaloop/db';
-import { ACTIVE_ROLLOUT_STATUSES, MUTATION_TYPES, type RollbackReason, type RollbackTrigger } from '@metaloop/events';
+import { ACTIVE_ROLLOUT_STATUSES, MUTATION_TYPES, ROLLBACK_TRIGGERS, type RollbackReason, type RollbackTrigger } from '@metaloop/events';
 import { MetricsRegistry } from '@metaloop/observability';
 import { Counter, Histogram } from 'prom-client';
 
@@ -51,6 +51,8 @@ export class RolloutMetrics {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
       registers: [registry],
     });
+    // At 0 from the start, so the first rollback is a rate() and not a series appearing at 1.
+    for (const trigger of ROLLBACK_TRIGGERS) this.duration.zero({ trigger });
     this.mutations = new Counter({
       name: 'metaloop_mutations_total',
       help: 'Mutations by type and result: started (its canary runs), refused (budget or freeze), failed (prepare, apply or verify), promoted, rolled_back',
