@@ -1,4 +1,4 @@
-import { freePort, scratchSchema, spawnApp, testEnv, type AppProcess, type ScratchSchema } from '@metaloop/testing';
+import { freePort, isolatedServiceEnv, scratchSchema, spawnApp, type AppProcess, type ScratchSchema } from '@metaloop/testing';
 
 export const APPS = ['feedback-api', 'oracle-api', 'orchestrator'] as const;
 export type AppName = (typeof APPS)[number];
@@ -22,14 +22,7 @@ export interface Mesh {
 /** The three apps as processes on free ports, isolated by their own schema, NATS and Redis prefixes. */
 export async function startMesh(suite: string, overrides: Partial<Record<string, string>> = {}): Promise<Mesh> {
   const schema = await scratchSchema(suite);
-  const env: Record<string, string> = {
-    DATABASE_URL: schema.url,
-    NATS_URL: testEnv.TEST_NATS_URL,
-    NATS_PREFIX: schema.schema,
-    REDIS_URL: testEnv.TEST_REDIS_URL,
-    REDIS_PREFIX: schema.schema,
-    ...(overrides as Record<string, string>),
-  };
+  const env: Record<string, string> = { ...isolatedServiceEnv(schema), ...(overrides as Record<string, string>) };
   const processes: AppProcess[] = [];
   const spawn = async (name: AppName, more: Record<string, string> = {}) => {
     const app = spawnApp(name, { ...env, ...more }, await freePort());

@@ -51,17 +51,13 @@ export async function registerAgent(
   return revision_id;
 }
 
-export function promptMutation(agentId: string, version = 'v2'): MutationInput {
-  return {
-    type: 'PROMPT_PATCH',
-    agent_id: agentId,
-    params: { source: 'candidate', version },
-    confidence: 0.9,
-    risk: 2,
-    expected_impact: { metric: 'success_rate', direction: 'increase', relative_change: 0.1 },
-    rationale: 'e2e',
-  };
-}
+/** Switch the agent's prompt to a registered version (confidence and risk as a tick would give them). */
+export const promptMutation = (agentId: string, version = 'v2'): MutationInput => ({
+  type: 'PROMPT_PATCH',
+  agent_id: agentId,
+  params: { source: 'candidate', version },
+  ...{ confidence: 0.9, risk: 2, rationale: 'e2e', expected_impact: { metric: 'success_rate', direction: 'increase', relative_change: 0.1 } },
+});
 
 /**
  * A plan as oracle-api's execute leaves it (stored, queued) and its job on the plans queue,

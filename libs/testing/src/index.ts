@@ -1,5 +1,5 @@
 export { testEnv } from './test-env';
-export { isolationId, scratchSchema, withClient, type ScratchSchema } from './isolation';
+export { isolatedServiceEnv, isolationId, scratchSchema, withClient, type ScratchSchema } from './isolation';
 export { startNatsServer, waitForPort, type TestNatsServer } from './nats-server';
 export { freePort } from './ports';
 export { eventually } from './eventually';

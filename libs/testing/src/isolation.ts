@@ -40,3 +40,17 @@ export async function withClient<T>(fn: (client: Client) => Promise<T>, database
     await client.end();
   }
 }
+
+/**
+ * What an app needs to run against the test services inside a scratch schema: its database URL,
+ * and the schema's name as NATS prefix and Redis key prefix.
+ */
+export function isolatedServiceEnv(schema: Pick<ScratchSchema, 'schema' | 'url'>): Record<string, string> {
+  return {
+    DATABASE_URL: schema.url,
+    NATS_URL: testEnv.TEST_NATS_URL,
+    NATS_PREFIX: schema.schema,
+    REDIS_URL: testEnv.TEST_REDIS_URL,
+    REDIS_PREFIX: schema.schema,
+  };
+}

@@ -1,8 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connectJetStream, type JetStreamContext } from '@metaloop/events';
 import { MetricsRegistry } from '@metaloop/observability';
-import { eventually, scratchSchema, testEnv, type ScratchSchema } from '@metaloop/testing';
-import { Redis } from 'ioredis';
+import { deleteRedisKeys, eventually, scratchSchema, testEnv, type ScratchSchema } from '@metaloop/testing';
 import { Client } from 'pg';
 
 /**
@@ -93,26 +92,11 @@ export async function oracleHarness(suite: string, env: Record<string, string> =
       await nats.nc.close();
       await db.end();
       await schema.drop();
-      await deleteRedisKeys(testEnv.TEST_REDIS_URL, prefix);
+      await deleteRedisKeys(prefix);
     },
   };
   await startReplica();
   return harness;
-}
-
-async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true });
-  await redis.connect();
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    await redis.quit();
-  }
 }
 
 /** A counter's or histogram series' value summed over replicas and the series matching `labels`. */

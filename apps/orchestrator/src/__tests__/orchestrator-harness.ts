@@ -3,7 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PrismaService, type Prisma } from '@metaloop/db';
 import { connectNats, natsTopology, QUEUES, type AgentConfigInput, type CandidateInput, type ConfigChangedMessage, type MutationInput } from '@metaloop/events';
 import { AgentsService, CandidatesService, LiveConfigStore } from '@metaloop/registry';
-import { deleteRedisKeys, eventually, scratchSchema, testEnv, type ScratchSchema } from '@metaloop/testing';
+import { deleteRedisKeys, eventually, isolatedServiceEnv, scratchSchema, testEnv, type ScratchSchema } from '@metaloop/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Queue } from 'bullmq';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -52,17 +52,13 @@ export interface OrchestratorHarness {
 
 export const BASE_CONFIG: AgentConfigInput = { model: 'llama-3-8b', prompt: { version: 'v1', template: 'You are a helpful assistant.' }, params: { temperature: 0.7 } };
 
-export function promptMutation(agentId: string, version = 'v2'): MutationInput {
-  return {
-    type: 'PROMPT_PATCH',
-    agent_id: agentId,
-    params: { source: 'candidate', version },
-    confidence: 0.9,
-    risk: 2,
-    expected_impact: { metric: 'success_rate', direction: 'increase', relative_change: 0.1 },
-    rationale: 'test',
-  };
-}
+/** Switch the agent's prompt to a registered version (confidence and risk as a tick would give them). */
+export const promptMutation = (agentId: string, version = 'v2'): MutationInput => ({
+  type: 'PROMPT_PATCH',
+  agent_id: agentId,
+  params: { source: 'candidate', version },
+  ...{ confidence: 0.9, risk: 2, rationale: 'test', expected_impact: { metric: 'success_rate', direction: 'increase', relative_change: 0.1 } },
+});
 
 export async function orchestratorHarness(suite: string, env: Record<string, string> = {}, policy: object = FAST_POLICY): Promise<OrchestratorHarness> {
   const schema = await scratchSchema(suite);
@@ -72,11 +68,7 @@ export async function orchestratorHarness(suite: string, env: Record<string, str
   writeFileSync(policyPath, JSON.stringify(policy));
   Object.assign(process.env, {
     NODE_ENV: 'test',
-    DATABASE_URL: schema.url,
-    NATS_URL: testEnv.TEST_NATS_URL,
-    NATS_PREFIX: prefix,
-    REDIS_URL: testEnv.TEST_REDIS_URL,
-    REDIS_PREFIX: prefix,
+    ...isolatedServiceEnv(schema),
     POLICIES_PATH: policyPath,
     JOB_RETRY_BASE_MS: '50',
     RECONCILE_INTERVAL_MS: '600000',
