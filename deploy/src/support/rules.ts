@@ -22,6 +22,5 @@ export const ruleGroups = () => readYaml<{ groups: RuleGroup[] }>(join(PROMETHEU
  * until the group is removed from here.
  */
 export const AWAITING_RULE_GROUPS: Readonly<Record<string, string>> = {
-  'metaloop-oracle': 'oracle-api: tick metrics (oracle issue)',
   'metaloop-safety': 'orchestrator: rollback, adapter, budget and freeze metrics (orchestrator issue)',
 };

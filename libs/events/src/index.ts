@@ -111,6 +111,7 @@ export {
   modelSwapParamsSchema,
   mutationParamsSchemas,
   mutationSchema,
+  mutationViewSchema,
   PLAN_STATUSES,
   paramSetParamsSchema,
   planSchema,
@@ -226,7 +227,6 @@ export {
 export {
   executeRequestSchema,
   executeResponseSchema,
-  mutationViewSchema,
   planDecisionSchema,
   planListQuerySchema,
   planListSchema,
