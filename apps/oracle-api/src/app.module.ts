@@ -13,6 +13,7 @@ import { PlansModule } from './plans/plans.module';
 import { PoliciesApiModule } from './policies/policies.module';
 import { QueuesModule } from './queues/queues.module';
 import { RetentionModule } from './retention/retention.module';
+import { StatusModule } from './status/status.module';
 import { TickModule } from './tick/tick.module';
 import { ValidationModule } from './validation/validation.module';
 
@@ -37,6 +38,7 @@ import { ValidationModule } from './validation/validation.module';
     ValidationModule,
     ExecutionModule,
     TickModule,
+    StatusModule,
   ],
 })
 export class AppModule {}

@@ -251,4 +251,6 @@ export {
   type TickResult,
   type TickStage,
   type ValidateRequest,
+  oracleStatusSchema,
+  type OracleStatus,
 } from './plan-api.schema';

@@ -135,3 +135,25 @@ export const tickRequestSchema = z
   .strictObject({ time_window_hours: z.number().min(0.05).max(24 * 30).optional(), dry_run: z.boolean().optional() })
   .optional();
 export type TickRequest = z.infer<typeof tickRequestSchema>;
+
+// ---- status ----
+
+export const oracleStatusSchema = z.strictObject({
+  frozen: z.boolean(),
+  freeze_reason: z.string().nullable(),
+  policy: z.strictObject({ version: z.string(), loaded_at: isoTime, last_rejected: z.string().nullable() }),
+  last_tick: tickResultSchema.pick({ tick_id: true, status: true, trigger: true, summary: true, started_at: true }).extend({ finished_at: isoTime.nullable() }).nullable(),
+  open_findings: z.record(z.string(), z.number().int()),
+  plans: z.record(z.string(), z.number().int()),
+  rollouts: z.strictObject({ active: z.number().int(), reverts_pending: z.number().int(), reverts_failed: z.number().int() }),
+  budget: z.strictObject({
+    used: z.strictObject({ last_hour: z.number().int(), last_hour_by_environment: z.record(z.string(), z.number().int()), last_day_by_type: z.record(z.string(), z.number().int()) }),
+    remaining: z.strictObject({
+      per_hour: z.number().int(),
+      per_hour_by_environment: z.record(z.string(), z.number().int()),
+      per_day_by_type: z.record(z.string(), z.number().int()),
+      concurrent_rollouts: z.number().int(),
+    }),
+  }),
+});
+export type OracleStatus = z.infer<typeof oracleStatusSchema>;

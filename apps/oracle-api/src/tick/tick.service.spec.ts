@@ -89,4 +89,17 @@ describe('the tick (three replicas, real Postgres and Redis)', () => {
     expect(next.summary).not.toMatch(/success/);
     expect(await metricValue(h.apps, 'metaloop_oracle_tick_last_success_timestamp_seconds')).toBeGreaterThan(now / 1000 - 60);
   });
+
+  it('shows the loop at a glance on GET status', async () => {
+    const status = (await h.apps[2]!.inject({ method: 'GET', url: '/api/v1/oracle/status' })).json();
+    expect(status).toMatchObject({
+      frozen: false,
+      policy: { version: expect.stringMatching(/^[0-9a-f]{64}$/), last_rejected: null },
+      last_tick: { status: 'succeeded', trigger: 'api', finished_at: expect.any(String) },
+      plans: { queued: 1 },
+      open_findings: { retrain_trigger: 1 },
+      rollouts: { active: 0, reverts_pending: 0, reverts_failed: 0 },
+      budget: { used: { last_hour: 0 }, remaining: { per_hour: 10, per_hour_by_environment: { prod: 5 }, concurrent_rollouts: 3 } },
+    });
+  });
 });
