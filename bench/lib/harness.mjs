@@ -45,10 +45,14 @@ export function freePort() {
   });
 }
 
-/** Starts a built app (apps/<name>/dist/main.js) and waits until /health/ready answers 200. */
+/**
+ * Starts a built app (apps/<name>/dist/main.js) and waits until /health/ready answers 200.
+ * BENCH_NODE_ARGS adds node flags to the app, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it under load.
+ */
 export async function startApp(name, env) {
   const port = await freePort();
-  const child = spawn(process.execPath, [`${ROOT}/apps/${name}/dist/main.js`], {
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, `${ROOT}/apps/${name}/dist/main.js`], {
     env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -16,6 +16,7 @@ import { PoliciesApiModule } from './policies/policies.module';
 import { QueuesModule } from './queues/queues.module';
 import { RetentionModule } from './retention/retention.module';
 import { RolloutsModule } from './rollouts/rollouts.module';
+import { StatusModule } from './status/status.module';
 import { TickModule } from './tick/tick.module';
 import { ValidationModule } from './validation/validation.module';
 
@@ -43,6 +44,7 @@ import { ValidationModule } from './validation/validation.module';
     RolloutsModule,
     OperatorControlModule,
     AuditModule,
+    StatusModule,
   ],
 })
 export class AppModule {}

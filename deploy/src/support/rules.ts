@@ -22,5 +22,4 @@ export const ruleGroups = () => readYaml<{ groups: RuleGroup[] }>(join(PROMETHEU
  * until the group is removed from here.
  */
 export const AWAITING_RULE_GROUPS: Readonly<Record<string, string>> = {
-  'metaloop-oracle': 'oracle-api: tick metrics (oracle issue)',
 };

@@ -15,8 +15,7 @@ const AGENTS = ['helpful_assistant', 'code_reviewer'] as const;
 async function post(mesh: Mesh, path: string, body: unknown, expected: number, app: keyof Mesh['apps'] = 'feedback-api'): Promise<Response> {
   const response = await fetch(`${mesh.apps[app].url}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
   });
   if (response.status !== expected) throw new Error(`POST ${path}: expected ${expected}, got ${response.status} ${await response.text()}`);
   return response;
@@ -107,6 +106,30 @@ export const TRAFFIC: TrafficStep[] = [
     },
     settled: (round) =>
       `sum(metaloop_config_propagation_seconds_count{via="message"}) >= ${round} and sum(metaloop_config_requests_total{result="not_found"}) >= ${round}`,
+  },
+  {
+    name: 'a plan posted for validation (refused: it rests on no evidence) and a tick run by REST',
+    run: async (mesh) => {
+      const agentId = `plan-${uuidv7()}`;
+      const config = { model: 'gpt-4o-mini', prompt: { version: 'v1', template: 'You are a helpful assistant.' } };
+      await post(mesh, '/api/v1/agents', { agent_id: agentId, environment: 'dev', config }, 201, 'oracle-api');
+      await post(mesh, `/api/v1/agents/${agentId}/candidates`, { type: 'prompt', version: 'v2', template: 'You are a concise assistant.' }, 201, 'oracle-api');
+      const mutation = {
+        type: 'PROMPT_PATCH',
+        agent_id: agentId,
+        params: { source: 'candidate', version: 'v2' },
+        confidence: 0.9,
+        risk: 3,
+        expected_impact: { metric: 'rating', direction: 'increase', relative_change: 0.1 },
+        rationale: 'an operator wants the concise prompt',
+      };
+      const plan = { mutations: [mutation], confidence: 0.9, risk: 3, rationale: 'operator request' };
+      const validation = (await (await post(mesh, '/api/v1/oracle/validate', { plan }, 200, 'oracle-api')).json()) as { overall_passed: boolean };
+      expect(validation.overall_passed).toBe(false);
+      await post(mesh, '/api/v1/oracle/tick', undefined, 200, 'oracle-api');
+    },
+    settled: (round) =>
+      `sum(metaloop_plan_validations_total{outcome="blocked"}) >= ${round} and on() sum(metaloop_oracle_ticks_total{trigger="api"}) >= ${round} and on() max(metaloop_oracle_tick_last_success_timestamp_seconds) > 0`,
   },
   {
     // The mesh runs a policy with a 1 s analysis interval (prometheus-live.spec.ts).

@@ -4,7 +4,6 @@
  * traffic that fills them is added to deploy/src/support/traffic.ts.
  */
 export const AWAITS = {
-  oracle: 'oracle-api: tick, analyzer, planner and SPEC-gate metrics (oracle issue)',
   agentPerformance: 'feedback-api: response time and success per agent, revision and arm from implicit feedback',
   feedbackQuality: 'feedback-api: rating, helpful and complaint counters',
 } as const;

@@ -1,5 +1,4 @@
-import { awaiting, ENV, ENV_AGENT, percentiles, type DashboardSpec } from '../panel';
-import { AWAITS } from './awaits';
+import { ENV, ENV_AGENT, percentiles, type DashboardSpec } from '../panel';
 
 export const safetyDashboard: DashboardSpec = {
   uid: 'metaloop-safety',
@@ -89,19 +88,17 @@ export const safetyDashboard: DashboardSpec = {
           type: 'timeseries',
           queries: [{ expr: `sum by (mutation_type) (increase(metaloop_adapter_revert_failures_total{${ENV}}[$__rate_interval]))`, legend: '{{mutation_type}}' }],
         },
-        ...awaiting(AWAITS.oracle, [
-          {
-            title: 'SPEC-gate failures by gate',
-            description: 'Plans failing each SPEC gate per interval (policy_compliance, confidence_and_evidence, rate_budget, freeze, …).',
-            unit: 'short',
-            type: 'timeseries',
-            width: 24,
-            stacked: true,
-            queries: [
-              { expr: `sum by (gate) (increase(metaloop_gate_results_total{${ENV}, status="fail"}[$__rate_interval]))`, legend: '{{gate}}' },
-            ],
-          },
-        ]),
+        {
+          title: 'SPEC-gate failures by gate',
+          description: 'Plans failing each SPEC gate per interval (policy_compliance, confidence_and_evidence, rate_budget, freeze, …).',
+          unit: 'short',
+          type: 'timeseries',
+          width: 24,
+          stacked: true,
+          queries: [
+            { expr: `sum by (gate) (increase(metaloop_gate_results_total{${ENV}, status="fail"}[$__rate_interval]))`, legend: '{{gate}}' },
+          ],
+        },
       ],
     },
   ],

@@ -111,6 +111,7 @@ export {
   modelSwapParamsSchema,
   mutationParamsSchemas,
   mutationSchema,
+  mutationViewSchema,
   PLAN_STATUSES,
   paramSetParamsSchema,
   planSchema,
@@ -243,7 +244,6 @@ export {
 export {
   executeRequestSchema,
   executeResponseSchema,
-  mutationViewSchema,
   planDecisionSchema,
   planListQuerySchema,
   planListSchema,
@@ -268,4 +268,6 @@ export {
   type TickResult,
   type TickStage,
   type ValidateRequest,
+  oracleStatusSchema,
+  type OracleStatus,
 } from './plan-api.schema';

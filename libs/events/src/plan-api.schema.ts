@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { subjectToken } from './feedback-event.schema';
 import { LIMITS } from './limits';
-import { findingSchema, gateResultSchema, mutationSchema, planSchema, planStatusSchema, validationResultSchema } from './plan.schema';
+import { findingSchema, gateResultSchema, mutationViewSchema, planSchema, planStatusSchema, validationResultSchema } from './plan.schema';
 
 /*
  * Request and answer bodies of `plan`, `validate`, `execute`, `plans/{id}/approve|reject`,
@@ -24,10 +24,6 @@ export const planRequestSchema = z
   })
   .refine((body) => (body.findings === undefined) !== (body.finding_ids === undefined), 'give either findings or finding_ids');
 export type PlanRequest = z.infer<typeof planRequestSchema>;
-
-export const mutationViewSchema = mutationSchema.and(
-  z.object({ mutation_id: z.uuid(), ordinal: z.number().int(), status: z.enum(['pending', 'applied', 'promoted', 'rolled_back', 'failed', 'skipped']) }),
-);
 
 export const skippedFindingSchema = z.strictObject({
   finding_id: z.string(),
@@ -57,9 +53,15 @@ export const planResponseSchema = z.strictObject({
 });
 export type PlanResponse = z.infer<typeof planResponseSchema>;
 
-/** `validate {plan}` (the plan answered by `plan`, or a new one, which is stored) or `{plan_id}`. */
+/** A stored plan, named by its id (the rest of the client's copy is not used). */
+const storedPlanReference = z.object({ plan_id: z.uuid() }).passthrough();
+
+/**
+ * `validate {plan}` — the plan `plan` answered (seed 004 sends it back as it is: the stored plan
+ * with that id is validated), or a new plan without an id, which is stored first — or `{plan_id}`.
+ */
 export const validateRequestSchema = z
-  .strictObject({ plan: planSchema.optional(), plan_id: z.uuid().optional() })
+  .strictObject({ plan: z.union([storedPlanReference, planSchema]).optional(), plan_id: z.uuid().optional() })
   .refine((body) => (body.plan === undefined) !== (body.plan_id === undefined), 'give either plan or plan_id');
 export type ValidateRequest = z.infer<typeof validateRequestSchema>;
 
@@ -70,7 +72,7 @@ export type ValidateRequest = z.infer<typeof validateRequestSchema>;
 export const executeRequestSchema = z
   .strictObject({
     plan_id: z.uuid().optional(),
-    plan: z.object({ plan_id: z.uuid() }).passthrough().optional(),
+    plan: storedPlanReference.optional(),
     dry_run: z.boolean().default(false),
   })
   .refine((body) => body.plan_id !== undefined || body.plan !== undefined, 'give plan_id, or the plan with its plan_id');
@@ -133,3 +135,25 @@ export const tickRequestSchema = z
   .strictObject({ time_window_hours: z.number().min(0.05).max(24 * 30).optional(), dry_run: z.boolean().optional() })
   .optional();
 export type TickRequest = z.infer<typeof tickRequestSchema>;
+
+// ---- status ----
+
+export const oracleStatusSchema = z.strictObject({
+  frozen: z.boolean(),
+  freeze_reason: z.string().nullable(),
+  policy: z.strictObject({ version: z.string(), loaded_at: isoTime, last_rejected: z.string().nullable() }),
+  last_tick: tickResultSchema.pick({ tick_id: true, status: true, trigger: true, summary: true, started_at: true }).extend({ finished_at: isoTime.nullable() }).nullable(),
+  open_findings: z.record(z.string(), z.number().int()),
+  plans: z.record(z.string(), z.number().int()),
+  rollouts: z.strictObject({ active: z.number().int(), reverts_pending: z.number().int(), reverts_failed: z.number().int() }),
+  budget: z.strictObject({
+    used: z.strictObject({ last_hour: z.number().int(), last_hour_by_environment: z.record(z.string(), z.number().int()), last_day_by_type: z.record(z.string(), z.number().int()) }),
+    remaining: z.strictObject({
+      per_hour: z.number().int(),
+      per_hour_by_environment: z.record(z.string(), z.number().int()),
+      per_day_by_type: z.record(z.string(), z.number().int()),
+      concurrent_rollouts: z.number().int(),
+    }),
+  }),
+});
+export type OracleStatus = z.infer<typeof oracleStatusSchema>;

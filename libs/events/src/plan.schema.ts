@@ -186,6 +186,24 @@ export const mutationSchema = z.discriminatedUnion('type', [
   typedMutation('PARAM_SET'),
   typedMutation('MEMORY_UPDATE'),
 ]);
+
+const storedMutationFields = {
+  mutation_id: z.uuid(),
+  ordinal: z.number().int(),
+  status: z.enum(['pending', 'applied', 'promoted', 'rolled_back', 'failed', 'skipped']),
+};
+
+const storedMutation = <T extends keyof typeof mutationParamsSchemas>(type: T) => typedMutation(type).extend(storedMutationFields);
+
+/** A mutation as stored with its plan: its id, place in the plan and state. */
+export const mutationViewSchema = z.discriminatedUnion('type', [
+  storedMutation('PROMPT_PATCH'),
+  storedMutation('MODEL_SWAP'),
+  storedMutation('LORA_APPLY'),
+  storedMutation('ROUTE_CHANGE'),
+  storedMutation('PARAM_SET'),
+  storedMutation('MEMORY_UPDATE'),
+]);
 export type Mutation = z.output<typeof mutationSchema>;
 export type MutationInput = z.input<typeof mutationSchema>;
 export type MutationOf<T extends Mutation['type']> = Extract<Mutation, { type: T }>;

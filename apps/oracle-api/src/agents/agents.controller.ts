@@ -30,6 +30,7 @@ import {
   type RevisionResponse,
 } from '@metaloop/events';
 import { AgentsService, CandidatesService, RevisionsService } from '@metaloop/registry';
+import { Idempotent } from '@metaloop/platform';
 
 const NOT_FOUND = { status: 404, description: 'No such agent (or revision of it); problem+json' } as const;
 
@@ -44,6 +45,8 @@ export class AgentsController {
   ) {}
 
   @Post()
+
+  @Idempotent()
   @RequireScopes('oracle:write')
   @HttpCode(201)
   @ApiOperation({ summary: 'Register an agent; its config becomes the first (stable) revision' })
@@ -71,6 +74,8 @@ export class AgentsController {
   }
 
   @Post(':agent_id/candidates')
+
+  @Idempotent()
   @RequireScopes('oracle:write')
   @HttpCode(201)
   @ApiOperation({ summary: 'Register a candidate (prompt version, model, LoRA adapter or backend) mutations may switch to' })

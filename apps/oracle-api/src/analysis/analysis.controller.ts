@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '@metaloop/auth';
 import { analyzeRequestSchema, analyzeResponseSchema, type AnalyzeRequest, type AnalyzeResponse } from '@metaloop/events';
+import { Idempotent } from '@metaloop/platform';
 import { AnalysisService } from './analysis.service';
 
 @ApiTags('oracle')
@@ -10,6 +11,8 @@ export class AnalysisController {
   constructor(private readonly analysis: AnalysisService) {}
 
   @Post()
+
+  @Idempotent()
   @RequireScopes('oracle:write')
   @HttpCode(200)
   @ApiOperation({

@@ -46,6 +46,17 @@ export const envSchema = baseEnvSchema.extend({
   TICK_INTERVAL_MINUTES: int(0, 1_440, 5),
   /** The recent window a tick analyzes (compared with the same length before it). */
   TICK_WINDOW_HOURS: z.coerce.number().min(0.05).max(720).default(1),
+  /**
+   * Optional LLM proposer: an OpenAI-compatible base URL (e.g. https://api.openai.com/v1). Unset =
+   * off. It is asked only about findings no rule or registered candidate fixes, and whatever it
+   * proposes passes the same schema and SPEC gates as every other mutation.
+   */
+  LLM_PROPOSER_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+  LLM_PROPOSER_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  LLM_PROPOSER_API_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
+  LLM_PROPOSER_TIMEOUT_MS: int(100, 120_000, 15_000),
+  /** The most confidence an LLM proposal may claim (the gates' minimum is 0.7 by default). */
+  LLM_PROPOSER_MAX_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.75),
   /** The policy file, its hot-reload poll and seed 004's overrides (libs/policies). */
   ...policiesEnv,
 });

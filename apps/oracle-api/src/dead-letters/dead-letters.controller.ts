@@ -11,6 +11,7 @@ import {
   type DlqReplayRequest,
   type DlqReplayResponse,
 } from '@metaloop/events';
+import { Idempotent } from '@metaloop/platform';
 import { DeadLettersService } from './dead-letters.service';
 
 @ApiTags('dead letters')
@@ -28,6 +29,8 @@ export class DeadLettersController {
   }
 
   @Post('replay')
+
+  @Idempotent()
   @RequireScopes('oracle:write')
   @HttpCode(200)
   @ApiOperation({ summary: 'Republish dead letters to their original subject and remove them from the DLQ' })

@@ -9,6 +9,7 @@ import {
   type MetricDefinitionList,
   type MetricDefinitionResponse,
 } from '@metaloop/events';
+import { Idempotent } from '@metaloop/platform';
 import { MetricDefinitionsService } from './metric-definitions.service';
 
 @ApiTags('metrics')
@@ -17,6 +18,8 @@ export class MetricDefinitionsController {
   constructor(private readonly definitions: MetricDefinitionsService) {}
 
   @Post()
+
+  @Idempotent()
   @RequireScopes('oracle:write')
   @HttpCode(201)
   @ApiOperation({ summary: 'Define a metric that feedback may carry in `metrics`' })

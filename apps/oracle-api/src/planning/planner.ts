@@ -6,6 +6,8 @@ export interface PlannerOutcome {
   /** Null when no finding led to a mutation; `skipped` then says why for each. */
   plan: PlanInput | null;
   skipped: SkippedFinding[];
+  /** Findings no rule or registered candidate could fix (an LLM proposer may try these). */
+  unmatched: Finding[];
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
@@ -27,6 +29,7 @@ export function planFromFindings(findings: readonly Finding[], context: Planning
   const skipped: SkippedFinding[] = [];
   const skip = (finding: Finding, reason: string) => skipped.push({ finding_id: finding.finding_id, agent_id: finding.agent_id, type: finding.type, reason });
   const chosen = new Map<string, { finding: Finding; mutation: MutationInput }>();
+  const unmatched: Finding[] = [];
 
   for (const finding of [...findings].sort(byUrgency)) {
     const agent = context.agents.get(finding.agent_id);
@@ -37,15 +40,20 @@ export function planFromFindings(findings: readonly Finding[], context: Planning
     else if (taken) skip(finding, `agent already gets a ${taken.mutation.type} for a more urgent finding in this plan`);
     else if (chosen.size >= MAX_MUTATIONS) skip(finding, `the plan already holds ${MAX_MUTATIONS} mutations`);
     else {
-      const proposal = proposalFor(finding, agent);
+      const ruled = proposalFor(finding, agent);
+      const offered = context.proposals?.get(finding.finding_id);
+      const proposal = 'reason' in ruled && offered ? { mutation: offered } : ruled;
       const enabled = context.enabledTypes?.(agent.environment);
-      if ('reason' in proposal) skip(finding, proposal.reason);
+      if ('reason' in proposal) {
+        skip(finding, proposal.reason);
+        unmatched.push(finding);
+      }
       else if (enabled && !enabled.has(proposal.mutation.type)) skip(finding, `${proposal.mutation.type} is not enabled in ${agent.environment}`);
       else chosen.set(finding.agent_id, { finding, mutation: proposal.mutation });
     }
   }
 
-  if (chosen.size === 0) return { plan: null, skipped };
+  if (chosen.size === 0) return { plan: null, skipped, unmatched };
   const picks = [...chosen.values()];
   const mutations = picks.map((p) => p.mutation);
   return {
@@ -71,6 +79,7 @@ export function planFromFindings(findings: readonly Finding[], context: Planning
       },
     },
     skipped,
+    unmatched,
   };
 }
 

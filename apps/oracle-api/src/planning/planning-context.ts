@@ -1,4 +1,4 @@
-import type { AgentConfig, CandidateSpec, Environment, Finding, MutationType } from '@metaloop/events';
+import type { AgentConfig, CandidateSpec, Environment, Finding, MutationInput, MutationType } from '@metaloop/events';
 
 /** What the planner knows of one agent when it plans. */
 export interface AgentPlanningState {
@@ -17,6 +17,8 @@ export interface PlanningContext {
   agents: ReadonlyMap<string, AgentPlanningState>;
   /** Which mutation types are enabled, per environment (from the policy). */
   enabledTypes?: (environment: Environment) => ReadonlySet<MutationType>;
+  /** Mutations proposed elsewhere (the optional LLM proposer), by finding id, for findings no rule fixes. */
+  proposals?: ReadonlyMap<string, MutationInput>;
 }
 
 /** A finding the planner did not turn into a mutation, and why: a plan that says nothing is a bug. */

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@metaloop/db';
-import type { Environment, Finding, MutationType, PlanRequest, PlanResponse } from '@metaloop/events';
+import type { Environment, Finding, MutationInput, MutationType, PlanRequest, PlanResponse } from '@metaloop/events';
 import { PolicyStore } from '@metaloop/policies';
 import { AgentSnapshots } from '../common/agent-snapshots';
 import { FindingsService } from '../findings/findings.service';
 import { PlansService } from '../plans/plans.service';
+import { LlmProposer } from './llm-proposer';
 import { planFromFindings } from './planner';
 import type { AgentPlanningState, PlanningContext } from './planning-context';
 import { introducedKeys, parseConfig, proposedKeys } from './refused-candidates';
@@ -25,12 +26,26 @@ export class PlanningService {
     private readonly findings: FindingsService,
     private readonly plans: PlansService,
     private readonly policies: PolicyStore,
+    private readonly llm: LlmProposer,
   ) {}
 
   async plan(request: PlanRequest, actor: string, source = 'api'): Promise<PlanResponse> {
     const findings = await this.resolveFindings(request);
-    const outcome = planFromFindings(findings, await this.context(findings.map((f) => f.agent_id)), source);
-    return { plan: outcome.plan ? await this.plans.create(outcome.plan, actor) : null, skipped: outcome.skipped };
+    const context = await this.context(findings.map((f) => f.agent_id));
+    let outcome = planFromFindings(findings, context, source);
+    const llmReasons = new Map<string, string>();
+    if (this.llm.enabled && outcome.unmatched.length > 0) {
+      // The rules could not fix these: ask the LLM, then plan again with its valid proposals.
+      const proposals = new Map<string, MutationInput>();
+      for (const finding of outcome.unmatched) {
+        const proposal = await this.llm.propose(finding, context.agents.get(finding.agent_id)!);
+        if ('mutation' in proposal) proposals.set(finding.finding_id, proposal.mutation);
+        else llmReasons.set(finding.finding_id, proposal.reason);
+      }
+      if (proposals.size > 0) outcome = planFromFindings(findings, { ...context, proposals }, source);
+    }
+    const skipped = outcome.skipped.map((s) => (llmReasons.has(s.finding_id) ? { ...s, reason: `${s.reason}; ${llmReasons.get(s.finding_id)}` } : s));
+    return { plan: outcome.plan ? await this.plans.create(outcome.plan, actor) : null, skipped };
   }
 
   /** Stored findings win over a client's copy of them (their status may have moved on); unknown ones are taken as sent. */

@@ -1,5 +1,5 @@
 import type { Prisma } from '@metaloop/db';
-import type { GateResult, MutationInput, PlanView, ValidationResult } from '@metaloop/events';
+import { planSchema, type GateResult, type MutationInput, type Plan, type PlanView, type ValidationResult } from '@metaloop/events';
 
 /** What a plan row is read with to make its wire view. */
 export const PLAN_INCLUDE = {
@@ -43,7 +43,7 @@ export function planView(row: PlanRow, gateOrder?: readonly string[]): PlanView 
       expected_impact: m.expectedImpact,
       rationale: m.rationale,
       rollback_spec: m.rollbackSpec,
-    })) as PlanView['mutations'],
+    })) as unknown as PlanView['mutations'],
     confidence: row.confidence,
     risk: row.risk,
     expected_impact: row.expectedImpact as PlanView['expected_impact'],
@@ -71,4 +71,22 @@ export function mutationData(mutation: MutationInput, ordinal: number) {
     rationale: mutation.rationale,
     rollbackSpec: (mutation.rollback_spec ?? { restore_revision_id: null, side_effects: [], automatic: true }) as Prisma.InputJsonValue,
   };
+}
+
+/** The plan itself, without what storing it added (ids, statuses, decisions): what the gates judge. */
+export function planOf(view: PlanView): Plan {
+  const { mutations, plan_id, status, source, finding_ids, confidence, risk, expected_impact, rationale, evidence, created_at } = view;
+  return planSchema.parse({
+    plan_id,
+    status,
+    source,
+    finding_ids,
+    confidence,
+    risk,
+    expected_impact,
+    rationale,
+    evidence,
+    created_at,
+    mutations: mutations.map(({ ordinal: _ordinal, status: _status, ...mutation }) => mutation),
+  });
 }

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes, type Principal } from '@metaloop/auth';
 import { actorOf } from '@metaloop/control';
-import { validateRequestSchema, validationResultSchema, type ValidateRequest, type ValidationResult } from '@metaloop/events';
+import { validateRequestSchema, validationResultSchema, type PlanInput, type ValidateRequest, type ValidationResult } from '@metaloop/events';
 import { Idempotent } from '@metaloop/platform';
 import { PlansService } from '../plans/plans.service';
 import { ValidationService } from './validation.service';
@@ -27,7 +27,8 @@ export class ValidationController {
   @ApiResponse({ status: 200, standardSchema: validationResultSchema })
   async validate(@Body({ schema: validateRequestSchema }) body: ValidateRequest, @CurrentPrincipal() principal: Principal): Promise<ValidationResult> {
     const actor = actorOf(principal);
-    const planId = body.plan_id ?? body.plan!.plan_id ?? (await this.plans.create(body.plan!, actor)).plan_id;
+    const plan = body.plan;
+    const planId = body.plan_id ?? (plan && 'plan_id' in plan && plan.plan_id ? plan.plan_id : (await this.plans.create(plan as PlanInput, actor)).plan_id);
     return this.validation.validate(planId, actor);
   }
 }

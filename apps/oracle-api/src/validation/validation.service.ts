@@ -1,9 +1,9 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { AuditLog } from '@metaloop/control';
 import { PrismaService, type Prisma } from '@metaloop/db';
-import { GATE_NAMES, planSchema, type PlanStatus, type PlanView, type ValidationResult } from '@metaloop/events';
+import { GATE_NAMES, type PlanStatus, type PlanView, type ValidationResult } from '@metaloop/events';
 import { PolicyStore, validatePlan } from '@metaloop/policies';
-import { PLAN_INCLUDE, validationView } from '../plans/plan-view';
+import { PLAN_INCLUDE, planOf, validationView } from '../plans/plan-view';
 import { PlansService } from '../plans/plans.service';
 import { GateStateReader } from './gate-state.reader';
 import { ValidationMetrics } from './validation.metrics';
@@ -44,7 +44,7 @@ export class ValidationService {
   /** Validates and records, whatever the plan's status (execute re-checks a queued-to-be plan with it). */
   async evaluate(view: PlanView, actor: string): Promise<ValidationResult> {
     const { policy, version } = this.policies.current();
-    const plan = planSchema.parse(view);
+    const plan = planOf(view);
     const state = await this.gateState.read(policy, plan);
     const result = validatePlan(policy, plan, state);
     const { outcome, status } = verdict(result, view.status);
