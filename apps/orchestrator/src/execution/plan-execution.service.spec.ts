@@ -19,9 +19,10 @@ describe('plan execution (the orchestrator in-process, real Postgres, NATS and R
   const planOf = (id: string) => h.prisma.plan.findUniqueOrThrow({ where: { id }, include: { mutations: true, rollouts: true } });
   const jobResult = async (planId: string) =>
     eventually(async () => {
+      // One read of the job: its finishedOn and returnvalue come from the same snapshot.
       const job = await h.queue(QUEUES.plans).getJob(planId);
-      if (!(await job?.isCompleted())) throw new Error(`plan job ${planId} not completed: ${job?.failedReason ?? 'waiting'}`);
-      return job!.returnvalue as { status: string; rollouts: Array<{ outcome: string; rollout_id: string | null; rollback_key: string | null; reason: string | null }> };
+      if (!job?.finishedOn || job.failedReason || !job.returnvalue) throw new Error(`plan job ${planId} not completed: ${job?.failedReason ?? 'waiting'}`);
+      return job.returnvalue as { status: string; rollouts: Array<{ outcome: string; rollout_id: string | null; rollback_key: string | null; reason: string | null }> };
     }, 15_000, 50);
 
   it('starts a canary at the first step: candidate revision, rollout, routing, decision, audit, monitor schedule', async () => {
