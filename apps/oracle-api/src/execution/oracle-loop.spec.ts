@@ -2,7 +2,7 @@ import { JOBS, QUEUES, uuidv7 } from '@metaloop/events';
 import { testEnv } from '@metaloop/testing';
 import { Queue } from 'bullmq';
 import { metricValue, oracleHarness, type OracleHarness } from '../__tests__/oracle-harness';
-import { bullmqConnection } from '../queues/bullmq-connection';
+import { bullmqConnection } from '@metaloop/messaging';
 
 const config = (extra: object = {}) => ({ model: 'gpt-4o', prompt: { version: 'v1', template: 'You are helpful.' }, params: { temperature: 0.9 }, ...extra });
 

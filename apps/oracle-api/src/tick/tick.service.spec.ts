@@ -5,7 +5,7 @@ import { metricValue, oracleHarness, type OracleHarness } from '../__tests__/ora
 import { NORMAL_PROFILE, syntheticRollups } from '../analysis/__tests__/synthetic';
 import { UPSERT_FEEDBACK_ROLLUPS, UPSERT_FEEDBACK_ROLLUPS_HOURLY } from '../ingest/ingest.sql';
 import { hourlyRollups } from '../ingest/rollup-aggregation';
-import { bullmqConnection } from '../queues/bullmq-connection';
+import { bullmqConnection } from '@metaloop/messaging';
 
 const HOUR = 3_600_000;
 

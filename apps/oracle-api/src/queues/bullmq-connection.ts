@@ -1,2 +1,0 @@
-// Moved to libs/messaging (the orchestrator uses it too); the tick and execution specs still import it from here.
-export { bullmqConnection } from '@metaloop/messaging';
