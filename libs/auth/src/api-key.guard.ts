@@ -28,27 +28,34 @@ export class ApiKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<HttpRequest>();
-    const key = bearerToken(request.headers['authorization']);
+    const required = this.reflector.getAllAndOverride<readonly Scope[] | undefined>(SCOPES_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    request[PRINCIPAL_PROPERTY] = await this.authorize(request.headers['authorization'], required ?? []);
+    return true;
+  }
+
+  /**
+   * The caller behind an Authorization header, allowed to use a route that needs `required`;
+   * throws the 401 or 403. The guard's whole decision, also for routes that run it without an
+   * ExecutionContext (libs/platform's fast routes read the scopes once, at start).
+   */
+  async authorize(authorization: string | string[] | undefined, required: readonly Scope[]): Promise<Principal> {
+    const key = bearerToken(authorization);
 
     if (!this.mode.enforcing) {
       const principal = key ? await this.keys.verify(key).catch(() => null) : null;
-      request[PRINCIPAL_PROPERTY] = principal ?? (ANONYMOUS_PRINCIPAL as Principal);
-      return true;
+      return principal ?? (ANONYMOUS_PRINCIPAL as Principal);
     }
 
     if (key === undefined) throw ApiKeyUnauthorizedError.missing();
     const principal = await this.keys.verify(key);
     if (!principal) throw ApiKeyUnauthorizedError.invalid();
 
-    const required = this.reflector.getAllAndOverride<readonly Scope[] | undefined>(SCOPES_METADATA, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    const missing = missingScopes(principal.scopes, required ?? []);
+    const missing = missingScopes(principal.scopes, required);
     if (missing.length > 0) throw new ApiKeyForbiddenError(principal.name, missing);
-
-    request[PRINCIPAL_PROPERTY] = principal;
-    return true;
+    return principal;
   }
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Prisma, PrismaClient, PrismaService } from '@metaloop/db';
-import { generateKey, generatePrefix, hashKey, parseKey } from './api-key-format';
+import { generateKey, generatePrefix, hashKey, KEY_PATTERN, parseKey } from './api-key-format';
 import { ApiKeyVerificationUnavailableError } from './auth.errors';
 import { AUTH_OPTIONS, resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions } from './auth.options';
 import type { Principal } from './principal';
@@ -136,7 +136,7 @@ export class ApiKeysService implements BeforeApplicationShutdown {
    * ApiKeyVerificationUnavailableError (503) when Postgres must be asked and does not answer.
    */
   async verify(key: string): Promise<Principal | null> {
-    if (!parseKey(key)) return null;
+    if (!KEY_PATTERN.test(key)) return null;
     const hash = hashKey(key);
     const now = this.options.now();
     const cached = this.verified.get(hash);
