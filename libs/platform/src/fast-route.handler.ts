@@ -1,4 +1,4 @@
-import type { ArgumentMetadata, ExceptionFilter, INestApplicationContext, PipeTransform, Type } from '@nestjs/common';
+import { StandardSchemaValidationPipe, type ArgumentMetadata, type ExceptionFilter, type INestApplicationContext, type PipeTransform, type Type } from '@nestjs/common';
 import {
   CUSTOM_ROUTE_ARGS_METADATA,
   EXCEPTION_FILTERS_METADATA,
@@ -51,8 +51,9 @@ interface RouteArgument {
 interface Parameter {
   index: number;
   extract: (request: FastifyRequest, reply: FastifyReply) => unknown;
-  /** Set when the app's global pipes apply to it, as Nest applies them. */
-  pipeMetadata?: ArgumentMetadata;
+  metadata: ArgumentMetadata;
+  /** The app's global pipes that apply to it, in order, as Nest applies them. */
+  pipes: PipeTransform[];
 }
 
 interface ResponseHeader {
@@ -84,7 +85,7 @@ function compileFastRoute(app: INestApplicationContext, { controller, method }: 
   const guard = apiKeyGuardOf(app, config, controller, callback, refuse);
   refuseUnsupported(controller, callback, refuse);
   const scopes: readonly Scope[] = routeScopes(controller, callback) ?? [];
-  const parameters = compileParameters(controller, method, callback, pipes.length > 0, refuse);
+  const parameters = compileParameters(controller, method, callback, pipes, refuse);
   const argsLength = parameters.reduce((length, p) => Math.max(length, p.index + 1), 0);
   const requestMethod = Reflect.getMetadata(METHOD_METADATA, callback) as RequestMethod;
   const status: number = Reflect.getMetadata(HTTP_CODE_METADATA, callback) ?? (requestMethod === RequestMethod.POST ? 201 : 200);
@@ -94,23 +95,22 @@ function compileFastRoute(app: INestApplicationContext, { controller, method }: 
   const checksEmptyParams = segments.some((segment) => segment.startsWith(':'));
   const instance = app.get(controller, { strict: false });
 
-  const applyPipes = async (value: unknown, metadata: ArgumentMetadata): Promise<unknown> => {
-    for (const pipe of pipes) value = await pipe.transform(value, metadata);
-    return value;
-  };
-
   // Nest's order: guard, status and headers, each parameter through the pipes, the method, the send.
   return async function fastRoute(request, reply) {
     try {
       // As Nest's Fastify adapter: an empty path parameter matches no route.
       if (checksEmptyParams && hasEmptyParam(request.params as Record<string, string>)) return reply.callNotFound();
-      if (guard) (request as RequestWithPrincipal)[PRINCIPAL_PROPERTY] = await guard.authorize(request.headers.authorization, scopes);
+      if (guard) {
+        const principal = guard.authorize(request.headers.authorization, scopes);
+        (request as RequestWithPrincipal)[PRINCIPAL_PROPERTY] = isThenable(principal) ? await principal : principal;
+      }
       void reply.code(status);
       for (const { name, value } of headers) void reply.header(name, typeof value === 'function' ? value() : value);
       const args = new Array<unknown>(argsLength);
-      for (const { index, extract, pipeMetadata } of parameters) {
-        const value = extract(request, reply);
-        args[index] = pipeMetadata ? await applyPipes(value, pipeMetadata) : value;
+      for (const { index, extract, metadata, pipes } of parameters) {
+        let value = extract(request, reply);
+        for (const pipe of pipes) value = await pipe.transform(value, metadata);
+        args[index] = value;
       }
       const body = callback.apply(instance, args);
       return reply.send(isThenable(body) ? await body : body);
@@ -179,8 +179,8 @@ function refuseUnsupported(controller: Type, callback: object, refuse: (why: str
   }
 }
 
-/** Each argument as Nest's RouteParamsFactory extracts it, with the pipe metadata Nest would pass. */
-function compileParameters(controller: Type, method: string, callback: object, hasPipes: boolean, refuse: (why: string) => Error): Parameter[] {
+/** Each argument as Nest's RouteParamsFactory extracts it, with the pipes and pipe metadata Nest would use. */
+function compileParameters(controller: Type, method: string, callback: object, globalPipes: PipeTransform[], refuse: (why: string) => Error): Parameter[] {
   const declared: Record<string, RouteArgument> = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, method) ?? {};
   const paramtypes: unknown[] = Reflect.getMetadata(PARAMTYPES_METADATA, controller.prototype as object, method) ?? [];
   const values = new RouteParamsFactory();
@@ -189,22 +189,33 @@ function compileParameters(controller: Type, method: string, callback: object, h
     if (argument.pipes && argument.pipes.length > 0) throw refuse('parameter pipes are not supported (the global pipes and `schema` are)');
     const { index, data, schema } = argument;
     const metatype = paramtypes[index] as Type | undefined;
-    if (key.includes(CUSTOM_ROUTE_ARGS_METADATA)) {
+    const custom = key.includes(CUSTOM_ROUTE_ARGS_METADATA);
+    const type = custom ? undefined : (Number(key.split(':')[0]) as RouteParamtypes);
+    const metadata = { type: type === undefined ? 'custom' : tokens.exchangeEnumForString(type), data, metatype, schema } as ArgumentMetadata;
+    const pipes = type === undefined || PIPEABLE.has(type) ? globalPipes.filter((pipe) => !passesThrough(pipe, metadata)) : [];
+    if (type === undefined) {
       const factory = argument.factory!;
       const extract = (request: FastifyRequest, reply: FastifyReply) => {
         const context = new ExecutionContextHost([request, reply], controller, callback as (...args: unknown[]) => unknown);
         context.setType('http');
         return factory(data, context);
       };
-      return { index, extract, ...(hasPipes && { pipeMetadata: { type: 'custom', data, metatype, schema } as ArgumentMetadata }) };
+      return { index, extract, metadata, pipes };
     }
-    const type = Number(key.split(':')[0]) as RouteParamtypes;
     if (type === RouteParamtypes.RESPONSE && !Reflect.getMetadata(RESPONSE_PASSTHROUGH_METADATA, controller, method)) {
       throw refuse('@Res() needs { passthrough: true }: the method returns the body');
     }
     if (type === RouteParamtypes.NEXT) throw refuse('@Next() is not supported');
     const extract = (request: FastifyRequest, reply: FastifyReply) => values.exchangeKeyForValue(type, data!, { req: request, res: reply, next: undefined! });
-    const pipeMetadata = { type: tokens.exchangeEnumForString(type), data, metatype, schema } as ArgumentMetadata;
-    return { index, extract, ...(hasPipes && PIPEABLE.has(type) && { pipeMetadata }) };
+    return { index, extract, metadata, pipes };
   });
+}
+
+/**
+ * Whether a pipe hands this parameter back untouched, so awaiting it would be waste: Nest's
+ * StandardSchemaValidationPipe (not a subclass, which may transform more) for a parameter
+ * without a schema returns the value as is.
+ */
+function passesThrough(pipe: PipeTransform, metadata: ArgumentMetadata): boolean {
+  return pipe.constructor === StandardSchemaValidationPipe && !metadata.schema;
 }
