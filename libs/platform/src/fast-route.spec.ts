@@ -12,6 +12,7 @@ import {
   Post,
   Query,
   Res,
+  Scope,
   UseGuards,
   UseInterceptors,
   type CallHandler,
@@ -322,6 +323,15 @@ class GuardedController {
   }
 }
 
+@Controller({ path: 'refused', scope: Scope.REQUEST })
+class RequestScopedController {
+  @Get()
+  @FastRoute()
+  get(): string {
+    return 'never served';
+  }
+}
+
 @Controller('refused')
 class PipedController {
   @Get(':n')
@@ -343,6 +353,7 @@ describe('@FastRoute() on what it cannot serve as Nest would', () => {
     ['an interceptor', InterceptedController, /InterceptedController\.get \(GET \/refused\): interceptors are not supported/],
     ['another guard', GuardedController, /GuardedController\.get \(GET \/refused\): guards other than ApiKeyGuard/],
     ['a parameter pipe', PipedController, /PipedController\.get \(GET \/refused\/:n\): parameter pipes are not supported/],
+    ['a request-scoped controller', RequestScopedController, /RequestScopedController\.get \(GET \/refused\): the controller must be a singleton/],
   ])('stops the app at start on %s, naming the route', async (_case, controller, message) => {
     @Module({ imports: [PlatformModule.forRoot({ app: 'fast-route-refused', envSchema: baseEnvSchema, uses: {} })], controllers: [controller] })
     class RefusedModule {}
