@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import registry from '@metaloop/registry';
 import { startControlPlane } from './lib/control-plane.mjs';
-import { cpuMs, isolation, load, SERVICES, sql, startApp, startBaselines, table } from './lib/harness.mjs';
+import { isolation, load, SERVICES, sql, startApp, startBaselines, table, withServerCpu } from './lib/harness.mjs';
 
 const { armBucket } = registry;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -64,12 +64,10 @@ try {
   await iso.drop();
 }
 
-/** A load run plus the CPU the server process spent per answered request (steadier than req/s on a shared machine). */
+/** A load run after a warm-up (the JIT compiles the request path first), with the server's CPU per request. */
 async function measured(pid, options) {
-  await load({ ...options, seconds: 2 }); // warm-up: let the JIT compile the request path first
-  const before = cpuMs(pid);
-  const result = await load(options);
-  return { ...result, cpuPerRequest: ((cpuMs(pid) - before) * 1000) / Math.max(1, result.accepted) };
+  await load({ ...options, seconds: 2 });
+  return withServerCpu(pid, () => load(options));
 }
 
 /**

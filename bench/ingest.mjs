@@ -2,7 +2,7 @@
 // check that Postgres holds exactly the events that were answered 202 (none lost, none doubled).
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { isolation, load, SERVICES, sleep, sql, startApp, startBaselines, table } from './lib/harness.mjs';
+import { isolation, load, SERVICES, sleep, sql, startApp, startBaselines, table, withServerCpu } from './lib/harness.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -26,28 +26,24 @@ try {
   const baselines = await startBaselines(iso.id);
   stopAll.push(baselines.stop);
   console.log(`baselines ready; ${SECONDS} s per run, ${CONNECTIONS} connections`);
-  const bare = await load({ url: `${baselines.url}/bare`, body: single, connections: CONNECTIONS, seconds: SECONDS });
-  const ack = await load({ url: `${baselines.url}/ack`, body: single, connections: CONNECTIONS, seconds: SECONDS });
+  const bare = await withServerCpu(baselines.pid, () => load({ url: `${baselines.url}/bare`, body: single, connections: CONNECTIONS, seconds: SECONDS }));
+  const ack = await withServerCpu(baselines.pid, () => load({ url: `${baselines.url}/ack`, body: single, connections: CONNECTIONS, seconds: SECONDS }));
   await baselines.stop();
 
   const oracle = await startApp('oracle-api', env);
   stopAll.push(oracle.stop);
   // The same app with group commit off (one event per message, one ack per request).
   const unbatched = await startApp('feedback-api', { ...env, PUBLISH_MAX_EVENTS: '1' });
-  const oneAckEach = await load({ url: `${unbatched.url}/api/v1/feedback/collect`, body: single, connections: CONNECTIONS, seconds: SECONDS });
+  const oneAckEach = await withServerCpu(unbatched.pid, () => load({ url: `${unbatched.url}/api/v1/feedback/collect`, body: single, connections: CONNECTIONS, seconds: SECONDS }));
   await unbatched.stop();
   await drainSeconds(jsm, iso.id);
   const feedback = await startApp('feedback-api', env);
   stopAll.push(feedback.stop);
-  const collect = await load({ url: `${feedback.url}/api/v1/feedback/collect`, body: single, connections: CONNECTIONS, seconds: SECONDS });
+  const collect = await withServerCpu(feedback.pid, () => load({ url: `${feedback.url}/api/v1/feedback/collect`, body: single, connections: CONNECTIONS, seconds: SECONDS }));
   const collectDrain = await drainSeconds(jsm, iso.id);
-  const bulkRun = await load({
-    url: `${feedback.url}/api/v1/feedback/collect/bulk`,
-    body: bulk,
-    connections: BULK_CONNECTIONS,
-    seconds: SECONDS,
-    eventsPerRequest: BULK_EVENTS,
-  });
+  const bulkRun = await withServerCpu(feedback.pid, () =>
+    load({ url: `${feedback.url}/api/v1/feedback/collect/bulk`, body: bulk, connections: BULK_CONNECTIONS, seconds: SECONDS, eventsPerRequest: BULK_EVENTS }),
+  );
   const bulkDrain = await drainSeconds(jsm, iso.id);
 
   const row = (name, r, drain = '') => ({
@@ -56,6 +52,7 @@ try {
     'req/s': Math.round(r.requestsPerSecond),
     'p50 ms': r.p50,
     'p99 ms': r.p99,
+    'server CPU µs/req': r.cpuPerRequest.toFixed(0),
     'non-202': r.non2xx + r.errors,
     'lag → 0 after load (s)': drain,
   });

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { hash, randomBytes, randomInt } from 'node:crypto';
 
 /**
  * An API key is `mlk_<prefix>_<secret>`: the prefix (8 lowercase alphanumerics) is public and
@@ -32,8 +32,9 @@ export function parseKey(key: string): ParsedKey | null {
 /**
  * What is stored (`secret_hash`) and looked up: sha256 hex of the whole key. A plain fast hash
  * is right here, no bcrypt/scrypt: the key carries 256 random bits, so there is nothing to
- * brute-force offline, and a slow hash would cost milliseconds on every verification.
+ * brute-force offline, and a slow hash would cost milliseconds on every verification (the
+ * one-shot `hash` costs a third of a Hash object's microsecond; it runs on every request).
  */
 export function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hash('sha256', key, 'hex');
 }

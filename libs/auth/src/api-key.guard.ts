@@ -37,25 +37,37 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   /**
-   * The principal of an Authorization header that holds `required`, or the 401/403 error; also
-   * for routes served outside Nest's controllers (e.g. a Fastify plugin's hook).
+   * The caller behind an Authorization header, allowed to use a route that needs `required`;
+   * throws (or rejects with) the 401 or 403. The guard's whole decision, also for routes that
+   * run it without an ExecutionContext (libs/platform's fast routes read the scopes once, at
+   * start). Synchronous when the key's verification is cached (or not needed), so the hot
+   * path awaits nothing then.
    */
-  async authorize(authorization: string | string[] | undefined, required: readonly Scope[]): Promise<Principal> {
+  authorize(authorization: string | string[] | undefined, required: readonly Scope[]): Principal | Promise<Principal> {
     const key = bearerToken(authorization);
 
     if (!this.mode.enforcing) {
-      const principal = key ? await this.keys.verify(key).catch(() => null) : null;
-      return principal ?? (ANONYMOUS_PRINCIPAL as Principal);
+      const known = key ? this.keys.known(key) : null;
+      if (known !== undefined) return known ?? (ANONYMOUS_PRINCIPAL as Principal);
+      return this.keys.verify(key!).then(
+        (principal) => principal ?? (ANONYMOUS_PRINCIPAL as Principal),
+        () => ANONYMOUS_PRINCIPAL as Principal,
+      );
     }
 
     if (key === undefined) throw ApiKeyUnauthorizedError.missing();
-    const principal = await this.keys.verify(key);
-    if (!principal) throw ApiKeyUnauthorizedError.invalid();
-
-    const missing = missingScopes(principal.scopes, required);
-    if (missing.length > 0) throw new ApiKeyForbiddenError(principal.name, missing);
-    return principal;
+    const known = this.keys.known(key);
+    if (known !== undefined) return allowed(known, required);
+    return this.keys.verify(key).then((principal) => allowed(principal, required));
   }
+}
+
+/** A verified principal that holds the required scopes; the 401 or 403 otherwise. */
+function allowed(principal: Principal | null, required: readonly Scope[]): Principal {
+  if (!principal) throw ApiKeyUnauthorizedError.invalid();
+  const missing = missingScopes(principal.scopes, required);
+  if (missing.length > 0) throw new ApiKeyForbiddenError(principal.name, missing);
+  return principal;
 }
 
 /** The token of a Bearer Authorization header; undefined when there is none (or another scheme). */

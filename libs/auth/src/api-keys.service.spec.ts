@@ -98,6 +98,19 @@ describe('ApiKeysService', () => {
       expect(calls['findUnique']).toBe(1);
     });
 
+    it('says from memory alone what it knows (known): verified and bad keys, undefined until Postgres was asked', async () => {
+      const { keys, calls } = service();
+      const created = await keys.create({ name: 'ops', scopes: ['admin'] });
+      const unknown = generateKey();
+      expect([keys.known(created.key), keys.known(unknown), keys.known('nope')]).toEqual([undefined, undefined, null]);
+      expect(calls['findUnique'] ?? 0).toBe(0);
+      await keys.verify(created.key);
+      await keys.verify(unknown);
+      expect(keys.known(created.key)).toEqual({ keyId: created.id, name: 'ops', scopes: ['admin'] });
+      expect(keys.known(unknown)).toBeNull();
+      expect(calls['findUnique']).toBe(2);
+    });
+
     it('stops accepting a key when it expires, even one served from the cache', async () => {
       const { keys, clock } = service();
       const created = await keys.create({ name: 'temp', scopes: ['admin'], expiresAt: new Date(Date.now() + 10_000) });

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Prisma, PrismaClient, PrismaService } from '@metaloop/db';
-import { generateKey, generatePrefix, hashKey, parseKey } from './api-key-format';
+import { generateKey, generatePrefix, hashKey, KEY_PATTERN, parseKey } from './api-key-format';
 import { ApiKeyVerificationUnavailableError } from './auth.errors';
 import { AUTH_OPTIONS, resolveAuthOptions, type AuthOptions, type ResolvedAuthOptions } from './auth.options';
 import type { Principal } from './principal';
@@ -136,7 +136,27 @@ export class ApiKeysService implements BeforeApplicationShutdown {
    * ApiKeyVerificationUnavailableError (503) when Postgres must be asked and does not answer.
    */
   async verify(key: string): Promise<Principal | null> {
-    if (!parseKey(key)) return null;
+    const known = this.known(key);
+    if (known !== undefined) return known;
+    const hash = hashKey(key);
+    let lookup = this.inFlight.get(hash);
+    if (!lookup) {
+      lookup = this.lookup(hash).finally(() => this.inFlight.delete(hash));
+      this.inFlight.set(hash, lookup);
+    }
+    const entry = await lookup;
+    if (!entry) return null;
+    this.touch(entry.principal.keyId!, this.options.now());
+    return entry.principal;
+  }
+
+  /**
+   * What verify() would answer from memory alone: the principal, null for a key that is not
+   * shaped like one or is known to be bad, undefined when only Postgres can tell. Lets the
+   * hot path decide without a promise when the key was verified in the last `cacheTtlMs`.
+   */
+  known(key: string): Principal | null | undefined {
+    if (!KEY_PATTERN.test(key)) return null;
     const hash = hashKey(key);
     const now = this.options.now();
     const cached = this.verified.get(hash);
@@ -149,17 +169,7 @@ export class ApiKeysService implements BeforeApplicationShutdown {
       this.touch(cached.principal.keyId!, now);
       return cached.principal;
     }
-    if (this.rejected.get(hash)) return null;
-
-    let lookup = this.inFlight.get(hash);
-    if (!lookup) {
-      lookup = this.lookup(hash).finally(() => this.inFlight.delete(hash));
-      this.inFlight.set(hash, lookup);
-    }
-    const entry = await lookup;
-    if (!entry) return null;
-    this.touch(entry.principal.keyId!, this.options.now());
-    return entry.principal;
+    return this.rejected.get(hash) ? null : undefined;
   }
 
   async list(): Promise<ApiKeySummary[]> {

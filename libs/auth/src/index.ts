@@ -23,4 +23,4 @@ export {
   ApiKeyVerificationUnavailableError,
   NoApiKeysError,
 } from './auth.errors';
-export { listRoutes, routesWithoutScopes, type RouteAccess } from './route-audit';
+export { listRoutes, routeScopes, routesWithoutScopes, type RouteAccess } from './route-audit';

@@ -44,7 +44,7 @@ export function listRoutes(app: INestApplicationContext): RouteAccess[] {
         const methodPath: string | string[] | undefined = Reflect.getMetadata(PATH_METADATA, handler);
         if (methodPath === undefined) continue;
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod] ?? 'GET';
-        const scopes = declaredScopes(controller, handler);
+        const scopes = routeScopes(controller, handler);
         for (const controllerPath of controllerPaths) {
           for (const path of asArray(methodPath)) {
             routes.push({
@@ -71,8 +71,11 @@ export function routesWithoutScopes(app: INestApplicationContext): RouteAccess[]
   return listRoutes(app).filter((route) => route.scopes === null);
 }
 
-/** A route counts as protected only with both the declared scopes and ApiKeyGuard in force. */
-function declaredScopes(controller: Type, handler: object): Scope[] | null {
+/**
+ * The scopes a controller method's route enforces: those @RequireScopes declares on it or its
+ * controller, and only while ApiKeyGuard is in force; null for a public route.
+ */
+export function routeScopes(controller: Type, handler: object): Scope[] | null {
   const scopes: Scope[] | undefined = Reflect.getMetadata(SCOPES_METADATA, handler) ?? Reflect.getMetadata(SCOPES_METADATA, controller);
   const guards: unknown[] = [...(Reflect.getMetadata(GUARDS_METADATA, handler) ?? []), ...(Reflect.getMetadata(GUARDS_METADATA, controller) ?? [])];
   return scopes && guards.includes(ApiKeyGuard) ? [...scopes] : null;

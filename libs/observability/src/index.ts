@@ -1,8 +1,10 @@
 export { loggingModule } from './logging/logging.module';
 export { assignRequestId, loggerParams } from './logging/logger-params';
+export { logRequests } from './logging/request-log';
 export { MetricsModule } from './metrics/metrics.module';
 export { MetricsRegistry } from './metrics/metrics.registry';
 export { instrumentHttp } from './metrics/http-metrics';
+export { labelledChildren } from './metrics/labelled-children';
 export { HealthModule } from './health/health.module';
 export { HealthService, type CheckOutcome, type ReadinessReport } from './health/health.service';
 export type { HealthModuleOptions, ReadinessCheck } from './health/health.options';

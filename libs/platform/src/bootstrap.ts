@@ -6,10 +6,11 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { EnvValidationError, validateEnv } from '@metaloop/config';
 import { NatsEventsServer, NatsService } from '@metaloop/messaging';
-import { assignRequestId, instrumentHttp, MetricsRegistry } from '@metaloop/observability';
+import { assignRequestId, instrumentHttp, logRequests, MetricsRegistry } from '@metaloop/observability';
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { z } from 'zod';
+import { serveFastRoutes } from './fast-route.handler';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { RequestValidationException } from './request-validation.exception';
 
@@ -33,7 +34,8 @@ export interface BodyLimits {
 
 /**
  * Builds an app the way every metaloop app runs: Fastify, pino logs, problem+json errors,
- * Standard Schema (zod) validation, HTTP metrics, OpenAPI at /docs and, for apps that use
+ * Standard Schema (zod) validation, HTTP metrics, OpenAPI at /docs, @FastRoute() routes
+ * compiled as they are registered and, for apps that use
  * NATS, `@EventPattern` handlers on core NATS (a hybrid app). Not yet listening, so tests can
  * `init()` and `inject()` it.
  */
@@ -61,6 +63,8 @@ export async function createApp(definition: AppDefinition): Promise<NestFastifyA
   });
   closeConnectionsAfterResponseWhenClosing(fastify);
   instrumentHttp(fastify, app.get(MetricsRegistry));
+  logRequests(fastify);
+  serveFastRoutes(app, fastify);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

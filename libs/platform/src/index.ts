@@ -5,3 +5,4 @@ export { fieldError, problem, PROBLEM_CONTENT_TYPE, type FieldError, type Proble
 export { RequestValidationException } from './request-validation.exception';
 export { Idempotent, IdempotencyInterceptor } from './idempotency.interceptor';
 export { startApp } from './start-app';
+export { FastRoute } from './fast-route.decorator';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { MetricsRegistry } from '@metaloop/observability';
+import { labelledChildren, MetricsRegistry } from '@metaloop/observability';
 import type { Arm } from '@metaloop/events';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
@@ -16,7 +16,10 @@ export class AgentConfigMetrics {
   readonly messages: Counter<'outcome'>;
   readonly reloadErrors: Counter<'trigger'>;
   readonly agents: Gauge;
-  private readonly requestCounters = new Map<string, Counter.Internal>();
+  /** agent_id, arm, result */
+  private readonly requestSeries: (...labels: string[]) => Counter.Internal;
+  /** By result, per feedback event without revision_id (the hot path of collect). */
+  readonly revisionFill: (result: 'hit' | 'miss') => Counter.Internal;
 
   constructor(registry: MetricsRegistry) {
     this.requests = new Counter({
@@ -51,16 +54,12 @@ export class AgentConfigMetrics {
       registers: [registry],
     });
     this.agents = new Gauge({ name: 'metaloop_config_cache_agents', help: 'Agents in the config cache', registers: [registry] });
+    this.requestSeries = labelledChildren(this.requests);
+    this.revisionFill = labelledChildren(this.revisionFills);
   }
 
-  /**
-   * Per request of the hot path: each labelled child is looked up once, not hashed each time.
-   * An agent that is not registered gets no agent_id label: clients choose that id.
-   */
+  /** Per request of the hot path. An agent that is not registered gets no agent_id label: clients choose that id. */
   configRequest(agentId: string | undefined, arm: Arm | 'none', result: ConfigRequestResult): void {
-    const key = `${agentId ?? ''}\u0000${arm}\u0000${result}`;
-    let child = this.requestCounters.get(key);
-    if (!child) this.requestCounters.set(key, (child = this.requests.labels({ agent_id: agentId ?? '', arm, result })));
-    child.inc();
+    this.requestSeries(agentId ?? '', arm, result).inc();
   }
 }

@@ -75,7 +75,7 @@ export class LiveConfigCache implements OnModuleInit, OnApplicationShutdown {
   /** The revision feedback of this session is attributed to when it names none; undefined for an agent not registered. */
   revisionFor(agentId: string, sessionId: string): string | undefined {
     const revisionId = this.serve(agentId, sessionId)?.revisionId;
-    this.metrics.revisionFills.inc({ result: revisionId ? 'hit' : 'miss' });
+    this.metrics.revisionFill(revisionId ? 'hit' : 'miss').inc();
     return revisionId;
   }
 

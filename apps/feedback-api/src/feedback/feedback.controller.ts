@@ -12,6 +12,7 @@ import {
   type FeedbackEvent,
   type SystemMetric,
 } from '@metaloop/events';
+import { FastRoute } from '@metaloop/platform';
 import type { z } from 'zod';
 import { FeedbackService } from './feedback.service';
 
@@ -21,7 +22,9 @@ import { FeedbackService } from './feedback.service';
 export class FeedbackController {
   constructor(private readonly feedback: FeedbackService) {}
 
+  /** One event per request from every agent runtime: a fast route (see @FastRoute). */
   @Post('collect')
+  @FastRoute()
   @HttpCode(202)
   @ApiOperation({ summary: 'Collect one feedback event; 202 once it is durable in JetStream' })
   @ApiResponse({ status: 202, standardSchema: acceptedResponseSchema })

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { MetricsRegistry } from '@metaloop/observability';
+import { labelledChildren, MetricsRegistry } from '@metaloop/observability';
 import { Counter, Histogram } from 'prom-client';
 
 export type EventKind = 'explicit' | 'implicit' | 'system';
@@ -12,6 +12,8 @@ export class FeedbackMetrics {
   readonly publishDuration: Histogram<'type' | 'outcome'>;
   readonly batchEvents: Histogram<'type'>;
   readonly dedupeErrors: Counter<'operation'>;
+  /** kind, agent_id, result */
+  private readonly eventSeries: (...labels: string[]) => Counter.Internal;
 
   constructor(registry: MetricsRegistry) {
     this.events = new Counter({
@@ -40,9 +42,11 @@ export class FeedbackMetrics {
       labelNames: ['operation'],
       registers: [registry],
     });
+    this.eventSeries = labelledChildren(this.events);
   }
 
+  /** Per event (the hot path of collect). */
   count(kind: EventKind, agentId: string, result: EventResult, n = 1): void {
-    this.events.inc({ kind, agent_id: agentId, result }, n);
+    this.eventSeries(kind, agentId, result).inc(n);
   }
 }

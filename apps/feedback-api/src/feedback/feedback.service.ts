@@ -118,7 +118,7 @@ export class FeedbackService {
   }
 
   private async semanticErrors(event: FeedbackEvent, path: Array<string | number>): Promise<FieldError[]> {
-    const errors = await this.metricDefinitions.check(event.metrics, [...path, 'metrics']);
+    const errors = event.metrics ? await this.metricDefinitions.check(event.metrics, [...path, 'metrics']) : [];
     const future = futureTimestampError(event.timestamp, path);
     return future ? [...errors, future] : errors;
   }

@@ -18,6 +18,9 @@ export interface OutgoingEvent {
   json: string;
 }
 
+/** Server-assigned ids are new by construction: no duplicate check (nor its await) for them. */
+const NONE_ACCEPTED: ReadonlySet<string> = new Set();
+
 /**
  * Publishes events durably: a 202 is answered only after JetStream acknowledged the message
  * that carries the event. Group commit gathers concurrent events into shared messages; a
@@ -48,8 +51,14 @@ export class EventPublisher implements OnApplicationShutdown {
   /** For each event, whether it was a duplicate; throws (503) when the stream did not take them. */
   async publish(events: readonly OutgoingEvent[]): Promise<boolean[]> {
     this.nats.context(); // fail fast with 503 while NATS is down
+    const single = events.length === 1 ? events[0]! : undefined;
+    if (single && !single.clientId) {
+      // One event with a server id (collect's usual case): nothing to check for duplicates.
+      await this.commit.submit(single.subject, single.type, single);
+      return [false];
+    }
     const clientIds = events.filter((e) => e.clientId && !this.inFlight.has(e.eventId)).map((e) => e.eventId);
-    const acceptedBefore = await this.dedupe.acceptedBefore(clientIds);
+    const acceptedBefore = clientIds.length > 0 ? await this.dedupe.acceptedBefore(clientIds) : NONE_ACCEPTED;
     const seenInRequest = new Set<string>();
     const outcomes = events.map(async (event): Promise<boolean> => {
       if (!event.clientId) {
