@@ -96,7 +96,8 @@ describe('dashboards and alerts on a real Prometheus scraping the mesh', () => {
     }
   });
 
-  it.each(awaitingPanels)('%s parses, and still awaits its metrics', async (id, panel) => {
+  // Registered only while some panel waits for its metrics (none does today).
+  if (awaitingPanels.length > 0) it.each(awaitingPanels)('%s parses, and still awaits its metrics', async (id, panel) => {
     for (const { expr } of panel.queries) expect(await instantQuery(prometheus.url, asGrafanaSends(expr))).toMatchObject({ ok: true });
     if (panel.queries.every(({ expr }) => missingFrom(known, expr).length === 0)) {
       throw new Error(`${id}: ${LIVE_NOW} remove its \`awaits\` (grafana/src/dashboards) and add a traffic step that fills it (deploy/src/support/traffic.ts)`);

@@ -108,6 +108,20 @@ export const TRAFFIC: TrafficStep[] = [
       `sum(metaloop_config_propagation_seconds_count{via="message"}) >= ${round} and sum(metaloop_config_requests_total{result="not_found"}) >= ${round}`,
   },
   {
+    name: 'feedback from the sessions of a registered agent, attributed to the revision their arm serves',
+    run: async (mesh) => {
+      // One agent for every round, so its series grow between scrapes (a rate needs that).
+      const registered = await fetch(`${mesh.apps['oracle-api'].url}/api/v1/agents/dashboard_agent`);
+      if (registered.status === 404) {
+        const config = { model: 'gpt-4o-mini', prompt: { version: 'v1', template: 'You are a helpful assistant.' } };
+        await post(mesh, '/api/v1/agents', { agent_id: 'dashboard_agent', environment: 'dev', config }, 201, 'oracle-api');
+      }
+      await eventually(async () => expect((await fetch(`${mesh.apps['feedback-api'].url}/api/v1/agents/dashboard_agent/config?session_id=s0`)).status).toBe(200));
+      for (let i = 0; i < 10; i++) await post(mesh, '/api/v1/feedback/collect', feedback('dashboard_agent', i), 202);
+    },
+    settled: (round) => `sum(metaloop_agent_outcomes_total{agent_id="dashboard_agent"}) >= ${10 * round}`,
+  },
+  {
     name: 'a plan posted for validation (refused: it rests on no evidence) and a tick run by REST',
     run: async (mesh) => {
       const agentId = `plan-${uuidv7()}`;

@@ -1,9 +1,7 @@
 /**
- * Who will export the metrics that the panels marked `awaiting(...)` read. When one lands, its
- * panels are checked against the real names (the Prometheus proof says which), un-marked, and
- * traffic that fills them is added to deploy/src/support/traffic.ts.
+ * Who will export the metrics that panels marked `awaiting(AWAITS.<who>, [...])` read, while a
+ * panel is written before its metric exists. When the metric lands, the Prometheus proof says
+ * which panels to un-mark, and traffic that fills them goes into deploy/src/support/traffic.ts.
+ * Every panel reads an exported metric today.
  */
-export const AWAITS = {
-  agentPerformance: 'feedback-api: response time and success per agent, revision and arm from implicit feedback',
-  feedbackQuality: 'feedback-api: rating, helpful and complaint counters',
-} as const;
+export const AWAITS: Readonly<Record<string, string>> = {};

@@ -1,5 +1,4 @@
-import { awaiting, ENV, ENV_AGENT, percentiles, type DashboardSpec } from '../panel';
-import { AWAITS } from './awaits';
+import { ENV, ENV_AGENT, percentiles, type DashboardSpec } from '../panel';
 
 const events = (matchers: string) => `metaloop_feedback_events_total{${matchers}}`;
 
@@ -140,7 +139,7 @@ export const feedbackDashboard: DashboardSpec = {
     },
     {
       title: 'Quality signals',
-      panels: awaiting(AWAITS.feedbackQuality, [
+      panels: [
         {
           title: 'Mean rating by agent',
           description: 'Mean explicit rating (1–5) per agent over the interval.',
@@ -176,7 +175,7 @@ export const feedbackDashboard: DashboardSpec = {
           type: 'timeseries',
           queries: [{ expr: `sum by (agent_id) (increase(metaloop_feedback_complaints_total{${ENV_AGENT}}[$__rate_interval]))`, legend: '{{agent_id}}' }],
         },
-      ]),
+      ],
     },
   ],
 };

@@ -1,5 +1,4 @@
-import { awaiting, ENV, ENV_AGENT, percentiles, type DashboardSpec } from '../panel';
-import { AWAITS } from './awaits';
+import { ENV, ENV_AGENT, percentiles, type DashboardSpec } from '../panel';
 
 const http = (matchers: string) => `http_request_duration_seconds_count{${matchers}}`;
 const ARMS = ['agent_id', 'arm', 'revision_id'];
@@ -11,7 +10,7 @@ export const performanceDashboard: DashboardSpec = {
   rows: [
     {
       title: 'Agents: stable vs canary',
-      panels: awaiting(AWAITS.agentPerformance, [
+      panels: [
         {
           title: 'Agent response time by revision',
           description: 'Response time the agents reported in implicit feedback, per agent, arm (stable, canary) and revision.',
@@ -21,19 +20,19 @@ export const performanceDashboard: DashboardSpec = {
         },
         {
           title: 'Agent success rate by revision',
-          description: 'Share of successful agent responses per agent, arm and revision, from implicit feedback.',
+          description: 'Success the agents report in implicit feedback (success, or success_rate), per agent, arm and revision.',
           unit: 'percentunit',
           type: 'timeseries',
           min: 0,
           max: 1,
           queries: [
             {
-              expr: `sum by (agent_id, arm, revision_id) (rate(metaloop_agent_requests_total{${ENV_AGENT}, success="true"}[$__rate_interval])) / sum by (agent_id, arm, revision_id) (rate(metaloop_agent_requests_total{${ENV_AGENT}}[$__rate_interval]))`,
+              expr: `sum by (agent_id, arm, revision_id) (rate(metaloop_agent_successes_total{${ENV_AGENT}}[$__rate_interval])) / sum by (agent_id, arm, revision_id) (rate(metaloop_agent_outcomes_total{${ENV_AGENT}}[$__rate_interval]))`,
               legend: '{{agent_id}} {{arm}} {{revision_id}}',
             },
           ],
         },
-      ]),
+      ],
     },
     {
       title: 'metaloop HTTP',

@@ -144,6 +144,36 @@ describe('GET /api/v1/agents/{agent_id}/config (two replicas, a private NATS)', 
     expect(await metric(first(), 'metaloop_config_revision_fills_total', { result: 'miss' })).toBe(1);
   });
 
+  it('counts accepted feedback per agent, arm and revision for the dashboards, and forgets revisions no longer live', async () => {
+    const stableId = await h.createAgent('dashboard_agent');
+    const { rolloutId, candidateRevisionId } = await h.startRollout('dashboard_agent', candidate, 10_000);
+    await eventually(async () => expect((await h.getConfig(first(), 'dashboard_agent', 's1')).json().arm).toBe('canary'));
+    const post = (body: object) => first().inject({ method: 'POST', url: '/api/v1/feedback/collect', payload: body });
+    const event = (fields: object) => ({ agent_id: 'dashboard_agent', session_id: 's1', ...fields });
+    await post(event({ implicit: { success: true, response_time_ms: 400 } }));
+    await post(event({ implicit: { success_rate: 0.25, response_time_ms: 2_500 }, explicit: { rating: 2, helpful: false, complaint: 'too long' } }));
+    await post(event({ revision_id: stableId, implicit: { success: false } }));
+    const duplicate = event({ event_id: 'dash-dup', implicit: { success: true } });
+    await post(duplicate);
+    await post(duplicate);
+    const canary = { agent_id: 'dashboard_agent', arm: 'canary', revision_id: candidateRevisionId };
+    expect(await metric(first(), 'metaloop_agent_outcomes_total', canary)).toBe(3);
+    expect(await metric(first(), 'metaloop_agent_successes_total', canary)).toBe(2.25);
+    expect(await metric(first(), 'metaloop_agent_response_seconds_count', canary)).toBe(2);
+    expect(await metric(first(), 'metaloop_agent_outcomes_total', { arm: 'stable', revision_id: stableId })).toBe(1);
+    expect(await metric(first(), 'metaloop_feedback_rating_sum', { agent_id: 'dashboard_agent' })).toBe(2);
+    expect(await metric(first(), 'metaloop_feedback_helpful_total', { agent_id: 'dashboard_agent', helpful: 'false' })).toBe(1);
+    expect(await metric(first(), 'metaloop_feedback_complaints_total', { agent_id: 'dashboard_agent' })).toBe(1);
+
+    // The rollout ends: its candidate is no longer live, and its series go.
+    await h.store.changeLiveConfig('dashboard_agent', 'rollout_rolled_back', async (tx) => {
+      await tx.rollout.update({ where: { id: rolloutId }, data: { status: 'rolled_back', weightBp: 0 } });
+      await tx.agent.update({ where: { id: 'dashboard_agent' }, data: { activeRolloutId: null } });
+    });
+    await eventually(async () => expect((await first().inject({ method: 'GET', url: '/metrics' })).body).not.toContain(candidateRevisionId));
+    expect(await metric(first(), 'metaloop_agent_outcomes_total', { arm: 'stable', revision_id: stableId })).toBe(1);
+  });
+
   it('ignores stale and invalid config.changed messages', async () => {
     const stale = await metric(first(), 'metaloop_config_changed_messages_total', { outcome: 'stale' });
     js.nc.publish(`${h.prefix}.config.changed`, JSON.stringify({ agent_id: 'helpful_assistant', version: 1, reason: 'replayed', changed_at: new Date().toISOString() }));

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { RegistryModule } from '@metaloop/registry';
 import { AgentConfigController } from './agent-config.controller';
 import { AgentConfigMetrics } from './agent-config.metrics';
+import { AgentFeedbackMetrics } from './agent-feedback.metrics';
 import { ConfigChangedListener } from './config-changed.listener';
 import { LiveConfigCache } from './live-config.cache';
 
@@ -9,7 +10,7 @@ import { LiveConfigCache } from './live-config.cache';
 @Module({
   imports: [RegistryModule],
   controllers: [AgentConfigController, ConfigChangedListener],
-  providers: [LiveConfigCache, AgentConfigMetrics],
-  exports: [LiveConfigCache],
+  providers: [LiveConfigCache, AgentConfigMetrics, AgentFeedbackMetrics],
+  exports: [LiveConfigCache, AgentFeedbackMetrics],
 })
 export class AgentConfigModule {}

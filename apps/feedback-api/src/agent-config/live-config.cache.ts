@@ -6,6 +6,7 @@ import { NatsService } from '@metaloop/messaging';
 import { LiveConfigStore, stickyArm, type AgentLiveState, type LiveRevision } from '@metaloop/registry';
 import type { Env } from '../config/env.schema';
 import { AgentConfigMetrics, type CacheUpdateVia } from './agent-config.metrics';
+import { AgentFeedbackMetrics, type ServedArm } from './agent-feedback.metrics';
 
 /** One arm's answer, serialised once per change rather than once per request. */
 export interface ServedConfig {
@@ -46,6 +47,7 @@ export class LiveConfigCache implements OnModuleInit, OnApplicationShutdown {
     private readonly nats: NatsService,
     private readonly metrics: AgentConfigMetrics,
     private readonly config: ConfigService<Env, true>,
+    private readonly feedbackMetrics: AgentFeedbackMetrics,
   ) {}
 
   /**
@@ -77,6 +79,13 @@ export class LiveConfigCache implements OnModuleInit, OnApplicationShutdown {
     const revisionId = this.serve(agentId, sessionId)?.revisionId;
     this.metrics.revisionFill(revisionId ? 'hit' : 'miss').inc();
     return revisionId;
+  }
+
+  /** Which arm serves a revision of the agent now: stable, canary, or other (not live, or not registered). */
+  armOf(agentId: string, revisionId: string): ServedArm {
+    const cached = this.agents.get(agentId);
+    if (cached?.stable.revisionId === revisionId) return 'stable';
+    return cached?.canary?.revisionId === revisionId ? 'canary' : 'other';
   }
 
   /** Reloads the agent a message names unless the cache holds that version already. */
@@ -140,11 +149,16 @@ export class LiveConfigCache implements OnModuleInit, OnApplicationShutdown {
       loadedAt: Date.now(),
     });
     this.metrics.agents.set(this.agents.size);
+    this.feedbackMetrics.retain(state.agentId, liveArms(state));
     if (via) this.metrics.propagation.observe({ via }, secondsSince(state.updatedAt.toISOString()));
   }
 
   private evictMissing(present: ReadonlySet<string>, snapshotAt: number): void {
-    for (const [id, cached] of this.agents) if (!present.has(id) && cached.loadedAt < snapshotAt) this.agents.delete(id);
+    for (const [id, cached] of this.agents) {
+      if (present.has(id) || cached.loadedAt >= snapshotAt) continue;
+      this.agents.delete(id);
+      this.feedbackMetrics.retain(id, new Map());
+    }
     this.metrics.agents.set(this.agents.size);
   }
 
@@ -182,6 +196,12 @@ function served(state: AgentLiveState, arm: Arm, revision: LiveRevision): Served
   };
   const body = JSON.stringify(response);
   return { arm, revisionId: revision.revisionId, body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
+}
+
+function liveArms(state: AgentLiveState): Map<string, ServedArm> {
+  const arms = new Map<string, ServedArm>([[state.stable.revisionId, 'stable']]);
+  if (state.rollout) arms.set(state.rollout.candidate.revisionId, 'canary');
+  return arms;
 }
 
 function secondsSince(isoTime: string): number {

@@ -12,6 +12,7 @@ import {
 } from '@metaloop/events';
 import { NatsService } from '@metaloop/messaging';
 import { fieldError, RequestValidationException, type FieldError } from '@metaloop/platform';
+import { AgentFeedbackMetrics } from '../agent-config/agent-feedback.metrics';
 import { LiveConfigCache } from '../agent-config/live-config.cache';
 import { MetricDefinitionsCache } from '../metric-definitions/metric-definitions.cache';
 import { EventPublisher, type OutgoingEvent } from '../publishing/event-publisher.service';
@@ -30,6 +31,7 @@ export class FeedbackService {
     private readonly nats: NatsService,
     private readonly metrics: FeedbackMetrics,
     private readonly liveConfig: LiveConfigCache,
+    private readonly agentMetrics: AgentFeedbackMetrics,
   ) {}
 
   async collect(event: FeedbackEvent): Promise<AcceptedResponse> {
@@ -41,6 +43,7 @@ export class FeedbackService {
     const outgoing = this.feedbackEvent(event, new Date().toISOString());
     const [duplicate] = await this.publisher.publish([outgoing]);
     this.metrics.count(feedbackKind(event), event.agent_id, duplicate ? 'duplicate' : 'accepted');
+    if (!duplicate) this.recordAccepted(event);
     return { event_id: outgoing.eventId, status: 'accepted', duplicate: duplicate! };
   }
 
@@ -69,6 +72,7 @@ export class FeedbackService {
       const status = duplicates[i] ? 'duplicate' : 'accepted';
       results[index] = { index, status, event_id: outgoing.eventId };
       this.metrics.count(feedbackKind(event), event.agent_id, status);
+      if (status === 'accepted') this.recordAccepted(event);
     });
     return {
       accepted: results.filter((r) => r.status === 'accepted').length,
@@ -115,6 +119,12 @@ export class FeedbackService {
       type: 'feedback',
       json: JSON.stringify(stored),
     };
+  }
+
+  /** The agent-level series of an accepted event (its revision_id is filled in by now). */
+  private recordAccepted(event: FeedbackEvent): void {
+    const revisionId = event.revision_id;
+    this.agentMetrics.record(event, revisionId, revisionId ? this.liveConfig.armOf(event.agent_id, revisionId) : 'other');
   }
 
   private async semanticErrors(event: FeedbackEvent, path: Array<string | number>): Promise<FieldError[]> {

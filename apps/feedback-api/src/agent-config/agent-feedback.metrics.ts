@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import type { FeedbackEvent } from '@metaloop/events';
+import { MetricsRegistry } from '@metaloop/observability';
+import { Counter, Histogram } from 'prom-client';
+
+/** Which arm served a revision: the agent's stable one, its canary, or one no longer live. */
+export type ServedArm = 'stable' | 'canary' | 'other';
+
+type RevisionLabel = 'agent_id' | 'arm' | 'revision_id';
+type Series<T> = { agent_id: string; arm: ServedArm; revision_id: string; child: T };
+
+const RESPONSE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60];
+
+/**
+ * What accepted feedback says about each agent, for the dashboards (the oracle decides from the
+ * rollups in Postgres, not from these): ratings, helpfulness, complaints, and the response
+ * time and success the agents report, per revision and arm so stable and canary sit side by
+ * side. Series of revisions that stopped being live are dropped, so labels stay bounded.
+ */
+@Injectable()
+export class AgentFeedbackMetrics {
+  private readonly rating: Histogram<'agent_id'>;
+  private readonly helpful: Counter<'agent_id' | 'helpful'>;
+  private readonly complaints: Counter<'agent_id'>;
+  private readonly response: Histogram<RevisionLabel>;
+  private readonly outcomes: Counter<RevisionLabel>;
+  private readonly successes: Counter<RevisionLabel>;
+  /** agent → "arm revision" → the per-revision children. */
+  private readonly revisions = new Map<string, Map<string, Series<{ response: Histogram.Internal<RevisionLabel>; outcomes: Counter.Internal; successes: Counter.Internal }>>>();
+
+  constructor(registry: MetricsRegistry) {
+    this.rating = new Histogram({
+      name: 'metaloop_feedback_rating',
+      help: 'Explicit ratings (1–5) of accepted feedback, by agent',
+      labelNames: ['agent_id'],
+      buckets: [1, 2, 3, 4, 5],
+      registers: [registry],
+    });
+    this.helpful = new Counter({
+      name: 'metaloop_feedback_helpful_total',
+      help: 'Accepted feedback that says whether the answer helped, by agent and helpful (true, false)',
+      labelNames: ['agent_id', 'helpful'],
+      registers: [registry],
+    });
+    this.complaints = new Counter({
+      name: 'metaloop_feedback_complaints_total',
+      help: 'Accepted feedback carrying a complaint, by agent',
+      labelNames: ['agent_id'],
+      registers: [registry],
+    });
+    this.response = new Histogram({
+      name: 'metaloop_agent_response_seconds',
+      help: 'Response time the agents report in implicit feedback, by agent, arm (stable, canary, other) and revision',
+      labelNames: ['agent_id', 'arm', 'revision_id'],
+      buckets: RESPONSE_BUCKETS,
+      registers: [registry],
+    });
+    this.outcomes = new Counter({
+      name: 'metaloop_agent_outcomes_total',
+      help: 'Accepted feedback reporting success or a success rate, by agent, arm and revision',
+      labelNames: ['agent_id', 'arm', 'revision_id'],
+      registers: [registry],
+    });
+    this.successes = new Counter({
+      name: 'metaloop_agent_successes_total',
+      help: 'Sum of reported success (1/0, or the success rate) of accepted feedback, by agent, arm and revision: / outcomes = success rate',
+      labelNames: ['agent_id', 'arm', 'revision_id'],
+      registers: [registry],
+    });
+  }
+
+  /** One accepted (not duplicate) feedback event, attributed to `revisionId` served on `arm`. */
+  record(event: FeedbackEvent, revisionId: string | undefined, arm: ServedArm): void {
+    const agent = event.agent_id;
+    const explicit = event.explicit;
+    if (explicit) {
+      if (explicit.rating !== undefined) this.rating.observe({ agent_id: agent }, explicit.rating);
+      if (explicit.helpful !== undefined) this.helpful.inc({ agent_id: agent, helpful: String(explicit.helpful) });
+      if (explicit.complaint) this.complaints.inc({ agent_id: agent });
+    }
+    const implicit = event.implicit;
+    if (!implicit || !revisionId) return;
+    const success = implicit.success !== undefined ? Number(implicit.success) : implicit.success_rate;
+    if (implicit.response_time_ms === undefined && success === undefined) return;
+    const series = this.series(agent, arm, revisionId);
+    if (implicit.response_time_ms !== undefined) series.response.observe(implicit.response_time_ms / 1000);
+    if (success !== undefined) {
+      series.outcomes.inc();
+      series.successes.inc(success);
+    }
+  }
+
+  /** Drops the per-revision series of an agent that are not among its live revisions any more. */
+  retain(agentId: string, live: ReadonlyMap<string, ServedArm>): void {
+    const known = this.revisions.get(agentId);
+    if (!known) return;
+    for (const [key, s] of known) {
+      if (live.get(s.revision_id) === s.arm) continue;
+      const labels = { agent_id: s.agent_id, arm: s.arm, revision_id: s.revision_id };
+      this.response.remove(labels);
+      this.outcomes.remove(labels);
+      this.successes.remove(labels);
+      known.delete(key);
+    }
+  }
+
+  private series(agentId: string, arm: ServedArm, revisionId: string) {
+    let byAgent = this.revisions.get(agentId);
+    if (!byAgent) this.revisions.set(agentId, (byAgent = new Map()));
+    const key = `${arm} ${revisionId}`;
+    let series = byAgent.get(key);
+    if (!series) {
+      const labels = { agent_id: agentId, arm, revision_id: revisionId };
+      series = {
+        agent_id: agentId,
+        arm,
+        revision_id: revisionId,
+        child: { response: this.response.labels(labels), outcomes: this.outcomes.labels(labels), successes: this.successes.labels(labels) },
+      };
+      byAgent.set(key, series);
+    }
+    return series.child;
+  }
+}
