@@ -4,5 +4,6 @@ export { ProblemDetailsFilter, type StatusCarrier } from './problem-details.filt
 export { fieldError, problem, PROBLEM_CONTENT_TYPE, type FieldError, type ProblemDetails } from './problem-details';
 export { RequestValidationException } from './request-validation.exception';
 export { Idempotent, IdempotencyInterceptor } from './idempotency.interceptor';
+export { routeAudit, type RouteAuditReport } from './route-audit';
 export { startApp } from './start-app';
 export { FastRoute } from './fast-route.decorator';

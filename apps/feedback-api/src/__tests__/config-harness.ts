@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connectJetStream, natsTopology, type AgentConfigInput } from '@metaloop/events';
 import { startApp } from '@metaloop/platform';
 import { AgentsService, LiveConfigStore, RevisionsService } from '@metaloop/registry';
-import { eventually, scratchSchema, testEnv, type ScratchSchema } from '@metaloop/testing';
+import { deleteRedisKeys, eventually, scratchSchema, testEnv, type ScratchSchema } from '@metaloop/testing';
 
 export const baselineConfig: AgentConfigInput = {
   model: 'gpt-4o-mini',
@@ -78,6 +78,7 @@ export async function configHarness(suite: string, env: Record<string, string>, 
       const nats = await connectJetStream({ servers: natsUrl, name: `${suite}-cleanup`, prefix }).catch(() => undefined);
       for (const stream of Object.values(natsTopology({ prefix }).streams)) await nats?.jsm.streams.delete(stream.name).catch(() => undefined);
       await nats?.nc.close();
+      await deleteRedisKeys(prefix);
       await schema.drop();
     },
   };
