@@ -1,5 +1,4 @@
-import { agentConfigSchema, mutationParamsSchemas, type AgentConfigInput, type MutationParams, type MutationType } from '@metaloop/events';
-import { isDeepStrictEqual } from 'node:util';
+import { agentConfigSchema, jsonEqual, mutationParamsSchemas, type AgentConfigInput, type MutationParams, type MutationType } from '@metaloop/events';
 import type { z } from 'zod';
 import type { AdapterContext, Checkpoint, MutationAdapter, Prepared } from './adapter';
 import { EffectExecutor } from './effect-executor';
@@ -43,7 +42,7 @@ export function defineAdapter<T extends MutationType>(
     const state = structuredClone(from);
     for (const planned of prepared.side_effects.filter((effect) => effect.phase === phase)) {
       // A repeated promote finds its effects recorded: done ones are skipped, started ones retried in place.
-      const recorded = state.effects.find((record) => sameJson(record.effect, planned.effect));
+      const recorded = state.effects.find((record) => jsonEqual(record.effect, planned.effect));
       if (recorded?.status === 'done') continue;
       const record: EffectRecord = recorded ?? { effect: planned.effect, status: 'started' };
       if (!recorded) state.effects.push(record);
@@ -65,7 +64,7 @@ export function defineAdapter<T extends MutationType>(
       const params = parse(mutationParamsSchemas[type], rawParams, 'params', 'invalid_params') as MutationParams[T];
       const derived = definition.derive(ctx, params, endpoints);
       const config = parse(agentConfigSchema, derived.config, 'config', 'invalid_config');
-      if (sameJson(config, ctx.parent)) throw new AdapterError('no_change', `${type} leaves the config as it is`, 'params');
+      if (jsonEqual(config, ctx.parent)) throw new AdapterError('no_change', `${type} leaves the config as it is`, 'params');
       return { type, params, config, summary: derived.summary, side_effects: derived.side_effects ?? [] };
     },
 
@@ -113,10 +112,6 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, root: string, cod
 }
 
 /** Equal as JSON (key order and object prototypes aside: the parent may come from another realm or from JSON). */
-function sameJson(a: unknown, b: unknown): boolean {
-  return isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
-}
-
 function failed(error: unknown, state: AdapterState): AdapterError {
   const snapshot = structuredClone(state);
   if (error instanceof AdapterError) return new AdapterError(error.code, error.message, error.path, snapshot);

@@ -271,3 +271,4 @@ export {
   oracleStatusSchema,
   type OracleStatus,
 } from './plan-api.schema';
+export { canonicalJson, contentHash, jsonEqual } from './canonical-json';

@@ -26,7 +26,6 @@ export {
   type PromotionPolicy,
 } from './policy.schema';
 export { DEFAULT_POLICIES_PATH } from './default-policies-path';
-export { canonicalJson, contentHash } from './loading/canonical-json';
 export { parsePolicy, type ParsedPolicy, type PolicyIssue } from './loading/parse-policy';
 export { loadPolicyFile, PolicyLoadError, type EffectivePolicy } from './loading/load-policy-file';
 export { activeOverrides, applyOverrides, OVERRIDE_NAMES, type PolicyOverrides } from './loading/overrides';

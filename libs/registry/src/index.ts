@@ -7,7 +7,6 @@ export { ConfigChangePublisher } from './config-change.publisher';
 export { LIVE_ROLLOUT_STATUSES, resolveConfig, type AgentLiveState, type LiveRevision, type LiveRollout, type ResolvedConfig } from './live-state';
 export { ARM_BUCKETS, armBucket, stickyArm } from './sticky-arm';
 export { revisionIdentity, type RevisionIdentity } from './revision-identity';
-export { canonicalJson, jsonEqual, sha256Hex } from './canonical-json';
 export { diffConfigs, templateDiff } from './config-diff';
 export {
   AgentExistsError,

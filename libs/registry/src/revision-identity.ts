@@ -1,5 +1,5 @@
 import { agentConfigSchema, type AgentConfig, type AgentConfigInput } from '@metaloop/events';
-import { canonicalJson, sha256Hex } from './canonical-json';
+import { contentHash } from '@metaloop/events';
 import { RegistryInputError } from './registry.errors';
 
 export interface RevisionIdentity {
@@ -23,8 +23,8 @@ export function revisionIdentity(agentId: string, input: AgentConfigInput | Agen
   }
   const config = parsed.data;
   return {
-    revisionId: `rev_${sha256Hex(canonicalJson({ agent_id: agentId, config })).slice(0, 24)}`,
-    configHash: sha256Hex(canonicalJson(config)),
+    revisionId: `rev_${contentHash({ agent_id: agentId, config }).slice(0, 24)}`,
+    configHash: contentHash(config),
     config,
   };
 }

@@ -2,14 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { adapterStateSchema, type AdapterSet, type AdapterState, type MutationAdapter, type PlannedEffect, type Prepared } from '@metaloop/adapters';
 import { AuditLog, RolloutMetrics, settlePlan } from '@metaloop/control';
 import { Prisma, PrismaService, type Rollout } from '@metaloop/db';
-import { agentConfigSchema } from '@metaloop/events';
+import { agentConfigSchema, jsonEqual } from '@metaloop/events';
 import { LiveConfigStore } from '@metaloop/registry';
-import { isDeepStrictEqual } from 'node:util';
 import { ADAPTER_SET } from '../adapters/adapters.provider';
 import { AdapterContexts } from '../common/adapter-contexts';
 import { StaleLookError } from './stale-look.error';
 
-const sameJson = (a: unknown, b: unknown) => isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
 
 /**
  * The last step: the candidate becomes the agent's stable revision (one changeLiveConfig
@@ -65,7 +63,7 @@ export class PromotionService {
   /** Whether promote-phase side effects are still to be made. */
   effectsPending(rollout: Rollout): boolean {
     const state = rollout.adapterState ? adapterStateSchema.parse(rollout.adapterState) : null;
-    return promoteEffects(rollout).some((planned) => !state?.effects.some((record) => record.status === 'done' && sameJson(record.effect, planned.effect)));
+    return promoteEffects(rollout).some((planned) => !state?.effects.some((record) => record.status === 'done' && jsonEqual(record.effect, planned.effect)));
   }
 
   /** Makes the promote-phase side effects; false when they are all done, true when some must be tried again. */
