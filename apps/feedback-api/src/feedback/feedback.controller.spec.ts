@@ -39,7 +39,7 @@ describe('feedback-api ingestion (real NATS, Redis, Postgres)', () => {
       ),
     );
     // What oracle-api announces after a definition changes.
-    nats.nc.publish(topology.subjects.metricsChanged, '');
+    nats.nc.publish(topology.subjects.metricsChanged, JSON.stringify({ name: 'resolved' }));
   });
 
   afterAll(async () => {

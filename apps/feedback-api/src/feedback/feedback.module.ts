@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AgentConfigModule } from '../agent-config/agent-config.module';
 import { MetricDefinitionsCache } from '../metric-definitions/metric-definitions.cache';
+import { MetricsChangedListener } from '../metric-definitions/metrics-changed.listener';
 import { DedupeService } from '../publishing/dedupe.service';
 import { EventPublisher } from '../publishing/event-publisher.service';
 import { FeedbackController } from './feedback.controller';
@@ -9,7 +10,7 @@ import { FeedbackService } from './feedback.service';
 
 @Module({
   imports: [AgentConfigModule],
-  controllers: [FeedbackController],
+  controllers: [FeedbackController, MetricsChangedListener],
   providers: [FeedbackService, FeedbackMetrics, EventPublisher, DedupeService, MetricDefinitionsCache],
 })
 export class FeedbackModule {}

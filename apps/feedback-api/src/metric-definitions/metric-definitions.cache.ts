@@ -1,7 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { PrismaService, type MetricValueType } from '@metaloop/db';
-import { NatsService } from '@metaloop/messaging';
 import { fieldError, type FieldError } from '@metaloop/platform';
 import type { Env } from '../config/env.schema';
 
@@ -20,13 +19,11 @@ export class MetricDefinitionsCache implements OnModuleInit, OnApplicationShutdo
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly nats: NatsService,
     private readonly config: ConfigService<Env, true>,
   ) {}
 
   async onModuleInit(): Promise<void> {
     await this.reload();
-    this.nats.subscribe(this.nats.topology.subjects.metricsChanged, () => void this.reload().catch(() => undefined));
     this.timer = setInterval(
       () => void this.reload().catch((error: Error) => this.logger.warn(`metric definitions reload failed: ${error.message}`)),
       this.config.get('METRIC_DEFINITIONS_REFRESH_MS', { infer: true }),
@@ -36,6 +33,11 @@ export class MetricDefinitionsCache implements OnModuleInit, OnApplicationShutdo
 
   onApplicationShutdown(): void {
     clearInterval(this.timer);
+  }
+
+  /** `metrics.changed`: oracle-api defined a metric; reload now rather than at the next refresh. */
+  async onChanged(): Promise<void> {
+    await this.reload().catch((error: Error) => this.logger.warn(`metric definitions reload failed: ${error.message}`));
   }
 
   /** Field errors of an event's `metrics` (unknown name, wrong type); empty when all are fine. */

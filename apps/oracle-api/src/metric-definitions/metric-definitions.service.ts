@@ -1,7 +1,8 @@
 import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { PrismaService, type MetricDefinition as MetricDefinitionRow } from '@metaloop/db';
-import type { MetricDefinition, MetricDefinitionResponse, MetricsChangedMessage } from '@metaloop/events';
-import { NatsService } from '@metaloop/messaging';
+import { CORE_SUBJECTS, type MetricDefinition, type MetricDefinitionResponse, type MetricsChangedMessage } from '@metaloop/events';
+import { NatsEventsClient } from '@metaloop/messaging';
+import { lastValueFrom } from 'rxjs';
 
 /** TensorZero-style metric definitions; feedback-api validates feedback `metrics` against them. */
 @Injectable()
@@ -10,7 +11,7 @@ export class MetricDefinitionsService {
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly nats: NatsService,
+    private readonly events: NatsEventsClient,
   ) {}
 
   async create(definition: MetricDefinition): Promise<MetricDefinitionResponse> {
@@ -22,7 +23,7 @@ export class MetricDefinitionsService {
       if ((error as { code?: string }).code === 'P2002') throw new ConflictException(`metric "${definition.name}" is already defined`);
       throw error;
     }
-    this.announce({ name: row.name });
+    await this.announce({ name: row.name });
     return toResponse(row);
   }
 
@@ -32,10 +33,9 @@ export class MetricDefinitionsService {
   }
 
   /** Best effort: while NATS is down feedback-api's periodic refresh picks the definition up. */
-  private announce(message: MetricsChangedMessage): void {
+  private async announce(message: MetricsChangedMessage): Promise<void> {
     try {
-      const { nc, topology } = this.nats.context();
-      nc.publish(topology.subjects.metricsChanged, JSON.stringify(message));
+      await lastValueFrom(this.events.emit(CORE_SUBJECTS.metricsChanged, message), { defaultValue: undefined });
     } catch (error) {
       this.logger.warn(`metrics.changed not published (${(error as Error).message}); feedback-api will refresh on its own`);
     }
