@@ -17,10 +17,14 @@ export {
 export { benjaminiHochberg, holm } from './multiple-testing';
 export { poissonSf } from './poisson';
 export {
+  momentsArm,
+  proportionArm,
   SEQUENTIAL_DEFAULTS,
+  sequentialCompare,
   sequentialMeanTest,
   sequentialProportionTest,
   type OneSidedSequential,
+  type SequentialArm,
   type SequentialOptions,
   type SequentialResult,
 } from './sequential';

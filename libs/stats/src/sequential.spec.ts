@@ -1,5 +1,5 @@
 import { createRandom, type Random } from './random';
-import { sequentialMeanTest, sequentialProportionTest, type SequentialOptions, type SequentialResult } from './sequential';
+import { momentsArm, sequentialCompare, sequentialMeanTest, sequentialProportionTest, type SequentialOptions, type SequentialResult } from './sequential';
 import type { Moments, Proportion } from './types';
 
 /*
@@ -128,6 +128,19 @@ describe('always-valid sequential test (mSPRT) under continuous monitoring', () 
     expect(bad.filter((o) => o.decisions.includes('not_worse')).length / RUNS).toBeLessThanOrEqual(0.02);
   });
 
+  it('with a required gain (a negative margin) it is a futility test: valid at the gain, and it finds a candidate that falls short of it', () => {
+    const futility = { alpha: 0.05, margin: -0.05 };
+    // Exactly at the required gain (0.80 → 0.85): the null holds, so "short of it" is rejected in ≤ α of the rollouts.
+    const atGain = rolledBack(proportionRollouts(0.8, 0.85, futility, 10));
+    expect(atGain.length / RUNS).toBeLessThanOrEqual(0.05);
+    // Identical (no gain at all): shown short of the gain in most rollouts within the 60 looks.
+    const identical = rolledBack(proportionRollouts(0.8, 0.8, futility, 11));
+    expect(identical.length / RUNS).toBeGreaterThanOrEqual(0.8);
+    // Well past the gain (0.80 → 0.92) it is shown to reach it.
+    const better = proportionRollouts(0.8, 0.92, futility, 12);
+    expect(better.filter((o) => o.decisions.includes('not_worse')).length / RUNS).toBeGreaterThanOrEqual(0.8);
+  });
+
   it('means (ratings): A/A rolled back in ≤ 2 %, a 0.3-SD drop in ≥ 95 %; latency-like metrics where lower is better', () => {
     expect(rolledBack(meanRollouts(0, options, 6)).length / RUNS).toBeLessThanOrEqual(0.02);
     expect(rolledBack(meanRollouts(-0.24, options, 7)).length / RUNS).toBeGreaterThanOrEqual(0.95);
@@ -163,10 +176,21 @@ describe('sequential test results', () => {
     expect(result.confidenceSequence.upper - result.difference).toBeGreaterThan(fixedHalfWidth);
   });
 
+  it('compares any per-arm estimate (sequentialCompare) exactly as the mean test does, and names a required gain as such', () => {
+    const candidate = { n: 400, sum: 400 * 4.1, sumSq: 400 * (4.1 * 4.1 + 0.64) };
+    const stable = { n: 4000, sum: 4000 * 4, sumSq: 4000 * (16 + 0.64) };
+    expect(sequentialCompare(momentsArm(candidate), momentsArm(stable), { alpha: 0.01 })).toEqual(sequentialMeanTest(candidate, stable, { alpha: 0.01 }));
+    const short = sequentialCompare({ n: 2000, mean: 0.6, variance: 0.25 }, { n: 2000, mean: 0.6, variance: 0.25 }, { alpha: 0.05, margin: -0.05 });
+    expect(short).toMatchObject({ decision: 'worse', margin: -0.05, reason: expect.stringMatching(/^short of the required gain 0\.05 \(always-valid p /) });
+    const reaches = sequentialCompare({ n: 2000, mean: 0.75, variance: 0.25 }, { n: 2000, mean: 0.6, variance: 0.25 }, { alpha: 0.05, margin: -0.05 });
+    expect(reaches).toMatchObject({ decision: 'not_worse', reason: expect.stringMatching(/^reaching the required gain 0\.05/) });
+  });
+
   it('refuses parameters outside their range', () => {
     const arm = { successes: 50, n: 100 };
     expect(() => sequentialProportionTest(arm, arm, { alpha: 0 })).toThrow(RangeError);
     expect(() => sequentialProportionTest(arm, arm, { mixingSd: 0 })).toThrow(RangeError);
-    expect(() => sequentialProportionTest(arm, arm, { margin: -1 })).toThrow(RangeError);
+    expect(() => sequentialProportionTest(arm, arm, { margin: Number.NaN })).toThrow(RangeError);
+    expect(() => sequentialProportionTest(arm, arm, { margin: -Infinity })).toThrow(RangeError);
   });
 });

@@ -14,6 +14,9 @@ import type { Interval, Moments, Proportion } from './types';
  * half-normal N(0, τ²) on its alternative side:
  *   Λ = 2 (1 + τ² I)^(−½) · exp(S² / 2a) · Φ(S / √a),  a = I + 1/τ²,  S = (signed distance to the null) · I.
  * The plug-in variance makes this asymptotic; below `minSamples` per arm it answers inconclusive.
+ * The null's boundary −margin may lie on either side of 0: a margin ≥ 0 tolerates a shortfall
+ * (non-inferiority), a negative one asks for a gain (futility: is the candidate short of it?).
+ * The martingale argument only needs the boundary fixed in advance, not its sign.
  */
 
 export interface SequentialOptions {
@@ -27,7 +30,10 @@ export interface SequentialOptions {
   mixingSd?: number;
   /**
    * Shortfall tolerated, in the metric's own units (0.02 = 2 points of success rate, 0.1 of
-   * a rating, 50 for ms): the candidate is acceptable when it is not worse by more than this. Default 0.
+   * a rating, 50 for ms): the candidate is acceptable when it is not worse by more than this.
+   * Negative: a required gain. With margin −g the harm test's null is "improvement ≥ g", so its
+   * rejection shows the candidate falls short of the gain g (a futility test), and the other
+   * test's rejection shows it reaches it. Default 0.
    */
   margin?: number;
   /** Which direction is better: `higher` (success, rating) or `lower` (latency, cost). Default `higher`. */
@@ -52,7 +58,10 @@ export interface OneSidedSequential {
 
 export interface SequentialResult {
   test: 'msprt_normal_mixture';
-  /** `worse`: worse than stable by more than the margin (roll back); `not_worse`: not worse by more than it (may pass). */
+  /**
+   * `worse`: worse than stable by more than the margin (roll back); `not_worse`: not worse by more
+   * than it (may pass). With a negative margin (a required gain): short of the gain, or reaching it.
+   */
   decision: 'worse' | 'not_worse' | 'inconclusive';
   reason: string;
   nCandidate: number;
@@ -62,9 +71,9 @@ export interface SequentialResult {
   /** The difference oriented so that positive is better for the candidate. */
   improvement: number;
   standardError: number;
-  /** H0: improvement ≥ −margin; rejected = significantly worse by more than the margin. */
+  /** H0: improvement ≥ −margin; rejected = significantly worse by more than the margin (or short of the required gain). */
   harm: OneSidedSequential;
-  /** H0: improvement ≤ −margin; rejected = not worse by more than the margin. */
+  /** H0: improvement ≤ −margin; rejected = not worse by more than the margin (or reaching the required gain). */
   nonInferiority: OneSidedSequential;
   /** Always-valid two-sided (1 − α) confidence sequence for `improvement` at this look. */
   confidenceSequence: Interval;
@@ -73,7 +82,12 @@ export interface SequentialResult {
   margin: number;
 }
 
-interface ArmEstimate {
+/**
+ * One arm of any comparison whose estimate is about normal: n observations, their mean, and the
+ * variance of one observation (so the mean's variance is variance / n). A composite estimate can
+ * be given as such an arm too (its standard error² × n as `variance`).
+ */
+export interface SequentialArm {
   n: number;
   mean: number;
   variance: number;
@@ -81,25 +95,31 @@ interface ArmEstimate {
 
 /** Canary vs stable on a rate (success, helpful, error): successes out of n per arm. */
 export function sequentialProportionTest(candidate: Proportion, stable: Proportion, options: SequentialOptions = {}): SequentialResult {
-  // Laplace-smoothed variance: an arm that has seen only successes so far still has spread.
-  const arm = ({ successes, n }: Proportion): ArmEstimate => {
-    const smoothed = (successes + 1) / (n + 2);
-    return { n, mean: n > 0 ? successes / n : 0, variance: smoothed * (1 - smoothed) };
-  };
-  return sequentialCompare(arm(candidate), arm(stable), options);
+  return sequentialCompare(proportionArm(candidate), proportionArm(stable), options);
 }
 
 /** Canary vs stable on a mean (rating, latency, a user metric) from rollup moments. */
 export function sequentialMeanTest(candidate: Moments, stable: Moments, options: SequentialOptions = {}): SequentialResult {
-  const arm = (moments: Moments): ArmEstimate => (moments.n > 0 ? summarize(moments) : { n: 0, mean: 0, variance: 0 });
-  return sequentialCompare(arm(candidate), arm(stable), options);
+  return sequentialCompare(momentsArm(candidate), momentsArm(stable), options);
 }
 
-function sequentialCompare(candidate: ArmEstimate, stable: ArmEstimate, options: SequentialOptions): SequentialResult {
+/** A rate as a sequential arm, its variance Laplace-smoothed: an arm that has seen only successes so far still has spread. */
+export function proportionArm({ successes, n }: Proportion): SequentialArm {
+  const smoothed = (successes + 1) / (n + 2);
+  return { n, mean: n > 0 ? successes / n : 0, variance: smoothed * (1 - smoothed) };
+}
+
+/** Rollup moments as a sequential arm (sample variance). */
+export function momentsArm(moments: Moments): SequentialArm {
+  return moments.n > 0 ? summarize(moments) : { n: 0, mean: 0, variance: 0 };
+}
+
+/** Canary vs stable on any per-arm estimate (e.g. a weighted score of several metrics). */
+export function sequentialCompare(candidate: SequentialArm, stable: SequentialArm, options: SequentialOptions = {}): SequentialResult {
   const { alpha, mixingSd, margin, better, minSamples } = { ...SEQUENTIAL_DEFAULTS, ...options };
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
   if (!(mixingSd > 0)) throw new RangeError(`mixingSd must be > 0, got ${mixingSd}`);
-  if (!(margin >= 0)) throw new RangeError(`margin must be ≥ 0, got ${margin}`);
+  if (!Number.isFinite(margin)) throw new RangeError(`margin must be a finite number, got ${margin}`);
   const difference = candidate.mean - stable.mean;
   const improvement = better === 'higher' ? difference : -difference;
   const base = { test: 'msprt_normal_mixture' as const, nCandidate: candidate.n, nStable: stable.n, difference, improvement, alpha, mixingSd, margin };
@@ -111,7 +131,7 @@ function sequentialCompare(candidate: ArmEstimate, stable: ArmEstimate, options:
     const nonInferiority = none(options.previous?.nonInferiorityPValue);
     return {
       ...base,
-      ...decide(harm, nonInferiority, `fewer than ${minSamples} samples in an arm (candidate ${candidate.n}, stable ${stable.n}) or no spread yet`),
+      ...decide(harm, nonInferiority, margin, `fewer than ${minSamples} samples in an arm (candidate ${candidate.n}, stable ${stable.n}) or no spread yet`),
       standardError: Math.sqrt(variance),
       harm,
       nonInferiority,
@@ -132,7 +152,7 @@ function sequentialCompare(candidate: ArmEstimate, stable: ArmEstimate, options:
   const radius = Math.sqrt(((variance * (variance + tau2)) / tau2) * (2 * threshold + Math.log((variance + tau2) / variance)));
   return {
     ...base,
-    ...decide(harm, nonInferiority, 'inconclusive: neither test reached its threshold'),
+    ...decide(harm, nonInferiority, margin, 'inconclusive: neither test reached its threshold'),
     standardError: Math.sqrt(variance),
     harm,
     nonInferiority,
@@ -140,9 +160,10 @@ function sequentialCompare(candidate: ArmEstimate, stable: ArmEstimate, options:
   };
 }
 
-function decide(harm: OneSidedSequential, nonInferiority: OneSidedSequential, otherwise: string): Pick<SequentialResult, 'decision' | 'reason'> {
-  if (harm.rejected) return { decision: 'worse', reason: `worse than stable by more than the margin (always-valid p ${harm.pValue.toPrecision(3)})` };
-  if (nonInferiority.rejected) return { decision: 'not_worse', reason: `not worse than stable by more than the margin (always-valid p ${nonInferiority.pValue.toPrecision(3)})` };
+function decide(harm: OneSidedSequential, nonInferiority: OneSidedSequential, margin: number, otherwise: string): Pick<SequentialResult, 'decision' | 'reason'> {
+  const [short, reaches] = margin >= 0 ? ['worse than stable by more than the margin', 'not worse than stable by more than the margin'] : [`short of the required gain ${-margin}`, `reaching the required gain ${-margin}`];
+  if (harm.rejected) return { decision: 'worse', reason: `${short} (always-valid p ${harm.pValue.toPrecision(3)})` };
+  if (nonInferiority.rejected) return { decision: 'not_worse', reason: `${reaches} (always-valid p ${nonInferiority.pValue.toPrecision(3)})` };
   return { decision: 'inconclusive', reason: otherwise };
 }
 
