@@ -6,7 +6,7 @@ import { FastRoute } from '@metaloop/platform';
 import { AgentNotFoundError } from '@metaloop/registry';
 import type { FastifyReply } from 'fastify';
 import { AgentConfigMetrics } from './agent-config.metrics';
-import { LiveConfigCache } from './live-config.cache';
+import { LiveConfigCache, type ServedConfig } from './live-config.cache';
 
 @ApiTags('agent config')
 @Controller('api/v1/agents')
@@ -17,9 +17,11 @@ export class AgentConfigController {
   ) {}
 
   /**
-   * The hot path of every agent runtime: from memory only (the body and its ETag were made when
-   * the agent's live config last changed), and a fast route, since at tens of thousands of
-   * requests a second Nest's per-request pipeline would be most of the cost.
+   * The hot path of every agent runtime: from memory (the body and its ETag were made when the
+   * agent's live config last changed), synchronously, and a fast route, since at tens of
+   * thousands of requests a second Nest's per-request pipeline would be most of the cost. Only
+   * a miss waits: for the agent's load from Postgres, so an agent registered a moment ago is
+   * served before its config.changed arrives.
    */
   @Get(':agent_id/config')
   @FastRoute()
@@ -29,16 +31,34 @@ export class AgentConfigController {
   @ApiResponse({ status: 200, standardSchema: agentConfigResponseSchema })
   @ApiResponse({ status: 304, description: 'The config behind If-None-Match is still current' })
   @ApiResponse({ status: 404, description: 'No such agent; problem+json' })
+  @ApiResponse({ status: 503, description: 'The agent is not cached and cannot be looked up now (too many lookups at once, or Postgres failing); problem+json with Retry-After' })
   getConfig(
     @Param('agent_id') agentId: string,
     @Query({ schema: agentConfigQuerySchema }) query: AgentConfigQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): string {
+  ): string | Promise<string> {
     const served = this.cache.serve(agentId, query.session_id);
-    if (!served) {
-      this.metrics.configRequest(undefined, 'none', 'not_found');
-      throw new AgentNotFoundError(agentId);
-    }
+    if (served) return this.answer(agentId, served, reply);
+    const loading = this.cache.loadMissing(agentId);
+    if (!loading) return this.notFound(agentId);
+    return loading.then(
+      () => {
+        const loaded = this.cache.serve(agentId, query.session_id);
+        return loaded ? this.answer(agentId, loaded, reply) : this.notFound(agentId);
+      },
+      (error: unknown) => {
+        this.metrics.configRequest(undefined, 'none', 'unavailable');
+        throw error;
+      },
+    );
+  }
+
+  private notFound(agentId: string): never {
+    this.metrics.configRequest(undefined, 'none', 'not_found');
+    throw new AgentNotFoundError(agentId);
+  }
+
+  private answer(agentId: string, served: ServedConfig, reply: FastifyReply): string {
     void reply.header('etag', served.etag).header('cache-control', 'private, no-cache');
     const ifNoneMatch = reply.request.headers['if-none-match'];
     if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, served.etag)) {

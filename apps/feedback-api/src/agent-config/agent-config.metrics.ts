@@ -3,7 +3,14 @@ import { labelledChildren, MetricsRegistry } from '@metaloop/observability';
 import type { Arm } from '@metaloop/events';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
-export type ConfigRequestResult = 'ok' | 'not_modified' | 'not_found';
+export type ConfigRequestResult = 'ok' | 'not_modified' | 'not_found' | 'unavailable';
+/** Where a miss came from: a config request, or feedback without revision_id (which never waits for the load). */
+export type MissPath = 'request' | 'feedback';
+/**
+ * How a miss ended: answered from the negative cache, loaded (Postgres had the agent), unknown
+ * (it did not; remembered for CONFIG_MISS_TTL_MS), busy (too many loads at once), error (the load failed).
+ */
+export type MissOutcome = 'negative_hit' | 'loaded' | 'unknown' | 'busy' | 'error';
 /** What brought a change into the cache: its config.changed message, the periodic resync, the reload after a NATS reconnect. */
 export type CacheUpdateVia = 'message' | 'resync' | 'reconnect';
 
@@ -16,6 +23,8 @@ export class AgentConfigMetrics {
   readonly messages: Counter<'outcome'>;
   readonly reloadErrors: Counter<'trigger'>;
   readonly agents: Gauge;
+  readonly misses: Counter<'path' | 'outcome'>;
+  readonly missLoads: Counter<'result'>;
   /** agent_id, arm, result */
   private readonly requestSeries: (...labels: string[]) => Counter.Internal;
   /** By result, per feedback event without revision_id (the hot path of collect). */
@@ -24,13 +33,13 @@ export class AgentConfigMetrics {
   constructor(registry: MetricsRegistry) {
     this.requests = new Counter({
       name: 'metaloop_config_requests_total',
-      help: 'Agent config requests by agent, arm (stable, canary; none and no agent when not found) and result (ok, not_modified, not_found)',
+      help: 'Agent config requests by agent, arm (stable, canary; none and no agent when not found or unavailable) and result (ok, not_modified, not_found, unavailable)',
       labelNames: ['agent_id', 'arm', 'result'],
       registers: [registry],
     });
     this.revisionFills = new Counter({
       name: 'metaloop_config_revision_fills_total',
-      help: 'Feedback without revision_id looked up in the config cache: hit (filled from the session arm), miss (agent not registered)',
+      help: 'Feedback without revision_id looked up in the config cache: hit (filled from the session arm), miss (not cached: left unattributed, and the agent is loaded for its next event)',
       labelNames: ['result'],
       registers: [registry],
     });
@@ -54,8 +63,24 @@ export class AgentConfigMetrics {
       registers: [registry],
     });
     this.agents = new Gauge({ name: 'metaloop_config_cache_agents', help: 'Agents in the config cache', registers: [registry] });
+    this.misses = new Counter({
+      name: 'metaloop_config_cache_misses_total',
+      help: 'Config cache misses by path (request, feedback) and outcome (negative_hit, loaded, unknown, busy, error); no agent label, clients choose unknown ids',
+      labelNames: ['path', 'outcome'],
+      registers: [registry],
+    });
+    this.missLoads = new Counter({
+      name: 'metaloop_config_miss_loads_total',
+      help: 'Postgres loads started by cache misses (one per agent at a time, however many misses wait for it) by result: found, unknown, error',
+      labelNames: ['result'],
+      registers: [registry],
+    });
     this.requestSeries = labelledChildren(this.requests);
     this.revisionFill = labelledChildren(this.revisionFills);
+  }
+
+  miss(path: MissPath, outcome: MissOutcome): void {
+    this.misses.inc({ path, outcome });
   }
 
   /** Per request of the hot path. An agent that is not registered gets no agent_id label: clients choose that id. */

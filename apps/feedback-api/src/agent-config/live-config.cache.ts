@@ -7,6 +7,8 @@ import { LiveConfigStore, stickyArm, type AgentLiveState, type LiveRevision } fr
 import type { Env } from '../config/env.schema';
 import { AgentConfigMetrics, type CacheUpdateVia } from './agent-config.metrics';
 import { AgentFeedbackMetrics, type ServedArm } from './agent-feedback.metrics';
+import { ConfigUnavailableError } from './config-unavailable.error';
+import { UnknownAgents } from './unknown-agents';
 
 /** One arm's answer, serialised once per change rather than once per request. */
 export interface ServedConfig {
@@ -32,12 +34,19 @@ const MAX_LOADS_PER_MESSAGE = 3;
  * loaded before the app serves, reloaded per agent on each `config.changed` (a message not
  * newer than the cached version is ignored), compared with Postgres every CONFIG_RESYNC_MS
  * and reloaded in full after each NATS (re)connect, so a lost message only delays.
+ * A miss reads that agent from Postgres (read-your-writes: an agent created a moment ago is
+ * served before its message arrives); an id Postgres does not know is remembered for
+ * CONFIG_MISS_TTL_MS. Versions only move forward, whatever arrives late.
  */
 @Injectable()
 export class LiveConfigCache implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(LiveConfigCache.name);
   private readonly agents = new Map<string, CachedAgent>();
   private readonly loading = new Map<string, Promise<void>>();
+  private readonly unknown: UnknownAgents;
+  private readonly maxMissLoads: number;
+  /** Loads started by misses and not finished yet. */
+  private missLoads = 0;
   private reloading?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private stopListening?: () => void;
@@ -48,7 +57,10 @@ export class LiveConfigCache implements OnModuleInit, OnApplicationShutdown {
     private readonly metrics: AgentConfigMetrics,
     private readonly config: ConfigService<Env, true>,
     private readonly feedbackMetrics: AgentFeedbackMetrics,
-  ) {}
+  ) {
+    this.unknown = new UnknownAgents(config.get('CONFIG_MISS_TTL_MS', { infer: true }), config.get('CONFIG_MISS_MAX_ENTRIES', { infer: true }));
+    this.maxMissLoads = config.get('CONFIG_MISS_MAX_LOADS', { infer: true });
+  }
 
   /**
    * Listens for (re)connects before the first load: whether NATS connects before or after it,
@@ -74,10 +86,37 @@ export class LiveConfigCache implements OnModuleInit, OnApplicationShutdown {
     return stickyArm(cached.state.rollout, sessionId) === 'canary' && cached.canary ? cached.canary : cached.stable;
   }
 
-  /** The revision feedback of this session is attributed to when it names none; undefined for an agent not registered. */
+  /**
+   * After serve() missed: undefined when the agent is known not to be registered (Postgres said
+   * so within CONFIG_MISS_TTL_MS), else a promise that settles once the cache has read the agent
+   * from Postgres, by a load started after this call (one load per agent at a time, shared by
+   * every miss waiting for it). It rejects with ConfigUnavailableError (503) when
+   * CONFIG_MISS_MAX_LOADS loads run already or the load failed.
+   */
+  loadMissing(agentId: string): Promise<void> | undefined {
+    if (this.unknown.has(agentId)) {
+      this.metrics.miss('request', 'negative_hit');
+      return undefined;
+    }
+    return this.loadFresh(agentId).then(
+      () => this.metrics.miss('request', this.agents.has(agentId) ? 'loaded' : 'unknown'),
+      (error: Error) => {
+        const busy = error instanceof ConfigUnavailableError;
+        this.metrics.miss('request', busy ? 'busy' : 'error');
+        throw busy ? error : new ConfigUnavailableError(agentId, `loading it failed: ${error.message}`);
+      },
+    );
+  }
+
+  /**
+   * The revision feedback of this session is attributed to when it names none; undefined for an
+   * agent not cached. Feedback never waits for Postgres: a miss starts a load in the background,
+   * so the agent's next event is attributed.
+   */
   revisionFor(agentId: string, sessionId: string): string | undefined {
     const revisionId = this.serve(agentId, sessionId)?.revisionId;
     this.metrics.revisionFill(revisionId ? 'hit' : 'miss').inc();
+    if (!revisionId) this.prefetch(agentId);
     return revisionId;
   }
 
@@ -91,6 +130,7 @@ export class LiveConfigCache implements OnModuleInit, OnApplicationShutdown {
   /** Reloads the agent a message names unless the cache holds that version already. */
   async onChanged(message: ConfigChangedMessage): Promise<void> {
     const id = message.agent_id;
+    this.unknown.delete(id);
     if (this.versionOf(id) >= message.version) {
       this.metrics.messages.inc({ outcome: 'stale' });
       return;
@@ -125,21 +165,78 @@ export class LiveConfigCache implements OnModuleInit, OnApplicationShutdown {
     for (const state of states) this.put(state, via);
   }
 
-  /** One load per agent at a time; callers that need a newer version than it brings load again. */
+  /** Starts a load of an uncached agent for the feedback path, unless one runs, the id is known unknown or loads are at their bound. */
+  private prefetch(agentId: string): void {
+    if (this.loading.has(agentId)) return;
+    if (this.unknown.has(agentId)) return void this.metrics.miss('feedback', 'negative_hit');
+    this.missLoad(agentId).then(
+      () => this.metrics.miss('feedback', this.agents.has(agentId) ? 'loaded' : 'unknown'),
+      (error: Error) => {
+        const busy = error instanceof ConfigUnavailableError;
+        this.metrics.miss('feedback', busy ? 'busy' : 'error');
+        if (!busy) this.logger.warn(`loading agent ${agentId} for its feedback failed (${error.message})`);
+      },
+    );
+  }
+
+  /**
+   * A load that began after this call: one in flight may have read Postgres before the write the
+   * caller saw committed, so when it brings nothing the caller waits for the next one.
+   */
+  private async loadFresh(agentId: string): Promise<void> {
+    const inFlight = this.loading.get(agentId);
+    if (inFlight) {
+      await inFlight.catch(() => undefined);
+      if (this.agents.has(agentId)) return;
+    }
+    await this.missLoad(agentId);
+  }
+
+  /** loadAgent for a miss: joins the agent's load in flight, or starts one if fewer than CONFIG_MISS_MAX_LOADS run. */
+  private missLoad(agentId: string): Promise<void> {
+    const running = this.loading.get(agentId);
+    if (running) return running;
+    if (this.missLoads >= this.maxMissLoads) return Promise.reject(new ConfigUnavailableError(agentId, `${this.missLoads} lookups of uncached agents are running`));
+    this.missLoads++;
+    return this.loadAgent(agentId).then(
+      () => {
+        this.missLoads--;
+        this.metrics.missLoads.inc({ result: this.agents.has(agentId) ? 'found' : 'unknown' });
+      },
+      (error: unknown) => {
+        this.missLoads--;
+        this.metrics.missLoads.inc({ result: 'error' });
+        throw error;
+      },
+    );
+  }
+
+  /**
+   * One load per agent at a time; callers that need a newer version than it brings load again.
+   * An agent Postgres does not have (and the cache did not hold) is remembered as unknown.
+   */
   private loadAgent(agentId: string): Promise<void> {
     let running = this.loading.get(agentId);
     if (!running) {
       running = this.store
         .loadLiveState(agentId)
-        .then((state) => void (state && this.put(state)))
+        .then((state) => {
+          if (state) this.put(state);
+          else if (!this.agents.has(agentId)) this.unknown.add(agentId);
+        })
         .finally(() => this.loading.delete(agentId));
       this.loading.set(agentId, running);
     }
     return running;
   }
 
-  /** Takes a state unless the cache holds a newer one; `via` observes propagation for a change found without its message. */
+  /**
+   * Takes a state unless the cache holds it or a newer one: versions only move forward, so a
+   * late message or a load that read Postgres before a change can never undo it. `via` observes
+   * propagation for a change found without its message.
+   */
   private put(state: AgentLiveState, via?: CacheUpdateVia): void {
+    this.unknown.delete(state.agentId);
     if (this.versionOf(state.agentId) >= state.version) return;
     const serve = (arm: Arm, revision: LiveRevision) => served(state, arm, revision);
     this.agents.set(state.agentId, {

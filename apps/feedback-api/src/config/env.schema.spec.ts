@@ -14,6 +14,12 @@ describe('feedback-api env', () => {
     expect(() => validateEnv(envSchema, { ...required, CONFIG_RESYNC_MS: '10' })).toThrow(/CONFIG_RESYNC_MS/);
   });
 
+  it('remembers unknown agent ids for 1 s (10,000 at most) and loads at most 8 misses at once by default', () => {
+    expect(validateEnv(envSchema, required)).toMatchObject({ CONFIG_MISS_TTL_MS: 1_000, CONFIG_MISS_MAX_ENTRIES: 10_000, CONFIG_MISS_MAX_LOADS: 8 });
+    expect(validateEnv(envSchema, { ...required, CONFIG_MISS_TTL_MS: '0' })).toMatchObject({ CONFIG_MISS_TTL_MS: 0 });
+    expect(() => validateEnv(envSchema, { ...required, CONFIG_MISS_MAX_LOADS: '0' })).toThrow(/CONFIG_MISS_MAX_LOADS/);
+  });
+
   it('names each missing variable', () => {
     expect(() => validateEnv(envSchema, {})).toThrow(EnvValidationError);
     expect(() => validateEnv(envSchema, {})).toThrow(/DATABASE_URL: .*\n.*NATS_URL: .*\n.*REDIS_URL: /);

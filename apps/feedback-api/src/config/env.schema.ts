@@ -28,6 +28,16 @@ export const envSchema = baseEnvSchema.extend({
    * reloads what changed, so a lost `config.changed` message delays a change by at most this.
    */
   CONFIG_RESYNC_MS: int(100, 3_600_000, 10_000),
+  /**
+   * A config miss reads the agent from Postgres; an id Postgres does not know answers 404 from
+   * memory for this long (0: not remembered), so made-up ids cannot flood the database. A
+   * config.changed for the agent ends it sooner.
+   */
+  CONFIG_MISS_TTL_MS: int(0, 60_000, 1_000),
+  /** At most this many unknown ids are remembered; the oldest go first. */
+  CONFIG_MISS_MAX_ENTRIES: int(1, 1_000_000, 10_000),
+  /** Misses loading from Postgres at once (the pool has 10 connections); beyond it a miss answers 503 with Retry-After. */
+  CONFIG_MISS_MAX_LOADS: int(1, 1_000, 8),
 });
 
 export type Env = z.infer<typeof envSchema>;
