@@ -34,6 +34,10 @@ export const analysisSchema = z.strictObject({
   /** Hypothesis tests run; the multiple-testing correction (Benjamini–Hochberg) is over all of them. */
   tests_run: z.number().int().min(0),
   findings: z.array(findingSchema),
+  /** Open or deferred findings of the analyzed agents that this analysis no longer finds: closed as resolved. */
+  resolved_findings: z.number().int().min(0).default(0),
+  /** Open or deferred findings about a revision no longer served (neither stable nor a live canary): closed as superseded. */
+  superseded_findings: z.number().int().min(0).default(0),
   duration_ms: z.number().min(0),
 });
 export type Analysis = z.output<typeof analysisSchema>;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { subjectToken } from './feedback-event.schema';
 import { LIMITS } from './limits';
-import { findingSchema, gateResultSchema, mutationViewSchema, planSchema, planStatusSchema, validationResultSchema } from './plan.schema';
+import { mutationTypeSchema } from './agent-config.schema';
+import { deferralReasonSchema, findingSchema, gateResultSchema, mutationViewSchema, planSchema, planStatusSchema, validationResultSchema } from './plan.schema';
 
 /*
  * Request and answer bodies of `plan`, `validate`, `execute`, `plans/{id}/approve|reject`,
@@ -30,7 +31,10 @@ export const skippedFindingSchema = z.strictObject({
   agent_id: z.string(),
   type: z.string(),
   reason: z.string(),
+  /** The kind of reason, as the tick records it when it defers the finding. */
+  deferral: deferralReasonSchema.optional(),
 });
+export type SkippedFinding = z.infer<typeof skippedFindingSchema>;
 
 /** A stored plan with its state and its newest validation. */
 export const planViewSchema = planSchema.extend({
@@ -46,9 +50,12 @@ export const planViewSchema = planSchema.extend({
 });
 export type PlanView = z.infer<typeof planViewSchema>;
 
-/** The answer of `plan`: null with the reasons when no finding led to a mutation. */
+/**
+ * The answer of `plan`: always a stored plan. When no finding led to a mutation it holds none, its
+ * rationale and `skipped` say why, and `validate` answers `overall_passed: false` for it.
+ */
 export const planResponseSchema = z.strictObject({
-  plan: planViewSchema.nullable(),
+  plan: planViewSchema,
   skipped: z.array(skippedFindingSchema),
 });
 export type PlanResponse = z.infer<typeof planResponseSchema>;
@@ -116,6 +123,26 @@ export const tickStageSchema = z.strictObject({
 });
 export type TickStage = z.infer<typeof tickStageSchema>;
 
+/** One agent's plan made by a tick, and where it stands: queued for the orchestrator, waiting for a person, or blocked. */
+export const tickPlanSchema = z.strictObject({
+  plan_id: z.uuid(),
+  agent_id: z.string(),
+  mutation_type: mutationTypeSchema,
+  status: planStatusSchema,
+  /** What its validation said when it did not pass outright. */
+  reason: z.string().nullable(),
+});
+export type TickPlan = z.infer<typeof tickPlanSchema>;
+
+/** A finding the tick left for a later one, and why. */
+export const tickDeferralSchema = z.strictObject({
+  finding_id: z.string(),
+  agent_id: z.string(),
+  reason: deferralReasonSchema,
+  detail: z.string(),
+});
+export type TickDeferral = z.infer<typeof tickDeferralSchema>;
+
 export const tickResultSchema = z.strictObject({
   tick_id: z.uuid().nullable(),
   /** `skipped` when another replica's tick was running: exactly one runs at a time. */
@@ -123,10 +150,18 @@ export const tickResultSchema = z.strictObject({
   trigger: z.string(),
   summary: z.string(),
   stages: z.array(tickStageSchema),
+  /** The first plan this tick queued (else the first it made); every plan is in `plans`. */
   plan_id: z.uuid().nullable(),
   started_at: isoTime,
   finished_at: isoTime,
+  /** The gates of `plan_id`'s validation. */
   gates: z.array(gateResultSchema).optional(),
+  /** One plan per agent the tick could act on, most urgent first (severity × expected impact × traffic). */
+  plans: z.array(tickPlanSchema).default([]),
+  /** Findings left for a later tick, with the reason (budget, concurrency, cooldown, approval, …). */
+  deferred: z.array(tickDeferralSchema).default([]),
+  /** Findings the analysis closed because their condition stopped holding or their revision is no longer served. */
+  resolved: z.number().int().min(0).default(0),
 });
 export type TickResult = z.infer<typeof tickResultSchema>;
 
@@ -142,8 +177,14 @@ export const oracleStatusSchema = z.strictObject({
   frozen: z.boolean(),
   freeze_reason: z.string().nullable(),
   policy: z.strictObject({ version: z.string(), loaded_at: isoTime, last_rejected: z.string().nullable() }),
-  last_tick: tickResultSchema.pick({ tick_id: true, status: true, trigger: true, summary: true, started_at: true }).extend({ finished_at: isoTime.nullable() }).nullable(),
+  /** The last tick, with the plans it made (what it started, what waits for approval) and the findings it deferred, with why. */
+  last_tick: tickResultSchema
+    .pick({ tick_id: true, status: true, trigger: true, summary: true, started_at: true, plans: true, deferred: true })
+    .extend({ finished_at: isoTime.nullable() })
+    .nullable(),
   open_findings: z.record(z.string(), z.number().int()),
+  /** Findings waiting for a later tick, by reason (budget, concurrency, cooldown, approval, …). */
+  deferred_findings: z.record(z.string(), z.number().int()),
   plans: z.record(z.string(), z.number().int()),
   rollouts: z.strictObject({ active: z.number().int(), reverts_pending: z.number().int(), reverts_failed: z.number().int() }),
   budget: z.strictObject({

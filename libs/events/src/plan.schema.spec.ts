@@ -30,8 +30,9 @@ describe('mutationSchema', () => {
 });
 
 describe('planSchema', () => {
-  it('needs at least one mutation and fills defaults', () => {
-    expect(planSchema.safeParse({ mutations: [], confidence: 0.8, risk: 3, rationale: 'r' }).success).toBe(false);
+  it('may hold no mutations (a plan that says why nothing fits) and fills defaults', () => {
+    expect(planSchema.safeParse({ mutations: [], confidence: 0, risk: 1, rationale: 'nothing to roll out: no findings' }).success).toBe(true);
+    expect(planSchema.safeParse({ mutations: [], confidence: 0, risk: 1, rationale: '' }).success).toBe(false);
     const plan = planSchema.parse({ mutations: [{ ...base, type: 'MODEL_SWAP', params: { model: 'm' } }], confidence: 0.8, risk: 3, rationale: 'r' });
     expect(plan).toMatchObject({ source: 'api', finding_ids: [], expected_impact: [], evidence: {} });
   });

@@ -99,7 +99,22 @@ export type FindingType = z.infer<typeof findingTypeSchema>;
 export const severitySchema = z.enum(['low', 'medium', 'high', 'critical']);
 export type Severity = z.infer<typeof severitySchema>;
 
-export const findingStatusSchema = z.enum(['open', 'planned', 'resolved', 'dismissed']);
+/**
+ * open: not yet planned; planned: a live plan holds it; deferred: the tick could not plan it now
+ * (`deferred_reason` says why) and a later tick re-checks it; resolved: the condition stopped
+ * holding or a promotion fixed it; superseded: its revision is no longer served; dismissed: by a person.
+ */
+export const FINDING_STATUSES = ['open', 'planned', 'deferred', 'resolved', 'superseded', 'dismissed'] as const;
+export const findingStatusSchema = z.enum(FINDING_STATUSES);
+
+/**
+ * Why the tick left a finding for later: the mutation budget, the concurrency limit, the agent's
+ * cooldown, a plan of the agent waiting for approval, the agent busy with another rollout or plan,
+ * a freeze, another SPEC gate, or no mutation that fixes it (yet).
+ */
+export const DEFERRAL_REASONS = ['budget', 'concurrency', 'cooldown', 'approval', 'agent_busy', 'freeze', 'gates', 'no_mutation'] as const;
+export const deferralReasonSchema = z.enum(DEFERRAL_REASONS);
+export type DeferralReason = z.infer<typeof deferralReasonSchema>;
 export type FindingStatus = z.infer<typeof findingStatusSchema>;
 
 export const timeWindowSchema = z.strictObject({ from: isoTime, to: isoTime });
@@ -139,6 +154,9 @@ export const findingSchema = z.strictObject({
   occurrences: z.number().int().min(1).default(1),
   first_seen_at: isoTime.optional(),
   last_seen_at: isoTime.optional(),
+  /** Set while `deferred`: why the last tick left it, in a word and in words. */
+  deferred_reason: deferralReasonSchema.nullable().optional(),
+  deferred_detail: z.string().max(LIMITS.shortText).nullable().optional(),
 });
 export type Finding = z.output<typeof findingSchema>;
 export type FindingInput = z.input<typeof findingSchema>;
@@ -190,7 +208,7 @@ export const mutationSchema = z.discriminatedUnion('type', [
 const storedMutationFields = {
   mutation_id: z.uuid(),
   ordinal: z.number().int(),
-  status: z.enum(['pending', 'applied', 'promoted', 'rolled_back', 'failed', 'skipped']),
+  status: z.enum(['pending', 'applied', 'promoted', 'rolled_back', 'retired', 'failed', 'skipped']),
 };
 
 const storedMutation = <T extends keyof typeof mutationParamsSchemas>(type: T) => typedMutation(type).extend(storedMutationFields);
@@ -219,8 +237,11 @@ export const PLAN_STATUSES = [
   'executing',
   'completed',
   'failed',
+  'expired',
 ] as const;
 export const planStatusSchema = z.enum(PLAN_STATUSES);
+/** A plan in one of these still holds its findings: it may yet be rolled out. */
+export const LIVE_PLAN_STATUSES = ['draft', 'validated', 'awaiting_approval', 'approved', 'queued', 'executing'] as const satisfies readonly (typeof PLAN_STATUSES)[number][];
 export type PlanStatus = z.infer<typeof planStatusSchema>;
 
 export const planSchema = z.strictObject({
@@ -229,8 +250,11 @@ export const planSchema = z.strictObject({
   /** Who proposed it: `tick`, `api`, `rules`, `llm`. */
   source: z.string().min(1).max(LIMITS.idLength).default('api'),
   finding_ids: z.array(z.uuid()).max(100).default([]),
-  /** Applied in order; at most one per agent is rolled out at a time. */
-  mutations: z.array(mutationSchema).min(1).max(20),
+  /**
+   * Applied in order; at most one per agent is rolled out at a time. Empty when nothing fits: the
+   * rationale then says why, and the SPEC gates refuse it (there is nothing to roll out).
+   */
+  mutations: z.array(mutationSchema).max(20),
   confidence: probability,
   risk: z.number().int().min(1).max(10),
   expected_impact: z.array(expectedImpactSchema).max(20).default([]),

@@ -28,12 +28,16 @@ describe('policySchema', () => {
         usage: { max_share: 0.4, min_share: 0.05 },
         retrain: { new_samples: 1000, quality_drop: 0.1, error_rate: 0.2, schedule_days: 7 },
       },
-      auto_rollback: { enabled: true, max_error_rate: 0.15, max_response_time_ms: 10_000, max_complaints: { count: 5, window_minutes: 10 } },
+      auto_rollback: { enabled: true, max_error_rate: 0.15, max_response_time_ms: 10_000, max_complaints: { count: 5, window_minutes: 10 }, alpha: 0.01 },
+      plans: { expire_after_minutes: 1440, refused_candidate_days: 7 },
       canary: {
         steps: [5, 25, 50, 100],
         analysis_interval_seconds: 30,
         min_samples_per_arm: 100,
-        on_inconclusive: 'pause',
+        // An inconclusive or long-paused canary frees its slot: retired, the champion kept.
+        on_inconclusive: 'retire',
+        paused_max_minutes: 240,
+        futility_alpha: 0.05,
         promotion: { quality_weight: 0.5, positive_weight: 0.3, latency_weight: 0.2, min_lift: 0.05 },
       },
       freeze: { frozen: false, in_flight: 'hold' },

@@ -217,10 +217,19 @@ export const autoRollbackSchema = z.strictObject({
   max_error_rate: fraction(0.15),
   /** …as does a canary p95 response time above this… */
   max_response_time_ms: z.number().min(0).default(10_000),
-  /** …or more than `count` complaints within `window_minutes`. */
+  /**
+   * …or more than `count` complaints within `window_minutes` that the canary adds: its complaints
+   * beyond what the stable arm's rate predicts for the canary's traffic in the same minutes.
+   */
   max_complaints: z.strictObject({ count: count(5), window_minutes: positiveInt(10) }).prefault({}),
   /** Canary events before the error-rate trigger may fire (two errors in three calls is noise). */
   min_samples: positiveInt(20),
+  /**
+   * The one-sided tests behind the hard triggers: the complaint excess must be significant at this
+   * level, and an error-rate or latency breach is excused when the canary is significantly better
+   * than stable on that measure at this level (then both arms are in trouble, not the change).
+   */
+  alpha: z.number().gt(0).lt(1).default(0.01),
 });
 
 export const GUARDED_METRICS = ['success_rate', 'error_rate', 'p95_latency_ms', 'mean_rating', 'complaint_rate'] as const;
@@ -252,7 +261,15 @@ export const canarySchema = z.strictObject({
   /** A step still inconclusive after this long gets `on_inconclusive`. */
   max_step_duration_minutes: positiveInt(60),
   max_rollout_duration_hours: positiveInt(24),
-  on_inconclusive: z.enum(['pause', 'rollback']).default('pause'),
+  /** What a step or rollout that ran out of time gets: retire (the champion stays), pause for a person, or roll back. */
+  on_inconclusive: z.enum(['retire', 'pause', 'rollback']).default('retire'),
+  /** A paused rollout nobody decided on within this long is retired, so it does not hold a concurrency slot for good. */
+  paused_max_minutes: positiveInt(240),
+  /**
+   * Futility (seed 001: a challenger that is not better is retired): the always-valid test that the
+   * canary's champion/challenger score falls short of the promotion lift rejects at this level.
+   */
+  futility_alpha: z.number().gt(0).lt(1).default(0.05),
   /**
    * Alpha of the always-valid sequential tests (canary vs stable, looked at every interval), for
    * all guarded metrics together (split evenly between them): the chance that an identical
@@ -272,6 +289,16 @@ export const freezeSchema = z.strictObject({
   in_flight: z.enum(['hold', 'rollback']).default('hold'),
 });
 
+export const plansSchema = z.strictObject({
+  /**
+   * A plan not handed to the orchestrator within this long after it was made (draft, validated,
+   * awaiting approval or approved) expires, and its findings are planned again by a later tick.
+   */
+  expire_after_minutes: positiveInt(1440),
+  /** Days a candidate that was rolled back, retired or rejected is not proposed again for its agent. */
+  refused_candidate_days: z.number().min(0).default(7),
+});
+
 export const policySchema = z.strictObject({
   budgets: budgetsSchema.prefault({}),
   concurrency: concurrencySchema.prefault({}),
@@ -279,6 +306,7 @@ export const policySchema = z.strictObject({
   confidence: confidenceSchema.prefault({}),
   risk: z.strictObject({ max: riskLevel(8) }).prefault({}),
   approval: approvalSchema.prefault({}),
+  plans: plansSchema.prefault({}),
   actions: actionsSchema.prefault({}),
   rollback: rollbackSchema.prefault({}),
   thresholds: thresholdsSchema.prefault({}),

@@ -41,6 +41,11 @@ export class AnalysisService {
 
   /** Thresholds default to the policy in force (`thresholds` section). */
   async analyze(options: AnalyzeOptions, thresholds?: AnalyzerThresholds): Promise<AnalyzeResponse> {
+    return (await this.run(options, thresholds)).response;
+  }
+
+  /** The analysis, and each analyzed agent's events in the window (the tick ranks by traffic). */
+  async run(options: AnalyzeOptions, thresholds?: AnalyzerThresholds): Promise<{ response: AnalyzeResponse; traffic: Map<string, number> }> {
     thresholds ??= analyzerThresholdsFromPolicy(this.policies.current().policy.thresholds);
     const started = performance.now();
     const now = options.now ?? new Date();
@@ -50,17 +55,21 @@ export class AnalysisService {
     const { findings: drafts, testsRun } = detectFindings(snapshot, thresholds);
     const analysisId = uuidv7();
     const stamped = drafts.map((draft) => ({ ...draft, evidence: { ...draft.evidence, analysis_id: analysisId } }));
-    const recorded = await this.prisma.$transaction(async (tx) => {
+    const analyzed = [...new Set(snapshot.groups.map((g) => g.agent_id))].sort();
+    const { recorded, closed } = await this.prisma.$transaction(async (tx) => {
       const result = await this.findings.record(stamped, now, tx);
+      const stale = await this.findings.closeStale(analyzed, drafts.map((d) => d.dedup_key), now, tx);
       await updateRetrainStates(tx, snapshot, drafts, now);
-      return result;
+      return { recorded: result, closed: stale };
     });
     for (const { finding, outcome } of recorded) this.metrics.findings.inc({ type: finding.type, outcome, agent_id: finding.agent_id });
-    const agentsAnalyzed = new Set(snapshot.groups.map((g) => g.agent_id)).size;
+    const agentsAnalyzed = analyzed.length;
     const seconds = (performance.now() - started) / 1000;
     this.metrics.duration.observe(seconds);
-    this.logger.log(`analysis ${analysisId}: ${agentsAnalyzed} agents, ${testsRun} tests, ${recorded.length} findings in ${Math.round(seconds * 1000)} ms`);
-    return {
+    this.logger.log(
+      `analysis ${analysisId}: ${agentsAnalyzed} agents, ${testsRun} tests, ${recorded.length} findings, ${closed.resolved} resolved, ${closed.superseded} superseded in ${Math.round(seconds * 1000)} ms`,
+    );
+    const response: AnalyzeResponse = {
       analysis: {
         analysis_id: analysisId,
         window: range(windows.window),
@@ -68,9 +77,12 @@ export class AnalysisService {
         agents_analyzed: agentsAnalyzed,
         tests_run: testsRun,
         findings: recorded.map((r) => r.finding),
+        resolved_findings: closed.resolved,
+        superseded_findings: closed.superseded,
         duration_ms: seconds * 1000,
       },
     };
+    return { response, traffic: windowTraffic(snapshot) };
   }
 }
 
@@ -92,4 +104,11 @@ async function updateRetrainStates(sql: Pick<PrismaService, '$executeRawUnsafe'>
       last_reason: triggered.get(agent_id) ?? null,
     }));
   if (rows.length > 0) await sql.$executeRawUnsafe(UPSERT_RETRAIN_STATES, JSON.stringify(rows), now.toISOString());
+}
+
+/** Events per agent in the recent window, all revisions together. */
+function windowTraffic(snapshot: AnalysisSnapshot): Map<string, number> {
+  const traffic = new Map<string, number>();
+  for (const group of snapshot.groups) traffic.set(group.agent_id, (traffic.get(group.agent_id) ?? 0) + (group.window?.count ?? 0));
+  return traffic;
 }

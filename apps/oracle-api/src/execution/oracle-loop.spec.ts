@@ -118,6 +118,8 @@ describe('plan → validate → execute over REST (seed 004 bodies)', () => {
       expect(refused.statusCode).toBe(409);
       expect(refused.json().gates).toEqual([expect.objectContaining({ gate: 'freeze', status: 'fail', reason: expect.stringMatching(/incident/) })]);
       expect((await app().inject({ method: 'GET', url: `/api/v1/oracle/plans/${plan.plan_id}` })).json().status).toBe('blocked');
+      // A blocked plan gives its finding back.
+      expect((await h.query<{ status: string }>(`SELECT status::text FROM findings WHERE id = $1`, [findingId]))[0]!.status).toBe('open');
     } finally {
       await h.query(`DELETE FROM control_settings WHERE key = 'freeze'`);
     }
@@ -126,7 +128,7 @@ describe('plan → validate → execute over REST (seed 004 bodies)', () => {
     expect(finding!.status).toBe('open');
     // Planned again, the rejected prompt is not proposed a second time.
     const replanned = (await post('/api/v1/oracle/plan', { finding_ids: [findingId] })).json();
-    expect(replanned.plan).toBeNull();
+    expect(replanned.plan).toMatchObject({ mutations: [], finding_ids: [], rationale: expect.stringMatching(/^nothing to roll out: .*no untried registered prompt/) });
     expect(replanned.skipped[0].reason).toMatch(/no untried registered prompt/);
   });
 

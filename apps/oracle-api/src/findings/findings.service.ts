@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Finding as FindingRow, type Prisma } from '@metaloop/db';
-import { uuidv7, type Finding, type FindingListResponse, type FindingsQuery, type FindingStatus } from '@metaloop/events';
+import { uuidv7, type DeferralReason, type Finding, type FindingListResponse, type FindingsQuery, type FindingStatus } from '@metaloop/events';
 import type { FindingDraft } from '../analysis/finding-draft';
-import { UPSERT_FINDINGS } from './findings.sql';
+import { RESOLVE_CLEARED_FINDINGS, SUPERSEDE_UNSERVED_FINDINGS, UPSERT_FINDINGS } from './findings.sql';
 
 /** new: first seen; recurring: counted again while not resolved; reopened: resolved before, back now. */
 export type FindingOutcome = 'new' | 'recurring' | 'reopened';
@@ -13,8 +13,24 @@ export interface RecordedFinding {
 }
 
 type Sql = Pick<PrismaService, '$queryRawUnsafe'>;
+type Db = Pick<PrismaService, 'finding'>;
 
-/** The analyzer's findings in Postgres: one row per open problem (dedup_key), counted again, reopened on recurrence. */
+/** A finding the tick left for later: why, in a word and in words. */
+export interface Deferral {
+  finding_id: string;
+  reason: DeferralReason;
+  detail: string;
+}
+
+/** Statuses a finding waits in until a plan takes it. */
+const UNPLANNED: FindingStatus[] = ['open', 'deferred'];
+const NOT_DEFERRED = { deferredReason: null, deferredDetail: null, deferredAt: null } as const;
+
+/**
+ * The analyzer's findings in Postgres and their life: one row per problem (dedup_key), counted
+ * again, reopened on recurrence; planned when a plan takes it, released when that plan ends
+ * without fixing it, deferred by the tick with the reason, closed when it stops holding.
+ */
 @Injectable()
 export class FindingsService {
   constructor(private readonly prisma: PrismaService) {}
@@ -28,6 +44,47 @@ export class FindingsService {
       finding: toFinding(row),
       outcome: priorStatus === null ? 'new' : priorStatus === 'resolved' ? 'reopened' : 'recurring',
     }));
+  }
+
+  /**
+   * Closes what this analysis no longer sees: findings of the analyzed agents not detected again
+   * (resolved) and findings about revisions no longer served (superseded).
+   */
+  async closeStale(analyzedAgents: readonly string[], detectedKeys: readonly string[], now: Date, sql: Sql = this.prisma): Promise<{ resolved: number; superseded: number }> {
+    const resolved = analyzedAgents.length > 0 ? await sql.$queryRawUnsafe<unknown[]>(RESOLVE_CLEARED_FINDINGS, analyzedAgents, detectedKeys, now.toISOString()) : [];
+    const superseded = await sql.$queryRawUnsafe<unknown[]>(SUPERSEDE_UNSERVED_FINDINGS, now.toISOString());
+    return { resolved: resolved.length, superseded: superseded.length };
+  }
+
+  /** Every finding a plan may take: open, or deferred by an earlier tick (which re-checks them). */
+  async unplanned(): Promise<Finding[]> {
+    const rows = await this.prisma.finding.findMany({ where: { status: { in: UNPLANNED } }, orderBy: { id: 'asc' } });
+    return rows.map(toFinding);
+  }
+
+  /** A plan took these: planned (from open or deferred). */
+  async claim(ids: readonly string[], db: Db = this.prisma): Promise<void> {
+    if (ids.length === 0) return;
+    await db.finding.updateMany({ where: { id: { in: [...ids] }, status: { in: UNPLANNED } }, data: { status: 'planned', ...NOT_DEFERRED } });
+  }
+
+  /** Their plan ended without fixing them (blocked, rejected, expired): open again for a later plan. */
+  async release(ids: readonly string[], db: Db = this.prisma): Promise<void> {
+    if (ids.length === 0) return;
+    await db.finding.updateMany({ where: { id: { in: [...ids] }, status: 'planned' }, data: { status: 'open' } });
+  }
+
+  /** The tick could not plan these now: deferred with the reason, re-checked by the next tick. */
+  async defer(deferrals: readonly Deferral[], now: Date): Promise<void> {
+    if (deferrals.length === 0) return;
+    await this.prisma.$transaction(
+      deferrals.map((d) =>
+        this.prisma.finding.updateMany({
+          where: { id: d.finding_id, status: { in: UNPLANNED } },
+          data: { status: 'deferred', deferredReason: d.reason, deferredDetail: d.detail.slice(0, 500), deferredAt: now },
+        }),
+      ),
+    );
   }
 
   /** The stored findings among these ids (ids that are not UUIDs or not stored are left out). */
@@ -73,5 +130,7 @@ function toFinding(row: FindingRow): Finding {
     occurrences: row.occurrences,
     first_seen_at: row.firstSeenAt.toISOString(),
     last_seen_at: row.lastSeenAt.toISOString(),
+    deferred_reason: row.status === 'deferred' ? (row.deferredReason as DeferralReason | null) : null,
+    deferred_detail: row.status === 'deferred' ? row.deferredDetail : null,
   };
 }

@@ -87,6 +87,9 @@ describe('the optional LLM proposer (a local OpenAI-compatible stand-in)', () =>
 
     const validation = (await h.apps[0]!.inject({ method: 'POST', url: '/api/v1/oracle/validate', payload: { plan_id: made.plan_id } })).json();
     expect(validation.overall_passed).toBe(true);
+    // While that plan is live the agent gets no other; rejected, the agent is free again.
+    expect((await plan(await unfixableFinding())).skipped[0]).toMatchObject({ deferral: 'agent_busy', reason: expect.stringMatching(/is validated/) });
+    await h.apps[0]!.inject({ method: 'POST', url: `/api/v1/oracle/plans/${made.plan_id}/reject`, payload: { reason: 'not now' } });
   });
 
   it.each([
@@ -97,7 +100,7 @@ describe('the optional LLM proposer (a local OpenAI-compatible stand-in)', () =>
   ])('keeps the finding skipped, with the reason, when the LLM answers %s', async (_case, content, status, reason) => {
     llm.answer(content, status);
     const { plan: made, skipped } = await plan(await unfixableFinding());
-    expect(made).toBeNull();
+    expect(made.mutations).toEqual([]);
     expect(skipped[0].reason).toMatch(/register the fine-tuned adapter/);
     expect(skipped[0].reason).toMatch(reason);
   });

@@ -1,5 +1,5 @@
 import { agentConfigSchema, mutationSchema, planSchema, type CandidateSpec, type Finding, type FindingInput } from '@metaloop/events';
-import { planFromFindings } from './planner';
+import { planFromFindings, planOf, proposeMutations } from './planner';
 import type { AgentPlanningState, PlanningContext } from './planning-context';
 import { RULE_PATCHES } from './rule-patches';
 
@@ -97,11 +97,11 @@ describe('planFromFindings', () => {
   ])('%s', (_name, input, state, expected) => {
     const { plan, skipped } = planFromFindings([input], context(state));
     expect(skipped).toEqual([]);
-    expect(plan!.mutations).toEqual([expect.objectContaining({ agent_id: 'alpha', ...expected })]);
+    expect(plan.mutations).toEqual([expect.objectContaining({ agent_id: 'alpha', ...expected })]);
     // Everything the planner makes is a valid plan on the wire.
     expect(planSchema.safeParse(plan).success).toBe(true);
-    expect(mutationSchema.parse(plan!.mutations[0]).rationale).toContain(input.summary);
-    expect(plan!.mutations[0]!.rationale).toMatch(/p=/);
+    expect(mutationSchema.parse(plan.mutations[0]).rationale).toContain(input.summary);
+    expect(plan.mutations[0]!.rationale).toMatch(/p=/);
   });
 
   it.each([
@@ -121,8 +121,31 @@ describe('planFromFindings', () => {
     ],
   ])('skips %s and says why', (_name, input, state, reason) => {
     const { plan, skipped } = planFromFindings([input], context(state));
-    expect(plan).toBeNull();
+    expect(plan.mutations).toEqual([]);
+    expect(plan.rationale).toMatch(reason);
+    expect(planSchema.safeParse(plan).success).toBe(true);
     expect(skipped).toEqual([expect.objectContaining({ finding_id: input.finding_id, reason: expect.stringMatching(reason) })]);
+  });
+
+  it.each([
+    ['no fix', finding({ type: 'performance_degradation', evidence: { metric: 'p95_latency_ms' } }), agent(), 'no_mutation'],
+    ['a rollout in progress', finding({ type: 'dissatisfaction' }), agent({ activeRolloutId: 'r1', candidates: [prompt('v2')] }), 'agent_busy'],
+    ['a queued plan', finding({ type: 'dissatisfaction' }), agent({ livePlan: { planId: 'p1', status: 'queued' }, candidates: [prompt('v2')] }), 'agent_busy'],
+    ['a plan waiting for a person', finding({ type: 'dissatisfaction' }), agent({ livePlan: { planId: 'p1', status: 'awaiting_approval' }, candidates: [prompt('v2')] }), 'approval'],
+  ])('says what kind of wait %s is, as the tick defers it', (_name, input, state, deferral) => {
+    const { picks, skipped } = proposeMutations([input], context(state));
+    expect(picks).toEqual([]);
+    expect(skipped).toEqual([expect.objectContaining({ finding_id: input.finding_id, deferral })]);
+  });
+
+  it('plans a deferred finding again, and groups the findings one change answers', () => {
+    const state = agent({ candidates: [prompt('v2')] });
+    const low = finding({ type: 'dissatisfaction', status: 'deferred' });
+    const burst = finding({ type: 'complaint_burst', severity: 'critical' });
+    const { picks, skipped } = proposeMutations([low, burst], context(state));
+    expect(skipped).toEqual([]);
+    expect(picks).toEqual([expect.objectContaining({ finding: burst, also: [low], mutation: expect.objectContaining({ params: { source: 'candidate', version: 'v2' } }) })]);
+    expect(planOf(picks, 'tick').finding_ids).toEqual([burst.finding_id, low.finding_id]);
   });
 
   it('gives each agent one mutation, for its most urgent finding, and is deterministic', () => {
@@ -134,11 +157,11 @@ describe('planFromFindings', () => {
       finding({ type: 'performance_degradation', agent_id: 'beta', severity: 'low', confidence: 0.8 }),
     ];
     const first = planFromFindings(findings, context(alpha, beta));
-    expect(first.plan!.mutations.map((m) => [m.agent_id, m.type])).toEqual([
+    expect(first.plan.mutations.map((m) => [m.agent_id, m.type])).toEqual([
       ['alpha', 'PROMPT_PATCH'],
       ['beta', 'PARAM_SET'],
     ]);
-    expect(first.plan!.finding_ids).toEqual([findings[1]!.finding_id, findings[2]!.finding_id]);
+    expect(first.plan.finding_ids).toEqual([findings[1]!.finding_id, findings[2]!.finding_id]);
     expect(first.skipped).toEqual([expect.objectContaining({ finding_id: findings[0]!.finding_id, reason: expect.stringMatching(/more urgent/) })]);
     expect(first.plan).toMatchObject({ confidence: 0.64, risk: 3 });
     expect(planFromFindings([...findings].reverse(), context(beta, alpha))).toEqual(first);
@@ -150,7 +173,7 @@ describe('planFromFindings', () => {
       ...context(state),
       enabledTypes: (env) => new Set(env === 'prod' ? ['PARAM_SET'] : ['PROMPT_PATCH']),
     });
-    expect(plan).toBeNull();
+    expect(plan.mutations).toEqual([]);
     expect(skipped[0]!.reason).toBe('PROMPT_PATCH is not enabled in prod');
   });
 });

@@ -1,4 +1,4 @@
-import type { AgentConfig, CandidateSpec, Environment, Finding, MutationInput, MutationType } from '@metaloop/events';
+import type { AgentConfig, CandidateSpec, Environment, MutationInput, MutationType, PlanStatus } from '@metaloop/events';
 
 /** What the planner knows of one agent when it plans. */
 export interface AgentPlanningState {
@@ -8,8 +8,10 @@ export interface AgentPlanningState {
   stable: AgentConfig;
   /** Set while a rollout holds the agent: nothing new is planned for it then. */
   activeRolloutId: string | null;
+  /** A live plan (not yet rolled out, or waiting for a person) with a mutation for this agent: nothing new is planned for it either. */
+  livePlan?: { planId: string; status: PlanStatus } | null;
   candidates: CandidateSpec[];
-  /** Candidate keys (prompt version, model, adapter id) rolled back or rejected by a person recently: not proposed again. */
+  /** Candidate keys (prompt version, model, adapter id) rolled back, retired or rejected by a person recently: not proposed again. */
   recentlyRefused: ReadonlySet<string>;
 }
 
@@ -19,12 +21,4 @@ export interface PlanningContext {
   enabledTypes?: (environment: Environment) => ReadonlySet<MutationType>;
   /** Mutations proposed elsewhere (the optional LLM proposer), by finding id, for findings no rule fixes. */
   proposals?: ReadonlyMap<string, MutationInput>;
-}
-
-/** A finding the planner did not turn into a mutation, and why: a plan that says nothing is a bug. */
-export interface SkippedFinding {
-  finding_id: string;
-  agent_id: string;
-  type: Finding['type'];
-  reason: string;
 }

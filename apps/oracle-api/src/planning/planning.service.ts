@@ -6,17 +6,17 @@ import { AgentSnapshots } from '../common/agent-snapshots';
 import { FindingsService } from '../findings/findings.service';
 import { PlansService } from '../plans/plans.service';
 import { LlmProposer } from './llm-proposer';
-import { planFromFindings } from './planner';
+import { planFromProposals, proposeMutations, type Proposals } from './planner';
 import type { AgentPlanningState, PlanningContext } from './planning-context';
 import { introducedKeys, parseConfig, proposedKeys } from './refused-candidates';
 
-/** How long a rolled-back or rejected candidate is not proposed again. */
-const REFUSAL_MEMORY_MS = 7 * 86_400_000;
+const DAY_MS = 86_400_000;
 
 /**
- * `plan`: findings (sent, or stored ones by id) → the planner, with each agent's stable config,
- * registered candidates and what was refused lately → a stored draft plan, plus why every other
- * finding was left out.
+ * Findings → typed mutations, at most one per agent, from each agent's stable config, registered
+ * candidates and what was refused lately (rolled back, retired or rejected), with the optional
+ * LLM proposer for what no rule fixes. `plan` stores them as one plan (the REST call, seed
+ * 004); the tick takes the picks and makes one plan per agent.
  */
 @Injectable()
 export class PlanningService {
@@ -29,23 +29,29 @@ export class PlanningService {
     private readonly llm: LlmProposer,
   ) {}
 
+  /** `POST plan`: always a stored plan; without mutations when nothing fits (its rationale and `skipped` say why). */
   async plan(request: PlanRequest, actor: string, source = 'api'): Promise<PlanResponse> {
-    const findings = await this.resolveFindings(request);
+    const { plan, skipped } = planFromProposals(await this.propose(await this.resolveFindings(request)), source);
+    return { plan: await this.plans.create(plan, actor), skipped };
+  }
+
+  /** The picks for these findings, asking the LLM proposer (when on) about the ones no rule fixes. */
+  async propose(findings: readonly Finding[]): Promise<Proposals> {
     const context = await this.context(findings.map((f) => f.agent_id));
-    let outcome = planFromFindings(findings, context, source);
+    let outcome = proposeMutations(findings, context);
     const llmReasons = new Map<string, string>();
     if (this.llm.enabled && outcome.unmatched.length > 0) {
-      // The rules could not fix these: ask the LLM, then plan again with its valid proposals.
+      // The rules could not fix these: ask the LLM, then propose again with its valid mutations.
       const proposals = new Map<string, MutationInput>();
       for (const finding of outcome.unmatched) {
         const proposal = await this.llm.propose(finding, context.agents.get(finding.agent_id)!);
         if ('mutation' in proposal) proposals.set(finding.finding_id, proposal.mutation);
         else llmReasons.set(finding.finding_id, proposal.reason);
       }
-      if (proposals.size > 0) outcome = planFromFindings(findings, { ...context, proposals }, source);
+      if (proposals.size > 0) outcome = proposeMutations(findings, { ...context, proposals });
     }
     const skipped = outcome.skipped.map((s) => (llmReasons.has(s.finding_id) ? { ...s, reason: `${s.reason}; ${llmReasons.get(s.finding_id)}` } : s));
-    return { plan: outcome.plan ? await this.plans.create(outcome.plan, actor) : null, skipped };
+    return { ...outcome, skipped };
   }
 
   /** Stored findings win over a client's copy of them (their status may have moved on); unknown ones are taken as sent. */
@@ -59,7 +65,7 @@ export class PlanningService {
 
   async context(agentIds: readonly string[]): Promise<PlanningContext> {
     const { policy } = this.policies.current();
-    const [snapshots, refused] = await Promise.all([this.snapshots.read(agentIds), this.refusedKeys(agentIds)]);
+    const [snapshots, refused] = await Promise.all([this.snapshots.read(agentIds), this.refusedKeys(agentIds, policy.plans.refused_candidate_days * DAY_MS)]);
     const agents = new Map<string, AgentPlanningState>();
     for (const s of snapshots.values()) {
       if (!s.stable || !s.stableRevisionId) continue;
@@ -69,6 +75,7 @@ export class PlanningService {
         stableRevisionId: s.stableRevisionId,
         stable: s.stable,
         activeRolloutId: s.activeRolloutId,
+        livePlan: s.livePlan,
         candidates: s.candidates,
         recentlyRefused: refused.get(s.agentId) ?? new Set(),
       });
@@ -76,12 +83,12 @@ export class PlanningService {
     return { agents, enabledTypes: (environment: Environment) => new Set<MutationType>(policy.actions.enabled[environment]) };
   }
 
-  /** Per agent, the candidate keys rolled back or rejected within the refusal memory. */
-  private async refusedKeys(agentIds: readonly string[]): Promise<Map<string, Set<string>>> {
-    const since = new Date(Date.now() - REFUSAL_MEMORY_MS);
-    const [rolledBack, rejected, stables] = await Promise.all([
+  /** Per agent, the candidate keys rolled back, retired or rejected within the refusal memory. */
+  private async refusedKeys(agentIds: readonly string[], memoryMs: number): Promise<Map<string, Set<string>>> {
+    const since = new Date(Date.now() - memoryMs);
+    const [ended, rejected, stables] = await Promise.all([
       this.prisma.rollout.findMany({
-        where: { agentId: { in: [...agentIds] }, status: 'rolled_back', finishedAt: { gte: since } },
+        where: { agentId: { in: [...agentIds] }, status: { in: ['rolled_back', 'retired'] }, finishedAt: { gte: since } },
         select: { agentId: true, stableRevisionId: true, candidateRevisionId: true },
       }),
       this.prisma.mutation.findMany({
@@ -90,13 +97,13 @@ export class PlanningService {
       }),
       this.prisma.agent.findMany({ where: { id: { in: [...agentIds] } }, select: { id: true, stableRevision: { select: { config: true } } } }),
     ]);
-    const revisionIds = rolledBack.flatMap((r) => [r.stableRevisionId, r.candidateRevisionId]);
+    const revisionIds = ended.flatMap((r) => [r.stableRevisionId, r.candidateRevisionId]);
     const configs = new Map(
       (await this.prisma.revision.findMany({ where: { id: { in: revisionIds } }, select: { id: true, config: true } })).map((r) => [r.id, parseConfig(r.config)]),
     );
     const keys = new Map<string, Set<string>>();
     const add = (agentId: string, values: string[]) => values.forEach((v) => (keys.get(agentId) ?? keys.set(agentId, new Set()).get(agentId)!).add(v));
-    for (const r of rolledBack) {
+    for (const r of ended) {
       const stable = configs.get(r.stableRevisionId);
       const candidate = configs.get(r.candidateRevisionId);
       if (stable && candidate) add(r.agentId, introducedKeys(stable, candidate));

@@ -2,7 +2,11 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { AuditLog } from '@metaloop/control';
 import { PrismaService, type Prisma } from '@metaloop/db';
 import { GATE_NAMES, planSchema, type PlanInput, type PlanList, type PlanListQuery, type PlanStatus, type PlanView } from '@metaloop/events';
+import { FindingsService } from '../findings/findings.service';
 import { mutationData, PLAN_INCLUDE, planView } from './plan-view';
+
+/** Plans not yet handed to the orchestrator: they expire when nobody executes them in time. */
+const UNEXECUTED: PlanStatus[] = ['draft', 'validated', 'blocked', 'awaiting_approval', 'approved'];
 
 /** Plans as stored: created by `plan` (or a posted plan at `validate`), decided by people, run by the orchestrator. */
 @Injectable()
@@ -10,6 +14,7 @@ export class PlansService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly audit: AuditLog,
+    private readonly findings: FindingsService,
   ) {}
 
   /** Stores a plan as a draft with its mutations in order; the id is ours, never the client's. */
@@ -31,9 +36,7 @@ export class PlansService {
         },
         include: PLAN_INCLUDE,
       });
-      if (plan.finding_ids.length) {
-        await tx.finding.updateMany({ where: { id: { in: plan.finding_ids }, status: 'open' }, data: { status: 'planned' } });
-      }
+      await this.findings.claim(plan.finding_ids, tx);
       await this.audit.record({ actor, action: 'plan.created', entityType: 'plan', entityId: created.id, reason: plan.rationale.slice(0, 500), details: { source: plan.source, mutations: plan.mutations.length, risk: plan.risk } }, tx);
       return created;
     });
@@ -98,7 +101,27 @@ export class PlansService {
     await this.transition(planId, ['draft', 'validated', 'blocked', 'awaiting_approval', 'approved'], 'rejected', { actor, action: 'plan.rejected', reason, decided: true });
     // The problem is still there: its findings can be planned again, without what was rejected.
     const { finding_ids } = await this.get(planId);
-    await this.prisma.finding.updateMany({ where: { id: { in: finding_ids }, status: 'planned' }, data: { status: 'open' } });
+    await this.findings.release(finding_ids);
     return this.get(planId);
+  }
+
+  /**
+   * Plans nobody handed to the orchestrator within `maxAgeMinutes` expire, each audited, and
+   * their findings go back to the tick. Answers the ids expired.
+   */
+  async expireStale(maxAgeMinutes: number, actor: string, now = new Date()): Promise<string[]> {
+    const before = new Date(now.getTime() - maxAgeMinutes * 60_000);
+    const stale = await this.prisma.plan.findMany({ where: { status: { in: UNEXECUTED }, createdAt: { lt: before } }, select: { id: true, status: true, findingIds: true } });
+    const expired: string[] = [];
+    for (const plan of stale) {
+      await this.prisma.$transaction(async (tx) => {
+        const { count } = await tx.plan.updateMany({ where: { id: plan.id, status: plan.status }, data: { status: 'expired' } });
+        if (count === 0) return;
+        await this.findings.release(plan.findingIds, tx);
+        await this.audit.record({ actor, action: 'plan.expired', entityType: 'plan', entityId: plan.id, reason: `${plan.status} for more than ${maxAgeMinutes} min (plans.expire_after_minutes)` }, tx);
+        expired.push(plan.id);
+      });
+    }
+    return expired;
   }
 }

@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { budgetLimitsFromPolicy, budgetRemaining, FreezeControl, MutationBudget } from '@metaloop/control';
 import { PrismaService } from '@metaloop/db';
-import type { OracleStatus } from '@metaloop/events';
+import { tickDeferralSchema, tickPlanSchema, type OracleStatus } from '@metaloop/events';
+import { z } from 'zod';
 import { PolicyStore } from '@metaloop/policies';
 
 const count = <K extends string>(rows: Array<{ _count: { _all: number } } & Record<K, string>>, key: K) =>
   Object.fromEntries(rows.map((row) => [row[key], row._count._all]));
+
+const TICK_PLANS = z.array(tickPlanSchema);
+const TICK_DEFERRALS = z.array(tickDeferralSchema);
 
 /** One look at the whole control plane: freeze, policy, last tick, open problems, plans, rollouts, budget. */
 @Injectable()
@@ -19,11 +23,12 @@ export class StatusService {
 
   async status(): Promise<OracleStatus> {
     const policy = this.policies.status();
-    const [freeze, usage, lastTick, findings, plans, active, revertsPending, revertsFailed] = await Promise.all([
+    const [freeze, usage, lastTick, findings, deferred, plans, active, revertsPending, revertsFailed] = await Promise.all([
       this.freeze.state(),
       this.budget.usage(),
       this.prisma.tick.findFirst({ orderBy: { startedAt: 'desc' } }),
       this.prisma.finding.groupBy({ by: ['type'], where: { status: 'open' }, _count: { _all: true } }),
+      this.prisma.finding.groupBy({ by: ['deferredReason'], where: { status: 'deferred' }, _count: { _all: true } }),
       this.prisma.plan.groupBy({ by: ['status'], _count: { _all: true } }),
       this.prisma.rollout.count({ where: { status: { in: ['pending', 'running', 'paused'] } } }),
       this.prisma.rollout.count({ where: { revertStatus: 'pending' } }),
@@ -42,9 +47,12 @@ export class StatusService {
             summary: lastTick.summary ?? (lastTick.status === 'running' ? 'running' : ''),
             started_at: lastTick.startedAt.toISOString(),
             finished_at: lastTick.finishedAt?.toISOString() ?? null,
+            plans: TICK_PLANS.parse(lastTick.plans),
+            deferred: TICK_DEFERRALS.parse(lastTick.deferred),
           }
         : null,
       open_findings: count(findings, 'type'),
+      deferred_findings: Object.fromEntries(deferred.map((row) => [row.deferredReason ?? 'unknown', row._count._all])),
       plans: count(plans, 'status'),
       rollouts: { active, reverts_pending: revertsPending, reverts_failed: revertsFailed },
       budget: {

@@ -11,6 +11,8 @@ export class TickMetrics implements OnApplicationBootstrap {
   readonly duration: Histogram<'outcome'>;
   readonly stageDuration: Histogram<'stage' | 'outcome'>;
   readonly lastSuccess: Gauge;
+  readonly plans: Counter<'status'>;
+  readonly deferrals: Counter<'reason'>;
 
   constructor(
     registry: MetricsRegistry,
@@ -38,6 +40,18 @@ export class TickMetrics implements OnApplicationBootstrap {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     });
+    this.plans = new Counter({
+      name: 'metaloop_oracle_tick_plans_total',
+      help: 'Per-agent plans made by ticks, by where the tick left them (queued, awaiting_approval, blocked, validated on a dry run)',
+      labelNames: ['status'],
+      registers: [registry],
+    });
+    this.deferrals = new Counter({
+      name: 'metaloop_oracle_tick_deferrals_total',
+      help: 'Findings a tick left for a later one, by reason (budget, concurrency, cooldown, approval, agent_busy, freeze, gates, no_mutation)',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
     this.lastSuccess = new Gauge({
       name: 'metaloop_oracle_tick_last_success_timestamp_seconds',
       help: 'When the last successful tick finished (unix seconds), on any replica as recorded in Postgres at start, then by this replica',
@@ -49,6 +63,12 @@ export class TickMetrics implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const last = await this.prisma.tick.findFirst({ where: { status: 'succeeded' }, orderBy: { finishedAt: 'desc' }, select: { finishedAt: true } }).catch(() => null);
     if (last?.finishedAt) this.lastSuccess.set(last.finishedAt.getTime() / 1000);
+  }
+
+  /** What one tick did: its plans by status, its deferrals by reason. */
+  recordWork(plans: ReadonlyArray<{ status: string }>, deferred: ReadonlyArray<{ reason: string }>): void {
+    for (const p of plans) this.plans.inc({ status: p.status });
+    for (const d of deferred) this.deferrals.inc({ reason: d.reason });
   }
 
   record(outcome: TickOutcome, trigger: string, seconds?: number): void {

@@ -3,6 +3,8 @@ import { Module } from '@nestjs/common';
 import { QUEUES } from '@metaloop/events';
 import { AnalysisModule } from '../analysis/analysis.module';
 import { ExecutionModule } from '../execution/execution.module';
+import { FindingsModule } from '../findings/findings.module';
+import { PlansModule } from '../plans/plans.module';
 import { PlanningModule } from '../planning/planning.module';
 import { ValidationModule } from '../validation/validation.module';
 import { TickController } from './tick.controller';
@@ -14,7 +16,7 @@ import { TickService } from './tick.service';
 
 /** The loop's heartbeat: analyze → plan → validate → execute, scheduled and by REST, one at a time. */
 @Module({
-  imports: [BullModule.registerQueue({ name: QUEUES.oracle }), AnalysisModule, PlanningModule, ValidationModule, ExecutionModule],
+  imports: [BullModule.registerQueue({ name: QUEUES.oracle }), AnalysisModule, PlanningModule, ValidationModule, ExecutionModule, FindingsModule, PlansModule],
   controllers: [TickController],
   providers: [TickService, TickLock, TickMetrics, TickProcessor, TickScheduler],
 })

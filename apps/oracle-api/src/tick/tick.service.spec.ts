@@ -97,7 +97,8 @@ describe('the tick (three replicas, real Postgres and Redis)', () => {
       policy: { version: expect.stringMatching(/^[0-9a-f]{64}$/), last_rejected: null },
       last_tick: { status: 'succeeded', trigger: 'api', finished_at: expect.any(String) },
       plans: { queued: 1 },
-      open_findings: { retrain_trigger: 1 },
+      open_findings: {},
+      deferred_findings: { agent_busy: 1 },
       rollouts: { active: 0, reverts_pending: 0, reverts_failed: 0 },
       budget: { used: { last_hour: 0 }, remaining: { per_hour: 10, per_hour_by_environment: { prod: 5 }, concurrent_rollouts: 3 } },
     });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ADAPTERS, AdapterError, adapterFor, type AdapterContext } from '@metaloop/adapters';
 import { FreezeControl, MutationBudget } from '@metaloop/control';
 import { PrismaService } from '@metaloop/db';
-import type { CandidateSpec, Plan } from '@metaloop/events';
+import type { CandidateSpec, Environment, MutationType, Plan } from '@metaloop/events';
 import { adapterConstraints, type AgentGateState, type GateState, type Policy, type PrepareOutcome } from '@metaloop/policies';
 import { AgentSnapshots, type AgentSnapshot } from '../common/agent-snapshots';
 
@@ -54,13 +54,15 @@ export class GateStateReader {
     private readonly budget: MutationBudget,
   ) {}
 
-  async read(policy: Policy, plan: Plan): Promise<GateState> {
-    const [agents, freeze, usage, evidence] = await Promise.all([
+  async read(policy: Policy, plan: Pick<Plan, 'mutations' | 'finding_ids'>): Promise<GateState> {
+    const [agents, freeze, usage, evidence, handedOver] = await Promise.all([
       this.snapshots.read(plan.mutations.map((m) => m.agent_id)),
       this.freeze.state(),
       this.budget.usage(),
       this.evidenceByAgent(plan.finding_ids),
+      this.handedOver(),
     ]);
+    const inFlight = (type: string) => handedOver.filter((m) => m.type === type).length;
     return {
       now: new Date().toISOString(),
       freeze: { frozen: freeze.frozen, reason: freeze.reason },
@@ -76,17 +78,38 @@ export class GateStateReader {
           },
         ]),
       ),
-      running_rollouts: usage.activeRollouts,
+      // Mutations handed to the orchestrator but not yet started count as started: they will be.
+      running_rollouts: usage.activeRollouts + handedOver.length,
       budget_usage: {
-        last_hour_global: usage.lastHour,
-        last_hour_by_environment: usage.lastHourByEnvironment,
-        last_day_by_type: usage.lastDayByType,
+        last_hour_global: usage.lastHour + handedOver.length,
+        last_hour_by_environment: Object.fromEntries(
+          Object.entries(usage.lastHourByEnvironment).map(([environment, used]) => [environment, used + handedOver.filter((m) => m.environment === environment).length]),
+        ),
+        last_day_by_type: Object.fromEntries(
+          [...new Set([...Object.keys(usage.lastDayByType), ...handedOver.map((m) => m.type)])].map((type) => [type, (usage.lastDayByType[type as MutationType] ?? 0) + inFlight(type)]),
+        ),
       },
       mutations: plan.mutations.map((m) => ({
         evidence_events: evidence.get(m.agent_id) ?? 0,
         prepare: dryPrepare(policy, agents.get(m.agent_id), m),
       })),
     };
+  }
+
+  /** Mutations of queued or executing plans whose rollout does not exist yet. */
+  private async handedOver(): Promise<Array<{ type: MutationType; environment: Environment }>> {
+    const rows = await this.prisma.mutation.findMany({
+      where: { status: 'pending', plan: { status: { in: ['queued', 'executing'] } }, rollouts: { none: {} } },
+      select: { type: true, agentId: true },
+    });
+    if (rows.length === 0) return [];
+    const environments = new Map(
+      (await this.prisma.agent.findMany({ where: { id: { in: rows.map((r) => r.agentId) } }, select: { id: true, environment: true } })).map((a) => [a.id, a.environment]),
+    );
+    return rows.flatMap((r) => {
+      const environment = environments.get(r.agentId);
+      return environment ? [{ type: r.type, environment }] : [];
+    });
   }
 
   /** Events the plan's stored findings rest on, per agent (the sum of their evidence `n`). */

@@ -3,13 +3,14 @@ import { AuditLog } from '@metaloop/control';
 import { PrismaService, type Prisma } from '@metaloop/db';
 import { GATE_NAMES, type PlanStatus, type PlanView, type ValidationResult } from '@metaloop/events';
 import { PolicyStore, validatePlan } from '@metaloop/policies';
+import { FindingsService } from '../findings/findings.service';
 import { PLAN_INCLUDE, planOf, validationView } from '../plans/plan-view';
 import { PlansService } from '../plans/plans.service';
 import { GateStateReader } from './gate-state.reader';
 import { ValidationMetrics } from './validation.metrics';
 
 /** Plans that have left the validation stage: validating them again changes nothing. */
-const SETTLED: readonly PlanStatus[] = ['queued', 'executing', 'completed', 'failed', 'rejected'];
+const SETTLED: readonly PlanStatus[] = ['queued', 'executing', 'completed', 'failed', 'rejected', 'expired'];
 
 /** A validation's outcome, and where it leaves the plan. */
 function verdict(result: { overall_passed: boolean; requires_approval: boolean }, current: PlanStatus): { outcome: 'passed' | 'needs_approval' | 'blocked'; status: PlanStatus } {
@@ -33,6 +34,7 @@ export class ValidationService {
     private readonly gateState: GateStateReader,
     private readonly audit: AuditLog,
     private readonly metrics: ValidationMetrics,
+    private readonly findings: FindingsService,
   ) {}
 
   async validate(planId: string, actor: string): Promise<ValidationResult> {
@@ -62,7 +64,12 @@ export class ValidationService {
         },
         include: PLAN_INCLUDE.validations.include,
       });
-      if (!SETTLED.includes(view.status)) await tx.plan.update({ where: { id: view.plan_id }, data: { status } });
+      if (!SETTLED.includes(view.status)) {
+        await tx.plan.update({ where: { id: view.plan_id }, data: { status } });
+        // A blocked plan gives its findings back to the tick; one that passes again takes them back.
+        if (status === 'blocked') await this.findings.release(view.finding_ids, tx);
+        else if (view.status === 'blocked') await this.findings.claim(view.finding_ids, tx);
+      }
       await this.audit.record(
         {
           actor,

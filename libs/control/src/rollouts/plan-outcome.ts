@@ -1,17 +1,19 @@
 import type { Prisma } from '@metaloop/db';
 import type { AuditLog } from '../audit/audit-log.service';
 
-const FINISHED_MUTATIONS = new Set(['promoted', 'rolled_back', 'failed', 'skipped']);
+const FINISHED_MUTATIONS = new Set(['promoted', 'rolled_back', 'retired', 'failed', 'skipped']);
 
 /**
- * Moves a plan out of `queued`/`executing` once every one of its mutations has finished:
- * `completed` when at least one was promoted, `failed` when none was (each rolled back, failed
- * to start, or was refused by the budget or a freeze). Runs in the transaction that finished
- * the last mutation, so exactly one caller settles the plan.
+ * Called in the transaction that finished one of a plan's mutations. The findings of every agent
+ * whose mutation ended without a promotion (rolled back, retired, failed, refused) go back to
+ * `open`, so a later tick plans them again (without the refused candidate); a promotion resolves
+ * its own. Once every mutation has finished the plan moves out of `queued`/`executing`:
+ * `completed` when at least one was promoted, `failed` when none was. Exactly one caller settles it.
  */
 export async function settlePlan(tx: Prisma.TransactionClient, planId: string | null, audit: AuditLog, actor: string): Promise<void> {
   if (!planId) return;
-  const mutations = await tx.mutation.findMany({ where: { planId }, select: { status: true } });
+  const mutations = await tx.mutation.findMany({ where: { planId }, select: { status: true, agentId: true } });
+  await releaseUnfixedFindings(tx, planId, mutations);
   if (mutations.length === 0 || mutations.some((m) => !FINISHED_MUTATIONS.has(m.status))) return;
   const promoted = mutations.filter((m) => m.status === 'promoted').length;
   const status = promoted > 0 ? 'completed' : 'failed';
@@ -23,4 +25,15 @@ export async function settlePlan(tx: Prisma.TransactionClient, planId: string | 
     { actor, action: `plan.${status}`, entityType: 'plan', entityId: planId, reason: `${promoted} of ${mutations.length} mutation(s) promoted`, details: tally },
     tx,
   );
+}
+
+/** The plan's findings about agents whose mutations all finished unpromoted: planned → open. */
+async function releaseUnfixedFindings(tx: Prisma.TransactionClient, planId: string, mutations: ReadonlyArray<{ status: string; agentId: string }>): Promise<void> {
+  const byAgent = new Map<string, string[]>();
+  for (const m of mutations) byAgent.set(m.agentId, [...(byAgent.get(m.agentId) ?? []), m.status]);
+  const unfixed = [...byAgent].filter(([, statuses]) => statuses.every((s) => FINISHED_MUTATIONS.has(s) && s !== 'promoted')).map(([agentId]) => agentId);
+  if (unfixed.length === 0) return;
+  const plan = await tx.plan.findUnique({ where: { id: planId }, select: { findingIds: true } });
+  if (!plan?.findingIds.length) return;
+  await tx.finding.updateMany({ where: { id: { in: plan.findingIds }, agentId: { in: unfixed }, status: 'planned' }, data: { status: 'open' } });
 }

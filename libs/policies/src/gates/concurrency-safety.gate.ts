@@ -16,12 +16,12 @@ export function concurrencySafetyGate(policy: Policy, plan: Plan, state: GateSta
     const active = state.agents[agentId]?.active_rollout_id ?? null;
     if (planned + (active === null ? 0 : 1) <= perAgent) continue;
     objections.push(
-      fail(active === null ? `agent ${agentId} would get ${planned} rollouts at once, at most ${perAgent} allowed` : `agent ${agentId} already has rollout ${active} running`),
+      fail(active === null ? `agent ${agentId} would get ${planned} rollouts at once, at most ${perAgent} allowed` : `agent ${agentId} already has rollout ${active} running`, undefined, 'agent_busy'),
     );
   }
   const total = state.running_rollouts + plan.mutations.length;
   if (total > maxRunning)
-    objections.push(fail(`${state.running_rollouts} rollout(s) running + ${plan.mutations.length} new exceeds the limit of ${maxRunning}`));
+    objections.push(fail(`${state.running_rollouts} rollout(s) running + ${plan.mutations.length} new exceeds the limit of ${maxRunning}`, undefined, 'concurrency'));
   return verdict('concurrency_safety', objections, `${total} of ${maxRunning} concurrent rollouts, none conflicting`, {
     running_rollouts: state.running_rollouts,
     new_rollouts: plan.mutations.length,

@@ -28,6 +28,7 @@ export function policyComplianceGate(policy: Policy, plan: Plan, state: GateStat
     if (prepared && !prepared.ok) problems.push(`the adapter refused it (${prepared.code}: ${prepared.reason})`);
     return problems.map((problem) => fail(`${label}: ${problem}`, index));
   });
+  if (plan.mutations.length === 0) objections.push(fail('the plan holds no mutations: there is nothing to roll out'));
   return verdict('policy_compliance', objections, `${plan.mutations.length} mutation(s) within policy`, { mutations: plan.mutations.length });
 }
 

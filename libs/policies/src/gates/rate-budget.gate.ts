@@ -38,7 +38,7 @@ export function rateBudgetGate(policy: Policy, plan: Plan, state: GateState): Ga
 
   const objections: Objection[] = [];
   const over = (what: string, use: Use) => {
-    if (use.used + use.planned > use.limit) objections.push(fail(`${what}: ${use.used} used + ${use.planned} planned exceeds ${use.limit}`));
+    if (use.used + use.planned > use.limit) objections.push(fail(`${what}: ${use.used} used + ${use.planned} planned exceeds ${use.limit}`, undefined, 'budget'));
   };
   over('mutations in the last hour', global);
   for (const [environment, use] of Object.entries(environments)) over(`mutations in ${environment} in the last hour`, use);
@@ -61,6 +61,6 @@ function cooldownObjections(policy: Policy, plan: Plan, state: GateState): Objec
     const finished = state.agents[agentId]?.last_mutation_finished_at;
     if (!finished) return [];
     const until = Date.parse(finished) + cooldownMs;
-    return now < until ? [fail(`agent ${agentId} is in its cooldown until ${new Date(until).toISOString()}`)] : [];
+    return now < until ? [fail(`agent ${agentId} is in its cooldown until ${new Date(until).toISOString()}`, undefined, 'cooldown')] : [];
   });
 }

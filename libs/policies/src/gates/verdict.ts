@@ -6,6 +6,8 @@ export interface Objection {
   reason: string;
   /** Index of the mutation it is about, if it is about one. */
   mutation?: number;
+  /** What kind of limit objects, where a caller may wait it out (the tick defers by it): e.g. `cooldown`, `budget`. */
+  code?: string;
 }
 
 /** `mutations[2] (PARAM_SET on helpful_assistant)`: which mutation a reason is about. */
@@ -13,7 +15,7 @@ export function mutationLabel(mutation: Mutation, index: number): string {
   return `mutations[${index}] (${mutation.type} on ${mutation.agent_id})`;
 }
 
-export const fail = (reason: string, mutation?: number): Objection => ({ status: 'fail', reason, mutation });
+export const fail = (reason: string, mutation?: number, code?: string): Objection => ({ status: 'fail', reason, mutation, ...(code ? { code } : {}) });
 export const needsApproval = (reason: string, mutation?: number): Objection => ({ status: 'needs_approval', reason, mutation });
 
 /**
