@@ -109,6 +109,28 @@ export const candidateResponseSchema = z.intersection(
 export const candidateListResponseSchema = page(candidateResponseSchema);
 
 /**
+ * `POST /api/v1/agents/{agent_id}/deploy`: an operator's new stable config for the agent, in
+ * force at once (a new revision whose parent is the current stable one).
+ */
+export const deployRequestSchema = z.strictObject({
+  config: agentConfigSchema,
+  /** Why, for the audit trail. */
+  reason: z.string().min(1).max(LIMITS.shortText).optional(),
+});
+
+export const deployResponseSchema = z.object({
+  agent_id: z.string(),
+  /** The stable revision now. */
+  revision_id: z.string(),
+  /** The stable revision before (equal to `revision_id` when the config was the stable one already; null only for an agent that had none). */
+  previous_revision_id: z.string().nullable(),
+  /** False when the config was the stable one already: nothing changed. */
+  changed: z.boolean(),
+  /** The replaced prompt version, when this deploy registered it as a prompt candidate of the agent; null otherwise. */
+  registered_prompt_candidate: z.string().nullable(),
+});
+
+/**
  * Body of the core-NATS message on `subjects.configChanged`, published whenever an agent's
  * live config changes (created, stable revision, rollout start, weight, status). Receivers
  * reload that agent and ignore a message whose version is not newer than what they hold; a
@@ -158,6 +180,8 @@ export type CandidateType = z.output<typeof candidateTypeSchema>;
 export type CandidateListQuery = z.output<typeof candidateListQuerySchema>;
 export type CandidateResponse = z.output<typeof candidateResponseSchema>;
 export type CandidateListResponse = z.output<typeof candidateListResponseSchema>;
+export type DeployRequest = z.input<typeof deployRequestSchema>;
+export type DeployResponse = z.output<typeof deployResponseSchema>;
 export type ConfigChangedMessage = z.output<typeof configChangedMessageSchema>;
 export type AgentConfigQuery = z.output<typeof agentConfigQuerySchema>;
 export type Arm = z.output<typeof armSchema>;

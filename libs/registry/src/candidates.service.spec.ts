@@ -27,6 +27,13 @@ describe('CandidatesService (real Postgres)', () => {
     await candidates.addCandidate('agent', { type: 'backend', backend_id: 'gpt-4o', url: 'https://llm.example/v1' });
   });
 
+  it('registers a candidate only if the agent has none of its type and key (registerIfAbsent)', async () => {
+    const prompt = { type: 'prompt' as const, version: 'v0', template: 'The first prompt.' };
+    expect(await candidates.registerIfAbsent('other', prompt)).toBe(true);
+    expect(await candidates.registerIfAbsent('other', { ...prompt, template: 'Another text under the same version.' })).toBe(false);
+    expect((await candidates.listCandidates('other', { limit: 50, type: 'prompt' })).items).toEqual([expect.objectContaining({ key: 'v0', template: 'The first prompt.' })]);
+  });
+
   it('refuses an unknown agent (404)', async () => {
     await expect(candidates.addCandidate('nobody', model)).rejects.toBeInstanceOf(AgentNotFoundError);
     await expect(candidates.listCandidates('nobody', { limit: 10 })).rejects.toBeInstanceOf(AgentNotFoundError);

@@ -22,6 +22,18 @@ export class CandidatesService {
     }
   }
 
+  /**
+   * Registers the candidate unless the agent has one of its type and key already (that one
+   * stays as it is); answers whether it did. `db` is the caller's transaction.
+   */
+  async registerIfAbsent(agentId: string, spec: CandidateSpec, db: Prisma.TransactionClient | PrismaService = this.prisma): Promise<boolean> {
+    const { count } = await db.candidate.createMany({
+      data: [{ agentId, type: spec.type, key: candidateKey(spec), spec: spec as Prisma.InputJsonValue }],
+      skipDuplicates: true,
+    });
+    return count === 1;
+  }
+
   /** In registration order, optionally of one type. */
   async listCandidates(agentId: string, query: CandidateListQuery): Promise<CandidateListResponse> {
     if (!(await this.prisma.agent.findUnique({ where: { id: agentId }, select: { id: true } }))) throw new AgentNotFoundError(agentId);

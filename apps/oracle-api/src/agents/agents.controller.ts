@@ -11,6 +11,8 @@ import {
   candidateSchema,
   createAgentResponseSchema,
   createAgentSchema,
+  deployRequestSchema,
+  deployResponseSchema,
   pageQuerySchema,
   revisionDiffResponseSchema,
   revisionListResponseSchema,
@@ -24,13 +26,17 @@ import {
   type CandidateSpec,
   type CreateAgentRequest,
   type CreateAgentResponse,
+  type DeployRequest,
+  type DeployResponse,
   type PageQuery,
   type RevisionDiffResponse,
   type RevisionListResponse,
   type RevisionResponse,
 } from '@metaloop/events';
+import { actorOf } from '@metaloop/control';
 import { AgentsService, CandidatesService, RevisionsService } from '@metaloop/registry';
 import { Idempotent } from '@metaloop/platform';
+import { AgentDeployService } from './agent-deploy.service';
 
 const NOT_FOUND = { status: 404, description: 'No such agent (or revision of it); problem+json' } as const;
 
@@ -42,6 +48,7 @@ export class AgentsController {
     private readonly agents: AgentsService,
     private readonly revisions: RevisionsService,
     private readonly candidates: CandidatesService,
+    private readonly deployments: AgentDeployService,
   ) {}
 
   @Post()
@@ -71,6 +78,26 @@ export class AgentsController {
   @ApiResponse(NOT_FOUND)
   get(@Param('agent_id') agentId: string): Promise<AgentResponse> {
     return this.agents.getAgent(agentId);
+  }
+
+  @Post(':agent_id/deploy')
+  @Idempotent()
+  @RequireScopes('oracle:write')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Deploy a new stable config by hand: it becomes the agent's stable revision at once",
+    description:
+      'The config (the same schema as POST /api/v1/agents) becomes a revision whose parent is the current stable one (content-hashed: ' +
+      'an earlier identical config is that revision again) and the stable revision at once, announced on config.changed; audited as ' +
+      '`agent.deployed` with the reason and both revisions. The prompt version it replaces is registered as a prompt candidate of the ' +
+      'agent unless one of that version exists, so the loop can go back to the last good prompt. The stable config already: 200, ' +
+      'changed false, nothing happens. Refused (409) while a rollout of the agent is pending, running or paused: roll it back first.',
+  })
+  @ApiResponse({ status: 200, standardSchema: deployResponseSchema })
+  @ApiResponse({ status: 409, description: 'A rollout of the agent is pending, running or paused; problem+json naming it' })
+  @ApiResponse(NOT_FOUND)
+  deploy(@Param('agent_id') agentId: string, @Body({ schema: deployRequestSchema }) body: DeployRequest, @CurrentPrincipal() principal: Principal): Promise<DeployResponse> {
+    return this.deployments.deploy(agentId, body, actorOf(principal));
   }
 
   @Post(':agent_id/candidates')

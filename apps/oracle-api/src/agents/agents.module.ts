@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
+import { ControlModule } from '@metaloop/control';
 import { RegistryModule } from '@metaloop/registry';
+import { AgentDeployService } from './agent-deploy.service';
 import { AgentsController } from './agents.controller';
 
-@Module({ imports: [RegistryModule], controllers: [AgentsController] })
+@Module({ imports: [RegistryModule, ControlModule], controllers: [AgentsController], providers: [AgentDeployService] })
 export class AgentsModule {}
