@@ -1,0 +1,38 @@
+import type { AgentTruth, Fleet } from '../truth/fleet';
+
+/**
+ * The demo's four agents, named by what they show: one whose registered prompt is far better
+ * (the loop should promote it), one whose registered prompt is worse (rolled back), one fine agent
+ * (nothing happens), and one fine agent an operator breaks mid-run by deploying a bad prompt
+ * (the loop should canary the replaced prompt back). The better one serves the most traffic, so
+ * its canary fills its samples first under the production policy.
+ */
+export function demoFleet(options: { seed: number; idPrefix: string; regressionAtSeconds: number | null }): Fleet {
+  const agent = (index: number, name: string, weight: number, quality: number, rest: Partial<AgentTruth>): AgentTruth => ({
+    index,
+    agentId: `${options.idPrefix}-${name}`,
+    environment: 'dev',
+    kind: 'fine',
+    tier: 'medium',
+    weight,
+    stable: { version: 'v1', template: `You are the ${name} demo assistant.`, quality },
+    candidates: [],
+    regression: null,
+    ...rest,
+  });
+  const agents = [
+    agent(0, 'better', 0.4, 0.45, { kind: 'needy', candidates: [{ version: 'v2', template: 'You are the better demo assistant. Check every fact.', quality: 0.92, truth: 'better' }] }),
+    agent(1, 'worse', 0.3, 0.45, { kind: 'needy', candidates: [{ version: 'v2', template: 'You are the worse demo assistant. Guess quickly.', quality: 0.2, truth: 'worse' }] }),
+    agent(2, 'fine', 0.1, 0.92, {}),
+  ];
+  if (options.regressionAtSeconds !== null) {
+    agents.push(
+      agent(3, 'regress', 0.2, 0.92, {
+        regression: { atSeconds: options.regressionAtSeconds, prompt: { version: 'v1-hotfix', template: 'You are the regress demo assistant. Answer in one word.', quality: 0.3 } },
+      }),
+    );
+  }
+  const total = agents.reduce((sum, a) => sum + a.weight, 0);
+  for (const a of agents) a.weight /= total;
+  return { seed: options.seed, agents };
+}

@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { MetaloopClient, type Endpoints } from '../api/client';
+import type { RolloutView } from '../api/wire';
+import { FleetDriver } from '../driver/fleet-driver';
+import { Ticker, type TickRecord } from '../loop/ticker';
+import { buildReport, type EfficacyReport } from '../report/efficacy-report';
+import type { RolloutFacts } from '../report/outcomes';
+import { countByWhy, stalledFindings, type StallCheck } from '../report/stalled';
+import { buildFleet } from '../truth/fleet';
+import { registerFleet } from './register-fleet';
+import { RegressionInjector } from './regressions';
+
+export interface EfficacyOptions {
+  endpoints: Endpoints;
+  seed: number;
+  agents: number;
+  minutes: number;
+  /** Mean sessions per second for the whole fleet. */
+  rate: number;
+  tickSeconds: number;
+  /** `time_window_hours` of each tick. */
+  windowHours: number;
+  /** Width of the true-quality windows, seconds. */
+  windowSeconds: number;
+  maxInFlight: number;
+  bulk: boolean;
+  /** The compressed day: period (s) and amplitude of the diurnal load. */
+  dayPeriodSeconds: number;
+  dayAmplitude: number;
+  log: (line: string) => void;
+}
+
+const PROGRESS_EVERY_MS = 30_000;
+
+/**
+ * One efficacy run against a running mesh: registers the fleet, drives its sessions, ticks the
+ * loop, injects the regressions, and reconstructs from the read APIs what the loop did.
+ */
+export async function runEfficacy(o: EfficacyOptions): Promise<EfficacyReport> {
+  const began = Date.now();
+  const client = new MetaloopClient(o.endpoints);
+  const policy = await client.policy();
+  const runSeconds = o.minutes * 60;
+  const fleet = buildFleet({ seed: o.seed, agents: o.agents, idPrefix: `eff-${randomBytes(2).toString('hex')}`, runSeconds });
+  o.log(`registering ${fleet.agents.length} agents and their candidates…`);
+  const registration = await registerFleet(client, fleet);
+
+  const driver = new FleetDriver({
+    client,
+    fleet,
+    load: { meanRate: o.rate, periodSeconds: o.dayPeriodSeconds, amplitude: o.dayAmplitude },
+    runTag: `s${o.seed}-${randomBytes(3).toString('hex')}`,
+    maxInFlight: o.maxInFlight,
+    bulk: o.bulk,
+    windowSeconds: o.windowSeconds,
+  });
+  const stallChecks: StallCheck[] = [];
+  const ticker = new Ticker(client, {
+    intervalMs: o.tickSeconds * 1000,
+    windowHours: o.windowHours,
+    afterTick: async (tick) => {
+      if (tick.status === 'succeeded') stallChecks.push(await stallCheck(client));
+    },
+  });
+  const injector = new RegressionInjector(client, fleet, o.log);
+
+  const startedAt = Date.now();
+  o.log(`driving ${o.rate} sessions/s (mean) for ${o.minutes} min, a tick every ${o.tickSeconds} s…`);
+  driver.start(startedAt);
+  ticker.start();
+  injector.start(startedAt);
+  const progress = setInterval(() => void reportProgress(client, driver, ticker.records, stallChecks, o.log), PROGRESS_EVERY_MS);
+  await new Promise((resolve) => setTimeout(resolve, runSeconds * 1000));
+  clearInterval(progress);
+
+  // The last check runs after the last tick, while the fleet is still being served.
+  await ticker.stop();
+  await injector.stop();
+  const [rollouts, findings, plans] = await Promise.all([client.rollouts(), client.findings(), client.plans()]);
+  await driver.stop();
+  const traffic = driver.snapshot();
+  const facts = await rolloutFacts(client, rollouts, driver);
+
+  return buildReport({
+    run: {
+      seed: o.seed,
+      agents: o.agents,
+      minutes: o.minutes,
+      targetRate: o.rate,
+      tickSeconds: o.tickSeconds,
+      windowHours: o.windowHours,
+      startedAt: new Date(startedAt).toISOString(),
+      finishedAt: new Date().toISOString(),
+      wallSeconds: (Date.now() - began) / 1000,
+    },
+    policy,
+    fleet,
+    startedAtMs: startedAt,
+    registration,
+    traffic,
+    windows: driver.series.windows(),
+    windowSeconds: o.windowSeconds,
+    rollouts: facts,
+    injections: injector.injections,
+    findings,
+    plans,
+    stallChecks,
+    ticks: ticker.records,
+  });
+}
+
+async function stallCheck(client: MetaloopClient): Promise<StallCheck> {
+  const at = Date.now();
+  const [findings, plans] = await Promise.all([client.findings(), client.plans()]);
+  const stalled = stalledFindings(findings, plans);
+  return { at, stalled, byWhy: countByWhy(stalled) };
+}
+
+/** Each rollout's candidate prompt version: from what sessions were served, else from the registry. */
+async function rolloutFacts(client: MetaloopClient, rollouts: RolloutView[], driver: FleetDriver): Promise<RolloutFacts[]> {
+  return Promise.all(
+    rollouts.map(async (r) => {
+      let version = driver.promptOfRevision.get(r.candidate_revision_id);
+      if (version === undefined) version = await client.revision(r.agent_id, r.candidate_revision_id).then((rev) => rev.config.prompt.version, () => undefined);
+      return { ...r, candidateVersion: version, firstCanaryAt: driver.firstCanaryAt.get(r.rollout_id) };
+    }),
+  );
+}
+
+async function reportProgress(client: MetaloopClient, driver: FleetDriver, ticks: readonly TickRecord[], checks: readonly StallCheck[], log: (line: string) => void): Promise<void> {
+  const s = driver.snapshot();
+  const rollouts = await client.rollouts().catch(() => [] as RolloutView[]);
+  const byStatus: Record<string, number> = {};
+  for (const r of rollouts) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+  const last = ticks.at(-1);
+  const errors = Object.values(s.errors).reduce((a, b) => a + b, 0);
+  log(
+    `t=${Math.round(s.elapsed)}s  ${(s.completed / Math.max(1, s.elapsed)).toFixed(0)} sessions/s, ${s.shed} shed, ${errors} errors  ` +
+      `rollouts ${Object.entries(byStatus).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}  ` +
+      `ticks ${ticks.length}${last ? ` (last ${last.status}, ${last.clientMs} ms)` : ''}  stalled ${checks.at(-1)?.stalled.length ?? 'n/a'}`,
+  );
+}

@@ -1,0 +1,54 @@
+import type { BudgetRow } from './budget';
+import { percent, share } from './figures';
+import type { ClassSummary } from './outcomes';
+
+export interface Goal {
+  goal: string;
+  /** What was measured, with its denominator. */
+  measured: string;
+  pass: boolean;
+}
+
+export interface GoalInputs {
+  classes: readonly ClassSummary[];
+  /** Stalled findings at the check after the run's last tick; null when no check ran. */
+  stalledAtEnd: number | null;
+  budget: readonly BudgetRow[];
+  netGain: number | null;
+}
+
+/**
+ * Issue 12's goals. Denominators: worse candidates whose rollout ended (one still running at the
+ * end has not been judged yet); better and identical candidates that were started (a candidate
+ * never started cannot have been rolled back wrongly); all better candidates (promotion must
+ * happen within the run). A goal without any case to judge fails: it was not shown.
+ */
+export function judgeGoals({ classes, stalledAtEnd, budget, netGain }: GoalInputs): Goal[] {
+  const of = (cls: string) => classes.find((c) => c.class === cls)!;
+  const worse = of('worse');
+  const better = of('better');
+  const identical = of('identical');
+  const ratio = (part: number, whole: number) => `${part}/${whole} = ${percent(share(part, whole), 1)}`;
+
+  const worseRolledBack = share(worse.outcomes.rolled_back, worse.decided);
+  const wrongRollbacks = better.everRolledBack + identical.everRolledBack;
+  const goodStarted = better.started + identical.started;
+  const betterPromoted = share(better.outcomes.promoted, better.count);
+  const exceeded = budget.filter((b) => b.exceeded);
+  return [
+    { goal: '≥ 95 % of worse candidates rolled back', measured: `${ratio(worse.outcomes.rolled_back, worse.decided)} of the worse candidates whose rollout ended`, pass: worseRolledBack !== null && worseRolledBack >= 0.95 },
+    {
+      goal: '≤ 2 % of better or identical candidates rolled back',
+      measured: `${ratio(wrongRollbacks, goodStarted)} of the better and identical candidates started`,
+      pass: goodStarted > 0 && wrongRollbacks / goodStarted <= 0.02,
+    },
+    { goal: '≥ 80 % of better candidates promoted', measured: `${ratio(better.outcomes.promoted, better.count)} of all better candidates`, pass: betterPromoted !== null && betterPromoted >= 0.8 },
+    { goal: '0 stalled findings', measured: stalledAtEnd === null ? 'never checked (no tick answered)' : `${stalledAtEnd} after the last tick`, pass: stalledAtEnd === 0 },
+    {
+      goal: 'budget never exceeded',
+      measured: exceeded.length ? exceeded.map((b) => `${b.scope}: ${b.max} > ${b.limit}`).join('; ') : budget.map((b) => `${b.scope} ${b.max}/${b.limit}`).join('; '),
+      pass: exceeded.length === 0,
+    },
+    { goal: 'net true-quality gain > 0', measured: netGain === null ? 'no two full windows' : `${netGain >= 0 ? '+' : ''}${netGain.toFixed(3)} (last window − first)`, pass: netGain !== null && netGain > 0 },
+  ];
+}
