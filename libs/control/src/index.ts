@@ -16,7 +16,7 @@ export { ControlModule } from './control.module';
 export { decisionView, percentOf, rolloutView } from './rollouts/rollout-view';
 export { settlePlan } from './rollouts/plan-outcome';
 export { RollbackModule } from './rollback/rollback.module';
-export { RollbackService, type RollbackCause } from './rollback/rollback.service';
+export { RETIRE_REASONS, RollbackService, type RetireCause, type RetireReason, type RollbackCause } from './rollback/rollback.service';
 export { MUTATION_RESULTS, ROLLBACK_LABELS, RolloutMetrics, type MutationResult } from './rollouts/rollout.metrics';
 export { RollbackTargetNotFoundError } from './rollback/rollback.errors';
 export { revertJobOptions } from './rollback/revert-job';

@@ -74,6 +74,61 @@ describe('RollbackService (real Postgres, NATS and Redis)', () => {
     expect(audit[0]).toMatchObject({ actor: 'api_key:k1', details: expect.objectContaining({ reason: 'emergency', trigger: 'operator' }) });
   });
 
+  it('retires a challenger with the same flip: routing back to stable, agent released, revert queued, plan settled, counted as retired and not as a rollback', async () => {
+    const plan = await h.prisma.plan.create({
+      data: {
+        status: 'executing',
+        source: 'test',
+        findingIds: [],
+        confidence: 0.9,
+        risk: 2,
+        expectedImpact: [],
+        rationale: 'test',
+        evidence: {},
+        createdBy: 'test',
+        mutations: {
+          create: [{ ordinal: 0, agentId: 'retiree', type: 'PROMPT_PATCH', params: {}, confidence: 0.9, risk: 2, expectedImpact: {}, rationale: 'r', rollbackSpec: {}, status: 'applied' }],
+        },
+      },
+      include: { mutations: true },
+    });
+    const finding = await h.prisma.finding.create({
+      data: { type: 'dissatisfaction', agentId: 'retiree', severity: 'medium', confidence: 0.9, summary: 'low ratings', evidence: {}, dedupKey: 'retiree:dissatisfaction', status: 'planned' },
+    });
+    await h.prisma.plan.update({ where: { id: plan.id }, data: { findingIds: [finding.id] } });
+    const { rolloutId } = await h.seedRollout('retiree', { effects: 1, planId: plan.id });
+    await h.prisma.rollout.update({ where: { id: rolloutId }, data: { mutationId: plan.mutations[0]!.id } });
+    const live = h.replicas[0]!.get(LiveConfigStore);
+    const before = await live.loadLiveState('retiree');
+    const registry = h.replicas[0]!.get(MetricsRegistry);
+    const rollbacksBefore = await registry.getSingleMetricAsString('metaloop_rollbacks_total');
+    const durationBefore = await registry.getSingleMetricAsString('metaloop_rollback_duration_seconds');
+
+    const detail = 'the challenger cannot reach the promotion lift 0.05: retired, the champion stays';
+    const view = await rollbacks.retire(rolloutId, { reason: 'futility', actor: 'system:test', detail, statistics: { futility: { p_value: 0.01 } } });
+    expect(view).toMatchObject({ rollout_id: rolloutId, status: 'retired', weight: 0, revert_status: 'pending', status_reason: detail });
+    const after = await live.loadLiveState('retiree');
+    expect(after).toMatchObject({ rollout: null, stable: { revisionId: before!.stable.revisionId }, version: before!.version + 1 });
+    await h.settled();
+    expect(h.messages.filter((m) => m.agent_id === 'retiree').at(-1)).toMatchObject({ version: after!.version, reason: 'retired_futility' });
+
+    expect(await h.prisma.agent.findUnique({ where: { id: 'retiree' } })).toMatchObject({ activeRolloutId: null });
+    expect(await h.prisma.mutation.findUnique({ where: { id: plan.mutations[0]!.id } })).toMatchObject({ status: 'retired' });
+    expect(await h.prisma.plan.findUnique({ where: { id: plan.id } })).toMatchObject({ status: 'failed' });
+    expect(await h.prisma.finding.findUnique({ where: { id: finding.id } })).toMatchObject({ status: 'open' });
+    const [decision] = await h.prisma.rolloutDecision.findMany({ where: { rolloutId } });
+    expect(decision).toMatchObject({ action: 'retire', weightBp: 2500, actor: 'system:test', reason: detail, statistics: { reason: 'futility', statistics: { futility: { p_value: 0.01 } } } });
+    expect(await h.prisma.auditEntry.findMany({ where: { entityId: rolloutId } })).toEqual([expect.objectContaining({ action: 'rollout.retired', agentId: 'retiree', reason: detail })]);
+    expect((await h.reverts.getJob(`revert-${rolloutId}`))?.data).toEqual({ rollout_id: rolloutId });
+
+    expect(await registry.getSingleMetricAsString('metaloop_mutations_total')).toMatch(/metaloop_mutations_total\{mutation_type="PROMPT_PATCH",result="retired",app="[^"]+"\} 1/);
+    expect(await registry.getSingleMetricAsString('metaloop_rollbacks_total')).toBe(rollbacksBefore);
+    expect(await registry.getSingleMetricAsString('metaloop_rollback_duration_seconds')).toBe(durationBefore);
+    // Finished: a second retire (or a rollback) changes nothing.
+    expect(await rollbacks.retire(rolloutId, { reason: 'futility', actor: 'system:test', detail })).toBeNull();
+    expect(await rollbacks.rollBack(rolloutId, cause)).toBeNull();
+  });
+
   it('settles the plan once its last mutation is rolled back', async () => {
     const plan = await h.prisma.plan.create({
       data: {

@@ -34,6 +34,31 @@ export interface RollbackCause {
   since?: Date;
 }
 
+/**
+ * Why a challenger was retired (the champion kept; not a rollback for harm): shown unable to reach
+ * the promotion lift, inconclusive when its time ran out (`on_inconclusive: retire`), or paused
+ * longer than `canary.paused_max_minutes` with nobody deciding.
+ */
+export const RETIRE_REASONS = ['futility', 'inconclusive', 'paused_expired'] as const;
+export type RetireReason = (typeof RETIRE_REASONS)[number];
+
+export interface RetireCause {
+  reason: RetireReason;
+  actor: string;
+  detail: string;
+  statistics?: Prisma.InputJsonValue;
+}
+
+/** How a rollout ends when routing flips back to stable: rolled back (harm, an operator) or retired (not better). */
+interface Ending {
+  status: 'rolled_back' | 'retired';
+  action: 'rollback' | 'retire';
+  audit: 'rollout.rolled_back' | 'rollout.retired';
+  actor: string;
+  detail: string;
+  evidence: Prisma.InputJsonObject;
+}
+
 const ACTIVE = Prisma.join(ACTIVE_ROLLOUT_STATUSES.map((status) => Prisma.sql`${status}::"RolloutStatus"`));
 /** How long a rollback waits for Redis to take the revert job; the orchestrator's reconciler finds it otherwise. */
 const QUEUE_TIMEOUT_MS = 1_000;
@@ -44,7 +69,8 @@ const QUEUE_TIMEOUT_MS = 1_000;
  * changeLiveConfig (rollout rolled_back at weight 0, agent released, revert pending when the
  * adapter made side effects, the decision, the audit entry, the plan settled), then
  * `config.changed`, then the adapter revert is queued. Works without the orchestrator:
- * a revert left pending is picked up when it is back.
+ * a revert left pending is picked up when it is back. Retiring a challenger that is not better
+ * is the same flip, ending as `retired` (and counted as such, not as a rollback).
  */
 @Injectable()
 export class RollbackService {
@@ -61,20 +87,42 @@ export class RollbackService {
   /** Rolls one rollout back; null when it had finished already (then nothing changes). */
   async rollBack(rolloutId: string, cause: RollbackCause): Promise<RolloutView | null> {
     const calledAt = Date.now();
+    const evidence = { reason: cause.reason, trigger: cause.trigger, ...(cause.statistics ? { statistics: cause.statistics } : {}) };
+    const ending: Ending = { status: 'rolled_back', action: 'rollback', audit: 'rollout.rolled_back', actor: cause.actor, detail: cause.detail, evidence };
+    const row = await this.end(rolloutId, `rollback_${cause.reason}`, ending);
+    if (!row) return null;
+    this.metrics.rollbacks.inc({ agent_id: row.agentId, reason: cause.reason, trigger: cause.trigger });
+    this.metrics.mutations.inc({ mutation_type: row.mutationType, result: 'rolled_back' });
+    this.metrics.duration.observe({ trigger: cause.trigger }, (Date.now() - (cause.since?.getTime() ?? calledAt)) / 1000);
+    return rolloutView(row);
+  }
+
+  /**
+   * Retires a challenger that is not better (seed 001: keep the champion): the same flip back to
+   * stable as a rollback, ending as `retired` (mutation `retired`, decision `retire`, audit
+   * `rollout.retired`); null when the rollout had finished already.
+   */
+  async retire(rolloutId: string, cause: RetireCause): Promise<RolloutView | null> {
+    const evidence = { reason: cause.reason, ...(cause.statistics ? { statistics: cause.statistics } : {}) };
+    const row = await this.end(rolloutId, `retired_${cause.reason}`, { status: 'retired', action: 'retire', audit: 'rollout.retired', actor: cause.actor, detail: cause.detail, evidence });
+    if (!row) return null;
+    this.metrics.mutations.inc({ mutation_type: row.mutationType, result: 'retired' });
+    return rolloutView(row);
+  }
+
+  /** Routing back to stable (changeLiveConfig, then `config.changed`), then the revert queued; null when already finished. */
+  private async end(rolloutId: string, changeReason: string, ending: Ending): Promise<Rollout | null> {
     const target = await this.prisma.rollout.findUnique({ where: { id: rolloutId }, select: { agentId: true } });
     if (!target) throw new RollbackTargetNotFoundError(`rollout ${rolloutId} does not exist`);
     let row: Rollout;
     try {
-      ({ result: row } = await this.liveConfig.changeLiveConfig(target.agentId, `rollback_${cause.reason}`, (tx) => this.flip(tx, rolloutId, cause)));
+      ({ result: row } = await this.liveConfig.changeLiveConfig(target.agentId, changeReason, (tx) => this.flip(tx, rolloutId, ending)));
     } catch (error) {
       if (error instanceof RolloutAlreadyFinished) return null;
       throw error;
     }
-    this.metrics.rollbacks.inc({ agent_id: row.agentId, reason: cause.reason, trigger: cause.trigger });
-    this.metrics.mutations.inc({ mutation_type: row.mutationType, result: 'rolled_back' });
-    this.metrics.duration.observe({ trigger: cause.trigger }, (Date.now() - (cause.since?.getTime() ?? calledAt)) / 1000);
     if (row.revertStatus === 'pending') await this.queueRevert(row.id);
-    return rolloutView(row);
+    return row;
   }
 
   /** Every rollout in progress (e.g. a freeze with `in_flight: rollback`). */
@@ -120,13 +168,13 @@ export class RollbackService {
   }
 
   /** The flip itself, inside changeLiveConfig's transaction (which bumps the agent's config version). */
-  private async flip(tx: Prisma.TransactionClient, rolloutId: string, cause: RollbackCause): Promise<Rollout> {
+  private async flip(tx: Prisma.TransactionClient, rolloutId: string, ending: Ending): Promise<Rollout> {
     // One statement: a concurrent checkpoint of the adapter's state cannot slip between reading
     // whether side effects exist and marking the revert.
     const [flipped] = await tx.$queryRaw<Array<{ weight_before: number; step_index: number }>>`
       WITH before AS (SELECT id, weight_bp FROM rollouts WHERE id = ${rolloutId}::uuid AND status IN (${ACTIVE}) FOR UPDATE)
       UPDATE rollouts r
-         SET status = 'rolled_back', weight_bp = 0, finished_at = now(), updated_at = now(), status_reason = ${cause.detail},
+         SET status = ${ending.status}::"RolloutStatus", weight_bp = 0, finished_at = now(), updated_at = now(), status_reason = ${ending.detail},
              revert_status = CASE WHEN jsonb_array_length(COALESCE(r.adapter_state -> 'effects', '[]'::jsonb)) > 0
                                   THEN 'pending'::"RevertStatus" ELSE 'not_needed'::"RevertStatus" END
         FROM before
@@ -135,16 +183,16 @@ export class RollbackService {
     if (!flipped) throw new RolloutAlreadyFinished(rolloutId);
     const row = await tx.rollout.findUniqueOrThrow({ where: { id: rolloutId } });
     await tx.agent.updateMany({ where: { id: row.agentId, activeRolloutId: rolloutId }, data: { activeRolloutId: null } });
-    if (row.mutationId) await tx.mutation.update({ where: { id: row.mutationId }, data: { status: 'rolled_back' } });
-    const evidence = { reason: cause.reason, trigger: cause.trigger, ...(cause.statistics ? { statistics: cause.statistics } : {}) };
+    if (row.mutationId) await tx.mutation.update({ where: { id: row.mutationId }, data: { status: ending.status } });
+    const { actor, detail, evidence } = ending;
     await tx.rolloutDecision.create({
-      data: { rolloutId, stepIndex: flipped.step_index, weightBp: flipped.weight_before, action: 'rollback', reason: cause.detail, statistics: evidence, actor: cause.actor },
+      data: { rolloutId, stepIndex: flipped.step_index, weightBp: flipped.weight_before, action: ending.action, reason: detail, statistics: evidence, actor },
     });
     await this.audit.record(
-      { actor: cause.actor, action: 'rollout.rolled_back', entityType: 'rollout', entityId: rolloutId, agentId: row.agentId, reason: cause.detail, details: { ...evidence, revert_status: row.revertStatus } },
+      { actor, action: ending.audit, entityType: 'rollout', entityId: rolloutId, agentId: row.agentId, reason: detail, details: { ...evidence, revert_status: row.revertStatus } },
       tx,
     );
-    await settlePlan(tx, row.planId, this.audit, cause.actor);
+    await settlePlan(tx, row.planId, this.audit, actor);
     return row;
   }
 

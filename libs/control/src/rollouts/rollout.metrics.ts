@@ -15,13 +15,17 @@ export const ROLLBACK_LABELS: ReadonlyArray<{ reason: RollbackReason; trigger: R
   { reason: 'freeze', trigger: 'operator' },
 ];
 
-/** What becomes of a mutation: its rollout started, was refused (budget, freeze) or failed to start, then promoted or rolled back. */
-export const MUTATION_RESULTS = ['started', 'refused', 'failed', 'promoted', 'rolled_back'] as const;
+/**
+ * What becomes of a mutation: its rollout started, was refused (budget, freeze) or failed to start,
+ * then promoted, rolled back (harm, an operator) or retired (not better: the champion kept).
+ */
+export const MUTATION_RESULTS = ['started', 'refused', 'failed', 'promoted', 'rolled_back', 'retired'] as const;
 export type MutationResult = (typeof MUTATION_RESULTS)[number];
 
 /**
  * Rollout outcomes as both apps count them: rollbacks come from the orchestrator's monitor and
- * from oracle-api's operators, the other outcomes from the orchestrator.
+ * from oracle-api's operators, the other outcomes from the orchestrator. Retirements are no
+ * rollbacks: they count only in `metaloop_mutations_total{result="retired"}`.
  */
 @Injectable()
 export class RolloutMetrics {
@@ -55,7 +59,7 @@ export class RolloutMetrics {
     for (const trigger of ROLLBACK_TRIGGERS) this.duration.zero({ trigger });
     this.mutations = new Counter({
       name: 'metaloop_mutations_total',
-      help: 'Mutations by type and result: started (its canary runs), refused (budget or freeze), failed (prepare, apply or verify), promoted, rolled_back',
+      help: 'Mutations by type and result: started (its canary runs), refused (budget or freeze), failed (prepare, apply or verify), promoted, rolled_back, retired (not better: the champion kept)',
       labelNames: ['mutation_type', 'result'],
       registers: [registry],
     });
