@@ -22,6 +22,8 @@ const STEP_RESULT: Record<LookDecision['verdict']['action'], StepResult> = {
   advance: 'pass',
   promote: 'pass',
   rollback: 'fail',
+  // Not harm: the step did not pass and the challenger ends (futility, time or pause ran out).
+  retire: 'inconclusive',
   inconclusive: 'inconclusive',
   pause: 'inconclusive',
   hold: 'hold',
@@ -32,8 +34,9 @@ type Json = Prisma.InputJsonValue;
 /**
  * One look at one rollout, every analysis interval: read both arms' rollups, decide
  * (decideLook), record the decision with its statistics, and act: advance the weight, promote,
- * pause, or roll back (RollbackService). One look per rollout at a time across replicas (a
- * Redis lock), and every change is conditional on the rollout being as the look read it.
+ * pause, roll back or retire (RollbackService: routing back to stable either way). One look per
+ * rollout at a time across replicas (a Redis lock), and every change is conditional on the
+ * rollout being as the look read it.
  */
 @Injectable()
 export class RolloutMonitor {
@@ -83,15 +86,23 @@ export class RolloutMonitor {
 
     const { policy } = this.policies.current();
     const now = new Date();
-    const [freeze, readings, last] = await Promise.all([
+    const [freeze, readings, last, paused] = await Promise.all([
       this.freeze.state(),
       this.readings.read(rollout, policy, now),
       this.prisma.rolloutDecision.findFirst({ where: { rolloutId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+      rollout.status === 'paused' ? this.prisma.rolloutDecision.findFirst({ where: { rolloutId, action: 'pause' }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], select: { createdAt: true } }) : null,
     ]);
     const memory = lookMemory(last);
     const decision = decideLook({
       policy,
-      rollout: { status: rollout.status, stepIndex: rollout.stepIndex, steps: rollout.steps, startedAt: rollout.startedAt ?? now, stepStartedAt: rollout.stepStartedAt ?? now },
+      rollout: {
+        status: rollout.status,
+        stepIndex: rollout.stepIndex,
+        steps: rollout.steps,
+        startedAt: rollout.startedAt ?? now,
+        stepStartedAt: rollout.stepStartedAt ?? now,
+        pausedAt: paused?.createdAt,
+      },
       now,
       frozen: freeze.frozen || policy.freeze.frozen,
       stepBaseline: memory.stepBaseline,
@@ -103,6 +114,10 @@ export class RolloutMonitor {
     switch (verdict.action) {
       case 'rollback':
         await this.rollbacks.rollBack(rolloutId, { reason: verdict.cause, trigger: 'auto', actor: MONITOR_ACTOR, detail: reason, statistics: statistics as unknown as Json, since: memory.lastLookAt ?? rollout.startedAt ?? now });
+        await this.schedules.remove(rolloutId);
+        break;
+      case 'retire':
+        await this.rollbacks.retire(rolloutId, { reason: verdict.cause, actor: MONITOR_ACTOR, detail: reason, statistics: statistics as unknown as Json });
         await this.schedules.remove(rolloutId);
         break;
       case 'promote': {

@@ -40,8 +40,9 @@ const minuteOf = (time: Date) => new Date(Math.floor(time.getTime() / MINUTE_MS)
 /**
  * What the monitor compares, read from the rollups per (agent, revision): the canary is the
  * candidate revision, stable the stable one, both from the minute the rollout started (the
- * ingest consumer keeps the current minute up to date, so this is live). The recent window is
- * the last `auto_rollback.max_complaints.window_minutes`, in whole minutes.
+ * ingest consumer keeps the current minute up to date, so this is live). The recent window of
+ * both arms (the hard thresholds judge the canary against stable in the same minutes) is the
+ * last `auto_rollback.max_complaints.window_minutes`, in whole minutes.
  */
 @Injectable()
 export class RolloutReadings {
@@ -55,11 +56,11 @@ export class RolloutReadings {
       this.prisma.$queryRawUnsafe<FeedbackRow[]>(FEEDBACK_SQL, rollout.agentId, revisions, since, recentSince),
       this.prisma.$queryRawUnsafe<MetricRow[]>(METRICS_SQL, rollout.agentId, revisions, since),
     ]);
-    const readings: LookReadings = { canary: emptySums(), stable: emptySums(), recentCanary: emptySums(), registered: [] };
+    const readings: LookReadings = { canary: emptySums(), stable: emptySums(), recentCanary: emptySums(), recentStable: emptySums(), registered: [] };
     for (const row of feedback) {
       const canary = row.revision_id === rollout.candidateRevisionId;
       addRow(canary ? readings.canary : readings.stable, row);
-      if (canary && row.recent) addRow(readings.recentCanary, row);
+      if (row.recent) addRow(canary ? readings.recentCanary : readings.recentStable, row);
     }
     const byMetric = new Map<string, RegisteredMetricReading>();
     for (const row of metrics) {

@@ -27,8 +27,18 @@ function arm(n: number, rates: { success?: number; error?: number; rating?: numb
   return sums;
 }
 
+type Readings = LookInput['readings'];
+
+/** Readings whose recent windows are the whole rollout so far, unless given. */
+const readings = (canary: ArmSums, stable: ArmSums, recent: Partial<Pick<Readings, 'recentCanary' | 'recentStable'>> = {}): Readings => ({
+  canary,
+  stable,
+  recentCanary: recent.recentCanary ?? canary,
+  recentStable: recent.recentStable ?? stable,
+  registered: [],
+});
+
 function look(overrides: Partial<Omit<LookInput, 'policy'>> & { policy?: PolicyInput } = {}) {
-  const canary = arm(200);
   const base: LookInput = {
     policy: policySchema.parse(overrides.policy ?? {}),
     rollout: { status: 'running', stepIndex: 0, steps: [5, 25, 50, 100], startedAt: START, stepStartedAt: START },
@@ -36,10 +46,12 @@ function look(overrides: Partial<Omit<LookInput, 'policy'>> & { policy?: PolicyI
     frozen: false,
     stepBaseline: { canary: 0, stable: 0 },
     previous: {},
-    readings: { canary, stable: arm(2000), recentCanary: canary, registered: [] },
+    readings: readings(arm(200), arm(2000)),
   };
   return decideLook({ ...base, ...overrides, policy: base.policy });
 }
+
+const checkOf = (decision: ReturnType<typeof look>, name: string) => decision.statistics.hard_thresholds.find((check) => check.name === name)!;
 
 describe('decideLook', () => {
   it('passes a healthy step with enough events in both arms, and records the evidence', () => {
@@ -62,25 +74,87 @@ describe('decideLook', () => {
   });
 
   it.each([
-    ['error rate', arm(40, { error: 0.2 }), /canary error rate 0\.2 > 0\.15 over 40 events/],
-    ['p95 response time', arm(40, { latencyMs: 12_000 }), /canary p95 response time [\d.]+ ms > 10000 ms/],
-    ['complaints', { ...arm(40), complaints: 6 }, /6 canary complaints in the last 10 min, more than 5/],
-  ])('rolls back at once on a hard threshold: %s — frozen or not', (_name, recentCanary, reason) => {
+    ['error rate', arm(40, { error: 0.2 }), /^canary error rate 0\.2 > 0\.15 over 40 events \(last 10 min; stable 0\.01 over 2000; canary not significantly better: always-valid p 1\.00 > α 0\.01\)$/],
+    ['p95 response time', arm(40, { latencyMs: 12_000 }), /^canary p95 response time [\d.]+ ms > 10000 ms over 40 events \(last 10 min; stable p95 [\d.]+ ms over 2000; canary not significantly better/],
+    ['complaints', arm(40, { complaints: 6 }), /^6 canary complaints in the last 10 min, 6 more than stable's rate predicts \(0 over 40 canary events\), more than 5; Poisson p 0\.00 ≤ α 0\.01$/],
+  ])('rolls back at once on a hard threshold the change is to blame for: %s — frozen or not', (_name, recentCanary, reason) => {
     for (const frozen of [false, true]) {
-      const decision = look({ frozen, readings: { canary: arm(200), stable: arm(2000), recentCanary, registered: [] } });
+      const decision = look({ frozen, readings: readings(arm(200), arm(2000), { recentCanary }) });
       expect(decision.verdict).toEqual({ action: 'rollback', cause: 'hard_threshold' });
       expect(decision.reason).toMatch(reason);
     }
   });
 
   it('lets the error-rate trigger wait for auto_rollback.min_samples', () => {
-    const decision = look({ readings: { canary: arm(10, { error: 0.5 }), stable: arm(2000), recentCanary: arm(10, { error: 0.5 }), registered: [] } });
-    expect(decision.statistics.hard_thresholds[0]).toMatchObject({ value: 0.5, n: 10, breached: false });
+    const decision = look({ readings: readings(arm(10, { error: 0.5 }), arm(2000)) });
+    expect(checkOf(decision, 'error_rate')).toMatchObject({ value: 0.5, n: 10, breached: false, excused: false, note: null });
+  });
+
+  describe('the complaint rule: what the canary adds over what stable’s rate predicts for its traffic', () => {
+    it('never rolls back a canary with fewer complaints than stable (stable 30 %, canary 1 % over 800 events), at any weight', () => {
+      for (const weight of [5, 25, 50]) {
+        const stableEvents = Math.round((800 * (100 - weight)) / weight);
+        const recentStable = arm(stableEvents, { complaints: Math.round(0.3 * stableEvents) });
+        const decision = look({ readings: readings(arm(800), arm(stableEvents), { recentCanary: arm(800, { complaints: 8 }), recentStable }) });
+        expect(checkOf(decision, 'complaints')).toMatchObject({ value: 8, stable_value: 0.3, n: 800, expected: 240, excess: -232, test: 'poisson_upper_tail', p_value: 1, breached: false });
+        expect(decision.verdict.action).not.toBe('rollback');
+      }
+    });
+
+    it('rolls back a canary with 6 complaints while stable has none, at any weight (the seed’s rule)', () => {
+      for (const weight of [5, 25, 50]) {
+        const stableEvents = Math.round((800 * (100 - weight)) / weight);
+        const decision = look({ readings: readings(arm(800), arm(stableEvents), { recentCanary: arm(800, { complaints: 6 }), recentStable: arm(stableEvents) }) });
+        expect(checkOf(decision, 'complaints')).toMatchObject({ value: 6, stable_value: 0, expected: 0, excess: 6, p_value: 0, alpha: 0.01, breached: true });
+        expect(decision.verdict).toEqual({ action: 'rollback', cause: 'hard_threshold' });
+      }
+      // Five are not more than five.
+      expect(checkOf(look({ readings: readings(arm(200), arm(2000), { recentCanary: arm(200, { complaints: 5 }) }) }), 'complaints').breached).toBe(false);
+    });
+
+    it('needs both the excess over the count and a surprising k: noise at stable’s own rate does not trigger', () => {
+      // Stable 1 % predicts λ = 8 for 800 canary events: 12 is an excess of 4 (not more than 5)...
+      const stable = arm(8000, { complaints: 80 });
+      const few = look({ readings: readings(arm(800), arm(8000), { recentCanary: arm(800, { complaints: 12 }), recentStable: stable }) });
+      expect(checkOf(few, 'complaints')).toMatchObject({ expected: 8, excess: 4, breached: false });
+      // ...20 is an excess of 12 with P(X ≥ 20 | 8) ≈ 0.00025: the change adds complaints.
+      const many = look({ readings: readings(arm(800), arm(8000), { recentCanary: arm(800, { complaints: 20 }), recentStable: stable }) });
+      expect(checkOf(many, 'complaints')).toMatchObject({ expected: 8, excess: 12, breached: true, p_value: expect.closeTo(0.000253, 6) });
+      expect(many.reason).toMatch(/^20 canary complaints in the last 10 min, 12 more than stable's rate predicts \(8 over 800 canary events\), more than 5; Poisson p 0\.000253 ≤ α 0\.01$/);
+    });
+  });
+
+  describe('error-rate and latency breaches: excused when the canary is significantly better than stable on that measure', () => {
+    it('excuses a canary error rate above the bound when stable’s is far worse, records why, and lets the comparison decide', () => {
+      const canary = arm(400, { error: 0.2 });
+      const stable = arm(4000, { error: 0.4 });
+      const decision = look({ readings: readings(canary, stable) });
+      const check = checkOf(decision, 'error_rate');
+      expect(check).toMatchObject({ value: 0.2, stable_value: 0.4, threshold: 0.15, n: 400, stable_n: 4000, test: 'msprt_normal_mixture', alpha: 0.01, excused: true, breached: false });
+      expect(check.p_value).toBeLessThanOrEqual(0.01);
+      expect(check.statistic).toBeGreaterThanOrEqual(Math.log(100));
+      expect(check.note).toMatch(/^canary error rate 0\.2 > 0\.15 over 400 events excused \(last 10 min; stable 0\.4 over 4000; canary significantly better: always-valid p [\d.e-]+ ≤ α 0\.01\): both arms are in trouble, not the change$/);
+      expect(decision.verdict).toEqual({ action: 'advance', toStep: 1 });
+      expect(decision.reason).toContain(check.note!);
+      expect(decision.statistics.tests.find((t) => t.metric === 'error_rate')).toMatchObject({ decision: 'better' });
+    });
+
+    it('does not excuse it when the canary is not significantly better (both bad alike)', () => {
+      const decision = look({ readings: readings(arm(100, { error: 0.2 }), arm(4000, { error: 0.22 })) });
+      expect(checkOf(decision, 'error_rate')).toMatchObject({ excused: false, breached: true });
+      expect(decision.verdict).toEqual({ action: 'rollback', cause: 'hard_threshold' });
+      expect(decision.reason).toMatch(/canary not significantly better: always-valid p [\d.]+ > α 0\.01/);
+    });
+
+    it('excuses a canary p95 above the bound when stable is significantly slower', () => {
+      const decision = look({ readings: readings(arm(400, { latencyMs: 12_000 }), arm(4000, { latencyMs: 40_000 })) });
+      expect(checkOf(decision, 'p95_latency_ms')).toMatchObject({ excused: true, breached: false, threshold: 10_000, stable_n: 4000 });
+      expect(decision.verdict.action).not.toBe('rollback');
+    });
   });
 
   it('rolls back when a guarded metric is significantly worse, naming it and its evidence', () => {
-    const canary = arm(600, { success: 0.6 });
-    const decision = look({ readings: { canary, stable: arm(3000), recentCanary: canary, registered: [] } });
+    const decision = look({ readings: readings(arm(600, { success: 0.6 }), arm(3000)) });
     expect(decision.verdict).toEqual({ action: 'rollback', cause: 'comparative' });
     expect(decision.reason).toMatch(/^canary significantly worse than stable on success_rate \(difference -0\.2, always-valid p [\d.e-]+ ≤ α 0\.00400\)/);
     const test = decision.statistics.tests.find((t) => t.metric === 'success_rate')!;
@@ -90,14 +164,14 @@ describe('decideLook', () => {
 
   it('guards registered metrics in their optimize direction', () => {
     const registered = [{ name: 'resolution', type: 'float' as const, optimize: 'min' as const, canary: { n: 500, sum: 500 * 3, sumSq: 500 * 10 }, stable: { n: 3000, sum: 3000 * 2, sumSq: 3000 * 5 } }];
-    const decision = look({ readings: { canary: arm(500), stable: arm(3000), recentCanary: arm(500), registered } });
+    const decision = look({ readings: { ...readings(arm(500), arm(3000)), registered } });
     expect(decision.verdict).toEqual({ action: 'rollback', cause: 'comparative' });
     expect(decision.reason).toMatch(/metrics\.resolution/);
     expect(decision.statistics.tests).toHaveLength(6);
   });
 
   it('pauses instead of rolling back when auto_rollback is off', () => {
-    const decision = look({ policy: { auto_rollback: { enabled: false } }, readings: { canary: arm(200), stable: arm(2000), recentCanary: arm(40, { error: 0.5 }), registered: [] } });
+    const decision = look({ policy: { auto_rollback: { enabled: false } }, readings: readings(arm(200), arm(2000), { recentCanary: arm(40, { error: 0.5 }) }) });
     expect(decision.verdict).toEqual({ action: 'pause' });
     expect(decision.reason).toMatch(/auto_rollback is off, so a person decides$/);
   });
@@ -107,8 +181,64 @@ describe('decideLook', () => {
     expect(look({ frozen: true, policy: { freeze: { in_flight: 'rollback' } } }).verdict).toEqual({ action: 'rollback', cause: 'freeze' });
   });
 
-  it('keeps a paused rollout where it is', () => {
-    expect(look({ rollout: { status: 'paused', stepIndex: 0, steps: [5, 25, 50, 100], startedAt: START, stepStartedAt: START } }).verdict).toEqual({ action: 'hold' });
+  describe('a paused rollout', () => {
+    const paused = (pausedAt: Date) => ({ status: 'paused' as const, stepIndex: 0, steps: [5, 25, 50, 100], startedAt: START, stepStartedAt: START, pausedAt });
+
+    it('is kept where it is while a person may decide', () => {
+      expect(look({ rollout: paused(minutes(10)), now: minutes(249) }).verdict).toEqual({ action: 'hold' });
+    });
+
+    it('is retired once nobody decided within paused_max_minutes of its pause, so it frees its slot', () => {
+      const decision = look({ rollout: paused(minutes(10)), now: minutes(251) });
+      expect(decision.verdict).toEqual({ action: 'retire', cause: 'paused_expired' });
+      expect(decision.reason).toBe('paused 241.0 min ago and nobody decided (paused_max_minutes 240): retired, the champion stays');
+      // With auto_rollback off a breach pauses for a person; past the limit it is retired all the same.
+      const breach = readings(arm(200), arm(2000), { recentCanary: arm(40, { error: 0.5 }) });
+      expect(look({ policy: { auto_rollback: { enabled: false } }, rollout: paused(minutes(10)), now: minutes(100), readings: breach }).verdict).toEqual({ action: 'hold' });
+      const late = look({ policy: { auto_rollback: { enabled: false } }, rollout: paused(minutes(10)), now: minutes(251), readings: breach });
+      expect(late.verdict).toEqual({ action: 'retire', cause: 'paused_expired' });
+      expect(late.reason).toMatch(/auto_rollback is off, so a person decides, but paused 241\.0 min ago and nobody decided/);
+    });
+
+    it('is still rolled back for harm, not retired', () => {
+      const decision = look({ rollout: paused(minutes(10)), now: minutes(251), readings: readings(arm(200), arm(2000), { recentCanary: arm(40, { error: 0.5 }) }) });
+      expect(decision.verdict).toEqual({ action: 'rollback', cause: 'hard_threshold' });
+    });
+  });
+
+  describe('futility: a challenger that cannot reach the promotion lift is retired (seed 001)', () => {
+    it('retires an identical challenger once the always-valid test shows it short of min_lift, with the evidence', () => {
+      const decision = look({ readings: readings(arm(20_000), arm(20_000)) });
+      expect(decision.verdict).toEqual({ action: 'retire', cause: 'futility' });
+      expect(decision.reason).toMatch(/^the challenger cannot reach the promotion lift 0\.05: score difference 0 short of the required 0\.0\d+ \(always-valid p [\d.e-]+ ≤ α 0\.05\): retired, the champion stays$/);
+      const { futility, score } = decision.statistics;
+      expect(futility).toMatchObject({ null_hypothesis: 'score lift ≥ min_lift', difference: 0, alpha: 0.05, futile: true, n_canary: 20_000, n_stable: 20_000 });
+      expect(futility.required_gain).toBeCloseTo(0.05 * score.stable, 6);
+      expect(futility.bound).toBeCloseTo(Math.log(20), 6);
+      expect(futility.log_likelihood_ratio).toBeGreaterThanOrEqual(futility.bound);
+      expect(futility.p_value).toBeCloseTo(Math.exp(-futility.log_likelihood_ratio), 9);
+      expect(futility.confidence_sequence![1]).toBeLessThan(futility.required_gain!);
+    });
+
+    it('looks only once both arms have the step’s samples, and records the test on every look', () => {
+      const early = look({ readings: readings(arm(20_000), arm(20_000)), stepBaseline: { canary: 19_950, stable: 0 } });
+      expect(early.verdict).toEqual({ action: 'inconclusive' });
+      expect(early.statistics.futility).toMatchObject({ futile: true });
+      expect(look().statistics.futility).toMatchObject({ futile: false, bound: expect.closeTo(Math.log(20), 6), alpha: 0.05 });
+    });
+
+    it('holds a futile challenger at its weight while harm is in sight, for the comparison to decide', () => {
+      const previous = { success_rate: { harm_p_value: 0.03, non_inferiority_p_value: 1 } };
+      const decision = look({ readings: readings(arm(20_000), arm(20_000)), previous });
+      expect(decision.verdict).toEqual({ action: 'inconclusive' });
+      expect(decision.reason).toMatch(/cannot reach the promotion lift.*but harm is in sight on success_rate \(harm p ≤ 0\.05\): held at this weight/);
+    });
+
+    it('does not find a clearly better challenger futile', () => {
+      const decision = look({ readings: readings(arm(20_000, { success: 0.9, helpful: 0.8 }), arm(20_000)) });
+      expect(decision.statistics.futility).toMatchObject({ futile: false });
+      expect(decision.statistics.futility.difference).toBeGreaterThan(decision.statistics.futility.required_gain!);
+    });
   });
 
   describe('at the last canary step', () => {
@@ -116,7 +246,7 @@ describe('decideLook', () => {
 
     it('promotes a candidate shown better with a lift ≥ min_lift, recording the score', () => {
       const canary = arm(2000, { success: 0.9, helpful: 0.8 });
-      const decision = look({ rollout: last, readings: { canary, stable: arm(2000), recentCanary: arm(200, { success: 0.9 }), registered: [] } });
+      const decision = look({ rollout: last, readings: readings(canary, arm(2000), { recentCanary: arm(200, { success: 0.9 }) }) });
       expect(decision.verdict).toEqual({ action: 'promote' });
       expect(decision.reason).toMatch(/significantly better on success_rate.*lift 0\.\d+ ≥ 0\.05/);
       expect(decision.statistics.score).toMatchObject({ min_lift: 0.05, components: [expect.objectContaining({ name: 'quality' }), expect.objectContaining({ name: 'positive' }), expect.objectContaining({ name: 'latency', weight: -0.2 })] });
@@ -124,12 +254,15 @@ describe('decideLook', () => {
       expect(lift).toBeCloseTo((c - s) / s, 5);
     });
 
-    it('keeps testing a candidate that is not better, then pauses (or rolls back) at the step limit', () => {
+    it('keeps testing a candidate that is not better, then retires it (or pauses, or rolls back) at the step limit', () => {
       expect(look({ rollout: last }).verdict).toEqual({ action: 'inconclusive' });
       expect(look({ rollout: last }).reason).toMatch(/^lift 0 below min_lift 0\.05: testing on$/);
       const late = look({ rollout: last, now: minutes(61) });
-      expect(late.verdict).toEqual({ action: 'pause' });
-      expect(late.reason).toMatch(/step 2 has run 61\.0 min \(max_step_duration_minutes 60\); paused for a person$/);
+      expect(late.verdict).toEqual({ action: 'retire', cause: 'inconclusive' });
+      expect(late.reason).toMatch(/step 2 has run 61\.0 min \(max_step_duration_minutes 60\): retired, the champion stays$/);
+      const paused = look({ rollout: last, now: minutes(61), policy: { canary: { on_inconclusive: 'pause' } } });
+      expect(paused.verdict).toEqual({ action: 'pause' });
+      expect(paused.reason).toMatch(/; paused for a person$/);
       expect(look({ rollout: last, now: minutes(61), policy: { canary: { on_inconclusive: 'rollback' } } }).verdict).toEqual({ action: 'rollback', cause: 'timeout' });
     });
 

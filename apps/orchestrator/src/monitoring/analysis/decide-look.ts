@@ -1,5 +1,7 @@
+import type { RetireReason } from '@metaloop/control';
 import type { Policy } from '@metaloop/policies';
 import { armSummary, type ArmSums } from './arm-sums';
+import { futilityTest, type FutilityTest } from './futility';
 import { guardedTests, type GuardedTest, type PreviousPValues, type RegisteredMetricReading } from './guarded-tests';
 import { describeBreach, hardThresholdChecks, type HardThresholdCheck } from './hard-thresholds';
 import { championScore, type ChampionScore } from './promotion-score';
@@ -8,14 +10,23 @@ export interface LookReadings {
   /** Each arm since the rollout started: the comparison's "same window". */
   canary: ArmSums;
   stable: ArmSums;
-  /** The canary over the hard thresholds' window (the last `max_complaints.window_minutes`). */
+  /** Each arm over the hard thresholds' window (the last `max_complaints.window_minutes`). */
   recentCanary: ArmSums;
+  recentStable: ArmSums;
   registered: RegisteredMetricReading[];
 }
 
 export interface LookInput {
   policy: Pick<Policy, 'canary' | 'auto_rollback' | 'freeze'>;
-  rollout: { status: 'running' | 'paused'; stepIndex: number; steps: readonly number[]; startedAt: Date; stepStartedAt: Date };
+  rollout: {
+    status: 'running' | 'paused';
+    stepIndex: number;
+    steps: readonly number[];
+    startedAt: Date;
+    stepStartedAt: Date;
+    /** When a paused rollout was paused (its `pause` decision). */
+    pausedAt?: Date;
+  };
   now: Date;
   /** The runtime freeze or the policy file's. */
   frozen: boolean;
@@ -27,6 +38,7 @@ export interface LookInput {
 
 export type LookVerdict =
   | { action: 'rollback'; cause: 'hard_threshold' | 'comparative' | 'timeout' | 'freeze' }
+  | { action: 'retire'; cause: RetireReason }
   | { action: 'advance'; toStep: number }
   | { action: 'promote' }
   | { action: 'pause' }
@@ -34,11 +46,17 @@ export type LookVerdict =
   | { action: 'inconclusive' };
 
 export interface LookStatistics {
-  arms: { canary: ReturnType<typeof armSummary>; stable: ReturnType<typeof armSummary>; recent_canary: ReturnType<typeof armSummary> };
+  arms: {
+    canary: ReturnType<typeof armSummary>;
+    stable: ReturnType<typeof armSummary>;
+    recent_canary: ReturnType<typeof armSummary>;
+    recent_stable: ReturnType<typeof armSummary>;
+  };
   step: { index: number; weight: number; canary_samples: number; stable_samples: number; min_samples_per_arm: number; baseline: { canary: number; stable: number } };
   hard_thresholds: HardThresholdCheck[];
   tests: GuardedTest[];
   score: ChampionScore;
+  futility: FutilityTest;
 }
 
 export interface LookDecision {
@@ -51,23 +69,26 @@ const MINUTE_MS = 60_000;
 
 /**
  * One look at a rollout, decided from its readings alone (pure, so it can be simulated over many
- * rollouts). In order: the hard thresholds on the canary (a breach rolls back at once, frozen or
- * not); a freeze with `in_flight: rollback`; the sequential comparison canary vs stable (any
- * guarded metric significantly worse rolls back); a paused or frozen rollout then holds. A step
- * passes once both arms have `min_samples_per_arm` new events in it and nothing is worse; the
- * step before 100 % promotes, and only when the champion/challenger lift is ≥ `min_lift` and
- * the candidate is shown better: some guarded metric significantly better (the same always-valid
- * test, its other side), so chance alone rarely promotes a candidate that is no better. A step that
- * has not passed within `max_step_duration_minutes` (or a rollout within
- * `max_rollout_duration_hours`) gets `on_inconclusive`: pause for a person, or roll back. With
- * `auto_rollback.enabled: false` what would roll back pauses instead.
+ * rollouts). In order: the hard thresholds on both arms' recent window (a breach the change is to
+ * blame for rolls back at once, frozen or not); a freeze with `in_flight: rollback`; the
+ * sequential comparison canary vs stable (any guarded metric significantly worse rolls back); a
+ * paused rollout holds until `paused_max_minutes` after its pause, then is retired; a frozen one
+ * holds. Once both arms have `min_samples_per_arm` new events in the step: a challenger shown
+ * unable to reach the promotion lift (the futility test at `futility_alpha`) is retired, the
+ * champion kept; otherwise the step passes, and the step before 100 % promotes only when the
+ * lift is ≥ `min_lift` and the candidate is shown better: some guarded metric significantly better
+ * (the same always-valid test, its other side). A step that has not passed within
+ * `max_step_duration_minutes` (or a rollout within `max_rollout_duration_hours`) gets
+ * `on_inconclusive`: retire, pause for a person, or roll back. With `auto_rollback.enabled:
+ * false` what would roll back pauses instead (and a paused rollout past its limit is retired).
  */
 export function decideLook(input: LookInput): LookDecision {
   const { policy, rollout, readings, stepBaseline, now } = input;
   const { canary: canaryPolicy, auto_rollback: auto } = policy;
-  const hard = hardThresholdChecks(auto, readings.recentCanary);
+  const hard = hardThresholdChecks(auto, readings);
   const tests = guardedTests(canaryPolicy, readings.canary, readings.stable, readings.registered, input.previous);
   const score = championScore(canaryPolicy.promotion, readings.canary, readings.stable);
+  const futility = futilityTest(canaryPolicy, readings.canary, readings.stable);
   const step = {
     index: rollout.stepIndex,
     weight: rollout.steps[rollout.stepIndex]!,
@@ -77,24 +98,47 @@ export function decideLook(input: LookInput): LookDecision {
     baseline: stepBaseline,
   };
   const statistics: LookStatistics = {
-    arms: { canary: armSummary(readings.canary), stable: armSummary(readings.stable), recent_canary: armSummary(readings.recentCanary) },
+    arms: {
+      canary: armSummary(readings.canary),
+      stable: armSummary(readings.stable),
+      recent_canary: armSummary(readings.recentCanary),
+      recent_stable: armSummary(readings.recentStable),
+    },
     step,
     hard_thresholds: hard,
     tests,
     score,
+    futility,
   };
-  const decide = (verdict: LookVerdict, reason: string): LookDecision => ({ verdict, reason, statistics });
-  const rollBack = (cause: 'hard_threshold' | 'comparative', reason: string) =>
-    auto.enabled ? decide({ action: 'rollback', cause }, reason) : decide(rollout.status === 'paused' ? { action: 'hold' } : { action: 'pause' }, `${reason}; auto_rollback is off, so a person decides`);
+  // An excused hard threshold is said in every reason but a rollback's (which names its own cause).
+  const excused = hard.filter((check) => check.excused).map(describeBreach);
+  const decide = (verdict: LookVerdict, reason: string): LookDecision => ({
+    verdict,
+    reason: excused.length > 0 && verdict.action !== 'rollback' ? `${reason}; ${excused.join('; ')}` : reason,
+    statistics,
+  });
+  const retire = (cause: RetireReason, reason: string) => decide({ action: 'retire', cause }, `${reason}: retired, the champion stays`);
+  const pausedMinutes = rollout.status === 'paused' ? (now.getTime() - (rollout.pausedAt ?? rollout.stepStartedAt).getTime()) / MINUTE_MS : 0;
+  const pausedTooLong =
+    rollout.status === 'paused' && pausedMinutes >= canaryPolicy.paused_max_minutes
+      ? `paused ${pausedMinutes.toFixed(1)} min ago and nobody decided (paused_max_minutes ${canaryPolicy.paused_max_minutes})`
+      : undefined;
+  const rollBack = (cause: 'hard_threshold' | 'comparative', reason: string): LookDecision => {
+    if (auto.enabled) return decide({ action: 'rollback', cause }, reason);
+    const why = `${reason}; auto_rollback is off, so a person decides`;
+    if (rollout.status === 'running') return decide({ action: 'pause' }, why);
+    return pausedTooLong ? retire('paused_expired', `${why}, but ${pausedTooLong}`) : decide({ action: 'hold' }, why);
+  };
 
   const breached = hard.filter((check) => check.breached);
-  if (breached.length > 0) return rollBack('hard_threshold', breached.map((check) => describeBreach(check, auto.max_complaints.window_minutes)).join('; '));
+  if (breached.length > 0) return rollBack('hard_threshold', breached.map(describeBreach).join('; '));
   if (input.frozen && policy.freeze.in_flight === 'rollback') return decide({ action: 'rollback', cause: 'freeze' }, 'frozen, and the policy rolls running canaries back (freeze.in_flight: rollback)');
   const worse = tests.filter((test) => test.decision === 'worse');
   if (worse.length > 0) {
     const which = worse.map((t) => `${t.metric} (difference ${t.difference}, always-valid p ${t.harm_p_value.toPrecision(3)} ≤ α ${t.alpha.toPrecision(3)})`);
     return rollBack('comparative', `canary significantly worse than stable on ${which.join(', ')}`);
   }
+  if (pausedTooLong) return retire('paused_expired', pausedTooLong);
   if (rollout.status === 'paused') return decide({ action: 'hold' }, 'paused: waiting for a person (roll it back, or it stays at its weight)');
   if (input.frozen) return decide({ action: 'hold' }, 'frozen: no further steps (freeze.in_flight: hold)');
 
@@ -103,7 +147,13 @@ export function decideLook(input: LookInput): LookDecision {
   const liftOk = score.lift !== null ? score.lift >= score.min_lift : score.min_lift <= 0;
   const better = tests.filter((test) => test.decision === 'better').map((test) => test.metric);
   if (rollout.stepIndex > lastCanaryStep) return decide({ action: 'promote' }, 'no canary step left: the candidate takes all traffic');
-  if (enough && rollout.stepIndex < lastCanaryStep) {
+  // Harm is the comparison's to judge (a rollback): a futile challenger whose harm evidence on
+  // some guarded metric already reaches futility_alpha stays at its weight and is tested on.
+  const futile = enough && futility.futile;
+  const harmInSight = tests.filter((t) => t.harm_p_value <= canaryPolicy.futility_alpha).map((t) => t.metric);
+  const shortOfLift = `the challenger cannot reach the promotion lift ${score.min_lift}: score difference ${futility.difference} short of the required ${futility.required_gain} (always-valid p ${futility.p_value.toPrecision(3)} ≤ α ${futility.alpha})`;
+  if (futile && harmInSight.length === 0) return retire('futility', shortOfLift);
+  if (enough && !futile && rollout.stepIndex < lastCanaryStep) {
     const next = rollout.stepIndex + 1;
     return decide({ action: 'advance', toStep: next }, `step ${rollout.stepIndex} passed: ${step.canary_samples} canary and ${step.stable_samples} stable events, no guarded metric worse; on to ${rollout.steps[next]} %`);
   }
@@ -116,9 +166,11 @@ export function decideLook(input: LookInput): LookDecision {
 
   const waiting = !enough
     ? `waiting for ${step.min_samples_per_arm} events per arm in this step (canary ${step.canary_samples}, stable ${step.stable_samples})`
-    : !liftOk
-      ? `lift ${score.lift ?? 'not measurable'} below min_lift ${score.min_lift}: testing on`
-      : `lift ${score.lift} but no guarded metric significantly better yet: testing on`;
+    : futile
+      ? `${shortOfLift}, but harm is in sight on ${harmInSight.join(', ')} (harm p ≤ ${canaryPolicy.futility_alpha}): held at this weight for the comparison to decide`
+      : !liftOk
+        ? `lift ${score.lift ?? 'not measurable'} below min_lift ${score.min_lift}: testing on`
+        : `lift ${score.lift} but no guarded metric significantly better yet: testing on`;
   const stepMinutes = (now.getTime() - rollout.stepStartedAt.getTime()) / MINUTE_MS;
   const rolloutHours = (now.getTime() - rollout.startedAt.getTime()) / (60 * MINUTE_MS);
   const expired =
@@ -129,5 +181,12 @@ export function decideLook(input: LookInput): LookDecision {
         : undefined;
   if (!expired) return decide({ action: 'inconclusive' }, waiting);
   const why = `inconclusive: ${waiting}, and ${expired}`;
-  return canaryPolicy.on_inconclusive === 'rollback' ? decide({ action: 'rollback', cause: 'timeout' }, why) : decide({ action: 'pause' }, `${why}; paused for a person`);
+  switch (canaryPolicy.on_inconclusive) {
+    case 'retire':
+      return retire('inconclusive', why);
+    case 'rollback':
+      return decide({ action: 'rollback', cause: 'timeout' }, why);
+    case 'pause':
+      return decide({ action: 'pause' }, `${why}; paused for a person`);
+  }
 }

@@ -19,7 +19,7 @@ export interface ArmTruth {
 export const BASELINE: ArmTruth = { success: 0.8, error: 0.01, rating: 4, helpful: 0.7, medianLatencyMs: 800, complaint: 0.001 };
 
 export interface Outcome {
-  result: 'rolled_back' | 'promoted' | 'paused' | 'running';
+  result: 'rolled_back' | 'retired' | 'promoted' | 'paused' | 'running';
   cause?: string;
   /** The last decision's reason. */
   reason?: string;
@@ -65,7 +65,7 @@ function addInto(into: ArmSums, from: ArmSums): void {
 
 /**
  * One rollout driven by decideLook alone, look after look, as the monitor drives it: events
- * split between the arms at the current weight, the arms summed since the start, the canary's
+ * split between the arms at the current weight, the arms summed since the start, both arms'
  * recent window for the hard thresholds, the step advanced when a look passes it.
  */
 export function simulateRollout(stable: ArmTruth, canary: ArmTruth, seed: number, options: SimulationOptions = {}): Outcome {
@@ -77,29 +77,34 @@ export function simulateRollout(stable: ArmTruth, canary: ArmTruth, seed: number
   const start = new Date('2026-12-01T00:00:00Z');
   const rollout: LookInput['rollout'] = { status: 'running', stepIndex: 0, steps: policy.canary.steps, startedAt: start, stepStartedAt: start };
   const arms = { canary: emptySums(), stable: emptySums() };
-  const recent: ArmSums[] = [];
+  const recent: Array<{ canary: ArmSums; stable: ArmSums }> = [];
   let stepBaseline = { canary: 0, stable: 0 };
   let previous: PreviousPValues = {};
   const maxLooks = options.maxLooks ?? 1_000;
   for (let look = 1; look <= maxLooks; look++) {
     const now = new Date(start.getTime() + look * intervalMs);
-    const canaryThisLook = emptySums();
+    const thisLook = { canary: emptySums(), stable: emptySums() };
     const weight = rollout.steps[rollout.stepIndex]! / 100;
     for (let i = 0; i < eventsPerLook; i++) {
-      if (random.next() < weight) addEvent(canaryThisLook, canary, random);
-      else addEvent(arms.stable, stable, random);
+      if (random.next() < weight) addEvent(thisLook.canary, canary, random);
+      else addEvent(thisLook.stable, stable, random);
     }
-    addInto(arms.canary, canaryThisLook);
-    recent.push(canaryThisLook);
+    addInto(arms.canary, thisLook.canary);
+    addInto(arms.stable, thisLook.stable);
+    recent.push(thisLook);
     if (recent.length > recentLooks) recent.shift();
-    const recentCanary = emptySums();
-    for (const sums of recent) addInto(recentCanary, sums);
+    const [recentCanary, recentStable] = [emptySums(), emptySums()];
+    for (const sums of recent) {
+      addInto(recentCanary, sums.canary);
+      addInto(recentStable, sums.stable);
+    }
 
-    const decision = decideLook({ policy, rollout, now, frozen: false, stepBaseline, previous, readings: { ...arms, recentCanary, registered: [] } });
+    const decision = decideLook({ policy, rollout, now, frozen: false, stepBaseline, previous, readings: { ...arms, recentCanary, recentStable, registered: [] } });
     previous = pValuesOf(decision.statistics.tests);
     const ended = (result: Outcome['result'], cause?: string): Outcome => ({ result, cause, reason: decision.reason, looks: look, canarySamples: arms.canary.count, lift: decision.statistics.score.lift });
     const { verdict } = decision;
     if (verdict.action === 'rollback') return ended('rolled_back', verdict.cause);
+    if (verdict.action === 'retire') return ended('retired', verdict.cause);
     if (verdict.action === 'promote') return ended('promoted');
     if (verdict.action === 'pause') return ended('paused');
     if (verdict.action === 'advance') {
