@@ -85,6 +85,47 @@ describe('rollout monitoring (the orchestrator in-process: a look every second)'
     expect(rolled.statusReason).toMatch(/^canary significantly worse than stable on success_rate/);
   });
 
+  it('retires a challenger shown unable to reach the promotion lift: routing back to stable, the agent released, evidence kept', async () => {
+    const { stable, candidate, rolloutId, planId } = await canary('mon_same');
+    // Identical arms, enough of them that the futility test rejects "lift ≥ min_lift" at once.
+    await h.feedback('mon_same', stable, 3000);
+    await h.feedback('mon_same', candidate, 3000);
+    const retired = await until(() => rolloutOf(rolloutId), (r) => r.status === 'retired', 'retired');
+    expect(retired).toMatchObject({ weightBp: 0, statusReason: expect.stringMatching(/^the challenger cannot reach the promotion lift 0\.05: .*: retired, the champion stays$/) });
+    expect(await h.liveState('mon_same')).toMatchObject({ stable: { revisionId: stable }, rollout: null });
+    expect(await h.prisma.agent.findUniqueOrThrow({ where: { id: 'mon_same' } })).toMatchObject({ stableRevisionId: stable, activeRolloutId: null });
+    const decision = await h.prisma.rolloutDecision.findFirstOrThrow({ where: { rolloutId, action: 'retire' } });
+    const evidence = decision.statistics as { reason: string; statistics: { futility: { futile: boolean; p_value: number; alpha: number; bound: number } } };
+    expect(evidence.reason).toBe('futility');
+    expect(evidence.statistics.futility).toMatchObject({ futile: true, alpha: 0.05 });
+    expect(evidence.statistics.futility.p_value).toBeLessThanOrEqual(0.05);
+    expect(await h.prisma.auditEntry.findFirst({ where: { entityId: rolloutId, action: 'rollout.retired' } })).not.toBeNull();
+    expect(await h.prisma.mutation.findFirstOrThrow({ where: { planId } })).toMatchObject({ status: 'retired' });
+    expect(h.messages.some((m) => m.agent_id === 'mon_same' && m.reason === 'retired_futility')).toBe(true);
+    await until(() => h.queue(QUEUES.rollouts).getJobSchedulers(), (s) => !s.some((x) => x.key === `monitor-${rolloutId}`), 'schedule removed');
+    const metrics = await h.app.get(MetricsRegistry).metrics();
+    expect(metrics).toMatch(/metaloop_mutations_total\{mutation_type="PROMPT_PATCH",result="retired",app="orchestrator"\} [1-9]/);
+    expect(metrics).not.toMatch(/metaloop_rollbacks_total\{agent_id="mon_same",[^}]*\} [1-9]/);
+  });
+
+  it('retires a paused rollout nobody decided on within paused_max_minutes, freeing its agent for the next rollout', async () => {
+    const { rolloutId } = await canary('mon_paused');
+    // As a pause by the monitor leaves it, 241 minutes ago (paused_max_minutes is 240).
+    await h.prisma.$transaction([
+      h.prisma.rollout.update({ where: { id: rolloutId }, data: { status: 'paused', statusReason: 'inconclusive; paused for a person' } }),
+      h.prisma.rolloutDecision.create({
+        data: { rolloutId, stepIndex: 0, weightBp: 1000, action: 'pause', reason: 'inconclusive; paused for a person', statistics: {}, actor: 'system:orchestrator', createdAt: new Date(Date.now() - 241 * 60_000) },
+      }),
+    ]);
+    const retired = await until(() => rolloutOf(rolloutId), (r) => r.status === 'retired', 'retired');
+    expect(retired.statusReason).toMatch(/^paused 24\d\.\d min ago and nobody decided \(paused_max_minutes 240\): retired, the champion stays$/);
+    expect(await h.liveState('mon_paused')).toMatchObject({ rollout: null });
+    expect(await h.prisma.rolloutDecision.findFirstOrThrow({ where: { rolloutId, action: 'retire' } })).toMatchObject({ statistics: expect.objectContaining({ reason: 'paused_expired' }) });
+    // The slot is free: the agent takes its next rollout.
+    await h.queuePlan([promptMutation('mon_paused')]);
+    await until(() => h.prisma.rollout.count({ where: { agentId: 'mon_paused', status: 'running' } }), (n) => n === 1, 'next rollout running');
+  });
+
   it('holds a canary while frozen: no further step', async () => {
     const { stable, candidate, rolloutId } = await canary('mon_frozen');
     await h.app.get(FreezeControl).set(true, 'incident', 'api_key:ops');
