@@ -136,7 +136,7 @@ function complaintsCheck(policy: AutoRollbackPolicy, { recentCanary: canary, rec
     alpha: policy.alpha,
     excused: false,
     note: breached
-      ? `${k} canary complaints in the last ${policy.max_complaints.window_minutes} min, ${brief(excess)} more than stable's rate predicts (${brief(expected)} over ${canary.count} canary events), more than ${policy.max_complaints.count}; Poisson p ${pText(pValue)} ≤ α ${policy.alpha}`
+      ? `${k} canary complaints in the last ${policy.max_complaints.window_minutes} min, ${round(excess, 3)} more than stable's rate predicts (${round(expected, 3)} over ${canary.count} canary events), more than ${policy.max_complaints.count}; Poisson p ${pText(pValue)} ≤ α ${policy.alpha}`
       : null,
     breached,
   };
