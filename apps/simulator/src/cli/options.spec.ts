@@ -8,8 +8,10 @@ describe('command-line options', () => {
   });
 
   it('takes a flag over its environment variable over the default', () => {
-    expect(efficacyArgs(parseFlags(['--agents', '8']), { EFFICACY_AGENTS: '12', EFFICACY_SEED: '3' })).toMatchObject({ agents: 8, seed: 3, minutes: 12, rate: 250, bulk: false });
-    expect(efficacyArgs({}, { EFFICACY_BULK: '1' }).bulk).toBe(true);
+    expect(efficacyArgs(parseFlags(['--agents', '8']), { EFFICACY_AGENTS: '12', EFFICACY_SEED: '3' })).toMatchObject({ agents: 8, seed: 3, minutes: 12, rate: 250, bulk: true });
+    expect(efficacyArgs(parseFlags(['--feedback', 'single']), {}).bulk).toBe(false);
+    expect(efficacyArgs({}, { EFFICACY_FEEDBACK: 'single' }).bulk).toBe(false);
+    expect(() => efficacyArgs(parseFlags(['--feedback', 'some']), {})).toThrow('--feedback (or EFFICACY_FEEDBACK) must be bulk or single, got some');
   });
 
   it('refuses what cannot be meant: an unknown flag, a bad number', () => {

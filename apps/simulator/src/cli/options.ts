@@ -63,6 +63,7 @@ export interface EfficacyArgs {
   windowHours: number;
   windowSeconds: number;
   maxInFlight: number;
+  /** true: feedback goes in batches (`collect/bulk`, as an SDK sends it); false: one `collect` per session. */
   bulk: boolean;
   dayPeriodSeconds: number;
   dayAmplitude: number;
@@ -81,7 +82,14 @@ const EFFICACY_OPTIONS = {
   dayAmplitude: { flag: 'day-amplitude', env: 'EFFICACY_DAY_AMPLITUDE', fallback: 0.5, min: 0, max: 0.95 },
 } satisfies Record<Exclude<keyof EfficacyArgs, 'bulk'>, NumberOption>;
 
-export const EFFICACY_FLAGS = [...Object.values(EFFICACY_OPTIONS).map((o) => o.flag), 'bulk'];
+export const EFFICACY_FLAGS = [...Object.values(EFFICACY_OPTIONS).map((o) => o.flag), 'feedback'];
+
+/** `--feedback bulk` (default: batches every 100 ms, as an agent SDK sends them) or `single` (one `collect` per session). */
+export function feedbackMode(flags: Flags, env: Record<string, string | undefined>, envName: string): boolean {
+  const mode = stringOption(flags, env, 'feedback', envName, 'bulk');
+  if (mode !== 'bulk' && mode !== 'single') throw new Error(`--feedback (or ${envName}) must be bulk or single, got ${mode}`);
+  return mode === 'bulk';
+}
 
 export function efficacyArgs(flags: Flags, env: Record<string, string | undefined>): EfficacyArgs {
   assertKnown(flags, EFFICACY_FLAGS);
@@ -95,7 +103,7 @@ export function efficacyArgs(flags: Flags, env: Record<string, string | undefine
     windowHours: number('windowHours'),
     windowSeconds: number('windowSeconds'),
     maxInFlight: number('maxInFlight'),
-    bulk: booleanOption(flags, env, 'bulk', 'EFFICACY_BULK'),
+    bulk: feedbackMode(flags, env, 'EFFICACY_FEEDBACK'),
     dayPeriodSeconds: number('dayPeriodSeconds'),
     dayAmplitude: number('dayAmplitude'),
   };

@@ -1,8 +1,8 @@
 // `npm run demo`: the loop, live, on the mesh `npm start` runs (see run-demo.ts).
-import { numberOption, parseFlags, stringOption, assertKnown, booleanOption } from '../cli/options';
+import { assertKnown, booleanOption, feedbackMode, numberOption, parseFlags, stringOption } from '../cli/options';
 import { runDemo } from './run-demo';
 
-const HELP = `npm run demo -- [--rate 150] [--tick-seconds 10] [--minutes 10] [--seed 1] [--no-regression]
+const HELP = `npm run demo -- [--rate 150] [--tick-seconds 10] [--minutes 10] [--seed 1] [--no-regression] [--regression-at 60] [--feedback bulk|single]
   --feedback-url / FEEDBACK_API_URL (http://127.0.0.1:8091), --oracle-url / ORACLE_API_URL (http://127.0.0.1:8092),
   METALOOP_API_KEY: an API key with admin scope, when the mesh enforces keys.`;
 
@@ -12,7 +12,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  assertKnown(flags, ['feedback-url', 'oracle-url', 'rate', 'tick-seconds', 'minutes', 'seed', 'no-regression', 'regression-at', 'help']);
+  assertKnown(flags, ['feedback-url', 'oracle-url', 'rate', 'tick-seconds', 'minutes', 'seed', 'no-regression', 'regression-at', 'feedback', 'help']);
   const env = process.env;
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
@@ -28,6 +28,7 @@ async function main(): Promise<number> {
     rate: numberOption(flags, env, { flag: 'rate', env: 'DEMO_RATE', fallback: 150, min: 1, max: 5000 }),
     tickSeconds: numberOption(flags, env, { flag: 'tick-seconds', env: 'DEMO_TICK_SECONDS', fallback: 10, min: 1, max: 600 }),
     windowHours: 0.05,
+    bulk: feedbackMode(flags, env, 'DEMO_FEEDBACK'),
     minutes: numberOption(flags, env, { flag: 'minutes', env: 'DEMO_MINUTES', fallback: 10, min: 0.5, max: 120 }),
     regressionAtSeconds: booleanOption(flags, env, 'no-regression', 'DEMO_NO_REGRESSION')
       ? null

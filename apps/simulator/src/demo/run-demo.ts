@@ -16,6 +16,8 @@ export interface DemoOptions {
   rate: number;
   tickSeconds: number;
   windowHours: number;
+  /** Feedback in batches (`collect/bulk`) rather than one request per session. */
+  bulk: boolean;
   /** Give up after this long. */
   minutes: number;
   /** Seconds into the run at which the operator deploys a bad prompt on the `regress` agent; null: no regression. */
@@ -46,6 +48,7 @@ export async function runDemo(o: DemoOptions): Promise<boolean> {
     load: { meanRate: o.rate, periodSeconds: 600, amplitude: 0 },
     runTag: `demo-${randomBytes(3).toString('hex')}`,
     maxInFlight: 128,
+    bulk: o.bulk,
     windowSeconds: 10,
   });
   let ticks = 0;

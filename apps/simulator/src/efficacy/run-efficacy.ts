@@ -87,6 +87,7 @@ export async function runEfficacy(o: EfficacyOptions): Promise<EfficacyReport> {
       agents: o.agents,
       minutes: o.minutes,
       targetRate: o.rate,
+      feedback: o.bulk ? 'bulk' : 'single',
       tickSeconds: o.tickSeconds,
       windowHours: o.windowHours,
       startedAt: new Date(startedAt).toISOString(),

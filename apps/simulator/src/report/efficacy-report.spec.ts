@@ -41,7 +41,7 @@ describe('the efficacy report', () => {
   const series = new QualitySeries(30);
   for (let s = 0; s < 240; s++) series.add(s, 'needy', 0.5, false);
   const report = buildReport({
-    run: { seed: 3, agents: 8, minutes: 4, targetRate: 100, tickSeconds: 5, windowHours: 0.05, startedAt: new Date(t0).toISOString(), finishedAt: new Date(t0 + 240_000).toISOString(), wallSeconds: 250 },
+    run: { seed: 3, agents: 8, minutes: 4, targetRate: 100, feedback: 'bulk', tickSeconds: 5, windowHours: 0.05, startedAt: new Date(t0).toISOString(), finishedAt: new Date(t0 + 240_000).toISOString(), wallSeconds: 250 },
     policy,
     fleet,
     startedAtMs: t0,

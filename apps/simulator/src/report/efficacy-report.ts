@@ -17,6 +17,8 @@ export interface EfficacyReport {
     agents: number;
     minutes: number;
     targetRate: number;
+    /** How sessions posted their feedback: batched (`collect/bulk`) or one `collect` each. */
+    feedback: 'bulk' | 'single';
     tickSeconds: number;
     windowHours: number;
     startedAt: string;

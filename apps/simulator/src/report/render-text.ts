@@ -5,7 +5,7 @@ import { percent, seconds, type Spread } from './figures';
 export function renderText(r: EfficacyReport): string {
   const p = r.policy;
   const lines = [
-    `metaloop efficacy — seed ${r.run.seed}, ${r.run.agents} agents, ${r.run.minutes} min of traffic at ${r.run.targetRate} sessions/s (mean), a tick every ${r.run.tickSeconds} s over ${r.run.windowHours} h; wall time ${Math.round(r.run.wallSeconds)} s`,
+    `metaloop efficacy — seed ${r.run.seed}, ${r.run.agents} agents, ${r.run.minutes} min of traffic at ${r.run.targetRate} sessions/s (mean, feedback ${r.run.feedback === 'bulk' ? 'batched' : 'one request per session'}), a tick every ${r.run.tickSeconds} s over ${r.run.windowHours} h; wall time ${Math.round(r.run.wallSeconds)} s`,
     `policy: steps ${p.steps.join('→')} %, a look every ${p.analysis_interval_seconds} s, ${p.min_samples_per_arm} samples per arm, ≤ ${p.max_step_duration_minutes} min a step, on_inconclusive ${p.on_inconclusive ?? '?'}, cooldown ${p.cooldown_minutes} min, ${p.mutations_per_hour} mutations/h, ${p.max_concurrent_rollouts} rollouts at once`,
     `fleet: ${r.fleet.needy} needy (${Object.entries(r.fleet.candidates).map(([k, v]) => `${v} ${k}`).join(', ')} candidates), ${r.fleet.fine} fine, ${r.fleet.regressions} regression(s) injected mid-run`,
     `registration: ${r.registration.agents} agents; ${r.registration.notReadableAtOnce} not readable on feedback-api right after the 201; served after ${ms(r.registration.readableAfterMs)}`,
