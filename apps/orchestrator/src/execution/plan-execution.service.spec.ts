@@ -1,6 +1,7 @@
 import { QUEUES } from '@metaloop/events';
 import { eventually, startFakeVllm, type FakeVllm } from '@metaloop/testing';
 import { BASE_CONFIG, orchestratorHarness, promptMutation, type OrchestratorHarness } from '../__tests__/orchestrator-harness';
+import { AdapterContexts } from '../common/adapter-contexts';
 import { PlanExecutionService } from './plan-execution.service';
 
 describe('plan execution (the orchestrator in-process, real Postgres, NATS and Redis)', () => {
@@ -72,6 +73,27 @@ describe('plan execution (the orchestrator in-process, real Postgres, NATS and R
     const second = await jobResult(await h.queuePlan([promptMutation('exec_busy')]));
     expect(second.rollouts).toEqual([expect.objectContaining({ outcome: 'refused', reason: expect.stringMatching(/^budget: agent already has rollout/) })]);
     expect(await h.prisma.auditEntry.findFirst({ where: { action: 'mutation.refused', agentId: 'exec_busy' } })).toBeTruthy();
+  });
+
+  it('does not start a candidate derived from a stable revision that moved meanwhile (an operator deployed): the mutation is skipped and its findings go back', async () => {
+    const stable = await h.registerAgent('exec_moved');
+    await h.prisma.revision.create({ data: { id: 'rev_exec_moved_deployed', agentId: 'exec_moved', parentId: stable, configHash: 'deployed', config: { ...BASE_CONFIG, params: { temperature: 0.2 } }, createdBy: 'spec' } });
+    const findingId = '01a24e00-0000-7000-8000-000000000001';
+    await h.prisma.finding.create({ data: { id: findingId, type: 'dissatisfaction', agentId: 'exec_moved', revisionId: stable, severity: 'high', confidence: 0.9, summary: 'low ratings', evidence: {}, dedupKey: 'exec_moved', status: 'planned' } });
+    const contexts = h.app.get(AdapterContexts);
+    const read = contexts.forAgent.bind(contexts);
+    // The deploy lands right after the launcher read the stable revision, before it reserves.
+    jest.spyOn(contexts, 'forAgent').mockImplementationOnce(async (...args) => {
+      const ctx = await read(...args);
+      await h.prisma.agent.update({ where: { id: 'exec_moved' }, data: { stableRevisionId: 'rev_exec_moved_deployed' } });
+      return ctx;
+    });
+    const planId = await h.queuePlan([promptMutation('exec_moved')], [findingId]);
+    const { rollouts } = await jobResult(planId);
+    expect(rollouts).toEqual([expect.objectContaining({ outcome: 'refused', rollout_id: null, reason: expect.stringMatching(/stable revision is no longer/) })]);
+    expect(await h.prisma.rollout.count({ where: { agentId: 'exec_moved' } })).toBe(0);
+    expect(await h.prisma.agent.findUniqueOrThrow({ where: { id: 'exec_moved' } })).toMatchObject({ stableRevisionId: 'rev_exec_moved_deployed', activeRolloutId: null });
+    expect(await h.prisma.finding.findUniqueOrThrow({ where: { id: findingId } })).toMatchObject({ status: 'open' });
   });
 
   it('loads a LoRA adapter at apply and verifies it; a server refusing fails the rollout and reverts what it did', async () => {

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { ADAPTER_SET } from '../adapters/adapters.provider';
 import { AdapterContexts } from '../common/adapter-contexts';
 import { MonitorSchedules } from '../monitoring/monitor-schedules';
-import { RolloutCancelledError, VerifyFailedError } from './launch-errors';
+import { RolloutCancelledError, StableMovedError, VerifyFailedError } from './launch-errors';
 
 export interface LaunchResult {
   mutation_id: string;
@@ -114,7 +114,10 @@ export class RolloutLauncher {
       return this.settleUnstarted(plan, mutation, 'failed', `${mutation.type} prepare: ${error.message}`, actor);
     }
     const candidate = await this.revisions.createRevision(mutation.agentId, ctx.parentRevisionId, prepared.config, mutation.type, prepared.summary as unknown as Prisma.InputJsonValue, actor);
-    const reservation = await this.budget.reserve(budgetLimitsFromPolicy(policy), { agentId: mutation.agentId, mutationType: mutation.type }, async (tx) => {
+    const reserve = this.budget.reserve(budgetLimitsFromPolicy(policy), { agentId: mutation.agentId, mutationType: mutation.type }, async (tx) => {
+      // Claim the agent only while its stable revision is still the parent the candidate was derived from.
+      const claimed = await tx.agent.updateMany({ where: { id: mutation.agentId, stableRevisionId: ctx.parentRevisionId, activeRolloutId: null }, data: { activeRolloutId: rolloutId } });
+      if (claimed.count === 0) throw new StableMovedError(mutation.agentId, ctx.parentRevisionId);
       const rollout = await tx.rollout.create({
         data: {
           id: rolloutId,
@@ -130,7 +133,6 @@ export class RolloutLauncher {
           plannedEffects: prepared.side_effects as unknown as Prisma.InputJsonValue,
         },
       });
-      await tx.agent.update({ where: { id: mutation.agentId }, data: { activeRolloutId: rolloutId } });
       await this.audit.record(
         {
           actor,
@@ -144,7 +146,11 @@ export class RolloutLauncher {
       );
       return rollout;
     });
-    if (!reservation.ok) return this.settleUnstarted(plan, mutation, 'skipped', `budget: ${reservation.refusal.reason}`, actor);
+    const reservation = await reserve.catch((error: unknown) => {
+      if (error instanceof StableMovedError) return { ok: false as const, moved: error.message };
+      throw error;
+    });
+    if (!reservation.ok) return this.settleUnstarted(plan, mutation, 'skipped', 'moved' in reservation ? reservation.moved : `budget: ${reservation.refusal.reason}`, actor);
     return { rollout: reservation.value };
   }
 
