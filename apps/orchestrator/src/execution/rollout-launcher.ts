@@ -23,7 +23,7 @@ export interface LaunchResult {
   reason: string | null;
 }
 
-const FINISHED_MUTATIONS = ['promoted', 'rolled_back', 'failed', 'skipped'];
+const FINISHED_MUTATIONS = ['promoted', 'rolled_back', 'retired', 'failed', 'skipped'];
 
 /**
  * Starts one mutation's canary: freeze check → adapter.prepare from the agent's stable config →
