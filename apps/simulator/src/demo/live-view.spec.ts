@@ -52,5 +52,7 @@ describe('the demo’s live lines', () => {
     expect(waitingFor({ ...base, rollouts: [] })).toMatch(/no open finding yet/);
     expect(waitingFor({ ...base, rollouts: [rollout('r', 'promoted', 100)] })).toBe('better: done — promoted');
     expect(waitingFor({ ...base, expect: 'nothing', rollouts: [] })).toBe('better: fine, nothing to do');
+    expect(waitingFor({ ...base, expect: 'recover', rollouts: [] })).toBe('better: healthy until the operator deploys the bad prompt');
+    expect(waitingFor({ ...base, expect: 'recover', broken: true, rollouts: [] })).toMatch(/no open finding yet/);
   });
 });

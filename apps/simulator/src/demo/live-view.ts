@@ -42,6 +42,8 @@ export interface AgentPicture {
   /** The newest decision of the agent's active rollout. */
   lastDecision?: RolloutDecision;
   findings: readonly FindingView[];
+  /** The operator has deployed the bad prompt (agents expected to recover). */
+  broken?: boolean;
   /** Share of this agent's recent sessions served by a canary. */
   canaryShare: number;
 }
@@ -59,7 +61,8 @@ export function waitingFor(a: AgentPicture): string {
   if (last && (last.status === 'promoted' || a.expect === 'rollback')) return `${a.name}: done — ${last.status}`;
   const open = a.findings.filter((f) => ['open', 'planned', 'deferred'].includes(f.status));
   if (open.length === 0) {
-    return `${a.name}: ${a.expect === 'recover' && !last ? 'waiting for the operator to break it, then for the analyzer to see it' : 'no open finding yet — the analyzer needs enough feedback to be significant'}`;
+    if (a.expect === 'recover' && !a.broken) return `${a.name}: healthy until the operator deploys the bad prompt`;
+    return `${a.name}: no open finding yet — the analyzer needs enough feedback to be significant`;
   }
   const f = [...open].sort((x, y) => (y.last_seen_at ?? '').localeCompare(x.last_seen_at ?? ''))[0]!;
   const why = f.status === 'deferred' ? `deferred (${f.deferred_reason ?? '?'}${f.deferred_detail ? `: ${f.deferred_detail}` : ''})` : f.status;

@@ -80,7 +80,7 @@ export async function runDemo(o: DemoOptions): Promise<boolean> {
       if (finished) break;
       if (Date.now() - lastPicture >= PICTURE_EVERY_MS) {
         const stats = driver.snapshot();
-        await picture(client, fleet, rollouts, stats, previousStats, log);
+        await picture(client, fleet, rollouts, stats, previousStats, injector, log);
         previousStats = stats;
         lastPicture = Date.now();
       }
@@ -134,7 +134,15 @@ async function explainEndings(client: MetaloopClient, seen: ReadonlyMap<string, 
   }
 }
 
-async function picture(client: MetaloopClient, fleet: Fleet, rollouts: readonly RolloutView[], stats: DriverStats, before: DriverStats, log: (line: string) => void): Promise<void> {
+async function picture(
+  client: MetaloopClient,
+  fleet: Fleet,
+  rollouts: readonly RolloutView[],
+  stats: DriverStats,
+  before: DriverStats,
+  injector: RegressionInjector,
+  log: (line: string) => void,
+): Promise<void> {
   const dt = Math.max(0.001, stats.elapsed - before.elapsed);
   const errors = Object.entries(stats.errors).map(([k, v]) => `${v}× ${k}`).join(', ');
   log(`— ${Math.round(stats.elapsed)} s: ${((stats.completed - before.completed) / dt).toFixed(0)} sessions/s${errors ? `, errors so far: ${errors}` : ''}`);
@@ -151,6 +159,7 @@ async function picture(client: MetaloopClient, fleet: Fleet, rollouts: readonly 
       rollouts: mine,
       lastDecision: detail?.decisions.at(-1),
       findings,
+      broken: injector.injections.some((i) => i.agentId === agent.agentId && i.ok),
       canaryShare: (now.canary - then.canary) / Math.max(1, now.sessions - then.sessions),
     };
     log(`  ${waitingFor(pictureOf)}`);
@@ -184,7 +193,12 @@ function expectationsMet(fleet: Fleet, rollouts: readonly RolloutView[], injecto
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    const wake = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    signal.addEventListener('abort', wake, { once: true });
   });
 }
