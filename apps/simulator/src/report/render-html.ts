@@ -31,7 +31,7 @@ export function renderHtml(r: EfficacyReport): string {
   const y = (q: number) => PLOT.top + ((1 - q) / (1 - yMin)) * PLOT.height;
   const bottom = PLOT.top + PLOT.height;
   const lanesTop = bottom + 40;
-  const lanes = r.timeline.rollouts;
+  const lanes = [...r.timeline.rollouts].sort((a, b) => a.created - b.created);
   const height = lanesTop + Math.max(1, lanes.length) * LANE + 50;
 
   const svg: string[] = [];
