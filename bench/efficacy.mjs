@@ -30,6 +30,13 @@ const env = {
   TICK_INTERVAL_MINUTES: '0', // the simulator is the scheduler: a tick every --tick-seconds
 };
 const stopAll = [];
+const cleanUp = async () => {
+  for (const stop of stopAll.reverse()) await stop();
+  stopAll.length = 0;
+  await iso.drop();
+};
+// Ctrl-C mid-run: stop the apps and drop the schema rather than leave them behind.
+process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
 try {
   const [feedback, oracle] = await Promise.all([startApp('feedback-api', env), startApp('oracle-api', env)]);
   stopAll.push(feedback.stop, oracle.stop);
@@ -45,8 +52,7 @@ try {
   writeFileSync(join(out, `${name}.html`), renderHtml(report));
   console.log(`figures: bench/results/${name}.json · plot: bench/results/${name}.html`);
 } finally {
-  for (const stop of stopAll.reverse()) await stop();
-  await iso.drop();
+  await cleanUp();
 }
 
 /** The benchmark's policy, validated, its fleet-sized limits scaled to `agents`, as a file the apps load. */
