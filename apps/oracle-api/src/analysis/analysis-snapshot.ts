@@ -8,8 +8,8 @@ export interface AnalysisSnapshot {
   windows: AnalysisWindows;
   /** Rollup sums per agent and revision ('' = events without a revision) in each period. */
   groups: RevisionSums[];
-  /** Complaints per agent and revision in the burst window (only where there were any). */
-  bursts: Array<{ agent_id: string; revision_id: string; complaints: number }>;
+  /** Complaints and events per agent and revision in the burst window (only where there were complaints). */
+  bursts: Array<{ agent_id: string; revision_id: string; complaints: number; events: number }>;
   /** Registered agents among those analyzed; unregistered ones have traffic but no environment. */
   agents: Map<string, { environment: Environment; stable_revision_id: string | null }>;
   /** The model each revision of the analyzed agents runs. */

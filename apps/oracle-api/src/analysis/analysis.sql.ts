@@ -46,9 +46,9 @@ GROUP BY agent_id, revision_id, period`,
   };
 }
 
-/** Complaints per agent and revision in a range of whole minutes (the burst window is short). */
+/** Complaints and events per agent and revision in a range of whole minutes (the burst window is short). */
 export const BURST_COMPLAINTS = `
-SELECT agent_id, revision_id, sum(complaints)::float8 AS complaints
+SELECT agent_id, revision_id, sum(complaints)::float8 AS complaints, sum(count)::float8 AS events
 FROM feedback_rollups
 WHERE bucket >= $1::timestamptz AND bucket < $2::timestamptz AND agent_id = ANY($3::text[])
 GROUP BY agent_id, revision_id

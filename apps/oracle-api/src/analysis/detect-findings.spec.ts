@@ -134,6 +134,13 @@ describe('dissatisfaction and complaint bursts', () => {
     expect(burst).toMatchObject({ agent_id: 'p5', revision_id: 'p5-r1', dedup_key: 'complaint_burst:p5:p5-r1' });
     expect(burst!.evidence.value).toBeGreaterThan(5);
     expect(burst!.confidence).toBeGreaterThan(0.99);
+    expect(burst!.evidence).toMatchObject({ test: 'poisson_upper_tail', reference: 'window before the burst' });
+  });
+
+  it('sees no burst in a busy agent whose users complain at their usual rate, however many complaints that makes', () => {
+    // 3,000 events an hour at 5 % complaints: ~25 complaints every 10 minutes, all day long.
+    const { findings } = analyze(fleetStreams({ 'p5-r1': { profile: { ...NORMAL_PROFILE, eventsPerHour: 3_000, complaintRate: 0.05 } } }), 7);
+    expect(findings.filter((f) => f.type === 'complaint_burst')).toEqual([]);
   });
 });
 

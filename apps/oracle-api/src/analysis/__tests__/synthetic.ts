@@ -127,7 +127,7 @@ export interface Registry {
  */
 export function snapshotFromRows(rows: readonly FeedbackRollupRow[], now: Date, windows: AnalysisWindows, registry: Registry = {}): AnalysisSnapshot {
   const groups = new Map<string, RevisionSums>();
-  const bursts = new Map<string, { agent_id: string; revision_id: string; complaints: number }>();
+  const bursts = new Map<string, { agent_id: string; revision_id: string; complaints: number; events: number }>();
   const within = (at: number, { from, to }: TimeRange) => at >= from.getTime() && at < to.getTime();
   for (const row of rows) {
     const at = Date.parse(row.bucket);
@@ -137,17 +137,18 @@ export function snapshotFromRows(rows: readonly FeedbackRollupRow[], now: Date, 
     const group = groups.get(key) ?? { agent_id: row.agent_id, revision_id: row.revision_id };
     groups.set(key, group);
     addRollup((group[period] ??= emptyRollup()), row);
-    if (within(at, windows.burst) && row.complaints > 0) {
-      const burst = bursts.get(key) ?? { agent_id: row.agent_id, revision_id: row.revision_id, complaints: 0 };
+    if (within(at, windows.burst)) {
+      const burst = bursts.get(key) ?? { agent_id: row.agent_id, revision_id: row.revision_id, complaints: 0, events: 0 };
       bursts.set(key, burst);
       burst.complaints += row.complaints;
+      burst.events += row.count;
     }
   }
   return {
     now,
     windows,
     groups: [...groups.values()],
-    bursts: [...bursts.values()],
+    bursts: [...bursts.values()].filter((b) => b.complaints > 0),
     agents: registry.agents ?? new Map(),
     revisionModels: registry.revisionModels ?? new Map(),
     modelCandidates: registry.modelCandidates ?? new Map(),

@@ -1,9 +1,8 @@
 import { oneSampleTTest, poissonSf } from '@metaloop/stats';
-import type { AnalysisSnapshot } from '../analysis-snapshot';
+import type { AnalysisSnapshot, RevisionSums } from '../analysis-snapshot';
 import type { AnalyzerThresholds } from '../analyzer-thresholds';
 import { dedupKey, Detections, fmt, pText, range, severityFrom, testEvidence, windowsEvidence } from '../finding-draft';
 
-const MINUTE_MS = 60_000;
 
 /**
  * Dissatisfaction: a revision's mean rating in the window below the threshold, by a one-sided
@@ -47,38 +46,58 @@ export function detectLowRatings(snapshot: AnalysisSnapshot, t: AnalyzerThreshol
 }
 
 /**
- * Complaint burst: more complaints in the burst window than the policy allows (seed 004's
- * rollback rule, a plain count). Its confidence says how unusual the count is: 1 − P(X ≥ k)
- * for X Poisson with the revision's baseline complaint rate over the burst window.
+ * Complaint burst: more complaints in the burst window than the policy allows (seed 004's count)
+ * AND more than the revision's own complaint rate predicts for the events of that window — a one-
+ * sided Poisson test, P(X ≥ k) with X Poisson(events × reference rate), in the analysis' multiple-
+ * testing family. The reference rate is the revision's complaints per event over the rest of the
+ * window (before the burst), else over the baseline; a revision with no such history (fewer than
+ * `min_samples` events) has no rate to exceed and no burst. So a busy agent whose users complain
+ * at their usual rate is no burst, however many complaints that makes in ten minutes.
  */
 export function detectComplaintBursts(snapshot: AnalysisSnapshot, t: AnalyzerThresholds, detections: Detections): void {
   const { baseline, burst } = snapshot.windows;
-  const baselineMinutes = (baseline.to.getTime() - baseline.from.getTime()) / MINUTE_MS;
-  const burstMinutes = (burst.to.getTime() - burst.from.getTime()) / MINUTE_MS;
-  const baselineComplaints = new Map(snapshot.groups.map((g) => [`${g.agent_id}\u0000${g.revision_id}`, g.baseline?.complaints ?? 0]));
-  for (const { agent_id, revision_id, complaints } of snapshot.bursts) {
+  const groups = new Map(snapshot.groups.map((g) => [`${g.agent_id}\u0000${g.revision_id}`, g]));
+  for (const { agent_id, revision_id, complaints, events } of snapshot.bursts) {
     if (!(complaints > t.complaint_burst_count)) continue;
-    const expected = ((baselineComplaints.get(`${agent_id}\u0000${revision_id}`) ?? 0) / baselineMinutes) * burstMinutes;
+    const group = groups.get(`${agent_id}\u0000${revision_id}`);
+    const reference = referenceRate(group, { complaints, events }, t.min_samples);
+    if (!reference) continue;
+    const expected = events * reference.rate;
     const pValue = poissonSf(complaints, expected);
-    detections.propose({
-      type: 'complaint_burst',
-      agent_id,
-      revision_id: revision_id || null,
-      severity: severityFrom(complaints / t.complaint_burst_count, [[4, 'critical'], [2, 'high']], 'medium'),
-      confidence: 1 - pValue,
-      summary: `${complaints} complaints in the last ${t.complaint_burst_window_minutes} min (more than ${t.complaint_burst_count}; ${fmt(expected)} expected at the baseline rate, ${pText(pValue)})`,
-      evidence: {
-        metric: 'complaints',
-        window: range(burst),
-        baseline_window: range(baseline),
-        n: complaints,
-        value: complaints,
-        baseline_value: expected,
-        test: 'poisson_upper_tail',
-        p_value: pValue,
-        threshold: t.complaint_burst_count,
+    const handle = detections.test(pValue);
+    detections.propose(
+      {
+        type: 'complaint_burst',
+        agent_id,
+        revision_id: revision_id || null,
+        severity: severityFrom(complaints / Math.max(t.complaint_burst_count, expected), [[4, 'critical'], [2, 'high']], 'medium'),
+        confidence: 0,
+        summary: `${complaints} complaints in the last ${t.complaint_burst_window_minutes} min over ${events} events (more than ${t.complaint_burst_count}; ${fmt(expected)} expected at the ${reference.from}'s rate, ${pText(pValue)})`,
+        evidence: {
+          metric: 'complaints',
+          window: range(burst),
+          baseline_window: range(baseline),
+          n: events,
+          value: complaints,
+          baseline_value: expected,
+          baseline_n: reference.events,
+          reference: reference.from,
+          test: 'poisson_upper_tail',
+          p_value: pValue,
+          threshold: t.complaint_burst_count,
+        },
+        dedup_key: dedupKey('complaint_burst', agent_id, revision_id),
       },
-      dedup_key: dedupKey('complaint_burst', agent_id, revision_id),
-    });
+      handle,
+    );
   }
+}
+
+/** Complaints per event before the burst: the window without the burst's minutes, else the baseline. */
+function referenceRate(group: RevisionSums | undefined, burst: { complaints: number; events: number }, minSamples: number): { rate: number; events: number; from: string } | undefined {
+  const before = group?.window ? { complaints: group.window.complaints - burst.complaints, events: group.window.count - burst.events } : undefined;
+  if (before && before.events >= minSamples) return { rate: Math.max(0, before.complaints) / before.events, events: before.events, from: 'window before the burst' };
+  const baseline = group?.baseline;
+  if (baseline && baseline.count >= minSamples) return { rate: baseline.complaints / baseline.count, events: baseline.count, from: 'baseline' };
+  return undefined;
 }
