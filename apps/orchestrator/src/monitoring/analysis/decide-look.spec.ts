@@ -124,7 +124,7 @@ describe('decideLook', () => {
     });
   });
 
-  describe('error-rate and latency breaches: excused when the canary is significantly better than stable on that measure', () => {
+  describe('error-rate and latency breaches: excused when both arms are in trouble (stable above the bound too, or the canary significantly better)', () => {
     it('excuses a canary error rate above the bound when stable’s is far worse, records why, and lets the comparison decide', () => {
       const canary = arm(400, { error: 0.2 });
       const stable = arm(4000, { error: 0.4 });
@@ -133,17 +133,27 @@ describe('decideLook', () => {
       expect(check).toMatchObject({ value: 0.2, stable_value: 0.4, threshold: 0.15, n: 400, stable_n: 4000, test: 'msprt_normal_mixture', alpha: 0.01, excused: true, breached: false });
       expect(check.p_value).toBeLessThanOrEqual(0.01);
       expect(check.statistic).toBeGreaterThanOrEqual(Math.log(100));
-      expect(check.note).toMatch(/^canary error rate 0\.2 > 0\.15 over 400 events excused \(last 10 min; stable 0\.4 over 4000; canary significantly better: always-valid p [\d.e-]+ ≤ α 0\.01\): both arms are in trouble, not the change$/);
+      expect(check.note).toMatch(/^canary error rate 0\.2 > 0\.15 over 400 events excused \(last 10 min; stable 0\.4 over 4000, above the bound too; canary significantly better: always-valid p [\d.e-]+ ≤ α 0\.01\): both arms are in trouble, not the change$/);
       expect(decision.verdict).toEqual({ action: 'advance', toStep: 1 });
       expect(decision.reason).toContain(check.note!);
       expect(decision.statistics.tests.find((t) => t.metric === 'error_rate')).toMatchObject({ decision: 'better' });
     });
 
-    it('does not excuse it when the canary is not significantly better (both bad alike)', () => {
-      const decision = look({ readings: readings(arm(100, { error: 0.2 }), arm(4000, { error: 0.22 })) });
+    it('does not excuse it when stable is healthy: the change is the cause', () => {
+      const decision = look({ readings: readings(arm(100, { error: 0.2 }), arm(4000, { error: 0.05 })) });
       expect(checkOf(decision, 'error_rate')).toMatchObject({ excused: false, breached: true });
       expect(decision.verdict).toEqual({ action: 'rollback', cause: 'hard_threshold' });
-      expect(decision.reason).toMatch(/canary not significantly better: always-valid p [\d.]+ > α 0\.01/);
+      expect(decision.reason).toMatch(/stable 0\.05 over 4000; canary not significantly better: always-valid p [\d.]+ > α 0\.01/);
+    });
+
+    it('excuses it early, before anything is significant, when stable is above the bound too; the comparison still rolls back a canary worse than a troubled stable', () => {
+      // A much better canary after 21 events (0.19 against 0.5): not yet significantly better, but stable is in trouble.
+      const early = look({ readings: readings(arm(21, { error: 0.19 }), arm(400, { error: 0.5 })) });
+      expect(checkOf(early, 'error_rate')).toMatchObject({ excused: true, breached: false });
+      expect(early.verdict.action).not.toBe('rollback');
+      const worse = look({ readings: readings(arm(600, { error: 0.6, success: 0.4 }), arm(3000, { error: 0.2, success: 0.8 })) });
+      expect(checkOf(worse, 'error_rate')).toMatchObject({ excused: true, breached: false });
+      expect(worse.verdict).toEqual({ action: 'rollback', cause: 'comparative' });
     });
 
     it('excuses a canary p95 above the bound when stable is significantly slower', () => {

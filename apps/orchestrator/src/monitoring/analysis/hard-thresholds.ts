@@ -24,7 +24,10 @@ export interface HardThresholdCheck {
   statistic: number | null;
   p_value: number | null;
   alpha: number;
-  /** Above the bound, but the canary is significantly better than stable on that measure: not the change's doing. */
+  /**
+   * Above the bound, but not the change's doing: stable is above the bound too in the same minutes
+   * (both arms are in trouble), or the canary is significantly better than stable on that measure.
+   */
   excused: boolean;
   /** What the check found, in words (why it breached, or why it was excused); null when it is within the bound. */
   note: string | null;
@@ -48,9 +51,11 @@ const pText = (p: number) => p.toPrecision(3);
  *   `alpha`. With no complaints on stable λ = 0, so more than `count` complaints breach (the seed's
  *   rule); a canary complaining less than stable predicts never breaches, however busy.
  * - error rate > `max_error_rate` and p95 > `max_response_time_ms` (each once `min_samples` events
- *   are in) breach, unless the canary is significantly better than stable on that same measure
- *   (one-sided always-valid test at `alpha`: errors as a proportion, latency as the histogram's
- *   mean): then both arms are in trouble, the change is not the cause, and the check is excused.
+ *   are in) breach, unless both arms are in trouble: stable is above the bound too in the same
+ *   minutes (with `min_samples` of its own), or the canary is significantly better than stable on
+ *   that same measure (one-sided always-valid test at `alpha`: errors as a proportion, latency as
+ *   the histogram's mean). Then the change is not the cause, the check is excused and says so, and
+ *   the comparative tests decide (a canary worse than a troubled stable still rolls back there).
  * The windows slide, so each look's p-value stands alone (no running minimum).
  */
 export function hardThresholdChecks(policy: AutoRollbackPolicy, windows: Windows): HardThresholdCheck[] {
@@ -60,20 +65,23 @@ export function hardThresholdChecks(policy: AutoRollbackPolicy, windows: Windows
 function errorRateCheck(policy: AutoRollbackPolicy, { recentCanary: canary, recentStable: stable }: Windows): HardThresholdCheck {
   const value = errorRate(canary);
   const above = canary.count >= policy.min_samples && value !== undefined && value > policy.max_error_rate;
+  const stableValue = errorRate(stable);
+  const stableAbove = stable.count >= policy.min_samples && stableValue !== undefined && stableValue > policy.max_error_rate;
   const better = sequentialProportionTest({ successes: canary.errors, n: canary.count }, { successes: stable.errors, n: stable.count }, betterOptions(policy));
   const stated = `canary error rate ${brief(value ?? 0)} > ${policy.max_error_rate} over ${canary.count} events`;
   const stableText = `stable ${stable.count > 0 ? brief(stable.errors / stable.count) : 'no events'} over ${stable.count}`;
-  return excusable('error_rate', policy, { value, stableValue: errorRate(stable), n: canary.count, stableN: stable.count, above, better, stated, stableText });
+  return excusable('error_rate', policy, { value, stableValue, n: canary.count, stableN: stable.count, above, stableAbove, better, stated, stableText });
 }
 
 function latencyCheck(policy: AutoRollbackPolicy, { recentCanary: canary, recentStable: stable }: Windows): HardThresholdCheck {
   const value = p95LatencyMs(canary);
   const stableValue = p95LatencyMs(stable);
   const above = canary.latencyCount >= policy.min_samples && value !== undefined && value > policy.max_response_time_ms;
+  const stableAbove = stable.latencyCount >= policy.min_samples && stableValue !== undefined && stableValue > policy.max_response_time_ms;
   const better = sequentialMeanTest(latencyMoments(canary), latencyMoments(stable), betterOptions(policy));
   const stated = `canary p95 response time ${brief(value ?? 0)} ms > ${policy.max_response_time_ms} ms over ${canary.latencyCount} events`;
   const stableText = `stable p95 ${stableValue === undefined ? 'not measured' : `${brief(stableValue)} ms`} over ${stable.latencyCount}`;
-  return excusable('p95_latency_ms', policy, { value, stableValue, n: canary.latencyCount, stableN: stable.latencyCount, above, better, stated, stableText });
+  return excusable('p95_latency_ms', policy, { value, stableValue, n: canary.latencyCount, stableN: stable.latencyCount, above, stableAbove, better, stated, stableText });
 }
 
 /** "Canary better" is the lower side: its rejection (with no margin) is the canary significantly lower than stable. */
@@ -85,6 +93,8 @@ interface Measured {
   n: number;
   stableN: number;
   above: boolean;
+  /** Stable over the same bound in the same minutes. */
+  stableAbove: boolean;
   better: SequentialResult;
   stated: string;
   stableText: string;
@@ -92,9 +102,9 @@ interface Measured {
 
 function excusable(name: 'error_rate' | 'p95_latency_ms', policy: AutoRollbackPolicy, m: Measured): HardThresholdCheck {
   const { logLikelihoodRatio, pValue, rejected } = m.better.nonInferiority;
-  const excused = m.above && rejected;
+  const excused = m.above && (m.stableAbove || rejected);
   const test = `canary ${rejected ? '' : 'not '}significantly better: always-valid p ${pText(pValue)} ${rejected ? '≤' : '>'} α ${policy.alpha}`;
-  const evidence = `last ${policy.max_complaints.window_minutes} min; ${m.stableText}; ${test}`;
+  const evidence = `last ${policy.max_complaints.window_minutes} min; ${m.stableText}${m.stableAbove ? ', above the bound too' : ''}; ${test}`;
   return {
     name,
     value: finiteOrNull(m.value),
