@@ -1,7 +1,10 @@
 import { QUEUES } from '@metaloop/events';
 import { eventually, startFakeVllm, type FakeVllm } from '@metaloop/testing';
 import { BASE_CONFIG, orchestratorHarness, promptMutation, type OrchestratorHarness } from '../__tests__/orchestrator-harness';
+import { RollbackService } from '@metaloop/control';
+import { PolicyStore } from '@metaloop/policies';
 import { AdapterContexts } from '../common/adapter-contexts';
+import { RolloutReadings } from '../monitoring/rollout-readings';
 import { PlanExecutionService } from './plan-execution.service';
 
 describe('plan execution (the orchestrator in-process, real Postgres, NATS and Redis)', () => {
@@ -95,6 +98,25 @@ describe('plan execution (the orchestrator in-process, real Postgres, NATS and R
     expect(await h.prisma.agent.findUniqueOrThrow({ where: { id: 'exec_moved' } })).toMatchObject({ stableRevisionId: 'rev_exec_moved_deployed', activeRolloutId: null });
     expect(await h.prisma.finding.findUniqueOrThrow({ where: { id: findingId } })).toMatchObject({ status: 'open' });
   });
+
+  it('counts a restored candidate\'s events only from the next minute when it served earlier in the minute its rollout starts', async () => {
+    await h.registerAgent('exec_restored');
+    const first = await jobResult(await h.queuePlan([promptMutation('exec_restored')]));
+    const earlier = await h.prisma.rollout.findUniqueOrThrow({ where: { id: first.rollouts[0]!.rollout_id! } });
+    await h.app.get(RollbackService).rollBack(earlier.id, { reason: 'manual', trigger: 'operator', actor: 'test', detail: 'make room' });
+    // Well inside a minute: the candidate's revision (content-hashed: the same id again) serves traffic, then its rollout starts.
+    if (Date.now() % 60_000 > 45_000) await new Promise((resolve) => setTimeout(resolve, 61_000 - (Date.now() % 60_000)));
+    const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    await h.prisma.feedbackRollup.create({ data: { agentId: 'exec_restored', revisionId: earlier.candidateRevisionId, bucket: minute, count: 50, successN: 50, successSum: 50 } });
+    const again = await jobResult(await h.queuePlan([promptMutation('exec_restored')]));
+    const rollout = await h.prisma.rollout.findUniqueOrThrow({ where: { id: again.rollouts[0]!.rollout_id! } });
+    expect(rollout.candidateRevisionId).toBe(earlier.candidateRevisionId);
+    expect(rollout.evidenceFrom).toEqual(new Date(minute.getTime() + 60_000));
+    const readings = await h.app.get(RolloutReadings).read(rollout, h.app.get(PolicyStore).current().policy, new Date());
+    expect(readings.canary.count).toBe(0);
+    // Without earlier traffic the rollout counts from its own minute.
+    expect(earlier.evidenceFrom).toEqual(new Date(Math.floor(earlier.startedAt!.getTime() / 60_000) * 60_000));
+  }, 90_000);
 
   it('loads a LoRA adapter at apply and verifies it; a server refusing fails the rollout and reverts what it did', async () => {
     const lora = [{ type: 'lora', adapter_id: 'tone', base_model: 'llama-3-8b', source: '/adapters/tone' }] as const;

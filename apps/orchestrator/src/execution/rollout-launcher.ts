@@ -24,6 +24,7 @@ export interface LaunchResult {
 }
 
 const FINISHED_MUTATIONS = ['promoted', 'rolled_back', 'retired', 'failed', 'skipped'];
+const MINUTE_MS = 60_000;
 
 /**
  * Starts one mutation's canary: freeze check → adapter.prepare from the agent's stable config →
@@ -164,9 +165,13 @@ export class RolloutLauncher {
     const weightBp = Math.round(rollout.steps[0]! * 100);
     await this.liveConfig.changeLiveConfig(rollout.agentId, 'rollout_started', async (tx) => {
       const now = new Date();
+      const minute = new Date(Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS);
+      // A candidate that served earlier in this minute (a restored config has its old revision id) would lend that traffic to the canary.
+      const servedBefore = await tx.feedbackRollup.findFirst({ where: { agentId: rollout.agentId, revisionId: rollout.candidateRevisionId, bucket: minute }, select: { count: true } });
+      const evidenceFrom = servedBefore ? new Date(minute.getTime() + MINUTE_MS) : minute;
       const { count } = await tx.rollout.updateMany({
         where: { id: rollout.id, status: 'pending' },
-        data: { status: 'running', weightBp, stepIndex: 0, startedAt: now, stepStartedAt: now, adapterState: state as unknown as Prisma.InputJsonValue },
+        data: { status: 'running', weightBp, stepIndex: 0, startedAt: now, evidenceFrom, stepStartedAt: now, adapterState: state as unknown as Prisma.InputJsonValue },
       });
       if (count === 0) throw new RolloutCancelledError(rollout.id);
       await tx.mutation.update({ where: { id: mutation.id }, data: { status: 'applied' } });

@@ -39,8 +39,9 @@ const minuteOf = (time: Date) => new Date(Math.floor(time.getTime() / MINUTE_MS)
 
 /**
  * What the monitor compares, read from the rollups per (agent, revision): the canary is the
- * candidate revision, stable the stable one, both from the minute the rollout started (the
- * ingest consumer keeps the current minute up to date, so this is live). The recent window of
+ * candidate revision, stable the stable one, both from the rollout's `evidence_from` minute (the
+ * one it started in, or the next when the candidate had served earlier in it; the ingest
+ * consumer keeps the current minute up to date, so this is live). The recent window of
  * both arms (the hard thresholds judge the canary against stable in the same minutes) is the
  * last `auto_rollback.max_complaints.window_minutes`, in whole minutes.
  */
@@ -48,8 +49,8 @@ const minuteOf = (time: Date) => new Date(Math.floor(time.getTime() / MINUTE_MS)
 export class RolloutReadings {
   constructor(private readonly prisma: PrismaService) {}
 
-  async read(rollout: Pick<Rollout, 'agentId' | 'stableRevisionId' | 'candidateRevisionId' | 'startedAt'>, policy: Policy, now: Date): Promise<LookReadings> {
-    const since = minuteOf(rollout.startedAt ?? now);
+  async read(rollout: Pick<Rollout, 'agentId' | 'stableRevisionId' | 'candidateRevisionId' | 'startedAt' | 'evidenceFrom'>, policy: Policy, now: Date): Promise<LookReadings> {
+    const since = minuteOf(rollout.evidenceFrom ?? rollout.startedAt ?? now);
     const recentSince = new Date(Math.max(since.getTime(), minuteOf(now).getTime() - (policy.auto_rollback.max_complaints.window_minutes - 1) * MINUTE_MS));
     const revisions = [rollout.candidateRevisionId, rollout.stableRevisionId];
     const [feedback, metrics] = await Promise.all([
