@@ -59,7 +59,7 @@ export async function runEfficacy(o: EfficacyOptions): Promise<EfficacyReport> {
     intervalMs: o.tickSeconds * 1000,
     windowHours: o.windowHours,
     afterTick: async (tick) => {
-      if (tick.status === 'succeeded') stallChecks.push(await stallCheck(client));
+      if (tick.status === 'succeeded') stallChecks.push(await stallCheck(client, new Set(stallChecks.at(-1)?.open)));
     },
   });
   const injector = new RegressionInjector(client, fleet, o.log);
@@ -110,11 +110,11 @@ export async function runEfficacy(o: EfficacyOptions): Promise<EfficacyReport> {
   });
 }
 
-async function stallCheck(client: MetaloopClient): Promise<StallCheck> {
+async function stallCheck(client: MetaloopClient, openBefore: ReadonlySet<string>): Promise<StallCheck> {
   const at = Date.now();
   const [findings, plans] = await Promise.all([client.findings(), client.plans()]);
-  const stalled = stalledFindings(findings, plans);
-  return { at, stalled, byWhy: countByWhy(stalled) };
+  const stalled = stalledFindings(findings, plans, openBefore);
+  return { at, stalled, byWhy: countByWhy(stalled), open: findings.filter((f) => f.status === 'open').map((f) => f.finding_id) };
 }
 
 /** Each rollout's candidate prompt version: from what sessions were served, else from the registry. */

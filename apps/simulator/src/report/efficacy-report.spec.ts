@@ -56,14 +56,14 @@ describe('the efficacy report', () => {
       { finding_id: 'f2', type: 'dissatisfaction', agent_id: 'someone-else', revision_id: null, severity: 'high', confidence: 1, summary: '', status: 'planned' },
     ],
     plans: [{ plan_id: '00000000-0000-4000-8000-000000000001', status: 'failed', finding_ids: ['f1', 'f2'], mutations: [], created_at: '', updated_at: '' }],
-    stallChecks: [{ at: t0 + 235_000, stalled: [], byWhy: {} }],
+    stallChecks: [{ at: t0 + 235_000, stalled: [], byWhy: {}, open: [] }],
     ticks: [{ at: t0, clientMs: 40, serverMs: 35, status: 'succeeded', summary: 'analyze: 1 open finding(s)', result: null }],
   });
 
   it('says which goals failed, and why a change that was truly better was rolled back', () => {
     const text = renderText(report);
     expect(text).toContain('FAIL  ≤ 2 % of better or identical candidates rolled back — 1/1 = 100.0 % of the better and identical candidates started');
-    expect(text).toContain('PASS  0 stalled findings — 0 after the last tick');
+    expect(text).toContain('PASS  0 stalled findings — at most 0 at any check after a tick');
     expect(text).toContain('FAIL  net true-quality gain > 0 — +0.000 (last window − first)');
     expect(text).toContain('1× better: # canary complaints in the last # min, more than #');
     expect(text).toContain('2 not readable on feedback-api right after the 201');

@@ -180,7 +180,7 @@ export function buildReport(i: ReportInputs): EfficacyReport {
       }),
       regressions: i.injections.map((x) => ({ agent_id: x.agentId, seconds: (x.atMs - i.startedAtMs) / 1000, ok: x.ok, ...(x.error && { error: x.error }) })),
     },
-    goals: judgeGoals({ classes, stalledAtEnd: lastCheck ? lastCheck.stalled.length : null, budget, netGain: gain?.gain ?? null }),
+    goals: judgeGoals({ classes, stalledMax: lastCheck ? Math.max(...i.stallChecks.map((c) => c.stalled.length)) : null, budget, netGain: gain?.gain ?? null }),
   };
 }
 

@@ -11,8 +11,8 @@ export interface Goal {
 
 export interface GoalInputs {
   classes: readonly ClassSummary[];
-  /** Stalled findings at the check after the run's last tick; null when no check ran. */
-  stalledAtEnd: number | null;
+  /** The most findings stalled at any check after a tick during the run; null when no check ran. */
+  stalledMax: number | null;
   budget: readonly BudgetRow[];
   netGain: number | null;
 }
@@ -23,7 +23,7 @@ export interface GoalInputs {
  * never started cannot have been rolled back wrongly); all better candidates (promotion must
  * happen within the run). A goal without any case to judge fails: it was not shown.
  */
-export function judgeGoals({ classes, stalledAtEnd, budget, netGain }: GoalInputs): Goal[] {
+export function judgeGoals({ classes, stalledMax, budget, netGain }: GoalInputs): Goal[] {
   const of = (cls: string) => classes.find((c) => c.class === cls)!;
   const worse = of('worse');
   const better = of('better');
@@ -43,7 +43,7 @@ export function judgeGoals({ classes, stalledAtEnd, budget, netGain }: GoalInput
       pass: goodStarted > 0 && wrongRollbacks / goodStarted <= 0.02,
     },
     { goal: '≥ 80 % of better candidates promoted', measured: `${ratio(better.outcomes.promoted, better.count)} of all better candidates`, pass: betterPromoted !== null && betterPromoted >= 0.8 },
-    { goal: '0 stalled findings', measured: stalledAtEnd === null ? 'never checked (no tick answered)' : `${stalledAtEnd} after the last tick`, pass: stalledAtEnd === 0 },
+    { goal: '0 stalled findings', measured: stalledMax === null ? 'never checked (no tick answered)' : `at most ${stalledMax} at any check after a tick`, pass: stalledMax === 0 },
     {
       goal: 'budget never exceeded',
       measured: exceeded.length ? exceeded.map((b) => `${b.scope}: ${b.max} > ${b.limit}`).join('; ') : budget.map((b) => `${b.scope} ${b.max}/${b.limit}`).join('; '),

@@ -112,12 +112,12 @@ describe('the goals', () => {
 
   it('passes a loop that does what the truth calls for', () => {
     const classes = fleetOf({ better: ['promoted', 'promoted', 'promoted', 'promoted', 'untouched'], worse: ['rolled_back', 'rolled_back', 'in_progress'], identical: ['retired'] });
-    expect(judgeGoals({ classes, stalledAtEnd: 0, budget, netGain: 0.05 }).map((g) => g.pass)).toEqual([true, true, true, true, true, true]);
+    expect(judgeGoals({ classes, stalledMax: 0, budget, netGain: 0.05 }).map((g) => g.pass)).toEqual([true, true, true, true, true, true]);
   });
 
   it('fails each goal on its own evidence', () => {
     const classes = fleetOf({ better: ['promoted', 'promoted', 'promoted', 'rolled_back', 'untouched'], worse: ['rolled_back', 'retired'], identical: [] });
-    const goals = judgeGoals({ classes, stalledAtEnd: 2, budget: [{ ...budget[0]!, max: 11, exceeded: true }], netGain: -0.01 });
+    const goals = judgeGoals({ classes, stalledMax: 2, budget: [{ ...budget[0]!, max: 11, exceeded: true }], netGain: -0.01 });
     expect(goals.map((g) => g.pass)).toEqual([false, false, false, false, false, false]);
     expect(goals[0]!.measured).toBe('1/2 = 50.0 % of the worse candidates whose rollout ended');
     expect(goals[1]!.measured).toBe('1/4 = 25.0 % of the better and identical candidates started');
@@ -125,7 +125,7 @@ describe('the goals', () => {
   });
 
   it('fails a goal nothing could show', () => {
-    const goals = judgeGoals({ classes: fleetOf({ better: [], worse: [], identical: [] }), stalledAtEnd: null, budget, netGain: null });
+    const goals = judgeGoals({ classes: fleetOf({ better: [], worse: [], identical: [] }), stalledMax: null, budget, netGain: null });
     expect(goals.filter((g) => g.goal !== 'budget never exceeded').every((g) => !g.pass)).toBe(true);
   });
 });

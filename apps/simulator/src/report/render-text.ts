@@ -30,7 +30,7 @@ export function renderText(r: EfficacyReport): string {
     '',
     `true quality served: first window ${fixed(r.quality.first)} → last ${fixed(r.quality.last)} (net ${signed(r.quality.netGain)}); a perfect loop ends at ${r.fleet.bestQuality.toFixed(3)}`,
     `mutations started: ${r.mutationsStarted}; budgets (most in any window / limit): ${r.budget.map((b) => `${b.scope} ${b.max}/${b.limit}${b.exceeded ? ' EXCEEDED' : ''}`).join('; ')}`,
-    `stalled findings: ${r.stalled.atEnd ?? 'n/a'} after the last tick (most at one check: ${r.stalled.maxDuringRun}, over ${r.stalled.checks} checks)${Object.keys(r.stalled.atEndByWhy).length ? ` — ${Object.entries(r.stalled.atEndByWhy).map(([k, v]) => `${v}× ${k}`).join('; ')}` : ''}`,
+    `stalled findings: at most ${r.stalled.maxDuringRun} at any of ${r.stalled.checks} checks after a tick, ${r.stalled.atEnd ?? 'n/a'} after the last${Object.keys(r.stalled.atEndByWhy).length ? ` — ${Object.entries(r.stalled.atEndByWhy).map(([k, v]) => `${v}× ${k}`).join('; ')}` : ''}`,
     `  rule: ${r.stalled.definition}`,
     `ticks: ${r.ticks.count} (${Object.entries(r.ticks.statuses).map(([k, v]) => `${v} ${k}`).join(', ')}); round trip ${ms(r.ticks.clientMs)}; as reported ${ms(r.ticks.serverMs)}`,
     `findings at the end: ${entries(r.findings.byStatus)}${Object.keys(r.findings.deferredReasons).length ? `; deferred because ${entries(r.findings.deferredReasons)}` : ''}`,

@@ -25,28 +25,28 @@ describe('stalled findings', () => {
   const finding = (id: string, status: string): FindingView => ({ finding_id: id, type: 'dissatisfaction', agent_id: 'a', revision_id: null, severity: 'high', confidence: 0.99, summary: '', status });
   const plan = (id: string, status: string, findingIds: string[], createdAt = '2026-12-07T00:00:00Z'): PlanView => ({ plan_id: id, status, finding_ids: findingIds, mutations: [], created_at: createdAt, updated_at: createdAt });
 
-  it('counts an open finding, and a planned one no live plan holds', () => {
-    const findings = [finding('open', 'open'), finding('blocked', 'planned'), finding('live', 'planned'), finding('orphan', 'planned'), finding('d', 'deferred'), finding('r', 'resolved'), finding('s', 'superseded')];
+  it('counts a finding open through a whole tick, and a planned one no live plan holds', () => {
+    const findings = [finding('open', 'open'), finding('just-released', 'open'), finding('blocked', 'planned'), finding('live', 'planned'), finding('orphan', 'planned'), finding('d', 'deferred'), finding('r', 'resolved'), finding('s', 'superseded')];
     const plans = [plan('p1', 'blocked', ['blocked']), plan('p2', 'queued', ['live']), plan('p3', 'blocked', ['live'])];
-    const stalled = stalledFindings(findings, plans);
+    const stalled = stalledFindings(findings, plans, new Set(['open', 'd']));
     expect(stalled.map((s) => [s.finding_id, s.why])).toEqual([
-      ['open', 'open after the tick: neither planned nor deferred'],
+      ['open', 'open through a whole tick: neither planned nor deferred'],
       ['blocked', 'planned, but its plan is blocked'],
       ['orphan', 'planned, but no plan holds it'],
     ]);
     expect(countByWhy(stalled)).toEqual({
-      'dissatisfaction: open after the tick: neither planned nor deferred': 1,
+      'dissatisfaction: open through a whole tick: neither planned nor deferred': 1,
       'dissatisfaction: planned, but its plan is blocked': 1,
       'dissatisfaction: planned, but no plan holds it': 1,
     });
   });
 
   it.each(['draft', 'validated', 'awaiting_approval', 'approved', 'queued', 'executing'])('is not stalled while a %s plan holds it', (status) => {
-    expect(stalledFindings([finding('f', 'planned')], [plan('p', status, ['f'])])).toEqual([]);
+    expect(stalledFindings([finding('f', 'planned')], [plan('p', status, ['f'])], new Set())).toEqual([]);
   });
 
   it.each(['completed', 'failed', 'rejected', 'expired', 'blocked'])('is stalled when only a %s plan holds it, naming the newest', (status) => {
-    const stalled = stalledFindings([finding('f', 'planned')], [plan('old', 'blocked', ['f'], '2026-12-07T00:00:00Z'), plan('new', status, ['f'], '2026-12-07T00:01:00Z')]);
+    const stalled = stalledFindings([finding('f', 'planned')], [plan('old', 'blocked', ['f'], '2026-12-07T00:00:00Z'), plan('new', status, ['f'], '2026-12-07T00:01:00Z')], new Set());
     expect(stalled[0]!.why).toBe(`planned, but its plan is ${status}`);
   });
 });

@@ -5,13 +5,15 @@ export const LIVE_PLAN_STATUSES: ReadonlySet<string> = new Set(['draft', 'valida
 
 /** The rule, as printed beside the figure. */
 export const STALLED_DEFINITION =
-  'checked right after each tick: an `open` finding (the tick neither planned, deferred nor resolved it), or a `planned` finding no live plan (draft, validated, awaiting_approval, approved, queued, executing) holds';
+  'checked right after each tick: an `open` finding that was open after the tick before too (a whole tick neither planned, deferred nor resolved it), or a `planned` finding no live plan (draft, validated, awaiting_approval, approved, queued, executing) holds';
 
 /** One check after a tick: when (epoch ms) and what was stuck. */
 export interface StallCheck {
   at: number;
   stalled: StalledFinding[];
   byWhy: Record<string, number>;
+  /** Findings open at this check: the next check's `openBefore`. */
+  open: string[];
 }
 
 export interface StalledFinding {
@@ -24,14 +26,16 @@ export interface StalledFinding {
 
 /**
  * The findings that are stuck, judged right after a tick finished (ticks are single-flight, and
- * in the benchmark only ticks analyze, so nothing new appears between the tick and this check):
- * - `open`: the tick that just ran neither planned it nor deferred it (with a reason a later
- *   tick re-checks), nor resolved it;
+ * in the benchmark only ticks analyze, so no new finding appears between ticks):
+ * - `open` now and at the check after the tick before (`openBefore`): a whole tick neither
+ *   planned it nor deferred it (with a reason a later tick re-checks), nor resolved it. A finding
+ *   opened between two ticks — its rollout rolled back or retired, its plan rejected — is not
+ *   stuck until the next tick has had its turn;
  * - `planned`: no live plan (draft, validated, awaiting_approval, approved, queued, executing)
  *   holds it — its plan was blocked, rejected, expired or finished without releasing it.
  * `deferred`, `resolved`, `superseded` and `dismissed` findings are not stuck.
  */
-export function stalledFindings(findings: readonly FindingView[], plans: readonly PlanView[]): StalledFinding[] {
+export function stalledFindings(findings: readonly FindingView[], plans: readonly PlanView[], openBefore: ReadonlySet<string>): StalledFinding[] {
   const plansOf = new Map<string, PlanView[]>();
   for (const plan of plans) {
     for (const id of plan.finding_ids ?? []) plansOf.set(id, [...(plansOf.get(id) ?? []), plan]);
@@ -40,7 +44,7 @@ export function stalledFindings(findings: readonly FindingView[], plans: readonl
   for (const f of findings) {
     const base = { finding_id: f.finding_id, agent_id: f.agent_id, type: f.type, status: f.status };
     if (f.status === 'open') {
-      stalled.push({ ...base, why: 'open after the tick: neither planned nor deferred' });
+      if (openBefore.has(f.finding_id)) stalled.push({ ...base, why: 'open through a whole tick: neither planned nor deferred' });
     } else if (f.status === 'planned') {
       const holding = plansOf.get(f.finding_id) ?? [];
       if (holding.some((p) => LIVE_PLAN_STATUSES.has(p.status))) continue;
