@@ -1,4 +1,5 @@
 import { normalCdf, normalQuantile, normalSf } from './normal';
+import { binomialSf } from './binomial';
 import { poissonSf } from './poisson';
 import { logGamma, regularizedBeta, regularizedGammaP } from './special';
 import { studentTCdf, studentTQuantile } from './student-t';
@@ -79,6 +80,20 @@ describe('special functions', () => {
     [1, 0.5, 0.3934693402873665],
     [30, 10, 2.509951201527959e-7],
   ])('Poisson P(X ≥ %d | mean %d) = %d', (k, mean, value) => close(poissonSf(k, mean), value, 1e-10));
+
+  it.each([
+    [6, 7, 0.5, 0.0625],
+    [151, 275, 0.5, 0.058376174364242014],
+    [6, 6, 0.5, 0.015625],
+    [3, 10, 0.3, 0.6172172136000003],
+  ])('binomial P(X ≥ %d | n %d, p %d) = %d', (k, n, p, value) => close(binomialSf(k, n, p), value, 1e-10));
+
+  it('binomial edge cases', () => {
+    expect(binomialSf(0, 5, 0.2)).toBe(1);
+    expect(binomialSf(6, 5, 0.2)).toBe(0);
+    expect(binomialSf(6, 6, 0.05)).toBeCloseTo(0.05 ** 6, 15);
+    expect(() => binomialSf(1, 2.5, 0.5)).toThrow(RangeError);
+  });
 
   it('Poisson edge cases', () => {
     expect(poissonSf(0, 3)).toBe(1);

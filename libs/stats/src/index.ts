@@ -16,6 +16,7 @@ export {
 } from './histogram';
 export { benjaminiHochberg, holm } from './multiple-testing';
 export { poissonSf } from './poisson';
+export { binomialSf } from './binomial';
 export {
   momentsArm,
   proportionArm,

@@ -28,7 +28,14 @@ describe(`the canary decision procedure over ${RUNS} simulated rollouts each`, (
     expect(share(outcomes, 'rolled_back')).toBeLessThanOrEqual(0.02);
     expect(share(outcomes, 'promoted')).toBeLessThanOrEqual(0.02);
     expect(share(outcomes, 'retired')).toBeGreaterThanOrEqual(0.95);
-    expect(byFutility.length).toBeGreaterThan(0);
+  });
+
+  it('A/A at 200 sessions a look: futility retires it well before the step time runs out (futility holds a challenger that scores below the champion until it does not)', () => {
+    const outcomes = Array.from({ length: 100 }, (_, i) => simulateRollout(BASELINE, BASELINE, 1_500 + i, { eventsPerLook: 200 }));
+    const byFutility = outcomes.filter((o) => o.result === 'retired' && o.cause === 'futility');
+    console.log(`A/A at 200 sessions a look: ${shares(outcomes)} of 100; retired by futility ${percent(byFutility.length / 100)} (median ${median(byFutility.map((o) => o.looks))} looks)`);
+    expect(share(outcomes, 'rolled_back')).toBeLessThanOrEqual(0.02);
+    expect(byFutility.length / 100).toBeGreaterThanOrEqual(0.5);
   });
 
   it('a candidate 20 % worse on success rate (0.80 → 0.64, errors unchanged): rolled back by the comparison in ≥ 95 %', () => {

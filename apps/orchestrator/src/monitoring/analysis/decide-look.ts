@@ -147,10 +147,14 @@ export function decideLook(input: LookInput): LookDecision {
   const liftOk = score.lift !== null ? score.lift >= score.min_lift : score.min_lift <= 0;
   const better = tests.filter((test) => test.decision === 'better').map((test) => test.metric);
   if (rollout.stepIndex > lastCanaryStep) return decide({ action: 'promote' }, 'no canary step left: the candidate takes all traffic');
-  // Harm is the comparison's to judge (a rollback): a futile challenger whose harm evidence on
-  // some guarded metric already reaches futility_alpha stays at its weight and is tested on.
+  // Harm is the comparison's to judge (a rollback): a futile challenger that scores below the
+  // champion so far, or whose harm evidence on some guarded metric already reaches futility_alpha,
+  // stays at its weight and is tested on; only one that looks no worse is retired as not better.
   const futile = enough && futility.futile;
-  const harmInSight = tests.filter((t) => t.harm_p_value <= canaryPolicy.futility_alpha).map((t) => t.metric);
+  const harmInSight = [
+    ...(futility.difference !== null && futility.difference < 0 ? [`the score (difference ${futility.difference})`] : []),
+    ...tests.filter((t) => t.harm_p_value <= canaryPolicy.futility_alpha).map((t) => t.metric),
+  ];
   const shortOfLift = `the challenger cannot reach the promotion lift ${score.min_lift}: score difference ${futility.difference} short of the required ${futility.required_gain} (always-valid p ${futility.p_value.toPrecision(3)} ≤ α ${futility.alpha})`;
   if (futile && harmInSight.length === 0) return retire('futility', shortOfLift);
   if (enough && !futile && rollout.stepIndex < lastCanaryStep) {
@@ -167,7 +171,7 @@ export function decideLook(input: LookInput): LookDecision {
   const waiting = !enough
     ? `waiting for ${step.min_samples_per_arm} events per arm in this step (canary ${step.canary_samples}, stable ${step.stable_samples})`
     : futile
-      ? `${shortOfLift}, but harm is in sight on ${harmInSight.join(', ')} (harm p ≤ ${canaryPolicy.futility_alpha}): held at this weight for the comparison to decide`
+      ? `${shortOfLift}, but it may be worse, not just no better (${harmInSight.join(', ')}): held at this weight for the comparison to decide`
       : !liftOk
         ? `lift ${score.lift ?? 'not measurable'} below min_lift ${score.min_lift}: testing on`
         : `lift ${score.lift} but no guarded metric significantly better yet: testing on`;

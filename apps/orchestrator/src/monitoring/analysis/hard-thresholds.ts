@@ -1,5 +1,5 @@
 import type { AutoRollbackPolicy } from '@metaloop/policies';
-import { poissonSf, sequentialMeanTest, sequentialProportionTest, type SequentialResult } from '@metaloop/stats';
+import { binomialSf, twoProportionZTest, welchTTest } from '@metaloop/stats';
 import { errorRate, finiteOrNull, latencyMoments, p95LatencyMs, round, type ArmSums } from './arm-sums';
 
 export interface HardThresholdCheck {
@@ -17,17 +17,17 @@ export interface HardThresholdCheck {
   /** Complaints: k − λ, what the canary adds; null for the other checks. */
   excess: number | null;
   /**
-   * complaints: the Poisson upper tail P(X ≥ k | λ), whose statistic is k; error rate and latency:
-   * the always-valid one-sided test "canary better than stable" that excuses a breach (ln Λ).
+   * The one-sided test that blames the change — the canary significantly above stable in the same
+   * minutes: complaints, the exact conditional binomial test of the canary's share of all
+   * complaints against its share of the events (statistic k); error rate, the two-proportion z
+   * (statistic z); latency, Welch's t on the histograms' means (statistic t). `none` when stable has
+   * too few events to compare with: the bound alone decides, as the seed's rule does.
    */
-  test: 'poisson_upper_tail' | 'msprt_normal_mixture';
+  test: 'conditional_binomial' | 'two_proportion_z' | 'welch_t' | 'none';
   statistic: number | null;
   p_value: number | null;
   alpha: number;
-  /**
-   * Above the bound, but not the change's doing: stable is above the bound too in the same minutes
-   * (both arms are in trouble), or the canary is significantly better than stable on that measure.
-   */
+  /** Above the bound, but not shown to be the change's doing: the canary is not significantly worse than stable. */
   excused: boolean;
   /** What the check found, in words (why it breached, or why it was excused); null when it is within the bound. */
   note: string | null;
@@ -40,23 +40,34 @@ interface Windows {
   recentStable: ArmSums;
 }
 
+/** A one-sided comparison "the canary is higher than stable", or none when stable has too little to compare with. */
+interface Blame {
+  test: HardThresholdCheck['test'];
+  statistic: number | null;
+  pValue: number | null;
+}
+
 const brief = (x: number) => Number(x.toPrecision(3));
 const pText = (p: number) => p.toPrecision(3);
 
 /**
  * Seed 004's hard triggers, applied to what the canary adds, on both arms' recent window (the
- * last `max_complaints.window_minutes`):
- * - complaints: k canary complaints against λ = stable's complaint rate × the canary's events in
- *   the same minutes. Breach iff k − λ > `max_complaints.count` and P(X ≥ k | Poisson λ) ≤
- *   `alpha`. With no complaints on stable λ = 0, so more than `count` complaints breach (the seed's
- *   rule); a canary complaining less than stable predicts never breaches, however busy.
+ * last `max_complaints.window_minutes`). Each breaches only when the canary is over the seed's
+ * bound AND a one-sided test at `alpha` says the canary is significantly above stable in the same
+ * minutes — the change, not the traffic, is the cause:
+ * - complaints: k canary complaints, λ = stable's complaint rate × the canary's events; the excess
+ *   k − λ must be more than `max_complaints.count`, and the canary's share of all complaints
+ *   significantly above its share of the events (exact conditional binomial: both counts are
+ *   noisy). With no complaints on stable, 6 canary complaints breach while the canary has up to
+ *   46 % of the traffic (p = w⁶ ≤ 0.01: every step before the last at the default 5 → 25 → 50), as
+ *   the seed says; at equal traffic 6 against 0 is a 1.6 % coin and waits for more. A canary
+ *   complaining less than stable predicts never breaches.
  * - error rate > `max_error_rate` and p95 > `max_response_time_ms` (each once `min_samples` events
- *   are in) breach, unless both arms are in trouble: stable is above the bound too in the same
- *   minutes (with `min_samples` of its own), or the canary is significantly better than stable on
- *   that same measure (one-sided always-valid test at `alpha`: errors as a proportion, latency as
- *   the histogram's mean). Then the change is not the cause, the check is excused and says so, and
- *   the comparative tests decide (a canary worse than a troubled stable still rolls back there).
- * The windows slide, so each look's p-value stands alone (no running minimum).
+ *   are in): the canary's error rate (two-proportion z) or latency (Welch's t on the histograms'
+ *   means) significantly above stable's. A canary above the bound but not shown worse than stable
+ *   — both arms in trouble alike, or the canary better — is excused with why, and the comparative
+ *   tests decide. When stable has fewer than `min_samples` events the bound alone decides.
+ * The windows slide, so each look's p-value stands alone.
  */
 export function hardThresholdChecks(policy: AutoRollbackPolicy, windows: Windows): HardThresholdCheck[] {
   return [errorRateCheck(policy, windows), latencyCheck(policy, windows), complaintsCheck(policy, windows)];
@@ -65,27 +76,29 @@ export function hardThresholdChecks(policy: AutoRollbackPolicy, windows: Windows
 function errorRateCheck(policy: AutoRollbackPolicy, { recentCanary: canary, recentStable: stable }: Windows): HardThresholdCheck {
   const value = errorRate(canary);
   const above = canary.count >= policy.min_samples && value !== undefined && value > policy.max_error_rate;
-  const stableValue = errorRate(stable);
-  const stableAbove = stable.count >= policy.min_samples && stableValue !== undefined && stableValue > policy.max_error_rate;
-  const better = sequentialProportionTest({ successes: canary.errors, n: canary.count }, { successes: stable.errors, n: stable.count }, betterOptions(policy));
+  const blame = (): Blame => {
+    if (stable.count < policy.min_samples) return { test: 'none', statistic: null, pValue: null };
+    const z = twoProportionZTest({ successes: canary.errors, n: canary.count }, { successes: stable.errors, n: stable.count }, { alternative: 'greater' });
+    return { test: 'two_proportion_z', statistic: z.statistic, pValue: z.pValue };
+  };
   const stated = `canary error rate ${brief(value ?? 0)} > ${policy.max_error_rate} over ${canary.count} events`;
   const stableText = `stable ${stable.count > 0 ? brief(stable.errors / stable.count) : 'no events'} over ${stable.count}`;
-  return excusable('error_rate', policy, { value, stableValue, n: canary.count, stableN: stable.count, above, stableAbove, better, stated, stableText });
+  return blamed('error_rate', policy, { value, stableValue: errorRate(stable), n: canary.count, stableN: stable.count, above, blame: above ? blame() : null, stated, stableText });
 }
 
 function latencyCheck(policy: AutoRollbackPolicy, { recentCanary: canary, recentStable: stable }: Windows): HardThresholdCheck {
   const value = p95LatencyMs(canary);
   const stableValue = p95LatencyMs(stable);
   const above = canary.latencyCount >= policy.min_samples && value !== undefined && value > policy.max_response_time_ms;
-  const stableAbove = stable.latencyCount >= policy.min_samples && stableValue !== undefined && stableValue > policy.max_response_time_ms;
-  const better = sequentialMeanTest(latencyMoments(canary), latencyMoments(stable), betterOptions(policy));
+  const blame = (): Blame => {
+    if (stable.latencyCount < policy.min_samples) return { test: 'none', statistic: null, pValue: null };
+    const t = welchTTest(latencyMoments(canary), latencyMoments(stable), { alternative: 'greater' });
+    return { test: 'welch_t', statistic: t.statistic, pValue: t.pValue };
+  };
   const stated = `canary p95 response time ${brief(value ?? 0)} ms > ${policy.max_response_time_ms} ms over ${canary.latencyCount} events`;
   const stableText = `stable p95 ${stableValue === undefined ? 'not measured' : `${brief(stableValue)} ms`} over ${stable.latencyCount}`;
-  return excusable('p95_latency_ms', policy, { value, stableValue, n: canary.latencyCount, stableN: stable.latencyCount, above, stableAbove, better, stated, stableText });
+  return blamed('p95_latency_ms', policy, { value, stableValue, n: canary.latencyCount, stableN: stable.latencyCount, above, blame: above ? blame() : null, stated, stableText });
 }
-
-/** "Canary better" is the lower side: its rejection (with no margin) is the canary significantly lower than stable. */
-const betterOptions = (policy: AutoRollbackPolicy) => ({ alpha: policy.alpha, better: 'lower' as const, minSamples: policy.min_samples });
 
 interface Measured {
   value: number | undefined;
@@ -93,18 +106,21 @@ interface Measured {
   n: number;
   stableN: number;
   above: boolean;
-  /** Stable over the same bound in the same minutes. */
-  stableAbove: boolean;
-  better: SequentialResult;
+  /** Computed only when the canary is over the bound. */
+  blame: Blame | null;
   stated: string;
   stableText: string;
 }
 
-function excusable(name: 'error_rate' | 'p95_latency_ms', policy: AutoRollbackPolicy, m: Measured): HardThresholdCheck {
-  const { logLikelihoodRatio, pValue, rejected } = m.better.nonInferiority;
-  const excused = m.above && (m.stableAbove || rejected);
-  const test = `canary ${rejected ? '' : 'not '}significantly better: always-valid p ${pText(pValue)} ${rejected ? '≤' : '>'} α ${policy.alpha}`;
-  const evidence = `last ${policy.max_complaints.window_minutes} min; ${m.stableText}${m.stableAbove ? ', above the bound too' : ''}; ${test}`;
+function blamed(name: 'error_rate' | 'p95_latency_ms', policy: AutoRollbackPolicy, m: Measured): HardThresholdCheck {
+  const blame = m.blame ?? { test: 'none' as const, statistic: null, pValue: null };
+  const worse = blame.pValue === null || blame.pValue <= policy.alpha;
+  const test =
+    blame.pValue === null
+      ? 'stable has too few events to compare with: the bound decides'
+      : `canary ${worse ? '' : 'not '}significantly worse than stable: ${blame.test} ${round(blame.statistic ?? 0, 3)}, p ${pText(blame.pValue)} ${worse ? '≤' : '>'} α ${policy.alpha}`;
+  const evidence = `last ${policy.max_complaints.window_minutes} min; ${m.stableText}; ${test}`;
+  const excused = m.above && !worse;
   return {
     name,
     value: finiteOrNull(m.value),
@@ -114,13 +130,13 @@ function excusable(name: 'error_rate' | 'p95_latency_ms', policy: AutoRollbackPo
     stable_n: m.stableN,
     expected: null,
     excess: null,
-    test: 'msprt_normal_mixture',
-    statistic: round(logLikelihoodRatio),
-    p_value: pValue,
+    test: blame.test,
+    statistic: blame.statistic === null ? null : finiteOrNull(blame.statistic),
+    p_value: blame.pValue,
     alpha: policy.alpha,
     excused,
     note: !m.above ? null : excused ? `${m.stated} excused (${evidence}): both arms are in trouble, not the change` : `${m.stated} (${evidence})`,
-    breached: m.above && !excused,
+    breached: m.above && worse,
   };
 }
 
@@ -129,8 +145,12 @@ function complaintsCheck(policy: AutoRollbackPolicy, { recentCanary: canary, rec
   const stableRate = stable.count > 0 ? stable.complaints / stable.count : 0;
   const expected = stableRate * canary.count;
   const excess = k - expected;
-  const pValue = poissonSf(k, expected);
-  const breached = excess > policy.max_complaints.count && pValue <= policy.alpha;
+  // Under equal rates the canary's complaints are Binomial(all complaints, its share of the events);
+  // with stable (nearly) idle there is nothing to compare with and the count decides.
+  const comparable = stable.count >= policy.min_samples;
+  const share = comparable ? canary.count / (canary.count + stable.count) : 1;
+  const pValue = comparable ? binomialSf(k, k + stable.complaints, share) : null;
+  const breached = excess > policy.max_complaints.count && (pValue === null || pValue <= policy.alpha);
   return {
     name: 'complaints',
     value: k,
@@ -140,13 +160,17 @@ function complaintsCheck(policy: AutoRollbackPolicy, { recentCanary: canary, rec
     stable_n: stable.count,
     expected: round(expected),
     excess: round(excess),
-    test: 'poisson_upper_tail',
+    test: comparable ? 'conditional_binomial' : 'none',
     statistic: k,
     p_value: pValue,
     alpha: policy.alpha,
     excused: false,
     note: breached
-      ? `${k} canary complaints in the last ${policy.max_complaints.window_minutes} min, ${round(excess, 3)} more than stable's rate predicts (${round(expected, 3)} over ${canary.count} canary events), more than ${policy.max_complaints.count}; Poisson p ${pText(pValue)} ≤ α ${policy.alpha}`
+      ? `${k} canary complaints in the last ${policy.max_complaints.window_minutes} min, ${round(excess, 3)} more than stable's rate predicts (${round(expected, 3)} over ${canary.count} canary events), more than ${policy.max_complaints.count}; ${
+          pValue === null
+            ? `stable has ${stable.count} events to compare with: the count decides`
+            : `${k} of all ${k + stable.complaints} complaints on ${round(100 * share, 3)} % of the events, p ${pText(pValue)} ≤ α ${policy.alpha}`
+        }`
       : null,
     breached,
   };
