@@ -1,5 +1,5 @@
 import { normalCdf, normalQuantile, normalSf } from './normal';
-import { binomialSf } from './binomial';
+import { binomialShareTest } from './binomial';
 import { poissonSf } from './poisson';
 import { logGamma, regularizedBeta, regularizedGammaP } from './special';
 import { studentTCdf, studentTQuantile } from './student-t';
@@ -82,17 +82,24 @@ describe('special functions', () => {
   ])('Poisson P(X ≥ %d | mean %d) = %d', (k, mean, value) => close(poissonSf(k, mean), value, 1e-10));
 
   it.each([
-    [6, 7, 0.5, 0.0625],
-    [151, 275, 0.5, 0.058376174364242014],
-    [6, 6, 0.5, 0.015625],
-    [3, 10, 0.3, 0.6172172136000003],
-  ])('binomial P(X ≥ %d | n %d, p %d) = %d', (k, n, p, value) => close(binomialSf(k, n, p), value, 1e-10));
+    [6, 6, 0.05, 16.079776785874934],
+    [6, 6, 0.25, 6.659477053096841],
+    [6, 6, 0.5, 2.898276937403278],
+    [151, 275, 0.5, -0.6227793393397629],
+    [20, 100, 0.0909, 3.333202101732636],
+    [3, 10, 0.3, -1.282956090842832],
+    [0, 5, 0.2, -1.791759469228055],
+  ])('binomial share mixture: ln Λ(%d of %d above share %d) = %d (numerical integration)', (k, m, w, logLambda) => {
+    const result = binomialShareTest(k, m, w);
+    close(result.logLikelihoodRatio, logLambda, 1e-8);
+    close(result.pValue, Math.min(1, Math.exp(-logLambda)), 1e-12);
+  });
 
-  it('binomial edge cases', () => {
-    expect(binomialSf(0, 5, 0.2)).toBe(1);
-    expect(binomialSf(6, 5, 0.2)).toBe(0);
-    expect(binomialSf(6, 6, 0.05)).toBeCloseTo(0.05 ** 6, 15);
-    expect(() => binomialSf(1, 2.5, 0.5)).toThrow(RangeError);
+  it('binomial share mixture edge cases', () => {
+    expect(binomialShareTest(0, 0, 0.3).pValue).toBe(1);
+    expect(binomialShareTest(2, 5, 1).pValue).toBe(1);
+    expect(binomialShareTest(2, 5, 0).pValue).toBe(0);
+    expect(() => binomialShareTest(6, 5, 0.2)).toThrow(RangeError);
   });
 
   it('Poisson edge cases', () => {

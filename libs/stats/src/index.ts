@@ -16,7 +16,7 @@ export {
 } from './histogram';
 export { benjaminiHochberg, holm } from './multiple-testing';
 export { poissonSf } from './poisson';
-export { binomialSf } from './binomial';
+export { binomialShareTest, type ShareTest } from './binomial';
 export {
   momentsArm,
   proportionArm,

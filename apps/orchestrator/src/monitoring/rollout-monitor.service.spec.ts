@@ -65,9 +65,10 @@ describe('rollout monitoring (the orchestrator in-process: a look every second)'
   it('rolls a canary breaking a hard threshold back at once, and counts it', async () => {
     const { stable, candidate, rolloutId } = await canary('mon_bad');
     await h.feedback('mon_bad', stable, 100);
-    await h.feedback('mon_bad', candidate, 15, { error: 0.4 });
+    // 40 % of calls failing against a healthy stable: over the bound, and shown the change's doing within 30 events.
+    await h.feedback('mon_bad', candidate, 30, { error: 0.4 });
     const rolled = await until(() => rolloutOf(rolloutId), (r) => r.status === 'rolled_back', 'rolled back');
-    expect(rolled).toMatchObject({ weightBp: 0, statusReason: expect.stringMatching(/^canary error rate 0\.4 > 0\.15 over 15 events/) });
+    expect(rolled).toMatchObject({ weightBp: 0, statusReason: expect.stringMatching(/^canary error rate 0\.4 > 0\.15 over 30 events .*canary significantly worse than stable/) });
     expect(await h.liveState('mon_bad')).toMatchObject({ stable: { revisionId: stable }, rollout: null });
     const decision = await h.prisma.rolloutDecision.findFirstOrThrow({ where: { rolloutId, action: 'rollback' } });
     expect(decision).toMatchObject({ weightBp: 1000, actor: 'system:orchestrator', statistics: { reason: 'hard_threshold', trigger: 'auto' } });

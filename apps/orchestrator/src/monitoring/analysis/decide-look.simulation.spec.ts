@@ -48,10 +48,12 @@ describe(`the canary decision procedure over ${RUNS} simulated rollouts each`, (
     expect(share(outcomes, 'promoted')).toBe(0);
   });
 
-  it('a candidate failing 20 % of calls: rolled back by the hard error-rate threshold', () => {
+  it('a candidate failing 20 % of calls: rolled back, mostly by the hard error-rate threshold once it is shown the change\'s doing', () => {
     const outcomes = runs({ ...BASELINE, success: 0.64, error: 0.2 }, 3_000);
+    const byHard = outcomes.filter((o) => o.cause === 'hard_threshold');
+    console.log(`failing 20 % of calls: ${shares(outcomes)}, ${percent(byHard.length / RUNS)} by the hard threshold (median ${median(byHard.map((o) => o.canarySamples))} canary samples), the rest by the comparison`);
     expect(share(outcomes, 'rolled_back')).toBeGreaterThanOrEqual(0.95);
-    expect(outcomes.filter((o) => o.cause === 'hard_threshold').length / RUNS).toBeGreaterThanOrEqual(0.9);
+    expect(byHard.length / RUNS).toBeGreaterThanOrEqual(0.6);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import type { AutoRollbackPolicy } from '@metaloop/policies';
-import { binomialSf, twoProportionZTest, welchTTest } from '@metaloop/stats';
+import { binomialShareTest, sequentialMeanTest, sequentialProportionTest, type SequentialOptions } from '@metaloop/stats';
 import { errorRate, finiteOrNull, latencyMoments, p95LatencyMs, round, type ArmSums } from './arm-sums';
 
 export interface HardThresholdCheck {
@@ -17,13 +17,14 @@ export interface HardThresholdCheck {
   /** Complaints: k − λ, what the canary adds; null for the other checks. */
   excess: number | null;
   /**
-   * The one-sided test that blames the change — the canary significantly above stable in the same
-   * minutes: complaints, the exact conditional binomial test of the canary's share of all
-   * complaints against its share of the events (statistic k); error rate, the two-proportion z
-   * (statistic z); latency, Welch's t on the histograms' means (statistic t). `none` when stable has
-   * too few events to compare with: the bound alone decides, as the seed's rule does.
+   * The always-valid one-sided test that blames the change — the canary significantly above stable
+   * in the same minutes: complaints, the canary's share of all complaints against its share of the
+   * events (a uniform mixture over shares above it; statistic k); error rate and latency, the
+   * mSPRT of the guarded comparisons with a wide mixture (effects worth a hard trigger are large;
+   * statistic ln Λ). `none` when stable has too few events to compare with: the bound alone
+   * decides, as the seed's rule does.
    */
-  test: 'conditional_binomial' | 'two_proportion_z' | 'welch_t' | 'none';
+  test: 'binomial_share_mixture' | 'msprt_normal_mixture' | 'none';
   statistic: number | null;
   p_value: number | null;
   alpha: number;
@@ -53,21 +54,23 @@ const pText = (p: number) => p.toPrecision(3);
 /**
  * Seed 004's hard triggers, applied to what the canary adds, on both arms' recent window (the
  * last `max_complaints.window_minutes`). Each breaches only when the canary is over the seed's
- * bound AND a one-sided test at `alpha` says the canary is significantly above stable in the same
- * minutes — the change, not the traffic, is the cause:
+ * bound AND an always-valid one-sided test at `alpha` says the canary is significantly above stable
+ * in the same minutes — the change, not the traffic, is the cause. Always-valid, because the
+ * window is looked at every interval: a fixed-sample test at 1 % looked at a hundred times rolled
+ * back identical candidates of troubled agents.
+
  * - complaints: k canary complaints, λ = stable's complaint rate × the canary's events; the excess
  *   k − λ must be more than `max_complaints.count`, and the canary's share of all complaints
- *   significantly above its share of the events (exact conditional binomial: both counts are
- *   noisy). With no complaints on stable, 6 canary complaints breach while the canary has up to
- *   46 % of the traffic (p = w⁶ ≤ 0.01: every step before the last at the default 5 → 25 → 50), as
- *   the seed says; at equal traffic 6 against 0 is a 1.6 % coin and waits for more. A canary
- *   complaining less than stable predicts never breaches.
+ *   significantly above its share w of the events (binomialShareTest: stable's count is noisy
+ *   too). With no complaints on stable, 6 canary complaints breach while the canary has up to about
+ *   a third of the traffic (Λ ≈ 10⁷ at 5 %, 780 at 25 %), as the seed says; at equal traffic 6
+ *   against 0 (Λ ≈ 18) waits for more. A canary complaining less than stable predicts never breaches.
  * - error rate > `max_error_rate` and p95 > `max_response_time_ms` (each once `min_samples` events
- *   are in): the canary's error rate (two-proportion z) or latency (Welch's t on the histograms'
- *   means) significantly above stable's. A canary above the bound but not shown worse than stable
- *   — both arms in trouble alike, or the canary better — is excused with why, and the comparative
- *   tests decide. When stable has fewer than `min_samples` events the bound alone decides.
- * The windows slide, so each look's p-value stands alone.
+ *   are in): the canary's error rate (as a proportion) or latency (the histograms' means)
+ *   significantly above stable's. A canary above the bound but not shown worse than stable — both
+ *   arms in trouble alike, or the canary better — is excused with why, and the comparative tests
+ *   decide. When stable has fewer than `min_samples` events the bound alone decides.
+ * The windows slide, so each look's p-value stands alone (no running minimum).
  */
 export function hardThresholdChecks(policy: AutoRollbackPolicy, windows: Windows): HardThresholdCheck[] {
   return [errorRateCheck(policy, windows), latencyCheck(policy, windows), complaintsCheck(policy, windows)];
@@ -78,8 +81,8 @@ function errorRateCheck(policy: AutoRollbackPolicy, { recentCanary: canary, rece
   const above = canary.count >= policy.min_samples && value !== undefined && value > policy.max_error_rate;
   const blame = (): Blame => {
     if (stable.count < policy.min_samples) return { test: 'none', statistic: null, pValue: null };
-    const z = twoProportionZTest({ successes: canary.errors, n: canary.count }, { successes: stable.errors, n: stable.count }, { alternative: 'greater' });
-    return { test: 'two_proportion_z', statistic: z.statistic, pValue: z.pValue };
+    const { harm } = sequentialProportionTest({ successes: canary.errors, n: canary.count }, { successes: stable.errors, n: stable.count }, blameOptions(policy));
+    return { test: 'msprt_normal_mixture', statistic: harm.logLikelihoodRatio, pValue: harm.pValue };
   };
   const stated = `canary error rate ${brief(value ?? 0)} > ${policy.max_error_rate} over ${canary.count} events`;
   const stableText = `stable ${stable.count > 0 ? brief(stable.errors / stable.count) : 'no events'} over ${stable.count}`;
@@ -92,13 +95,20 @@ function latencyCheck(policy: AutoRollbackPolicy, { recentCanary: canary, recent
   const above = canary.latencyCount >= policy.min_samples && value !== undefined && value > policy.max_response_time_ms;
   const blame = (): Blame => {
     if (stable.latencyCount < policy.min_samples) return { test: 'none', statistic: null, pValue: null };
-    const t = welchTTest(latencyMoments(canary), latencyMoments(stable), { alternative: 'greater' });
-    return { test: 'welch_t', statistic: t.statistic, pValue: t.pValue };
+    const { harm } = sequentialMeanTest(latencyMoments(canary), latencyMoments(stable), blameOptions(policy));
+    return { test: 'msprt_normal_mixture', statistic: harm.logLikelihoodRatio, pValue: harm.pValue };
   };
   const stated = `canary p95 response time ${brief(value ?? 0)} ms > ${policy.max_response_time_ms} ms over ${canary.latencyCount} events`;
   const stableText = `stable p95 ${stableValue === undefined ? 'not measured' : `${brief(stableValue)} ms`} over ${stable.latencyCount}`;
   return blamed('p95_latency_ms', policy, { value, stableValue, n: canary.latencyCount, stableN: stable.latencyCount, above, blame: above ? blame() : null, stated, stableText });
 }
+
+/**
+ * "The canary is higher (worse) than stable": the harm side of the guarded comparisons' mSPRT, with
+ * a mixing SD of one per-observation SD — a hard trigger is about large effects, which it then finds
+ * within tens of events (20 % errors against 1 % at about 60 canary events; all calls failing at 20).
+ */
+const blameOptions = (policy: AutoRollbackPolicy): SequentialOptions => ({ alpha: policy.alpha, better: 'lower', mixingSd: 1, minSamples: policy.min_samples });
 
 interface Measured {
   value: number | undefined;
@@ -118,7 +128,7 @@ function blamed(name: 'error_rate' | 'p95_latency_ms', policy: AutoRollbackPolic
   const test =
     blame.pValue === null
       ? 'stable has too few events to compare with: the bound decides'
-      : `canary ${worse ? '' : 'not '}significantly worse than stable: ${blame.test} ${round(blame.statistic ?? 0, 3)}, p ${pText(blame.pValue)} ${worse ? '≤' : '>'} α ${policy.alpha}`;
+      : `canary ${worse ? '' : 'not '}significantly worse than stable: always-valid ln Λ ${round(blame.statistic ?? 0, 3)}, p ${pText(blame.pValue)} ${worse ? '≤' : '>'} α ${policy.alpha}`;
   const evidence = `last ${policy.max_complaints.window_minutes} min; ${m.stableText}; ${test}`;
   const excused = m.above && !worse;
   return {
@@ -145,11 +155,11 @@ function complaintsCheck(policy: AutoRollbackPolicy, { recentCanary: canary, rec
   const stableRate = stable.count > 0 ? stable.complaints / stable.count : 0;
   const expected = stableRate * canary.count;
   const excess = k - expected;
-  // Under equal rates the canary's complaints are Binomial(all complaints, its share of the events);
-  // with stable (nearly) idle there is nothing to compare with and the count decides.
+  // Under equal rates each complaint is the canary's with its share of the events; with stable
+  // (nearly) idle there is nothing to compare with and the count decides.
   const comparable = stable.count >= policy.min_samples;
   const share = comparable ? canary.count / (canary.count + stable.count) : 1;
-  const pValue = comparable ? binomialSf(k, k + stable.complaints, share) : null;
+  const pValue = comparable ? binomialShareTest(k, k + stable.complaints, share).pValue : null;
   const breached = excess > policy.max_complaints.count && (pValue === null || pValue <= policy.alpha);
   return {
     name: 'complaints',
@@ -160,7 +170,7 @@ function complaintsCheck(policy: AutoRollbackPolicy, { recentCanary: canary, rec
     stable_n: stable.count,
     expected: round(expected),
     excess: round(excess),
-    test: comparable ? 'conditional_binomial' : 'none',
+    test: comparable ? 'binomial_share_mixture' : 'none',
     statistic: k,
     p_value: pValue,
     alpha: policy.alpha,
