@@ -134,7 +134,7 @@ describe('dissatisfaction and complaint bursts', () => {
     expect(burst).toMatchObject({ agent_id: 'p5', revision_id: 'p5-r1', dedup_key: 'complaint_burst:p5:p5-r1' });
     expect(burst!.evidence.value).toBeGreaterThan(5);
     expect(burst!.confidence).toBeGreaterThan(0.99);
-    expect(burst!.evidence).toMatchObject({ test: 'poisson_upper_tail', reference: 'window before the burst' });
+    expect(burst!.evidence).toMatchObject({ test: 'binomial_share_mixture', reference: 'window before the burst' });
   });
 
   it('sees no burst in a busy agent whose users complain at their usual rate, however many complaints that makes', () => {

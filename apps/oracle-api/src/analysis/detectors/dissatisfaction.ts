@@ -1,4 +1,4 @@
-import { oneSampleTTest, poissonSf } from '@metaloop/stats';
+import { binomialShareTest, oneSampleTTest } from '@metaloop/stats';
 import type { AnalysisSnapshot, RevisionSums } from '../analysis-snapshot';
 import type { AnalyzerThresholds } from '../analyzer-thresholds';
 import { dedupKey, Detections, fmt, pText, range, severityFrom, testEvidence, windowsEvidence } from '../finding-draft';
@@ -47,12 +47,14 @@ export function detectLowRatings(snapshot: AnalysisSnapshot, t: AnalyzerThreshol
 
 /**
  * Complaint burst: more complaints in the burst window than the policy allows (seed 004's count)
- * AND more than the revision's own complaint rate predicts for the events of that window — a one-
- * sided Poisson test, P(X ≥ k) with X Poisson(events × reference rate), in the analysis' multiple-
- * testing family. The reference rate is the revision's complaints per event over the rest of the
- * window (before the burst), else over the baseline; a revision with no such history (fewer than
- * `min_samples` events) has no rate to exceed and no burst. So a busy agent whose users complain
- * at their usual rate is no burst, however many complaints that makes in ten minutes.
+ * AND more than the revision's own complaint rate predicts for the events of that window. The
+ * test: of all complaints in the burst window and the reference period together, the burst's share
+ * against its share of their events (binomialShareTest, so the reference's own noise counts: a
+ * short reference with a chance lull predicts too few), in the analysis' multiple-testing family.
+ * The reference is the revision's rest of the window (before the burst), else the baseline; a
+ * revision with no such history (fewer than `min_samples` events) has no rate to exceed and no
+ * burst. So a busy agent whose users complain at their usual rate is no burst, however many
+ * complaints that makes in ten minutes.
  */
 export function detectComplaintBursts(snapshot: AnalysisSnapshot, t: AnalyzerThresholds, detections: Detections): void {
   const { baseline, burst } = snapshot.windows;
@@ -62,8 +64,8 @@ export function detectComplaintBursts(snapshot: AnalysisSnapshot, t: AnalyzerThr
     const group = groups.get(`${agent_id}\u0000${revision_id}`);
     const reference = referenceRate(group, { complaints, events }, t.min_samples);
     if (!reference) continue;
-    const expected = events * reference.rate;
-    const pValue = poissonSf(complaints, expected);
+    const expected = events * (reference.complaints / reference.events);
+    const { pValue } = binomialShareTest(complaints, complaints + reference.complaints, events / (events + reference.events));
     const handle = detections.test(pValue);
     detections.propose(
       {
@@ -82,7 +84,7 @@ export function detectComplaintBursts(snapshot: AnalysisSnapshot, t: AnalyzerThr
           baseline_value: expected,
           baseline_n: reference.events,
           reference: reference.from,
-          test: 'poisson_upper_tail',
+          test: 'binomial_share_mixture',
           p_value: pValue,
           threshold: t.complaint_burst_count,
         },
@@ -93,11 +95,11 @@ export function detectComplaintBursts(snapshot: AnalysisSnapshot, t: AnalyzerThr
   }
 }
 
-/** Complaints per event before the burst: the window without the burst's minutes, else the baseline. */
-function referenceRate(group: RevisionSums | undefined, burst: { complaints: number; events: number }, minSamples: number): { rate: number; events: number; from: string } | undefined {
+/** Complaints and events before the burst: the window without the burst's minutes, else the baseline. */
+function referenceRate(group: RevisionSums | undefined, burst: { complaints: number; events: number }, minSamples: number): { complaints: number; events: number; from: string } | undefined {
   const before = group?.window ? { complaints: group.window.complaints - burst.complaints, events: group.window.count - burst.events } : undefined;
-  if (before && before.events >= minSamples) return { rate: Math.max(0, before.complaints) / before.events, events: before.events, from: 'window before the burst' };
+  if (before && before.events >= minSamples) return { complaints: Math.max(0, before.complaints), events: before.events, from: 'window before the burst' };
   const baseline = group?.baseline;
-  if (baseline && baseline.count >= minSamples) return { rate: baseline.complaints / baseline.count, events: baseline.count, from: 'baseline' };
+  if (baseline && baseline.count >= minSamples) return { complaints: baseline.complaints, events: baseline.count, from: 'baseline' };
   return undefined;
 }
