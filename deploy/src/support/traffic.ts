@@ -82,14 +82,18 @@ export const TRAFFIC: TrafficStep[] = [
     settled: (round) => `max(metaloop_dlq_depth) >= ${round}`,
   },
   {
-    // The feedback above carries 7 complaints per agent and round: more than 5 in 10 minutes.
-    name: 'an analysis that finds the complaint bursts, once ingest has stored the feedback',
-    run: (mesh) =>
-      eventually(async () => {
+    // Users of a third agent rate it 1 or 2: a mean rating below 3 is dissatisfaction. (The
+    // complaints above are no burst: a burst is more than the agent's own rate predicts.)
+    name: 'an analysis that finds unhappy users, once ingest has stored their feedback',
+    run: async (mesh) => {
+      const unhappy = Array.from({ length: 40 }, (_, i) => ({ agent_id: 'unhappy_assistant', session_id: `u${i}`, explicit: { rating: 1 + (i % 2) } }));
+      await post(mesh, '/api/v1/feedback/collect/bulk', { events: unhappy }, 202);
+      await eventually(async () => {
         const response = await post(mesh, '/api/v1/oracle/analyze', { time_window_hours: 1 }, 200, 'oracle-api');
         const { analysis } = (await response.json()) as { analysis: { findings: unknown[] } };
         if (analysis.findings.length === 0) throw new Error('no finding yet: the feedback is not ingested');
-      }, 20_000, 250),
+      }, 20_000, 250);
+    },
     settled: (round) => `sum(metaloop_oracle_findings_total) >= ${round} and on() sum(metaloop_oracle_analysis_duration_seconds_count) >= ${round}`,
   },
   {
