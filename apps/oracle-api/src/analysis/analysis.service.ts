@@ -58,7 +58,7 @@ export class AnalysisService {
     const analyzed = [...new Set(snapshot.groups.map((g) => g.agent_id))].sort();
     const { recorded, closed } = await this.prisma.$transaction(async (tx) => {
       const result = await this.findings.record(stamped, now, tx);
-      const stale = await this.findings.closeStale(analyzed, drafts.map((d) => d.dedup_key), now, tx);
+      const stale = await this.findings.closeStale({ analyzedAgents: analyzed, detectedKeys: drafts.map((d) => d.dedup_key), windowFrom: windows.window.from, agentFilter: options.agent_ids }, now, tx);
       await updateRetrainStates(tx, snapshot, drafts, now);
       return { recorded: result, closed: stale };
     });

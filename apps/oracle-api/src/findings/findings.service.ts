@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService, type Finding as FindingRow, type Prisma } from '@metaloop/db';
 import { uuidv7, type DeferralReason, type Finding, type FindingListResponse, type FindingsQuery, type FindingStatus } from '@metaloop/events';
 import type { FindingDraft } from '../analysis/finding-draft';
-import { RESOLVE_CLEARED_FINDINGS, SUPERSEDE_UNSERVED_FINDINGS, UPSERT_FINDINGS } from './findings.sql';
+import { RESOLVE_CLEARED_FINDINGS, RESOLVE_UNSEEN_FINDINGS, SUPERSEDE_UNSERVED_FINDINGS, UPSERT_FINDINGS } from './findings.sql';
 
 /** new: first seen; recurring: counted again while not resolved; reopened: resolved before, back now. */
 export type FindingOutcome = 'new' | 'recurring' | 'reopened';
@@ -47,13 +47,20 @@ export class FindingsService {
   }
 
   /**
-   * Closes what this analysis no longer sees: findings of the analyzed agents not detected again
-   * (resolved) and findings about revisions no longer served (superseded).
+   * Closes what this analysis no longer sees: findings of the analyzed agents not detected again,
+   * and findings nothing has seen since the window began (resolved), and findings about revisions
+   * no longer served (superseded).
    */
-  async closeStale(analyzedAgents: readonly string[], detectedKeys: readonly string[], now: Date, sql: Sql = this.prisma): Promise<{ resolved: number; superseded: number }> {
-    const resolved = analyzedAgents.length > 0 ? await sql.$queryRawUnsafe<unknown[]>(RESOLVE_CLEARED_FINDINGS, analyzedAgents, detectedKeys, now.toISOString()) : [];
-    const superseded = await sql.$queryRawUnsafe<unknown[]>(SUPERSEDE_UNSERVED_FINDINGS, now.toISOString());
-    return { resolved: resolved.length, superseded: superseded.length };
+  async closeStale(
+    scope: { analyzedAgents: readonly string[]; detectedKeys: readonly string[]; windowFrom: Date; agentFilter?: readonly string[] },
+    now: Date,
+    sql: Sql = this.prisma,
+  ): Promise<{ resolved: number; superseded: number }> {
+    const at = now.toISOString();
+    const cleared = scope.analyzedAgents.length > 0 ? await sql.$queryRawUnsafe<unknown[]>(RESOLVE_CLEARED_FINDINGS, scope.analyzedAgents, scope.detectedKeys, at) : [];
+    const unseen = await sql.$queryRawUnsafe<unknown[]>(RESOLVE_UNSEEN_FINDINGS, scope.windowFrom.toISOString(), scope.agentFilter ?? null, at);
+    const superseded = await sql.$queryRawUnsafe<unknown[]>(SUPERSEDE_UNSERVED_FINDINGS, at);
+    return { resolved: cleared.length + unseen.length, superseded: superseded.length };
   }
 
   /** Every finding a plan may take: open, or deferred by an earlier tick (which re-checks them). */

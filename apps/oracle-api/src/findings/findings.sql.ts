@@ -57,3 +57,13 @@ WHERE f.status IN ('open', 'deferred') AND f.revision_id IS NOT NULL AND f.revis
   AND NOT EXISTS (SELECT 1 FROM agents a WHERE a.id = f.agent_id AND a.stable_revision_id = f.revision_id)
   AND NOT EXISTS (SELECT 1 FROM rollouts r WHERE r.agent_id = f.agent_id AND r.candidate_revision_id = f.revision_id AND r.status IN ('pending', 'running', 'paused'))
 RETURNING id`;
+
+/**
+ * Closes the open and deferred findings nothing has seen since the analysis window began ($1): no
+ * analysis found them again within it (the agent may have had no traffic at all), so their
+ * evidence is stale. $2 = the analysed agents' filter (null: every agent). $3 = now.
+ */
+export const RESOLVE_UNSEEN_FINDINGS = `
+UPDATE findings SET status = 'resolved', resolved_at = $3::timestamptz, deferred_reason = NULL, deferred_detail = NULL, deferred_at = NULL
+WHERE status IN ('open', 'deferred') AND last_seen_at < $1::timestamptz AND ($2::text[] IS NULL OR agent_id = ANY($2::text[]))
+RETURNING id`;

@@ -129,7 +129,7 @@ describe('the tick over a fleet', () => {
     expect(await stalled()).toEqual([]);
   });
 
-  it('closes a finding whose condition stopped holding, and one about a revision no longer served', async () => {
+  it('closes a finding whose condition stopped holding, one nothing has seen within the window, and one about a revision no longer served', async () => {
     const [before] = await h.query<{ n: number }>(`SELECT count(*)::int AS n FROM findings WHERE status IN ('resolved', 'superseded')`);
     // fleet_5's users are happy again: its recent window no longer shows the low ratings.
     await h.query(`UPDATE plans SET status = 'failed' WHERE id IN (SELECT plan_id FROM mutations WHERE agent_id = 'fleet_5')`);
@@ -145,8 +145,15 @@ describe('the tick over a fleet', () => {
     await h.query(`DELETE FROM feedback_rollups WHERE agent_id = 'fleet_prod'`);
     await h.query(`DELETE FROM feedback_rollups_hourly WHERE agent_id = 'fleet_prod'`);
 
+    // An agent with no traffic any more: its finding was last seen two hours ago, before the window.
+    await h.query(
+      `INSERT INTO findings (id, type, agent_id, revision_id, severity, confidence, summary, evidence, dedup_key, status, deferred_reason, first_seen_at, last_seen_at)
+       VALUES (gen_random_uuid(), 'dissatisfaction', 'fleet_idle', NULL, 'high', 0.99, 'low ratings', '{}', 'fleet_idle', 'deferred', 'no_mutation', now() - interval '3 hours', now() - interval '2 hours')`,
+    );
+
     const result = await tick();
-    expect(result.resolved).toBeGreaterThanOrEqual(2);
+    expect(result.resolved).toBeGreaterThanOrEqual(3);
+    expect(await findingsOf('fleet_idle')).toEqual([{ status: 'resolved', deferred_reason: null }]);
     expect(await findingsOf('fleet_5')).toEqual([{ status: 'resolved', deferred_reason: null }]);
     expect(await findingsOf('fleet_prod')).toEqual([{ status: 'superseded', deferred_reason: null }]);
     const [after] = await h.query<{ n: number }>(`SELECT count(*)::int AS n FROM findings WHERE status IN ('resolved', 'superseded')`);
