@@ -58,13 +58,17 @@ export interface EfficacyArgs {
   seed: number;
   agents: number;
   minutes: number;
+  /** Mean sessions per second for the whole fleet. */
   rate: number;
   tickSeconds: number;
+  /** `time_window_hours` of each tick. */
   windowHours: number;
+  /** Width of the true-quality windows, seconds. */
   windowSeconds: number;
   maxInFlight: number;
   /** true: feedback goes in batches (`collect/bulk`, as an SDK sends it); false: one `collect` per session. */
   bulk: boolean;
+  /** The compressed day: period (s) and amplitude of the diurnal load. */
   dayPeriodSeconds: number;
   dayAmplitude: number;
 }

@@ -7,26 +7,13 @@ import { buildReport, type EfficacyReport } from '../report/efficacy-report';
 import type { RolloutFacts } from '../report/outcomes';
 import { countByWhy, stalledFindings, type StallCheck } from '../report/stalled';
 import { buildFleet } from '../truth/fleet';
+import type { EfficacyArgs } from '../cli/options';
 import { registerFleet } from './register-fleet';
 import { RegressionInjector } from './regressions';
 
-export interface EfficacyOptions {
+/** The benchmark's options as the command line gives them, with where the mesh is and where to log. */
+export interface EfficacyOptions extends EfficacyArgs {
   endpoints: Endpoints;
-  seed: number;
-  agents: number;
-  minutes: number;
-  /** Mean sessions per second for the whole fleet. */
-  rate: number;
-  tickSeconds: number;
-  /** `time_window_hours` of each tick. */
-  windowHours: number;
-  /** Width of the true-quality windows, seconds. */
-  windowSeconds: number;
-  maxInFlight: number;
-  bulk: boolean;
-  /** The compressed day: period (s) and amplitude of the diurnal load. */
-  dayPeriodSeconds: number;
-  dayAmplitude: number;
   log: (line: string) => void;
 }
 
