@@ -8,7 +8,7 @@
 // running app and the database and prints its own figures. BENCH_ONLY=analysis,… picks some.
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import events from '@metaloop/events';
+import events from '@metaloop/contracts';
 import pg from 'pg';
 import autocannon from 'autocannon';
 import { isolation, SERVICES, startApp, table } from './lib/harness.mjs';

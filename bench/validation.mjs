@@ -2,10 +2,10 @@
 // mutations on three agents, one of them in prod) against the default policy, in one process.
 // Goal ≥ 1,000 plans/s. Imports the built lib (libs/policies/dist), as the apps run it.
 import { pathToFileURL } from 'node:url';
-import events from '../libs/events/dist/index.js';
+import contracts from '../libs/contracts/dist/index.js';
 import policies from '../libs/policies/dist/index.js';
 
-const { agentConfigSchema, planSchema } = events;
+const { agentConfigSchema, planSchema } = contracts;
 const { DEFAULT_POLICIES_PATH, loadPolicyFile, validatePlan } = policies;
 
 const common = { confidence: 0.82, risk: 4, expected_impact: { metric: 'p95_latency_ms', direction: 'decrease', relative_change: 0.2 }, rationale: 'p95 up 31 % (p < 0.001)' };

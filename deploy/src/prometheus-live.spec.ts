@@ -1,4 +1,5 @@
-import { connectJetStream, natsTopology } from '@metaloop/events';
+import { connectJetStream } from '@metaloop/messaging';
+import { natsTopology } from '@metaloop/contracts';
 import { DASHBOARDS, metricNames, type PanelSpec } from '@metaloop/grafana';
 import { eventually, testEnv } from '@metaloop/testing';
 import { startMesh, type Mesh } from '../../e2e/src/mesh';

@@ -1,4 +1,4 @@
-import type { RolloutView } from '@metaloop/events';
+import type { RolloutView } from '@metaloop/contracts';
 import { createRandom } from '@metaloop/stats';
 import type { AppProcess } from '@metaloop/testing';
 import { APPS, startMesh, type Mesh } from './mesh';

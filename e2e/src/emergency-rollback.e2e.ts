@@ -1,4 +1,4 @@
-import type { RollbackResult, RolloutView } from '@metaloop/events';
+import type { RollbackResult, RolloutView } from '@metaloop/contracts';
 import { eventually, startFakeVllm, type FakeVllm } from '@metaloop/testing';
 import { APPS, startMesh, type Mesh } from './mesh';
 import { canarySession, fastPolicyFile, getJson, post, promptMutation, queuePlan, registerAgent, waitForRollout } from './rollout-driver';

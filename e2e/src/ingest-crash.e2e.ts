@@ -1,4 +1,5 @@
-import { connectJetStream, natsTopology } from '@metaloop/events';
+import { connectJetStream } from '@metaloop/messaging';
+import { natsTopology } from '@metaloop/contracts';
 import {
   eventually,
   freePort,

@@ -1,4 +1,4 @@
-import { JOBS, QUEUES, type CandidateInput, type MutationInput, type RolloutDetail, type RolloutView } from '@metaloop/events';
+import { JOBS, QUEUES, type CandidateInput, type MutationInput, type RolloutDetail, type RolloutView } from '@metaloop/contracts';
 import { bullmqConnection } from '@metaloop/messaging';
 import { createRandom, type Random } from '@metaloop/stats';
 import { eventually, testEnv, withClient } from '@metaloop/testing';

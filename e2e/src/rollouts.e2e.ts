@@ -1,4 +1,4 @@
-import type { AuditPage } from '@metaloop/events';
+import type { AuditPage } from '@metaloop/contracts';
 import { startMesh, APPS, type Mesh } from './mesh';
 import { drive, fastPolicyFile, getJson, promptMutation, quality, queuePlan, registerAgent, rolloutDetail, waitForRollout } from './rollout-driver';
 

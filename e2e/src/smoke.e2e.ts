@@ -1,4 +1,5 @@
-import { connectJetStream, natsTopology } from '@metaloop/events';
+import { connectJetStream } from '@metaloop/messaging';
+import { natsTopology } from '@metaloop/contracts';
 import { spawnApp, freePort, testEnv, withClient } from '@metaloop/testing';
 import { APPS, startMesh, type Mesh, type ReadinessBody } from './mesh';
 

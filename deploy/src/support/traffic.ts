@@ -1,4 +1,5 @@
-import { connectJetStream, uuidv7 } from '@metaloop/events';
+import { connectJetStream } from '@metaloop/messaging';
+import { uuidv7 } from '@metaloop/core';
 import { eventually, testEnv } from '@metaloop/testing';
 import type { Mesh } from '../../../e2e/src/mesh';
 import { canarySession, promptMutation, queuePlan, registerAgent, waitForRollout } from '../../../e2e/src/rollout-driver';

@@ -1,4 +1,4 @@
-import { MUTATION_TYPES, type AgentConfig, type MutationType } from '@metaloop/events';
+import { MUTATION_TYPES, type AgentConfig, type MutationType } from '@metaloop/contracts';
 import { checkpoints, context as freshContext, PARENT } from './__tests__/fixtures';
 import { ADAPTERS, adapterFor } from './adapters';
 import { AdapterError } from './errors';

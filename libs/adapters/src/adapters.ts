@@ -1,4 +1,4 @@
-import type { MutationType } from '@metaloop/events';
+import type { MutationType } from '@metaloop/contracts';
 import type { MutationAdapter } from './adapter';
 import { defineAdapter } from './define-adapter';
 import { EffectExecutor } from './effect-executor';

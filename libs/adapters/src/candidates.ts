@@ -1,4 +1,4 @@
-import { candidateKey, type CandidateSpec } from '@metaloop/events';
+import { candidateKey, type CandidateSpec } from '@metaloop/contracts';
 import type { AdapterContext } from './adapter';
 import { AdapterError } from './errors';
 

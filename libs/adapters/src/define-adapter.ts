@@ -1,4 +1,5 @@
-import { agentConfigSchema, jsonEqual, mutationParamsSchemas, type AgentConfigInput, type MutationParams, type MutationType } from '@metaloop/events';
+import { agentConfigSchema, mutationParamsSchemas, type AgentConfigInput, type MutationParams, type MutationType } from '@metaloop/contracts';
+import { jsonEqual } from '@metaloop/core';
 import type { z } from 'zod';
 import type { AdapterContext, Checkpoint, MutationAdapter, Prepared } from './adapter';
 import { EffectExecutor } from './effect-executor';

@@ -4,7 +4,6 @@ export { DEFAULT_ADAPTER_CONSTRAINTS, type AdapterConstraints } from './constrai
 export { paramKeyVerdict, paramPatternMatches } from './param-patterns';
 export { AdapterError, type AdapterErrorCode } from './errors';
 export { DEFAULT_RETRY_POLICY, HttpCallError, type RetryPolicy } from './http';
-export { lineDiff, unifiedDiff, type DiffLine, type UnifiedDiff } from './line-diff';
 export type { LoraServerOptions } from './lora-server';
 export { normaliseTo100, shiftPoints } from './route-change.adapter';
 export type { RouterDelivery, RouterWebhookOptions } from './router-webhook';

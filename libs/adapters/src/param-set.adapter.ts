@@ -1,4 +1,4 @@
-import { paramsSchema } from '@metaloop/events';
+import { paramsSchema } from '@metaloop/contracts';
 import type { AdapterConstraints } from './constraints';
 import type { AdapterDefinition } from './define-adapter';
 import { AdapterError } from './errors';

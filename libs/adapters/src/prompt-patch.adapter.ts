@@ -1,9 +1,9 @@
-import type { AgentConfig, PromptPatchParams } from '@metaloop/events';
+import type { AgentConfig, PromptPatchParams } from '@metaloop/contracts';
 import type { AdapterContext } from './adapter';
 import { requireCandidate } from './candidates';
 import type { AdapterDefinition } from './define-adapter';
 import { AdapterError } from './errors';
-import { unifiedDiff } from './line-diff';
+import { unifiedDiff } from '@metaloop/core';
 
 type Prompt = AgentConfig['prompt'];
 type RulePatch = Extract<PromptPatchParams, { source: 'rule' }>;

@@ -1,4 +1,4 @@
-import { mutationTypeSchema, routeSchema } from '@metaloop/events';
+import { mutationTypeSchema, routeSchema } from '@metaloop/contracts';
 import { z } from 'zod';
 
 /*

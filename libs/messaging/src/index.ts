@@ -8,3 +8,12 @@ export { RedisService } from './redis/redis.service';
 export type { RedisModuleOptions } from './redis/redis.options';
 export { bullmqConnection } from './bullmq/bullmq-connection';
 export { bullmqRoot } from './bullmq/bullmq-root.module';
+export {
+  connectJetStream,
+  connectNats,
+  ensureStreams,
+  openJetStream,
+  type JetStreamConnectOptions,
+  type JetStreamContext,
+  type NatsConnectOptions,
+} from './jetstream/jetstream';

@@ -1,5 +1,5 @@
 import type { AdapterConstraints } from '@metaloop/adapters';
-import type { Environment } from '@metaloop/events';
+import type { Environment } from '@metaloop/contracts';
 import type { Policy } from './policy.schema';
 
 // The adapters judge params by the same patterns as the gates; one implementation, in libs/adapters.

@@ -1,5 +1,5 @@
 import { DEFAULT_ADAPTER_CONSTRAINTS } from '@metaloop/adapters';
-import { environmentSchema, MUTATION_TYPES, mutationTypeSchema } from '@metaloop/events';
+import { environmentSchema, MUTATION_TYPES, mutationTypeSchema } from '@metaloop/contracts';
 import { z } from 'zod';
 
 /*

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Agent, type Rollout } from '@metaloop/db';
-import type { AgentListQuery, AgentListResponse, AgentResponse, CreateAgentRequest, CreateAgentResponse } from '@metaloop/events';
+import type { AgentListQuery, AgentListResponse, AgentResponse, CreateAgentRequest, CreateAgentResponse } from '@metaloop/contracts';
 import { ConfigChangePublisher } from './config-change.publisher';
 import { CURSOR_KEYS, decodeCursor, pageOf } from './page-cursor';
 import { AgentExistsError, AgentNotFoundError, prismaCode } from './registry.errors';

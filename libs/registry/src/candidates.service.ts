@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Candidate, type Prisma } from '@metaloop/db';
-import { candidateKey, type CandidateListQuery, type CandidateListResponse, type CandidateResponse, type CandidateSpec } from '@metaloop/events';
+import { candidateKey, type CandidateListQuery, type CandidateListResponse, type CandidateResponse, type CandidateSpec } from '@metaloop/contracts';
 import { CURSOR_KEYS, decodeCursor, pageOf } from './page-cursor';
 import { AgentNotFoundError, CandidateExistsError, prismaCode } from './registry.errors';
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '@metaloop/db';
-import { CORE_SUBJECTS, type ConfigChangedMessage } from '@metaloop/events';
+import { CORE_SUBJECTS, type ConfigChangedMessage } from '@metaloop/contracts';
 import { NatsEventsClient } from '@metaloop/messaging';
 import { lastValueFrom } from 'rxjs';
 import { AgentNotFoundError } from './registry.errors';

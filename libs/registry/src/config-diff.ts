@@ -1,6 +1,6 @@
-import { lineDiff } from '@metaloop/adapters';
-import type { ConfigChange, LineDiff } from '@metaloop/events';
-import { jsonEqual } from '@metaloop/events';
+import { lineDiff } from '@metaloop/core';
+import type { ConfigChange, LineDiff } from '@metaloop/contracts';
+import { jsonEqual } from '@metaloop/core';
 
 /**
  * Where two configs differ, leaf by leaf: objects are compared key by key (in key order), lists of items

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Prisma } from '@metaloop/db';
-import type { AgentConfig, ConfigChangedMessage } from '@metaloop/events';
+import type { AgentConfig, ConfigChangedMessage } from '@metaloop/contracts';
 import { ConfigChangePublisher } from './config-change.publisher';
 import { LIVE_ROLLOUT_STATUSES, type AgentLiveState, type LiveRollout } from './live-state';
 import { AgentNotFoundError, prismaCode, RegistryInputError, RolloutNotFoundError } from './registry.errors';

@@ -1,4 +1,4 @@
-import type { AgentConfig, Arm } from '@metaloop/events';
+import type { AgentConfig, Arm } from '@metaloop/contracts';
 import { stickyArm } from './sticky-arm';
 
 export interface LiveRevision {

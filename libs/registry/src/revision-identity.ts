@@ -1,5 +1,5 @@
-import { agentConfigSchema, type AgentConfig, type AgentConfigInput } from '@metaloop/events';
-import { contentHash } from '@metaloop/events';
+import { agentConfigSchema, type AgentConfig, type AgentConfigInput } from '@metaloop/contracts';
+import { contentHash } from '@metaloop/core';
 import { RegistryInputError } from './registry.errors';
 
 export interface RevisionIdentity {

@@ -1,13 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService, type MutationType, type Revision } from '@metaloop/db';
-import type {
-  AgentConfig,
-  AgentConfigInput,
-  PageQuery,
-  RevisionDiffResponse,
-  RevisionListResponse,
-  RevisionResponse,
-} from '@metaloop/events';
+import type { AgentConfig, AgentConfigInput, PageQuery, RevisionDiffResponse, RevisionListResponse, RevisionResponse } from '@metaloop/contracts';
 import { diffConfigs, templateDiff } from './config-diff';
 import { CURSOR_KEYS, decodeCursor, pageOf } from './page-cursor';
 import { AgentNotFoundError, prismaCode, RevisionNotFoundError } from './registry.errors';

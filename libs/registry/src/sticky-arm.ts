@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { Arm } from '@metaloop/events';
+import type { Arm } from '@metaloop/contracts';
 
 /** Rollout weights are in basis points: 10,000 buckets, a session falls in one per rollout. */
 export const ARM_BUCKETS = 10_000;

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { connectJetStream, natsTopology, type AgentConfigInput } from '@metaloop/events';
+import { connectJetStream } from '@metaloop/messaging';
+import { natsTopology, type AgentConfigInput } from '@metaloop/contracts';
 import { startApp } from '@metaloop/platform';
 import { AgentsService, LiveConfigStore, RevisionsService } from '@metaloop/registry';
 import { deleteRedisKeys, eventually, scratchSchema, testEnv, type ScratchSchema } from '@metaloop/testing';

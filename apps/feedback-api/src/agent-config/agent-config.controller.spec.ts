@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { connectJetStream, type JetStreamContext } from '@metaloop/events';
+import { connectJetStream, type JetStreamContext } from '@metaloop/messaging';
 import { armBucket } from '@metaloop/registry';
 import { eventually, startNatsServer, type TestNatsServer } from '@metaloop/testing';
 import { baselineConfig, configHarness, type ConfigHarness } from '../__tests__/config-harness';

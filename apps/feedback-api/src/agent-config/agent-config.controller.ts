@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '@metaloop/auth';
-import { agentConfigQuerySchema, agentConfigResponseSchema, type AgentConfigQuery } from '@metaloop/events';
+import { agentConfigQuerySchema, agentConfigResponseSchema, type AgentConfigQuery } from '@metaloop/contracts';
 import { FastRoute } from '@metaloop/platform';
 import { AgentNotFoundError } from '@metaloop/registry';
 import type { FastifyReply } from 'fastify';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { labelledChildren, MetricsRegistry } from '@metaloop/observability';
-import type { Arm } from '@metaloop/events';
+import type { Arm } from '@metaloop/contracts';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
 export type ConfigRequestResult = 'ok' | 'not_modified' | 'not_found' | 'unavailable';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { FeedbackEvent } from '@metaloop/events';
+import type { FeedbackEvent } from '@metaloop/contracts';
 import { MetricsRegistry } from '@metaloop/observability';
 import { Counter, Histogram } from 'prom-client';
 

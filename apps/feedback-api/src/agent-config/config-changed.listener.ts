@@ -1,6 +1,6 @@
 import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { configChangedMessageSchema, CORE_SUBJECTS } from '@metaloop/events';
+import { configChangedMessageSchema, CORE_SUBJECTS } from '@metaloop/contracts';
 import { AgentConfigMetrics } from './agent-config.metrics';
 import { LiveConfigCache } from './live-config.cache';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { AgentConfigResponse, Arm, ConfigChangedMessage } from '@metaloop/events';
+import type { AgentConfigResponse, Arm, ConfigChangedMessage } from '@metaloop/contracts';
 import { NatsService } from '@metaloop/messaging';
 import { LiveConfigStore, stickyArm, type AgentLiveState, type LiveRevision } from '@metaloop/registry';
 import type { Env } from '../config/env.schema';

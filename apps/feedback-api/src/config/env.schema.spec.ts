@@ -20,6 +20,12 @@ describe('feedback-api env', () => {
     expect(() => validateEnv(envSchema, { ...required, CONFIG_MISS_MAX_LOADS: '0' })).toThrow(/CONFIG_MISS_MAX_LOADS/);
   });
 
+  it('serves the hot routes as fast routes unless FAST_ROUTES=off', () => {
+    expect(validateEnv(envSchema, required)).toMatchObject({ FAST_ROUTES: 'on' });
+    expect(validateEnv(envSchema, { ...required, FAST_ROUTES: 'off' })).toMatchObject({ FAST_ROUTES: 'off' });
+    expect(() => validateEnv(envSchema, { ...required, FAST_ROUTES: 'false' })).toThrow(/FAST_ROUTES: expected on or off/);
+  });
+
   it('names each missing variable', () => {
     expect(() => validateEnv(envSchema, {})).toThrow(EnvValidationError);
     expect(() => validateEnv(envSchema, {})).toThrow(/DATABASE_URL: .*\n.*NATS_URL: .*\n.*REDIS_URL: /);

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { connectJetStream, natsTopology, type JetStreamContext } from '@metaloop/events';
+import { connectJetStream, type JetStreamContext } from '@metaloop/messaging';
+import { natsTopology } from '@metaloop/contracts';
 import { eventually, isolationId, scratchSchema, testEnv, withClient, type ScratchSchema } from '@metaloop/testing';
 import { startApp } from '@metaloop/platform';
 

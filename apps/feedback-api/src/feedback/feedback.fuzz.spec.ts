@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { natsTopology, connectJetStream } from '@metaloop/events';
+import { natsTopology } from '@metaloop/contracts';
+import { connectJetStream } from '@metaloop/messaging';
 import { isolationId, scratchSchema, testEnv, type ScratchSchema } from '@metaloop/testing';
 import { startApp } from '@metaloop/platform';
 

@@ -1,15 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import {
-  feedbackEventSchema,
-  feedbackKind,
-  LIMITS,
-  uuidv7,
-  type AcceptedResponse,
-  type BulkItemResult,
-  type BulkResponse,
-  type FeedbackEvent,
-  type SystemMetric,
-} from '@metaloop/events';
+import { feedbackEventSchema, feedbackKind, LIMITS, type AcceptedResponse, type BulkItemResult, type BulkResponse, type FeedbackEvent, type SystemMetric } from '@metaloop/contracts';
+import { uuidv7 } from '@metaloop/core';
 import { NatsService } from '@metaloop/messaging';
 import { fieldError, RequestValidationException, type FieldError } from '@metaloop/platform';
 import { AgentFeedbackMetrics } from '../agent-config/agent-feedback.metrics';

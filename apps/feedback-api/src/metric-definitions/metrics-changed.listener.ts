@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { CORE_SUBJECTS } from '@metaloop/events';
+import { CORE_SUBJECTS } from '@metaloop/contracts';
 import { MetricDefinitionsCache } from './metric-definitions.cache';
 
 /** `metrics.changed` from oracle-api: a hint to reload the definitions (the message carries no state). */

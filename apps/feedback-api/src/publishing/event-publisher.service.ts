@@ -1,6 +1,7 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ENVELOPE_VERSION, uuidv7 } from '@metaloop/events';
+import { ENVELOPE_VERSION } from '@metaloop/contracts';
+import { uuidv7 } from '@metaloop/core';
 import { NatsService, NatsUnavailableError } from '@metaloop/messaging';
 import { FeedbackMetrics } from '../feedback/feedback.metrics';
 import type { Env } from '../config/env.schema';

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { connectJetStream, type JetStreamContext } from '@metaloop/events';
+import { connectJetStream, type JetStreamContext } from '@metaloop/messaging';
 import { MetricsRegistry } from '@metaloop/observability';
 import { deleteRedisKeys, eventually, scratchSchema, testEnv, type ScratchSchema } from '@metaloop/testing';
 import { Client } from 'pg';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditLog } from '@metaloop/control';
 import type { Prisma } from '@metaloop/db';
-import { ACTIVE_ROLLOUT_STATUSES, type AgentConfig, type CandidateSpec, type DeployRequest, type DeployResponse } from '@metaloop/events';
+import { ACTIVE_ROLLOUT_STATUSES, type AgentConfig, type CandidateSpec, type DeployRequest, type DeployResponse } from '@metaloop/contracts';
 import { CandidatesService, diffConfigs, LiveConfigStore, revisionIdentity, RevisionsService } from '@metaloop/registry';
 import { DeployRefusedError } from './deploy-refused.error';
 

@@ -1,38 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes, type Principal } from '@metaloop/auth';
-import {
-  agentListQuerySchema,
-  agentListResponseSchema,
-  agentResponseSchema,
-  candidateListQuerySchema,
-  candidateListResponseSchema,
-  candidateResponseSchema,
-  candidateSchema,
-  createAgentResponseSchema,
-  createAgentSchema,
-  deployRequestSchema,
-  deployResponseSchema,
-  pageQuerySchema,
-  revisionDiffResponseSchema,
-  revisionListResponseSchema,
-  revisionResponseSchema,
-  type AgentListQuery,
-  type AgentListResponse,
-  type AgentResponse,
-  type CandidateListQuery,
-  type CandidateListResponse,
-  type CandidateResponse,
-  type CandidateSpec,
-  type CreateAgentRequest,
-  type CreateAgentResponse,
-  type DeployRequest,
-  type DeployResponse,
-  type PageQuery,
-  type RevisionDiffResponse,
-  type RevisionListResponse,
-  type RevisionResponse,
-} from '@metaloop/events';
+import { agentListQuerySchema, agentListResponseSchema, agentResponseSchema, candidateListQuerySchema, candidateListResponseSchema, candidateResponseSchema, candidateSchema, createAgentResponseSchema, createAgentSchema, deployRequestSchema, deployResponseSchema, pageQuerySchema, revisionDiffResponseSchema, revisionListResponseSchema, revisionResponseSchema, type AgentListQuery, type AgentListResponse, type AgentResponse, type CandidateListQuery, type CandidateListResponse, type CandidateResponse, type CandidateSpec, type CreateAgentRequest, type CreateAgentResponse, type DeployRequest, type DeployResponse, type PageQuery, type RevisionDiffResponse, type RevisionListResponse, type RevisionResponse } from '@metaloop/contracts';
 import { actorOf } from '@metaloop/control';
 import { AgentsService, CandidatesService, RevisionsService } from '@metaloop/registry';
 import { Idempotent } from '@metaloop/platform';

@@ -1,4 +1,4 @@
-import type { Environment } from '@metaloop/events';
+import type { Environment } from '@metaloop/contracts';
 import type { RollupSums } from '../ingest/rollup-aggregation';
 import type { AnalysisWindows } from './analysis-windows';
 

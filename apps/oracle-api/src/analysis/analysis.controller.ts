@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '@metaloop/auth';
-import { analyzeRequestSchema, analyzeResponseSchema, type AnalyzeRequest, type AnalyzeResponse } from '@metaloop/events';
+import { analyzeRequestSchema, analyzeResponseSchema, type AnalyzeRequest, type AnalyzeResponse } from '@metaloop/contracts';
 import { Idempotent } from '@metaloop/platform';
 import { AnalysisService } from './analysis.service';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@metaloop/db';
-import type { CandidateSpec, Environment } from '@metaloop/events';
+import type { CandidateSpec, Environment } from '@metaloop/contracts';
 import type { RollupSums } from '../ingest/rollup-aggregation';
 import type { AnalysisSnapshot, ModelCandidate, RetrainView, RevisionSums } from './analysis-snapshot';
 import { hourStart, type AnalysisWindows } from './analysis-windows';

@@ -1,4 +1,4 @@
-import { analyzeResponseSchema, findingListResponseSchema } from '@metaloop/events';
+import { analyzeResponseSchema, findingListResponseSchema } from '@metaloop/contracts';
 import { metricValue, oracleHarness, type OracleHarness } from '../__tests__/oracle-harness';
 import { UPSERT_FEEDBACK_ROLLUPS, UPSERT_FEEDBACK_ROLLUPS_HOURLY } from '../ingest/ingest.sql';
 import { hourlyRollups, type FeedbackRollupRow } from '../ingest/rollup-aggregation';

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '@metaloop/db';
-import { uuidv7, type AnalyzeResponse } from '@metaloop/events';
+import { uuidv7 } from '@metaloop/core';
+import { type AnalyzeResponse } from '@metaloop/contracts';
 import { FindingsService } from '../findings/findings.service';
 import type { AnalysisSnapshot } from './analysis-snapshot';
 import { analysisWindows, nextHour } from './analysis-windows';

@@ -1,4 +1,4 @@
-import { LATENCY_BUCKETS } from '@metaloop/events';
+import { LATENCY_BUCKETS } from '@metaloop/core';
 import { ROLLUP_SUM_FIELDS } from '../ingest/rollup-aggregation';
 import { rollupSegments, type TimeRange } from './analysis-windows';
 

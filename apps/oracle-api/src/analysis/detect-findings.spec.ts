@@ -1,4 +1,5 @@
-import { LATENCY_BUCKET_EDGES_MS, LATENCY_BUCKETS, latencyBucket, latencyQuantile, type Environment } from '@metaloop/events';
+import { LATENCY_BUCKET_EDGES_MS, LATENCY_BUCKETS, latencyBucket, latencyQuantile } from '@metaloop/core';
+import { type Environment } from '@metaloop/contracts';
 import { histogramQuantile } from '@metaloop/stats';
 import type { FeedbackRollupRow } from '../ingest/rollup-aggregation';
 import { NORMAL_PROFILE, snapshotFromRows, syntheticRollups, type Profile, type Registry, type Stream } from './__tests__/synthetic';

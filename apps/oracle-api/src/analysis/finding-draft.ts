@@ -1,4 +1,4 @@
-import type { Evidence, FindingType, Severity } from '@metaloop/events';
+import type { Evidence, FindingType, Severity } from '@metaloop/contracts';
 import { benjaminiHochberg, type Interval, type TestResult } from '@metaloop/stats';
 import type { AnalysisWindows, TimeRange } from './analysis-windows';
 

@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '@metaloop/auth';
 import { AuditLog } from '@metaloop/control';
-import { auditPageSchema, auditQuerySchema, type AuditPage, type AuditQuery } from '@metaloop/events';
+import { auditPageSchema, auditQuerySchema, type AuditPage, type AuditQuery } from '@metaloop/contracts';
 
 @ApiTags('oracle')
 @Controller('api/v1/oracle/audit')

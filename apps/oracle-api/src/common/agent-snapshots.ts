@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@metaloop/db';
-import { agentConfigSchema, candidateSchema, LIVE_PLAN_STATUSES, type AgentConfig, type CandidateSpec, type Environment, type PlanStatus } from '@metaloop/events';
+import { agentConfigSchema, candidateSchema, LIVE_PLAN_STATUSES, type AgentConfig, type CandidateSpec, type Environment, type PlanStatus } from '@metaloop/contracts';
 
 /** One agent as the planner and the gates see it at this moment. */
 export interface AgentSnapshot {

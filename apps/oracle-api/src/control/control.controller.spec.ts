@@ -1,5 +1,5 @@
 import { LiveConfigStore, RevisionsService } from '@metaloop/registry';
-import { QUEUES } from '@metaloop/events';
+import { QUEUES } from '@metaloop/contracts';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { mkdtempSync, writeFileSync } from 'node:fs';

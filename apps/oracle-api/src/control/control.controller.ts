@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes, type Principal } from '@metaloop/auth';
 import { actorOf } from '@metaloop/control';
-import { freezeRequestSchema, freezeResponseSchema, rollbackRequestSchema, rollbackResultSchema, type FreezeRequest, type FreezeResponse, type RollbackRequest, type RollbackResult } from '@metaloop/events';
+import { freezeRequestSchema, freezeResponseSchema, rollbackRequestSchema, rollbackResultSchema, type FreezeRequest, type FreezeResponse, type RollbackRequest, type RollbackResult } from '@metaloop/contracts';
 import { Idempotent } from '@metaloop/platform';
 import { ControlService } from './control.service';
 

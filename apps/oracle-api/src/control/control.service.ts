@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { FreezeControl, RollbackService } from '@metaloop/control';
-import type { FreezeRequest, FreezeResponse, RollbackRequest, RollbackResult } from '@metaloop/events';
+import type { FreezeRequest, FreezeResponse, RollbackRequest, RollbackResult } from '@metaloop/contracts';
 import { PolicyStore } from '@metaloop/policies';
 
 /**

@@ -1,16 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '@metaloop/auth';
-import {
-  dlqListQuerySchema,
-  dlqListResponseSchema,
-  dlqReplayResponseSchema,
-  dlqReplaySchema,
-  type DlqListQuery,
-  type DlqListResponse,
-  type DlqReplayRequest,
-  type DlqReplayResponse,
-} from '@metaloop/events';
+import { dlqListQuerySchema, dlqListResponseSchema, dlqReplayResponseSchema, dlqReplaySchema, type DlqListQuery, type DlqListResponse, type DlqReplayRequest, type DlqReplayResponse } from '@metaloop/contracts';
 import { Idempotent } from '@metaloop/platform';
 import { DeadLettersService } from './dead-letters.service';
 

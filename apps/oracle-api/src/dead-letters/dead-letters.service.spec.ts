@@ -1,4 +1,4 @@
-import type { StoredFeedbackEvent } from '@metaloop/events';
+import type { StoredFeedbackEvent } from '@metaloop/contracts';
 import { eventually, startNatsServer, type TestNatsServer } from '@metaloop/testing';
 import { oracleHarness, type OracleHarness } from '../__tests__/oracle-harness';
 

@@ -1,13 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import {
-  DEAD_LETTER_HEADERS,
-  type DeadLetter,
-  type DlqListQuery,
-  type DlqListResponse,
-  type DlqReplayRequest,
-  type DlqReplayResponse,
-  type JetStreamContext,
-} from '@metaloop/events';
+import { DEAD_LETTER_HEADERS, type DeadLetter, type DlqListQuery, type DlqListResponse, type DlqReplayRequest, type DlqReplayResponse } from '@metaloop/contracts';
+import { type JetStreamContext } from '@metaloop/messaging';
 import { NatsService } from '@metaloop/messaging';
 import type { MsgRequest, StoredMsg } from '@nats-io/jetstream';
 import { errorSummary } from '../common/error-summary';

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes, type Principal } from '@metaloop/auth';
 import { actorOf } from '@metaloop/control';
-import { executeRequestSchema, executeResponseSchema, type ExecuteRequest, type ExecuteResponse } from '@metaloop/events';
+import { executeRequestSchema, executeResponseSchema, type ExecuteRequest, type ExecuteResponse } from '@metaloop/contracts';
 import { Idempotent } from '@metaloop/platform';
 import { ExecutionService } from './execution.service';
 

@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { QUEUES } from '@metaloop/events';
+import { QUEUES } from '@metaloop/contracts';
 import { PlansModule } from '../plans/plans.module';
 import { ValidationModule } from '../validation/validation.module';
 import { ExecutionController } from './execution.controller';

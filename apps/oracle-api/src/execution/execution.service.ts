@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { JOBS, QUEUES, type ExecutePlanJob, type ExecuteRequest, type ExecuteResponse, type PlanStatus, type ValidationResult } from '@metaloop/events';
+import { JOBS, QUEUES, type ExecutePlanJob, type ExecuteRequest, type ExecuteResponse, type PlanStatus, type ValidationResult } from '@metaloop/contracts';
 import type { Queue } from 'bullmq';
 import { PlansService } from '../plans/plans.service';
 import { ValidationService } from '../validation/validation.service';

@@ -1,4 +1,5 @@
-import { JOBS, QUEUES, uuidv7 } from '@metaloop/events';
+import { JOBS, QUEUES } from '@metaloop/contracts';
+import { uuidv7 } from '@metaloop/core';
 import { testEnv } from '@metaloop/testing';
 import { Queue } from 'bullmq';
 import { metricValue, oracleHarness, type OracleHarness } from '../__tests__/oracle-harness';

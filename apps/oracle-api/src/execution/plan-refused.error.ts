@@ -1,4 +1,4 @@
-import type { GateResult } from '@metaloop/events';
+import type { GateResult } from '@metaloop/contracts';
 
 /** A plan that may not run (yet): 409 with the reason and, when the gates said so, their results. */
 export class PlanRefusedError extends Error {

@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '@metaloop/auth';
-import { findingListResponseSchema, findingsQuerySchema, type FindingListResponse, type FindingsQuery } from '@metaloop/events';
+import { findingListResponseSchema, findingsQuerySchema, type FindingListResponse, type FindingsQuery } from '@metaloop/contracts';
 import { FindingsService } from './findings.service';
 
 @ApiTags('oracle')

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Finding as FindingRow, type Prisma } from '@metaloop/db';
-import { uuidv7, type DeferralReason, type Finding, type FindingListResponse, type FindingsQuery, type FindingStatus } from '@metaloop/events';
+import { uuidv7 } from '@metaloop/core';
+import { type DeferralReason, type Finding, type FindingListResponse, type FindingsQuery, type FindingStatus } from '@metaloop/contracts';
 import type { FindingDraft } from '../analysis/finding-draft';
 import { RESOLVE_CLEARED_FINDINGS, RESOLVE_UNSEEN_FINDINGS, SUPERSEDE_UNSERVED_FINDINGS, UPSERT_FINDINGS } from './findings.sql';
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEAD_LETTER_HEADERS } from '@metaloop/events';
+import { DEAD_LETTER_HEADERS } from '@metaloop/contracts';
 import { NatsService } from '@metaloop/messaging';
 import type { JsMsg } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';

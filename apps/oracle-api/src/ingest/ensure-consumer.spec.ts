@@ -1,4 +1,4 @@
-import { connectJetStream, type JetStreamContext } from '@metaloop/events';
+import { connectJetStream, type JetStreamContext } from '@metaloop/messaging';
 import { isolationId, testEnv } from '@metaloop/testing';
 import { ensureConsumer, ingestConsumer } from './ensure-consumer';
 

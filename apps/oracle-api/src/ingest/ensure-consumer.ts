@@ -1,4 +1,4 @@
-import type { ConsumerDefinition, NatsTopology } from '@metaloop/events';
+import type { ConsumerDefinition, NatsTopology } from '@metaloop/contracts';
 import { JetStreamApiError, type ConsumerConfig, type JetStreamManager } from '@nats-io/jetstream';
 
 /** What `jsm.consumers.update` may change on an existing durable consumer. */

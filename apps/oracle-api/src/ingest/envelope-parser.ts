@@ -1,4 +1,4 @@
-import { envelopeSchema, type Envelope } from '@metaloop/events';
+import { envelopeSchema, type Envelope } from '@metaloop/contracts';
 
 export type ParseResult = { ok: true; envelope: Envelope } | { ok: false; error: string };
 

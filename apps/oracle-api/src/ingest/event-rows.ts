@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { StoredFeedbackEvent, StoredSystemMetric } from '@metaloop/events';
+import type { StoredFeedbackEvent, StoredSystemMetric } from '@metaloop/contracts';
 import { successValue } from './rollup-aggregation';
 
 /**

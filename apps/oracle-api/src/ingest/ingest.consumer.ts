@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { JetStreamContext } from '@metaloop/events';
+import type { JetStreamContext } from '@metaloop/messaging';
 import { NatsService, NatsUnavailableError } from '@metaloop/messaging';
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';

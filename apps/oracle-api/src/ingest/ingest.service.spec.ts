@@ -1,4 +1,5 @@
-import { LATENCY_BUCKETS, latencyBucket, type StoredFeedbackEvent, type StoredSystemMetric } from '@metaloop/events';
+import { LATENCY_BUCKETS, latencyBucket } from '@metaloop/core';
+import { type StoredFeedbackEvent, type StoredSystemMetric } from '@metaloop/contracts';
 import { eventually } from '@metaloop/testing';
 import { metricValue, oracleHarness, type OracleHarness } from '../__tests__/oracle-harness';
 import { IngestWriter } from './ingest.writer';

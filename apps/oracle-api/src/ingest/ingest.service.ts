@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PrismaService } from '@metaloop/db';
-import type { Envelope } from '@metaloop/events';
+import type { Envelope } from '@metaloop/contracts';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Env } from '../config/env.schema';
 import { DistinctWarnings } from '../common/distinct-warnings';

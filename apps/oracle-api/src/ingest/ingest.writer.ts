@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@metaloop/db';
-import type { Envelope, StoredFeedbackEvent, StoredSystemMetric } from '@metaloop/events';
+import type { Envelope, StoredFeedbackEvent, StoredSystemMetric } from '@metaloop/contracts';
 import { feedbackEventRow, systemMetricRow } from './event-rows';
 import { INSERT_FEEDBACK_EVENTS, INSERT_SYSTEM_METRICS, UPSERT_FEEDBACK_ROLLUPS, UPSERT_FEEDBACK_ROLLUPS_HOURLY, UPSERT_METRIC_ROLLUPS } from './ingest.sql';
 import { aggregateRollups, hourlyRollups } from './rollup-aggregation';

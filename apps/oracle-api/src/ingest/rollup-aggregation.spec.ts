@@ -1,4 +1,5 @@
-import { LATENCY_BUCKETS, latencyBucket, type StoredFeedbackEvent } from '@metaloop/events';
+import { LATENCY_BUCKETS, latencyBucket } from '@metaloop/core';
+import { type StoredFeedbackEvent } from '@metaloop/contracts';
 import { aggregateRollups, hourlyRollups, minuteBucket, successValue, type FeedbackRollupRow } from './rollup-aggregation';
 
 let n = 0;

@@ -1,4 +1,5 @@
-import { LATENCY_BUCKETS, latencyBucket, type StoredFeedbackEvent } from '@metaloop/events';
+import { LATENCY_BUCKETS, latencyBucket } from '@metaloop/core';
+import { type StoredFeedbackEvent } from '@metaloop/contracts';
 
 /** The summed columns of a rollup row (any span: a minute, an hour, a whole window). */
 export interface RollupSums {

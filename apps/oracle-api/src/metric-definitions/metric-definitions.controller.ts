@@ -1,14 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '@metaloop/auth';
-import {
-  metricDefinitionListSchema,
-  metricDefinitionResponseSchema,
-  metricDefinitionSchema,
-  type MetricDefinition,
-  type MetricDefinitionList,
-  type MetricDefinitionResponse,
-} from '@metaloop/events';
+import { metricDefinitionListSchema, metricDefinitionResponseSchema, metricDefinitionSchema, type MetricDefinition, type MetricDefinitionList, type MetricDefinitionResponse } from '@metaloop/contracts';
 import { Idempotent } from '@metaloop/platform';
 import { MetricDefinitionsService } from './metric-definitions.service';
 

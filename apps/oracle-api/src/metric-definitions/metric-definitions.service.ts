@@ -1,6 +1,6 @@
 import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { PrismaService, type MetricDefinition as MetricDefinitionRow } from '@metaloop/db';
-import { CORE_SUBJECTS, type MetricDefinition, type MetricDefinitionResponse, type MetricsChangedMessage } from '@metaloop/events';
+import { CORE_SUBJECTS, type MetricDefinition, type MetricDefinitionResponse, type MetricsChangedMessage } from '@metaloop/contracts';
 import { NatsEventsClient } from '@metaloop/messaging';
 import { lastValueFrom } from 'rxjs';
 

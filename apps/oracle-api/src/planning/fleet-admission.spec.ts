@@ -1,4 +1,5 @@
-import { agentConfigSchema, uuidv7, type Finding, type MutationInput } from '@metaloop/events';
+import { agentConfigSchema, type Finding, type MutationInput } from '@metaloop/contracts';
+import { uuidv7 } from '@metaloop/core';
 import { policySchema, type GateState, type PolicyInput } from '@metaloop/policies';
 import { admitPicks, rankPicks } from './fleet-admission';
 import type { AgentPick } from './planner';

@@ -1,4 +1,4 @@
-import { planSchema, type DeferralReason, type GateResult, type PlanInput, type Severity } from '@metaloop/events';
+import { planSchema, type DeferralReason, type GateResult, type PlanInput, type Severity } from '@metaloop/contracts';
 import { validatePlan, type GateState, type Policy } from '@metaloop/policies';
 import { planOf, type AgentPick } from './planner';
 

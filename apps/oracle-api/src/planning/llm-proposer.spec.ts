@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { uuidv7 } from '@metaloop/events';
+import { uuidv7 } from '@metaloop/core';
 import { oracleHarness, type OracleHarness } from '../__tests__/oracle-harness';
 
 /** An OpenAI-compatible chat completions endpoint answering whatever the test queues next. */

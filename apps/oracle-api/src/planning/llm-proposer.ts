@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { mutationSchema, MUTATION_TYPES, type Finding, type MutationInput } from '@metaloop/events';
+import { mutationSchema, MUTATION_TYPES, type Finding, type MutationInput } from '@metaloop/contracts';
 import type { Env } from '../config/env.schema';
 import { mutationRisk } from './mutation-risk';
 import type { AgentPlanningState } from './planning-context';

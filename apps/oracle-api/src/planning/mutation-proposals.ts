@@ -1,4 +1,4 @@
-import type { CandidateSpec, ExpectedImpact, Finding, MutationInput, RollbackSpec } from '@metaloop/events';
+import type { CandidateSpec, ExpectedImpact, Finding, MutationInput, RollbackSpec } from '@metaloop/contracts';
 import { mutationRisk } from './mutation-risk';
 import type { AgentPlanningState } from './planning-context';
 import { ruleForComplaintTags } from './rule-patches';

@@ -1,4 +1,4 @@
-import type { Environment, MutationType } from '@metaloop/events';
+import type { Environment, MutationType } from '@metaloop/contracts';
 
 /** How much can go wrong, by kind of change: a parameter nudge is cheap to get wrong, a model swap is not. */
 const TYPE_RISK: Record<MutationType, number> = {

@@ -1,4 +1,4 @@
-import { agentConfigSchema, mutationSchema, planSchema, type CandidateSpec, type Finding, type FindingInput } from '@metaloop/events';
+import { agentConfigSchema, mutationSchema, planSchema, type CandidateSpec, type Finding, type FindingInput } from '@metaloop/contracts';
 import { planFromFindings, planOf, proposeMutations } from './planner';
 import type { AgentPlanningState, PlanningContext } from './planning-context';
 import { RULE_PATCHES } from './rule-patches';

@@ -1,4 +1,5 @@
-import { jsonEqual, type Finding, type MutationInput, type PlanInput, type Severity, type SkippedFinding } from '@metaloop/events';
+import { jsonEqual } from '@metaloop/core';
+import { type Finding, type MutationInput, type PlanInput, type Severity, type SkippedFinding } from '@metaloop/contracts';
 import { proposalFor } from './mutation-proposals';
 import type { PlanningContext } from './planning-context';
 

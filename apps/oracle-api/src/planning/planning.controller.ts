@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes, type Principal } from '@metaloop/auth';
 import { actorOf } from '@metaloop/control';
-import { planRequestSchema, planResponseSchema, type PlanRequest, type PlanResponse } from '@metaloop/events';
+import { planRequestSchema, planResponseSchema, type PlanRequest, type PlanResponse } from '@metaloop/contracts';
 import { Idempotent } from '@metaloop/platform';
 import { PlanningService } from './planning.service';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@metaloop/db';
-import type { Environment, Finding, MutationInput, MutationType, PlanRequest, PlanResponse } from '@metaloop/events';
+import type { Environment, Finding, MutationInput, MutationType, PlanRequest, PlanResponse } from '@metaloop/contracts';
 import { PolicyStore } from '@metaloop/policies';
 import { AgentSnapshots } from '../common/agent-snapshots';
 import { FindingsService } from '../findings/findings.service';

@@ -1,4 +1,4 @@
-import { agentConfigSchema, mutationSchema, type AgentConfig } from '@metaloop/events';
+import { agentConfigSchema, mutationSchema, type AgentConfig } from '@metaloop/contracts';
 
 /** Candidate keys a candidate config introduces over its stable one: its prompt version, model and new LoRA adapters. */
 export function introducedKeys(stable: AgentConfig, candidate: AgentConfig): string[] {

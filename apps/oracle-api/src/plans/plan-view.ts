@@ -1,5 +1,5 @@
 import type { Prisma } from '@metaloop/db';
-import { planSchema, type GateResult, type MutationInput, type Plan, type PlanView, type ValidationResult } from '@metaloop/events';
+import { planSchema, type GateResult, type MutationInput, type Plan, type PlanView, type ValidationResult } from '@metaloop/contracts';
 
 /** What a plan row is read with to make its wire view. */
 export const PLAN_INCLUDE = {

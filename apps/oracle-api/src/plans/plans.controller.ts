@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } fr
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes, type Principal } from '@metaloop/auth';
 import { actorOf } from '@metaloop/control';
-import { planDecisionSchema, planListQuerySchema, planListSchema, planViewSchema, type PlanDecision, type PlanList, type PlanListQuery, type PlanView } from '@metaloop/events';
+import { planDecisionSchema, planListQuerySchema, planListSchema, planViewSchema, type PlanDecision, type PlanList, type PlanListQuery, type PlanView } from '@metaloop/contracts';
 import { Idempotent } from '@metaloop/platform';
 import { PlansService } from './plans.service';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@metaloop/db';
-import { PLAN_STATUSES } from '@metaloop/events';
+import { PLAN_STATUSES } from '@metaloop/contracts';
 import { MetricsRegistry } from '@metaloop/observability';
 import { Gauge } from 'prom-client';
 

@@ -1,7 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { AuditLog } from '@metaloop/control';
 import { PrismaService, type Prisma } from '@metaloop/db';
-import { GATE_NAMES, planSchema, type PlanInput, type PlanList, type PlanListQuery, type PlanStatus, type PlanView } from '@metaloop/events';
+import { GATE_NAMES, planSchema, type PlanInput, type PlanList, type PlanListQuery, type PlanStatus, type PlanView } from '@metaloop/contracts';
 import { FindingsService } from '../findings/findings.service';
 import { mutationData, PLAN_INCLUDE, planView } from './plan-view';
 

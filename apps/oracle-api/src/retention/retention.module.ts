@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { QUEUES } from '@metaloop/events';
+import { QUEUES } from '@metaloop/contracts';
 import { RetentionMetrics } from './retention.metrics';
 import { RetentionProcessor } from './retention.processor';
 import { RetentionScheduler } from './retention.scheduler';

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { JOBS, QUEUES, type PurgeRawEventsJob } from '@metaloop/events';
+import { JOBS, QUEUES, type PurgeRawEventsJob } from '@metaloop/contracts';
 import type { Queue } from 'bullmq';
 import type { Env } from '../config/env.schema';
 import { DistinctWarnings } from '../common/distinct-warnings';

@@ -1,5 +1,5 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { JOBS, QUEUES } from '@metaloop/events';
+import { JOBS, QUEUES } from '@metaloop/contracts';
 import { eventually } from '@metaloop/testing';
 import type { Queue } from 'bullmq';
 import { metricValue, oracleHarness, type OracleHarness } from '../__tests__/oracle-harness';

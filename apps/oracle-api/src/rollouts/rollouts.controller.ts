@@ -1,7 +1,7 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '@metaloop/auth';
-import { rolloutDetailSchema, rolloutListQuerySchema, rolloutListSchema, type RolloutDetail, type RolloutList, type RolloutListQuery } from '@metaloop/events';
+import { rolloutDetailSchema, rolloutListQuerySchema, rolloutListSchema, type RolloutDetail, type RolloutList, type RolloutListQuery } from '@metaloop/contracts';
 import { RolloutsService } from './rollouts.service';
 
 @ApiTags('oracle')

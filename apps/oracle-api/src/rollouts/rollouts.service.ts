@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { decisionView, rolloutView } from '@metaloop/control';
 import { PrismaService } from '@metaloop/db';
-import type { RolloutDetail, RolloutList, RolloutListQuery } from '@metaloop/events';
+import type { RolloutDetail, RolloutList, RolloutListQuery } from '@metaloop/contracts';
 
 /** Rollouts as operators look at them: newest first, and one with every decision the monitor (or a person) took. */
 @Injectable()

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '@metaloop/auth';
-import { oracleStatusSchema, type OracleStatus } from '@metaloop/events';
+import { oracleStatusSchema, type OracleStatus } from '@metaloop/contracts';
 import { StatusService } from './status.service';
 
 @ApiTags('oracle')

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { budgetLimitsFromPolicy, budgetRemaining, FreezeControl, MutationBudget } from '@metaloop/control';
 import { PrismaService } from '@metaloop/db';
-import { tickDeferralSchema, tickPlanSchema, type OracleStatus } from '@metaloop/events';
+import { tickDeferralSchema, tickPlanSchema, type OracleStatus } from '@metaloop/contracts';
 import { z } from 'zod';
 import { PolicyStore } from '@metaloop/policies';
 

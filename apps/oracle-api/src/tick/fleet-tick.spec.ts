@@ -1,4 +1,4 @@
-import { QUEUES } from '@metaloop/events';
+import { QUEUES } from '@metaloop/contracts';
 import { bullmqConnection } from '@metaloop/messaging';
 import { testEnv } from '@metaloop/testing';
 import { Queue } from 'bullmq';

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '@metaloop/auth';
-import { tickRequestSchema, tickResultSchema, type TickRequest, type TickResult } from '@metaloop/events';
+import { tickRequestSchema, tickResultSchema, type TickRequest, type TickResult } from '@metaloop/contracts';
 import { Idempotent } from '@metaloop/platform';
 import { TickService } from './tick.service';
 

@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { QUEUES } from '@metaloop/events';
+import { QUEUES } from '@metaloop/contracts';
 import { AnalysisModule } from '../analysis/analysis.module';
 import { ExecutionModule } from '../execution/execution.module';
 import { FindingsModule } from '../findings/findings.module';

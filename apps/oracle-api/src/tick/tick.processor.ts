@@ -1,6 +1,6 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { JOBS, QUEUES, type TickJob, type TickResult } from '@metaloop/events';
+import { JOBS, QUEUES, type TickJob, type TickResult } from '@metaloop/contracts';
 import { RedisService } from '@metaloop/messaging';
 import type { Job } from 'bullmq';
 import { DistinctWarnings } from '../common/distinct-warnings';

@@ -1,4 +1,4 @@
-import { QUEUES } from '@metaloop/events';
+import { QUEUES } from '@metaloop/contracts';
 import { testEnv } from '@metaloop/testing';
 import { Queue } from 'bullmq';
 import { metricValue, oracleHarness, type OracleHarness } from '../__tests__/oracle-harness';

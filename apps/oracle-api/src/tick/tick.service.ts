@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { PrismaService, type Prisma } from '@metaloop/db';
-import { mutationSchema, uuidv7, type GateResult, type TickDeferral, type TickPlan, type TickResult, type TickStage } from '@metaloop/events';
+import { mutationSchema, type GateResult, type TickDeferral, type TickPlan, type TickResult, type TickStage } from '@metaloop/contracts';
+import { uuidv7 } from '@metaloop/core';
 import { PolicyStore } from '@metaloop/policies';
 import { AnalysisService } from '../analysis/analysis.service';
 import type { Env } from '../config/env.schema';

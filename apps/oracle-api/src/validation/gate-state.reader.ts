@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ADAPTERS, AdapterError, adapterFor, type AdapterContext } from '@metaloop/adapters';
 import { FreezeControl, MutationBudget } from '@metaloop/control';
 import { PrismaService } from '@metaloop/db';
-import type { CandidateSpec, Environment, MutationType, Plan } from '@metaloop/events';
+import type { CandidateSpec, Environment, MutationType, Plan } from '@metaloop/contracts';
 import { adapterConstraints, type AgentGateState, type GateState, type Policy, type PrepareOutcome } from '@metaloop/policies';
 import { AgentSnapshots, type AgentSnapshot } from '../common/agent-snapshots';
 

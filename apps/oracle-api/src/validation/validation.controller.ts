@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes, type Principal } from '@metaloop/auth';
 import { actorOf } from '@metaloop/control';
-import { validateRequestSchema, validationResultSchema, type PlanInput, type ValidateRequest, type ValidationResult } from '@metaloop/events';
+import { validateRequestSchema, validationResultSchema, type PlanInput, type ValidateRequest, type ValidationResult } from '@metaloop/contracts';
 import { Idempotent } from '@metaloop/platform';
 import { PlansService } from '../plans/plans.service';
 import { ValidationService } from './validation.service';

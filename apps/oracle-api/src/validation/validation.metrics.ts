@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { GateResult } from '@metaloop/events';
+import type { GateResult } from '@metaloop/contracts';
 import { MetricsRegistry } from '@metaloop/observability';
 import { Counter } from 'prom-client';
 

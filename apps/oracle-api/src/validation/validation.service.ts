@@ -1,7 +1,7 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { AuditLog } from '@metaloop/control';
 import { PrismaService, type Prisma } from '@metaloop/db';
-import { GATE_NAMES, type PlanStatus, type PlanView, type ValidationResult } from '@metaloop/events';
+import { GATE_NAMES, type PlanStatus, type PlanView, type ValidationResult } from '@metaloop/contracts';
 import { PolicyStore, validatePlan } from '@metaloop/policies';
 import { FindingsService } from '../findings/findings.service';
 import { PLAN_INCLUDE, planOf, validationView } from '../plans/plan-view';

@@ -1,7 +1,8 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PrismaService, type Prisma } from '@metaloop/db';
-import { connectNats, natsTopology, QUEUES, type AgentConfigInput, type CandidateInput, type ConfigChangedMessage, type MutationInput } from '@metaloop/events';
+import { connectNats } from '@metaloop/messaging';
+import { natsTopology, QUEUES, type AgentConfigInput, type CandidateInput, type ConfigChangedMessage, type MutationInput } from '@metaloop/contracts';
 import { AgentsService, CandidatesService, LiveConfigStore } from '@metaloop/registry';
 import { deleteRedisKeys, eventually, isolatedServiceEnv, scratchSchema, testEnv, type ScratchSchema } from '@metaloop/testing';
 import type { NatsConnection } from '@nats-io/transport-node';

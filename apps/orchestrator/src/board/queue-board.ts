@@ -5,7 +5,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { ApiKeyGuard } from '@metaloop/auth';
-import { QUEUES } from '@metaloop/events';
+import { QUEUES } from '@metaloop/contracts';
 import { PROBLEM_CONTENT_TYPE, ProblemDetailsFilter } from '@metaloop/platform';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AdapterContext } from '@metaloop/adapters';
 import { PrismaService, type Rollout } from '@metaloop/db';
-import { agentConfigSchema, candidateSchema, type Environment } from '@metaloop/events';
+import { agentConfigSchema, candidateSchema, type Environment } from '@metaloop/contracts';
 import { adapterConstraints, PolicyStore } from '@metaloop/policies';
 
 /** What an adapter is told about the agent it works on, from Postgres and the policy in force. */

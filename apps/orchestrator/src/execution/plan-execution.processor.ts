@@ -1,6 +1,6 @@
 import { OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { ConfigService } from '@nestjs/config';
-import { QUEUES, type ExecutePlanJob } from '@metaloop/events';
+import { QUEUES, type ExecutePlanJob } from '@metaloop/contracts';
 import { RedisService } from '@metaloop/messaging';
 import type { Job } from 'bullmq';
 import type { Env } from '../config/env.schema';

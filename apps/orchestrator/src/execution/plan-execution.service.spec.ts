@@ -1,4 +1,4 @@
-import { QUEUES } from '@metaloop/events';
+import { QUEUES } from '@metaloop/contracts';
 import { eventually, startFakeVllm, type FakeVllm } from '@metaloop/testing';
 import { BASE_CONFIG, orchestratorHarness, promptMutation, type OrchestratorHarness } from '../__tests__/orchestrator-harness';
 import { RollbackService } from '@metaloop/control';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { budgetLimitsFromPolicy, budgetRemaining, FreezeControl, MutationBudget } from '@metaloop/control';
 import { PrismaService } from '@metaloop/db';
-import { ACTIVE_ROLLOUT_STATUSES, MUTATION_TYPES } from '@metaloop/events';
+import { ACTIVE_ROLLOUT_STATUSES, MUTATION_TYPES } from '@metaloop/contracts';
 import { MetricsRegistry } from '@metaloop/observability';
 import { PolicyStore } from '@metaloop/policies';
 import { Counter, Gauge } from 'prom-client';

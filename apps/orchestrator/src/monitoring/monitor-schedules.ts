@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { JOBS, QUEUES, type MonitorRolloutJob } from '@metaloop/events';
+import { JOBS, QUEUES, type MonitorRolloutJob } from '@metaloop/contracts';
 import type { Queue } from 'bullmq';
 
 const PREFIX = 'monitor-';

@@ -1,7 +1,7 @@
 import { Processor } from '@nestjs/bullmq';
 import type { OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { JOBS, QUEUES, type MonitorRolloutJob } from '@metaloop/events';
+import { JOBS, QUEUES, type MonitorRolloutJob } from '@metaloop/contracts';
 import { RedisService } from '@metaloop/messaging';
 import type { Job } from 'bullmq';
 import type { Env } from '../config/env.schema';

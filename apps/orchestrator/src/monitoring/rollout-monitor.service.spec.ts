@@ -1,5 +1,5 @@
 import { FreezeControl } from '@metaloop/control';
-import { QUEUES } from '@metaloop/events';
+import { QUEUES } from '@metaloop/contracts';
 import { MetricsRegistry } from '@metaloop/observability';
 import { eventually } from '@metaloop/testing';
 import { orchestratorHarness, promptMutation, type OrchestratorHarness } from '../__tests__/orchestrator-harness';

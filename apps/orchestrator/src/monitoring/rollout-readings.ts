@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Rollout } from '@metaloop/db';
-import { LATENCY_BUCKETS } from '@metaloop/events';
+import { LATENCY_BUCKETS } from '@metaloop/core';
 import type { Policy } from '@metaloop/policies';
 import { emptySums, type ArmSums } from './analysis/arm-sums';
 import type { LookReadings } from './analysis/decide-look';

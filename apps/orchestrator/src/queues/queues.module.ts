@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { QUEUES } from '@metaloop/events';
+import { QUEUES } from '@metaloop/contracts';
 import { bullmqRoot } from '@metaloop/messaging';
 
 const queues = BullModule.registerQueue({ name: QUEUES.plans }, { name: QUEUES.rollouts }, { name: QUEUES.reverts });

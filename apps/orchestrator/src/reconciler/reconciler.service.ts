@@ -3,7 +3,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import { ConfigService } from '@nestjs/config';
 import { revertJobOptions, systemActor } from '@metaloop/control';
 import { PrismaService } from '@metaloop/db';
-import { JOBS, QUEUES, type ExecutePlanJob, type RevertAdapterJob } from '@metaloop/events';
+import { JOBS, QUEUES, type ExecutePlanJob, type RevertAdapterJob } from '@metaloop/contracts';
 import { PolicyStore } from '@metaloop/policies';
 import type { Job, Queue } from 'bullmq';
 import type { Env } from '../config/env.schema';

@@ -1,6 +1,6 @@
 import { Processor } from '@nestjs/bullmq';
 import { ConfigService } from '@nestjs/config';
-import { JOBS, QUEUES, type RevertAdapterJob } from '@metaloop/events';
+import { JOBS, QUEUES, type RevertAdapterJob } from '@metaloop/contracts';
 import { RedisService } from '@metaloop/messaging';
 import type { Job } from 'bullmq';
 import type { Env } from '../config/env.schema';

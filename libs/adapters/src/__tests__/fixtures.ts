@@ -1,4 +1,4 @@
-import { agentConfigSchema, candidateSchema, type AgentConfig } from '@metaloop/events';
+import { agentConfigSchema, candidateSchema, type AgentConfig } from '@metaloop/contracts';
 import type { AdapterContext } from '../adapter';
 import { DEFAULT_ADAPTER_CONSTRAINTS } from '../constraints';
 import type { AdapterState } from '../side-effects';

@@ -1,7 +1,8 @@
 import { ConfigModule } from '@nestjs/config';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { PrismaModule, PrismaService } from '@metaloop/db';
-import { connectNats, natsTopology, QUEUES, type ConfigChangedMessage } from '@metaloop/events';
+import { connectNats } from '@metaloop/messaging';
+import { natsTopology, QUEUES, type ConfigChangedMessage } from '@metaloop/contracts';
 import { bullmqConnection, bullmqRoot, NatsModule, NatsService } from '@metaloop/messaging';
 import { MetricsModule } from '@metaloop/observability';
 import { AgentsService, RevisionsService } from '@metaloop/registry';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService, type AuditEntry } from '@metaloop/db';
-import type { AuditEntryView, AuditPage, AuditQuery } from '@metaloop/events';
+import type { AuditEntryView, AuditPage, AuditQuery } from '@metaloop/contracts';
 
 export interface AuditRecord {
   actor: string;

@@ -1,4 +1,4 @@
-import type { Environment, MutationType } from '@metaloop/events';
+import type { Environment, MutationType } from '@metaloop/contracts';
 
 /** The mutation budget of the policy, as plain numbers (libs/policies maps its YAML onto this). */
 export interface BudgetLimits {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService } from '@metaloop/db';
-import { ACTIVE_ROLLOUT_STATUSES, type Environment, type MutationType } from '@metaloop/events';
+import { ACTIVE_ROLLOUT_STATUSES, type Environment, type MutationType } from '@metaloop/contracts';
 import { budgetRefusal, type AgentBudgetState, type BudgetLimits, type BudgetRefusal, type BudgetUsage } from './budget-limits';
 
 type Db = Prisma.TransactionClient | PrismaService;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@metaloop/db';
-import type { FreezeState } from '@metaloop/events';
+import type { FreezeState } from '@metaloop/contracts';
 import { AuditLog } from '../audit/audit-log.service';
 
 const FREEZE_KEY = 'freeze';

@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { QUEUES } from '@metaloop/events';
+import { QUEUES } from '@metaloop/contracts';
 import { RegistryModule } from '@metaloop/registry';
 import { ControlModule } from '../control.module';
 import { RolloutMetrics } from '../rollouts/rollout.metrics';

@@ -1,17 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Prisma, PrismaService, type Rollout } from '@metaloop/db';
-import {
-  ACTIVE_ROLLOUT_STATUSES,
-  JOBS,
-  QUEUES,
-  type RevertAdapterJob,
-  type RollbackReason,
-  type RollbackRequest,
-  type RollbackResult,
-  type RollbackTrigger,
-  type RolloutView,
-} from '@metaloop/events';
+import { ACTIVE_ROLLOUT_STATUSES, JOBS, QUEUES, type RevertAdapterJob, type RollbackReason, type RollbackRequest, type RollbackResult, type RollbackTrigger, type RolloutView } from '@metaloop/contracts';
 import { LiveConfigStore } from '@metaloop/registry';
 import type { Queue } from 'bullmq';
 import { AuditLog } from '../audit/audit-log.service';

@@ -1,5 +1,5 @@
 import type { Rollout, RolloutDecision } from '@metaloop/db';
-import type { RolloutDecisionView, RolloutView } from '@metaloop/events';
+import type { RolloutDecisionView, RolloutView } from '@metaloop/contracts';
 
 /** Basis points (as stored) to percent (as shown). */
 export const percentOf = (weightBp: number) => weightBp / 100;

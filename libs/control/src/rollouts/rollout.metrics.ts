@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@metaloop/db';
-import { ACTIVE_ROLLOUT_STATUSES, MUTATION_TYPES, ROLLBACK_TRIGGERS, type RollbackReason, type RollbackTrigger } from '@metaloop/events';
+import { ACTIVE_ROLLOUT_STATUSES, MUTATION_TYPES, ROLLBACK_TRIGGERS, type RollbackReason, type RollbackTrigger } from '@metaloop/contracts';
 import { MetricsRegistry } from '@metaloop/observability';
 import { Counter, Histogram } from 'prom-client';
 

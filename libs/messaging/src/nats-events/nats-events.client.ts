@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
-import { prefixSubject } from '@metaloop/events';
+import { prefixSubject } from '@metaloop/contracts';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NatsService } from '../nats/nats.service';
 

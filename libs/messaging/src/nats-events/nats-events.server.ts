@@ -1,4 +1,4 @@
-import { prefixSubject } from '@metaloop/events';
+import { prefixSubject } from '@metaloop/contracts';
 import type { Msg } from '@nats-io/transport-node';
 import { NatsContext, NatsRequestJSONDeserializer, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { NatsService } from '../nats/nats.service';

@@ -1,7 +1,7 @@
 import { Controller, Injectable, type INestMicroservice } from '@nestjs/common';
 import { Ctx, EventPattern, MessagePattern, NatsContext, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
-import { connectNats } from '@metaloop/events';
+import { connectNats } from '@metaloop/messaging';
 import { eventually, isolationId, startNatsServer, testEnv, type TestNatsServer } from '@metaloop/testing';
 import { lastValueFrom } from 'rxjs';
 import { NatsModule } from '../nats/nats.module';

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { connectNats, natsTopology, openJetStream, type JetStreamContext, type NatsTopology } from '@metaloop/events';
+import { connectNats, openJetStream, type JetStreamContext } from '@metaloop/messaging';
+import { natsTopology, type NatsTopology } from '@metaloop/contracts';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { NATS_OPTIONS, type NatsModuleOptions } from './nats.options';
 

@@ -1,4 +1,4 @@
-import type { GateResult, Plan } from '@metaloop/events';
+import type { GateResult, Plan } from '@metaloop/contracts';
 import type { Policy } from '../policy.schema';
 import type { GateState } from './gate-state';
 import { fail, verdict, type Objection } from './verdict';

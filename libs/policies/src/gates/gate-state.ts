@@ -1,4 +1,4 @@
-import type { AgentConfig, Environment, MutationType } from '@metaloop/events';
+import type { AgentConfig, Environment, MutationType } from '@metaloop/contracts';
 
 /**
  * Everything the SPEC gates need besides the policy and the plan, gathered by the caller (the

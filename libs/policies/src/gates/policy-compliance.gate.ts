@@ -1,4 +1,4 @@
-import type { GateResult, Mutation, Plan } from '@metaloop/events';
+import type { GateResult, Mutation, Plan } from '@metaloop/contracts';
 import { adapterConstraints, paramKeyVerdict } from '../adapter-constraints';
 import type { Policy } from '../policy.schema';
 import type { AgentGateState, GateState } from './gate-state';

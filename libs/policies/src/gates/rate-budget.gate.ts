@@ -1,4 +1,4 @@
-import type { Environment, GateResult, MutationType, Plan } from '@metaloop/events';
+import type { Environment, GateResult, MutationType, Plan } from '@metaloop/contracts';
 import type { Policy } from '../policy.schema';
 import type { GateState } from './gate-state';
 import { fail, verdict, type Objection } from './verdict';

@@ -1,4 +1,4 @@
-import type { GateResult, MemoryUpdateParams, MutationOf, Plan } from '@metaloop/events';
+import type { GateResult, MemoryUpdateParams, MutationOf, Plan } from '@metaloop/contracts';
 import { adapterConstraints, routeShiftPoints, type AdapterConstraints } from '../adapter-constraints';
 import type { Policy } from '../policy.schema';
 import type { AgentGateState, GateState } from './gate-state';

@@ -1,4 +1,4 @@
-import { GATE_NAMES, gateResultSchema } from '@metaloop/events';
+import { GATE_NAMES, gateResultSchema } from '@metaloop/contracts';
 import { validatePlan } from './validate-plan';
 import { modelSwap, plan, policyWith, promptPatch, stateFor, withAgent } from './__tests__/fixtures';
 

@@ -1,4 +1,4 @@
-import { GATE_NAMES, type GateName, type GateResult, type Plan } from '@metaloop/events';
+import { GATE_NAMES, type GateName, type GateResult, type Plan } from '@metaloop/contracts';
 import type { Policy } from '../policy.schema';
 import { concurrencySafetyGate } from './concurrency-safety.gate';
 import { confidenceAndEvidenceGate } from './confidence-and-evidence.gate';

@@ -1,4 +1,4 @@
-import { LIMITS, type GateName, type GateResult, type Mutation } from '@metaloop/events';
+import { LIMITS, type GateName, type GateResult, type Mutation } from '@metaloop/contracts';
 
 /** One thing a gate objects to: it fails the plan, or makes it wait for a person. */
 export interface Objection {

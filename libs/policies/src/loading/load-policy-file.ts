@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Policy } from '../policy.schema';
-import { contentHash } from '@metaloop/events';
+import { contentHash } from '@metaloop/core';
 import { activeOverrides, applyOverrides, type PolicyOverrides } from './overrides';
 import { parsePolicy, type PolicyIssue } from './parse-policy';
 

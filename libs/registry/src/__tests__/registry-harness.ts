@@ -1,6 +1,7 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { PrismaModule, PrismaService } from '@metaloop/db';
-import { connectNats, natsTopology, type AgentConfigInput, type ConfigChangedMessage } from '@metaloop/events';
+import { connectNats } from '@metaloop/messaging';
+import { natsTopology, type AgentConfigInput, type ConfigChangedMessage } from '@metaloop/contracts';
 import { NatsModule, NatsService } from '@metaloop/messaging';
 import { eventually, scratchSchema, testEnv, type ScratchSchema } from '@metaloop/testing';
 import type { NatsConnection } from '@nats-io/transport-node';

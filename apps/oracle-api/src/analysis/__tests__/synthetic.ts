@@ -1,4 +1,4 @@
-import { latencyBucket } from '@metaloop/events';
+import { latencyBucket } from '@metaloop/core';
 import { createRandom, type Random } from '@metaloop/stats';
 import { addRollup, emptyRollup, type FeedbackRollupRow } from '../../ingest/rollup-aggregation';
 import type { AnalysisSnapshot, ModelCandidate, RetrainView, RevisionSums } from '../analysis-snapshot';

@@ -1,4 +1,4 @@
-import { LATENCY_BUCKET_EDGES_MS as LATENCY_EDGES } from '@metaloop/events';
+import { LATENCY_BUCKET_EDGES_MS as LATENCY_EDGES } from '@metaloop/core';
 import { histogramQuantileInterval, mannWhitneyU, quantileExceedanceTest, twoProportionZTest } from '@metaloop/stats';
 import type { RollupSums } from '../../ingest/rollup-aggregation';
 import type { AnalysisSnapshot, RevisionSums } from '../analysis-snapshot';

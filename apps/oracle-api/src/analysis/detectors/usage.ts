@@ -1,4 +1,4 @@
-import type { Environment } from '@metaloop/events';
+import type { Environment } from '@metaloop/contracts';
 import { oneProportionZTest, type TestResult } from '@metaloop/stats';
 import type { AnalysisSnapshot } from '../analysis-snapshot';
 import type { AnalyzerThresholds } from '../analyzer-thresholds';

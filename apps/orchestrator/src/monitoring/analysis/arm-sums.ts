@@ -1,4 +1,4 @@
-import { LATENCY_BUCKET_EDGES_MS, LATENCY_BUCKETS } from '@metaloop/events';
+import { LATENCY_BUCKET_EDGES_MS, LATENCY_BUCKETS } from '@metaloop/core';
 import { histogramMoments, histogramQuantile, type Moments } from '@metaloop/stats';
 
 /** One arm's feedback summed over a window of minute rollups (the columns of `feedback_rollups`). */

@@ -1,4 +1,4 @@
-import { latencyBucket } from '@metaloop/events';
+import { latencyBucket } from '@metaloop/core';
 import { policySchema, type PolicyInput } from '@metaloop/policies';
 import { emptySums, type ArmSums } from './arm-sums';
 import { decideLook, type LookInput } from './decide-look';

@@ -1,4 +1,4 @@
-import { agentConfigSchema, mutationSchema, planSchema, type Mutation, type MutationInput, type Plan } from '@metaloop/events';
+import { agentConfigSchema, mutationSchema, planSchema, type Mutation, type MutationInput, type Plan } from '@metaloop/contracts';
 import { policySchema, type Policy, type PolicyInput } from '../../policy.schema';
 import type { AgentGateState, GateState } from '../gate-state';
 

@@ -1,4 +1,4 @@
-import { latencyBucket } from '@metaloop/events';
+import { latencyBucket } from '@metaloop/core';
 import { policySchema, type PolicyInput } from '@metaloop/policies';
 import { createRandom, type Random } from '@metaloop/stats';
 import { emptySums, type ArmSums } from '../arm-sums';

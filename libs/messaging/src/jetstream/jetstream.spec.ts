@@ -1,6 +1,6 @@
 import { isolationId, testEnv } from '@metaloop/testing';
 import { connectJetStream, ensureStreams, type JetStreamContext } from './jetstream';
-import { natsTopology } from './topology';
+import { natsTopology } from '@metaloop/contracts';
 
 describe('connectJetStream / ensureStreams (real NATS)', () => {
   const prefix = isolationId('events');

@@ -1,6 +1,6 @@
 import { jetstream, jetstreamManager, JetStreamApiError, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
-import { natsTopology, type NatsTopology, type StreamDefinition, type TopologyOptions } from './topology';
+import { natsTopology, type NatsTopology, type StreamDefinition, type TopologyOptions } from '@metaloop/contracts';
 
 export interface NatsConnectOptions {
   servers: string | string[];

@@ -16,16 +16,6 @@ export {
 export { systemMetricSchema, type SystemMetric, type SystemMetricInput } from './system-metric.schema';
 export { CORE_SUBJECTS, DEAD_LETTER_HEADERS, natsTopology, prefixSubject, type ConsumerDefinition, type NatsTopology, type StreamDefinition, type TopologyOptions } from './topology';
 export {
-  connectJetStream,
-  connectNats,
-  ensureStreams,
-  openJetStream,
-  type JetStreamConnectOptions,
-  type JetStreamContext,
-  type NatsConnectOptions,
-} from './jetstream';
-export { uuidv7 } from './uuid';
-export {
   ENVELOPE_VERSION,
   envelopeSchema,
   feedbackEnvelopeSchema,
@@ -39,7 +29,6 @@ export {
   type SystemMetricEnvelope,
 } from './envelope.schema';
 export { JOBS, QUEUES, type ExecutePlanJob, type MonitorRolloutJob, type PurgeRawEventsJob, type RevertAdapterJob, type TickJob } from './queues';
-export { LATENCY_BUCKET_BOUNDS_MS, LATENCY_BUCKET_EDGES_MS, LATENCY_BUCKETS, latencyBucket, latencyQuantile } from './latency-histogram';
 export {
   acceptedResponseSchema,
   bulkItemResultSchema,
@@ -285,4 +274,3 @@ export {
   oracleStatusSchema,
   type OracleStatus,
 } from './plan-api.schema';
-export { canonicalJson, contentHash, jsonEqual } from './canonical-json';

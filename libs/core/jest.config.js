@@ -1,5 +1,5 @@
 module.exports = {
   ...require('../../jest.preset.js'),
-  displayName: 'events',
+  displayName: 'core',
   rootDir: __dirname,
 };
