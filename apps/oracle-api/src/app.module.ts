@@ -1,24 +1,24 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@metaloop/platform';
-import { AnalysisModule } from './analysis/analysis.module';
-import { AgentsModule } from './agents/agents.module';
-import { AuditModule } from './audit/audit.module';
+import { AnalysisModule } from './loop/analysis/analysis.module';
+import { AgentsModule } from './operator/agents/agents.module';
+import { AuditModule } from './operator/audit/audit.module';
 import { envSchema } from './config/env.schema';
-import { OperatorControlModule } from './control/control.module';
-import { ExecutionModule } from './execution/execution.module';
-import { DeadLettersModule } from './dead-letters/dead-letters.module';
-import { FindingsModule } from './findings/findings.module';
-import { IngestModule } from './ingest/ingest.module';
-import { MetricDefinitionsModule } from './metric-definitions/metric-definitions.module';
-import { PlanningModule } from './planning/planning.module';
-import { PlansModule } from './plans/plans.module';
-import { PoliciesApiModule } from './policies/policies.module';
+import { OperatorControlModule } from './operator/control/control.module';
+import { HandoffModule } from './loop/handoff/handoff.module';
+import { DeadLettersModule } from './operator/dead-letters/dead-letters.module';
+import { FindingsModule } from './loop/findings/findings.module';
+import { IngestModule } from './loop/ingest/ingest.module';
+import { MetricDefinitionsModule } from './operator/metric-definitions/metric-definitions.module';
+import { PlanningModule } from './loop/planning/planning.module';
+import { PlansModule } from './loop/plans/plans.module';
+import { PoliciesApiModule } from './operator/policies/policies.module';
 import { QueuesModule } from './queues/queues.module';
-import { RetentionModule } from './retention/retention.module';
-import { RolloutsModule } from './rollouts/rollouts.module';
-import { StatusModule } from './status/status.module';
-import { TickModule } from './tick/tick.module';
-import { ValidationModule } from './validation/validation.module';
+import { RetentionModule } from './housekeeping/retention/retention.module';
+import { RolloutsModule } from './operator/rollouts/rollouts.module';
+import { StatusModule } from './operator/status/status.module';
+import { TickModule } from './loop/tick/tick.module';
+import { ValidationModule } from './loop/validation/validation.module';
 
 @Module({
   imports: [
@@ -39,7 +39,7 @@ import { ValidationModule } from './validation/validation.module';
     PlanningModule,
     PlansModule,
     ValidationModule,
-    ExecutionModule,
+    HandoffModule,
     TickModule,
     RolloutsModule,
     OperatorControlModule,

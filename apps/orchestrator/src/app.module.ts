@@ -2,10 +2,10 @@ import { Module } from '@nestjs/common';
 import { PlatformModule } from '@metaloop/platform';
 import { BoardModule } from './board/board.module';
 import { envSchema } from './config/env.schema';
-import { ExecutionModule } from './execution/execution.module';
-import { MonitoringModule } from './monitoring/monitoring.module';
-import { ReconcilerModule } from './reconciler/reconciler.module';
-import { RevertsModule } from './reverts/reverts.module';
+import { LaunchModule } from './launch/launch.module';
+import { MonitorModule } from './monitor/monitor.module';
+import { ReconcileModule } from './reconcile/reconcile.module';
+import { RevertModule } from './revert/revert.module';
 
 @Module({
   imports: [
@@ -14,10 +14,10 @@ import { RevertsModule } from './reverts/reverts.module';
       envSchema,
       uses: { postgres: true, nats: { ensureStreams: false }, redis: true },
     }),
-    ExecutionModule,
-    MonitoringModule,
-    RevertsModule,
-    ReconcilerModule,
+    LaunchModule,
+    MonitorModule,
+    RevertModule,
+    ReconcileModule,
     BoardModule,
   ],
 })

@@ -1,0 +1,220 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AdapterError, type AdapterSet, type AdapterState, type MutationAdapter, type Prepared } from '@metaloop/adapters';
+import { AuditLog, budgetLimitsFromPolicy, FreezeControl, MutationBudget, revertJobOptions, RolloutMetrics, settlePlan } from '@metaloop/control';
+import { Prisma, PrismaService, type Mutation, type Plan, type Rollout } from '@metaloop/db';
+import { JOBS, QUEUES, type MutationType, type RevertAdapterJob } from '@metaloop/contracts';
+import { uuidv7 } from '@metaloop/core';
+import { PolicyStore } from '@metaloop/policies';
+import { LiveConfigStore, RevisionsService } from '@metaloop/registry';
+import type { Queue } from 'bullmq';
+import { randomBytes } from 'node:crypto';
+import { ADAPTER_SET } from '../adapters/adapters.provider';
+import { AdapterContexts } from '../common/adapter-contexts';
+import { MonitorSchedules } from '../monitor/monitor-schedules';
+import { RolloutCancelledError, StableMovedError, VerifyFailedError } from './launch-errors';
+
+export interface LaunchResult {
+  mutation_id: string;
+  agent_id: string;
+  /** started: its canary runs; refused: budget or freeze; failed: prepare, apply or verify; earlier: settled by an earlier run of the job. */
+  outcome: 'started' | 'refused' | 'failed' | 'earlier';
+  rollout_id: string | null;
+  rollback_key: string | null;
+  reason: string | null;
+}
+
+const FINISHED_MUTATIONS = ['promoted', 'rolled_back', 'retired', 'failed', 'skipped'];
+const MINUTE_MS = 60_000;
+
+/**
+ * Starts one mutation's canary: freeze check → adapter.prepare from the agent's stable config →
+ * candidate revision → budget reservation (creates the pending rollout and claims the agent) →
+ * adapter.apply, checkpointing into `adapter_state` → verify → running at the first step
+ * (changeLiveConfig) → monitor scheduled. Run again (a retried job, a crash in between) it
+ * resumes from the rollout row. A failure after the reservation fails the rollout, releases
+ * the agent and queues the revert of whatever was applied.
+ */
+@Injectable()
+export class RolloutLauncher {
+  private readonly logger = new Logger(RolloutLauncher.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly policies: PolicyStore,
+    private readonly freeze: FreezeControl,
+    private readonly budget: MutationBudget,
+    private readonly revisions: RevisionsService,
+    private readonly liveConfig: LiveConfigStore,
+    private readonly contexts: AdapterContexts,
+    private readonly schedules: MonitorSchedules,
+    private readonly audit: AuditLog,
+    private readonly metrics: RolloutMetrics,
+    @Inject(ADAPTER_SET) private readonly adapters: AdapterSet,
+    @InjectQueue(QUEUES.reverts) private readonly reverts: Queue<RevertAdapterJob>,
+  ) {}
+
+  async launch(plan: Plan, mutation: Mutation, actor: string): Promise<LaunchResult> {
+    const result = (outcome: LaunchResult['outcome'], rollout: Pick<Rollout, 'id' | 'rollbackKey'> | null, reason: string | null): LaunchResult => ({
+      mutation_id: mutation.id,
+      agent_id: mutation.agentId,
+      outcome,
+      rollout_id: rollout?.id ?? null,
+      rollback_key: rollout?.rollbackKey ?? null,
+      reason,
+    });
+    const existing = await this.prisma.rollout.findFirst({ where: { mutationId: mutation.id }, orderBy: { createdAt: 'desc' } });
+    if (existing && existing.status !== 'pending') {
+      if (existing.status === 'running' || existing.status === 'paused') await this.scheduleMonitor(existing.id);
+      return result('earlier', existing, existing.statusReason);
+    }
+    if (!existing && FINISHED_MUTATIONS.includes(mutation.status)) return result('earlier', null, `mutation is ${mutation.status}`);
+
+    let rollout: Rollout;
+    if (existing) {
+      rollout = existing;
+    } else {
+      const created = await this.reserve(plan, mutation, actor);
+      if ('refused' in created) return result(created.outcome, null, created.refused);
+      rollout = created.rollout;
+    }
+    const adapter = this.adapters[mutation.type] as MutationAdapter;
+    const ctx = await this.contexts.forRollout(rollout);
+    let state: AdapterState | null = null;
+    try {
+      // prepare is pure: from the same stable revision it derives the same candidate again.
+      const prepared = adapter.prepare(ctx, mutation.params);
+      state = await adapter.apply(ctx, prepared, (next) => this.checkpoint(rollout.id, (state = next)));
+      const verified = await adapter.verify(ctx, prepared, state);
+      if (!verified.ok) throw new VerifyFailedError(verified.checks);
+      await this.start(rollout, mutation, state, verified.checks, actor);
+    } catch (error) {
+      if (error instanceof RolloutCancelledError) return result('failed', rollout, error.message);
+      if (!(error instanceof AdapterError || error instanceof VerifyFailedError)) throw error; // passing: the job retries
+      await this.failRollout(rollout, mutation, error instanceof AdapterError ? (error.state ?? state) : state, `${mutation.type} ${error.message}`, actor);
+      return result('failed', rollout, error.message);
+    }
+    await this.scheduleMonitor(rollout.id);
+    this.metrics.mutations.inc({ mutation_type: mutation.type, result: 'started' });
+    return result('started', rollout, null);
+  }
+
+  /** Everything up to the pending rollout; a refusal (freeze, budget, adapter) settles the mutation. */
+  private async reserve(plan: Plan, mutation: Mutation, actor: string): Promise<{ rollout: Rollout } | { outcome: 'refused' | 'failed'; refused: string }> {
+    const { policy } = this.policies.current();
+    const frozen = policy.freeze.frozen || (await this.freeze.state()).frozen;
+    if (frozen) return this.settleUnstarted(plan, mutation, 'skipped', 'frozen: no new rollouts start', actor);
+    const rolloutId = uuidv7();
+    const ctx = await this.contexts.forAgent(mutation.agentId, rolloutId);
+    if (!ctx) return this.settleUnstarted(plan, mutation, 'failed', `agent ${mutation.agentId} is not registered or has no stable revision`, actor);
+    const adapter = this.adapters[mutation.type] as MutationAdapter;
+    let prepared: Prepared;
+    try {
+      prepared = adapter.prepare(ctx, mutation.params);
+    } catch (error) {
+      if (!(error instanceof AdapterError)) throw error;
+      return this.settleUnstarted(plan, mutation, 'failed', `${mutation.type} prepare: ${error.message}`, actor);
+    }
+    const candidate = await this.revisions.createRevision(mutation.agentId, ctx.parentRevisionId, prepared.config, mutation.type, prepared.summary as unknown as Prisma.InputJsonValue, actor);
+    const reserve = this.budget.reserve(budgetLimitsFromPolicy(policy), { agentId: mutation.agentId, mutationType: mutation.type }, async (tx) => {
+      // Claim the agent only while its stable revision is still the parent the candidate was derived from.
+      const claimed = await tx.agent.updateMany({ where: { id: mutation.agentId, stableRevisionId: ctx.parentRevisionId, activeRolloutId: null }, data: { activeRolloutId: rolloutId } });
+      if (claimed.count === 0) throw new StableMovedError(mutation.agentId, ctx.parentRevisionId);
+      const rollout = await tx.rollout.create({
+        data: {
+          id: rolloutId,
+          agentId: mutation.agentId,
+          planId: plan.id,
+          mutationId: mutation.id,
+          mutationType: mutation.type,
+          stableRevisionId: ctx.parentRevisionId,
+          candidateRevisionId: candidate.revision_id,
+          status: 'pending',
+          steps: policy.canary.steps,
+          rollbackKey: `rollback_${randomBytes(8).toString('hex')}`,
+          plannedEffects: prepared.side_effects as unknown as Prisma.InputJsonValue,
+        },
+      });
+      await this.audit.record(
+        {
+          actor,
+          action: 'rollout.created',
+          entityType: 'rollout',
+          entityId: rolloutId,
+          agentId: mutation.agentId,
+          details: { plan_id: plan.id, mutation_id: mutation.id, mutation_type: mutation.type, candidate_revision_id: candidate.revision_id, rollback_key: rollout.rollbackKey, steps: policy.canary.steps },
+        },
+        tx,
+      );
+      return rollout;
+    });
+    const reservation = await reserve.catch((error: unknown) => {
+      if (error instanceof StableMovedError) return { ok: false as const, moved: error.message };
+      throw error;
+    });
+    if (!reservation.ok) return this.settleUnstarted(plan, mutation, 'skipped', 'moved' in reservation ? reservation.moved : `budget: ${reservation.refusal.reason}`, actor);
+    return { rollout: reservation.value };
+  }
+
+  private async checkpoint(rolloutId: string, state: AdapterState): Promise<void> {
+    const { count } = await this.prisma.rollout.updateMany({ where: { id: rolloutId, status: 'pending' }, data: { adapterState: state as unknown as Prisma.InputJsonValue } });
+    if (count === 0) throw new RolloutCancelledError(rolloutId);
+  }
+
+  /** Routing starts sending the first step's share of sessions to the candidate. */
+  private async start(rollout: Rollout, mutation: Mutation, state: AdapterState, checks: unknown, actor: string): Promise<void> {
+    const weightBp = Math.round(rollout.steps[0]! * 100);
+    await this.liveConfig.changeLiveConfig(rollout.agentId, 'rollout_started', async (tx) => {
+      const now = new Date();
+      const minute = new Date(Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS);
+      // A candidate that served earlier in this minute (a restored config has its old revision id) would lend that traffic to the canary.
+      const servedBefore = await tx.feedbackRollup.findFirst({ where: { agentId: rollout.agentId, revisionId: rollout.candidateRevisionId, bucket: minute }, select: { count: true } });
+      const evidenceFrom = servedBefore ? new Date(minute.getTime() + MINUTE_MS) : minute;
+      const { count } = await tx.rollout.updateMany({
+        where: { id: rollout.id, status: 'pending' },
+        data: { status: 'running', weightBp, stepIndex: 0, startedAt: now, evidenceFrom, stepStartedAt: now, adapterState: state as unknown as Prisma.InputJsonValue },
+      });
+      if (count === 0) throw new RolloutCancelledError(rollout.id);
+      await tx.mutation.update({ where: { id: mutation.id }, data: { status: 'applied' } });
+      const evidence = { steps: rollout.steps, side_effects: state.effects.length, verify: checks } as Prisma.InputJsonValue;
+      await tx.rolloutDecision.create({ data: { rolloutId: rollout.id, stepIndex: 0, weightBp, action: 'start', reason: `canary started at ${rollout.steps[0]} %`, statistics: evidence, actor } });
+      await this.audit.record({ actor, action: 'rollout.started', entityType: 'rollout', entityId: rollout.id, agentId: rollout.agentId, reason: `canary at ${rollout.steps[0]} %`, details: evidence }, tx);
+    });
+  }
+
+  /** A rollout that never served: failed, its agent released, the revert of what was applied queued. */
+  private async failRollout(rollout: Rollout, mutation: Mutation, state: AdapterState | null, reason: string, actor: string): Promise<void> {
+    const revertStatus = state && state.effects.length > 0 ? 'pending' : 'not_needed';
+    const failed = await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.rollout.updateMany({
+        where: { id: rollout.id, status: 'pending' },
+        data: { status: 'failed', finishedAt: new Date(), statusReason: reason, revertStatus, ...(state && { adapterState: state as unknown as Prisma.InputJsonValue }) },
+      });
+      if (count === 0) return false;
+      await tx.agent.updateMany({ where: { id: rollout.agentId, activeRolloutId: rollout.id }, data: { activeRolloutId: null } });
+      await tx.mutation.update({ where: { id: mutation.id }, data: { status: 'failed' } });
+      await this.audit.record({ actor, action: 'rollout.failed', entityType: 'rollout', entityId: rollout.id, agentId: rollout.agentId, reason, details: { revert_status: revertStatus } }, tx);
+      await settlePlan(tx, rollout.planId, this.audit, actor);
+      return true;
+    });
+    if (!failed) return;
+    this.metrics.mutations.inc({ mutation_type: mutation.type, result: 'failed' });
+    this.logger.warn(`rollout ${rollout.id} failed: ${reason}`);
+    if (revertStatus === 'pending') await this.reverts.add(JOBS.revertAdapter, { rollout_id: rollout.id }, revertJobOptions(rollout.id));
+  }
+
+  private async settleUnstarted(plan: Plan, mutation: Mutation, status: 'skipped' | 'failed', reason: string, actor: string) {
+    await this.prisma.$transaction(async (tx) => {
+      await tx.mutation.update({ where: { id: mutation.id }, data: { status } });
+      await this.audit.record({ actor, action: status === 'skipped' ? 'mutation.refused' : 'mutation.failed', entityType: 'mutation', entityId: mutation.id, agentId: mutation.agentId, reason, details: { plan_id: plan.id, mutation_type: mutation.type } }, tx);
+      await settlePlan(tx, plan.id, this.audit, actor);
+    });
+    this.metrics.mutations.inc({ mutation_type: mutation.type as MutationType, result: status === 'skipped' ? 'refused' : 'failed' });
+    return { outcome: status === 'skipped' ? ('refused' as const) : ('failed' as const), refused: reason };
+  }
+
+  private async scheduleMonitor(rolloutId: string): Promise<void> {
+    await this.schedules.ensure(rolloutId, this.policies.current().policy.canary.analysis_interval_seconds * 1000);
+  }
+}
+
