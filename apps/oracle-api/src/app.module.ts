@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@metaloop/platform';
+import { PoliciesModule } from '@metaloop/policies';
 import { AnalysisModule } from './loop/analysis/analysis.module';
 import { AgentsModule } from './operator/agents/agents.module';
 import { AuditModule } from './operator/audit/audit.module';
@@ -27,6 +28,7 @@ import { ValidationModule } from './loop/validation/validation.module';
       envSchema,
       uses: { postgres: true, nats: { ensureStreams: true }, redis: true },
     }),
+    PoliciesModule.fromEnv(),
     QueuesModule,
     AgentsModule,
     IngestModule,

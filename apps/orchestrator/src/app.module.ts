@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@metaloop/platform';
+import { PoliciesModule } from '@metaloop/policies';
 import { BoardModule } from './board/board.module';
 import { envSchema } from './config/env.schema';
 import { LaunchModule } from './launch/launch.module';
@@ -14,6 +15,7 @@ import { RevertModule } from './revert/revert.module';
       envSchema,
       uses: { postgres: true, nats: { ensureStreams: false }, redis: true },
     }),
+    PoliciesModule.fromEnv(),
     LaunchModule,
     MonitorModule,
     RevertModule,

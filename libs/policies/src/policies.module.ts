@@ -1,4 +1,6 @@
-import { ConfigurableModuleBuilder, Global, Logger, Module } from '@nestjs/common';
+import { ConfigurableModuleBuilder, Global, Logger, Module, type DynamicModule } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { policyStoreOptionsFromEnv } from './policies.env';
 import { PolicyStore, type PolicyStoreOptions } from './loading/policy-store';
 
 const {
@@ -9,8 +11,7 @@ const {
 /**
  * The effective policy as a provider (`PolicyStore`): loaded at start (an unusable file stops
  * the app, naming the file and the field), hot-reloaded while the app runs, watchers closed at
- * shutdown. `PoliciesModule.forRootAsync({ inject: [ConfigService], useFactory: (config) =>
- * policyStoreOptionsFromEnv(...) })`.
+ * shutdown. An app registers it once, in its root module: `PoliciesModule.fromEnv()`.
  */
 @Global()
 @Module({
@@ -23,4 +24,12 @@ const {
   ],
   exports: [PolicyStore],
 })
-export class PoliciesModule extends ConfigurablePoliciesModule {}
+export class PoliciesModule extends ConfigurablePoliciesModule {
+  /** The store configured from the app's validated env (POLICIES_PATH and the overrides). */
+  static fromEnv(): DynamicModule {
+    return PoliciesModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) => policyStoreOptionsFromEnv((name) => config.get(name)),
+    });
+  }
+}

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AgentSnapshots } from '../../common/agent-snapshots';
+import { AgentSnapshotsModule } from '../../common/agent-snapshots.module';
 import { FindingsModule } from '../findings/findings.module';
 import { PlansModule } from '../plans/plans.module';
 import { PlanningController } from './planning.controller';
@@ -7,9 +7,9 @@ import { LlmProposer } from './llm-proposer';
 import { PlanningService } from './planning.service';
 
 @Module({
-  imports: [FindingsModule, PlansModule],
+  imports: [AgentSnapshotsModule, FindingsModule, PlansModule],
   controllers: [PlanningController],
-  providers: [PlanningService, AgentSnapshots, LlmProposer],
+  providers: [PlanningService, LlmProposer],
   exports: [PlanningService],
 })
 export class PlanningModule {}

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ControlModule } from '@metaloop/control';
-import { AgentSnapshots } from '../../common/agent-snapshots';
+import { AgentSnapshotsModule } from '../../common/agent-snapshots.module';
 import { FindingsModule } from '../findings/findings.module';
 import { PlansModule } from '../plans/plans.module';
 import { GateStateReader } from './gate-state.reader';
@@ -9,9 +9,9 @@ import { ValidationMetrics } from './validation.metrics';
 import { ValidationService } from './validation.service';
 
 @Module({
-  imports: [ControlModule, PlansModule, FindingsModule],
+  imports: [AgentSnapshotsModule, ControlModule, PlansModule, FindingsModule],
   controllers: [ValidationController],
-  providers: [ValidationService, GateStateReader, ValidationMetrics, AgentSnapshots],
+  providers: [ValidationService, GateStateReader, ValidationMetrics],
   exports: [ValidationService, GateStateReader],
 })
 export class ValidationModule {}
