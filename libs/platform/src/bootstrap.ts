@@ -23,6 +23,15 @@ export interface AppDefinition {
   description: string;
   /** Largest accepted request bodies, from the app's config (Fastify answers 413 beyond). */
   bodyLimits?: (config: ConfigService) => BodyLimits;
+  /** Whether @FastRoute() routes are compiled, from the app's config; without it they are. */
+  fastRoutes?: (config: ConfigService) => FastRoutesSetting;
+}
+
+export interface FastRoutesSetting {
+  /** false: @FastRoute() is ignored and the routes run through Nest's pipeline like any other. */
+  enabled: boolean;
+  /** The setting that turns them off, e.g. `FAST_ROUTES=off`: named when a fast route cannot start. */
+  offSwitch: string;
 }
 
 export interface BodyLimits {
@@ -35,7 +44,7 @@ export interface BodyLimits {
 /**
  * Builds an app the way every metaloop app runs: Fastify, pino logs, problem+json errors,
  * Standard Schema (zod) validation, HTTP metrics, OpenAPI at /docs, @FastRoute() routes
- * compiled as they are registered and, for apps that use
+ * compiled as they are registered (unless the definition turns them off) and, for apps that use
  * NATS, `@EventPattern` handlers on core NATS (a hybrid app). Not yet listening, so tests can
  * `init()` and `inject()` it.
  */
@@ -64,7 +73,8 @@ export async function createApp(definition: AppDefinition): Promise<NestFastifyA
   closeConnectionsAfterResponseWhenClosing(fastify);
   instrumentHttp(fastify, app.get(MetricsRegistry));
   logRequests(fastify);
-  serveFastRoutes(app, fastify);
+  const fastRoutes = definition.fastRoutes?.(app.get(ConfigService));
+  if (fastRoutes?.enabled ?? true) serveFastRoutes(app, fastify, fastRoutes?.offSwitch);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -162,6 +172,14 @@ export async function runApp(definition: AppDefinition): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  try {
+    // Registers the routes, so what stops a fast route reads as a failed start, not a failed listen.
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  } catch (error) {
+    process.stderr.write(`${definition.name} failed to start: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
   try {
     await app.listen({ port, host });
   } catch (error) {

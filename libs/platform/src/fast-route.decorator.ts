@@ -4,6 +4,9 @@ import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constant
 /** Where @FastRoute() leaves its mark in the Fastify route config Nest registers. */
 export const FAST_ROUTE_CONFIG = 'metaloopFastRoute';
 
+/** The same mark on the method itself, where no Nest internal moves it: how a lost mark is noticed. */
+export const FAST_ROUTE_METADATA = 'metaloop:fast-route';
+
 /** The controller method a fast route runs. */
 export interface FastRouteTarget {
   controller: Type;
@@ -21,6 +24,12 @@ export interface FastRouteTarget {
  * problem+json filter. What it cannot reproduce (interceptors, other guards, parameter pipes,
  * redirects, rendering, SSE, versions, hosts, a response the handler sends itself) stops the
  * app at start, naming the route. The method returns its body (or a promise of it), sent as is.
+ *
+ * It reads internals of @nestjs/common, @nestjs/core and @nestjs/platform-fastify (metadata
+ * keys, ExecutionContextHost, RouteParamsFactory, ParamsTokenFactory), so those are pinned
+ * (`~`) to the minor fast-route.spec.ts compares it with Nest on. An app whose definition sets
+ * `fastRoutes` off serves these routes through Nest's pipeline like any other; when the
+ * internals are not where they were, the start fails naming that switch.
  */
 export function FastRoute(): MethodDecorator {
   return (target, method, descriptor) => {
@@ -29,5 +38,6 @@ export function FastRoute(): MethodDecorator {
     const config: Record<string, unknown> = Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) ?? {};
     const mark: FastRouteTarget = { controller: target.constructor as Type, method };
     Reflect.defineMetadata(FASTIFY_ROUTE_CONFIG_METADATA, { ...config, [FAST_ROUTE_CONFIG]: mark }, handler);
+    Reflect.defineMetadata(FAST_ROUTE_METADATA, mark, handler);
   };
 }

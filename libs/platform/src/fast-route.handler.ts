@@ -1,25 +1,46 @@
 import type { INestApplicationContext, Type } from '@nestjs/common';
 import { HEADERS_METADATA, HTTP_CODE_METADATA, METHOD_METADATA } from '@nestjs/common/constants.js';
 import { RequestMethod } from '@nestjs/common/enums/request-method.enum.js';
-import { ApplicationConfig } from '@nestjs/core';
+import { ApplicationConfig, MetadataScanner, ModulesContainer } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
-import { PRINCIPAL_PROPERTY, routeScopes, type RequestWithPrincipal, type Scope } from '@metaloop/auth';
+import { PRINCIPAL_PROPERTY, routeScopes, SCOPES_METADATA, type RequestWithPrincipal, type Scope } from '@metaloop/auth';
 import type { FastifyInstance, RouteHandlerMethod, RouteOptions } from 'fastify';
-import { FAST_ROUTE_CONFIG, type FastRouteTarget } from './fast-route.decorator';
+import { FAST_ROUTE_CONFIG, FAST_ROUTE_METADATA, type FastRouteTarget } from './fast-route.decorator';
 import { apiKeyGuardOf, globalPipes, onlyCatchAllFilter, refuseUnsupported, type Refusal } from './fast-route.enhancers';
-import { compileParameters } from './fast-route.parameters';
+import { compileParameters, type Parameter } from './fast-route.parameters';
 
 /**
  * Compiles every @FastRoute() route as Nest registers it (Fastify's onRoute hook runs at
  * app.init()): the route Nest adds keeps its path, options and the app's hooks, and gets the
- * compiled handler in place of Nest's. Call before init.
+ * compiled handler in place of Nest's. Call before init. `offSwitch` (e.g. `FAST_ROUTES=off`) is
+ * how the app is started without them; a fast route that cannot be compiled stops the start
+ * naming it, and so does one whose mark never reached Fastify (checked when Fastify is ready),
+ * rather than leave the route to run some other way unnoticed.
  */
-export function serveFastRoutes(app: INestApplicationContext, fastify: FastifyInstance): void {
+export function serveFastRoutes(app: INestApplicationContext, fastify: FastifyInstance, offSwitch?: string): void {
+  const compiled = new Set<object>();
   fastify.addHook('onRoute', (route) => {
     const target = (route.config as Record<string, unknown> | undefined)?.[FAST_ROUTE_CONFIG] as FastRouteTarget | undefined;
-    if (target) route.handler = compileFastRoute(app, target, route);
+    if (!target) return;
+    route.handler = compileFastRoute(app, target, route, offSwitch);
+    compiled.add(callbackOf(target));
+  });
+  fastify.addHook('onReady', async () => {
+    const lost = markedRoutes(app).filter((target) => !compiled.has(callbackOf(target)));
+    if (lost.length === 0) return;
+    const names = lost.map(({ controller, method }) => `${controller.name}.${method}`).join(', ');
+    throw new Error(`@FastRoute() on ${names}: Nest registered the route without the mark in its Fastify route config. ${internalsAdvice(offSwitch)}`);
   });
 }
+
+/** What the operator can do when Nest's internals are not where fast routes read them. */
+function internalsAdvice(offSwitch: string | undefined): string {
+  const escape = offSwitch ? `start with ${offSwitch} to serve the fast routes through Nest's pipeline` : 'drop @FastRoute() to serve the route through Nest';
+  return `@FastRoute() reads internals of @nestjs/common, @nestjs/core and @nestjs/platform-fastify, pinned to the minor version it is tested with; ${escape}.`;
+}
+
+/** Thrown for what a fast route does not reproduce: a decision about the route, not a broken install. */
+class FastRouteRefusal extends Error {}
 
 interface ResponseHeader {
   name: string;
@@ -29,10 +50,24 @@ interface ResponseHeader {
 /** Segments find-my-way and path-to-regexp read alike: a literal or one plain `:name`. */
 const PLAIN_SEGMENT = /^(?:[\w.~-]*|:[A-Za-z_]\w*)$/;
 
-function compileFastRoute(app: INestApplicationContext, { controller, method }: FastRouteTarget, route: RouteOptions): RouteHandlerMethod {
+/**
+ * A refusal names what to change about the route; anything else thrown while compiling means
+ * Nest's internals are not what the fast route was tested with, and names the way out.
+ */
+function compileFastRoute(app: INestApplicationContext, target: FastRouteTarget, route: RouteOptions, offSwitch: string | undefined): RouteHandlerMethod {
+  const name = `@FastRoute() on ${target.controller.name}.${target.method} (${String(route.method)} ${route.url})`;
   const refuse: Refusal = (why) =>
-    new Error(`@FastRoute() on ${controller.name}.${method} (${String(route.method)} ${route.url}): ${why}. Serve it through Nest instead (drop @FastRoute()).`);
-  const callback = (controller.prototype as Record<string, (...args: unknown[]) => unknown>)[method]!;
+    new FastRouteRefusal(`${name}: ${why}. Serve it through Nest instead (drop @FastRoute()${offSwitch ? `, or start with ${offSwitch}` : ''}).`);
+  try {
+    return compileHandler(app, target, route, refuse);
+  } catch (error) {
+    if (error instanceof FastRouteRefusal) throw error;
+    throw new Error(`${name} cannot be compiled against the installed Nest: ${(error as Error).message}. ${internalsAdvice(offSwitch)}`, { cause: error });
+  }
+}
+
+function compileHandler(app: INestApplicationContext, { controller, method }: FastRouteTarget, route: RouteOptions, refuse: Refusal): RouteHandlerMethod {
+  const callback = callbackOf({ controller, method });
   const config = app.get(ApplicationConfig, { strict: false });
   const filter = onlyCatchAllFilter(config, refuse);
   const pipes = globalPipes(config, refuse);
@@ -40,8 +75,14 @@ function compileFastRoute(app: INestApplicationContext, { controller, method }: 
   refuseUnsupported(controller, callback, refuse);
   const scopes: readonly Scope[] = routeScopes(controller, callback) ?? [];
   const parameters = compileParameters(controller, method, callback, pipes, refuse);
+  const requestMethod = Reflect.getMetadata(METHOD_METADATA, callback) as RequestMethod | undefined;
+  // Metadata Nest must have for this route, absent where it is read: the internals moved.
+  if (requestMethod === undefined) throw new Error('no request method metadata on the method');
+  const declaresScopes = Reflect.hasMetadata(SCOPES_METADATA, callback) || Reflect.hasMetadata(SCOPES_METADATA, controller);
+  if (declaresScopes && !guard) throw new Error('@RequireScopes is declared but no ApiKeyGuard is in the guard metadata');
+  const unbound = unboundParameters(parameters, callback.length);
+  if (unbound.length > 0) throw new Error(`no route argument metadata for parameter ${unbound.join(', ')} (an undecorated parameter?)`);
   const argsLength = parameters.reduce((length, p) => Math.max(length, p.index + 1), 0);
-  const requestMethod = Reflect.getMetadata(METHOD_METADATA, callback) as RequestMethod;
   const status: number = Reflect.getMetadata(HTTP_CODE_METADATA, callback) ?? (requestMethod === RequestMethod.POST ? 201 : 200);
   const headers: ResponseHeader[] = Reflect.getMetadata(HEADERS_METADATA, callback) ?? [];
   const segments = route.url.split('/');
@@ -75,6 +116,31 @@ function compileFastRoute(app: INestApplicationContext, { controller, method }: 
   };
 }
 
+function callbackOf({ controller, method }: FastRouteTarget): (...args: unknown[]) => unknown {
+  return (controller.prototype as Record<string, (...args: unknown[]) => unknown>)[method]!;
+}
+
+/** Every @FastRoute() method of the app's controllers, by the mark on the method itself. */
+function markedRoutes(app: INestApplicationContext): FastRouteTarget[] {
+  const scanner = new MetadataScanner();
+  const controllers = new Set<Type>();
+  for (const moduleRef of app.get(ModulesContainer, { strict: false }).values()) {
+    for (const { metatype } of moduleRef.controllers.values()) if (metatype) controllers.add(metatype as Type);
+  }
+  return [...controllers].flatMap((controller) =>
+    scanner
+      .getAllMethodNames(controller.prototype as object)
+      .filter((method) => Reflect.hasMetadata(FAST_ROUTE_METADATA, callbackOf({ controller, method })))
+      .map((method) => ({ controller, method })),
+  );
+}
+
+/** Indexes below the method's arity that no route argument binds (Nest would pass undefined there). */
+function unboundParameters(parameters: Parameter[], arity: number): number[] {
+  const bound = new Set(parameters.map((parameter) => parameter.index));
+  return Array.from({ length: arity }, (_, index) => index).filter((index) => !bound.has(index));
+}
+
 /** The controller's one instance; a request-scoped one has none to call. */
 function controllerInstance(app: INestApplicationContext, controller: Type, refuse: Refusal): unknown {
   try {
@@ -92,4 +158,3 @@ function hasEmptyParam(params: Record<string, string>): boolean {
   for (const name in params) if (params[name] === '') return true;
   return false;
 }
-

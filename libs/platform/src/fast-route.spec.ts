@@ -20,7 +20,9 @@ import {
   type NestInterceptor,
   type Type,
 } from '@nestjs/common';
+import { GUARDS_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants.js';
 import { ApiResponse } from '@nestjs/swagger';
 import { baseEnvSchema, postgresEnv } from '@metaloop/config';
 import {
@@ -105,7 +107,10 @@ function itemsController(path: 'nest' | 'fast'): Type {
 const envSchema = baseEnvSchema.extend(postgresEnv);
 const PROBLEM = /^application\/problem\+json/;
 
-async function startSpecApp(databaseUrl: string): Promise<NestFastifyApplication> {
+/** As feedback-api's FAST_ROUTES: on compiles the fast routes, off leaves them to Nest. */
+const fastRoutesSwitch = (enabled: boolean) => () => ({ enabled, offSwitch: 'FAST_ROUTES=off' });
+
+async function startSpecApp(databaseUrl: string, fastRoutes: boolean): Promise<NestFastifyApplication> {
   Object.assign(process.env, { DATABASE_URL: databaseUrl, NODE_ENV: 'test', MIGRATE_ON_START: 'false', LOG_LEVEL: 'silent' });
   @Module({
     imports: [PlatformModule.forRoot({ app: 'fast-route-spec', envSchema, uses: { postgres: true } }), AuthOptionsModule.forRoot({ modeRefreshIntervalMs: 600_000 })],
@@ -118,13 +123,21 @@ async function startSpecApp(databaseUrl: string): Promise<NestFastifyApplication
     envSchema,
     description: 'fast route spec',
     bodyLimits: () => ({ default: 1024 }),
+    fastRoutes: fastRoutesSwitch(fastRoutes),
   });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
 }
 
-describe('@FastRoute(): the same route as Nest serves it, without its per-request pipeline', () => {
+/*
+ * With fast routes on, `/fast` runs the compiled handlers; off, the @FastRoute() mark is
+ * ignored and Nest serves both twins. Either way every answer must be the same.
+ */
+describe.each([
+  ['on', true],
+  ['off', false],
+])('@FastRoute() with fast routes %s: the same route as Nest serves it', (_mode, fastRoutes) => {
   const savedEnv = { ...process.env };
   let scratch: ScratchSchema;
   let app: NestFastifyApplication;
@@ -135,7 +148,7 @@ describe('@FastRoute(): the same route as Nest serves it, without its per-reques
     scratch = await scratchSchema('fast_route');
     await migrate({ databaseUrl: scratch.url, migrationsDir: DEFAULT_MIGRATIONS_DIR });
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    app = await startSpecApp(scratch.url);
+    app = await startSpecApp(scratch.url, fastRoutes);
   });
 
   afterAll(async () => {
@@ -244,13 +257,13 @@ describe('@FastRoute(): the same route as Nest serves it, without its per-reques
       expect((await expectSameAnswer('GET', '/items/', { key: reader })).statusCode).toBe(404);
     });
 
-    it('runs the guard logic without Nest running ApiKeyGuard as a guard', async () => {
+    it(fastRoutes ? 'runs the guard logic without Nest running ApiKeyGuard as a guard' : 'leaves the fast twin to Nest, which runs ApiKeyGuard as a guard', async () => {
       const canActivate = jest.spyOn(ApiKeyGuard.prototype, 'canActivate');
       const authorize = jest.spyOn(ApiKeyGuard.prototype, 'authorize');
       await app.inject({ method: 'GET', url: '/fast/items/abc', headers: { authorization: `Bearer ${reader}` } });
-      expect([canActivate.mock.calls.length, authorize.mock.calls.length]).toEqual([0, 1]);
+      expect([canActivate.mock.calls.length, authorize.mock.calls.length]).toEqual(fastRoutes ? [0, 1] : [1, 1]);
       await app.inject({ method: 'GET', url: '/nest/items/abc', headers: { authorization: `Bearer ${reader}` } });
-      expect([canActivate.mock.calls.length, authorize.mock.calls.length]).toEqual([1, 2]);
+      expect([canActivate.mock.calls.length, authorize.mock.calls.length]).toEqual(fastRoutes ? [1, 2] : [2, 2]);
       canActivate.mockRestore();
       authorize.mockRestore();
     });
@@ -341,6 +354,35 @@ class PipedController {
   }
 }
 
+/** Fast routes Nest's metadata no longer describes where fast routes read it (the tests take it away). */
+@Controller('moved')
+class ArgumentsMovedController {
+  @Get(':id')
+  @FastRoute()
+  get(@Param('id') id: string): string {
+    return id;
+  }
+}
+
+@Controller('moved')
+class GuardMovedController {
+  @Get()
+  @FastRoute()
+  @RequireScopes('oracle:read')
+  get(): string {
+    return 'unguarded';
+  }
+}
+
+@Controller('moved')
+class MarkLostController {
+  @Get()
+  @FastRoute()
+  get(): string {
+    return 'through Nest';
+  }
+}
+
 describe('@FastRoute() on what it cannot serve as Nest would', () => {
   beforeAll(() => {
     process.env['LOG_LEVEL'] = 'silent';
@@ -349,19 +391,72 @@ describe('@FastRoute() on what it cannot serve as Nest would', () => {
 
   afterAll(() => jest.restoreAllMocks());
 
-  it.each([
-    ['an interceptor', InterceptedController, /InterceptedController\.get \(GET \/refused\): interceptors are not supported/],
-    ['another guard', GuardedController, /GuardedController\.get \(GET \/refused\): guards other than ApiKeyGuard/],
-    ['a parameter pipe', PipedController, /PipedController\.get \(GET \/refused\/:n\): parameter pipes are not supported/],
-    ['a request-scoped controller', RequestScopedController, /RequestScopedController\.get \(GET \/refused\): the controller must be a singleton/],
-  ])('stops the app at start on %s, naming the route', async (_case, controller, message) => {
+  async function createRefusedApp(controller: Type, fastRoutes: boolean): Promise<NestFastifyApplication> {
     @Module({ imports: [PlatformModule.forRoot({ app: 'fast-route-refused', envSchema: baseEnvSchema, uses: {} })], controllers: [controller] })
     class RefusedModule {}
-    const app = await createApp({ name: 'fast-route-refused', module: RefusedModule, envSchema: baseEnvSchema, description: 'refused' });
+    return createApp({ name: 'fast-route-refused', module: RefusedModule, envSchema: baseEnvSchema, description: 'refused', fastRoutes: fastRoutesSwitch(fastRoutes) });
+  }
+
+  /** Why the app could not start (init registers the routes, ready runs the last checks). */
+  async function startFailure(app: NestFastifyApplication): Promise<string | undefined> {
     try {
-      await expect(app.init()).rejects.toThrow(message);
+      await app.init();
+      await app.getHttpAdapter().getInstance().ready();
+      return undefined;
+    } catch (error) {
+      return (error as Error).message;
     } finally {
       await app.close().catch(() => undefined);
     }
+  }
+
+  const refused: Array<[string, Type, RegExp, string, string]> = [
+    ['an interceptor', InterceptedController, /InterceptedController\.get \(GET \/refused\): interceptors are not supported/, '/refused', 'never served'],
+    ['another guard', GuardedController, /GuardedController\.get \(GET \/refused\): guards other than ApiKeyGuard/, '/refused', 'never served'],
+    ['a parameter pipe', PipedController, /PipedController\.get \(GET \/refused\/:n\): parameter pipes are not supported/, '/refused/7', '7'],
+    ['a request-scoped controller', RequestScopedController, /RequestScopedController\.get \(GET \/refused\): the controller must be a singleton/, '/refused', 'never served'],
+  ];
+
+  it.each(refused)('stops the app at start on %s, naming the route and the off switch', async (_case, controller, message) => {
+    const failure = await startFailure(await createRefusedApp(controller, true));
+    expect(failure).toMatch(message);
+    expect(failure).toMatch(/Serve it through Nest instead \(drop @FastRoute\(\), or start with FAST_ROUTES=off\)\.$/);
+  });
+
+  it.each(refused)('with fast routes off, serves the route with %s through Nest like any other', async (_case, controller, _message, url, body) => {
+    const app = await createRefusedApp(controller, false);
+    try {
+      await app.init();
+      const response = await app.inject({ method: 'GET', url });
+      expect([response.statusCode, response.body]).toEqual([200, body]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it.each([
+    [
+      'route argument metadata',
+      ArgumentsMovedController,
+      () => Reflect.deleteMetadata(ROUTE_ARGS_METADATA, ArgumentsMovedController, 'get'),
+      /^@FastRoute\(\) on ArgumentsMovedController\.get \(GET \/moved\/:id\) cannot be compiled against the installed Nest: no route argument metadata for parameter 0/,
+    ],
+    [
+      'guard metadata',
+      GuardMovedController,
+      () => Reflect.deleteMetadata(GUARDS_METADATA, GuardMovedController.prototype.get),
+      /^@FastRoute\(\) on GuardMovedController\.get \(GET \/moved\) cannot be compiled against the installed Nest: @RequireScopes is declared but no ApiKeyGuard/,
+    ],
+    [
+      'Fastify route config',
+      MarkLostController,
+      () => Reflect.deleteMetadata(FASTIFY_ROUTE_CONFIG_METADATA, MarkLostController.prototype.get),
+      /^@FastRoute\(\) on MarkLostController\.get: Nest registered the route without the mark in its Fastify route config/,
+    ],
+  ])('stops the app at start, naming the off switch, when Nest no longer keeps the %s where it is read', async (_case, controller, moveInternals, message) => {
+    moveInternals();
+    const failure = await startFailure(await createRefusedApp(controller, true));
+    expect(failure).toMatch(message);
+    expect(failure).toMatch(/pinned to the minor version it is tested with; start with FAST_ROUTES=off to serve the fast routes through Nest's pipeline\.$/);
   });
 });

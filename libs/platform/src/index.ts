@@ -1,4 +1,4 @@
-export { createApp, runApp, type AppDefinition, type BodyLimits } from './bootstrap';
+export { createApp, runApp, type AppDefinition, type BodyLimits, type FastRoutesSetting } from './bootstrap';
 export { PlatformModule, type PlatformOptions } from './platform.module';
 export { ProblemDetailsFilter, type StatusCarrier } from './problem-details.filter';
 export { fieldError, problem, PROBLEM_CONTENT_TYPE, type FieldError, type ProblemDetails } from './problem-details';
