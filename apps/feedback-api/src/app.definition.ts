@@ -11,4 +11,5 @@ export const feedbackApi: AppDefinition = {
     default: config.getOrThrow<number>('BODY_LIMIT_BYTES'),
     routes: { '/api/v1/feedback/collect/bulk': config.getOrThrow<number>('BULK_BODY_LIMIT_BYTES') },
   }),
+  fastRoutes: (config) => ({ enabled: config.getOrThrow<string>('FAST_ROUTES') === 'on', offSwitch: 'FAST_ROUTES=off' }),
 };

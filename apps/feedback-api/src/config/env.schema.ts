@@ -38,6 +38,12 @@ export const envSchema = baseEnvSchema.extend({
   CONFIG_MISS_MAX_ENTRIES: int(1, 1_000_000, 10_000),
   /** Misses loading from Postgres at once (the pool has 10 connections); beyond it a miss answers 503 with Retry-After. */
   CONFIG_MISS_MAX_LOADS: int(1, 1_000, 8),
+  /**
+   * `off` serves the hot routes (feedback collect, agent config) through Nest's pipeline like
+   * every other route instead of as @FastRoute() handlers compiled at start: the way out when
+   * the Nest internals those read are not what they were tested with.
+   */
+  FAST_ROUTES: z.enum(['on', 'off'], { message: 'expected on or off' }).default('on'),
 });
 
 export type Env = z.infer<typeof envSchema>;
