@@ -112,7 +112,7 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, root: string, cod
   throw new AdapterError(code, `${path}: ${issue.message}`, path);
 }
 
-/** Equal as JSON (key order and object prototypes aside: the parent may come from another realm or from JSON). */
+/** What a failed step throws: an AdapterError (whatever was thrown) with the state as it was at the failure. */
 function failed(error: unknown, state: AdapterState): AdapterError {
   const snapshot = structuredClone(state);
   if (error instanceof AdapterError) return new AdapterError(error.code, error.message, error.path, snapshot);
