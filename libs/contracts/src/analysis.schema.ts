@@ -18,7 +18,7 @@ export const analyzeRequestSchema = z.strictObject({
    * Accepted for seed compatibility and ignored: analysis reads per-minute and hourly rollups,
    * never raw events, so its cost grows with agents × time, not with events.
    */
-  event_limit: z.number().int().min(1).optional().describe('Accepted for seed 004 compatibility and ignored: analysis reads rollups, never raw events.'),
+  event_limit: z.number().int().min(1).optional().describe('Accepted for compatibility with earlier clients and ignored: analysis reads rollups, never raw events.'),
   /** Analyze only these agents (default: every agent with traffic in either window). */
   agent_ids: z.array(subjectToken).min(1).max(10_000).optional(),
 });

@@ -1,5 +1,5 @@
 /**
- * Test-only (excluded from the build by tsconfig.lib.json): compares a migrated Postgres
+ * Test-only (scripts/compile.mjs leaves __tests__ folders out of the build): compares a migrated Postgres
  * schema with what `prisma/schema.prisma` says Prisma Migrate would have created, and lists
  * every difference as one readable line.
  *

@@ -4,7 +4,7 @@ import { natsTopology, type NatsTopology } from '@metaloop/contracts';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { NATS_OPTIONS, type NatsModuleOptions } from './nats.options';
 
-/** Carries its HTTP meaning (see StatusCarrier in libs/http): 503, retry shortly. */
+/** Carries its HTTP meaning (the problem+json filter in libs/platform reads it): 503, retry shortly. */
 export class NatsUnavailableError extends Error {
   readonly httpStatus = 503;
   readonly retryAfterSeconds = 2;

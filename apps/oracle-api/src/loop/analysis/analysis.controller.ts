@@ -18,7 +18,7 @@ export class AnalysisController {
   @ApiOperation({
     summary: 'Analyze the last time_window_hours against the baseline before them and record the findings',
     description:
-      'Reads per-minute and hourly rollups per agent and revision, never raw events: `event_limit` (seed 004) is accepted and ' +
+      'Reads per-minute and hourly rollups per agent and revision, never raw events: `event_limit` is accepted and ' +
       'ignored, since the cost grows with agents × time, not with events. Findings are deduplicated: an open problem is counted ' +
       'again (occurrences, last_seen_at), a resolved one that recurs is reopened. All tests of one analysis are corrected together ' +
       '(Benjamini–Hochberg).',

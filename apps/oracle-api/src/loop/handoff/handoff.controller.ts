@@ -18,7 +18,7 @@ export class HandoffController {
   @ApiOperation({
     summary: 'Hand a validated (and, where required, approved) plan to the orchestrator',
     description:
-      'Only the stored plan runs: with `{plan, dry_run}` (seed 004) the stored plan with that `plan_id` is used, never the client copy. The gates are checked again first; a refused plan is a 409 naming the gates. `dry_run` validates without queuing.',
+      'Only the stored plan runs: with `{plan, dry_run}` the stored plan with that `plan_id` is used, never the client copy. The gates are checked again first; a refused plan is a 409 naming the gates. `dry_run` validates without queuing.',
   })
   @ApiResponse({ status: 202, standardSchema: executeResponseSchema })
   @ApiResponse({ status: 409, description: 'The plan is not executable now (status, gates or approval), with the reason' })

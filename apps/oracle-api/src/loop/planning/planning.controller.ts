@@ -18,7 +18,7 @@ export class PlanningController {
   @ApiOperation({
     summary: 'Plan typed mutations for findings',
     description:
-      '`findings` may be the list or the whole `analysis` object `analyze` answered (seed 004), or give stored `finding_ids`. At most one mutation per agent, from its registered candidates and rule patches; `plan` is null when nothing fits, and `skipped` says why for every finding left out.',
+      '`findings` may be the list or the whole `analysis` object `analyze` answered, or give stored `finding_ids`. At most one mutation per agent, from its registered candidates and rule patches; `plan` is null when nothing fits, and `skipped` says why for every finding left out.',
   })
   @ApiResponse({ status: 201, standardSchema: planResponseSchema })
   plan(@Body({ schema: planRequestSchema }) body: PlanRequest, @CurrentPrincipal() principal: Principal): Promise<PlanResponse> {

@@ -18,7 +18,7 @@ export class ControlController {
   @ApiOperation({
     summary: 'Roll back by rollback_key, rollout_id, agent_id or all: routing is back on stable when this answers',
     description:
-      'Works with the orchestrator stopped: the routing flip (and config.changed) happens here, the adapter revert is queued for the orchestrator. Seed 004’s `{"rollback_key": "rollback_12345", "emergency": true}` works as it is; a selector naming nothing is a 404.',
+      'Works with the orchestrator stopped: the routing flip (and config.changed) happens here, the adapter revert is queued for the orchestrator. The short form `{"rollback_key": "rollback_12345", "emergency": true}` works as it is; a selector naming nothing is a 404.',
   })
   @ApiResponse({ status: 200, standardSchema: rollbackResultSchema })
   @ApiResponse({ status: 404, description: 'No rollout has that rollback_key or id, or the agent is not registered' })
