@@ -1,5 +1,4 @@
-import type { AgentConfig, CandidateSpec, Environment, MutationParams, MutationType } from '@metaloop/contracts';
-import type { AdapterConstraints } from './constraints';
+import type { AdapterConstraints, AgentConfig, CandidateSpec, Environment, MutationParams, MutationType } from '@metaloop/contracts';
 import type { AdapterState, PlannedEffect, SideEffect } from './side-effects';
 import type { ChangeSummaries } from './summaries';
 

@@ -1,7 +1,5 @@
 export type { AdapterContext, Checkpoint, EffectCheck, MutationAdapter, Prepared, RevertResult, VerifyResult } from './adapter';
 export { ADAPTERS, adapterFor, createAdapters, type AdapterOptions, type AdapterSet } from './adapters';
-export { DEFAULT_ADAPTER_CONSTRAINTS, type AdapterConstraints } from './constraints';
-export { paramKeyVerdict, paramPatternMatches } from './param-patterns';
 export { AdapterError, type AdapterErrorCode } from './errors';
 export { DEFAULT_RETRY_POLICY, HttpCallError, type RetryPolicy } from './http';
 export type { LoraServerOptions } from './lora-server';

@@ -1,8 +1,8 @@
+import { DEFAULT_ADAPTER_CONSTRAINTS } from '@metaloop/contracts';
 import { context, PARENT } from './__tests__/fixtures';
-import { adapterFor } from './adapters';
-import { DEFAULT_ADAPTER_CONSTRAINTS } from './constraints';
+import { createAdapters } from './adapters';
 
-const adapter = adapterFor('MEMORY_UPDATE');
+const adapter = createAdapters().MEMORY_UPDATE;
 const fact = (id: string) => ({ id, text: `fact ${id}` });
 
 describe('MEMORY_UPDATE', () => {

@@ -1,9 +1,8 @@
+import { DEFAULT_ADAPTER_CONSTRAINTS, type AdapterConstraints } from '@metaloop/contracts';
 import { context, PARENT } from './__tests__/fixtures';
-import { adapterFor } from './adapters';
-import type { AdapterConstraints } from './constraints';
-import { DEFAULT_ADAPTER_CONSTRAINTS } from './constraints';
+import { createAdapters } from './adapters';
 
-const adapter = adapterFor('PARAM_SET');
+const adapter = createAdapters().PARAM_SET;
 const policy: AdapterConstraints = {
   ...DEFAULT_ADAPTER_CONSTRAINTS,
   params: { allow: ['temperature', 'top_p', 'max_tokens', 'stop'], forbid: ['max_tokens'], bounds: { temperature: { min: 0.1, max: 1 } } },

@@ -1,8 +1,6 @@
-import { paramsSchema } from '@metaloop/contracts';
-import type { AdapterConstraints } from './constraints';
+import { paramKeyVerdict, paramsSchema, type AdapterConstraints } from '@metaloop/contracts';
 import type { AdapterDefinition } from './define-adapter';
 import { AdapterError } from './errors';
-import { paramKeyVerdict } from './param-patterns';
 import type { Change, Scalar } from './summaries';
 
 /** Set or unset generation params: only those the policy allows, within its bounds and the schema's limits. */

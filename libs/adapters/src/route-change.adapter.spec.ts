@@ -1,7 +1,8 @@
+import { DEFAULT_ADAPTER_CONSTRAINTS } from '@metaloop/contracts';
 import { startFakeRouter, type FakeRouter } from './__tests__/fake-router';
 import { checkpoints, context, FAST, PARENT } from './__tests__/fixtures';
-import { adapterFor, createAdapters } from './adapters';
-import { DEFAULT_ADAPTER_CONSTRAINTS } from './constraints';
+import type { MutationAdapter } from './adapter';
+import { createAdapters } from './adapters';
 import { AdapterError } from './errors';
 import { normaliseTo100, shiftPoints } from './route-change.adapter';
 
@@ -28,7 +29,7 @@ describe('route weights', () => {
 });
 
 describe('ROUTE_CHANGE prepare', () => {
-  const adapter = adapterFor('ROUTE_CHANGE');
+  const adapter = createAdapters().ROUTE_CHANGE;
 
   it('normalises the target weights and reports the shift', () => {
     const { config, summary, side_effects } = adapter.prepare(context(), { weights: { 'eu-1': 7, 'us-1': 2, 'ap-1': 1 } });
@@ -62,7 +63,7 @@ describe('ROUTE_CHANGE prepare', () => {
 
 describe('ROUTE_CHANGE with the router webhook', () => {
   let router: FakeRouter;
-  let adapter: ReturnType<typeof adapterFor<'ROUTE_CHANGE'>>;
+  let adapter: MutationAdapter<'ROUTE_CHANGE'>;
   beforeEach(async () => {
     router = await startFakeRouter(SECRET);
     adapter = createAdapters({ router: { webhookUrl: `${router.url}/hooks/metaloop`, secret: SECRET, ...FAST } }).ROUTE_CHANGE;

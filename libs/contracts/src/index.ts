@@ -1,4 +1,5 @@
 export { LIMITS } from './limits';
+export { DEFAULT_ADAPTER_CONSTRAINTS, paramKeyVerdict, paramPatternMatches, type AdapterConstraints } from './adapter-constraints';
 export { boundedJsonObject, type JsonValue } from './json-value';
 export {
   bulkFeedbackSchema,

@@ -1,9 +1,5 @@
-import type { AdapterConstraints } from '@metaloop/adapters';
-import type { Environment } from '@metaloop/contracts';
+import type { AdapterConstraints, Environment } from '@metaloop/contracts';
 import type { Policy } from './policy.schema';
-
-// The adapters judge params by the same patterns as the gates; one implementation, in libs/adapters.
-export { paramKeyVerdict, paramPatternMatches, type AdapterConstraints } from '@metaloop/adapters';
 
 /**
  * The policy's action limits for one environment: its `per_environment` entry over the general

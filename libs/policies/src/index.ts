@@ -33,7 +33,7 @@ export { PolicyStore, type PolicyListener, type PolicyLogger, type PolicyStoreOp
 export { policyRejectionSchema, policyStatusSchema, type PolicyRejection, type PolicyStatus } from './policy-status.schema';
 export { policiesEnv, policyStoreOptionsFromEnv, type PoliciesEnv } from './policies.env';
 export { PoliciesModule } from './policies.module';
-export { adapterConstraints, paramKeyVerdict, paramPatternMatches, routeShiftPoints, type AdapterConstraints } from './adapter-constraints';
+export { adapterConstraints, routeShiftPoints } from './adapter-constraints';
 export type { AgentGateState, GateState, MutationGateState, PrepareOutcome } from './gates/gate-state';
 export { GATES, validatePlan, type Gate, type PlanValidation } from './gates/validate-plan';
 export { concurrencySafetyGate } from './gates/concurrency-safety.gate';

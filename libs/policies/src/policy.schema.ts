@@ -1,5 +1,4 @@
-import { DEFAULT_ADAPTER_CONSTRAINTS } from '@metaloop/adapters';
-import { environmentSchema, MUTATION_TYPES, mutationTypeSchema } from '@metaloop/contracts';
+import { DEFAULT_ADAPTER_CONSTRAINTS, environmentSchema, MUTATION_TYPES, mutationTypeSchema } from '@metaloop/contracts';
 import { z } from 'zod';
 
 /*

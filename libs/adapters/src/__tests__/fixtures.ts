@@ -1,6 +1,5 @@
-import { agentConfigSchema, candidateSchema, type AgentConfig } from '@metaloop/contracts';
+import { agentConfigSchema, candidateSchema, DEFAULT_ADAPTER_CONSTRAINTS, type AgentConfig } from '@metaloop/contracts';
 import type { AdapterContext } from '../adapter';
-import { DEFAULT_ADAPTER_CONSTRAINTS } from '../constraints';
 import type { AdapterState } from '../side-effects';
 
 export const PARENT: AgentConfig = agentConfigSchema.parse({

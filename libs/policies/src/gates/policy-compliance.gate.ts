@@ -1,5 +1,5 @@
-import type { GateResult, Mutation, Plan } from '@metaloop/contracts';
-import { adapterConstraints, paramKeyVerdict } from '../adapter-constraints';
+import { paramKeyVerdict, type GateResult, type Mutation, type Plan } from '@metaloop/contracts';
+import { adapterConstraints } from '../adapter-constraints';
 import type { Policy } from '../policy.schema';
 import type { AgentGateState, GateState } from './gate-state';
 import { fail, mutationLabel, verdict, type Objection } from './verdict';

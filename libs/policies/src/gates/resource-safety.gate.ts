@@ -1,5 +1,5 @@
-import type { GateResult, MemoryUpdateParams, MutationOf, Plan } from '@metaloop/contracts';
-import { adapterConstraints, routeShiftPoints, type AdapterConstraints } from '../adapter-constraints';
+import type { AdapterConstraints, GateResult, MemoryUpdateParams, MutationOf, Plan } from '@metaloop/contracts';
+import { adapterConstraints, routeShiftPoints } from '../adapter-constraints';
 import type { Policy } from '../policy.schema';
 import type { AgentGateState, GateState } from './gate-state';
 import { fail, mutationLabel, verdict, type Objection } from './verdict';
