@@ -3,8 +3,7 @@ import { PrismaService, type Prisma } from '@metaloop/db';
 import type { AgentConfig, ConfigChangedMessage } from '@metaloop/contracts';
 import { ConfigChangePublisher } from './config-change.publisher';
 import { LIVE_ROLLOUT_STATUSES, type AgentLiveState, type LiveRollout } from './live-state';
-import { AgentNotFoundError, prismaCode, RegistryInputError, RolloutNotFoundError } from './registry.errors';
-import { ARM_BUCKETS } from './sticky-arm';
+import { AgentNotFoundError, prismaCode } from './registry.errors';
 
 /** One query: the stable revision and the live rollout (with its candidate) of the agents asked for. */
 const LIVE_STATE_SQL = `
@@ -70,7 +69,8 @@ export class LiveConfigStore {
   /**
    * Runs `change` in a transaction that first bumps the agent's config version (locking its
    * row, so concurrent changes of one agent commit in version order), then announces the
-   * new version. For rollout start, weight steps, promotion and rollback alike.
+   * new version. For rollout start, weight steps, promotion and rollback alike (libs/control's
+   * RolloutLifecycle writes the rollout rows inside `change`).
    */
   async changeLiveConfig<T>(
     agentId: string,
@@ -88,22 +88,6 @@ export class LiveConfigStore {
     const message: ConfigChangedMessage = { agent_id: agentId, version, reason, changed_at: new Date().toISOString() };
     await this.publisher.publish(message);
     return { result, message };
-  }
-
-  /** Sets a rollout's canary share (basis points, 0–10,000) and announces it. */
-  async setRolloutWeight(rolloutId: string, weightBp: number, reason = 'rollout_weight'): Promise<ConfigChangedMessage> {
-    if (!Number.isInteger(weightBp) || weightBp < 0 || weightBp > ARM_BUCKETS) {
-      throw new RegistryInputError(`weight_bp: expected an integer from 0 to ${ARM_BUCKETS}, got ${weightBp}`);
-    }
-    const rollout = await this.prisma.rollout.findUnique({ where: { id: rolloutId }, select: { agentId: true } }).catch((error: unknown) => {
-      if (prismaCode(error) === 'P2007') return null; // not a UUID: no such rollout either
-      throw error;
-    });
-    if (!rollout) throw new RolloutNotFoundError(rolloutId);
-    const { message } = await this.changeLiveConfig(rollout.agentId, reason, (tx) =>
-      tx.rollout.update({ where: { id: rolloutId }, data: { weightBp }, select: { id: true } }),
-    );
-    return message;
   }
 }
 

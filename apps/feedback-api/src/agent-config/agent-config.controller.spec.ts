@@ -108,7 +108,7 @@ describe('GET /api/v1/agents/{agent_id}/config (two replicas, a private NATS)', 
     const moving = sessions.find((s) => armBucket(rollout.rolloutId, s) >= 500 && armBucket(rollout.rolloutId, s) < 2_500)!;
     const staying = sessions.find((s) => armBucket(rollout.rolloutId, s) >= 2_500)!;
     const etagOfStaying = (await h.getConfig(second(), 'helpful_assistant', staying)).headers['etag'] as string;
-    await h.store.setRolloutWeight(rollout.rolloutId, 2_500);
+    await h.store.changeLiveConfig('helpful_assistant', 'rollout_weight', (tx) => tx.rollout.update({ where: { id: rollout.rolloutId }, data: { weightBp: 2_500 } }));
     await eventually(async () => {
       for (const replica of [first(), second()]) expect((await h.getConfig(replica, 'helpful_assistant', moving)).json().arm).toBe('canary');
     });

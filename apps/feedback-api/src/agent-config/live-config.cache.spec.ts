@@ -21,7 +21,7 @@ describe('the agent config cache heals lost config.changed messages by its resyn
     const { rolloutId, candidateRevisionId } = await h.startRollout('agent', { ...baselineConfig, model: 'gpt-4o' }, 0);
     await eventually(async () => expect((await config('agent')).json()).toMatchObject({ rollout_id: rolloutId, arm: 'stable' }));
 
-    // What setRolloutWeight commits, without the message it would send.
+    // What a weight step commits, without the message it would send.
     await sql(`UPDATE {rollouts} SET weight_bp = 10000 WHERE id = $1`, [rolloutId]);
     await sql(`UPDATE {agents} SET config_version = config_version + 1, updated_at = now() WHERE id = 'agent'`);
     await eventually(async () => expect((await config('agent')).json()).toMatchObject({ arm: 'canary', revision_id: candidateRevisionId }), 5_000, 50);

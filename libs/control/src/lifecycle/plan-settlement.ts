@@ -1,7 +1,9 @@
 import type { Prisma } from '@metaloop/db';
 import type { AuditLog } from '../audit/audit-log.service';
+import { EXECUTING_PLAN_STATUSES, FINISHED_MUTATION_STATUSES, MUTATION, PLAN, type MutationState } from './lifecycle-states';
+import { assertTransition } from './transitions';
 
-const FINISHED_MUTATIONS = new Set(['promoted', 'rolled_back', 'retired', 'failed', 'skipped']);
+const isFinished = (status: MutationState) => (FINISHED_MUTATION_STATUSES as readonly MutationState[]).includes(status);
 
 /**
  * Called in the transaction that finished one of a plan's mutations. The findings of every agent
@@ -14,10 +16,11 @@ export async function settlePlan(tx: Prisma.TransactionClient, planId: string | 
   if (!planId) return;
   const mutations = await tx.mutation.findMany({ where: { planId }, select: { status: true, agentId: true } });
   await releaseUnfixedFindings(tx, planId, mutations);
-  if (mutations.length === 0 || mutations.some((m) => !FINISHED_MUTATIONS.has(m.status))) return;
-  const promoted = mutations.filter((m) => m.status === 'promoted').length;
-  const status = promoted > 0 ? 'completed' : 'failed';
-  const { count } = await tx.plan.updateMany({ where: { id: planId, status: { in: ['queued', 'executing'] } }, data: { status } });
+  if (mutations.length === 0 || mutations.some((m) => !isFinished(m.status))) return;
+  const promoted = mutations.filter((m) => m.status === MUTATION.promoted).length;
+  const status = promoted > 0 ? PLAN.completed : PLAN.failed;
+  assertTransition('plan', EXECUTING_PLAN_STATUSES, status);
+  const { count } = await tx.plan.updateMany({ where: { id: planId, status: { in: [...EXECUTING_PLAN_STATUSES] } }, data: { status } });
   if (count === 0) return;
   const tally: Record<string, number> = {};
   for (const m of mutations) tally[m.status] = (tally[m.status] ?? 0) + 1;
@@ -28,10 +31,10 @@ export async function settlePlan(tx: Prisma.TransactionClient, planId: string | 
 }
 
 /** The plan's findings about agents whose mutations all finished unpromoted: planned → open. */
-async function releaseUnfixedFindings(tx: Prisma.TransactionClient, planId: string, mutations: ReadonlyArray<{ status: string; agentId: string }>): Promise<void> {
-  const byAgent = new Map<string, string[]>();
+async function releaseUnfixedFindings(tx: Prisma.TransactionClient, planId: string, mutations: ReadonlyArray<{ status: MutationState; agentId: string }>): Promise<void> {
+  const byAgent = new Map<string, MutationState[]>();
   for (const m of mutations) byAgent.set(m.agentId, [...(byAgent.get(m.agentId) ?? []), m.status]);
-  const unfixed = [...byAgent].filter(([, statuses]) => statuses.every((s) => FINISHED_MUTATIONS.has(s) && s !== 'promoted')).map(([agentId]) => agentId);
+  const unfixed = [...byAgent].filter(([, statuses]) => statuses.every((s) => isFinished(s) && s !== MUTATION.promoted)).map(([agentId]) => agentId);
   if (unfixed.length === 0) return;
   const plan = await tx.plan.findUnique({ where: { id: planId }, select: { findingIds: true } });
   if (!plan?.findingIds.length) return;

@@ -1,12 +1,12 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import { Prisma, PrismaService, type Rollout } from '@metaloop/db';
+import { PrismaService, type Prisma, type Rollout } from '@metaloop/db';
 import { ACTIVE_ROLLOUT_STATUSES, JOBS, QUEUES, type RevertAdapterJob, type RollbackReason, type RollbackRequest, type RollbackResult, type RollbackTrigger, type RolloutView } from '@metaloop/contracts';
 import { LiveConfigStore } from '@metaloop/registry';
 import type { Queue } from 'bullmq';
-import { AuditLog } from '../audit/audit-log.service';
+import { ROLLOUT } from '../lifecycle/lifecycle-states';
+import { RolloutLifecycle, type RolloutEnding } from '../lifecycle/rollout-lifecycle.service';
 import { rolloutView } from '../rollouts/rollout-view';
-import { settlePlan } from '../rollouts/plan-outcome';
 import { RolloutAlreadyFinished, RollbackTargetNotFoundError } from './rollback.errors';
 import { revertJobOptions } from './revert-job';
 import { RolloutMetrics } from '../rollouts/rollout.metrics';
@@ -39,17 +39,6 @@ export interface RetireCause {
   statistics?: Prisma.InputJsonValue;
 }
 
-/** How a rollout ends when routing flips back to stable: rolled back (harm, an operator) or retired (not better). */
-interface Ending {
-  status: 'rolled_back' | 'retired';
-  action: 'rollback' | 'retire';
-  audit: 'rollout.rolled_back' | 'rollout.retired';
-  actor: string;
-  detail: string;
-  evidence: Prisma.InputJsonObject;
-}
-
-const ACTIVE = Prisma.join(ACTIVE_ROLLOUT_STATUSES.map((status) => Prisma.sql`${status}::"RolloutStatus"`));
 /** How long a rollback waits for Redis to take the revert job; the orchestrator's reconciler finds it otherwise. */
 const QUEUE_TIMEOUT_MS = 1_000;
 
@@ -69,7 +58,7 @@ export class RollbackService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly liveConfig: LiveConfigStore,
-    private readonly audit: AuditLog,
+    private readonly lifecycle: RolloutLifecycle,
     private readonly metrics: RolloutMetrics,
     @InjectQueue(QUEUES.reverts) private readonly reverts: Queue<RevertAdapterJob>,
   ) {}
@@ -78,7 +67,7 @@ export class RollbackService {
   async rollBack(rolloutId: string, cause: RollbackCause): Promise<RolloutView | null> {
     const calledAt = Date.now();
     const evidence = { reason: cause.reason, trigger: cause.trigger, ...(cause.statistics ? { statistics: cause.statistics } : {}) };
-    const ending: Ending = { status: 'rolled_back', action: 'rollback', audit: 'rollout.rolled_back', actor: cause.actor, detail: cause.detail, evidence };
+    const ending: RolloutEnding = { status: ROLLOUT.rolled_back, actor: cause.actor, detail: cause.detail, evidence };
     const row = await this.end(rolloutId, `rollback_${cause.reason}`, ending);
     if (!row) return null;
     this.metrics.rollbacks.inc({ agent_id: row.agentId, reason: cause.reason, trigger: cause.trigger });
@@ -94,14 +83,14 @@ export class RollbackService {
    */
   async retire(rolloutId: string, cause: RetireCause): Promise<RolloutView | null> {
     const evidence = { reason: cause.reason, ...(cause.statistics ? { statistics: cause.statistics } : {}) };
-    const row = await this.end(rolloutId, `retired_${cause.reason}`, { status: 'retired', action: 'retire', audit: 'rollout.retired', actor: cause.actor, detail: cause.detail, evidence });
+    const row = await this.end(rolloutId, `retired_${cause.reason}`, { status: ROLLOUT.retired, actor: cause.actor, detail: cause.detail, evidence });
     if (!row) return null;
     this.metrics.mutations.inc({ mutation_type: row.mutationType, result: 'retired' });
     return rolloutView(row);
   }
 
   /** Routing back to stable (changeLiveConfig, then `config.changed`), then the revert queued; null when already finished. */
-  private async end(rolloutId: string, changeReason: string, ending: Ending): Promise<Rollout | null> {
+  private async end(rolloutId: string, changeReason: string, ending: RolloutEnding): Promise<Rollout | null> {
     const target = await this.prisma.rollout.findUnique({ where: { id: rolloutId }, select: { agentId: true } });
     if (!target) throw new RollbackTargetNotFoundError(`rollout ${rolloutId} does not exist`);
     let row: Rollout;
@@ -157,32 +146,10 @@ export class RollbackService {
     return [found.id];
   }
 
-  /** The flip itself, inside changeLiveConfig's transaction (which bumps the agent's config version). */
-  private async flip(tx: Prisma.TransactionClient, rolloutId: string, ending: Ending): Promise<Rollout> {
-    // One statement: a concurrent checkpoint of the adapter's state cannot slip between reading
-    // whether side effects exist and marking the revert.
-    const [flipped] = await tx.$queryRaw<Array<{ weight_before: number; step_index: number }>>`
-      WITH before AS (SELECT id, weight_bp FROM rollouts WHERE id = ${rolloutId}::uuid AND status IN (${ACTIVE}) FOR UPDATE)
-      UPDATE rollouts r
-         SET status = ${ending.status}::"RolloutStatus", weight_bp = 0, finished_at = now(), updated_at = now(), status_reason = ${ending.detail},
-             revert_status = CASE WHEN jsonb_array_length(COALESCE(r.adapter_state -> 'effects', '[]'::jsonb)) > 0
-                                  THEN 'pending'::"RevertStatus" ELSE 'not_needed'::"RevertStatus" END
-        FROM before
-       WHERE r.id = before.id
-      RETURNING before.weight_bp AS weight_before, r.step_index`;
-    if (!flipped) throw new RolloutAlreadyFinished(rolloutId);
-    const row = await tx.rollout.findUniqueOrThrow({ where: { id: rolloutId } });
-    await tx.agent.updateMany({ where: { id: row.agentId, activeRolloutId: rolloutId }, data: { activeRolloutId: null } });
-    if (row.mutationId) await tx.mutation.update({ where: { id: row.mutationId }, data: { status: ending.status } });
-    const { actor, detail, evidence } = ending;
-    await tx.rolloutDecision.create({
-      data: { rolloutId, stepIndex: flipped.step_index, weightBp: flipped.weight_before, action: ending.action, reason: detail, statistics: evidence, actor },
-    });
-    await this.audit.record(
-      { actor, action: ending.audit, entityType: 'rollout', entityId: rolloutId, agentId: row.agentId, reason: detail, details: { ...evidence, revert_status: row.revertStatus } },
-      tx,
-    );
-    await settlePlan(tx, row.planId, this.audit, actor);
+  /** The flip itself, inside changeLiveConfig's transaction (which bumps the agent's config version); a finished rollout aborts it, so nothing is announced. */
+  private async flip(tx: Prisma.TransactionClient, rolloutId: string, ending: RolloutEnding): Promise<Rollout> {
+    const row = await this.lifecycle.end(tx, rolloutId, ending);
+    if (!row) throw new RolloutAlreadyFinished(rolloutId);
     return row;
   }
 
