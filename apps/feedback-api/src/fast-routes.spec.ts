@@ -47,8 +47,8 @@ describe('the hot routes (feedback collect, agent config) with FAST_ROUTES on an
   /** The same request to both apps. */
   async function both(request: Request): Promise<{ on: Response; off: Response }> {
     const headers = { 'x-request-id': 'req-1', ...request.headers };
-    const [fast, nest] = await Promise.all([on, off].map(({ harness }) => harness.replicas[0]!.inject({ ...request, headers })));
-    return { on: fast!, off: nest! };
+    const [fast, nest] = await Promise.all([on, off].map(({ harness }) => harness.replicas[0].inject({ ...request, headers })));
+    return { on: fast, off: nest };
   }
 
   /** Status, the headers the routes and the platform set, and the body. */

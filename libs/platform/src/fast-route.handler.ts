@@ -25,11 +25,11 @@ export function serveFastRoutes(app: INestApplicationContext, fastify: FastifyIn
     route.handler = compileFastRoute(app, target, route, offSwitch);
     compiled.add(callbackOf(target));
   });
-  fastify.addHook('onReady', async () => {
+  fastify.addHook('onReady', (done) => {
     const lost = markedRoutes(app).filter((target) => !compiled.has(callbackOf(target)));
-    if (lost.length === 0) return;
+    if (lost.length === 0) return done();
     const names = lost.map(({ controller, method }) => `${controller.name}.${method}`).join(', ');
-    throw new Error(`@FastRoute() on ${names}: Nest registered the route without the mark in its Fastify route config. ${internalsAdvice(offSwitch)}`);
+    done(new Error(`@FastRoute() on ${names}: Nest registered the route without the mark in its Fastify route config. ${internalsAdvice(offSwitch)}`));
   });
 }
 
@@ -117,7 +117,7 @@ function compileHandler(app: INestApplicationContext, { controller, method }: Fa
 }
 
 function callbackOf({ controller, method }: FastRouteTarget): (...args: unknown[]) => unknown {
-  return (controller.prototype as Record<string, (...args: unknown[]) => unknown>)[method]!;
+  return (controller.prototype as Record<string, (...args: unknown[]) => unknown>)[method];
 }
 
 /** Every @FastRoute() method of the app's controllers, by the mark on the method itself. */
