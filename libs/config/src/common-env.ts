@@ -7,6 +7,9 @@ export const envBoolean = z
 
 export const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 
+/** A whole number within [min, max]; `fallback` when unset. */
+export const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
 export const postgresUrl = z
   .string()
   .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL');
@@ -28,7 +31,7 @@ export const baseEnvSchema = z.object({
     .string()
     .regex(/^[a-z0-9_-]*$/i, 'expected empty or one token of letters, digits, _ or -, e.g. "t1"')
     .default(''),
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  SHUTDOWN_TIMEOUT_MS: int(100, 120_000, 10_000),
 });
 
 export type BaseEnv = z.infer<typeof baseEnvSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseEnvSchema, natsEnv, port, postgresEnv, redisEnv } from './common-env';
+import { baseEnvSchema, int, natsEnv, port, postgresEnv, redisEnv } from './common-env';
 import { EnvValidationError, validateEnv } from './env';
 
 const schema = baseEnvSchema.extend({ PORT: port(8092), ...postgresEnv, ...natsEnv, ...redisEnv });
@@ -56,6 +56,13 @@ describe('validateEnv', () => {
   it('does not echo secrets it rejects', () => {
     const [problem] = problemsOf({ ...valid, DATABASE_URL: 'mysql://user:hunter2@db/x' });
     expect(problem).not.toContain('hunter2');
+  });
+
+  it('takes whole numbers within their bounds, the fallback when unset', () => {
+    const bounded = z.object({ BATCH: int(1, 500, 20) });
+    expect(validateEnv(bounded, {})).toEqual({ BATCH: 20 });
+    expect(validateEnv(bounded, { BATCH: '500' })).toEqual({ BATCH: 500 });
+    for (const wrong of ['0', '501', '2.5', 'many']) expect(() => validateEnv(bounded, { BATCH: wrong })).toThrow(/- BATCH: /);
   });
 
   it('works with any zod schema', () => {

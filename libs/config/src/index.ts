@@ -2,6 +2,7 @@ export { EnvValidationError, envValidator, validateEnv } from './env';
 export {
   baseEnvSchema,
   envBoolean,
+  int,
   natsEnv,
   natsServers,
   port,

@@ -1,7 +1,5 @@
-import { baseEnvSchema, natsEnv, port, postgresEnv, redisEnv } from '@metaloop/config';
+import { baseEnvSchema, int, natsEnv, port, postgresEnv, redisEnv } from '@metaloop/config';
 import { z } from 'zod';
-
-const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
 /** feedback-api: the agent-facing data plane (feedback in, live config out). */
 export const envSchema = baseEnvSchema.extend({
