@@ -29,7 +29,17 @@ export {
   type StoredSystemMetric,
   type SystemMetricEnvelope,
 } from './envelope.schema';
-export { JOBS, QUEUES, type ExecutePlanJob, type MonitorRolloutJob, type PurgeRawEventsJob, type RevertAdapterJob, type TickJob } from './queues';
+export {
+  executePlanJobOptions,
+  JOBS,
+  QUEUES,
+  type ExecutePlanJob,
+  type MonitorRolloutJob,
+  type PurgeRawEventsJob,
+  type QueuedJobOptions,
+  type RevertAdapterJob,
+  type TickJob,
+} from './queues';
 export {
   acceptedResponseSchema,
   bulkItemResultSchema,

@@ -20,6 +20,21 @@ export const JOBS = {
   revertAdapter: 'revert-adapter',
 } as const;
 
+/** BullMQ job options, as plain data. */
+export interface QueuedJobOptions {
+  jobId: string;
+  removeOnComplete: number;
+  removeOnFail: number;
+}
+
+/** Finished jobs kept a while for bull-board: the last 1000 completed, the last 5000 failed. */
+const FINISHED_JOBS_KEPT = { removeOnComplete: 1000, removeOnFail: 5000 };
+
+/** One execute-plan job per plan: the plan id is the job id, so a plan queued twice is added once. */
+export function executePlanJobOptions(planId: string): QueuedJobOptions {
+  return { jobId: planId, ...FINISHED_JOBS_KEPT };
+}
+
 export interface PurgeRawEventsJob {
   /** Raw events and system metrics received before now − retentionDays are deleted. */
   retentionDays: number;
