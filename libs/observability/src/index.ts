@@ -1,6 +1,7 @@
 export { loggingModule } from './logging/logging.module';
 export { assignRequestId, loggerParams } from './logging/logger-params';
 export { logRequests } from './logging/request-log';
+export { DistinctWarnings } from './logging/distinct-warnings';
 export { MetricsModule } from './metrics/metrics.module';
 export { MetricsRegistry } from './metrics/metrics.registry';
 export { instrumentHttp } from './metrics/http-metrics';
