@@ -6,6 +6,7 @@ export const feedbackApi: AppDefinition = {
   name: 'feedback-api',
   module: AppModule,
   envSchema,
+  uses: { postgres: true, nats: { ensureStreams: true }, redis: true },
   description: 'Agent-facing data plane: feedback and system metrics into JetStream, live agent config with sticky canary arms.',
   bodyLimits: (config) => ({
     default: config.getOrThrow<number>('BODY_LIMIT_BYTES'),

@@ -6,5 +6,6 @@ export const oracleApi: AppDefinition = {
   name: 'oracle-api',
   module: AppModule,
   envSchema,
+  uses: { postgres: true, nats: { ensureStreams: true }, redis: true },
   description: 'Control plane: feedback ingest, agent registry, analyzer, planner, SPEC gates, tick, rollback and audit.',
 };

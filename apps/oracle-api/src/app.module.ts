@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
-import { PlatformModule } from '@metaloop/platform';
+import { AdaptersModule } from '@metaloop/adapters';
 import { PoliciesModule } from '@metaloop/policies';
 import { AnalysisModule } from './loop/analysis/analysis.module';
 import { AgentsModule } from './operator/agents/agents.module';
 import { AuditModule } from './operator/audit/audit.module';
-import { envSchema } from './config/env.schema';
 import { OperatorControlModule } from './operator/control/control.module';
 import { HandoffModule } from './loop/handoff/handoff.module';
 import { DeadLettersModule } from './operator/dead-letters/dead-letters.module';
@@ -23,12 +22,8 @@ import { ValidationModule } from './loop/validation/validation.module';
 
 @Module({
   imports: [
-    PlatformModule.forRoot({
-      app: 'oracle-api',
-      envSchema,
-      uses: { postgres: true, nats: { ensureStreams: true }, redis: true },
-    }),
     PoliciesModule.fromEnv(),
+    AdaptersModule.fromEnv(),
     QueuesModule,
     AgentsModule,
     IngestModule,

@@ -15,7 +15,6 @@ import {
 import { DEFAULT_MIGRATIONS_DIR, migrate, PrismaService } from '@metaloop/db';
 import { scratchSchema, withClient, type ScratchSchema } from '@metaloop/testing';
 import { createApp } from './bootstrap';
-import { PlatformModule } from './platform.module';
 
 /** A scratch schema with every migration applied. */
 async function migratedSchema(suite: string): Promise<ScratchSchema> {
@@ -64,13 +63,12 @@ async function startSpecApp(env: { DATABASE_URL: string; NODE_ENV: string }, clo
   Object.assign(process.env, env, { MIGRATE_ON_START: 'false' });
   @Module({
     imports: [
-      PlatformModule.forRoot({ app: 'auth-spec', envSchema, uses: { postgres: true } }),
       AuthOptionsModule.forRoot({ now: clock.now, modeRefreshIntervalMs: 60_000 }),
     ],
     controllers: [SpecController],
   })
   class SpecModule {}
-  const app = await createApp({ name: 'auth-spec', module: SpecModule as Type, envSchema, description: 'auth spec' });
+  const app = await createApp({ name: 'auth-spec', module: SpecModule as Type, envSchema, uses: { postgres: true }, description: 'auth spec' });
   try {
     await app.init();
   } catch (error) {

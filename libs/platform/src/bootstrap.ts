@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { StandardSchemaValidationPipe, type Type } from '@nestjs/common';
+import { Module, StandardSchemaValidationPipe, type Type } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -11,15 +11,19 @@ import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { z } from 'zod';
 import { serveFastRoutes } from './fast-route.handler';
+import { PlatformModule, type PlatformOptions } from './platform.module';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { RequestValidationException } from './request-validation.exception';
 
 export interface AppDefinition {
-  /** Service name: log field, metrics label, OpenAPI title. */
+  /** Service name: log field, metrics label, OpenAPI title, NATS and Postgres client names. */
   name: string;
+  /** The app's features; createApp puts them under PlatformModule (config, logs, metrics, health, connections). */
   module: Type<unknown>;
-  /** The env schema the module's PlatformModule uses; checked before Nest starts. */
+  /** The app's env schema: checked before Nest starts, then served by ConfigService. */
   envSchema: z.ZodType<Record<string, unknown>>;
+  /** The services the app connects to (readiness checks cover exactly these). */
+  uses: PlatformOptions['uses'];
   description: string;
   /** Largest accepted request bodies, from the app's config (Fastify answers 413 beyond). */
   bodyLimits?: (config: ConfigService) => BodyLimits;
@@ -41,6 +45,15 @@ export interface BodyLimits {
   routes?: Record<string, number>;
 }
 
+/** The app's features under the platform, named and configured once, by the definition. */
+function rootModule(definition: AppDefinition): Type<unknown> {
+  class AppRootModule {}
+  Module({
+    imports: [PlatformModule.forRoot({ app: definition.name, envSchema: definition.envSchema, uses: definition.uses }), definition.module],
+  })(AppRootModule);
+  return AppRootModule;
+}
+
 /**
  * Builds an app the way every metaloop app runs: Fastify, pino logs, problem+json errors,
  * Standard Schema (zod) validation, HTTP metrics, OpenAPI at /docs, @FastRoute() routes
@@ -55,7 +68,7 @@ export async function createApp(definition: AppDefinition): Promise<NestFastifyA
     forceCloseConnections: 'idle',
     genReqId: assignRequestId,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(definition.module, adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule(definition), adapter, {
     bufferLogs: true,
     abortOnError: false,
   });

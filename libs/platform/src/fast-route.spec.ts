@@ -43,7 +43,6 @@ import type { Observable } from 'rxjs';
 import { z } from 'zod';
 import { createApp } from './bootstrap';
 import { FastRoute } from './fast-route.decorator';
-import { PlatformModule } from './platform.module';
 
 const itemQuerySchema = z.strictObject({ verbose: z.enum(['true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(10).optional() });
 const newItemSchema = z.strictObject({ name: z.string().min(1).max(20), size: z.object({ value: z.number().min(0).max(1) }) });
@@ -113,7 +112,7 @@ const fastRoutesSwitch = (enabled: boolean) => () => ({ enabled, offSwitch: 'FAS
 async function startSpecApp(databaseUrl: string, fastRoutes: boolean): Promise<NestFastifyApplication> {
   Object.assign(process.env, { DATABASE_URL: databaseUrl, NODE_ENV: 'test', MIGRATE_ON_START: 'false', LOG_LEVEL: 'silent' });
   @Module({
-    imports: [PlatformModule.forRoot({ app: 'fast-route-spec', envSchema, uses: { postgres: true } }), AuthOptionsModule.forRoot({ modeRefreshIntervalMs: 600_000 })],
+    imports: [AuthOptionsModule.forRoot({ modeRefreshIntervalMs: 600_000 })],
     controllers: [itemsController('nest'), itemsController('fast')],
   })
   class SpecModule {}
@@ -121,6 +120,7 @@ async function startSpecApp(databaseUrl: string, fastRoutes: boolean): Promise<N
     name: 'fast-route-spec',
     module: SpecModule,
     envSchema,
+    uses: { postgres: true },
     description: 'fast route spec',
     bodyLimits: () => ({ default: 1024 }),
     fastRoutes: fastRoutesSwitch(fastRoutes),
@@ -392,9 +392,9 @@ describe('@FastRoute() on what it cannot serve as Nest would', () => {
   afterAll(() => jest.restoreAllMocks());
 
   async function createRefusedApp(controller: Type, fastRoutes: boolean): Promise<NestFastifyApplication> {
-    @Module({ imports: [PlatformModule.forRoot({ app: 'fast-route-refused', envSchema: baseEnvSchema, uses: {} })], controllers: [controller] })
+    @Module({ controllers: [controller] })
     class RefusedModule {}
-    return createApp({ name: 'fast-route-refused', module: RefusedModule, envSchema: baseEnvSchema, description: 'refused', fastRoutes: fastRoutesSwitch(fastRoutes) });
+    return createApp({ name: 'fast-route-refused', module: RefusedModule, envSchema: baseEnvSchema, uses: {}, description: 'refused', fastRoutes: fastRoutesSwitch(fastRoutes) });
   }
 
   /** Why the app could not start (init registers the routes, ready runs the last checks). */

@@ -6,7 +6,6 @@ import { isolationId, testEnv } from '@metaloop/testing';
 import { z } from 'zod';
 import { createApp } from './bootstrap';
 import { Idempotent } from './idempotency.interceptor';
-import { PlatformModule } from './platform.module';
 
 let runs = 0;
 let failNext = false;
@@ -28,11 +27,10 @@ class OrdersController {
 }
 
 const envSchema = baseEnvSchema.extend(redisEnv);
-// ConfigModule.forRoot validates the environment when the module class below is defined.
+// createApp validates the environment (ConfigModule.forRoot) when it builds the app.
 Object.assign(process.env, { LOG_LEVEL: 'silent', REDIS_URL: testEnv.TEST_REDIS_URL, REDIS_PREFIX: isolationId('idempotency') });
 
 @Module({
-  imports: [PlatformModule.forRoot({ app: 'idempotency-spec', envSchema, uses: { redis: true } })],
   controllers: [OrdersController],
 })
 class SpecModule {}
@@ -41,7 +39,7 @@ describe('Idempotency-Key (real Redis)', () => {
   let app: NestFastifyApplication;
 
   beforeAll(async () => {
-    app = await createApp({ name: 'idempotency-spec', module: SpecModule, envSchema, description: 'spec' });
+    app = await createApp({ name: 'idempotency-spec', module: SpecModule, envSchema, uses: { redis: true }, description: 'spec' });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
   });

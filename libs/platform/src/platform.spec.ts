@@ -3,7 +3,6 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { baseEnvSchema } from '@metaloop/config';
 import { z } from 'zod';
 import { createApp } from './bootstrap';
-import { PlatformModule } from './platform.module';
 
 const thingSchema = z.strictObject({
   name: z.string().min(1).max(20),
@@ -59,7 +58,6 @@ class ThingsController {
 }
 
 @Module({
-  imports: [PlatformModule.forRoot({ app: 'platform-spec', envSchema: baseEnvSchema, uses: {} })],
   controllers: [ThingsController],
 })
 class SpecModule {}
@@ -73,6 +71,7 @@ describe('an app built by createApp', () => {
       name: 'platform-spec',
       module: SpecModule,
       envSchema: baseEnvSchema,
+      uses: {},
       description: 'spec',
       bodyLimits: () => ({ default: 2048, routes: { '/things/big': 8192 } }),
     });
@@ -173,7 +172,7 @@ describe('an app built by createApp', () => {
 
 describe('graceful shutdown', () => {
   it('lets in-flight requests finish while it closes', async () => {
-    const app = await createApp({ name: 'platform-spec', module: SpecModule, envSchema: baseEnvSchema, description: 'spec' });
+    const app = await createApp({ name: 'platform-spec', module: SpecModule, envSchema: baseEnvSchema, uses: {}, description: 'spec' });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.getHttpServer().address() as { port: number };
     const inFlight = fetch(`http://127.0.0.1:${port}/things/slow`);

@@ -2,9 +2,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp, type AppDefinition } from './bootstrap';
 
 /**
- * Builds an app in this process against real services (tests). Apps read their environment when
- * their module file is first imported (ConfigModule.forRoot), so the environment is set
- * first and the definition is loaded lazily by the caller, e.g.
+ * Builds an app in this process against real services (tests). The environment is set first,
+ * and the definition loaded lazily by the caller (feature modules may read it when imported), e.g.
  * `startApp(() => import('./app.definition').then((m) => m.feedbackApi), env)`.
  */
 export async function startApp(
