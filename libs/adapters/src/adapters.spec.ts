@@ -1,6 +1,7 @@
 import { MUTATION_TYPES, type AgentConfig, type MutationType } from '@metaloop/contracts';
 import { checkpoints, context as freshContext, PARENT } from './__tests__/fixtures';
-import { ADAPTERS, adapterFor } from './adapters';
+import type { MutationAdapter } from './adapter';
+import { createAdapters } from './adapters';
 import { AdapterError } from './errors';
 
 const WITHOUT_LORA: AgentConfig = { ...PARENT, lora: [] };
@@ -16,7 +17,7 @@ const CASES: Array<[MutationType, unknown, (config: AgentConfig) => unknown, unk
 ];
 
 describe.each(CASES)('%s round trip', (type, params, changed, expected, parent = PARENT) => {
-  const adapter = adapterFor(type);
+  const adapter: MutationAdapter = createAdapters()[type];
   const context = () => freshContext({ parent: structuredClone(parent) });
 
   it('derives the candidate from the parent without touching the parent', () => {
@@ -55,14 +56,15 @@ describe.each(CASES)('%s round trip', (type, params, changed, expected, parent =
 
 describe('the registry', () => {
   it('has one adapter per mutation type', () => {
-    expect(Object.keys(ADAPTERS).sort()).toEqual([...MUTATION_TYPES].sort());
-    for (const type of MUTATION_TYPES) expect(adapterFor(type).type).toBe(type);
+    const adapters = createAdapters();
+    expect(Object.keys(adapters).sort()).toEqual([...MUTATION_TYPES].sort());
+    for (const type of MUTATION_TYPES) expect(adapters[type].type).toBe(type);
   });
 
   it('throws AdapterError with a path into the params', () => {
     const error = (() => {
       try {
-        adapterFor('MODEL_SWAP').prepare(freshContext(), { model: '' });
+        createAdapters().MODEL_SWAP.prepare(freshContext(), { model: '' });
       } catch (caught) {
         return caught;
       }

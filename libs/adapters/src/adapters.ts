@@ -19,7 +19,7 @@ export interface AdapterOptions {
 
 export type AdapterSet = { readonly [T in MutationType]: MutationAdapter<T> };
 
-/** One adapter per mutation type, sharing the configured endpoints. */
+/** One adapter per mutation type, sharing the configured endpoints; an app gets its one set from AdaptersModule. */
 export function createAdapters(options: AdapterOptions = {}): AdapterSet {
   const lora = options.lora && new LoraServer(options.lora);
   const router = options.router && new RouterWebhook(options.router);
@@ -33,11 +33,4 @@ export function createAdapters(options: AdapterOptions = {}): AdapterSet {
     PARAM_SET: defineAdapter(paramSet, executor, available),
     MEMORY_UPDATE: defineAdapter(memoryUpdate, executor, available),
   };
-}
-
-/** The adapters without side-effect endpoints: config changes only. */
-export const ADAPTERS: AdapterSet = createAdapters();
-
-export function adapterFor<T extends MutationType>(type: T, adapters: AdapterSet = ADAPTERS): MutationAdapter<T> {
-  return adapters[type];
 }

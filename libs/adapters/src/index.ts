@@ -1,5 +1,7 @@
 export type { AdapterContext, Checkpoint, EffectCheck, MutationAdapter, Prepared, RevertResult, VerifyResult } from './adapter';
-export { ADAPTERS, adapterFor, createAdapters, type AdapterOptions, type AdapterSet } from './adapters';
+export { createAdapters, type AdapterOptions, type AdapterSet } from './adapters';
+export { adapterOptionsFromEnv, adaptersEnv, checkAdaptersEnv, type AdaptersEnv } from './adapters.env';
+export { ADAPTER_SET, AdaptersModule } from './adapters.module';
 export { AdapterError, type AdapterErrorCode } from './errors';
 export { DEFAULT_RETRY_POLICY, HttpCallError, type RetryPolicy } from './http';
 export type { LoraServerOptions } from './lora-server';

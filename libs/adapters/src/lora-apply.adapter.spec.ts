@@ -1,6 +1,7 @@
 import { startFakeVllm, type FakeVllm } from '@metaloop/testing';
 import { checkpoints, context, FAST, PARENT } from './__tests__/fixtures';
-import { adapterFor, createAdapters } from './adapters';
+import type { MutationAdapter } from './adapter';
+import { createAdapters } from './adapters';
 import { AdapterError } from './errors';
 import { adapterStateSchema } from './side-effects';
 
@@ -10,7 +11,7 @@ const attach = { action: 'attach', adapter_id: 'tone-v2' };
 const detach = { action: 'detach', adapter_id: 'tone-v1' };
 
 describe('LORA_APPLY prepare', () => {
-  const adapter = adapterFor('LORA_APPLY');
+  const adapter = createAdapters().LORA_APPLY;
 
   it('attaches and detaches in the candidate config, with no call planned when no server is configured', () => {
     expect(adapter.prepare(context(), attach)).toMatchObject({
@@ -37,7 +38,7 @@ describe('LORA_APPLY prepare', () => {
 
 describe('LORA_APPLY against a vLLM-compatible server', () => {
   let vllm: FakeVllm;
-  let adapter: ReturnType<typeof adapterFor<'LORA_APPLY'>>;
+  let adapter: MutationAdapter<'LORA_APPLY'>;
   beforeEach(async () => {
     vllm = await startFakeVllm('llama-3-8b', 'key-1');
     adapter = createAdapters({ lora: { baseUrl: `${vllm.url}/`, apiKey: 'key-1', ...FAST } }).LORA_APPLY;
@@ -106,7 +107,7 @@ describe('LORA_APPLY against a vLLM-compatible server', () => {
   it('refuses to revert a LoRA state in a process with no LoRA server configured', async () => {
     const ctx = context();
     const state = await adapter.apply(ctx, adapter.prepare(ctx, attach), checkpoints().checkpoint);
-    await expect(adapterFor('LORA_APPLY').revert(ctx, state)).rejects.toMatchObject({ code: 'not_configured', message: expect.stringContaining('none is configured') });
+    await expect(createAdapters().LORA_APPLY.revert(ctx, state)).rejects.toMatchObject({ code: 'not_configured', message: expect.stringContaining('none is configured') });
   });
 
   it('detaches without unloading while the stable arm still serves with the adapter; promote unloads; revert re-loads', async () => {

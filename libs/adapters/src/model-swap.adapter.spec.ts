@@ -1,7 +1,7 @@
 import { context, PARENT } from './__tests__/fixtures';
-import { adapterFor } from './adapters';
+import { createAdapters } from './adapters';
 
-const adapter = adapterFor('MODEL_SWAP');
+const adapter = createAdapters().MODEL_SWAP;
 
 describe('MODEL_SWAP', () => {
   it('swaps to a registered model and compares costs', () => {

@@ -1,7 +1,7 @@
 import { context, PARENT } from './__tests__/fixtures';
-import { adapterFor } from './adapters';
+import { createAdapters } from './adapters';
 
-const adapter = adapterFor('PROMPT_PATCH');
+const adapter = createAdapters().PROMPT_PATCH;
 const conciseness = { source: 'rule', rule: 'conciseness', instruction: 'Keep answers under three sentences.' };
 
 describe('PROMPT_PATCH', () => {

@@ -1,4 +1,6 @@
+import { adapterOptionsFromEnv, adaptersEnv } from '@metaloop/adapters';
 import { validateEnv } from '@metaloop/config';
+import { z } from 'zod';
 import { envSchema } from './env.schema';
 
 const required = {
@@ -30,6 +32,16 @@ describe('oracle-api env', () => {
     expect(
       validateEnv(envSchema, { ...required, POLICIES_PATH: '/etc/metaloop/policies.yaml', ORACLE_MAX_MUTATIONS_PER_HOUR: '4', ORACLE_AUTO_ROLLBACK: 'false' }),
     ).toMatchObject({ POLICIES_PATH: '/etc/metaloop/policies.yaml', ORACLE_MAX_MUTATIONS_PER_HOUR: 4, ORACLE_AUTO_ROLLBACK: false });
+  });
+
+  it('reads the adapters’ variables as libs/adapters defines them, as the orchestrator does: the gates dry-run the adapters it executes', () => {
+    const endpoints = { LORA_SERVER_URL: 'http://vllm:8000', LORA_SERVER_API_KEY: 'key', ROUTER_WEBHOOK_URL: 'https://router.example.com/hook', ROUTER_WEBHOOK_SECRET: 's3cret', SIDE_EFFECT_RETRIES: '1' };
+    for (const raw of [{}, endpoints]) {
+      const env = validateEnv(envSchema, { ...required, ...raw });
+      const shared = z.object(adaptersEnv).parse(raw);
+      expect(adapterOptionsFromEnv((name) => env[name])).toEqual(adapterOptionsFromEnv((name) => shared[name]));
+    }
+    expect(() => validateEnv(envSchema, { ...required, ROUTER_WEBHOOK_URL: 'https://router.example.com/hook' })).toThrow(/ROUTER_WEBHOOK_SECRET: /);
   });
 
   it.each([

@@ -1,3 +1,4 @@
+import { adaptersEnv, checkAdaptersEnv } from '@metaloop/adapters';
 import { baseEnvSchema, natsEnv, port, postgresEnv, redisEnv } from '@metaloop/config';
 import { policiesEnv } from '@metaloop/policies';
 import { z } from 'zod';
@@ -59,6 +60,11 @@ export const envSchema = baseEnvSchema.extend({
   LLM_PROPOSER_MAX_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.75),
   /** The policy file, its hot-reload poll and seed 004's overrides (libs/policies). */
   ...policiesEnv,
-});
+  /**
+   * The adapters' side-effect endpoints and retries, as the orchestrator reads them: the gates'
+   * dry prepare runs the same adapters the orchestrator executes (it makes no call itself).
+   */
+  ...adaptersEnv,
+}).superRefine(checkAdaptersEnv);
 
 export type Env = z.infer<typeof envSchema>;

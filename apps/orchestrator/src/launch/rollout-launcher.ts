@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AdapterError, type AdapterSet, type AdapterState, type MutationAdapter, type Prepared } from '@metaloop/adapters';
+import { ADAPTER_SET, AdapterError, type AdapterSet, type AdapterState, type MutationAdapter, type Prepared } from '@metaloop/adapters';
 import { AuditLog, budgetLimitsFromPolicy, FreezeControl, MutationBudget, revertJobOptions, RolloutMetrics, settlePlan } from '@metaloop/control';
 import { Prisma, PrismaService, type Mutation, type Plan, type Rollout } from '@metaloop/db';
 import { JOBS, QUEUES, type MutationType, type RevertAdapterJob } from '@metaloop/contracts';
@@ -9,7 +9,6 @@ import { PolicyStore } from '@metaloop/policies';
 import { LiveConfigStore, RevisionsService } from '@metaloop/registry';
 import type { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
-import { ADAPTER_SET } from '../adapters/adapters.provider';
 import { AdapterContexts } from '../common/adapter-contexts';
 import { MonitorSchedules } from '../monitor/monitor-schedules';
 import { RolloutCancelledError, StableMovedError, VerifyFailedError } from './launch-errors';

@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { adapterStateSchema, type AdapterSet, type AdapterState, type MutationAdapter, type PlannedEffect, type Prepared } from '@metaloop/adapters';
+import { ADAPTER_SET, adapterStateSchema, type AdapterSet, type AdapterState, type MutationAdapter, type PlannedEffect, type Prepared } from '@metaloop/adapters';
 import { AuditLog, RolloutMetrics, settlePlan } from '@metaloop/control';
 import { Prisma, PrismaService, type Rollout } from '@metaloop/db';
 import { agentConfigSchema } from '@metaloop/contracts';
 import { jsonEqual } from '@metaloop/core';
 import { LiveConfigStore } from '@metaloop/registry';
-import { ADAPTER_SET } from '../adapters/adapters.provider';
 import { AdapterContexts } from '../common/adapter-contexts';
 import { StaleLookError } from './stale-look.error';
 

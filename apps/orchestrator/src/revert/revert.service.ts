@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { AdapterError, adapterStateSchema, type AdapterSet, type MutationAdapter } from '@metaloop/adapters';
+import { ADAPTER_SET, AdapterError, adapterStateSchema, type AdapterSet, type MutationAdapter } from '@metaloop/adapters';
 import { AuditLog, systemActor } from '@metaloop/control';
 import { PrismaService } from '@metaloop/db';
-import { ADAPTER_SET } from '../adapters/adapters.provider';
 import { AdapterContexts } from '../common/adapter-contexts';
 import { PointlessJobError } from '../common/job-retry';
 import type { Env } from '../config/env.schema';

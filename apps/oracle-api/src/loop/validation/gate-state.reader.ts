@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { ADAPTERS, AdapterError, adapterFor, type AdapterContext } from '@metaloop/adapters';
+import { Inject, Injectable } from '@nestjs/common';
+import { ADAPTER_SET, AdapterError, type AdapterContext, type AdapterSet } from '@metaloop/adapters';
 import { FreezeControl, MutationBudget } from '@metaloop/control';
 import { PrismaService } from '@metaloop/db';
 import type { CandidateSpec, Environment, MutationType, Plan } from '@metaloop/contracts';
@@ -20,7 +20,7 @@ function candidateKeys(candidates: readonly CandidateSpec[]): AgentGateState['ca
 }
 
 /** The adapter's dry prepare: would this mutation derive a valid candidate config from the stable one? */
-export function dryPrepare(policy: Policy, agent: AgentSnapshot | undefined, mutation: Plan['mutations'][number]): PrepareOutcome | undefined {
+export function dryPrepare(adapters: AdapterSet, policy: Policy, agent: AgentSnapshot | undefined, mutation: Plan['mutations'][number]): PrepareOutcome | undefined {
   if (!agent?.stable || !agent.stableRevisionId) return undefined;
   const ctx: AdapterContext = {
     agentId: agent.agentId,
@@ -32,7 +32,7 @@ export function dryPrepare(policy: Policy, agent: AgentSnapshot | undefined, mut
     operationId: DRY_RUN_OPERATION,
   };
   try {
-    adapterFor(mutation.type, ADAPTERS).prepare(ctx, mutation.params);
+    adapters[mutation.type].prepare(ctx, mutation.params);
     return { ok: true };
   } catch (error) {
     if (error instanceof AdapterError) return { ok: false, code: error.code, reason: error.message };
@@ -43,7 +43,8 @@ export function dryPrepare(policy: Policy, agent: AgentSnapshot | undefined, mut
 /**
  * Gathers what the SPEC gates judge a plan against, right before they do: the agents it
  * touches, the freeze, rollouts in progress, the budget used (from the same ledger the
- * atomic reservation counts), the evidence behind each mutation and the adapters' dry prepare.
+ * atomic reservation counts), the evidence behind each mutation and the adapters' dry prepare
+ * (the app's one adapter set, built from the same variables as the orchestrator's).
  */
 @Injectable()
 export class GateStateReader {
@@ -52,6 +53,7 @@ export class GateStateReader {
     private readonly snapshots: AgentSnapshots,
     private readonly freeze: FreezeControl,
     private readonly budget: MutationBudget,
+    @Inject(ADAPTER_SET) private readonly adapters: AdapterSet,
   ) {}
 
   async read(policy: Policy, plan: Pick<Plan, 'mutations' | 'finding_ids'>): Promise<GateState> {
@@ -91,7 +93,7 @@ export class GateStateReader {
       },
       mutations: plan.mutations.map((m) => ({
         evidence_events: evidence.get(m.agent_id) ?? 0,
-        prepare: dryPrepare(policy, agents.get(m.agent_id), m),
+        prepare: dryPrepare(this.adapters, policy, agents.get(m.agent_id), m),
       })),
     };
   }
