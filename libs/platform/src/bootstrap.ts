@@ -10,7 +10,6 @@ import { assignRequestId, instrumentHttp, logRequests, MetricsRegistry } from '@
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { z } from 'zod';
-import { serveFastRoutes } from './fast-route.handler';
 import { PlatformModule, type PlatformOptions } from './platform.module';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { RequestValidationException } from './request-validation.exception';
@@ -87,7 +86,14 @@ export async function createApp(definition: AppDefinition): Promise<NestFastifyA
   instrumentHttp(fastify, app.get(MetricsRegistry));
   logRequests(fastify);
   const fastRoutes = definition.fastRoutes?.(app.get(ConfigService));
-  if (fastRoutes?.enabled ?? true) serveFastRoutes(app, fastify, fastRoutes?.offSwitch);
+  if (fastRoutes?.enabled ?? true) {
+    // Loaded only when used: it reads Nest internals, and with the switch off a Nest that moved them must still start.
+    const { serveFastRoutes } = await import('./fast-route.handler').catch((error: unknown) => {
+      const escape = fastRoutes?.offSwitch ? `start with ${fastRoutes.offSwitch}` : 'drop @FastRoute()';
+      throw new Error(`@FastRoute() cannot load against the installed Nest (${(error as Error).message}); ${escape} to serve the fast routes through Nest's pipeline.`, { cause: error });
+    });
+    serveFastRoutes(app, fastify, fastRoutes?.offSwitch);
+  }
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -1,5 +1,19 @@
+import { createRequire } from 'node:module';
 import type { Type } from '@nestjs/common';
-import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants.js';
+
+/**
+ * Nest's metadata key for a route's Fastify config, looked up without letting a moved internal
+ * stop the app from loading: null then, the mark stays ours alone, and with fast routes off the
+ * routes are served by Nest as usual (with them on, the start fails naming the off switch).
+ */
+const fastifyRouteConfigKey: string | null = (() => {
+  try {
+    const constants = createRequire(__filename)('@nestjs/platform-fastify/constants.js') as { FASTIFY_ROUTE_CONFIG_METADATA?: unknown };
+    return typeof constants.FASTIFY_ROUTE_CONFIG_METADATA === 'string' ? constants.FASTIFY_ROUTE_CONFIG_METADATA : null;
+  } catch {
+    return null;
+  }
+})();
 
 /** Where @FastRoute() leaves its mark in the Fastify route config Nest registers. */
 export const FAST_ROUTE_CONFIG = 'metaloopFastRoute';
@@ -35,9 +49,11 @@ export function FastRoute(): MethodDecorator {
   return (target, method, descriptor) => {
     if (typeof method !== 'string') throw new Error('@FastRoute() needs a method with a string name');
     const handler = descriptor.value as object;
-    const config: Record<string, unknown> = Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) ?? {};
     const mark: FastRouteTarget = { controller: target.constructor as Type, method };
-    Reflect.defineMetadata(FASTIFY_ROUTE_CONFIG_METADATA, { ...config, [FAST_ROUTE_CONFIG]: mark }, handler);
+    if (fastifyRouteConfigKey !== null) {
+      const config: Record<string, unknown> = Reflect.getMetadata(fastifyRouteConfigKey, handler) ?? {};
+      Reflect.defineMetadata(fastifyRouteConfigKey, { ...config, [FAST_ROUTE_CONFIG]: mark }, handler);
+    }
     Reflect.defineMetadata(FAST_ROUTE_METADATA, mark, handler);
   };
 }

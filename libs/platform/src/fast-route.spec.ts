@@ -459,4 +459,29 @@ describe('@FastRoute() on what it cannot serve as Nest would', () => {
     expect(failure).toMatch(message);
     expect(failure).toMatch(/pinned to the minor version it is tested with; start with FAST_ROUTES=off to serve the fast routes through Nest's pipeline\.$/);
   });
+
+  it('starts with fast routes off even when a Nest internal the fast routes import is gone, and says so with them on', async () => {
+    const startWith = async (fastRoutes: boolean): Promise<number> => {
+      let status = 0;
+      await jest.isolateModulesAsync(async () => {
+        // What a Nest release that moved a file the fast routes import does to their module chain.
+        jest.doMock('./fast-route.parameters', () => {
+          throw new Error("Cannot find module '@nestjs/core/router/route-params-factory.js'");
+        });
+        const { createApp: createIsolatedApp } = await import('./bootstrap');
+        @Module({ controllers: [MarkLostController] })
+        class MovedModule {}
+        const app = await createIsolatedApp({ name: 'fast-route-moved', module: MovedModule, envSchema: baseEnvSchema, uses: {}, description: 'moved', fastRoutes: fastRoutesSwitch(fastRoutes) });
+        try {
+          await app.init();
+          status = (await app.inject({ method: 'GET', url: '/moved' })).statusCode;
+        } finally {
+          await app.close();
+        }
+      });
+      return status;
+    };
+    await expect(startWith(false)).resolves.toBe(200);
+    await expect(startWith(true)).rejects.toThrow(/@FastRoute\(\) cannot load against the installed Nest \(Cannot find module .*\); start with FAST_ROUTES=off/);
+  });
 });
