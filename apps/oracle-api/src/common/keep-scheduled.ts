@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
+import { DistinctWarnings } from '@metaloop/observability';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Queue } from 'bullmq';
-import { DistinctWarnings } from './distinct-warnings';
 
 export interface Schedule<T> {
   /** One id for all replicas: upserting it again replaces it, so the job runs once per period. */

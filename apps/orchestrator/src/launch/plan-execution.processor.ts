@@ -1,16 +1,15 @@
 import { OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { ConfigService } from '@nestjs/config';
 import { QUEUES, type ExecutePlanJob } from '@metaloop/contracts';
-import { RedisService } from '@metaloop/messaging';
+import { RedisService, ResilientWorkerHost } from '@metaloop/messaging';
 import type { Job } from 'bullmq';
 import type { Env } from '../config/env.schema';
 import { withRetries } from '../common/job-retry';
-import { OrchestratorWorker } from '../common/worker-host';
 import { PlanExecutionService, type PlanExecutionResult } from './plan-execution.service';
 
 /** The plans queue's worker (jobs from oracle-api's execute, job id = plan id). */
 @Processor(QUEUES.plans)
-export class PlanExecutionProcessor extends OrchestratorWorker {
+export class PlanExecutionProcessor extends ResilientWorkerHost {
   constructor(
     private readonly execution: PlanExecutionService,
     private readonly config: ConfigService<Env, true>,

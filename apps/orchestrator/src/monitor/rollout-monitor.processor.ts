@@ -2,15 +2,14 @@ import { Processor } from '@nestjs/bullmq';
 import type { OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JOBS, QUEUES, type MonitorRolloutJob } from '@metaloop/contracts';
-import { RedisService } from '@metaloop/messaging';
+import { RedisService, ResilientWorkerHost } from '@metaloop/messaging';
 import type { Job } from 'bullmq';
 import type { Env } from '../config/env.schema';
-import { OrchestratorWorker } from '../common/worker-host';
 import { RolloutMonitor } from './rollout-monitor.service';
 
 /** The rollouts queue's worker: each job is one look, queued by the rollout's job scheduler (a failed look is simply the next one's to do). */
 @Processor(QUEUES.rollouts)
-export class RolloutMonitorProcessor extends OrchestratorWorker implements OnApplicationBootstrap {
+export class RolloutMonitorProcessor extends ResilientWorkerHost implements OnApplicationBootstrap {
   constructor(
     private readonly monitor: RolloutMonitor,
     private readonly config: ConfigService<Env, true>,

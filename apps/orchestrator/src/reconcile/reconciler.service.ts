@@ -3,7 +3,8 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import { ConfigService } from '@nestjs/config';
 import { revertJobOptions, systemActor } from '@metaloop/control';
 import { PrismaService } from '@metaloop/db';
-import { JOBS, QUEUES, type ExecutePlanJob, type RevertAdapterJob } from '@metaloop/contracts';
+import { executePlanJobOptions, JOBS, QUEUES, type ExecutePlanJob, type RevertAdapterJob } from '@metaloop/contracts';
+import { DistinctWarnings } from '@metaloop/observability';
 import { PolicyStore } from '@metaloop/policies';
 import type { Job, Queue } from 'bullmq';
 import type { Env } from '../config/env.schema';
@@ -34,7 +35,7 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(Reconciler.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<ReconcileReport | undefined>;
-  private lastProblem?: string;
+  private readonly problems = new DistinctWarnings(this.logger);
 
   constructor(
     private readonly prisma: PrismaService,
@@ -65,12 +66,11 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private async pass(): Promise<ReconcileReport | undefined> {
     try {
       const [schedules, reverts_queued, plans_queued] = await Promise.all([this.reconcileSchedules(), this.reconcileReverts(), this.reconcilePlans()]);
-      this.lastProblem = undefined;
+      this.problems.reset();
       return { ...schedules, reverts_queued, plans_queued };
     } catch (error) {
       const problem = (error as Error).message;
-      if (problem !== this.lastProblem) this.logger.warn(`reconcile failed, trying again in ${this.config.get('RECONCILE_INTERVAL_MS', { infer: true })} ms: ${problem}`);
-      this.lastProblem = problem;
+      this.problems.warn(`reconcile failed, trying again in ${this.config.get('RECONCILE_INTERVAL_MS', { infer: true })} ms: ${problem}`, problem);
       return undefined;
     }
   }
@@ -121,7 +121,7 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
     let queued = 0;
     for (const { id } of stranded) {
       if (await this.requeue(await this.plans.getJob(id))) continue;
-      await this.plans.add(JOBS.executePlan, { plan_id: id, requested_by: systemActor('orchestrator-reconciler') }, { jobId: id, removeOnComplete: 1000, removeOnFail: 5000 });
+      await this.plans.add(JOBS.executePlan, { plan_id: id, requested_by: systemActor('orchestrator-reconciler') }, executePlanJobOptions(id));
       queued++;
     }
     return queued;

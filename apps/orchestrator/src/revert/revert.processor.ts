@@ -1,16 +1,15 @@
 import { Processor } from '@nestjs/bullmq';
 import { ConfigService } from '@nestjs/config';
 import { JOBS, QUEUES, type RevertAdapterJob } from '@metaloop/contracts';
-import { RedisService } from '@metaloop/messaging';
+import { RedisService, ResilientWorkerHost } from '@metaloop/messaging';
 import type { Job } from 'bullmq';
 import type { Env } from '../config/env.schema';
 import { withRetries } from '../common/job-retry';
-import { OrchestratorWorker } from '../common/worker-host';
 import { RevertService } from './revert.service';
 
 /** The reverts queue's worker: retried with backoff until the revert is done (or marked failed by the service). */
 @Processor(QUEUES.reverts)
-export class RevertProcessor extends OrchestratorWorker {
+export class RevertProcessor extends ResilientWorkerHost {
   constructor(
     private readonly reverts: RevertService,
     private readonly config: ConfigService<Env, true>,

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JetStreamContext } from '@metaloop/messaging';
 import { NatsService, NatsUnavailableError } from '@metaloop/messaging';
+import { DistinctWarnings } from '@metaloop/observability';
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { Env } from '../../config/env.schema';
@@ -38,8 +39,7 @@ export class IngestConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private ensuredFor?: JetStreamContext;
   private consumer?: Consumer;
   private ensuring?: Promise<Consumer>;
-  private lastProblem?: string;
-  private warned = false;
+  private readonly problems = new DistinctWarnings(this.logger);
 
   constructor(
     private readonly nats: NatsService,
@@ -146,19 +146,11 @@ export class IngestConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   /** Logs a problem once, not on every retry; waiting for the first NATS connection is no problem. */
   private problem(error: unknown): void {
     const reason = errorSummary(error);
-    if (reason === this.lastProblem) return;
-    this.lastProblem = reason;
-    if (!this.consumer && error instanceof NatsUnavailableError) {
-      this.logger.debug(`waiting for NATS: ${reason}`);
-      return;
-    }
-    this.warned = true;
-    this.logger.warn(`ingest paused, retrying: ${reason}`);
+    if (!this.consumer && error instanceof NatsUnavailableError) this.problems.debug(`waiting for NATS: ${reason}`, reason);
+    else this.problems.warn(`ingest paused, retrying: ${reason}`, reason);
   }
 
   private recovered(): void {
-    if (this.warned) this.logger.log('ingest resumed');
-    this.lastProblem = undefined;
-    this.warned = false;
+    if (this.problems.reset()) this.logger.log('ingest resumed');
   }
 }

@@ -1,21 +1,20 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Processor } from '@nestjs/bullmq';
 import { JOBS, QUEUES, type TickJob, type TickResult } from '@metaloop/contracts';
-import { RedisService } from '@metaloop/messaging';
+import { RedisService, ResilientWorkerHost } from '@metaloop/messaging';
+import { DistinctWarnings } from '@metaloop/observability';
 import type { Job } from 'bullmq';
-import { DistinctWarnings } from '../../common/distinct-warnings';
 import { TickService } from './tick.service';
 
 /** Runs scheduled ticks; a failed tick is recorded by the service and simply comes again next period. */
 @Processor(QUEUES.oracle)
-export class TickProcessor extends WorkerHost implements BeforeApplicationShutdown {
-  private readonly warnings = new DistinctWarnings(new Logger(TickProcessor.name));
+export class TickProcessor extends ResilientWorkerHost {
+  private readonly warnings = new DistinctWarnings(this.logger);
 
   constructor(
     private readonly ticks: TickService,
-    private readonly redis: RedisService,
+    redis: RedisService,
   ) {
-    super();
+    super(redis);
   }
 
   async process(job: Job<TickJob>): Promise<TickResult | undefined> {
@@ -23,13 +22,7 @@ export class TickProcessor extends WorkerHost implements BeforeApplicationShutdo
     return this.ticks.tick(job.data.trigger);
   }
 
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
+  protected override reportWorkerError(error: Error): void {
     this.warnings.warn(`oracle worker: ${error.message}`);
-  }
-
-  /** Forced when Redis is away: a graceful close would wait for a blocking command forever. */
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.worker.close(this.redis.client.status !== 'ready');
   }
 }

@@ -2,9 +2,9 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JOBS, QUEUES, type TickJob } from '@metaloop/contracts';
+import { DistinctWarnings } from '@metaloop/observability';
 import type { Queue } from 'bullmq';
 import type { Env } from '../../config/env.schema';
-import { DistinctWarnings } from '../../common/distinct-warnings';
 import { keepScheduled } from '../../common/keep-scheduled';
 
 export const TICK_SCHEDULER_ID = 'oracle-tick';
