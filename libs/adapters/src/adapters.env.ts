@@ -1,7 +1,7 @@
+import { int } from '@metaloop/config';
 import { z } from 'zod';
 import type { AdapterOptions } from './adapters';
 
-const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 /** An unset or empty variable is no endpoint. */
 const optionalUrl = z.preprocess((value) => (value === '' ? undefined : value), z.url({ protocol: /^https?$/ }).optional());
 const optionalSecret = z.preprocess((value) => (value === '' ? undefined : value), z.string().min(1).optional());
