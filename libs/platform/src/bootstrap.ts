@@ -88,7 +88,7 @@ export async function createApp(definition: AppDefinition): Promise<NestFastifyA
   const fastRoutes = definition.fastRoutes?.(app.get(ConfigService));
   if (fastRoutes?.enabled ?? true) {
     // Loaded only when used: it reads Nest internals, and with the switch off a Nest that moved them must still start.
-    const { serveFastRoutes } = await import('./fast-route.handler').catch((error: unknown) => {
+    const { serveFastRoutes } = await import('./fast-route.handler.js').catch((error: unknown) => {
       const escape = fastRoutes?.offSwitch ? `start with ${fastRoutes.offSwitch}` : 'drop @FastRoute()';
       throw new Error(`@FastRoute() cannot load against the installed Nest (${(error as Error).message}); ${escape} to serve the fast routes through Nest's pipeline.`, { cause: error });
     });

@@ -468,7 +468,7 @@ describe('@FastRoute() on what it cannot serve as Nest would', () => {
         jest.doMock('./fast-route.parameters', () => {
           throw new Error("Cannot find module '@nestjs/core/router/route-params-factory.js'");
         });
-        const { createApp: createIsolatedApp } = await import('./bootstrap');
+        const { createApp: createIsolatedApp } = await import('./bootstrap.js');
         @Module({ controllers: [MarkLostController] })
         class MovedModule {}
         const app = await createIsolatedApp({ name: 'fast-route-moved', module: MovedModule, envSchema: baseEnvSchema, uses: {}, description: 'moved', fastRoutes: fastRoutesSwitch(fastRoutes) });
