@@ -1,9 +1,7 @@
 import { adaptersEnv, checkAdaptersEnv } from '@metaloop/adapters';
-import { baseEnvSchema, natsEnv, port, postgresEnv, redisEnv } from '@metaloop/config';
+import { baseEnvSchema, int, natsEnv, port, postgresEnv, redisEnv } from '@metaloop/config';
 import { policiesEnv } from '@metaloop/policies';
 import { z } from 'zod';
-
-const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
 /** oracle-api: the control plane (ingest, registry, analysis, planning, gates, tick). */
 export const envSchema = baseEnvSchema.extend({

@@ -1,9 +1,7 @@
 import { adaptersEnv, checkAdaptersEnv } from '@metaloop/adapters';
-import { baseEnvSchema, natsEnv, port, postgresEnv, redisEnv } from '@metaloop/config';
+import { baseEnvSchema, int, natsEnv, port, postgresEnv, redisEnv } from '@metaloop/config';
 import { policiesEnv } from '@metaloop/policies';
 import { z } from 'zod';
-
-const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
 /** orchestrator: BullMQ workers for plan execution, canary monitoring, promotion and rollback. */
 export const envSchema = baseEnvSchema
