@@ -1,13 +1,3 @@
-import {
-  AckPolicy,
-  DeliverPolicy,
-  DiscardPolicy,
-  RetentionPolicy,
-  StorageType,
-  type ConsumerConfig,
-  type StreamConfig,
-} from '@nats-io/jetstream';
-import { nanos } from '@nats-io/transport-node';
 import type { FeedbackKind } from './feedback-event.schema';
 
 export interface TopologyOptions {
@@ -21,10 +11,32 @@ export interface TopologyOptions {
   replicas?: number;
 }
 
-export type StreamDefinition = Partial<StreamConfig> & Pick<StreamConfig, 'name' | 'subjects'>;
-export type ConsumerDefinition = Partial<ConsumerConfig> & Pick<ConsumerConfig, 'durable_name'>;
+// The streams and the consumer in JetStream's own field names and values, durations in
+// nanoseconds, so the contract needs no NATS client: the code that hands them to JetStream
+// type-checks them against the client's StreamConfig and ConsumerConfig.
+export interface StreamDefinition {
+  name: string;
+  subjects: string[];
+  storage: 'file';
+  retention: 'limits';
+  discard: 'old';
+  max_age: number;
+  num_replicas: number;
+  duplicate_window?: number;
+}
+
+export interface ConsumerDefinition {
+  durable_name: string;
+  ack_policy: 'explicit';
+  deliver_policy: 'all';
+  filter_subject: string;
+  max_deliver: number;
+  ack_wait: number;
+  max_ack_pending: number;
+}
 
 const DAY_MS = 86_400_000;
+const nanos = (ms: number) => ms * 1_000_000;
 
 /**
  * Core-NATS (not JetStream) subjects between apps, unprefixed: what `@EventPattern(...)`
@@ -67,9 +79,9 @@ export function natsTopology(options: TopologyOptions = {}) {
   const fileStream = (name: string, subject: string, maxAgeMs: number): StreamDefinition => ({
     name: `${streamPrefix}${name}`,
     subjects: [subject],
-    storage: StorageType.File,
-    retention: RetentionPolicy.Limits,
-    discard: DiscardPolicy.Old,
+    storage: 'file',
+    retention: 'limits',
+    discard: 'old',
     max_age: nanos(maxAgeMs),
     num_replicas: options.replicas ?? 1,
   });
@@ -81,8 +93,8 @@ export function natsTopology(options: TopologyOptions = {}) {
 
   const ingestConsumer: ConsumerDefinition = {
     durable_name: 'oracle-ingest',
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
+    ack_policy: 'explicit',
+    deliver_policy: 'all',
     filter_subject: subjects.allFeedback,
     max_deliver: options.maxDeliver ?? 5,
     ack_wait: nanos(options.ackWaitMs ?? 30_000),

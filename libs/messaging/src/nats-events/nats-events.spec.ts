@@ -1,9 +1,9 @@
 import { Controller, Injectable, type INestMicroservice } from '@nestjs/common';
 import { Ctx, EventPattern, MessagePattern, NatsContext, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
-import { connectNats } from '@metaloop/messaging';
 import { eventually, isolationId, startNatsServer, testEnv, type TestNatsServer } from '@metaloop/testing';
 import { lastValueFrom } from 'rxjs';
+import { connectNats } from '../jetstream/jetstream';
 import { NatsModule } from '../nats/nats.module';
 import { NatsService } from '../nats/nats.service';
 import { NatsEventsClient } from './nats-events.client';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { connectNats, openJetStream, type JetStreamContext } from '@metaloop/messaging';
 import { natsTopology, type NatsTopology } from '@metaloop/contracts';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { connectNats, openJetStream, type JetStreamContext } from '../jetstream/jetstream';
 import { NATS_OPTIONS, type NatsModuleOptions } from './nats.options';
 
 /** Carries its HTTP meaning (the problem+json filter in libs/platform reads it): 503, retry shortly. */
