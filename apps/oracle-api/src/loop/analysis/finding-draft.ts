@@ -1,4 +1,4 @@
-import type { Evidence, Severity } from '@metaloop/contracts';
+import type { Severity } from '@metaloop/contracts';
 import { benjaminiHochberg, type Interval, type TestResult } from '@metaloop/stats';
 import type { FindingDraft } from '../findings/finding-draft';
 import type { AnalysisWindows, TimeRange } from './analysis-windows';
