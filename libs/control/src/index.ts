@@ -36,8 +36,6 @@ export {
 export { allowedFrom, assertTransition, canTransition, finalStates, IllegalTransitionError, TRANSITIONS, type LifecycleEntity, type LifecycleStates } from './lifecycle/transitions';
 export { PlanLifecycle, type PlanDraft, type PlanMoveNote, type UnstartedMutation } from './lifecycle/plan-lifecycle.service';
 export { RolloutLifecycle, type LookedAt, type RolloutDraft, type RolloutEnding } from './lifecycle/rollout-lifecycle.service';
-/** Until the apps settle plans through PlanLifecycle. */
-export { settlePlan } from './lifecycle/plan-settlement';
 export { RollbackModule } from './rollback/rollback.module';
 export { RETIRE_REASONS, RollbackService, type RetireCause, type RetireReason, type RollbackCause } from './rollback/rollback.service';
 export { MUTATION_RESULTS, ROLLBACK_LABELS, RolloutMetrics, type MutationResult } from './rollouts/rollout.metrics';

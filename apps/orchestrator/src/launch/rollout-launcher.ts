@@ -1,12 +1,12 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ADAPTER_SET, AdapterError, type AdapterSet, type AdapterState, type MutationAdapter, type Prepared } from '@metaloop/adapters';
-import { AuditLog, budgetLimitsFromPolicy, FreezeControl, MutationBudget, revertJobOptions, RolloutMetrics, settlePlan } from '@metaloop/control';
+import { budgetLimitsFromPolicy, FINISHED_MUTATION_STATUSES, FreezeControl, MUTATION, MutationBudget, PlanLifecycle, REVERT, revertJobOptions, ROLLOUT, RolloutLifecycle, RolloutMetrics, type MutationState, type RolloutState } from '@metaloop/control';
 import { Prisma, PrismaService, type Mutation, type Plan, type Rollout } from '@metaloop/db';
-import { JOBS, QUEUES, type MutationType, type RevertAdapterJob } from '@metaloop/contracts';
+import { JOBS, QUEUES, type RevertAdapterJob } from '@metaloop/contracts';
 import { uuidv7 } from '@metaloop/core';
 import { PolicyStore } from '@metaloop/policies';
-import { LiveConfigStore, RevisionsService } from '@metaloop/registry';
+import { LIVE_ROLLOUT_STATUSES, LiveConfigStore, RevisionsService } from '@metaloop/registry';
 import type { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { AdapterContexts } from '../common/adapter-contexts';
@@ -23,7 +23,6 @@ export interface LaunchResult {
   reason: string | null;
 }
 
-const FINISHED_MUTATIONS = ['promoted', 'rolled_back', 'retired', 'failed', 'skipped'];
 const MINUTE_MS = 60_000;
 
 /**
@@ -47,7 +46,8 @@ export class RolloutLauncher {
     private readonly liveConfig: LiveConfigStore,
     private readonly contexts: AdapterContexts,
     private readonly schedules: MonitorSchedules,
-    private readonly audit: AuditLog,
+    private readonly plans: PlanLifecycle,
+    private readonly rollouts: RolloutLifecycle,
     private readonly metrics: RolloutMetrics,
     @Inject(ADAPTER_SET) private readonly adapters: AdapterSet,
     @InjectQueue(QUEUES.reverts) private readonly reverts: Queue<RevertAdapterJob>,
@@ -63,11 +63,11 @@ export class RolloutLauncher {
       reason,
     });
     const existing = await this.prisma.rollout.findFirst({ where: { mutationId: mutation.id }, orderBy: { createdAt: 'desc' } });
-    if (existing && existing.status !== 'pending') {
-      if (existing.status === 'running' || existing.status === 'paused') await this.scheduleMonitor(existing.id);
+    if (existing && existing.status !== ROLLOUT.pending) {
+      if (isLive(existing.status)) await this.scheduleMonitor(existing.id);
       return result('earlier', existing, existing.statusReason);
     }
-    if (!existing && FINISHED_MUTATIONS.includes(mutation.status)) return result('earlier', null, `mutation is ${mutation.status}`);
+    if (!existing && (FINISHED_MUTATION_STATUSES as readonly MutationState[]).includes(mutation.status)) return result('earlier', null, `mutation is ${mutation.status}`);
 
     let rollout: Rollout;
     if (existing) {
@@ -102,25 +102,23 @@ export class RolloutLauncher {
   private async reserve(plan: Plan, mutation: Mutation, actor: string): Promise<{ rollout: Rollout } | { outcome: 'refused' | 'failed'; refused: string }> {
     const { policy } = this.policies.current();
     const frozen = policy.freeze.frozen || (await this.freeze.state()).frozen;
-    if (frozen) return this.settleUnstarted(plan, mutation, 'skipped', 'frozen: no new rollouts start', actor);
+    if (frozen) return this.settleUnstarted(mutation, MUTATION.skipped, 'frozen: no new rollouts start', actor);
     const rolloutId = uuidv7();
     const ctx = await this.contexts.forAgent(mutation.agentId, rolloutId);
-    if (!ctx) return this.settleUnstarted(plan, mutation, 'failed', `agent ${mutation.agentId} is not registered or has no stable revision`, actor);
+    if (!ctx) return this.settleUnstarted(mutation, MUTATION.failed, `agent ${mutation.agentId} is not registered or has no stable revision`, actor);
     const adapter = this.adapters[mutation.type] as MutationAdapter;
     let prepared: Prepared;
     try {
       prepared = adapter.prepare(ctx, mutation.params);
     } catch (error) {
       if (!(error instanceof AdapterError)) throw error;
-      return this.settleUnstarted(plan, mutation, 'failed', `${mutation.type} prepare: ${error.message}`, actor);
+      return this.settleUnstarted(mutation, MUTATION.failed, `${mutation.type} prepare: ${error.message}`, actor);
     }
     const candidate = await this.revisions.createRevision(mutation.agentId, ctx.parentRevisionId, prepared.config, mutation.type, prepared.summary as unknown as Prisma.InputJsonValue, actor);
     const reserve = this.budget.reserve(budgetLimitsFromPolicy(policy), { agentId: mutation.agentId, mutationType: mutation.type }, async (tx) => {
-      // Claim the agent only while its stable revision is still the parent the candidate was derived from.
-      const claimed = await tx.agent.updateMany({ where: { id: mutation.agentId, stableRevisionId: ctx.parentRevisionId, activeRolloutId: null }, data: { activeRolloutId: rolloutId } });
-      if (claimed.count === 0) throw new StableMovedError(mutation.agentId, ctx.parentRevisionId);
-      const rollout = await tx.rollout.create({
-        data: {
+      const rollout = await this.rollouts.create(
+        tx,
+        {
           id: rolloutId,
           agentId: mutation.agentId,
           planId: plan.id,
@@ -128,88 +126,56 @@ export class RolloutLauncher {
           mutationType: mutation.type,
           stableRevisionId: ctx.parentRevisionId,
           candidateRevisionId: candidate.revision_id,
-          status: 'pending',
           steps: policy.canary.steps,
           rollbackKey: `rollback_${randomBytes(8).toString('hex')}`,
           plannedEffects: prepared.side_effects as unknown as Prisma.InputJsonValue,
         },
-      });
-      await this.audit.record(
-        {
-          actor,
-          action: 'rollout.created',
-          entityType: 'rollout',
-          entityId: rolloutId,
-          agentId: mutation.agentId,
-          details: { plan_id: plan.id, mutation_id: mutation.id, mutation_type: mutation.type, candidate_revision_id: candidate.revision_id, rollback_key: rollout.rollbackKey, steps: policy.canary.steps },
-        },
-        tx,
+        actor,
       );
+      // Claimed only while its stable revision is still the parent the candidate was derived from.
+      if (!rollout) throw new StableMovedError(mutation.agentId, ctx.parentRevisionId);
       return rollout;
     });
     const reservation = await reserve.catch((error: unknown) => {
       if (error instanceof StableMovedError) return { ok: false as const, moved: error.message };
       throw error;
     });
-    if (!reservation.ok) return this.settleUnstarted(plan, mutation, 'skipped', 'moved' in reservation ? reservation.moved : `budget: ${reservation.refusal.reason}`, actor);
+    if (!reservation.ok) return this.settleUnstarted(mutation, MUTATION.skipped, 'moved' in reservation ? reservation.moved : `budget: ${reservation.refusal.reason}`, actor);
     return { rollout: reservation.value };
   }
 
   private async checkpoint(rolloutId: string, state: AdapterState): Promise<void> {
-    const { count } = await this.prisma.rollout.updateMany({ where: { id: rolloutId, status: 'pending' }, data: { adapterState: state as unknown as Prisma.InputJsonValue } });
-    if (count === 0) throw new RolloutCancelledError(rolloutId);
+    if (!(await this.rollouts.checkpointPending(rolloutId, state))) throw new RolloutCancelledError(rolloutId);
   }
 
   /** Routing starts sending the first step's share of sessions to the candidate. */
   private async start(rollout: Rollout, mutation: Mutation, state: AdapterState, checks: unknown, actor: string): Promise<void> {
-    const weightBp = Math.round(rollout.steps[0]! * 100);
     await this.liveConfig.changeLiveConfig(rollout.agentId, 'rollout_started', async (tx) => {
       const now = new Date();
       const minute = new Date(Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS);
       // A candidate that served earlier in this minute (a restored config has its old revision id) would lend that traffic to the canary.
       const servedBefore = await tx.feedbackRollup.findFirst({ where: { agentId: rollout.agentId, revisionId: rollout.candidateRevisionId, bucket: minute }, select: { count: true } });
       const evidenceFrom = servedBefore ? new Date(minute.getTime() + MINUTE_MS) : minute;
-      const { count } = await tx.rollout.updateMany({
-        where: { id: rollout.id, status: 'pending' },
-        data: { status: 'running', weightBp, stepIndex: 0, startedAt: now, evidenceFrom, stepStartedAt: now, adapterState: state as unknown as Prisma.InputJsonValue },
-      });
-      if (count === 0) throw new RolloutCancelledError(rollout.id);
-      await tx.mutation.update({ where: { id: mutation.id }, data: { status: 'applied' } });
       const evidence = { steps: rollout.steps, side_effects: state.effects.length, verify: checks } as Prisma.InputJsonValue;
-      await tx.rolloutDecision.create({ data: { rolloutId: rollout.id, stepIndex: 0, weightBp, action: 'start', reason: `canary started at ${rollout.steps[0]} %`, statistics: evidence, actor } });
-      await this.audit.record({ actor, action: 'rollout.started', entityType: 'rollout', entityId: rollout.id, agentId: rollout.agentId, reason: `canary at ${rollout.steps[0]} %`, details: evidence }, tx);
+      const started = await this.rollouts.start(tx, rollout, { mutationId: mutation.id, at: now, evidenceFrom, adapterState: state, evidence }, actor);
+      if (!started) throw new RolloutCancelledError(rollout.id);
     });
   }
 
   /** A rollout that never served: failed, its agent released, the revert of what was applied queued. */
   private async failRollout(rollout: Rollout, mutation: Mutation, state: AdapterState | null, reason: string, actor: string): Promise<void> {
-    const revertStatus = state && state.effects.length > 0 ? 'pending' : 'not_needed';
-    const failed = await this.prisma.$transaction(async (tx) => {
-      const { count } = await tx.rollout.updateMany({
-        where: { id: rollout.id, status: 'pending' },
-        data: { status: 'failed', finishedAt: new Date(), statusReason: reason, revertStatus, ...(state && { adapterState: state as unknown as Prisma.InputJsonValue }) },
-      });
-      if (count === 0) return false;
-      await tx.agent.updateMany({ where: { id: rollout.agentId, activeRolloutId: rollout.id }, data: { activeRolloutId: null } });
-      await tx.mutation.update({ where: { id: mutation.id }, data: { status: 'failed' } });
-      await this.audit.record({ actor, action: 'rollout.failed', entityType: 'rollout', entityId: rollout.id, agentId: rollout.agentId, reason, details: { revert_status: revertStatus } }, tx);
-      await settlePlan(tx, rollout.planId, this.audit, actor);
-      return true;
-    });
+    const revertStatus = state && state.effects.length > 0 ? REVERT.pending : REVERT.not_needed;
+    const failed = await this.rollouts.failPending(rollout, mutation.id, { reason, revertStatus, adapterState: state }, actor);
     if (!failed) return;
     this.metrics.mutations.inc({ mutation_type: mutation.type, result: 'failed' });
     this.logger.warn(`rollout ${rollout.id} failed: ${reason}`);
-    if (revertStatus === 'pending') await this.reverts.add(JOBS.revertAdapter, { rollout_id: rollout.id }, revertJobOptions(rollout.id));
+    if (revertStatus === REVERT.pending) await this.reverts.add(JOBS.revertAdapter, { rollout_id: rollout.id }, revertJobOptions(rollout.id));
   }
 
-  private async settleUnstarted(plan: Plan, mutation: Mutation, status: 'skipped' | 'failed', reason: string, actor: string) {
-    await this.prisma.$transaction(async (tx) => {
-      await tx.mutation.update({ where: { id: mutation.id }, data: { status } });
-      await this.audit.record({ actor, action: status === 'skipped' ? 'mutation.refused' : 'mutation.failed', entityType: 'mutation', entityId: mutation.id, agentId: mutation.agentId, reason, details: { plan_id: plan.id, mutation_type: mutation.type } }, tx);
-      await settlePlan(tx, plan.id, this.audit, actor);
-    });
-    this.metrics.mutations.inc({ mutation_type: mutation.type as MutationType, result: status === 'skipped' ? 'refused' : 'failed' });
-    return { outcome: status === 'skipped' ? ('refused' as const) : ('failed' as const), refused: reason };
+  private async settleUnstarted(mutation: Mutation, status: typeof MUTATION.skipped | typeof MUTATION.failed, reason: string, actor: string) {
+    await this.plans.closeUnstarted(mutation, status, reason, actor);
+    this.metrics.mutations.inc({ mutation_type: mutation.type, result: status === MUTATION.skipped ? 'refused' : 'failed' });
+    return { outcome: status === MUTATION.skipped ? ('refused' as const) : ('failed' as const), refused: reason };
   }
 
   private async scheduleMonitor(rolloutId: string): Promise<void> {
@@ -217,3 +183,4 @@ export class RolloutLauncher {
   }
 }
 
+const isLive = (status: RolloutState) => (LIVE_ROLLOUT_STATUSES as readonly RolloutState[]).includes(status);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AuditLog, FreezeControl, RollbackService, systemActor } from '@metaloop/control';
-import { Prisma, PrismaService, type Rollout, type RolloutAction } from '@metaloop/db';
+import { DECISION, FreezeControl, RollbackService, ROLLOUT, RolloutLifecycle, systemActor, type DecisionAction } from '@metaloop/control';
+import { Prisma, PrismaService, type Rollout } from '@metaloop/db';
 import { RedisService } from '@metaloop/messaging';
 import { PolicyStore } from '@metaloop/policies';
 import { LiveConfigStore } from '@metaloop/registry';
@@ -49,7 +49,7 @@ export class RolloutMonitor {
     private readonly liveConfig: LiveConfigStore,
     private readonly rollbacks: RollbackService,
     private readonly promotion: PromotionService,
-    private readonly audit: AuditLog,
+    private readonly lifecycle: RolloutLifecycle,
     private readonly metrics: OrchestratorMetrics,
     private readonly redis: RedisService,
   ) {}
@@ -77,9 +77,9 @@ export class RolloutMonitor {
       await this.schedules.remove(rolloutId);
       return 'gone: no such rollout';
     }
-    if (rollout.status === 'promoted' && (await this.promotion.finishEffects(rollout))) return 'promoted: side effects still pending';
-    if (rollout.status === 'pending') return 'pending: still being applied';
-    if (rollout.status !== 'running' && rollout.status !== 'paused') {
+    if (rollout.status === ROLLOUT.promoted && (await this.promotion.finishEffects(rollout))) return 'promoted: side effects still pending';
+    if (rollout.status === ROLLOUT.pending) return 'pending: still being applied';
+    if (rollout.status !== ROLLOUT.running && rollout.status !== ROLLOUT.paused) {
       await this.schedules.remove(rolloutId);
       return `finished: ${rollout.status}`;
     }
@@ -90,7 +90,7 @@ export class RolloutMonitor {
       this.freeze.state(),
       this.readings.read(rollout, policy, now),
       this.prisma.rolloutDecision.findFirst({ where: { rolloutId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
-      rollout.status === 'paused' ? this.prisma.rolloutDecision.findFirst({ where: { rolloutId, action: 'pause' }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], select: { createdAt: true } }) : null,
+      rollout.status === ROLLOUT.paused ? this.prisma.rolloutDecision.findFirst({ where: { rolloutId, action: DECISION.pause }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], select: { createdAt: true } }) : null,
     ]);
     const memory = lookMemory(last);
     const decision = decideLook({
@@ -127,38 +127,29 @@ export class RolloutMonitor {
       }
       case 'advance': {
         const nextBaseline = { canary: readings.canary.count, stable: readings.stable.count };
-        await this.changeStatus(rollout, 'advance', reason, { ...statistics, next_step_baseline: nextBaseline }, { stepIndex: verdict.toStep, weightBp: Math.round(rollout.steps[verdict.toStep]! * 100), stepStartedAt: now });
+        const advanced = { ...statistics, next_step_baseline: nextBaseline } as unknown as Json;
+        await this.changeLive(rollout, 'rollout_step', (tx) => this.lifecycle.advance(tx, rollout, verdict.toStep, now, reason, advanced, MONITOR_ACTOR));
         break;
       }
       case 'pause':
-        await this.changeStatus(rollout, 'pause', reason, statistics, { status: 'paused', statusReason: reason });
+        await this.changeLive(rollout, 'rollout_paused', (tx) => this.lifecycle.pause(tx, rollout, reason, statistics as unknown as Json, MONITOR_ACTOR));
         break;
       default:
-        await this.record(rollout, verdict.action, reason, statistics);
+        await this.record(rollout, verdict.action, reason, statistics as unknown as Json);
     }
     this.metrics.stepResults.inc({ result: STEP_RESULT[verdict.action] });
     return `${verdict.action}: ${reason}`;
   }
 
-  /** A step or status change of the live config: through changeLiveConfig, audited. */
-  private async changeStatus(rollout: Rollout, action: 'advance' | 'pause', reason: string, statistics: object, data: Prisma.RolloutUpdateManyMutationInput): Promise<void> {
-    await this.liveConfig.changeLiveConfig(rollout.agentId, action === 'advance' ? 'rollout_step' : 'rollout_paused', async (tx) => {
-      const { count } = await tx.rollout.updateMany({ where: { id: rollout.id, status: rollout.status, stepIndex: rollout.stepIndex }, data });
-      if (count === 0) throw new StaleLookError(rollout.id);
-      await tx.rolloutDecision.create({ data: { rolloutId: rollout.id, stepIndex: rollout.stepIndex, weightBp: rollout.weightBp, action, reason, statistics: statistics as Json, actor: MONITOR_ACTOR } });
-      await this.audit.record(
-        { actor: MONITOR_ACTOR, action: action === 'advance' ? 'rollout.advanced' : 'rollout.paused', entityType: 'rollout', entityId: rollout.id, agentId: rollout.agentId, reason, details: statistics as Json },
-        tx,
-      );
+  /** A step or status change of the live config: through changeLiveConfig, audited; stale when the rollout moved since the look. */
+  private async changeLive(rollout: Rollout, changeReason: string, move: (tx: Prisma.TransactionClient) => Promise<boolean>): Promise<void> {
+    await this.liveConfig.changeLiveConfig(rollout.agentId, changeReason, async (tx) => {
+      if (!(await move(tx))) throw new StaleLookError(rollout.id);
     });
   }
 
   /** A look that changes nothing (hold, inconclusive): only its decision row, if the rollout is still as read. */
-  private async record(rollout: Rollout, action: RolloutAction, reason: string, statistics: object): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
-      const { count } = await tx.rollout.updateMany({ where: { id: rollout.id, status: rollout.status, stepIndex: rollout.stepIndex }, data: { updatedAt: new Date() } });
-      if (count === 0) throw new StaleLookError(rollout.id);
-      await tx.rolloutDecision.create({ data: { rolloutId: rollout.id, stepIndex: rollout.stepIndex, weightBp: rollout.weightBp, action, reason, statistics: statistics as Json, actor: MONITOR_ACTOR } });
-    });
+  private async record(rollout: Rollout, action: DecisionAction, reason: string, statistics: Json): Promise<void> {
+    if (!(await this.lifecycle.recordLook(rollout, action, reason, statistics, MONITOR_ACTOR))) throw new StaleLookError(rollout.id);
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ADAPTER_SET, AdapterError, adapterStateSchema, type AdapterSet, type MutationAdapter } from '@metaloop/adapters';
-import { AuditLog, systemActor } from '@metaloop/control';
+import { REVERT, RolloutLifecycle, systemActor } from '@metaloop/control';
 import { PrismaService } from '@metaloop/db';
 import { AdapterContexts } from '../common/adapter-contexts';
 import { PointlessJobError } from '../common/job-retry';
@@ -23,7 +23,7 @@ export class RevertService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly contexts: AdapterContexts,
-    private readonly audit: AuditLog,
+    private readonly lifecycle: RolloutLifecycle,
     private readonly metrics: OrchestratorMetrics,
     private readonly config: ConfigService<Env, true>,
     @Inject(ADAPTER_SET) private readonly adapters: AdapterSet,
@@ -32,24 +32,18 @@ export class RevertService {
   async revert(rolloutId: string): Promise<string> {
     const rollout = await this.prisma.rollout.findUnique({ where: { id: rolloutId } });
     if (!rollout) throw new PointlessJobError(`rollout ${rolloutId} does not exist`);
-    if (rollout.revertStatus !== 'pending') return `nothing to do: revert is ${rollout.revertStatus}`;
+    if (rollout.revertStatus !== REVERT.pending) return `nothing to do: revert is ${rollout.revertStatus}`;
     const state = rollout.adapterState ? adapterStateSchema.parse(rollout.adapterState) : null;
     const attempts = rollout.revertAttempts + 1;
     try {
       const { undone } = await (this.adapters[rollout.mutationType] as MutationAdapter).revert(await this.contexts.forRollout(rollout), state);
-      await this.prisma.$transaction(async (tx) => {
-        await tx.rollout.update({ where: { id: rolloutId }, data: { revertStatus: 'done', revertAttempts: attempts, revertError: null } });
-        await this.audit.record({ actor: ACTOR, action: 'rollout.reverted', entityType: 'rollout', entityId: rolloutId, agentId: rollout.agentId, details: { attempts, undone } }, tx);
-      });
+      await this.lifecycle.revertDone(rollout, attempts, undone, ACTOR);
       return `reverted ${undone.length} side effect(s) in ${attempts} attempt(s)`;
     } catch (error) {
       if (!(error instanceof AdapterError)) throw error;
       this.metrics.revertFailures.inc({ mutation_type: rollout.mutationType });
       const giveUp = HOPELESS.has(error.code) || attempts >= this.config.get('REVERT_MAX_ATTEMPTS', { infer: true });
-      await this.prisma.$transaction(async (tx) => {
-        await tx.rollout.update({ where: { id: rolloutId }, data: { revertStatus: giveUp ? 'failed' : 'pending', revertAttempts: attempts, revertError: error.message } });
-        if (giveUp) await this.audit.record({ actor: ACTOR, action: 'rollout.revert_failed', entityType: 'rollout', entityId: rolloutId, agentId: rollout.agentId, reason: error.message, details: { attempts, code: error.code } }, tx);
-      });
+      await this.lifecycle.revertFailed(rollout, attempts, error, giveUp, ACTOR);
       if (giveUp) throw new PointlessJobError(`revert of rollout ${rolloutId} failed for good after ${attempts} attempt(s): ${error.message}`);
       throw error;
     }

@@ -11,8 +11,8 @@ describe('PlanLifecycle and RolloutLifecycle (real Postgres, NATS and Redis)', (
 
   beforeAll(async () => {
     h = await rollbackHarness('lifecycle', 1);
-    plans = h.replicas[0]!.get(PlanLifecycle);
-    rollouts = h.replicas[0]!.get(RolloutLifecycle);
+    plans = h.replicas[0].get(PlanLifecycle);
+    rollouts = h.replicas[0].get(RolloutLifecycle);
   });
   afterAll(() => h?.dispose());
 
@@ -60,7 +60,7 @@ describe('PlanLifecycle and RolloutLifecycle (real Postgres, NATS and Redis)', (
 
   it('sets a rollout weight in one live-config change and announces it', async () => {
     const { rolloutId } = await h.seedRollout('weighted');
-    const live = h.replicas[0]!.get(LiveConfigStore);
+    const live = h.replicas[0].get(LiveConfigStore);
     const before = await live.loadLiveState('weighted');
     const message = await rollouts.setWeight(rolloutId, 5_000);
     expect(message).toMatchObject({ agent_id: 'weighted', version: before!.version + 1, reason: 'rollout_weight' });

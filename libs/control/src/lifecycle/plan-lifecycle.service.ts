@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Prisma } from '@metaloop/db';
 import { AuditLog } from '../audit/audit-log.service';
-import { LIVE_ROLLOUT_STATUSES, MUTATION, PLAN, UNFINISHED_MUTATION_STATUSES, type MutationState, type PlanState } from './lifecycle-states';
-import { settlePlan } from './plan-settlement';
+import { EXECUTING_PLAN_STATUSES, LIVE_ROLLOUT_STATUSES, MUTATION, PLAN, UNFINISHED_MUTATION_STATUSES, type MutationState, type PlanState } from './lifecycle-states';
+import { planOutcome, releaseUnfixedFindings } from './plan-settlement';
 import { inTransaction, type Tx } from './transaction';
 import { assertTransition } from './transitions';
 
@@ -57,10 +57,10 @@ export class PlanLifecycle {
   ): Promise<Prisma.PlanGetPayload<{ include: I }>> {
     return inTransaction(this.prisma, tx, async (db) => {
       const { mutations, ...plan } = draft;
-      const created = (await db.plan.create({
+      const created = await db.plan.create<{ data: Prisma.PlanCreateInput; include: I }>({
         data: { status: PLAN.draft, ...plan, createdBy: actor, mutations: { create: mutations } },
         include: options.include,
-      })) as Prisma.PlanGetPayload<{ include: I }>;
+      });
       await options.alongside?.(db);
       await this.audit.record(
         { actor, action: 'plan.created', entityType: 'plan', entityId: created.id, reason: draft.rationale.slice(0, 500), details: { source: draft.source, mutations: mutations.length, risk: draft.risk } },
@@ -97,9 +97,18 @@ export class PlanLifecycle {
     await tx.plan.update({ where: { id: planId }, data: { status: to } });
   }
 
-  /** Once every mutation of the plan has finished, completed or failed (see settlePlan). */
+  /**
+   * Called in the transaction that finished one of a plan's mutations: the findings of agents
+   * left unfixed are released, and once every mutation has finished the plan moves out of
+   * `queued`/`executing` (completed or failed, audited `plan.<status>`). Exactly one caller settles it.
+   */
   async settle(tx: Tx, planId: string | null, actor: string): Promise<void> {
-    await settlePlan(tx, planId, this.audit, actor);
+    if (!planId) return;
+    const mutations = await tx.mutation.findMany({ where: { planId }, select: { status: true, agentId: true } });
+    await releaseUnfixedFindings(tx, planId, mutations);
+    const outcome = planOutcome(mutations);
+    if (!outcome) return;
+    await this.move(planId, EXECUTING_PLAN_STATUSES, outcome.status, { actor, action: `plan.${outcome.status}`, reason: outcome.reason, details: outcome.tally }, tx);
   }
 
   /** A mutation that never got a rollout: refused (`skipped`: freeze, budget, a moved stable revision) or `failed`, audited, its plan settled. */

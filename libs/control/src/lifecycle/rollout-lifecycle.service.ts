@@ -5,7 +5,7 @@ import { ARM_BUCKETS, LiveConfigStore, RegistryInputError, RolloutNotFoundError 
 import { AuditLog, type AuditRecord } from '../audit/audit-log.service';
 import { DECISION, MUTATION, REVERT, ROLLOUT, type DecisionAction, type RevertState, type RolloutState } from './lifecycle-states';
 import { PlanLifecycle } from './plan-lifecycle.service';
-import { inTransaction, type Tx } from './transaction';
+import type { Tx } from './transaction';
 import { allowedFrom, assertTransition } from './transitions';
 
 type Json = Prisma.InputJsonValue;
@@ -99,7 +99,7 @@ export class RolloutLifecycle {
 
   /** The adapter's progress on a rollout still pending; false once it is not (cancelled meanwhile). */
   async checkpointPending(rolloutId: string, adapterState: object): Promise<boolean> {
-    const { count } = await this.prisma.rollout.updateMany({ where: { id: rolloutId, status: ROLLOUT.pending }, data: { adapterState: adapterState as Json } });
+    const { count } = await this.prisma.rollout.updateMany({ where: { id: rolloutId, status: ROLLOUT.pending }, data: { adapterState: adapterState } });
     return count > 0;
   }
 
@@ -113,14 +113,14 @@ export class RolloutLifecycle {
     start: { mutationId: string; at: Date; evidenceFrom: Date; adapterState: object; evidence: Json },
     actor: string,
   ): Promise<boolean> {
-    const weightBp = Math.round(rollout.steps[0]! * 100);
+    const weightBp = Math.round(rollout.steps[0] * 100);
     const { count } = await this.compareAndSet(tx, rollout.id, ROLLOUT.pending, ROLLOUT.running, {
       weightBp,
       stepIndex: 0,
       startedAt: start.at,
       evidenceFrom: start.evidenceFrom,
       stepStartedAt: start.at,
-      adapterState: start.adapterState as Json,
+      adapterState: start.adapterState,
     });
     if (count === 0) return false;
     await this.plans.setMutationStatus(tx, start.mutationId, MUTATION.applied);
@@ -149,7 +149,7 @@ export class RolloutLifecycle {
         finishedAt: new Date(),
         statusReason: reason,
         revertStatus,
-        ...(adapterState && { adapterState: adapterState as Json }),
+        ...(adapterState && { adapterState: adapterState }),
       });
       if (count === 0) return false;
       await this.releaseAgent(tx, rollout);
@@ -218,7 +218,7 @@ export class RolloutLifecycle {
 
   /** The next canary step, in changeLiveConfig's transaction, with its `advance` decision and `rollout.advanced`; false when the rollout moved since the look. */
   async advance(tx: Tx, rollout: LookedAt & Pick<Rollout, 'steps'>, toStep: number, at: Date, reason: string, statistics: Json, actor: string): Promise<boolean> {
-    const data = { stepIndex: toStep, weightBp: Math.round(rollout.steps[toStep]! * 100), stepStartedAt: at };
+    const data = { stepIndex: toStep, weightBp: Math.round(rollout.steps[toStep] * 100), stepStartedAt: at };
     return this.changeLive(tx, rollout, rollout.status, data, { action: DECISION.advance, audit: 'rollout.advanced', reason, statistics, actor });
   }
 
@@ -274,7 +274,7 @@ export class RolloutLifecycle {
 
   /** The adapter's progress on promote-phase side effects (the rollout has finished: no status guard). */
   async saveAdapterState(rolloutId: string, adapterState: object): Promise<void> {
-    await this.prisma.rollout.update({ where: { id: rolloutId }, data: { adapterState: adapterState as Json } });
+    await this.prisma.rollout.update({ where: { id: rolloutId }, data: { adapterState: adapterState } });
   }
 
   /** Why a finished rollout still needs attention (e.g. promotion side effects pending). */

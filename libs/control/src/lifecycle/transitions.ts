@@ -3,7 +3,7 @@ import { MUTATION, PLAN, ROLLOUT, type MutationState, type PlanState, type Rollo
 /** What each state may become; a state that becomes nothing is final. */
 type Table<S extends string> = { readonly [From in S]: readonly S[] };
 
-const { draft, validated, blocked, awaiting_approval, approved, rejected, queued, executing, completed, expired } = PLAN;
+const { validated, blocked, awaiting_approval, approved, rejected, queued, executing, completed, expired } = PLAN;
 
 /**
  * Plans: validation (again and again while unexecuted) moves a plan between validated, blocked and

@@ -1,13 +1,14 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { JOBS, QUEUES, type ExecutePlanJob, type ExecuteRequest, type ExecuteResponse, type PlanStatus, type ValidationResult } from '@metaloop/contracts';
+import { PLAN, UNEXECUTED_PLAN_STATUSES } from '@metaloop/control';
 import type { Queue } from 'bullmq';
 import { PlansService } from '../plans/plans.service';
 import { ValidationService } from '../validation/validation.service';
 import { PlanRefusedError } from './plan-refused.error';
 
 /** Plans not yet handed over; anything further along is refused as it is. */
-const EXECUTABLE: readonly PlanStatus[] = ['draft', 'validated', 'blocked', 'awaiting_approval', 'approved'];
+const EXECUTABLE: readonly PlanStatus[] = UNEXECUTED_PLAN_STATUSES;
 
 /** What came of handing a plan over: queued (or checked, on a dry run), or refused and why. */
 export type Submission =
@@ -46,20 +47,20 @@ export class HandoffService {
       const failed = validation.gates.filter((g) => g.status === 'fail').map((g) => `${g.gate}: ${g.reason}`);
       return { outcome: 'blocked', validation, refusal: new PlanRefusedError(planId, `the SPEC gates refuse plan ${planId}: ${failed.join('; ')}`, validation.gates) };
     }
-    if (validation.requires_approval && view.status !== 'approved') {
+    if (validation.requires_approval && view.status !== PLAN.approved) {
       const refusal = new PlanRefusedError(planId, `plan ${planId} needs a person's approval first (POST /api/v1/oracle/plans/${planId}/approve)`, validation.gates);
       return { outcome: 'needs_approval', validation, refusal };
     }
-    const status: PlanStatus = validation.requires_approval ? 'approved' : 'validated';
+    const status: PlanStatus = validation.requires_approval ? PLAN.approved : PLAN.validated;
     if (dryRun) return { outcome: 'accepted', response: { plan_id: planId, status, dry_run: true, validation, job_id: null } };
 
-    await this.plans.transition(planId, ['validated', 'approved'], 'queued', { actor, action: 'plan.queued' });
+    await this.plans.transition(planId, [PLAN.validated, PLAN.approved], PLAN.queued, { actor, action: 'plan.queued' });
     try {
       const job = await this.queue.add(JOBS.executePlan, { plan_id: planId, requested_by: actor }, { jobId: planId, removeOnComplete: 1000, removeOnFail: 5000 });
       return { outcome: 'accepted', response: { plan_id: planId, status: 'queued', dry_run: false, validation, job_id: job.id ?? planId } };
     } catch (error) {
       // Not handed over: the plan must not look queued.
-      await this.plans.transition(planId, ['queued'], status, { actor, action: 'plan.queue_failed', reason: (error as Error).message });
+      await this.plans.transition(planId, [PLAN.queued], status, { actor, action: 'plan.queue_failed', reason: (error as Error).message });
       throw error;
     }
   }

@@ -1,5 +1,5 @@
 import { ConflictException, Injectable } from '@nestjs/common';
-import { AuditLog } from '@metaloop/control';
+import { AuditLog, PAST_VALIDATION_PLAN_STATUSES, PLAN, PlanLifecycle } from '@metaloop/control';
 import { PrismaService, type Prisma } from '@metaloop/db';
 import { GATE_NAMES, type PlanStatus, type PlanView, type ValidationResult } from '@metaloop/contracts';
 import { PolicyStore, validatePlan } from '@metaloop/policies';
@@ -10,14 +10,14 @@ import { GateStateReader } from './gate-state.reader';
 import { ValidationMetrics } from './validation.metrics';
 
 /** Plans that have left the validation stage: validating them again changes nothing. */
-const SETTLED: readonly PlanStatus[] = ['queued', 'executing', 'completed', 'failed', 'rejected', 'expired'];
+const SETTLED: readonly PlanStatus[] = PAST_VALIDATION_PLAN_STATUSES;
 
 /** A validation's outcome, and where it leaves the plan. */
 function verdict(result: { overall_passed: boolean; requires_approval: boolean }, current: PlanStatus): { outcome: 'passed' | 'needs_approval' | 'blocked'; status: PlanStatus } {
-  if (!result.overall_passed) return { outcome: 'blocked', status: 'blocked' };
-  if (!result.requires_approval) return { outcome: 'passed', status: 'validated' };
+  if (!result.overall_passed) return { outcome: 'blocked', status: PLAN.blocked };
+  if (!result.requires_approval) return { outcome: 'passed', status: PLAN.validated };
   // An approval stays valid as long as the gates ask for nothing more than approval.
-  return { outcome: 'needs_approval', status: current === 'approved' ? 'approved' : 'awaiting_approval' };
+  return { outcome: 'needs_approval', status: current === PLAN.approved ? PLAN.approved : PLAN.awaiting_approval };
 }
 
 /**
@@ -30,6 +30,7 @@ export class ValidationService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly plans: PlansService,
+    private readonly lifecycle: PlanLifecycle,
     private readonly policies: PolicyStore,
     private readonly gateState: GateStateReader,
     private readonly audit: AuditLog,
@@ -65,10 +66,10 @@ export class ValidationService {
         include: PLAN_INCLUDE.validations.include,
       });
       if (!SETTLED.includes(view.status)) {
-        await tx.plan.update({ where: { id: view.plan_id }, data: { status } });
+        await this.lifecycle.recordVerdict(tx, view.plan_id, view.status, status);
         // A blocked plan gives its findings back to the tick; one that passes again takes them back.
-        if (status === 'blocked') await this.findings.release(view.finding_ids, tx);
-        else if (view.status === 'blocked') await this.findings.claim(view.finding_ids, tx);
+        if (status === PLAN.blocked) await this.findings.release(view.finding_ids, tx);
+        else if (view.status === PLAN.blocked) await this.findings.claim(view.finding_ids, tx);
       }
       await this.audit.record(
         {
