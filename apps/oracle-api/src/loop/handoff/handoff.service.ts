@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { JOBS, QUEUES, type ExecutePlanJob, type ExecuteRequest, type ExecuteResponse, type PlanStatus, type ValidationResult } from '@metaloop/contracts';
+import { executePlanJobOptions, JOBS, QUEUES, type ExecutePlanJob, type ExecuteRequest, type ExecuteResponse, type PlanStatus, type ValidationResult } from '@metaloop/contracts';
 import { PLAN, UNEXECUTED_PLAN_STATUSES } from '@metaloop/control';
 import type { Queue } from 'bullmq';
 import { PlansService } from '../plans/plans.service';
@@ -56,7 +56,7 @@ export class HandoffService {
 
     await this.plans.transition(planId, [PLAN.validated, PLAN.approved], PLAN.queued, { actor, action: 'plan.queued' });
     try {
-      const job = await this.queue.add(JOBS.executePlan, { plan_id: planId, requested_by: actor }, { jobId: planId, removeOnComplete: 1000, removeOnFail: 5000 });
+      const job = await this.queue.add(JOBS.executePlan, { plan_id: planId, requested_by: actor }, executePlanJobOptions(planId));
       return { outcome: 'accepted', response: { plan_id: planId, status: 'queued', dry_run: false, validation, job_id: job.id ?? planId } };
     } catch (error) {
       // Not handed over: the plan must not look queued.
