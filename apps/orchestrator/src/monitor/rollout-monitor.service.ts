@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DECISION, FreezeControl, RollbackService, ROLLOUT, RolloutLifecycle, systemActor, type DecisionAction } from '@metaloop/control';
 import { Prisma, PrismaService, type Rollout } from '@metaloop/db';
-import { RedisService } from '@metaloop/messaging';
+import { RedisLock, RedisService } from '@metaloop/messaging';
 import { PolicyStore } from '@metaloop/policies';
 import { LiveConfigStore } from '@metaloop/registry';
 import { randomUUID } from 'node:crypto';
@@ -15,8 +15,6 @@ import { RolloutReadings } from './rollout-readings';
 import { StaleLookError } from './stale-look.error';
 
 export const MONITOR_ACTOR = systemActor('orchestrator');
-
-const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 const STEP_RESULT: Record<LookDecision['verdict']['action'], StepResult> = {
   advance: 'pass',
@@ -58,16 +56,15 @@ export class RolloutMonitor {
   async look(rolloutId: string): Promise<string> {
     const { policy } = this.policies.current();
     const ttlMs = Math.max(5_000, 2_000 * policy.canary.analysis_interval_seconds);
-    const lockKey = this.redis.key('monitor-lock', rolloutId);
-    const token = randomUUID();
-    if (!(await this.redis.client.set(lockKey, token, 'PX', ttlMs, 'NX'))) return 'skipped: another look at this rollout is running';
+    const lock = await new RedisLock(this.redis.client, this.redis.key('monitor-lock', rolloutId)).acquire(randomUUID(), { ttlMs });
+    if (!lock) return 'skipped: another look at this rollout is running';
     try {
       return await this.lookLocked(rolloutId);
     } catch (error) {
       if (error instanceof StaleLookError) return `stale: ${error.message}`;
       throw error;
     } finally {
-      await this.redis.client.eval(RELEASE_LOCK, 1, lockKey, token).catch(() => undefined);
+      await lock.release().catch(() => undefined);
     }
   }
 
