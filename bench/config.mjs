@@ -1,6 +1,6 @@
 // npm run bench:config — the agent config endpoint of feedback-api: cached fetches against a
 // bare Fastify route answering the same body, then how long a rollout weight change takes to
-// be served by two feedback-api replicas (set through the registry's store function, as the
+// be served by two feedback-api replicas (set through libs/control's RolloutLifecycle, as the
 // orchestrator does, and announced on config.changed).
 import { createHash } from 'node:crypto';
 import registry from '@metaloop/registry';
@@ -55,7 +55,7 @@ try {
     `feedback-api vs bare Fastify: ${Math.round((cached.requestsPerSecond / bare.requestsPerSecond) * 100)} % of the req/s, ×${(cached.cpuPerRequest / bare.cpuPerRequest).toFixed(1)} the CPU per request`,
   );
 
-  const delays = await propagation(control.store, rolloutId, replicas, auth);
+  const delays = await propagation(control.setWeight, rolloutId, replicas, auth);
   const sorted = [...delays].sort((a, b) => a - b);
   const quantile = (q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)].toFixed(1);
   console.log(`\npropagation over ${CHANGES} weight changes, until both replicas serve the new weight: p50 ${quantile(0.5)} ms, p99 ${quantile(0.99)} ms, max ${quantile(1)} ms`);
@@ -72,17 +72,17 @@ async function measured(pid, options) {
 
 /**
  * Flips one probe session between the arms, CHANGES times: at weight = its bucket it is
- * stable, one basis point more and it is canary. Times each change from the store call until
+ * stable, one basis point more and it is canary. Times each change from the setWeight call until
  * both replicas answer the probe with its new arm.
  */
-async function propagation(store, rolloutId, replicas, auth) {
+async function propagation(setWeight, rolloutId, replicas, auth) {
   const probe = 'propagation-probe';
   const bucket = armBucket(rolloutId, probe);
   const delays = [];
   for (let i = 0; i < CHANGES; i++) {
     const arm = i % 2 === 0 ? 'canary' : 'stable';
     const started = performance.now();
-    await store.setRolloutWeight(rolloutId, arm === 'canary' ? bucket + 1 : bucket);
+    await setWeight(rolloutId, arm === 'canary' ? bucket + 1 : bucket);
     await Promise.all(replicas.map((replica) => servedArm(replica.url, probe, arm, auth)));
     delays.push(performance.now() - started);
   }

@@ -1,9 +1,11 @@
-// The registry as the orchestrator uses it (libs/registry, built), in the benchmark's own
-// process: it migrates the benchmark's schema, registers agents, starts rollouts and sets
-// their weights, announcing each change on config.changed under the benchmark's NATS prefix.
+// The registry and the rollout lifecycle as the orchestrator uses them (libs/registry and
+// libs/control, built), in the benchmark's own process: it migrates the benchmark's schema,
+// registers agents, starts rollouts and sets their weights, announcing each change on
+// config.changed under the benchmark's NATS prefix.
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import control from '@metaloop/control';
 import db from '@metaloop/db';
 import messaging from '@metaloop/messaging';
 import registry from '@metaloop/registry';
@@ -13,6 +15,7 @@ import { SERVICES, sleep } from './harness.mjs';
 const { PrismaModule } = db;
 const { NatsModule, NatsService } = messaging;
 const { AgentsService, LiveConfigStore, RegistryModule, RevisionsService } = registry;
+const { ControlModule, RolloutLifecycle } = control;
 
 export async function startControlPlane(iso) {
   class BenchControlPlane {}
@@ -21,7 +24,9 @@ export async function startControlPlane(iso) {
       PrismaModule.forRoot({ databaseUrl: iso.databaseUrl, migrateOnStart: true, applicationName: 'bench' }),
       NatsModule.forRoot({ servers: [SERVICES.nats], name: 'bench-control-plane', prefix: iso.id }),
       RegistryModule,
+      ControlModule,
     ],
+    providers: [RolloutLifecycle],
   })(BenchControlPlane);
   const context = await NestFactory.createApplicationContext(BenchControlPlane, { logger: ['error'] });
   const nats = context.get(NatsService);
@@ -31,8 +36,10 @@ export async function startControlPlane(iso) {
   }
   const agents = context.get(AgentsService);
   const store = context.get(LiveConfigStore);
+  const rollouts = context.get(RolloutLifecycle);
   return {
-    store,
+    /** Sets a rollout's canary share (basis points) in one live-config change, as the orchestrator's steps do. */
+    setWeight: (rolloutId, weightBp) => rollouts.setWeight(rolloutId, weightBp),
     createAgent: (agentId, config) => agents.createAgent({ agent_id: agentId, environment: 'prod', config }, 'bench'),
     /** A running rollout of `candidate` at `weightBp`, as the orchestrator starts one. */
     startRollout: async (agentId, stableRevisionId, candidate, weightBp) => {
