@@ -4,7 +4,7 @@ import { PrismaService, type Prisma, type Rollout } from '@metaloop/db';
 import { ACTIVE_ROLLOUT_STATUSES, JOBS, QUEUES, type RevertAdapterJob, type RollbackReason, type RollbackRequest, type RollbackResult, type RollbackTrigger, type RolloutView } from '@metaloop/contracts';
 import { LiveConfigStore } from '@metaloop/registry';
 import type { Queue } from 'bullmq';
-import { ROLLOUT } from '../lifecycle/lifecycle-states';
+import { REVERT, ROLLOUT } from '../lifecycle/lifecycle-states';
 import { RolloutLifecycle, type RolloutEnding } from '../lifecycle/rollout-lifecycle.service';
 import { rolloutView } from '../rollouts/rollout-view';
 import { RolloutAlreadyFinished, RollbackTargetNotFoundError } from './rollback.errors';
@@ -100,7 +100,7 @@ export class RollbackService {
       if (error instanceof RolloutAlreadyFinished) return null;
       throw error;
     }
-    if (row.revertStatus === 'pending') await this.queueRevert(row.id);
+    if (row.revertStatus === REVERT.pending) await this.queueRevert(row.id);
     return row;
   }
 
