@@ -1,12 +1,7 @@
-export type { AdapterContext, Checkpoint, EffectCheck, MutationAdapter, Prepared, RevertResult, VerifyResult } from './adapter';
-export { createAdapters, type AdapterOptions, type AdapterSet } from './adapters';
-export { adapterOptionsFromEnv, adaptersEnv, checkAdaptersEnv, type AdaptersEnv } from './adapters.env';
+export type { AdapterContext, EffectCheck, MutationAdapter, Prepared } from './adapter';
+export { createAdapters, type AdapterSet } from './adapters';
+export { adapterOptionsFromEnv, adaptersEnv, checkAdaptersEnv } from './adapters.env';
 export { ADAPTER_SET, AdaptersModule } from './adapters.module';
-export { AdapterError, type AdapterErrorCode } from './errors';
-export { DEFAULT_RETRY_POLICY, HttpCallError, type RetryPolicy } from './http';
-export type { LoraServerOptions } from './lora-server';
-export { normaliseTo100, shiftPoints } from './route-change.adapter';
-export type { RouterDelivery, RouterWebhookOptions } from './router-webhook';
-export { adapterStateSchema, type AdapterState, type EffectPhase, type EffectRecord, type PlannedEffect, type SideEffect } from './side-effects';
+export { AdapterError } from './errors';
+export { adapterStateSchema, type AdapterState, type PlannedEffect } from './side-effects';
 export type * from './summaries';
-export { DELIVERY_HEADER, SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from './webhook-signature';

@@ -1,14 +1,2 @@
 export { EnvValidationError, envValidator, validateEnv } from './env';
-export {
-  baseEnvSchema,
-  envBoolean,
-  int,
-  natsEnv,
-  natsServers,
-  port,
-  postgresEnv,
-  postgresUrl,
-  redisEnv,
-  redisUrl,
-  type BaseEnv,
-} from './common-env';
+export { baseEnvSchema, envBoolean, int, natsEnv, port, postgresEnv, postgresUrl, redisEnv } from './common-env';

@@ -1,5 +1,5 @@
 export { loggingModule } from './logging/logging.module';
-export { assignRequestId, loggerParams } from './logging/logger-params';
+export { assignRequestId } from './logging/logger-params';
 export { logRequests } from './logging/request-log';
 export { DistinctWarnings } from './logging/distinct-warnings';
 export { MetricsModule } from './metrics/metrics.module';
@@ -7,5 +7,4 @@ export { MetricsRegistry } from './metrics/metrics.registry';
 export { instrumentHttp } from './metrics/http-metrics';
 export { labelledChildren } from './metrics/labelled-children';
 export { HealthModule } from './health/health.module';
-export { HealthService, type CheckOutcome, type ReadinessReport } from './health/health.service';
-export type { HealthModuleOptions, ReadinessCheck } from './health/health.options';
+export type { ReadinessCheck } from './health/health.options';
