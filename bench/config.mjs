@@ -22,7 +22,13 @@ const config = {
 const paths = Array.from({ length: 1_000 }, (_, i) => `/api/v1/agents/${AGENT}/config?session_id=session-${i}`);
 
 const iso = await isolation('config');
-const env = { DATABASE_URL: iso.databaseUrl, NATS_URL: SERVICES.nats, NATS_PREFIX: iso.id, REDIS_URL: SERVICES.redis, REDIS_PREFIX: iso.id };
+const env = {
+  DATABASE_URL: iso.databaseUrl,
+  NATS_URL: SERVICES.nats,
+  NATS_PREFIX: iso.id,
+  REDIS_URL: SERVICES.redis,
+  REDIS_PREFIX: iso.id,
+};
 const stopAll = [];
 try {
   const control = await startControlPlane(iso);
@@ -38,10 +44,27 @@ try {
   const baselines = await startBaselines(iso.id, sample);
   stopAll.push(baselines.stop);
 
-  console.log(`${SECONDS} s per run, ${CONNECTIONS} connections, ${paths.length} sessions cycled, ${sample.length}-byte answers`);
-  const bare = await measured(baselines.pid, { url: baselines.url, method: 'GET', okStatus: 200, paths, connections: CONNECTIONS, seconds: SECONDS });
+  console.log(
+    `${SECONDS} s per run, ${CONNECTIONS} connections, ${paths.length} sessions cycled, ${sample.length}-byte answers`,
+  );
+  const bare = await measured(baselines.pid, {
+    url: baselines.url,
+    method: 'GET',
+    okStatus: 200,
+    paths,
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+  });
   await baselines.stop();
-  const cached = await measured(replicas[0].pid, { url: replicas[0].url, method: 'GET', okStatus: 200, paths, headers: auth, connections: CONNECTIONS, seconds: SECONDS });
+  const cached = await measured(replicas[0].pid, {
+    url: replicas[0].url,
+    method: 'GET',
+    okStatus: 200,
+    paths,
+    headers: auth,
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+  });
   const row = (name, r) => ({
     run: name,
     'req/s': Math.round(r.requestsPerSecond),
@@ -50,7 +73,9 @@ try {
     'server CPU µs/req': r.cpuPerRequest.toFixed(1),
     'non-200': r.non2xx + r.errors,
   });
-  console.log(`\n${table([row('bare Fastify GET, same body (baseline)', bare), row('feedback-api GET config (API key, sticky arm, cache)', cached)])}\n`);
+  console.log(
+    `\n${table([row('bare Fastify GET, same body (baseline)', bare), row('feedback-api GET config (API key, sticky arm, cache)', cached)])}\n`,
+  );
   console.log(
     `feedback-api vs bare Fastify: ${Math.round((cached.requestsPerSecond / bare.requestsPerSecond) * 100)} % of the req/s, ×${(cached.cpuPerRequest / bare.cpuPerRequest).toFixed(1)} the CPU per request`,
   );
@@ -58,7 +83,9 @@ try {
   const delays = await propagation(control.setWeight, rolloutId, replicas, auth);
   const sorted = [...delays].sort((a, b) => a - b);
   const quantile = (q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)].toFixed(1);
-  console.log(`\npropagation over ${CHANGES} weight changes, until both replicas serve the new weight: p50 ${quantile(0.5)} ms, p99 ${quantile(0.99)} ms, max ${quantile(1)} ms`);
+  console.log(
+    `\npropagation over ${CHANGES} weight changes, until both replicas serve the new weight: p50 ${quantile(0.5)} ms, p99 ${quantile(0.99)} ms, max ${quantile(1)} ms`,
+  );
 } finally {
   for (const stop of stopAll.reverse()) await stop();
   await iso.drop();
@@ -92,7 +119,9 @@ async function propagation(setWeight, rolloutId, replicas, auth) {
 async function servedArm(url, sessionId, arm, headers) {
   const deadline = performance.now() + 10_000;
   while (performance.now() < deadline) {
-    const body = await fetch(`${url}/api/v1/agents/${AGENT}/config?session_id=${sessionId}`, { headers }).then((r) => r.json());
+    const body = await fetch(`${url}/api/v1/agents/${AGENT}/config?session_id=${sessionId}`, { headers }).then((r) =>
+      r.json(),
+    );
     if (body.arm === arm) return;
   }
   throw new Error(`${url} did not serve arm ${arm} within 10 s`);
@@ -103,6 +132,9 @@ async function createApiKey(schema) {
   const prefix = createHash('sha256').update(schema).digest('hex').slice(0, 8);
   const key = `mlk_${prefix}_${createHash('sha256').update(`${schema}-secret`).digest('base64url').slice(0, 43)}`;
   const hash = createHash('sha256').update(key).digest('hex');
-  await sql(`INSERT INTO "${schema}".api_keys (id, name, prefix, secret_hash, scopes) VALUES (gen_random_uuid(), 'bench', $1, $2, '{config:read}')`, [prefix, hash]);
+  await sql(
+    `INSERT INTO "${schema}".api_keys (id, name, prefix, secret_hash, scopes) VALUES (gen_random_uuid(), 'bench', $1, $2, '{config:read}')`,
+    [prefix, hash],
+  );
   return key;
 }

@@ -43,7 +43,11 @@ try {
   const orchestrator = await startApp('orchestrator', env);
   stopAll.push(orchestrator.stop);
 
-  const report = await runEfficacy({ endpoints: { feedbackUrl: feedback.url, oracleUrl: oracle.url }, ...args, log: (line) => console.log(line) });
+  const report = await runEfficacy({
+    endpoints: { feedbackUrl: feedback.url, oracleUrl: oracle.url },
+    ...args,
+    log: (line) => console.log(line),
+  });
   console.log(`\n${renderText(report)}\n`);
   const out = join(ROOT, 'bench/results');
   mkdirSync(out, { recursive: true });
@@ -61,7 +65,8 @@ function writePolicy(agents) {
   const parsed = parsePolicy(readFileSync(source, 'utf8'));
   const text = parsed.ok ? JSON.stringify(scaleFleetLimits(parsed.policy, agents), null, 2) : '';
   const checked = parsed.ok ? parsePolicy(text) : parsed;
-  if (!checked.ok) throw new Error(`${source}: ${checked.issues.map((i) => `${i.field_path ?? '(file)'}: ${i.message}`).join('; ')}`);
+  if (!checked.ok)
+    throw new Error(`${source}: ${checked.issues.map((i) => `${i.field_path ?? '(file)'}: ${i.message}`).join('; ')}`);
   const path = join(mkdtempSync(join(tmpdir(), 'bench-efficacy-')), 'policies.yaml');
   writeFileSync(path, text); // JSON is YAML
   return path;

@@ -35,7 +35,9 @@ try {
   const publishes = [];
   for (let i = 0; i < EVENTS; i += PER_ENVELOPE) {
     const events = Array.from({ length: PER_ENVELOPE }, (_, k) => event(i + k));
-    publishes.push(js.publish(`${iso.id}.feedback.explicit.helpful_assistant`, JSON.stringify({ v: 1, type: 'feedback', events })));
+    publishes.push(
+      js.publish(`${iso.id}.feedback.explicit.helpful_assistant`, JSON.stringify({ v: 1, type: 'feedback', events })),
+    );
   }
   await Promise.all(publishes);
 
@@ -57,7 +59,8 @@ try {
   );
   if (rows !== EVENTS) process.exitCode = 1;
 } finally {
-  for await (const name of jsm.streams.names()) if (name.startsWith(iso.id.toUpperCase())) await jsm.streams.delete(name);
+  for await (const name of jsm.streams.names())
+    if (name.startsWith(iso.id.toUpperCase())) await jsm.streams.delete(name);
   await nc.close();
   await iso.drop();
 }

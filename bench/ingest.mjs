@@ -2,7 +2,17 @@
 // check that Postgres holds exactly the events that were answered 202 (none lost, none doubled).
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { isolation, load, SERVICES, sleep, sql, startApp, startBaselines, table, withServerCpu } from './lib/harness.mjs';
+import {
+  isolation,
+  load,
+  SERVICES,
+  sleep,
+  sql,
+  startApp,
+  startBaselines,
+  table,
+  withServerCpu,
+} from './lib/harness.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -15,10 +25,18 @@ const event = {
   implicit: { response_time_ms: 250, success_rate: 0.95 },
 };
 const single = JSON.stringify(event);
-const bulk = JSON.stringify({ events: Array.from({ length: BULK_EVENTS }, (_, i) => ({ ...event, session_id: `s${i}` })) });
+const bulk = JSON.stringify({
+  events: Array.from({ length: BULK_EVENTS }, (_, i) => ({ ...event, session_id: `s${i}` })),
+});
 
 const iso = await isolation('ingest');
-const env = { DATABASE_URL: iso.databaseUrl, NATS_URL: SERVICES.nats, NATS_PREFIX: iso.id, REDIS_URL: SERVICES.redis, REDIS_PREFIX: iso.id };
+const env = {
+  DATABASE_URL: iso.databaseUrl,
+  NATS_URL: SERVICES.nats,
+  NATS_PREFIX: iso.id,
+  REDIS_URL: SERVICES.redis,
+  REDIS_PREFIX: iso.id,
+};
 const nc = await connect({ servers: SERVICES.nats });
 const jsm = await jetstreamManager(nc);
 const stopAll = [];
@@ -26,23 +44,37 @@ try {
   const baselines = await startBaselines(iso.id);
   stopAll.push(baselines.stop);
   console.log(`baselines ready; ${SECONDS} s per run, ${CONNECTIONS} connections`);
-  const bare = await withServerCpu(baselines.pid, () => load({ url: `${baselines.url}/bare`, body: single, connections: CONNECTIONS, seconds: SECONDS }));
-  const ack = await withServerCpu(baselines.pid, () => load({ url: `${baselines.url}/ack`, body: single, connections: CONNECTIONS, seconds: SECONDS }));
+  const bare = await withServerCpu(baselines.pid, () =>
+    load({ url: `${baselines.url}/bare`, body: single, connections: CONNECTIONS, seconds: SECONDS }),
+  );
+  const ack = await withServerCpu(baselines.pid, () =>
+    load({ url: `${baselines.url}/ack`, body: single, connections: CONNECTIONS, seconds: SECONDS }),
+  );
   await baselines.stop();
 
   const oracle = await startApp('oracle-api', env);
   stopAll.push(oracle.stop);
   // The same app with group commit off (one event per message, one ack per request).
   const unbatched = await startApp('feedback-api', { ...env, PUBLISH_MAX_EVENTS: '1' });
-  const oneAckEach = await withServerCpu(unbatched.pid, () => load({ url: `${unbatched.url}/api/v1/feedback/collect`, body: single, connections: CONNECTIONS, seconds: SECONDS }));
+  const oneAckEach = await withServerCpu(unbatched.pid, () =>
+    load({ url: `${unbatched.url}/api/v1/feedback/collect`, body: single, connections: CONNECTIONS, seconds: SECONDS }),
+  );
   await unbatched.stop();
   await drainSeconds(jsm, iso.id);
   const feedback = await startApp('feedback-api', env);
   stopAll.push(feedback.stop);
-  const collect = await withServerCpu(feedback.pid, () => load({ url: `${feedback.url}/api/v1/feedback/collect`, body: single, connections: CONNECTIONS, seconds: SECONDS }));
+  const collect = await withServerCpu(feedback.pid, () =>
+    load({ url: `${feedback.url}/api/v1/feedback/collect`, body: single, connections: CONNECTIONS, seconds: SECONDS }),
+  );
   const collectDrain = await drainSeconds(jsm, iso.id);
   const bulkRun = await withServerCpu(feedback.pid, () =>
-    load({ url: `${feedback.url}/api/v1/feedback/collect/bulk`, body: bulk, connections: BULK_CONNECTIONS, seconds: SECONDS, eventsPerRequest: BULK_EVENTS }),
+    load({
+      url: `${feedback.url}/api/v1/feedback/collect/bulk`,
+      body: bulk,
+      connections: BULK_CONNECTIONS,
+      seconds: SECONDS,
+      eventsPerRequest: BULK_EVENTS,
+    }),
   );
   const bulkDrain = await drainSeconds(jsm, iso.id);
 
@@ -56,21 +88,31 @@ try {
     'non-202': r.non2xx + r.errors,
     'lag → 0 after load (s)': drain,
   });
-  console.log(`\n${table([
-    row('bare Fastify 202 (baseline)', bare),
-    row('Fastify + 1 JetStream ack/request (baseline)', ack),
-    row('feedback-api collect, group commit off (1 ack/request)', oneAckEach),
-    row('feedback-api collect (1 event/request)', collect, collectDrain.toFixed(1)),
-    row(`feedback-api collect/bulk (${BULK_EVENTS} events/request, ${BULK_CONNECTIONS} conns)`, bulkRun, bulkDrain.toFixed(1)),
-  ])}\n`);
-  console.log(`collect vs per-request-ack baseline: ×${(collect.eventsPerSecond / ack.eventsPerSecond).toFixed(2)}; vs bare Fastify: ${Math.round((collect.eventsPerSecond / bare.eventsPerSecond) * 100)} %; group commit vs the same app acking each request: ×${(collect.eventsPerSecond / oneAckEach.eventsPerSecond).toFixed(2)}`);
+  console.log(
+    `\n${table([
+      row('bare Fastify 202 (baseline)', bare),
+      row('Fastify + 1 JetStream ack/request (baseline)', ack),
+      row('feedback-api collect, group commit off (1 ack/request)', oneAckEach),
+      row('feedback-api collect (1 event/request)', collect, collectDrain.toFixed(1)),
+      row(
+        `feedback-api collect/bulk (${BULK_EVENTS} events/request, ${BULK_CONNECTIONS} conns)`,
+        bulkRun,
+        bulkDrain.toFixed(1),
+      ),
+    ])}\n`,
+  );
+  console.log(
+    `collect vs per-request-ack baseline: ×${(collect.eventsPerSecond / ack.eventsPerSecond).toFixed(2)}; vs bare Fastify: ${Math.round((collect.eventsPerSecond / bare.eventsPerSecond) * 100)} %; group commit vs the same app acking each request: ×${(collect.eventsPerSecond / oneAckEach.eventsPerSecond).toFixed(2)}`,
+  );
   console.log(`bulk vs per-request-ack baseline: ×${(bulkRun.eventsPerSecond / ack.eventsPerSecond).toFixed(1)}`);
 
   // autocannon stops counting at the deadline while requests are still in flight; the server
   // finishes those, so Postgres may hold up to one request per connection more than counted.
   const answered = oneAckEach.accepted + collect.accepted + bulkRun.accepted * BULK_EVENTS;
   const inFlightAtEnd = 2 * CONNECTIONS + BULK_CONNECTIONS * BULK_EVENTS;
-  const [{ rows, distinct }] = await sql(`SELECT count(*)::int AS rows, count(DISTINCT event_id)::int AS distinct FROM "${iso.id}".feedback_events`);
+  const [{ rows, distinct }] = await sql(
+    `SELECT count(*)::int AS rows, count(DISTINCT event_id)::int AS distinct FROM "${iso.id}".feedback_events`,
+  );
   const [{ counted }] = await sql(`SELECT coalesce(sum(count), 0)::int AS counted FROM "${iso.id}".feedback_rollups`);
   const lost = Math.max(0, answered - rows);
   const doubled = rows - distinct;
@@ -82,7 +124,8 @@ try {
   if (verdict !== 'OK') process.exitCode = 1;
 } finally {
   for (const stop of stopAll.reverse()) await stop();
-  for await (const name of jsm.streams.names()) if (name.startsWith(iso.id.toUpperCase())) await jsm.streams.delete(name);
+  for await (const name of jsm.streams.names())
+    if (name.startsWith(iso.id.toUpperCase())) await jsm.streams.delete(name);
   await nc.close();
   await iso.drop();
 }

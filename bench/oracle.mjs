@@ -20,14 +20,21 @@ const HOURS = Number(process.env.BENCH_HOURS ?? 24);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const EVENTS_PER_MINUTE = 20;
 
-const histogramSums = () => `ARRAY[${Array.from({ length: LATENCY_BUCKETS }, (_, i) => `sum(latency_hist[${i + 1}])::int`).join(', ')}]`;
+const histogramSums = () =>
+  `ARRAY[${Array.from({ length: LATENCY_BUCKETS }, (_, i) => `sum(latency_hist[${i + 1}])::int`).join(', ')}]`;
 const SUMS = `sum(count), sum(success_n), sum(success_sum), sum(errors), sum(rating_count), sum(rating_sum), sum(rating_sum_sq),
   sum(helpful_up), sum(helpful_down), sum(complaints), sum(latency_count), sum(latency_sum_ms)`;
 
 const SECTIONS = { analysis: benchAnalysis, validation: benchValidation };
 
 const iso = await isolation('oracle');
-const env = { DATABASE_URL: iso.databaseUrl, NATS_URL: SERVICES.nats, NATS_PREFIX: iso.id, REDIS_URL: SERVICES.redis, REDIS_PREFIX: iso.id };
+const env = {
+  DATABASE_URL: iso.databaseUrl,
+  NATS_URL: SERVICES.nats,
+  NATS_PREFIX: iso.id,
+  REDIS_URL: SERVICES.redis,
+  REDIS_PREFIX: iso.id,
+};
 const db = new pg.Client({ connectionString: SERVICES.database, options: `-c search_path=${iso.id}` });
 await db.connect();
 const nc = await connect({ servers: SERVICES.nats });
@@ -35,11 +42,13 @@ let oracle;
 try {
   oracle = await startApp('oracle-api', env); // migrates the scratch schema
   const only = process.env.BENCH_ONLY?.split(',');
-  for (const [name, section] of Object.entries(SECTIONS)) if (!only || only.includes(name)) await section({ url: oracle.url, db });
+  for (const [name, section] of Object.entries(SECTIONS))
+    if (!only || only.includes(name)) await section({ url: oracle.url, db });
 } finally {
   await oracle?.stop();
   const jsm = await jetstreamManager(nc);
-  for await (const name of jsm.streams.names()) if (name.startsWith(iso.id.toUpperCase())) await jsm.streams.delete(name);
+  for await (const name of jsm.streams.names())
+    if (name.startsWith(iso.id.toUpperCase())) await jsm.streams.delete(name);
   await nc.close();
   await db.end();
   await iso.drop();
@@ -60,17 +69,33 @@ async function benchAnalysis({ url, db }) {
     const roundTrip = performance.now() - started;
     if (response.status !== 200) throw new Error(`analyze answered ${response.status}: ${await response.text()}`);
     const { analysis } = await response.json();
-    runs.push({ run: run + 1, agents: analysis.agents_analyzed, tests: analysis.tests_run, findings: analysis.findings.length, 'analysis ms': Math.round(analysis.duration_ms), 'HTTP round trip ms': Math.round(roundTrip) });
+    runs.push({
+      run: run + 1,
+      agents: analysis.agents_analyzed,
+      tests: analysis.tests_run,
+      findings: analysis.findings.length,
+      'analysis ms': Math.round(analysis.duration_ms),
+      'HTTP round trip ms': Math.round(roundTrip),
+    });
   }
-  console.log(`\nanalysis of ${AGENTS} agents (${rows.minutes.toLocaleString('en')} minute rows loaded in ${rows.seconds.toFixed(1)} s, ${rows.hours.toLocaleString('en')} hourly rows):`);
+  console.log(
+    `\nanalysis of ${AGENTS} agents (${rows.minutes.toLocaleString('en')} minute rows loaded in ${rows.seconds.toFixed(1)} s, ${rows.hours.toLocaleString('en')} hourly rows):`,
+  );
   console.log(table(runs));
   const byType = {};
-  for (const [type, count] of (await db.query(`SELECT type::text, count(*)::int FROM findings GROUP BY 1 ORDER BY 1`)).rows.map((r) => [r.type, r.count])) byType[type] = count;
-  console.log(`findings by type (injected: one latency regression, one success drop, one busy agent): ${JSON.stringify(byType)}`);
+  for (const [type, count] of (
+    await db.query(`SELECT type::text, count(*)::int FROM findings GROUP BY 1 ORDER BY 1`)
+  ).rows.map((r) => [r.type, r.count]))
+    byType[type] = count;
+  console.log(
+    `findings by type (injected: one latency regression, one success drop, one busy agent): ${JSON.stringify(byType)}`,
+  );
   const sorted = runs.map((r) => r['analysis ms']).sort((a, b) => a - b);
   console.log(`analysis median ${sorted[Math.floor(sorted.length / 2)]} ms (goal < 1000 ms)`);
   const minuteOnly = await timeMinuteOnlyGroupBy(db, now);
-  console.log(`for comparison, the same sums as one GROUP BY over the ${rows.minutes.toLocaleString('en')} minute rows alone: ${minuteOnly} ms`);
+  console.log(
+    `for comparison, the same sums as one GROUP BY over the ${rows.minutes.toLocaleString('en')} minute rows alone: ${minuteOnly} ms`,
+  );
 }
 
 /**
@@ -86,9 +111,13 @@ async function loadRollups(db, now) {
   const start = new Date(end - HOURS * 3_600_000).toISOString();
   const half = new Date(end - (HOURS / 2) * 3_600_000).toISOString();
   const shapes = (median) => JSON.stringify(Array.from({ length: 16 }, (_, seed) => histogramShape(median, seed)));
-  await db.query(`INSERT INTO agents (id, name, environment, updated_at)
-    SELECT 'agent_' || a, 'agent ' || a, (ARRAY['dev', 'staging', 'prod'])[1 + a % 3]::"Environment", now() FROM generate_series(0, $1 - 1) a`, [AGENTS]);
-  await db.query(`
+  await db.query(
+    `INSERT INTO agents (id, name, environment, updated_at)
+    SELECT 'agent_' || a, 'agent ' || a, (ARRAY['dev', 'staging', 'prod'])[1 + a % 3]::"Environment", now() FROM generate_series(0, $1 - 1) a`,
+    [AGENTS],
+  );
+  await db.query(
+    `
     WITH shapes AS (
       SELECT k - 1 AS k, false AS slow, ARRAY(SELECT x::int FROM json_array_elements_text(value) x) AS hist FROM json_array_elements($4::json) WITH ORDINALITY s(value, k)
       UNION ALL
@@ -124,7 +153,7 @@ async function loadRollups(db, now) {
 function histogramShape(median, seed) {
   const counts = new Array(LATENCY_BUCKETS).fill(0);
   let state = seed * 7919 + 1;
-  const uniform = () => ((state = (state * 48271) % 2147483647) / 2147483647);
+  const uniform = () => (state = (state * 48271) % 2147483647) / 2147483647;
   for (let i = 0; i < EVENTS_PER_MINUTE; i++) {
     const z = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
     counts[latencyBucket(median * Math.exp(0.5 * z))] += 1;
@@ -153,7 +182,6 @@ async function timeMinuteOnlyGroupBy(db, now) {
   return Math.round(performance.now() - started);
 }
 
-
 /**
  * Validation two ways: the eight SPEC gates as pure functions (what a validation computes), and
  * `POST validate {plan_id}` over REST, each one gathering the gate state from Postgres and
@@ -162,17 +190,46 @@ async function timeMinuteOnlyGroupBy(db, now) {
 async function benchValidation({ url }) {
   const pure = measureValidation(3);
   const post = async (path, body, expected) => {
-    const response = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (response.status !== expected) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
     return response.json();
   };
-  const config = { model: 'gpt-4o', prompt: { version: 'v1', template: 'You are helpful.' }, params: { temperature: 0.9 } };
+  const config = {
+    model: 'gpt-4o',
+    prompt: { version: 'v1', template: 'You are helpful.' },
+    params: { temperature: 0.9 },
+  };
   await post('/api/v1/agents', { agent_id: 'bench_validate', environment: 'dev', config }, 201);
-  await post('/api/v1/agents/bench_validate/candidates', { type: 'prompt', version: 'v2', template: 'You are brief.' }, 201);
-  const mutation = { type: 'PARAM_SET', agent_id: 'bench_validate', params: { set: { temperature: 0.5 } }, confidence: 0.9, risk: 2, expected_impact: { metric: 'success_rate', direction: 'increase', relative_change: 0.05 }, rationale: 'bench' };
+  await post(
+    '/api/v1/agents/bench_validate/candidates',
+    { type: 'prompt', version: 'v2', template: 'You are brief.' },
+    201,
+  );
+  const mutation = {
+    type: 'PARAM_SET',
+    agent_id: 'bench_validate',
+    params: { set: { temperature: 0.5 } },
+    confidence: 0.9,
+    risk: 2,
+    expected_impact: { metric: 'success_rate', direction: 'increase', relative_change: 0.05 },
+    rationale: 'bench',
+  };
   // Distinct plans, as concurrent validations are in life (one plan's row would serialise them).
   const planIds = [];
-  for (let i = 0; i < 200; i++) planIds.push((await post('/api/v1/oracle/validate', { plan: { mutations: [mutation], confidence: 0.9, risk: 2, rationale: `bench ${i}` } }, 200)).plan_id);
+  for (let i = 0; i < 200; i++)
+    planIds.push(
+      (
+        await post(
+          '/api/v1/oracle/validate',
+          { plan: { mutations: [mutation], confidence: 0.9, risk: 2, rationale: `bench ${i}` } },
+          200,
+        )
+      ).plan_id,
+    );
   let next = 0;
   const result = await autocannon({
     url: `${url}/api/v1/oracle/validate`,
@@ -180,14 +237,29 @@ async function benchValidation({ url }) {
     connections: 10,
     duration: 10,
     headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify({ plan_id: planIds[next++ % planIds.length] }) }) }],
+    requests: [
+      {
+        setupRequest: (request) => ({
+          ...request,
+          body: JSON.stringify({ plan_id: planIds[next++ % planIds.length] }),
+        }),
+      },
+    ],
   });
   const ok = result.statusCodeStats?.['200']?.count ?? 0;
   console.log('\nvalidation:');
   console.log(
     table([
-      { what: `validatePlan, 8 gates over ${pure.mutationsPerPlan}-mutation plans (pure, one core)`, 'plans/s': Math.round(pure.plansPerSecond).toLocaleString('en'), 'p50 / p99 ms': '' },
-      { what: 'POST validate {plan_id}: gate state from Postgres + decision record stored (-c 10)', 'plans/s': Math.round(ok / 10).toLocaleString('en'), 'p50 / p99 ms': `${result.latency.p50} / ${result.latency.p99}` },
+      {
+        what: `validatePlan, 8 gates over ${pure.mutationsPerPlan}-mutation plans (pure, one core)`,
+        'plans/s': Math.round(pure.plansPerSecond).toLocaleString('en'),
+        'p50 / p99 ms': '',
+      },
+      {
+        what: 'POST validate {plan_id}: gate state from Postgres + decision record stored (-c 10)',
+        'plans/s': Math.round(ok / 10).toLocaleString('en'),
+        'p50 / p99 ms': `${result.latency.p50} / ${result.latency.p99}`,
+      },
     ]),
   );
   console.log(`(goal ≥ 1,000 plans/s; ${result.non2xx} non-2xx answers)`);

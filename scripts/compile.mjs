@@ -27,7 +27,13 @@ async function compile(projectDir) {
   await Promise.all(
     files.map(async (file) => {
       const out = join(dist, relative(src, file)).replace(/\.ts$/, '.js');
-      const { code, map } = await transformFile(file, { ...swcrc, swcrc: false, sourceMaps: true, filename: file, outputPath: out });
+      const { code, map } = await transformFile(file, {
+        ...swcrc,
+        swcrc: false,
+        sourceMaps: true,
+        filename: file,
+        outputPath: out,
+      });
       await mkdir(dirname(out), { recursive: true });
       await writeFile(out, `${code}\n//# sourceMappingURL=${out.split('/').pop()}.map\n`);
       if (map) await writeFile(`${out}.map`, map);

@@ -56,7 +56,8 @@ const SERVICES = [
     name: 'NATS',
     url: env.NATS_URL,
     check: checkNats,
-    start: 'start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log',
+    start:
+      'start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log',
     elsewhere: 'docker run -d -p 4222:4222 nats:2 -js',
   },
 ];
@@ -174,7 +175,10 @@ async function checkRedis(url) {
 
 /** Account info is a JetStream API call, so a server started without -js fails here. */
 async function checkNats(url) {
-  const servers = url.split(',').map((server) => server.trim()).filter(Boolean);
+  const servers = url
+    .split(',')
+    .map((server) => server.trim())
+    .filter(Boolean);
   const nc = await connectNats({ servers, timeout: CHECK_TIMEOUT_MS, reconnect: false });
   try {
     const jsm = await jetstreamManager(nc, { timeout: CHECK_TIMEOUT_MS, checkAPI: false });
@@ -219,7 +223,9 @@ function run(command, args) {
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
   if (result.status !== 0) {
     if (output) process.stderr.write(`${output}\n`);
-    process.stderr.write(`${paint('31', '✗')} ${command} ${args.join(' ')} failed${result.error ? `: ${result.error.message}` : ''}\n`);
+    process.stderr.write(
+      `${paint('31', '✗')} ${command} ${args.join(' ')} failed${result.error ? `: ${result.error.message}` : ''}\n`,
+    );
     process.exit(1);
   }
   return output ? output.split('\n') : [];
@@ -242,7 +248,8 @@ function startApp(app) {
   // 'close', not 'exit': by then the child's last output lines have been printed.
   child.on('close', (code, signal) => {
     running.delete(app.name);
-    if (!stopping) stopAll(code ?? 1, `${app.name} exited unexpectedly (${signal ?? `code ${code}`}), stopping the others`);
+    if (!stopping)
+      stopAll(code ?? 1, `${app.name} exited unexpectedly (${signal ?? `code ${code}`}), stopping the others`);
     if (running.size === 0) process.exit(exitCode);
   });
   return child;
@@ -290,7 +297,9 @@ async function waitUntilReady() {
 
 async function probeReady(app) {
   try {
-    const response = await fetch(`${baseUrl(app.port)}/health/ready`, { signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) });
+    const response = await fetch(`${baseUrl(app.port)}/health/ready`, {
+      signal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
+    });
     return { app, ready: response.status === 200, detail: `${response.status} ${await response.text()}` };
   } catch (error) {
     return { app, ready: false, detail: error.cause?.code ?? error.message };

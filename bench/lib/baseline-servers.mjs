@@ -19,7 +19,9 @@ app.post('/ack', async (request, reply) => {
   await js.publish(`${prefix}.baseline.events`, JSON.stringify(request.body));
   return reply.code(202).send({ status: 'accepted' });
 });
-app.get('/api/v1/agents/:agent_id/config', async (_request, reply) => reply.header('content-type', 'application/json; charset=utf-8').send(configBody));
+app.get('/api/v1/agents/:agent_id/config', async (_request, reply) =>
+  reply.header('content-type', 'application/json; charset=utf-8').send(configBody),
+);
 await app.listen({ port: Number(port), host: '127.0.0.1' });
 process.send?.('ready');
 

@@ -30,7 +30,14 @@ export async function startControlPlane(iso) {
   })(BenchControlPlane);
   const context = await NestFactory.createApplicationContext(BenchControlPlane, { logger: ['error'] });
   const nats = context.get(NatsService);
-  for (let i = 0; !(await nats.ping().then(() => true, () => false)); i++) {
+  for (
+    let i = 0;
+    !(await nats.ping().then(
+      () => true,
+      () => false,
+    ));
+    i++
+  ) {
     if (i > 100) throw new Error('NATS not reachable');
     await sleep(100);
   }
@@ -48,7 +55,16 @@ export async function startControlPlane(iso) {
         .createRevision(agentId, stableRevisionId, candidate, 'MODEL_SWAP', null, 'bench');
       const { result } = await store.changeLiveConfig(agentId, 'rollout_started', async (tx) => {
         const rollout = await tx.rollout.create({
-          data: { agentId, mutationType: 'MODEL_SWAP', stableRevisionId, candidateRevisionId, status: 'running', weightBp, steps: [5, 25, 50, 100], rollbackKey: `bench-${agentId}` },
+          data: {
+            agentId,
+            mutationType: 'MODEL_SWAP',
+            stableRevisionId,
+            candidateRevisionId,
+            status: 'running',
+            weightBp,
+            steps: [5, 25, 50, 100],
+            rollbackKey: `bench-${agentId}`,
+          },
         });
         await tx.agent.update({ where: { id: agentId }, data: { activeRolloutId: rollout.id } });
         return rollout.id;

@@ -59,7 +59,10 @@ export async function startApp(name, env) {
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-    const ready = await fetch(`${url}/health/ready`).then((r) => r.status === 200, () => false);
+    const ready = await fetch(`${url}/health/ready`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ready) return { url, pid: child.pid, stop: () => stop(child) };
     await sleep(100);
   }
@@ -69,7 +72,9 @@ export async function startApp(name, env) {
 /** The baseline servers; `configBody` is what their bare GET /api/v1/agents/:agent_id/config answers. */
 export async function startBaselines(prefix, configBody = '{}') {
   const port = await freePort();
-  const child = fork(`${ROOT}/bench/lib/baseline-servers.mjs`, [String(port), SERVICES.nats, prefix, configBody], { stdio: 'inherit' });
+  const child = fork(`${ROOT}/bench/lib/baseline-servers.mjs`, [String(port), SERVICES.nats, prefix, configBody], {
+    stdio: 'inherit',
+  });
   await new Promise((resolve, reject) => {
     child.once('message', resolve);
     child.once('exit', (code) => reject(new Error(`baseline servers exited with ${code}`)));
@@ -105,7 +110,17 @@ export async function withServerCpu(pid, run) {
  * One autocannon run; returns requests/s (of `okStatus` answers), latency percentiles and how
  * many got each status. `paths` cycles the request path through the given ones.
  */
-export async function load({ url, body, headers = {}, connections = 50, seconds = 10, eventsPerRequest = 1, method = 'POST', okStatus = 202, paths }) {
+export async function load({
+  url,
+  body,
+  headers = {},
+  connections = 50,
+  seconds = 10,
+  eventsPerRequest = 1,
+  method = 'POST',
+  okStatus = 202,
+  paths,
+}) {
   let next = -1;
   const result = await autocannon({
     url,
@@ -114,7 +129,9 @@ export async function load({ url, body, headers = {}, connections = 50, seconds 
     duration: seconds,
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
     body,
-    ...(paths && { requests: [{ setupRequest: (request) => ({ ...request, path: paths[(next = (next + 1) % paths.length)] }) }] }),
+    ...(paths && {
+      requests: [{ setupRequest: (request) => ({ ...request, path: paths[(next = (next + 1) % paths.length)] }) }],
+    }),
   });
   const accepted = result.statusCodeStats?.[String(okStatus)]?.count ?? 0;
   return {
@@ -133,5 +150,9 @@ export function table(rows) {
   const columns = Object.keys(rows[0]);
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
   const line = (cells) => `| ${cells.map((cell, i) => String(cell).padEnd(widths[i])).join(' | ')} |`;
-  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => r[c])))].join('\n');
+  return [
+    line(columns),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(columns.map((c) => r[c]))),
+  ].join('\n');
 }

@@ -16,7 +16,11 @@ if (!out) {
   process.exit(2);
 }
 
-const exists = (path) => stat(join(ROOT, path)).then(() => true, () => false);
+const exists = (path) =>
+  stat(join(ROOT, path)).then(
+    () => true,
+    () => false,
+  );
 
 async function copy(path) {
   await mkdir(dirname(join(out, path)), { recursive: true });

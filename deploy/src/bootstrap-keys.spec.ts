@@ -8,9 +8,10 @@ interface KeysJob {
   spec: { template: { spec: { containers: Array<{ command: string[] }> } } };
 }
 
-const composeCommand = readYaml<{ services: Record<string, { command: string[] }> }>(COMPOSE_FILE).services['keys']!.command;
-const jobCommand = readYamlDocuments<KeysJob>(join(K8S_DIR, 'keys-job.yaml')).find((doc) => doc.kind === 'Job')!.spec.template.spec.containers[0]!
+const composeCommand = readYaml<{ services: Record<string, { command: string[] }> }>(COMPOSE_FILE).services['keys']!
   .command;
+const jobCommand = readYamlDocuments<KeysJob>(join(K8S_DIR, 'keys-job.yaml')).find((doc) => doc.kind === 'Job')!.spec
+  .template.spec.containers[0]!.command;
 
 /**
  * The one-shot that lets production-mode apps start on a fresh database (they refuse to
@@ -29,8 +30,11 @@ describe.each([
       encoding: 'utf8',
     });
   const activeKeys = async () =>
-    (await withClient((client) => client.query(`SELECT count(*)::int AS n FROM "${schema.schema}".api_keys WHERE revoked_at IS NULL`))).rows[0]
-      .n as number;
+    (
+      await withClient((client) =>
+        client.query(`SELECT count(*)::int AS n FROM "${schema.schema}".api_keys WHERE revoked_at IS NULL`),
+      )
+    ).rows[0].n as number;
 
   beforeAll(async () => {
     schema = await scratchSchema('deploy-keys');

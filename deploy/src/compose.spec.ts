@@ -22,7 +22,9 @@ interface ScrapeConfig {
 
 const compose = readYaml<{ services: Record<string, ComposeService> }>(COMPOSE_FILE);
 const services = compose.services;
-const prometheus = readYaml<{ scrape_configs: ScrapeConfig[]; rule_files: string[] }>(join(PROMETHEUS_DIR, 'prometheus.yml'));
+const prometheus = readYaml<{ scrape_configs: ScrapeConfig[]; rule_files: string[] }>(
+  join(PROMETHEUS_DIR, 'prometheus.yml'),
+);
 
 /** Host side of a `host:container` bind mount, resolved against the compose file's folder. */
 function mountedFrom(service: ComposeService, containerPath: string): string {
@@ -34,7 +36,17 @@ function mountedFrom(service: ComposeService, containerPath: string): string {
 describe('docker-compose.yml', () => {
   it('runs the whole stack', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['feedback-api', 'grafana', 'keys', 'nats', 'oracle-api', 'orchestrator', 'postgres', 'prometheus', 'redis'].sort(),
+      [
+        'feedback-api',
+        'grafana',
+        'keys',
+        'nats',
+        'oracle-api',
+        'orchestrator',
+        'postgres',
+        'prometheus',
+        'redis',
+      ].sort(),
     );
   });
 
@@ -57,7 +69,9 @@ describe('docker-compose.yml', () => {
 
     it('runs the app from the image the repository Dockerfile builds', () => {
       expect(service.command).toEqual(['node', entryPoint(app.name)]);
-      expect(existsSync(join(resolve(dirname(COMPOSE_FILE), service.build!.context), service.build!.dockerfile))).toBe(true);
+      expect(existsSync(join(resolve(dirname(COMPOSE_FILE), service.build!.context), service.build!.dockerfile))).toBe(
+        true,
+      );
       expect(service.image).toBe(services['keys']!.image);
     });
 
@@ -106,12 +120,20 @@ describe('docker-compose.yml', () => {
     const grafana = services['grafana']!;
     const provisioning = mountedFrom(grafana, '/etc/grafana/provisioning');
     expect(provisioning).toBe(join(REPO_ROOT, 'grafana', 'provisioning'));
-    const datasources = readYaml<{ datasources: Array<{ type: string; url: string }> }>(join(provisioning, 'datasources', 'prometheus.yml'));
-    expect(datasources.datasources).toEqual([expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090' })]);
-    const providers = readYaml<{ providers: Array<{ options: { path: string } }> }>(join(provisioning, 'dashboards', 'metaloop.yml'));
+    const datasources = readYaml<{ datasources: Array<{ type: string; url: string }> }>(
+      join(provisioning, 'datasources', 'prometheus.yml'),
+    );
+    expect(datasources.datasources).toEqual([
+      expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090' }),
+    ]);
+    const providers = readYaml<{ providers: Array<{ options: { path: string } }> }>(
+      join(provisioning, 'dashboards', 'metaloop.yml'),
+    );
     const dashboardsPath = providers.providers[0]!.options.path;
     expect(mountedFrom(grafana, dashboardsPath)).toBe(join(REPO_ROOT, 'grafana', 'dashboards'));
-    expect(grafana.environment!['GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH']).toMatch(new RegExp(`^${dashboardsPath}/\\w+\\.json$`));
+    expect(grafana.environment!['GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH']).toMatch(
+      new RegExp(`^${dashboardsPath}/\\w+\\.json$`),
+    );
   });
 
   it('starts the apps only after the key job ran and their dependencies are healthy', () => {

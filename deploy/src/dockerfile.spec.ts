@@ -20,7 +20,9 @@ const manifest = (dir: string): Manifest => JSON.parse(readFileSync(join(dir, 'p
 /** The workspace folder of every @metaloop package, by package name. */
 const workspaces = new Map(
   ['apps', 'libs'].flatMap((parent) =>
-    readdirSync(join(REPO_ROOT, parent)).map((name) => [manifest(join(REPO_ROOT, parent, name)).name, `${parent}/${name}`] as const),
+    readdirSync(join(REPO_ROOT, parent)).map(
+      (name) => [manifest(join(REPO_ROOT, parent, name)).name, `${parent}/${name}`] as const,
+    ),
   ),
 );
 
@@ -48,7 +50,8 @@ describe('Dockerfile', () => {
 
   it('keeps host builds and installs out of the build context', () => {
     const ignored = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n');
-    for (const entry of ['**/node_modules', '**/dist', '.git', 'libs/db/src/generated']) expect(ignored).toContain(entry);
+    for (const entry of ['**/node_modules', '**/dist', '.git', 'libs/db/src/generated'])
+      expect(ignored).toContain(entry);
   });
 
   describe('collect-runtime.mjs', () => {
@@ -56,7 +59,9 @@ describe('Dockerfile', () => {
 
     beforeAll(() => {
       out = mkdtempSync(join(tmpdir(), 'metaloop-runtime-'));
-      const result = spawnSync(process.execPath, [join(REPO_ROOT, 'deploy', 'docker', 'collect-runtime.mjs'), out], { encoding: 'utf8' });
+      const result = spawnSync(process.execPath, [join(REPO_ROOT, 'deploy', 'docker', 'collect-runtime.mjs'), out], {
+        encoding: 'utf8',
+      });
       if (result.status !== 0) throw new Error(`collect-runtime failed: ${result.stderr}`);
     });
 

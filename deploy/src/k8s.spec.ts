@@ -59,7 +59,10 @@ const generated = (name: string) => kustomization.configMapGenerator.find((gener
 function configMapData(name: string): Record<string, string> {
   const generator = generated(name);
   const literals = (generator.literals ?? []).map((literal) => literal.split(/=(.*)/s).slice(0, 2) as [string, string]);
-  const files = (generator.files ?? []).map((file) => [file.includes('=') ? file.split('=')[0]! : file.split('/').at(-1)!, `<file ${file}>`]);
+  const files = (generator.files ?? []).map((file) => [
+    file.includes('=') ? file.split('=')[0]! : file.split('/').at(-1)!,
+    `<file ${file}>`,
+  ]);
   return Object.fromEntries([...literals, ...files]);
 }
 
@@ -94,16 +97,20 @@ describe('deploy/k8s', () => {
   });
 
   it('ships the four generated dashboards for the Grafana sidecar', () => {
-    expect(generated('metaloop-dashboards').files!.map((file) => file.split('/').at(-1)).sort()).toEqual(
-      ['feedback.json', 'oracle.json', 'performance.json', 'safety.json'],
-    );
+    expect(
+      generated('metaloop-dashboards')
+        .files!.map((file) => file.split('/').at(-1))
+        .sort(),
+    ).toEqual(['feedback.json', 'oracle.json', 'performance.json', 'safety.json']);
   });
 
   describe.each(APPS)('$name', (app) => {
     const pod = podOf(app);
     const container = pod.containers[0]!;
     const env = environment(container);
-    const podLabels = (find('Deployment', app.name)!.spec['template'] as { metadata: { labels: Record<string, string> } }).metadata.labels;
+    const podLabels = (
+      find('Deployment', app.name)!.spec['template'] as { metadata: { labels: Record<string, string> } }
+    ).metadata.labels;
 
     it('sets every required variable of the env schema; literal and ConfigMap values pass it', () => {
       for (const name of app.required) expect({ name, set: name in env }).toEqual({ name, set: true });
@@ -115,7 +122,10 @@ describe('deploy/k8s', () => {
     });
 
     it('takes DATABASE_URL and REDIS_URL from the metaloop-secrets Secret', () => {
-      expect([env['DATABASE_URL'], env['REDIS_URL']]).toEqual(['secret:metaloop-secrets/DATABASE_URL', 'secret:metaloop-secrets/REDIS_URL']);
+      expect([env['DATABASE_URL'], env['REDIS_URL']]).toEqual([
+        'secret:metaloop-secrets/DATABASE_URL',
+        'secret:metaloop-secrets/REDIS_URL',
+      ]);
     });
 
     it('runs the image on the port the app listens on, probing its health routes', () => {
@@ -138,7 +148,8 @@ describe('deploy/k8s', () => {
     it('has a Service and a PodDisruptionBudget selecting its pods', () => {
       const service = find('Service', app.name)!;
       expect(service.spec['ports']).toEqual([{ name: 'http', port: app.defaultPort, targetPort: 'http' }]);
-      const selects = (selector: Record<string, string>) => Object.entries(selector).every(([key, value]) => podLabels[key] === value);
+      const selects = (selector: Record<string, string>) =>
+        Object.entries(selector).every(([key, value]) => podLabels[key] === value);
       expect(selects(service.spec['selector'] as Record<string, string>)).toBe(true);
       const budget = find('PodDisruptionBudget', app.name)!;
       expect(selects((budget.spec['selector'] as { matchLabels: Record<string, string> }).matchLabels)).toBe(true);
@@ -146,28 +157,37 @@ describe('deploy/k8s', () => {
     });
 
     it('is scraped through the prometheus.io annotations at its port and /metrics', () => {
-      const annotations = (find('Deployment', app.name)!.spec['template'] as { metadata: { annotations: Record<string, string> } }).metadata
-        .annotations;
-      expect(annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(app.defaultPort), 'prometheus.io/path': '/metrics' });
+      const annotations = (
+        find('Deployment', app.name)!.spec['template'] as { metadata: { annotations: Record<string, string> } }
+      ).metadata.annotations;
+      expect(annotations).toEqual({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(app.defaultPort),
+        'prometheus.io/path': '/metrics',
+      });
     });
   });
 
-  it.each(['oracle-api', 'orchestrator'])('%s reads the policies ConfigMap at POLICIES_PATH, as a directory mount', (name) => {
-    const pod = podOf(APPS.find((app) => app.name === name)!);
-    const container = pod.containers[0]!;
-    const policiesPath = environment(container)['POLICIES_PATH']!;
-    const volume = pod.volumes!.find((v) => v.configMap?.name === 'metaloop-policies')!;
-    const mount = container.volumeMounts!.find((m) => m.name === volume.name)!;
-    const key = policiesPath.slice(mount.mountPath.length + 1);
-    expect(policiesPath.startsWith(`${mount.mountPath}/`)).toBe(true);
-    expect(Object.keys(configMapData('metaloop-policies'))).toContain(key);
-  });
+  it.each(['oracle-api', 'orchestrator'])(
+    '%s reads the policies ConfigMap at POLICIES_PATH, as a directory mount',
+    (name) => {
+      const pod = podOf(APPS.find((app) => app.name === name)!);
+      const container = pod.containers[0]!;
+      const policiesPath = environment(container)['POLICIES_PATH']!;
+      const volume = pod.volumes!.find((v) => v.configMap?.name === 'metaloop-policies')!;
+      const mount = container.volumeMounts!.find((m) => m.name === volume.name)!;
+      const key = policiesPath.slice(mount.mountPath.length + 1);
+      expect(policiesPath.startsWith(`${mount.mountPath}/`)).toBe(true);
+      expect(Object.keys(configMapData('metaloop-policies'))).toContain(key);
+    },
+  );
 
   it('autoscales feedback-api on CPU', () => {
     const hpa = find('HorizontalPodAutoscaler', 'feedback-api')!;
     expect(hpa.spec['scaleTargetRef']).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'feedback-api' });
     expect(hpa.spec['minReplicas']).toBeGreaterThanOrEqual(2);
-    const requests = (podOf(APPS[0]!).containers[0] as Container & { resources: { requests: { cpu: string } } }).resources.requests;
+    const requests = (podOf(APPS[0]!).containers[0] as Container & { resources: { requests: { cpu: string } } })
+      .resources.requests;
     expect(requests.cpu).toBeDefined();
   });
 });

@@ -5,7 +5,15 @@ import { eventually, testEnv } from '@metaloop/testing';
 import { startMesh, type Mesh } from '../../e2e/src/mesh';
 import { fastPolicyFile } from '../../e2e/src/rollout-driver';
 import { APPS, HEALTH_PATHS } from './support/apps';
-import { apiData, instantQuery, localConfig, repoPrometheusConfig, requireBinary, startPrometheus, type PrometheusServer } from './support/prometheus';
+import {
+  apiData,
+  instantQuery,
+  localConfig,
+  repoPrometheusConfig,
+  requireBinary,
+  startPrometheus,
+  type PrometheusServer,
+} from './support/prometheus';
 import { AWAITING_RULE_GROUPS, ruleGroups } from './support/rules';
 import { TRAFFIC } from './support/traffic';
 
@@ -38,12 +46,19 @@ const missingFrom = (names: Set<string>, expr: string) => metricNames(expr).filt
 async function declaredMetrics(url: string): Promise<string[]> {
   const text = await (await fetch(`${url}/metrics`)).text();
   return [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) =>
-    type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : type === 'summary' ? [name!, `${name}_sum`, `${name}_count`] : [name!],
+    type === 'histogram'
+      ? [`${name}_bucket`, `${name}_sum`, `${name}_count`]
+      : type === 'summary'
+        ? [name!, `${name}_sum`, `${name}_count`]
+        : [name!],
   );
 }
 
 interface RulesData {
-  groups: Array<{ name: string; rules: Array<{ name: string; query: string; health: string; lastError?: string; lastEvaluation: string }> }>;
+  groups: Array<{
+    name: string;
+    rules: Array<{ name: string; query: string; health: string; lastError?: string; lastEvaluation: string }>;
+  }>;
 }
 
 describe('dashboards and alerts on a real Prometheus scraping the mesh', () => {
@@ -54,33 +69,47 @@ describe('dashboards and alerts on a real Prometheus scraping the mesh', () => {
 
   /** Waits until `expr` returns data. */
   const until = (expr: string, waitingFor: string) =>
-    eventually(async () => {
-      const outcome = await instantQuery(prometheus.url, expr);
-      if (!outcome.ok || outcome.result.length === 0) throw new Error(`${waitingFor}: ${expr}`);
-    }, 30_000, 250);
+    eventually(
+      async () => {
+        const outcome = await instantQuery(prometheus.url, expr);
+        if (!outcome.ok || outcome.result.length === 0) throw new Error(`${waitingFor}: ${expr}`);
+      },
+      30_000,
+      250,
+    );
 
   beforeAll(async () => {
     requireBinary('prometheus');
     // A look at each canary every second, so the rollback step takes seconds.
     mesh = await startMesh('deploy-prometheus', { INGEST_GAUGE_POLL_MS: '250', POLICIES_PATH: fastPolicyFile() });
     await Promise.all(APPS.map((app) => mesh.apps[app.name].waitForReady(60_000)));
-    prometheus = await startPrometheus(localConfig(Object.fromEntries(APPS.map((app) => [app.name, new URL(mesh.apps[app.name].url).host]))));
+    prometheus = await startPrometheus(
+      localConfig(Object.fromEntries(APPS.map((app) => [app.name, new URL(mesh.apps[app.name].url).host]))),
+    );
     await until('sum(up) == 3', 'not every app is scraped yet');
     for (let round = 1; round <= TRAFFIC_ROUNDS; round++) {
       for (const step of TRAFFIC) await step.run(mesh);
-      for (const step of TRAFFIC) await until(step.settled(round), `traffic "${step.name}" (round ${round}) not scraped yet`);
+      for (const step of TRAFFIC)
+        await until(step.settled(round), `traffic "${step.name}" (round ${round}) not scraped yet`);
       // Two more scrapes of every target, so the next round (or a rate()) has a sample to grow from.
       await until(`min(timestamp(up)) > ${Date.now() / 1000 + 1.5}`, 'waiting for two scrapes after the traffic');
     }
     const declared = await Promise.all(APPS.map((app) => declaredMetrics(mesh.apps[app.name].url)));
-    known = new Set([...declared.flat(), ...(await apiData<string[]>(prometheus.url, '/api/v1/label/__name__/values'))]);
+    known = new Set([
+      ...declared.flat(),
+      ...(await apiData<string[]>(prometheus.url, '/api/v1/label/__name__/values')),
+    ]);
   }, 120_000);
 
   afterAll(async () => {
     await prometheus?.stop();
     await mesh?.stop();
     if (!mesh) return;
-    const nats = await connectJetStream({ servers: testEnv.TEST_NATS_URL, name: 'deploy-cleanup', prefix: mesh.schema.schema });
+    const nats = await connectJetStream({
+      servers: testEnv.TEST_NATS_URL,
+      name: 'deploy-cleanup',
+      prefix: mesh.schema.schema,
+    });
     for (const stream of Object.values(natsTopology({ prefix: mesh.schema.schema }).streams)) {
       await nats.jsm.streams.delete(stream.name).catch(() => undefined);
     }
@@ -98,27 +127,45 @@ describe('dashboards and alerts on a real Prometheus scraping the mesh', () => {
   });
 
   // Registered only while some panel waits for its metrics (none does today).
-  if (awaitingPanels.length > 0) it.each(awaitingPanels)('%s parses, and still awaits its metrics', async (id, panel) => {
-    for (const { expr } of panel.queries) expect(await instantQuery(prometheus.url, asGrafanaSends(expr))).toMatchObject({ ok: true });
-    if (panel.queries.every(({ expr }) => missingFrom(known, expr).length === 0)) {
-      throw new Error(`${id}: ${LIVE_NOW} remove its \`awaits\` (grafana/src/dashboards) and add a traffic step that fills it (deploy/src/support/traffic.ts)`);
-    }
-  });
+  if (awaitingPanels.length > 0)
+    it.each(awaitingPanels)('%s parses, and still awaits its metrics', async (id, panel) => {
+      for (const { expr } of panel.queries)
+        expect(await instantQuery(prometheus.url, asGrafanaSends(expr))).toMatchObject({ ok: true });
+      if (panel.queries.every(({ expr }) => missingFrom(known, expr).length === 0)) {
+        throw new Error(
+          `${id}: ${LIVE_NOW} remove its \`awaits\` (grafana/src/dashboards) and add a traffic step that fills it (deploy/src/support/traffic.ts)`,
+        );
+      }
+    });
 
   it('lets the variables find the environment and the agents', async () => {
-    expect(await apiData<string[]>(prometheus.url, '/api/v1/label/environment/values?match[]=up')).toEqual([ENVIRONMENT]);
-    const agents = await apiData<string[]>(prometheus.url, `/api/v1/label/agent_id/values?match[]=metaloop_feedback_events_total{kind!="system"}`);
+    expect(await apiData<string[]>(prometheus.url, '/api/v1/label/environment/values?match[]=up')).toEqual([
+      ENVIRONMENT,
+    ]);
+    const agents = await apiData<string[]>(
+      prometheus.url,
+      `/api/v1/label/agent_id/values?match[]=metaloop_feedback_events_total{kind!="system"}`,
+    );
     expect(agents).toEqual(expect.arrayContaining(['code_reviewer', 'helpful_assistant']));
   });
 
   it('evaluates every alert rule without error', async () => {
-    const data = await eventually(async () => {
-      const rules = await apiData<RulesData>(prometheus.url, '/api/v1/rules?type=alert');
-      if (rules.groups.some((group) => group.rules.some((rule) => rule.health === 'unknown'))) throw new Error('rules not evaluated yet');
-      return rules;
-    }, 10_000, 250);
+    const data = await eventually(
+      async () => {
+        const rules = await apiData<RulesData>(prometheus.url, '/api/v1/rules?type=alert');
+        if (rules.groups.some((group) => group.rules.some((rule) => rule.health === 'unknown')))
+          throw new Error('rules not evaluated yet');
+        return rules;
+      },
+      10_000,
+      250,
+    );
     const rules = data.groups.flatMap((group) => group.rules);
-    expect(rules.map((rule) => rule.name).sort()).toEqual(ruleGroups().flatMap((group) => group.rules.map((rule) => rule.alert)).sort());
+    expect(rules.map((rule) => rule.name).sort()).toEqual(
+      ruleGroups()
+        .flatMap((group) => group.rules.map((rule) => rule.alert))
+        .sort(),
+    );
     expect(rules.filter((rule) => rule.health !== 'ok').map((rule) => [rule.name, rule.lastError])).toEqual([]);
   });
 
@@ -126,7 +173,10 @@ describe('dashboards and alerts on a real Prometheus scraping the mesh', () => {
     for (const group of ruleGroups()) {
       const missing = group.rules.flatMap((rule) => missingFrom(known, rule.expr));
       if (group.name in AWAITING_RULE_GROUPS) {
-        if (missing.length === 0) throw new Error(`rule group ${group.name}: ${LIVE_NOW} remove it from AWAITING_RULE_GROUPS (deploy/src/support/rules.ts)`);
+        if (missing.length === 0)
+          throw new Error(
+            `rule group ${group.name}: ${LIVE_NOW} remove it from AWAITING_RULE_GROUPS (deploy/src/support/rules.ts)`,
+          );
       } else {
         expect({ group: group.name, missing }).toEqual({ group: group.name, missing: [] });
       }
@@ -134,11 +184,19 @@ describe('dashboards and alerts on a real Prometheus scraping the mesh', () => {
   });
 
   it('fires the dead-letter alert for the malformed message, and nothing critical', async () => {
-    const alerts = await eventually(async () => {
-      const { alerts: active } = await apiData<{ alerts: Array<{ labels: Record<string, string>; state: string }> }>(prometheus.url, '/api/v1/alerts');
-      if (!active.some((alert) => alert.labels['alertname'] === 'MetaloopDeadLettersAppearing')) throw new Error('no dead-letter alert yet');
-      return active;
-    }, 10_000, 250);
+    const alerts = await eventually(
+      async () => {
+        const { alerts: active } = await apiData<{ alerts: Array<{ labels: Record<string, string>; state: string }> }>(
+          prometheus.url,
+          '/api/v1/alerts',
+        );
+        if (!active.some((alert) => alert.labels['alertname'] === 'MetaloopDeadLettersAppearing'))
+          throw new Error('no dead-letter alert yet');
+        return active;
+      },
+      10_000,
+      250,
+    );
     expect(alerts.find((alert) => alert.labels['alertname'] === 'MetaloopDeadLettersAppearing')).toMatchObject({
       state: 'firing',
       labels: { environment: ENVIRONMENT, severity: 'warning' },
@@ -148,7 +206,9 @@ describe('dashboards and alerts on a real Prometheus scraping the mesh', () => {
 
   it.each(APPS)('$name answers the health and metrics paths the deployments use', async ({ name }) => {
     const { url } = mesh.apps[name];
-    const metricsPath = repoPrometheusConfig().scrape_configs.find((job) => job.job_name === name)!['metrics_path'] as string;
+    const metricsPath = repoPrometheusConfig().scrape_configs.find((job) => job.job_name === name)![
+      'metrics_path'
+    ] as string;
     for (const path of [HEALTH_PATHS.live, HEALTH_PATHS.ready, metricsPath]) {
       expect({ path, status: (await fetch(`${url}${path}`)).status }).toEqual({ path, status: 200 });
     }

@@ -8,7 +8,9 @@ interface RuleTests {
 }
 
 const alerts = ruleGroups().flatMap((group) => group.rules);
-const unitTests = readYaml<RuleTests>(join(PROMETHEUS_DIR, 'alerts.test.yml')).tests.flatMap((test) => test.alert_rule_test ?? []);
+const unitTests = readYaml<RuleTests>(join(PROMETHEUS_DIR, 'alerts.test.yml')).tests.flatMap(
+  (test) => test.alert_rule_test ?? [],
+);
 
 describe('deploy/prometheus with promtool', () => {
   it('prometheus.yml is a valid config whose rule files exist', () => {
@@ -23,11 +25,14 @@ describe('deploy/prometheus with promtool', () => {
     expect(promtool(['test', 'rules', 'alerts.test.yml'])).toContain('SUCCESS');
   });
 
-  it.each(alerts.map((rule) => [rule.alert, rule]))('%s is tested firing, has a severity and says what to do', (name, rule) => {
-    expect(unitTests.some((test) => test.alertname === name && test.exp_alerts.length > 0)).toBe(true);
-    expect(['critical', 'warning', 'info']).toContain(rule.labels?.['severity']);
-    expect(Object.keys(rule.annotations ?? {}).sort()).toEqual(['description', 'summary']);
-  });
+  it.each(alerts.map((rule) => [rule.alert, rule]))(
+    '%s is tested firing, has a severity and says what to do',
+    (name, rule) => {
+      expect(unitTests.some((test) => test.alertname === name && test.exp_alerts.length > 0)).toBe(true);
+      expect(['critical', 'warning', 'info']).toContain(rule.labels?.['severity']);
+      expect(Object.keys(rule.annotations ?? {}).sort()).toEqual(['description', 'summary']);
+    },
+  );
 
   it('marks as awaiting only groups that exist', () => {
     const names = ruleGroups().map((group) => group.name);

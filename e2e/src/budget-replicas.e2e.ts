@@ -18,11 +18,17 @@ describe('budget and one rollout per agent with 3 oracle-api and 2 orchestrator 
   let oracles: AppProcess[];
 
   beforeAll(async () => {
-    const policy = fastPolicyFile({ concurrency: { max_concurrent_rollouts: 3 }, budgets: { mutations_per_day_by_type: { PROMPT_PATCH: 100 } } });
+    const policy = fastPolicyFile({
+      concurrency: { max_concurrent_rollouts: 3 },
+      budgets: { mutations_per_day_by_type: { PROMPT_PATCH: 100 } },
+    });
     mesh = await startMesh('e2e_budget', { POLICIES_PATH: policy, TICK_INTERVAL_MINUTES: '0' });
     const extra = await Promise.all([mesh.spawn('oracle-api'), mesh.spawn('oracle-api'), mesh.spawn('orchestrator')]);
     oracles = [mesh.apps['oracle-api'], extra[0], extra[1]];
-    await Promise.all([...APPS.map((name) => mesh.apps[name].waitForReady(60_000)), ...extra.map((app) => app.waitForReady(60_000))]);
+    await Promise.all([
+      ...APPS.map((name) => mesh.apps[name].waitForReady(60_000)),
+      ...extra.map((app) => app.waitForReady(60_000)),
+    ]);
   }, 120_000);
   afterAll(() => mesh?.stop());
 
@@ -54,8 +60,14 @@ describe('budget and one rollout per agent with 3 oracle-api and 2 orchestrator 
       ]);
       await new Promise((resolve) => setTimeout(resolve, 400));
       // Operators free some slots, on whichever replica.
-      const active = (await getJson<{ items: RolloutView[] }>(`${pick(oracles).url}/api/v1/oracle/rollouts?status=running`)).items;
-      await Promise.all(active.slice(0, 2).map((r) => post(`${pick(oracles).url}/api/v1/oracle/rollback`, { rollout_id: r.rollout_id, reason: 'e2e' })));
+      const active = (
+        await getJson<{ items: RolloutView[] }>(`${pick(oracles).url}/api/v1/oracle/rollouts?status=running`)
+      ).items;
+      await Promise.all(
+        active
+          .slice(0, 2)
+          .map((r) => post(`${pick(oracles).url}/api/v1/oracle/rollback`, { rollout_id: r.rollout_id, reason: 'e2e' })),
+      );
     }
     sampling = false;
     await sampler;
@@ -68,8 +80,12 @@ describe('budget and one rollout per agent with 3 oracle-api and 2 orchestrator 
     expect(rollouts.length).toBe(10);
     expect(rollouts.filter((r) => r.environment === 'prod').length).toBeLessThanOrEqual(5);
     expect(maxOverlap(rollouts)).toBeLessThanOrEqual(3);
-    for (const agent of [...PROD, ...DEV]) expect(maxOverlap(rollouts.filter((r) => r.agent_id === agent))).toBeLessThanOrEqual(1);
-    const refused = await sql<{ n: number }>(mesh, `SELECT count(*)::int AS n FROM audit_entries WHERE action = 'mutation.refused'`);
+    for (const agent of [...PROD, ...DEV])
+      expect(maxOverlap(rollouts.filter((r) => r.agent_id === agent))).toBeLessThanOrEqual(1);
+    const refused = await sql<{ n: number }>(
+      mesh,
+      `SELECT count(*)::int AS n FROM audit_entries WHERE action = 'mutation.refused'`,
+    );
     expect(refused[0]!.n).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -34,24 +34,34 @@ describe('config is readable right after it is written, on every feedback-api re
 
   afterAll(() => mesh?.stop());
 
-  const fetchConfig = (replica: AppProcess, agentId: string, sessionId: string) => fetch(`${replica.url}/api/v1/agents/${agentId}/config?session_id=${sessionId}`);
+  const fetchConfig = (replica: AppProcess, agentId: string, sessionId: string) =>
+    fetch(`${replica.url}/api/v1/agents/${agentId}/config?session_id=${sessionId}`);
 
   it(`serves each of ${AGENTS} agents at once after its 201, alternately from two replicas`, async () => {
     const oracle = mesh.apps['oracle-api'].url;
     const failures: string[] = [];
     for (let i = 0; i < AGENTS; i++) {
       const agentId = `ryw_${i}`;
-      const { revision_id } = (await post(`${oracle}/api/v1/agents`, { agent_id: agentId, environment: 'dev', config: BASE_CONFIG }, 201)) as { revision_id: string };
+      const { revision_id } = (await post(
+        `${oracle}/api/v1/agents`,
+        { agent_id: agentId, environment: 'dev', config: BASE_CONFIG },
+        201,
+      )) as { revision_id: string };
       // The replica asked first alternates; then the other one.
       for (const replica of [replicas[i % 2]!, replicas[(i + 1) % 2]!]) {
         const response = await fetchConfig(replica, agentId, `session-${i}`);
         const body = (await response.json()) as { revision_id?: string };
-        if (response.status !== 200 || body.revision_id !== revision_id) failures.push(`${agentId} on ${replica.url}: ${response.status} ${JSON.stringify(body)}`);
+        if (response.status !== 200 || body.revision_id !== revision_id)
+          failures.push(`${agentId} on ${replica.url}: ${response.status} ${JSON.stringify(body)}`);
       }
     }
     expect(failures).toEqual([]);
-    const loaded = await Promise.all(replicas.map((r) => metric(r, 'metaloop_config_cache_misses_total', { path: 'request', outcome: 'loaded' })));
-    console.log(`${AGENTS} agents × 2 replicas: 200 every time; misses served from Postgres before the agent's config.changed arrived: ${loaded.join(' + ')}`);
+    const loaded = await Promise.all(
+      replicas.map((r) => metric(r, 'metaloop_config_cache_misses_total', { path: 'request', outcome: 'loaded' })),
+    );
+    console.log(
+      `${AGENTS} agents × 2 replicas: 200 every time; misses served from Postgres before the agent's config.changed arrived: ${loaded.join(' + ')}`,
+    );
   }, 120_000);
 
   it('answers an unknown id 404 on every replica, asking Postgres once per replica however often it is asked', async () => {
@@ -68,13 +78,21 @@ describe('config is readable right after it is written, on every feedback-api re
 
   it('serves a previously unknown id on every replica once it is registered (its config.changed clears the negative entry)', async () => {
     for (const replica of replicas) expect((await fetchConfig(replica, 'ryw_ghost', 's1')).status).toBe(404);
-    const { revision_id } = (await post(`${mesh.apps['oracle-api'].url}/api/v1/agents`, { agent_id: 'ryw_ghost', environment: 'dev', config: BASE_CONFIG }, 201)) as { revision_id: string };
+    const { revision_id } = (await post(
+      `${mesh.apps['oracle-api'].url}/api/v1/agents`,
+      { agent_id: 'ryw_ghost', environment: 'dev', config: BASE_CONFIG },
+      201,
+    )) as { revision_id: string };
     for (const replica of replicas) {
-      await eventually(async () => {
-        const response = await fetchConfig(replica, 'ryw_ghost', 's1');
-        expect(response.status).toBe(200);
-        expect(((await response.json()) as { revision_id: string }).revision_id).toBe(revision_id);
-      }, 10_000, 20);
+      await eventually(
+        async () => {
+          const response = await fetchConfig(replica, 'ryw_ghost', 's1');
+          expect(response.status).toBe(200);
+          expect(((await response.json()) as { revision_id: string }).revision_id).toBe(revision_id);
+        },
+        10_000,
+        20,
+      );
     }
   });
 });

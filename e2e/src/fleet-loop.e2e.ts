@@ -22,7 +22,13 @@ interface Truth {
 }
 
 const FLEET: Truth[] = [
-  ...Array.from({ length: 8 }, (_, i): Truth => ({ agentId: `fleet_better_${i}`, stable: 0.3, candidate: 0.9, weight: 3, kind: 'better' })),
+  ...Array.from({ length: 8 }, (_, i): Truth => ({
+    agentId: `fleet_better_${i}`,
+    stable: 0.3,
+    candidate: 0.9,
+    weight: 3,
+    kind: 'better',
+  })),
   { agentId: 'fleet_worse_0', stable: 0.3, candidate: 0.05, weight: 3, kind: 'worse' },
   { agentId: 'fleet_worse_1', stable: 0.3, candidate: 0.05, weight: 3, kind: 'worse' },
   // The least traffic: ranked last, it finds the budget spent.
@@ -35,22 +41,45 @@ describe('the loop improves a fleet by itself (11 agents, 3 concurrent rollouts,
   let mesh: Mesh;
   let running = true;
   let traffic: Promise<void>;
-  const ticks: Array<{ plans: Array<{ agent_id: string; status: string }>; deferred: Array<{ agent_id: string; reason: string }> }> = [];
+  const ticks: Array<{
+    plans: Array<{ agent_id: string; status: string }>;
+    deferred: Array<{ agent_id: string; reason: string }>;
+  }> = [];
   const stalledSeen: string[] = [];
 
   beforeAll(async () => {
     const policy = fastPolicyFile({
-      canary: { steps: [20, 50, 100], analysis_interval_seconds: 1, min_samples_per_arm: 40, max_step_duration_minutes: 3 },
+      canary: {
+        steps: [20, 50, 100],
+        analysis_interval_seconds: 1,
+        min_samples_per_arm: 40,
+        max_step_duration_minutes: 3,
+      },
       concurrency: { max_concurrent_rollouts: 3 },
-      budgets: { mutations_per_hour: { global: 10, per_environment: { dev: 10 } }, mutations_per_day_by_type: { PROMPT_PATCH: 20 } },
+      budgets: {
+        mutations_per_hour: { global: 10, per_environment: { dev: 10 } },
+        mutations_per_day_by_type: { PROMPT_PATCH: 20 },
+      },
       cooldown: { per_agent_minutes: 0 },
     });
     mesh = await startMesh('fleet_loop', { POLICIES_PATH: policy, TICK_INTERVAL_MINUTES: '0' });
     await Promise.all(APPS.map((name) => mesh.apps[name].waitForReady(60_000)));
     const oracle = mesh.apps['oracle-api'].url;
     for (const truth of FLEET) {
-      await post(`${oracle}/api/v1/agents`, { agent_id: truth.agentId, environment: 'dev', config: { model: 'm', prompt: { version: 'v1', template: 'You help.' } } }, 201);
-      await post(`${oracle}/api/v1/agents/${truth.agentId}/candidates`, { type: 'prompt', version: 'v2', template: 'You help, carefully.' }, 201);
+      await post(
+        `${oracle}/api/v1/agents`,
+        {
+          agent_id: truth.agentId,
+          environment: 'dev',
+          config: { model: 'm', prompt: { version: 'v1', template: 'You help.' } },
+        },
+        201,
+      );
+      await post(
+        `${oracle}/api/v1/agents/${truth.agentId}/candidates`,
+        { type: 'prompt', version: 'v2', template: 'You help, carefully.' },
+        201,
+      );
     }
     traffic = driveFleet();
   }, 120_000);
@@ -68,10 +97,21 @@ describe('the loop improves a fleet by itself (11 agents, 3 concurrent rollouts,
     let session = 0;
     const one = async (truth: Truth) => {
       const id = `${truth.agentId}-s${session++}`;
-      const served = await getJson<{ config: { prompt: { version: string } } }>(`${feedback}/api/v1/agents/${truth.agentId}/config?session_id=${id}`);
+      const served = await getJson<{ config: { prompt: { version: string } } }>(
+        `${feedback}/api/v1/agents/${truth.agentId}/config?session_id=${id}`,
+      );
       const good = random.next() < (served.config.prompt.version === 'v2' ? truth.candidate : truth.stable);
       const rating = good ? 4 + Math.round(random.next()) : 1 + Math.round(random.next());
-      await post(`${feedback}/api/v1/feedback/collect`, { agent_id: truth.agentId, session_id: id, explicit: { rating, helpful: good }, implicit: { success: good, response_time_ms: 300 + 200 * random.next() } }, 202);
+      await post(
+        `${feedback}/api/v1/feedback/collect`,
+        {
+          agent_id: truth.agentId,
+          session_id: id,
+          explicit: { rating, helpful: good },
+          implicit: { success: good, response_time_ms: 300 + 200 * random.next() },
+        },
+        202,
+      );
     };
     while (running) {
       const round = FLEET.flatMap((truth) => Array.from({ length: truth.weight * 4 }, () => truth));
@@ -94,23 +134,34 @@ describe('the loop improves a fleet by itself (11 agents, 3 concurrent rollouts,
            OR (f.status = 'planned' AND NOT EXISTS (SELECT 1 FROM plans p WHERE f.id::text = ANY(p.finding_ids) AND p.status IN ${LIVE_PLAN}))`,
     );
     const open = new Set(rows.filter((r) => r.status === 'open').map((r) => r.id));
-    const stalled = rows.filter((r) => r.status !== 'open' || openAfterLastTick.has(r.id)).map((r) => `${r.agent_id} ${r.status} ${r.id}`);
+    const stalled = rows
+      .filter((r) => r.status !== 'open' || openAfterLastTick.has(r.id))
+      .map((r) => `${r.agent_id} ${r.status} ${r.id}`);
     openAfterLastTick = open;
     return stalled;
   }
 
   const outcome = async (agentId: string) =>
-    (await sql<{ status: string }>(mesh, `SELECT status::text FROM rollouts WHERE agent_id = $1 ORDER BY created_at DESC LIMIT 1`, [agentId]))[0]?.status ?? null;
+    (
+      await sql<{ status: string }>(
+        mesh,
+        `SELECT status::text FROM rollouts WHERE agent_id = $1 ORDER BY created_at DESC LIMIT 1`,
+        [agentId],
+      )
+    )[0]?.status ?? null;
 
   it('promotes every better candidate, rolls back every worse one, and leaves no finding stalled', async () => {
     const oracle = mesh.apps['oracle-api'].url;
-    const finished = (status: string | null, kind: Truth['kind']) => (kind === 'better' ? status === 'promoted' : kind === 'worse' ? status === 'rolled_back' : true);
+    const finished = (status: string | null, kind: Truth['kind']) =>
+      kind === 'better' ? status === 'promoted' : kind === 'worse' ? status === 'rolled_back' : true;
     await eventually(
       async () => {
-        ticks.push(await post(`${oracle}/api/v1/oracle/tick`, { time_window_hours: 0.05 }) as (typeof ticks)[number]);
+        ticks.push((await post(`${oracle}/api/v1/oracle/tick`, { time_window_hours: 0.05 })) as (typeof ticks)[number]);
         stalledSeen.push(...(await stalledAfterTick()));
         const states = await Promise.all(FLEET.map(async (t) => [t, await outcome(t.agentId)] as const));
-        const pending = states.filter(([t, status]) => !finished(status, t.kind)).map(([t, status]) => `${t.agentId}: ${status}`);
+        const pending = states
+          .filter(([t, status]) => !finished(status, t.kind))
+          .map(([t, status]) => `${t.agentId}: ${status}`);
         if (pending.length > 0) throw new Error(`not yet: ${pending.join(', ')}`);
       },
       240_000,
@@ -119,7 +170,8 @@ describe('the loop improves a fleet by itself (11 agents, 3 concurrent rollouts,
 
     expect(stalledSeen).toEqual([]);
     for (const truth of FLEET.filter((t) => t.kind === 'better')) expect(await outcome(truth.agentId)).toBe('promoted');
-    for (const truth of FLEET.filter((t) => t.kind === 'worse')) expect(await outcome(truth.agentId)).toBe('rolled_back');
+    for (const truth of FLEET.filter((t) => t.kind === 'worse'))
+      expect(await outcome(truth.agentId)).toBe('rolled_back');
     // Never more than three at once, never more than ten started: the ledger says so.
     const [{ started }] = await sql<{ started: number }>(mesh, `SELECT count(*)::int AS started FROM rollouts`);
     expect(started).toBeLessThanOrEqual(10);
@@ -133,13 +185,15 @@ describe('the loop improves a fleet by itself (11 agents, 3 concurrent rollouts,
     expect(ticks.some((t) => t.deferred.some((d) => d.reason === 'concurrency'))).toBe(true);
   }, 300_000);
 
-  it('says why the last agent waits: the hour\'s budget is spent', async () => {
+  it("says why the last agent waits: the hour's budget is spent", async () => {
     const oracle = mesh.apps['oracle-api'].url;
     const [{ started }] = await sql<{ started: number }>(mesh, `SELECT count(*)::int AS started FROM rollouts`);
     expect(started).toBe(10);
     expect(await outcome('fleet_same')).toBeNull();
     const last = (await post(`${oracle}/api/v1/oracle/tick`, { time_window_hours: 0.05 })) as (typeof ticks)[number];
-    expect(last.deferred).toEqual(expect.arrayContaining([expect.objectContaining({ agent_id: 'fleet_same', reason: 'budget' })]));
+    expect(last.deferred).toEqual(
+      expect.arrayContaining([expect.objectContaining({ agent_id: 'fleet_same', reason: 'budget' })]),
+    );
     const status = await getJson<{ deferred_findings: Record<string, number> }>(`${oracle}/api/v1/oracle/status`);
     expect(status.deferred_findings['budget']).toBeGreaterThanOrEqual(1);
     await post(`${oracle}/api/v1/oracle/tick`, { time_window_hours: 0.05 });

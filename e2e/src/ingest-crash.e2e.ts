@@ -55,8 +55,17 @@ describe('ingestion under crashes', () => {
       while (!stopped) {
         const eventId = `crash-${next++}`;
         attempted.add(eventId);
-        const body = JSON.stringify({ event_id: eventId, agent_id: 'crash_agent', session_id: `s${next % 50}`, implicit: { success: true, response_time_ms: 20 } });
-        const status = await fetch(`${feedbackUrl()}/api/v1/feedback/collect`, { method: 'POST', body, headers: { 'content-type': 'application/json' } }).then(
+        const body = JSON.stringify({
+          event_id: eventId,
+          agent_id: 'crash_agent',
+          session_id: `s${next % 50}`,
+          implicit: { success: true, response_time_ms: 20 },
+        });
+        const status = await fetch(`${feedbackUrl()}/api/v1/feedback/collect`, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json' },
+        }).then(
           (r) => r.status,
           () => 0,
         );
@@ -76,9 +85,17 @@ describe('ingestion under crashes', () => {
 
   async function stored(): Promise<{ ids: Set<string>; rows: number; rollupCount: number }> {
     return withClient(async (client) => {
-      const events = await client.query<{ event_id: string }>(`SELECT event_id FROM "${schema.schema}".feedback_events`);
-      const rollups = await client.query<{ n: string }>(`SELECT coalesce(sum(count), 0) AS n FROM "${schema.schema}".feedback_rollups`);
-      return { ids: new Set(events.rows.map((r) => r.event_id)), rows: events.rows.length, rollupCount: Number(rollups.rows[0]!.n) };
+      const events = await client.query<{ event_id: string }>(
+        `SELECT event_id FROM "${schema.schema}".feedback_events`,
+      );
+      const rollups = await client.query<{ n: string }>(
+        `SELECT coalesce(sum(count), 0) AS n FROM "${schema.schema}".feedback_rollups`,
+      );
+      return {
+        ids: new Set(events.rows.map((r) => r.event_id)),
+        rows: events.rows.length,
+        rollupCount: Number(rollups.rows[0]!.n),
+      };
     });
   }
 
@@ -119,10 +136,15 @@ describe('ingestion under crashes', () => {
       await eventually(() => expect(load.accepted.size).toBeGreaterThan(duringOutage + 300), 30_000);
       await load.stop();
 
-      await eventually(async () => {
-        const { ids } = await stored();
-        for (const id of load.accepted) if (!ids.has(id)) throw new Error(`${id} was answered 202 but is not stored (yet)`);
-      }, 60_000, 250);
+      await eventually(
+        async () => {
+          const { ids } = await stored();
+          for (const id of load.accepted)
+            if (!ids.has(id)) throw new Error(`${id} was answered 202 but is not stored (yet)`);
+        },
+        60_000,
+        250,
+      );
       const result = await stored();
       for (const id of result.ids) expect(load.attempted.has(id)).toBe(true);
       expect(result.ids.size).toBe(result.rows);

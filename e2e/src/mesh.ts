@@ -1,4 +1,11 @@
-import { freePort, isolatedServiceEnv, scratchSchema, spawnApp, type AppProcess, type ScratchSchema } from '@metaloop/testing';
+import {
+  freePort,
+  isolatedServiceEnv,
+  scratchSchema,
+  spawnApp,
+  type AppProcess,
+  type ScratchSchema,
+} from '@metaloop/testing';
 
 export const APPS = ['feedback-api', 'oracle-api', 'orchestrator'] as const;
 export type AppName = (typeof APPS)[number];

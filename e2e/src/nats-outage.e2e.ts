@@ -29,7 +29,10 @@ describe('a NATS outage', () => {
         if (result.status !== 503) throw new Error(`${name} still ready`);
         return result;
       }, 15_000);
-      expect(down.body.checks.nats).toMatchObject({ status: 'down', reason: expect.stringMatching(/NATS is unavailable/) });
+      expect(down.body.checks.nats).toMatchObject({
+        status: 'down',
+        reason: expect.stringMatching(/NATS is unavailable/),
+      });
       expect(down.body.checks.postgres.status).toBe('up');
       expect(mesh.apps[name].child.exitCode).toBeNull();
     }

@@ -18,9 +18,16 @@ describe("seed 004's Basic Usage, verbatim, on a fresh install", () => {
   afterAll(() => mesh?.stop());
 
   /** `httpx.post(url, json=body)`: the response, whose status the seed never looks at. */
-  async function httpxPost(url: string, json: unknown): Promise<{ status: number; json: () => Record<string, unknown> }> {
+  async function httpxPost(
+    url: string,
+    json: unknown,
+  ): Promise<{ status: number; json: () => Record<string, unknown> }> {
     calls.push(new URL(url).pathname);
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(json),
+    });
     const body = (await response.json()) as Record<string, unknown>;
     expect(response.status).toBeLessThan(300);
     return { status: response.status, json: () => body };
@@ -50,7 +57,11 @@ describe("seed 004's Basic Usage, verbatim, on a fresh install", () => {
     const plan_request = { findings: findings };
     response = await httpxPost(`${oracleApi}/api/v1/oracle/plan`, plan_request);
     const plan = response.json()['plan'] as Record<string, unknown>;
-    expect(plan).toMatchObject({ plan_id: expect.any(String), mutations: [], rationale: expect.stringMatching(/^nothing to roll out/) });
+    expect(plan).toMatchObject({
+      plan_id: expect.any(String),
+      mutations: [],
+      rationale: expect.stringMatching(/^nothing to roll out/),
+    });
 
     // Safety validation
     const validate_request = { plan: plan };
@@ -64,8 +75,19 @@ describe("seed 004's Basic Usage, verbatim, on a fresh install", () => {
 
     expect(validation.json()).toMatchObject({ overall_passed: false, requires_approval: false });
     expect(validation.json()['gates']).toEqual(
-      expect.arrayContaining([expect.objectContaining({ gate: 'policy_compliance', status: 'fail', reason: expect.stringMatching(/no mutations/) })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          gate: 'policy_compliance',
+          status: 'fail',
+          reason: expect.stringMatching(/no mutations/),
+        }),
+      ]),
     );
-    expect(calls).toEqual(['/api/v1/feedback/collect', '/api/v1/oracle/analyze', '/api/v1/oracle/plan', '/api/v1/oracle/validate']);
+    expect(calls).toEqual([
+      '/api/v1/feedback/collect',
+      '/api/v1/oracle/analyze',
+      '/api/v1/oracle/plan',
+      '/api/v1/oracle/validate',
+    ]);
   });
 });

@@ -12,7 +12,11 @@ describe('the mesh as three processes', () => {
 
   afterAll(async () => {
     await mesh?.stop();
-    const ctx = await connectJetStream({ servers: testEnv.TEST_NATS_URL, name: 'smoke-cleanup', prefix: mesh.schema.schema });
+    const ctx = await connectJetStream({
+      servers: testEnv.TEST_NATS_URL,
+      name: 'smoke-cleanup',
+      prefix: mesh.schema.schema,
+    });
     for (const stream of Object.values(natsTopology({ prefix: mesh.schema.schema }).streams)) {
       await ctx.jsm.streams.delete(stream.name).catch(() => undefined);
     }
@@ -39,11 +43,18 @@ describe('the mesh as three processes', () => {
     const { url } = mesh.apps[name];
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toContain(`process_resident_memory_bytes{app="${name}"}`);
-    expect(metrics).toMatch(new RegExp(`http_request_duration_seconds_count\\{app="${name}",method="GET",route="/health/ready",status_code="200"\\}`));
+    expect(metrics).toMatch(
+      new RegExp(
+        `http_request_duration_seconds_count\\{app="${name}",method="GET",route="/health/ready",status_code="200"\\}`,
+      ),
+    );
     const docs = await fetch(`${url}/docs`);
     expect(docs.status).toBe(200);
     expect(docs.headers.get('content-type')).toMatch(/text\/html/);
-    const spec = (await (await fetch(`${url}/docs/json`)).json()) as { info: { title: string }; paths: Record<string, unknown> };
+    const spec = (await (await fetch(`${url}/docs/json`)).json()) as {
+      info: { title: string };
+      paths: Record<string, unknown>;
+    };
     expect(spec.info.title).toBe(`metaloop ${name}`);
     expect(spec.paths['/health/ready']).toBeDefined();
   });
@@ -63,15 +74,25 @@ describe('the mesh as three processes', () => {
 
 describe('a bad environment', () => {
   it('stops startup with a message naming the variable', async () => {
-    const app = spawnApp('oracle-api', { DATABASE_URL: 'mysql://nope', NATS_URL: testEnv.TEST_NATS_URL, REDIS_URL: testEnv.TEST_REDIS_URL }, await freePort());
+    const app = spawnApp(
+      'oracle-api',
+      { DATABASE_URL: 'mysql://nope', NATS_URL: testEnv.TEST_NATS_URL, REDIS_URL: testEnv.TEST_REDIS_URL },
+      await freePort(),
+    );
     expect(await app.exited).toBe(1);
-    expect(app.output()).toMatch(/oracle-api cannot start\. Invalid environment:\n {2}- DATABASE_URL: expected a postgres:\/\//);
+    expect(app.output()).toMatch(
+      /oracle-api cannot start\. Invalid environment:\n {2}- DATABASE_URL: expected a postgres:\/\//,
+    );
   });
 
   it('stops startup when Postgres is unreachable, saying so', async () => {
     const app = spawnApp(
       'feedback-api',
-      { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/x', NATS_URL: testEnv.TEST_NATS_URL, REDIS_URL: testEnv.TEST_REDIS_URL },
+      {
+        DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/x',
+        NATS_URL: testEnv.TEST_NATS_URL,
+        REDIS_URL: testEnv.TEST_REDIS_URL,
+      },
       await freePort(),
     );
     expect(await app.exited).toBe(1);

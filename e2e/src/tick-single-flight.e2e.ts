@@ -1,4 +1,12 @@
-import { freePort, scratchSchema, spawnApp, testEnv, withClient, type AppProcess, type ScratchSchema } from '@metaloop/testing';
+import {
+  freePort,
+  scratchSchema,
+  spawnApp,
+  testEnv,
+  withClient,
+  type AppProcess,
+  type ScratchSchema,
+} from '@metaloop/testing';
 
 interface TickAnswer {
   tick_id: string | null;
@@ -47,7 +55,9 @@ describe('tick single flight across three oracle-api processes', () => {
     for (let round = 0; round < 5; round++) {
       rounds.push(
         await Promise.all(
-          replicas.map(async (r) => (await (await fetch(`${r.url}/api/v1/oracle/tick`, { method: 'POST' })).json()) as TickAnswer),
+          replicas.map(
+            async (r) => (await (await fetch(`${r.url}/api/v1/oracle/tick`, { method: 'POST' })).json()) as TickAnswer,
+          ),
         ),
       );
     }
@@ -55,12 +65,17 @@ describe('tick single flight across three oracle-api processes', () => {
       const ran = answers.filter((a) => a.status !== 'skipped');
       expect(ran).toHaveLength(1);
       expect(ran[0]!.status).toBe('succeeded');
-      for (const skipped of answers.filter((a) => a.status === 'skipped')) expect(skipped.summary).toContain(ran[0]!.tick_id);
+      for (const skipped of answers.filter((a) => a.status === 'skipped'))
+        expect(skipped.summary).toContain(ran[0]!.tick_id);
     }
-    const ticks = await withClient(async (client) =>
-      (await client.query(`SELECT started_at, finished_at FROM "${schema.schema}".ticks ORDER BY started_at`)).rows as Array<{ started_at: Date; finished_at: Date }>,
+    const ticks = await withClient(
+      async (client) =>
+        (await client.query(`SELECT started_at, finished_at FROM "${schema.schema}".ticks ORDER BY started_at`))
+          .rows as Array<{ started_at: Date; finished_at: Date }>,
     );
     expect(ticks).toHaveLength(5);
-    ticks.slice(1).forEach((t, i) => expect(t.started_at.getTime()).toBeGreaterThanOrEqual(ticks[i]!.finished_at.getTime()));
+    ticks
+      .slice(1)
+      .forEach((t, i) => expect(t.started_at.getTime()).toBeGreaterThanOrEqual(ticks[i]!.finished_at.getTime()));
   });
 });

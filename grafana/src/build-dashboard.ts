@@ -49,7 +49,12 @@ function panel(spec: PanelSpec, id: number): timeseries.PanelBuilder | stat.Pane
     spec.type === 'stat'
       ? new stat.PanelBuilder().reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']))
       : new timeseries.PanelBuilder()
-          .legend(new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom))
+          .legend(
+            new VizLegendOptionsBuilder()
+              .showLegend(true)
+              .displayMode(LegendDisplayMode.List)
+              .placement(LegendPlacement.Bottom),
+          )
           .tooltip(new VizTooltipOptionsBuilder().mode(TooltipDisplayMode.Multi).sort(SortOrder.Descending))
           .fillOpacity(spec.stacked ? 30 : 10)
           .stacking(new StackingConfigBuilder().mode(spec.stacked ? StackingMode.Normal : StackingMode.None));
@@ -64,7 +69,10 @@ function panel(spec: PanelSpec, id: number): timeseries.PanelBuilder | stat.Pane
   if (spec.min !== undefined) built.min(spec.min);
   if (spec.max !== undefined) built.max(spec.max);
   spec.queries.forEach((query, i) => {
-    const target = new DataqueryBuilder().refId(String.fromCharCode(65 + i)).datasource(DATASOURCE).expr(query.expr);
+    const target = new DataqueryBuilder()
+      .refId(String.fromCharCode(65 + i))
+      .datasource(DATASOURCE)
+      .expr(query.expr);
     built.withTarget(query.legend ? target.legendFormat(query.legend) : target);
   });
   return built;
@@ -83,7 +91,12 @@ export function buildDashboard(spec: DashboardSpec): Dashboard {
     .timezone('browser')
     .withVariable(new DatasourceVariableBuilder('datasource').label('Prometheus').type('prometheus'))
     .withVariable(
-      labelVariable('environment', 'Environment', 'label_values(up, environment)', 'The environment target label of the scrape config'),
+      labelVariable(
+        'environment',
+        'Environment',
+        'label_values(up, environment)',
+        'The environment target label of the scrape config',
+      ),
     )
     .withVariable(
       labelVariable(

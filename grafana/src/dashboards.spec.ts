@@ -15,7 +15,8 @@ describe('the dashboards', () => {
         .map((name) => [name, readFileSync(join(DASHBOARDS_DIR, name), 'utf8')]),
     );
     expect(Object.keys(committed).sort()).toEqual(Object.keys(generated).sort());
-    for (const [name, text] of Object.entries(generated)) expect({ name, text: committed[name] }).toEqual({ name, text });
+    for (const [name, text] of Object.entries(generated))
+      expect({ name, text: committed[name] }).toEqual({ name, text });
   });
 
   it('are the four the operators watch, with unique uids', () => {
@@ -26,7 +27,9 @@ describe('the dashboards', () => {
 
   it('offer the agent and environment variables', () => {
     for (const text of Object.values(renderDashboards())) {
-      const names = (JSON.parse(text) as { templating: { list: Array<{ name: string }> } }).templating.list.map((v) => v.name);
+      const names = (JSON.parse(text) as { templating: { list: Array<{ name: string }> } }).templating.list.map(
+        (v) => v.name,
+      );
       expect(names).toEqual(['datasource', ...TEMPLATE_VARIABLES]);
     }
   });

@@ -8,6 +8,9 @@ export const DASHBOARDS_DIR = join(__dirname, '..', 'dashboards');
 /** The JSON text of every dashboard file, by file name (`feedback.json`, …). */
 export function renderDashboards(): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(DASHBOARDS).map(([name, spec]) => [`${name}.json`, `${JSON.stringify(buildDashboard(spec), null, 2)}\n`]),
+    Object.entries(DASHBOARDS).map(([name, spec]) => [
+      `${name}.json`,
+      `${JSON.stringify(buildDashboard(spec), null, 2)}\n`,
+    ]),
   );
 }

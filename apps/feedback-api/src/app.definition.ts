@@ -7,10 +7,14 @@ export const feedbackApi: AppDefinition = {
   module: AppModule,
   envSchema,
   uses: { postgres: true, nats: { ensureStreams: true }, redis: true },
-  description: 'Agent-facing data plane: feedback and system metrics into JetStream, live agent config with sticky canary arms.',
+  description:
+    'Agent-facing data plane: feedback and system metrics into JetStream, live agent config with sticky canary arms.',
   bodyLimits: (config) => ({
     default: config.getOrThrow<number>('BODY_LIMIT_BYTES'),
     routes: { '/api/v1/feedback/collect/bulk': config.getOrThrow<number>('BULK_BODY_LIMIT_BYTES') },
   }),
-  fastRoutes: (config) => ({ enabled: config.getOrThrow<string>('FAST_ROUTES') === 'on', offSwitch: 'FAST_ROUTES=off' }),
+  fastRoutes: (config) => ({
+    enabled: config.getOrThrow<string>('FAST_ROUTES') === 'on',
+    offSwitch: 'FAST_ROUTES=off',
+  }),
 };

@@ -3,9 +3,6 @@ import { AgentConfigModule } from './agent-config/agent-config.module';
 import { FeedbackModule } from './feedback/feedback.module';
 
 @Module({
-  imports: [
-    FeedbackModule,
-    AgentConfigModule,
-  ],
+  imports: [FeedbackModule, AgentConfigModule],
 })
 export class AppModule {}

@@ -23,8 +23,18 @@ interface Mode {
 async function startMode(fastRoutes: 'on' | 'off'): Promise<Mode> {
   let mode: Mode | undefined;
   await jest.isolateModulesAsync(async () => {
-    const [{ configHarness }, { ApiKeyGuard: guard }] = await Promise.all([import('./__tests__/config-harness.js'), import('@metaloop/auth')]);
-    mode = { harness: await configHarness(`fast_routes_${fastRoutes}`, { FAST_ROUTES: fastRoutes, CONFIG_RESYNC_MS: '3600000' }, 1), guard };
+    const [{ configHarness }, { ApiKeyGuard: guard }] = await Promise.all([
+      import('./__tests__/config-harness.js'),
+      import('@metaloop/auth'),
+    ]);
+    mode = {
+      harness: await configHarness(
+        `fast_routes_${fastRoutes}`,
+        { FAST_ROUTES: fastRoutes, CONFIG_RESYNC_MS: '3600000' },
+        1,
+      ),
+      guard,
+    };
   });
   return mode!;
 }
@@ -47,7 +57,9 @@ describe('the hot routes (feedback collect, agent config) with FAST_ROUTES on an
   /** The same request to both apps. */
   async function both(request: Request): Promise<{ on: Response; off: Response }> {
     const headers = { 'x-request-id': 'req-1', ...request.headers };
-    const [fast, nest] = await Promise.all([on, off].map(({ harness }) => harness.replicas[0].inject({ ...request, headers })));
+    const [fast, nest] = await Promise.all(
+      [on, off].map(({ harness }) => harness.replicas[0].inject({ ...request, headers })),
+    );
     return { on: fast, off: nest };
   }
 
@@ -56,7 +68,9 @@ describe('the hot routes (feedback collect, agent config) with FAST_ROUTES on an
     const picked = ['content-type', 'etag', 'cache-control', 'retry-after', 'x-request-id'];
     return {
       status: response.statusCode,
-      headers: Object.fromEntries(picked.filter((name) => response.headers[name] !== undefined).map((name) => [name, response.headers[name]])),
+      headers: Object.fromEntries(
+        picked.filter((name) => response.headers[name] !== undefined).map((name) => [name, response.headers[name]]),
+      ),
       body: response.body,
     };
   }
@@ -73,15 +87,29 @@ describe('the hot routes (feedback collect, agent config) with FAST_ROUTES on an
     payload,
     headers: { 'content-type': contentType },
   });
-  const event = { event_id: 'evt-fast-routes-1', agent_id: 'helpful_assistant', session_id: 's1', explicit: { rating: 4.5, helpful: true } };
+  const event = {
+    event_id: 'evt-fast-routes-1',
+    agent_id: 'helpful_assistant',
+    session_id: 's1',
+    explicit: { rating: 4.5, helpful: true },
+  };
 
   it('accepts an event once JetStream has it, then answers it as a duplicate', async () => {
-    expect((await expectSameAnswer(collect(JSON.stringify(event)))).json()).toEqual({ event_id: event.event_id, status: 'accepted', duplicate: false });
+    expect((await expectSameAnswer(collect(JSON.stringify(event)))).json()).toEqual({
+      event_id: event.event_id,
+      status: 'accepted',
+      duplicate: false,
+    });
     expect((await expectSameAnswer(collect(JSON.stringify(event)))).json()).toMatchObject({ duplicate: true });
   });
 
   it.each([
-    ['an invalid event', JSON.stringify({ ...event, session_id: '', explicit: { rating: 9 } }), 'application/json', 400],
+    [
+      'an invalid event',
+      JSON.stringify({ ...event, session_id: '', explicit: { rating: 9 } }),
+      'application/json',
+      400,
+    ],
     ['malformed JSON', '{"agent_id":', 'application/json', 400],
     ['another content type', 'agent_id=a', 'text/plain', 415],
   ])('answers %s with the same problem+json', async (_case, payload, contentType, status) => {
@@ -91,7 +119,10 @@ describe('the hot routes (feedback collect, agent config) with FAST_ROUTES on an
   });
 
   it('serves an agent config with its ETag, then 304 for it', async () => {
-    const config = await expectSameAnswer({ method: 'GET', url: '/api/v1/agents/helpful_assistant/config?session_id=s1' });
+    const config = await expectSameAnswer({
+      method: 'GET',
+      url: '/api/v1/agents/helpful_assistant/config?session_id=s1',
+    });
     expect(config.statusCode).toBe(200);
     const notModified = await expectSameAnswer({
       method: 'GET',
@@ -102,8 +133,12 @@ describe('the hot routes (feedback collect, agent config) with FAST_ROUTES on an
   });
 
   it('answers an unknown agent with 404 and a missing session_id with 400, as problem+json', async () => {
-    expect((await expectSameAnswer({ method: 'GET', url: '/api/v1/agents/nobody/config?session_id=s1' })).statusCode).toBe(404);
-    expect((await expectSameAnswer({ method: 'GET', url: '/api/v1/agents/helpful_assistant/config' })).statusCode).toBe(400);
+    expect(
+      (await expectSameAnswer({ method: 'GET', url: '/api/v1/agents/nobody/config?session_id=s1' })).statusCode,
+    ).toBe(404);
+    expect((await expectSameAnswer({ method: 'GET', url: '/api/v1/agents/helpful_assistant/config' })).statusCode).toBe(
+      400,
+    );
   });
 
   it('runs the compiled handlers with FAST_ROUTES=on, Nest with its guard with FAST_ROUTES=off', async () => {

@@ -7,5 +7,6 @@ export const oracleApi: AppDefinition = {
   module: AppModule,
   envSchema,
   uses: { postgres: true, nats: { ensureStreams: true }, redis: true },
-  description: 'Control plane: feedback ingest, agent registry, analyzer, planner, SPEC gates, tick, rollback and audit.',
+  description:
+    'Control plane: feedback ingest, agent registry, analyzer, planner, SPEC gates, tick, rollback and audit.',
 };

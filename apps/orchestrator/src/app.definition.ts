@@ -7,5 +7,6 @@ export const orchestrator: AppDefinition = {
   module: AppModule,
   envSchema,
   uses: { postgres: true, nats: { ensureStreams: false }, redis: true },
-  description: 'BullMQ workers: plan execution through the adapters, canary monitoring, promotion, auto-rollback, adapter reverts.',
+  description:
+    'BullMQ workers: plan execution through the adapters, canary monitoring, promotion, auto-rollback, adapter reverts.',
 };

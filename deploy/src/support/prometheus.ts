@@ -87,10 +87,14 @@ export async function startPrometheus(config: PrometheusConfig): Promise<Prometh
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await eventually(async () => {
-      if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}:\n${output}`);
-      if ((await fetch(`${url}/-/ready`)).status !== 200) throw new Error('prometheus not ready');
-    }, 20_000, 100);
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}:\n${output}`);
+        if ((await fetch(`${url}/-/ready`)).status !== 200) throw new Error('prometheus not ready');
+      },
+      20_000,
+      100,
+    );
   } catch (error) {
     await stop();
     throw error;
@@ -112,9 +116,16 @@ export async function instantQuery(url: string, expr: string): Promise<QueryOutc
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ query: expr }),
   });
-  const body = (await response.json()) as { status: string; error?: string; data?: { resultType: string; result: Sample[] | [number, string] } };
+  const body = (await response.json()) as {
+    status: string;
+    error?: string;
+    data?: { resultType: string; result: Sample[] | [number, string] };
+  };
   if (body.status !== 'success') return { ok: false, error: body.error ?? `HTTP ${response.status}` };
-  const result = body.data!.resultType === 'vector' ? (body.data!.result as Sample[]) : [{ metric: {}, value: body.data!.result as [number, string] }];
+  const result =
+    body.data!.resultType === 'vector'
+      ? (body.data!.result as Sample[])
+      : [{ metric: {}, value: body.data!.result as [number, string] }];
   return { ok: true, result };
 }
 

@@ -2,7 +2,13 @@ import { connectJetStream } from '@metaloop/messaging';
 import { uuidv7 } from '@metaloop/core';
 import { eventually, testEnv } from '@metaloop/testing';
 import type { Mesh } from '../../../e2e/src/mesh';
-import { canarySession, promptMutation, queuePlan, registerAgent, waitForRollout } from '../../../e2e/src/rollout-driver';
+import {
+  canarySession,
+  promptMutation,
+  queuePlan,
+  registerAgent,
+  waitForRollout,
+} from '../../../e2e/src/rollout-driver';
 
 export interface TrafficStep {
   name: string;
@@ -13,19 +19,29 @@ export interface TrafficStep {
 
 const AGENTS = ['helpful_assistant', 'code_reviewer'] as const;
 
-async function post(mesh: Mesh, path: string, body: unknown, expected: number, app: keyof Mesh['apps'] = 'feedback-api'): Promise<Response> {
+async function post(
+  mesh: Mesh,
+  path: string,
+  body: unknown,
+  expected: number,
+  app: keyof Mesh['apps'] = 'feedback-api',
+): Promise<Response> {
   const response = await fetch(`${mesh.apps[app].url}${path}`, {
     method: 'POST',
     ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
   });
-  if (response.status !== expected) throw new Error(`POST ${path}: expected ${expected}, got ${response.status} ${await response.text()}`);
+  if (response.status !== expected)
+    throw new Error(`POST ${path}: expected ${expected}, got ${response.status} ${await response.text()}`);
   return response;
 }
 
 const feedback = (agent: string, i: number) => ({
   agent_id: agent,
   session_id: `session_${i % 7}`,
-  explicit: i % 3 === 0 ? { rating: 1 + (i % 5), helpful: i % 2 === 0, ...(i % 4 === 0 ? { complaint: 'too verbose' } : {}) } : undefined,
+  explicit:
+    i % 3 === 0
+      ? { rating: 1 + (i % 5), helpful: i % 2 === 0, ...(i % 4 === 0 ? { complaint: 'too verbose' } : {}) }
+      : undefined,
   implicit: { response_time_ms: 80 + i * 13, success: i % 5 !== 0 },
 });
 
@@ -40,8 +56,15 @@ export const TRAFFIC: TrafficStep[] = [
     name: 'explicit and implicit feedback from two agents, single and bulk',
     run: async (mesh) => {
       for (const agent of AGENTS) {
-        await Promise.all(Array.from({ length: 20 }, (_, i) => post(mesh, '/api/v1/feedback/collect', feedback(agent, i), 202)));
-        await post(mesh, '/api/v1/feedback/collect/bulk', { events: Array.from({ length: 50 }, (_, i) => feedback(agent, i)) }, 202);
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) => post(mesh, '/api/v1/feedback/collect', feedback(agent, i), 202)),
+        );
+        await post(
+          mesh,
+          '/api/v1/feedback/collect/bulk',
+          { events: Array.from({ length: 50 }, (_, i) => feedback(agent, i)) },
+          202,
+        );
       }
     },
     settled: (round) => `sum(metaloop_ingest_events_total{type="feedback", result="inserted"}) >= ${140 * round}`,
@@ -58,22 +81,41 @@ export const TRAFFIC: TrafficStep[] = [
   {
     name: 'rejected input: a bad event, and a bulk request with one bad item',
     run: async (mesh) => {
-      await post(mesh, '/api/v1/feedback/collect', { agent_id: AGENTS[1], session_id: 's', explicit: { rating: 9 } }, 400);
-      await post(mesh, '/api/v1/feedback/collect/bulk', { events: [feedback(AGENTS[1], 2), { agent_id: AGENTS[1] }] }, 202);
+      await post(
+        mesh,
+        '/api/v1/feedback/collect',
+        { agent_id: AGENTS[1], session_id: 's', explicit: { rating: 9 } },
+        400,
+      );
+      await post(
+        mesh,
+        '/api/v1/feedback/collect/bulk',
+        { events: [feedback(AGENTS[1], 2), { agent_id: AGENTS[1] }] },
+        202,
+      );
     },
     settled: (round) => `sum(metaloop_feedback_events_total{result="rejected"}) >= ${round}`,
   },
   {
     name: 'a system metric',
     run: async (mesh) => {
-      await post(mesh, '/api/v1/feedback/system/metric', { source: 'gateway', name: 'queue_depth', value: 3, unit: 'messages' }, 202);
+      await post(
+        mesh,
+        '/api/v1/feedback/system/metric',
+        { source: 'gateway', name: 'queue_depth', value: 3, unit: 'messages' },
+        202,
+      );
     },
     settled: (round) => `sum(metaloop_ingest_events_total{type="system"}) >= ${round}`,
   },
   {
     name: 'a malformed message on the FEEDBACK stream, which is dead-lettered',
     run: async (mesh) => {
-      const nats = await connectJetStream({ servers: testEnv.TEST_NATS_URL, name: 'deploy-traffic', prefix: mesh.schema.schema });
+      const nats = await connectJetStream({
+        servers: testEnv.TEST_NATS_URL,
+        name: 'deploy-traffic',
+        prefix: mesh.schema.schema,
+      });
       try {
         await nats.js.publish(nats.topology.subjects.feedback('explicit', AGENTS[0]), 'not json');
       } finally {
@@ -87,15 +129,24 @@ export const TRAFFIC: TrafficStep[] = [
     // complaints above are no burst: a burst is more than the agent's own rate predicts.)
     name: 'an analysis that finds unhappy users, once ingest has stored their feedback',
     run: async (mesh) => {
-      const unhappy = Array.from({ length: 40 }, (_, i) => ({ agent_id: 'unhappy_assistant', session_id: `u${i}`, explicit: { rating: 1 + (i % 2) } }));
+      const unhappy = Array.from({ length: 40 }, (_, i) => ({
+        agent_id: 'unhappy_assistant',
+        session_id: `u${i}`,
+        explicit: { rating: 1 + (i % 2) },
+      }));
       await post(mesh, '/api/v1/feedback/collect/bulk', { events: unhappy }, 202);
-      await eventually(async () => {
-        const response = await post(mesh, '/api/v1/oracle/analyze', { time_window_hours: 1 }, 200, 'oracle-api');
-        const { analysis } = (await response.json()) as { analysis: { findings: unknown[] } };
-        if (analysis.findings.length === 0) throw new Error('no finding yet: the feedback is not ingested');
-      }, 20_000, 250);
+      await eventually(
+        async () => {
+          const response = await post(mesh, '/api/v1/oracle/analyze', { time_window_hours: 1 }, 200, 'oracle-api');
+          const { analysis } = (await response.json()) as { analysis: { findings: unknown[] } };
+          if (analysis.findings.length === 0) throw new Error('no finding yet: the feedback is not ingested');
+        },
+        20_000,
+        250,
+      );
     },
-    settled: (round) => `sum(metaloop_oracle_findings_total) >= ${round} and on() sum(metaloop_oracle_analysis_duration_seconds_count) >= ${round}`,
+    settled: (round) =>
+      `sum(metaloop_oracle_findings_total) >= ${round} and on() sum(metaloop_oracle_analysis_duration_seconds_count) >= ${round}`,
   },
   {
     name: 'an agent registered on oracle-api, then its config fetched from feedback-api (and one unknown agent)',
@@ -103,7 +154,8 @@ export const TRAFFIC: TrafficStep[] = [
       const agentId = `cfg-${uuidv7()}`;
       const config = { model: 'gpt-4o-mini', prompt: { version: 'v1', template: 'You are a helpful assistant.' } };
       await post(mesh, '/api/v1/agents', { agent_id: agentId, environment: 'dev', config }, 201, 'oracle-api');
-      const fetchConfig = (agent: string, session: string) => fetch(`${mesh.apps['feedback-api'].url}/api/v1/agents/${agent}/config?session_id=${session}`);
+      const fetchConfig = (agent: string, session: string) =>
+        fetch(`${mesh.apps['feedback-api'].url}/api/v1/agents/${agent}/config?session_id=${session}`);
       // feedback-api learns of the agent from config.changed, a moment after the 201.
       await eventually(async () => expect((await fetchConfig(agentId, 's0')).status).toBe(200));
       for (let i = 1; i <= 5; i++) expect((await fetchConfig(agentId, `s${i}`)).status).toBe(200);
@@ -119,9 +171,19 @@ export const TRAFFIC: TrafficStep[] = [
       const registered = await fetch(`${mesh.apps['oracle-api'].url}/api/v1/agents/dashboard_agent`);
       if (registered.status === 404) {
         const config = { model: 'gpt-4o-mini', prompt: { version: 'v1', template: 'You are a helpful assistant.' } };
-        await post(mesh, '/api/v1/agents', { agent_id: 'dashboard_agent', environment: 'dev', config }, 201, 'oracle-api');
+        await post(
+          mesh,
+          '/api/v1/agents',
+          { agent_id: 'dashboard_agent', environment: 'dev', config },
+          201,
+          'oracle-api',
+        );
       }
-      await eventually(async () => expect((await fetch(`${mesh.apps['feedback-api'].url}/api/v1/agents/dashboard_agent/config?session_id=s0`)).status).toBe(200));
+      await eventually(async () =>
+        expect(
+          (await fetch(`${mesh.apps['feedback-api'].url}/api/v1/agents/dashboard_agent/config?session_id=s0`)).status,
+        ).toBe(200),
+      );
       for (let i = 0; i < 10; i++) await post(mesh, '/api/v1/feedback/collect', feedback('dashboard_agent', i), 202);
     },
     settled: (round) => `sum(metaloop_agent_outcomes_total{agent_id="dashboard_agent"}) >= ${10 * round}`,
@@ -132,7 +194,13 @@ export const TRAFFIC: TrafficStep[] = [
       const agentId = `plan-${uuidv7()}`;
       const config = { model: 'gpt-4o-mini', prompt: { version: 'v1', template: 'You are a helpful assistant.' } };
       await post(mesh, '/api/v1/agents', { agent_id: agentId, environment: 'dev', config }, 201, 'oracle-api');
-      await post(mesh, `/api/v1/agents/${agentId}/candidates`, { type: 'prompt', version: 'v2', template: 'You are a concise assistant.' }, 201, 'oracle-api');
+      await post(
+        mesh,
+        `/api/v1/agents/${agentId}/candidates`,
+        { type: 'prompt', version: 'v2', template: 'You are a concise assistant.' },
+        201,
+        'oracle-api',
+      );
       const mutation = {
         type: 'PROMPT_PATCH',
         agent_id: agentId,
@@ -143,7 +211,9 @@ export const TRAFFIC: TrafficStep[] = [
         rationale: 'an operator wants the concise prompt',
       };
       const plan = { mutations: [mutation], confidence: 0.9, risk: 3, rationale: 'operator request' };
-      const validation = (await (await post(mesh, '/api/v1/oracle/validate', { plan }, 200, 'oracle-api')).json()) as { overall_passed: boolean };
+      const validation = (await (await post(mesh, '/api/v1/oracle/validate', { plan }, 200, 'oracle-api')).json()) as {
+        overall_passed: boolean;
+      };
       expect(validation.overall_passed).toBe(false);
       await post(mesh, '/api/v1/oracle/tick', undefined, 200, 'oracle-api');
     },
@@ -159,9 +229,16 @@ export const TRAFFIC: TrafficStep[] = [
       await queuePlan(mesh, [promptMutation(agentId)]);
       await waitForRollout(mesh, agentId, (rollout) => rollout.status === 'running', 20_000);
       const session = await canarySession(mesh, agentId);
-      for (let i = 0; i < 6; i++) await post(mesh, '/api/v1/feedback/collect', { agent_id: agentId, session_id: session, explicit: { rating: 1, complaint: 'wrong answer' } }, 202);
+      for (let i = 0; i < 6; i++)
+        await post(
+          mesh,
+          '/api/v1/feedback/collect',
+          { agent_id: agentId, session_id: session, explicit: { rating: 1, complaint: 'wrong answer' } },
+          202,
+        );
       await waitForRollout(mesh, agentId, (rollout) => rollout.status === 'rolled_back', 20_000);
     },
-    settled: (round) => `sum(metaloop_rollbacks_total{reason="hard_threshold"}) >= ${round} and on() sum(metaloop_rollback_duration_seconds_count) >= ${round}`,
+    settled: (round) =>
+      `sum(metaloop_rollbacks_total{reason="hard_threshold"}) >= ${round} and on() sum(metaloop_rollback_duration_seconds_count) >= ${round}`,
   },
 ];

@@ -10,19 +10,26 @@ export const oracleDashboard: DashboardSpec = {
       panels: [
         {
           title: 'Since the last successful tick',
-          description: 'Time since a tick (analyze → plan → validate → execute) last completed. Far above the tick interval means the scheduler or the tick is broken.',
+          description:
+            'Time since a tick (analyze → plan → validate → execute) last completed. Far above the tick interval means the scheduler or the tick is broken.',
           unit: 's',
           type: 'stat',
           queries: [{ expr: `time() - max(metaloop_oracle_tick_last_success_timestamp_seconds{${ENV}})` }],
         },
         {
           title: 'Ticks by outcome',
-          description: 'Ticks per interval by outcome: success, failure, or skipped (another replica held the single-flight lock).',
+          description:
+            'Ticks per interval by outcome: success, failure, or skipped (another replica held the single-flight lock).',
           unit: 'short',
           type: 'timeseries',
           width: 18,
           stacked: true,
-          queries: [{ expr: `sum by (outcome) (increase(metaloop_oracle_ticks_total{${ENV}}[$__rate_interval]))`, legend: '{{outcome}}' }],
+          queries: [
+            {
+              expr: `sum by (outcome) (increase(metaloop_oracle_ticks_total{${ENV}}[$__rate_interval]))`,
+              legend: '{{outcome}}',
+            },
+          ],
         },
         {
           title: 'Tick duration',
@@ -50,11 +57,17 @@ export const oracleDashboard: DashboardSpec = {
           unit: 'short',
           type: 'timeseries',
           stacked: true,
-          queries: [{ expr: `sum by (type) (increase(metaloop_oracle_findings_total{${ENV_AGENT}}[$__rate_interval]))`, legend: '{{type}}' }],
+          queries: [
+            {
+              expr: `sum by (type) (increase(metaloop_oracle_findings_total{${ENV_AGENT}}[$__rate_interval]))`,
+              legend: '{{type}}',
+            },
+          ],
         },
         {
           title: 'Plans by status',
-          description: 'Plans currently in each status (draft, validated, blocked, awaiting_approval, approved, queued, executing, completed, …).',
+          description:
+            'Plans currently in each status (draft, validated, blocked, awaiting_approval, approved, queued, executing, completed, …).',
           unit: 'short',
           type: 'timeseries',
           queries: [{ expr: `sum by (status) (metaloop_oracle_plans{${ENV}})`, legend: '{{status}}' }],
@@ -65,15 +78,26 @@ export const oracleDashboard: DashboardSpec = {
           unit: 'short',
           type: 'timeseries',
           stacked: true,
-          queries: [{ expr: `sum by (gate, status) (increase(metaloop_gate_results_total{${ENV}}[$__rate_interval]))`, legend: '{{gate}} {{status}}' }],
+          queries: [
+            {
+              expr: `sum by (gate, status) (increase(metaloop_gate_results_total{${ENV}}[$__rate_interval]))`,
+              legend: '{{gate}} {{status}}',
+            },
+          ],
         },
         {
           title: 'Plan validations by outcome',
-          description: 'SPEC-gate validations of plans per interval by outcome: passed, needs_approval (waits for a person), blocked.',
+          description:
+            'SPEC-gate validations of plans per interval by outcome: passed, needs_approval (waits for a person), blocked.',
           unit: 'short',
           type: 'timeseries',
           stacked: true,
-          queries: [{ expr: `sum by (outcome) (increase(metaloop_plan_validations_total{${ENV}}[$__rate_interval]))`, legend: '{{outcome}}' }],
+          queries: [
+            {
+              expr: `sum by (outcome) (increase(metaloop_plan_validations_total{${ENV}}[$__rate_interval]))`,
+              legend: '{{outcome}}',
+            },
+          ],
         },
         {
           title: 'Approvals waiting',
@@ -84,7 +108,8 @@ export const oracleDashboard: DashboardSpec = {
         },
         {
           title: 'Mutation budget remaining',
-          description: 'Mutations still allowed in the current window, per budget scope (global, per environment, per action). 0 blocks new plans at the rate_budget gate.',
+          description:
+            'Mutations still allowed in the current window, per budget scope (global, per environment, per action). 0 blocks new plans at the rate_budget gate.',
           unit: 'short',
           type: 'stat',
           queries: [{ expr: `min by (scope) (metaloop_mutation_budget_remaining{${ENV}})`, legend: '{{scope}}' }],

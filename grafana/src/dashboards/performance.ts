@@ -6,21 +6,24 @@ const ARMS = ['agent_id', 'arm', 'revision_id'];
 export const performanceDashboard: DashboardSpec = {
   uid: 'metaloop-performance',
   title: 'metaloop / Performance',
-  description: 'How the agents perform per revision (stable and canary side by side), and how the metaloop apps themselves perform.',
+  description:
+    'How the agents perform per revision (stable and canary side by side), and how the metaloop apps themselves perform.',
   rows: [
     {
       title: 'Agents: stable vs canary',
       panels: [
         {
           title: 'Agent response time by revision',
-          description: 'Response time the agents reported in implicit feedback, per agent, arm (stable, canary) and revision.',
+          description:
+            'Response time the agents reported in implicit feedback, per agent, arm (stable, canary) and revision.',
           unit: 's',
           type: 'timeseries',
           queries: percentiles('metaloop_agent_response_seconds', ENV_AGENT, ARMS),
         },
         {
           title: 'Agent success rate by revision',
-          description: 'Success the agents report in implicit feedback (success, or success_rate), per agent, arm and revision.',
+          description:
+            'Success the agents report in implicit feedback (success, or success_rate), per agent, arm and revision.',
           unit: 'percentunit',
           type: 'timeseries',
           min: 0,
@@ -50,11 +53,17 @@ export const performanceDashboard: DashboardSpec = {
           unit: 'reqps',
           type: 'timeseries',
           stacked: true,
-          queries: [{ expr: `sum by (app, status_code) (rate(${http(ENV)}[$__rate_interval]))`, legend: '{{app}} {{status_code}}' }],
+          queries: [
+            {
+              expr: `sum by (app, status_code) (rate(${http(ENV)}[$__rate_interval]))`,
+              legend: '{{app}} {{status_code}}',
+            },
+          ],
         },
         {
           title: 'Server errors by app',
-          description: 'Share of responses that are 5xx, per app. Bad input is a 4xx by design, so any 5xx is worth a look.',
+          description:
+            'Share of responses that are 5xx, per app. Bad input is a 4xx by design, so any 5xx is worth a look.',
           unit: 'percentunit',
           type: 'timeseries',
           min: 0,
@@ -89,7 +98,12 @@ export const performanceDashboard: DashboardSpec = {
           type: 'timeseries',
           width: 8,
           stacked: true,
-          queries: [{ expr: `sum by (arm) (rate(metaloop_config_requests_total{${ENV_AGENT}}[$__rate_interval]))`, legend: '{{arm}}' }],
+          queries: [
+            {
+              expr: `sum by (arm) (rate(metaloop_config_requests_total{${ENV_AGENT}}[$__rate_interval]))`,
+              legend: '{{arm}}',
+            },
+          ],
         },
         {
           title: 'Config cache hit ratio',
@@ -109,7 +123,8 @@ export const performanceDashboard: DashboardSpec = {
         },
         {
           title: 'Config propagation delay',
-          description: 'Time from a config change (config.changed published) to the cache update on a feedback-api replica.',
+          description:
+            'Time from a config change (config.changed published) to the cache update on a feedback-api replica.',
           unit: 's',
           type: 'timeseries',
           width: 8,
@@ -126,7 +141,12 @@ export const performanceDashboard: DashboardSpec = {
           unit: 'percentunit',
           type: 'timeseries',
           width: 8,
-          queries: [{ expr: `sum by (app, instance) (rate(process_cpu_seconds_total{${ENV}}[$__rate_interval]))`, legend: '{{app}} {{instance}}' }],
+          queries: [
+            {
+              expr: `sum by (app, instance) (rate(process_cpu_seconds_total{${ENV}}[$__rate_interval]))`,
+              legend: '{{app}} {{instance}}',
+            },
+          ],
         },
         {
           title: 'Resident memory by app',
@@ -134,15 +154,23 @@ export const performanceDashboard: DashboardSpec = {
           unit: 'bytes',
           type: 'timeseries',
           width: 8,
-          queries: [{ expr: `max by (app, instance) (process_resident_memory_bytes{${ENV}})`, legend: '{{app}} {{instance}}' }],
+          queries: [
+            { expr: `max by (app, instance) (process_resident_memory_bytes{${ENV}})`, legend: '{{app}} {{instance}}' },
+          ],
         },
         {
           title: 'Event-loop lag p99',
-          description: 'Node.js event-loop delay p99 per process; sustained values over a few ms mean the process is CPU-bound.',
+          description:
+            'Node.js event-loop delay p99 per process; sustained values over a few ms mean the process is CPU-bound.',
           unit: 's',
           type: 'timeseries',
           width: 8,
-          queries: [{ expr: `max by (app, instance) (nodejs_eventloop_lag_p99_seconds{${ENV}})`, legend: '{{app}} {{instance}}' }],
+          queries: [
+            {
+              expr: `max by (app, instance) (nodejs_eventloop_lag_p99_seconds{${ENV}})`,
+              legend: '{{app}} {{instance}}',
+            },
+          ],
         },
       ],
     },

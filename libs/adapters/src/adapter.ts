@@ -1,4 +1,11 @@
-import type { AdapterConstraints, AgentConfig, CandidateSpec, Environment, MutationParams, MutationType } from '@metaloop/contracts';
+import type {
+  AdapterConstraints,
+  AgentConfig,
+  CandidateSpec,
+  Environment,
+  MutationParams,
+  MutationType,
+} from '@metaloop/contracts';
 import type { AdapterState, PlannedEffect, SideEffect } from './side-effects';
 import type { ChangeSummaries } from './summaries';
 
@@ -59,7 +66,12 @@ export interface MutationAdapter<T extends MutationType = MutationType> {
   /** Confirms the recorded side effects hold (the server lists the adapter, the router acknowledged). */
   verify(ctx: AdapterContext, prepared: Prepared<T>, state: AdapterState): Promise<VerifyResult>;
   /** After promotion: makes the `promote` side effects (those the stable arm needed until now), appended to the state. */
-  promote(ctx: AdapterContext, prepared: Prepared<T>, state: AdapterState, checkpoint: Checkpoint): Promise<AdapterState>;
+  promote(
+    ctx: AdapterContext,
+    prepared: Prepared<T>,
+    state: AdapterState,
+    checkpoint: Checkpoint,
+  ): Promise<AdapterState>;
   /**
    * Undoes every recorded side effect, newest first; idempotent, safe after a half-failed apply
    * and with no apply at all (`state` null). Throws AdapterError `side_effect_failed` when an

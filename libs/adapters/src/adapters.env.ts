@@ -3,7 +3,10 @@ import { z } from 'zod';
 import type { AdapterOptions } from './adapters';
 
 /** An unset or empty variable is no endpoint. */
-const optionalUrl = z.preprocess((value) => (value === '' ? undefined : value), z.url({ protocol: /^https?$/ }).optional());
+const optionalUrl = z.preprocess(
+  (value) => (value === '' ? undefined : value),
+  z.url({ protocol: /^https?$/ }).optional(),
+);
 const optionalSecret = z.preprocess((value) => (value === '' ? undefined : value), z.string().min(1).optional());
 
 /**
@@ -28,9 +31,16 @@ export const adaptersEnv = {
 export type AdaptersEnv = z.output<z.ZodObject<typeof adaptersEnv>>;
 
 /** For the app schema's `superRefine`: the webhook is signed, so its URL needs the secret. */
-export function checkAdaptersEnv(env: Pick<AdaptersEnv, 'ROUTER_WEBHOOK_URL' | 'ROUTER_WEBHOOK_SECRET'>, ctx: z.RefinementCtx): void {
+export function checkAdaptersEnv(
+  env: Pick<AdaptersEnv, 'ROUTER_WEBHOOK_URL' | 'ROUTER_WEBHOOK_SECRET'>,
+  ctx: z.RefinementCtx,
+): void {
   if (env.ROUTER_WEBHOOK_URL && !env.ROUTER_WEBHOOK_SECRET) {
-    ctx.addIssue({ code: 'custom', path: ['ROUTER_WEBHOOK_SECRET'], message: 'required with ROUTER_WEBHOOK_URL (the webhook is signed)' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ROUTER_WEBHOOK_SECRET'],
+      message: 'required with ROUTER_WEBHOOK_URL (the webhook is signed)',
+    });
   }
 }
 
@@ -39,10 +49,18 @@ export function checkAdaptersEnv(env: Pick<AdaptersEnv, 'ROUTER_WEBHOOK_URL' | '
  * with Nest's ConfigService): the values are what `adaptersEnv` and `checkAdaptersEnv` passed.
  */
 export function adapterOptionsFromEnv(read: (name: keyof AdaptersEnv) => unknown): AdapterOptions {
-  const env = Object.fromEntries(Object.keys(adaptersEnv).map((name) => [name, read(name as keyof AdaptersEnv)])) as AdaptersEnv;
-  const retry = { timeoutMs: env.SIDE_EFFECT_TIMEOUT_MS, retries: env.SIDE_EFFECT_RETRIES, backoffMs: env.SIDE_EFFECT_BACKOFF_MS };
+  const env = Object.fromEntries(
+    Object.keys(adaptersEnv).map((name) => [name, read(name as keyof AdaptersEnv)]),
+  ) as AdaptersEnv;
+  const retry = {
+    timeoutMs: env.SIDE_EFFECT_TIMEOUT_MS,
+    retries: env.SIDE_EFFECT_RETRIES,
+    backoffMs: env.SIDE_EFFECT_BACKOFF_MS,
+  };
   return {
     ...(env.LORA_SERVER_URL && { lora: { baseUrl: env.LORA_SERVER_URL, apiKey: env.LORA_SERVER_API_KEY, ...retry } }),
-    ...(env.ROUTER_WEBHOOK_URL && { router: { webhookUrl: env.ROUTER_WEBHOOK_URL, secret: env.ROUTER_WEBHOOK_SECRET!, ...retry } }),
+    ...(env.ROUTER_WEBHOOK_URL && {
+      router: { webhookUrl: env.ROUTER_WEBHOOK_URL, secret: env.ROUTER_WEBHOOK_SECRET!, ...retry },
+    }),
   };
 }

@@ -21,13 +21,21 @@ class ValidationModule {}
 class LaunchModule {}
 
 /** The app's validated env as ConfigService serves it (and nothing from process.env). */
-const configFrom = (env: Record<string, unknown>) => ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, load: [() => env] });
+const configFrom = (env: Record<string, unknown>) =>
+  ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, load: [() => env] });
 
-const ENV = { LORA_SERVER_URL: 'http://vllm.internal:8000', SIDE_EFFECT_TIMEOUT_MS: 5_000, SIDE_EFFECT_RETRIES: 3, SIDE_EFFECT_BACKOFF_MS: 250 };
+const ENV = {
+  LORA_SERVER_URL: 'http://vllm.internal:8000',
+  SIDE_EFFECT_TIMEOUT_MS: 5_000,
+  SIDE_EFFECT_RETRIES: 3,
+  SIDE_EFFECT_BACKOFF_MS: 250,
+};
 
 describe('AdaptersModule', () => {
   it('builds one set from the env, and every part of the app gets that set', async () => {
-    const app = await Test.createTestingModule({ imports: [configFrom(ENV), AdaptersModule.fromEnv(), ValidationModule, LaunchModule] }).compile();
+    const app = await Test.createTestingModule({
+      imports: [configFrom(ENV), AdaptersModule.fromEnv(), ValidationModule, LaunchModule],
+    }).compile();
     const dryRun = app.get(GateState).adapters;
     expect(app.get(Launcher).adapters).toBe(dryRun);
     expect(app.get(ADAPTER_SET)).toBe(dryRun);
@@ -39,15 +47,29 @@ describe('AdaptersModule', () => {
   });
 
   it('plans no side effect where the env configures no endpoint', async () => {
-    const app = await Test.createTestingModule({ imports: [configFrom({ ...ENV, LORA_SERVER_URL: undefined }), AdaptersModule.fromEnv(), ValidationModule] }).compile();
-    expect(app.get(GateState).adapters.LORA_APPLY.prepare(context(), { action: 'attach', adapter_id: 'tone-v2' }).side_effects).toEqual([]);
+    const app = await Test.createTestingModule({
+      imports: [configFrom({ ...ENV, LORA_SERVER_URL: undefined }), AdaptersModule.fromEnv(), ValidationModule],
+    }).compile();
+    expect(
+      app.get(GateState).adapters.LORA_APPLY.prepare(context(), { action: 'attach', adapter_id: 'tone-v2' })
+        .side_effects,
+    ).toEqual([]);
     await app.close();
   });
 
   it('takes options directly as well', async () => {
-    const app = await Test.createTestingModule({ imports: [AdaptersModule.forRoot({ router: { webhookUrl: 'http://router.internal/hook', secret: 's' } }), LaunchModule] }).compile();
-    const prepared = app.get(Launcher).adapters.ROUTE_CHANGE.prepare(context(), { weights: { 'eu-1': 70, 'us-1': 30 } });
-    expect(prepared.side_effects).toEqual([{ phase: 'promote', effect: expect.objectContaining({ kind: 'router_weights' }) }]);
+    const app = await Test.createTestingModule({
+      imports: [
+        AdaptersModule.forRoot({ router: { webhookUrl: 'http://router.internal/hook', secret: 's' } }),
+        LaunchModule,
+      ],
+    }).compile();
+    const prepared = app
+      .get(Launcher)
+      .adapters.ROUTE_CHANGE.prepare(context(), { weights: { 'eu-1': 70, 'us-1': 30 } });
+    expect(prepared.side_effects).toEqual([
+      { phase: 'promote', effect: expect.objectContaining({ kind: 'router_weights' }) },
+    ]);
     await app.close();
   });
 });

@@ -6,9 +6,8 @@ import { adapterOptionsFromEnv } from './adapters.env';
 /** Injection token of the app's one `AdapterSet`: `@Inject(ADAPTER_SET) adapters: AdapterSet`. */
 export const ADAPTER_SET = Symbol('ADAPTER_SET');
 
-const { ConfigurableModuleClass: ConfigurableAdaptersModule, MODULE_OPTIONS_TOKEN: ADAPTER_OPTIONS } = new ConfigurableModuleBuilder<AdapterOptions>()
-  .setClassMethodName('forRoot')
-  .build();
+const { ConfigurableModuleClass: ConfigurableAdaptersModule, MODULE_OPTIONS_TOKEN: ADAPTER_OPTIONS } =
+  new ConfigurableModuleBuilder<AdapterOptions>().setClassMethodName('forRoot').build();
 
 /**
  * The app's adapters as a provider (`ADAPTER_SET`), built once from its options. An app registers
@@ -17,7 +16,13 @@ const { ConfigurableModuleClass: ConfigurableAdaptersModule, MODULE_OPTIONS_TOKE
  */
 @Global()
 @Module({
-  providers: [{ provide: ADAPTER_SET, inject: [ADAPTER_OPTIONS], useFactory: (options: AdapterOptions) => createAdapters(options) }],
+  providers: [
+    {
+      provide: ADAPTER_SET,
+      inject: [ADAPTER_OPTIONS],
+      useFactory: (options: AdapterOptions) => createAdapters(options),
+    },
+  ],
   exports: [ADAPTER_SET],
 })
 export class AdaptersModule extends ConfigurableAdaptersModule {

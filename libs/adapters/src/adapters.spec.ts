@@ -45,7 +45,9 @@ describe.each(CASES)('%s round trip', (type, params, changed, expected, parent =
   });
 
   it('rejects params that break the schema, naming the field', () => {
-    expect(() => adapter.prepare(context(), { unexpected: true })).toThrow(expect.objectContaining({ code: 'invalid_params' }));
+    expect(() => adapter.prepare(context(), { unexpected: true })).toThrow(
+      expect.objectContaining({ code: 'invalid_params' }),
+    );
   });
 
   it('refuses a state of another operation', async () => {

@@ -1,4 +1,10 @@
-import { agentConfigSchema, mutationParamsSchemas, type AgentConfigInput, type MutationParams, type MutationType } from '@metaloop/contracts';
+import {
+  agentConfigSchema,
+  mutationParamsSchemas,
+  type AgentConfigInput,
+  type MutationParams,
+  type MutationType,
+} from '@metaloop/contracts';
 import { jsonEqual } from '@metaloop/core';
 import type { z } from 'zod';
 import type { AdapterContext, Checkpoint, MutationAdapter, Prepared } from './adapter';
@@ -35,11 +41,20 @@ export function defineAdapter<T extends MutationType>(
 
   const ownState = (ctx: AdapterContext, state: AdapterState) => {
     if (state.type !== type || state.operation_id !== ctx.operationId) {
-      throw new AdapterError('invalid_state', `state of ${state.type} ${state.operation_id} given to ${type} ${ctx.operationId}`);
+      throw new AdapterError(
+        'invalid_state',
+        `state of ${state.type} ${state.operation_id} given to ${type} ${ctx.operationId}`,
+      );
     }
   };
 
-  const run = async (ctx: AdapterContext, prepared: Prepared<T>, phase: EffectPhase, from: AdapterState, checkpoint: Checkpoint) => {
+  const run = async (
+    ctx: AdapterContext,
+    prepared: Prepared<T>,
+    phase: EffectPhase,
+    from: AdapterState,
+    checkpoint: Checkpoint,
+  ) => {
     const state = structuredClone(from);
     for (const planned of prepared.side_effects.filter((effect) => effect.phase === phase)) {
       // A repeated promote finds its effects recorded: done ones are skipped, started ones retried in place.
@@ -65,11 +80,13 @@ export function defineAdapter<T extends MutationType>(
       const params = parse(mutationParamsSchemas[type], rawParams, 'params', 'invalid_params') as MutationParams[T];
       const derived = definition.derive(ctx, params, endpoints);
       const config = parse(agentConfigSchema, derived.config, 'config', 'invalid_config');
-      if (jsonEqual(config, ctx.parent)) throw new AdapterError('no_change', `${type} leaves the config as it is`, 'params');
+      if (jsonEqual(config, ctx.parent))
+        throw new AdapterError('no_change', `${type} leaves the config as it is`, 'params');
       return { type, params, config, summary: derived.summary, side_effects: derived.side_effects ?? [] };
     },
 
-    apply: (ctx, prepared, checkpoint) => run(ctx, prepared, 'apply', { type, operation_id: ctx.operationId, effects: [] }, checkpoint),
+    apply: (ctx, prepared, checkpoint) =>
+      run(ctx, prepared, 'apply', { type, operation_id: ctx.operationId, effects: [] }, checkpoint),
 
     promote(ctx, prepared, state, checkpoint) {
       ownState(ctx, state);
@@ -96,15 +113,27 @@ export function defineAdapter<T extends MutationType>(
       }
       if (failures.length > 0) {
         // A missing endpoint will not come back by retrying; say so rather than "failed".
-        const code = failures.some((failure) => failure.code === 'not_configured') ? 'not_configured' : 'side_effect_failed';
-        throw new AdapterError(code, `revert of ${type} failed: ${failures.map((failure) => failure.message).join('; ')}`, undefined, state!);
+        const code = failures.some((failure) => failure.code === 'not_configured')
+          ? 'not_configured'
+          : 'side_effect_failed';
+        throw new AdapterError(
+          code,
+          `revert of ${type} failed: ${failures.map((failure) => failure.message).join('; ')}`,
+          undefined,
+          state!,
+        );
       }
       return { config: structuredClone(ctx.parent), undone };
     },
   };
 }
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, root: string, code: 'invalid_params' | 'invalid_config'): z.output<S> {
+function parse<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  root: string,
+  code: 'invalid_params' | 'invalid_config',
+): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
@@ -116,5 +145,10 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, root: string, cod
 function failed(error: unknown, state: AdapterState): AdapterError {
   const snapshot = structuredClone(state);
   if (error instanceof AdapterError) return new AdapterError(error.code, error.message, error.path, snapshot);
-  return new AdapterError('side_effect_failed', error instanceof Error ? error.message : String(error), undefined, snapshot);
+  return new AdapterError(
+    'side_effect_failed',
+    error instanceof Error ? error.message : String(error),
+    undefined,
+    snapshot,
+  );
 }

@@ -38,7 +38,12 @@ export class EffectExecutor {
 
   async check(record: EffectRecord): Promise<EffectCheck> {
     const { effect } = record;
-    const result = (ok: boolean, detail: string): EffectCheck => ({ kind: effect.kind, target: effectTarget(effect), ok, detail });
+    const result = (ok: boolean, detail: string): EffectCheck => ({
+      kind: effect.kind,
+      target: effectTarget(effect),
+      ok,
+      detail,
+    });
     if (record.status !== 'done') return result(false, 'the call was started but not confirmed');
     if (effect.kind === 'router_weights') return result(true, 'the router acknowledged the weights');
     const server = this.lora(effect);
@@ -46,7 +51,10 @@ export class EffectExecutor {
     try {
       listed = (await server.models()).includes(effect.lora_name);
     } catch (error) {
-      return result(false, `the server's models could not be listed: ${error instanceof Error ? error.message : String(error)}`);
+      return result(
+        false,
+        `the server's models could not be listed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     return effect.kind === 'lora_load'
       ? result(listed, listed ? 'the server lists the adapter' : 'the server does not list the adapter')
@@ -54,12 +62,25 @@ export class EffectExecutor {
   }
 
   private lora(effect: SideEffect): LoraServer {
-    if (!this.endpoints.lora) throw new AdapterError('not_configured', `${effect.kind} needs a LoRA server, and none is configured`);
+    if (!this.endpoints.lora)
+      throw new AdapterError('not_configured', `${effect.kind} needs a LoRA server, and none is configured`);
     return this.endpoints.lora;
   }
 
-  private deliver(ctx: AdapterContext, effect: SideEffect, phase: 'apply' | 'revert', weights: Record<string, number>): Promise<void> {
-    if (!this.endpoints.router) throw new AdapterError('not_configured', `${effect.kind} needs a router webhook, and none is configured`);
-    return this.endpoints.router.deliver({ agent_id: ctx.agentId, environment: ctx.environment, operation_id: ctx.operationId, phase, weights });
+  private deliver(
+    ctx: AdapterContext,
+    effect: SideEffect,
+    phase: 'apply' | 'revert',
+    weights: Record<string, number>,
+  ): Promise<void> {
+    if (!this.endpoints.router)
+      throw new AdapterError('not_configured', `${effect.kind} needs a router webhook, and none is configured`);
+    return this.endpoints.router.deliver({
+      agent_id: ctx.agentId,
+      environment: ctx.environment,
+      operation_id: ctx.operationId,
+      phase,
+      weights,
+    });
   }
 }

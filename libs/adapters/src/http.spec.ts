@@ -25,7 +25,9 @@ describe('httpWithRetry', () => {
     server.fault('/x', 'hang');
     const failure = await call().catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(HttpCallError);
-    expect((failure as Error).message).toBe(`POST ${server.url}/x failed after 3 attempts: timed out after ${FAST.timeoutMs} ms`);
+    expect((failure as Error).message).toBe(
+      `POST ${server.url}/x failed after 3 attempts: timed out after ${FAST.timeoutMs} ms`,
+    );
   });
 
   it('names a refused connection', async () => {
@@ -35,7 +37,10 @@ describe('httpWithRetry', () => {
 
   it('counts accepted answers as success', async () => {
     server.fault('/x', 409);
-    const answer = await httpWithRetry({ method: 'POST', url: `${server.url}/x`, accept: (status) => status === 409 }, FAST);
+    const answer = await httpWithRetry(
+      { method: 'POST', url: `${server.url}/x`, accept: (status) => status === 409 },
+      FAST,
+    );
     expect(answer.status).toBe(409);
   });
 });

@@ -54,22 +54,30 @@ export async function httpWithRetry(call: HttpCall, policy: RetryPolicy): Promis
         signal: AbortSignal.timeout(policy.timeoutMs),
       });
       const text = await response.text();
-      if (response.ok || call.accept?.(response.status, text)) return { status: response.status, text, attempts: attempt };
+      if (response.ok || call.accept?.(response.status, text))
+        return { status: response.status, text, attempts: attempt };
       lastStatus = response.status;
       lastFailure = `${response.status} ${text.slice(0, 200)}`.trim();
-      if (!retryableStatus(response.status)) throw new HttpCallError(`${what} answered ${lastFailure}`, attempt, response.status);
+      if (!retryableStatus(response.status))
+        throw new HttpCallError(`${what} answered ${lastFailure}`, attempt, response.status);
     } catch (error) {
       if (error instanceof HttpCallError) throw error;
       lastStatus = undefined;
-      lastFailure = isError(error) && error.name === 'TimeoutError' ? `timed out after ${policy.timeoutMs} ms` : describe(error);
+      lastFailure =
+        isError(error) && error.name === 'TimeoutError' ? `timed out after ${policy.timeoutMs} ms` : describe(error);
     }
   }
   const attempts = policy.retries + 1;
-  throw new HttpCallError(`${what} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastFailure}`, attempts, lastStatus);
+  throw new HttpCallError(
+    `${what} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastFailure}`,
+    attempts,
+    lastStatus,
+  );
 }
 
 // fetch's errors may come from another realm (undici, test sandboxes), so `instanceof Error` is not enough.
-const isError = (value: unknown): value is Error => typeof value === 'object' && value !== null && 'message' in value && 'name' in value;
+const isError = (value: unknown): value is Error =>
+  typeof value === 'object' && value !== null && 'message' in value && 'name' in value;
 
 function describe(error: unknown): string {
   if (!isError(error)) return String(error);

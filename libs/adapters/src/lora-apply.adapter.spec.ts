@@ -16,7 +16,12 @@ describe('LORA_APPLY prepare', () => {
   it('attaches and detaches in the candidate config, with no call planned when no server is configured', () => {
     expect(adapter.prepare(context(), attach)).toMatchObject({
       config: { ...PARENT, lora: ['tone-v1', 'tone-v2'] },
-      summary: { action: 'attach', adapter_id: 'tone-v2', base_model: 'llama-3-8b', lora: { before: ['tone-v1'], after: ['tone-v1', 'tone-v2'] } },
+      summary: {
+        action: 'attach',
+        adapter_id: 'tone-v2',
+        base_model: 'llama-3-8b',
+        lora: { before: ['tone-v1'], after: ['tone-v1', 'tone-v2'] },
+      },
       side_effects: [],
     });
     expect(adapter.prepare(context(), detach).config.lora).toEqual([]);
@@ -28,11 +33,15 @@ describe('LORA_APPLY prepare', () => {
     ['an adapter for another base model', { action: 'attach', adapter_id: 'legal-70b' }, 'incompatible'],
     ['detaching what is not attached', { action: 'detach', adapter_id: 'tone-v2' }, 'unknown_id'],
   ])('rejects %s', (_name, params, code) => {
-    expect(() => adapter.prepare(context(), params)).toThrow(expect.objectContaining({ code, path: 'params.adapter_id' }));
+    expect(() => adapter.prepare(context(), params)).toThrow(
+      expect.objectContaining({ code, path: 'params.adapter_id' }),
+    );
   });
 
   it('rejects an unknown action', () => {
-    expect(() => adapter.prepare(context(), { action: 'swap', adapter_id: 'tone-v2' })).toThrow(expect.objectContaining({ code: 'invalid_params', path: 'params.action' }));
+    expect(() => adapter.prepare(context(), { action: 'swap', adapter_id: 'tone-v2' })).toThrow(
+      expect.objectContaining({ code: 'invalid_params', path: 'params.action' }),
+    );
   });
 });
 
@@ -51,10 +60,21 @@ describe('LORA_APPLY against a vLLM-compatible server', () => {
     const prepared = adapter.prepare(ctx, attach);
     const { saved, checkpoint } = checkpoints();
     const state = await adapter.apply(ctx, prepared, checkpoint);
-    expect(saved).toEqual([{ type: 'LORA_APPLY', operation_id: ctx.operationId, effects: [{ effect: prepared.side_effects[0]!.effect, status: 'started' }] }]);
-    expect(state.effects).toEqual([{ effect: { kind: 'lora_load', lora_name: 'tone-v2', lora_path: '/adapters/tone-v2' }, status: 'done' }]);
+    expect(saved).toEqual([
+      {
+        type: 'LORA_APPLY',
+        operation_id: ctx.operationId,
+        effects: [{ effect: prepared.side_effects[0]!.effect, status: 'started' }],
+      },
+    ]);
+    expect(state.effects).toEqual([
+      { effect: { kind: 'lora_load', lora_name: 'tone-v2', lora_path: '/adapters/tone-v2' }, status: 'done' },
+    ]);
     expect([...vllm.loaded]).toEqual([['tone-v2', '/adapters/tone-v2']]);
-    expect(await adapter.verify(ctx, prepared, state)).toEqual({ ok: true, checks: [{ kind: 'lora_load', target: 'tone-v2', ok: true, detail: 'the server lists the adapter' }] });
+    expect(await adapter.verify(ctx, prepared, state)).toEqual({
+      ok: true,
+      checks: [{ kind: 'lora_load', target: 'tone-v2', ok: true, detail: 'the server lists the adapter' }],
+    });
 
     expect(await adapter.apply(ctx, prepared, checkpoint)).toEqual(state); // "already loaded" counts as success
     const reverted = await adapter.revert(ctx, state);
@@ -89,7 +109,10 @@ describe('LORA_APPLY against a vLLM-compatible server', () => {
     const { checkpoint, last } = checkpoints();
     const failure = await adapter.apply(ctx, prepared, checkpoint).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(AdapterError);
-    expect(failure).toMatchObject({ code: 'side_effect_failed', message: `POST ${vllm.url}${LOAD} failed after 3 attempts: 503 injected fault` });
+    expect(failure).toMatchObject({
+      code: 'side_effect_failed',
+      message: `POST ${vllm.url}${LOAD} failed after 3 attempts: 503 injected fault`,
+    });
     expect((failure as AdapterError).state).toEqual(last());
     expect(last()!.effects).toEqual([{ effect: prepared.side_effects[0]!.effect, status: 'started' }]);
     expect((await adapter.verify(ctx, prepared, last()!)).ok).toBe(false);
@@ -107,7 +130,10 @@ describe('LORA_APPLY against a vLLM-compatible server', () => {
   it('refuses to revert a LoRA state in a process with no LoRA server configured', async () => {
     const ctx = context();
     const state = await adapter.apply(ctx, adapter.prepare(ctx, attach), checkpoints().checkpoint);
-    await expect(createAdapters().LORA_APPLY.revert(ctx, state)).rejects.toMatchObject({ code: 'not_configured', message: expect.stringContaining('none is configured') });
+    await expect(createAdapters().LORA_APPLY.revert(ctx, state)).rejects.toMatchObject({
+      code: 'not_configured',
+      message: expect.stringContaining('none is configured'),
+    });
   });
 
   it('detaches without unloading while the stable arm still serves with the adapter; promote unloads; revert re-loads', async () => {
@@ -120,9 +146,14 @@ describe('LORA_APPLY against a vLLM-compatible server', () => {
     expect(vllm.received).toHaveLength(0);
 
     const promoted = await adapter.promote(ctx, prepared, applied, checkpoint);
-    expect(promoted.effects).toEqual([{ effect: { kind: 'lora_unload', lora_name: 'tone-v1', lora_path: '/adapters/tone-v1' }, status: 'done' }]);
+    expect(promoted.effects).toEqual([
+      { effect: { kind: 'lora_unload', lora_name: 'tone-v1', lora_path: '/adapters/tone-v1' }, status: 'done' },
+    ]);
     expect(vllm.loaded.size).toBe(0);
-    expect(await adapter.verify(ctx, prepared, promoted)).toMatchObject({ ok: true, checks: [{ detail: 'the server no longer lists the adapter' }] });
+    expect(await adapter.verify(ctx, prepared, promoted)).toMatchObject({
+      ok: true,
+      checks: [{ detail: 'the server no longer lists the adapter' }],
+    });
     expect(await adapter.promote(ctx, prepared, promoted, checkpoint)).toEqual(promoted);
     expect(vllm.received.filter((request) => request.path === UNLOAD)).toHaveLength(1);
 
@@ -137,7 +168,9 @@ describe('LORA_APPLY against a vLLM-compatible server', () => {
     const prepared = adapter.prepare(ctx, detach);
     const { checkpoint, last } = checkpoints();
     const applied = await adapter.apply(ctx, prepared, checkpoint);
-    await expect(adapter.promote(ctx, prepared, applied, checkpoint)).rejects.toMatchObject({ code: 'side_effect_failed' });
+    await expect(adapter.promote(ctx, prepared, applied, checkpoint)).rejects.toMatchObject({
+      code: 'side_effect_failed',
+    });
     vllm.clearFaults();
     const promoted = await adapter.promote(ctx, prepared, last()!, checkpoint);
     expect(promoted.effects).toEqual([{ effect: prepared.side_effects[0]!.effect, status: 'done' }]);
@@ -149,7 +182,10 @@ describe('LORA_APPLY against a vLLM-compatible server', () => {
     const prepared = adapter.prepare(ctx, attach);
     const state = await adapter.apply(ctx, prepared, checkpoints().checkpoint);
     vllm.fault('/v1/models', 500);
-    expect(await adapter.verify(ctx, prepared, state)).toMatchObject({ ok: false, checks: [{ detail: expect.stringContaining("models could not be listed") }] });
+    expect(await adapter.verify(ctx, prepared, state)).toMatchObject({
+      ok: false,
+      checks: [{ detail: expect.stringContaining('models could not be listed') }],
+    });
   });
 
   it('sends the API key', async () => {

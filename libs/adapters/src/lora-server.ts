@@ -8,8 +8,10 @@ export interface LoraServerOptions extends Partial<RetryPolicy> {
 
 // vLLM answers a repeated load with 400 "... has already been loaded." and an unload of an unknown
 // name with 404 "... cannot be found."; both mean the wanted state holds, so retries stay idempotent.
-const alreadyLoaded = (status: number, text: string) => status >= 400 && status < 500 && /already (been )?loaded|already exists/i.test(text);
-const notLoaded = (status: number, text: string) => status === 404 || (status >= 400 && status < 500 && /cannot be found|not found/i.test(text));
+const alreadyLoaded = (status: number, text: string) =>
+  status >= 400 && status < 500 && /already (been )?loaded|already exists/i.test(text);
+const notLoaded = (status: number, text: string) =>
+  status === 404 || (status >= 400 && status < 500 && /cannot be found|not found/i.test(text));
 
 export class LoraServer {
   private readonly policy: RetryPolicy;
@@ -30,13 +32,19 @@ export class LoraServer {
 
   /** Ids the server serves: its base model and every loaded LoRA adapter. */
   async models(): Promise<string[]> {
-    const answer = await httpWithRetry({ method: 'GET', url: `${this.baseUrl}/v1/models`, headers: () => this.auth() }, this.policy);
+    const answer = await httpWithRetry(
+      { method: 'GET', url: `${this.baseUrl}/v1/models`, headers: () => this.auth() },
+      this.policy,
+    );
     const listed = JSON.parse(answer.text) as { data?: Array<{ id?: unknown }> };
     return (listed.data ?? []).map((model) => model.id).filter((id): id is string => typeof id === 'string');
   }
 
   private async post(path: string, body: object, accept: (status: number, text: string) => boolean): Promise<void> {
-    await httpWithRetry({ method: 'POST', url: `${this.baseUrl}${path}`, body: JSON.stringify(body), headers: () => this.auth(), accept }, this.policy);
+    await httpWithRetry(
+      { method: 'POST', url: `${this.baseUrl}${path}`, body: JSON.stringify(body), headers: () => this.auth(), accept },
+      this.policy,
+    );
   }
 
   private auth(): Record<string, string> {

@@ -8,7 +8,11 @@ const fact = (id: string) => ({ id, text: `fact ${id}` });
 describe('MEMORY_UPDATE', () => {
   it('removes, reweights and adds facts and examples', () => {
     const { config, summary } = adapter.prepare(context(), {
-      facts: { remove: ['hours'], reweight: [{ id: 'plan', weight: 0.4 }], add: [{ id: 'refunds', text: 'Refunds take 5 days', weight: 0.8 }] },
+      facts: {
+        remove: ['hours'],
+        reweight: [{ id: 'plan', weight: 0.4 }],
+        add: [{ id: 'refunds', text: 'Refunds take 5 days', weight: 0.8 }],
+      },
       examples: { add: [{ id: 'bye', input: 'Thanks', output: 'You are welcome!' }] },
     });
     expect(config.memory).toEqual([
@@ -20,7 +24,12 @@ describe('MEMORY_UPDATE', () => {
       ['bye', 0.5],
     ]);
     expect(summary).toEqual({
-      facts: { added: ['refunds'], removed: ['hours'], reweighted: [{ id: 'plan', before: 0.9, after: 0.4 }], count: { before: 2, after: 2 } },
+      facts: {
+        added: ['refunds'],
+        removed: ['hours'],
+        reweighted: [{ id: 'plan', before: 0.9, after: 0.4 }],
+        count: { before: 2, after: 2 },
+      },
       examples: { added: ['bye'], removed: [], reweighted: [], count: { before: 1, after: 2 } },
     });
   });
@@ -30,9 +39,24 @@ describe('MEMORY_UPDATE', () => {
     ['adding one id twice', { facts: { add: [fact('x'), fact('x')] } }, 'duplicate_id', 'params.facts.add.1'],
     ['removing an unknown id', { examples: { remove: ['nope'] } }, 'unknown_id', 'params.examples.remove.0'],
     ['removing one id twice', { facts: { remove: ['plan', 'plan'] } }, 'duplicate_id', 'params.facts.remove.1'],
-    ['reweighting an unknown id', { facts: { reweight: [{ id: 'nope', weight: 0.1 }] } }, 'unknown_id', 'params.facts.reweight.0'],
-    ['reweighting a removed id', { facts: { remove: ['plan'], reweight: [{ id: 'plan', weight: 0.1 }] } }, 'unknown_id', 'params.facts.reweight.0'],
-    ['a weight above 1', { facts: { reweight: [{ id: 'plan', weight: 2 }] } }, 'invalid_params', 'params.facts.reweight.0.weight'],
+    [
+      'reweighting an unknown id',
+      { facts: { reweight: [{ id: 'nope', weight: 0.1 }] } },
+      'unknown_id',
+      'params.facts.reweight.0',
+    ],
+    [
+      'reweighting a removed id',
+      { facts: { remove: ['plan'], reweight: [{ id: 'plan', weight: 0.1 }] } },
+      'unknown_id',
+      'params.facts.reweight.0',
+    ],
+    [
+      'a weight above 1',
+      { facts: { reweight: [{ id: 'plan', weight: 2 }] } },
+      'invalid_params',
+      'params.facts.reweight.0.weight',
+    ],
     ['neither facts nor examples', {}, 'invalid_params', 'params'],
     ['the same weight again', { facts: { reweight: [{ id: 'plan', weight: 0.9 }] } }, 'no_change', 'params'],
   ])('rejects %s', (_name, params, code, path) => {

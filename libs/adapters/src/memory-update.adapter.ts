@@ -35,7 +35,8 @@ function updateList<T extends { id: string; weight: number }>(
   const seen = (list: string[], part: string) => {
     const distinct = new Set<string>();
     list.forEach((id, index) => {
-      if (distinct.has(id)) throw new AdapterError('duplicate_id', `${id} is named twice in ${part}`, `${path}.${part}.${index}`);
+      if (distinct.has(id))
+        throw new AdapterError('duplicate_id', `${id} is named twice in ${part}`, `${path}.${part}.${index}`);
       distinct.add(id);
     });
     return distinct;
@@ -43,29 +44,46 @@ function updateList<T extends { id: string; weight: number }>(
 
   const removed = seen(change.remove, 'remove');
   change.remove.forEach((id, index) => {
-    if (!ids.has(id)) throw new AdapterError('unknown_id', `${id} is not in the parent config`, `${path}.remove.${index}`);
+    if (!ids.has(id))
+      throw new AdapterError('unknown_id', `${id} is not in the parent config`, `${path}.remove.${index}`);
   });
-  seen(change.reweight.map(({ id }) => id), 'reweight');
+  seen(
+    change.reweight.map(({ id }) => id),
+    'reweight',
+  );
   const weights = new Map(change.reweight.map(({ id, weight }) => [id, weight]));
   change.reweight.forEach(({ id }, index) => {
-    if (!ids.has(id) || removed.has(id)) throw new AdapterError('unknown_id', `${id} is not in the config to reweight`, `${path}.reweight.${index}`);
+    if (!ids.has(id) || removed.has(id))
+      throw new AdapterError('unknown_id', `${id} is not in the config to reweight`, `${path}.reweight.${index}`);
   });
-  seen(change.add.map((item) => item.id), 'add');
+  seen(
+    change.add.map((item) => item.id),
+    'add',
+  );
   change.add.forEach(({ id }, index) => {
-    if (ids.has(id)) throw new AdapterError('duplicate_id', `${id} is already in the parent config`, `${path}.add.${index}`);
+    if (ids.has(id))
+      throw new AdapterError('duplicate_id', `${id} is already in the parent config`, `${path}.add.${index}`);
   });
 
-  const kept = items.filter((item) => !removed.has(item.id)).map((item) => (weights.has(item.id) ? { ...item, weight: weights.get(item.id)! } : item));
+  const kept = items
+    .filter((item) => !removed.has(item.id))
+    .map((item) => (weights.has(item.id) ? { ...item, weight: weights.get(item.id)! } : item));
   const result = [...kept, ...change.add];
   if (result.length > cap) {
-    throw new AdapterError('constraint_violation', `${path.split('.')[1]} would number ${result.length}, the policy allows at most ${cap}`, `${path}.add`);
+    throw new AdapterError(
+      'constraint_violation',
+      `${path.split('.')[1]} would number ${result.length}, the policy allows at most ${cap}`,
+      `${path}.add`,
+    );
   }
   return {
     items: result,
     summary: {
       added: change.add.map((item) => item.id),
       removed: change.remove,
-      reweighted: items.filter((item) => weights.has(item.id)).map((item) => ({ id: item.id, before: item.weight, after: weights.get(item.id)! })),
+      reweighted: items
+        .filter((item) => weights.has(item.id))
+        .map((item) => ({ id: item.id, before: item.weight, after: weights.get(item.id)! })),
       count: { before: items.length, after: result.length },
     },
   };

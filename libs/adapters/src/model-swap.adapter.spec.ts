@@ -17,15 +17,30 @@ describe('MODEL_SWAP', () => {
 
   it('has no cost to compare when the current model is not registered', () => {
     const ctx = context({ parent: { ...PARENT, model: 'custom', lora: [] } });
-    expect(adapter.prepare(ctx, { model: 'gpt-4o-mini' }).summary.cost_per_1k_in).toEqual({ before: null, after: 0.00015 });
+    expect(adapter.prepare(ctx, { model: 'gpt-4o-mini' }).summary.cost_per_1k_in).toEqual({
+      before: null,
+      after: 0.00015,
+    });
   });
 
   it.each([
-    ['an unregistered model', { model: 'claude-9' }, 'unknown_candidate', 'registered: llama-3-8b, llama-3-70b, gpt-4o-mini'],
+    [
+      'an unregistered model',
+      { model: 'claude-9' },
+      'unknown_candidate',
+      'registered: llama-3-8b, llama-3-70b, gpt-4o-mini',
+    ],
     ['the current model', { model: 'llama-3-8b' }, 'no_change', 'already the agent'],
-    ['a model the attached LoRA adapter is not for', { model: 'llama-3-70b' }, 'incompatible', 'tone-v1 (base model llama-3-8b)'],
+    [
+      'a model the attached LoRA adapter is not for',
+      { model: 'llama-3-70b' },
+      'incompatible',
+      'tone-v1 (base model llama-3-8b)',
+    ],
   ])('rejects %s', (_name, params, code, message) => {
-    expect(() => adapter.prepare(context(), params)).toThrow(expect.objectContaining({ code, path: 'params.model', message: expect.stringContaining(message) }));
+    expect(() => adapter.prepare(context(), params)).toThrow(
+      expect.objectContaining({ code, path: 'params.model', message: expect.stringContaining(message) }),
+    );
   });
 
   it('ignores attached adapters it knows nothing about', () => {

@@ -7,14 +7,19 @@ export const modelSwap: AdapterDefinition<'MODEL_SWAP'> = {
   type: 'MODEL_SWAP',
   derive(ctx, { model }) {
     const { parent } = ctx;
-    if (model === parent.model) throw new AdapterError('no_change', `${model} is already the agent's model`, 'params.model');
+    if (model === parent.model)
+      throw new AdapterError('no_change', `${model} is already the agent's model`, 'params.model');
     const target = requireCandidate(ctx, 'model', model, 'params.model');
     const stranded = parent.lora.flatMap((id) => {
       const adapter = registered(ctx, 'lora', id);
       return adapter && adapter.base_model !== model ? [`${id} (base model ${adapter.base_model})`] : [];
     });
     if (stranded.length > 0) {
-      throw new AdapterError('incompatible', `attached LoRA adapters are for another base model than ${model}: ${stranded.join(', ')}; detach them first`, 'params.model');
+      throw new AdapterError(
+        'incompatible',
+        `attached LoRA adapters are for another base model than ${model}: ${stranded.join(', ')}; detach them first`,
+        'params.model',
+      );
     }
     const current = registered(ctx, 'model', parent.model);
     return {

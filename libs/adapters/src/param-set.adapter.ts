@@ -35,16 +35,31 @@ export const paramSet: AdapterDefinition<'PARAM_SET'> = {
   },
 };
 
-function checkAllowed(policy: AdapterConstraints['params'], name: string, value: Scalar | undefined, path: string): void {
+function checkAllowed(
+  policy: AdapterConstraints['params'],
+  name: string,
+  value: Scalar | undefined,
+  path: string,
+): void {
   const verdict = paramKeyVerdict(policy, name);
-  if (verdict === 'forbidden') throw new AdapterError('constraint_violation', `param ${name} is forbidden by policy`, path);
+  if (verdict === 'forbidden')
+    throw new AdapterError('constraint_violation', `param ${name} is forbidden by policy`, path);
   if (verdict === 'not_allowed') {
-    throw new AdapterError('constraint_violation', `param ${name} is not in the policy's allow list (${policy.allow.join(', ')})`, path);
+    throw new AdapterError(
+      'constraint_violation',
+      `param ${name} is not in the policy's allow list (${policy.allow.join(', ')})`,
+      path,
+    );
   }
   const bounds = policy.bounds[name];
   if (!bounds || value === undefined) return;
-  if (typeof value !== 'number') throw new AdapterError('constraint_violation', `param ${name} is bounded, so it must be a number`, path);
+  if (typeof value !== 'number')
+    throw new AdapterError('constraint_violation', `param ${name} is bounded, so it must be a number`, path);
   if ((bounds.min !== undefined && value < bounds.min) || (bounds.max !== undefined && value > bounds.max)) {
-    throw new AdapterError('constraint_violation', `param ${name} = ${value} is outside the policy's bounds [${bounds.min ?? '-∞'}, ${bounds.max ?? '∞'}]`, path);
+    throw new AdapterError(
+      'constraint_violation',
+      `param ${name} = ${value} is outside the policy's bounds [${bounds.min ?? '-∞'}, ${bounds.max ?? '∞'}]`,
+      path,
+    );
   }
 }

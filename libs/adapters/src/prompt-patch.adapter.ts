@@ -13,17 +13,24 @@ export const promptPatch: AdapterDefinition<'PROMPT_PATCH'> = {
   type: 'PROMPT_PATCH',
   derive(ctx, params) {
     const before = ctx.parent.prompt;
-    const prompt = params.source === 'candidate' ? registeredVersion(ctx, params.version) : patchedByRule(before, params);
+    const prompt =
+      params.source === 'candidate' ? registeredVersion(ctx, params.version) : patchedByRule(before, params);
     const diff = unifiedDiff(before.template, prompt.template);
     return {
       config: { ...ctx.parent, prompt },
-      summary: { version: { before: before.version, after: prompt.version }, diff: diff.text, lines_added: diff.added, lines_removed: diff.removed },
+      summary: {
+        version: { before: before.version, after: prompt.version },
+        diff: diff.text,
+        lines_added: diff.added,
+        lines_removed: diff.removed,
+      },
     };
   },
 };
 
 function registeredVersion(ctx: AdapterContext, version: string): Prompt {
-  if (version === ctx.parent.prompt.version) throw new AdapterError('no_change', `prompt version ${version} is already the current one`, 'params.version');
+  if (version === ctx.parent.prompt.version)
+    throw new AdapterError('no_change', `prompt version ${version} is already the current one`, 'params.version');
   const { template } = requireCandidate(ctx, 'prompt', version, 'params.version');
   return { version, template };
 }
@@ -32,8 +39,15 @@ function registeredVersion(ctx: AdapterContext, version: string): Prompt {
 function patchedByRule(before: Prompt, patch: RulePatch): Prompt {
   const instruction = patch.instruction.trim();
   if (before.template.includes(instruction)) {
-    throw new AdapterError('no_change', `the template already carries the ${patch.rule} instruction`, 'params.instruction');
+    throw new AdapterError(
+      'no_change',
+      `the template already carries the ${patch.rule} instruction`,
+      'params.instruction',
+    );
   }
-  const template = patch.position === 'append' ? `${before.template.trimEnd()}\n\n${instruction}` : `${instruction}\n\n${before.template.trimStart()}`;
+  const template =
+    patch.position === 'append'
+      ? `${before.template.trimEnd()}\n\n${instruction}`
+      : `${instruction}\n\n${before.template.trimStart()}`;
   return { version: `${before.version}:${patch.rule}`, template };
 }

@@ -11,10 +11,19 @@ const seventyThirty = { weights: { 'eu-1': 70, 'us-1': 30 } };
 
 describe('route weights', () => {
   it.each([
-    [{ a: 1, b: 1, c: 1 }, { a: 33.34, b: 33.33, c: 33.33 }],
-    [{ a: 7, b: 3 }, { a: 70, b: 30 }],
+    [
+      { a: 1, b: 1, c: 1 },
+      { a: 33.34, b: 33.33, c: 33.33 },
+    ],
+    [
+      { a: 7, b: 3 },
+      { a: 70, b: 30 },
+    ],
     [{ a: 0.5 }, { a: 100 }],
-    [{ a: 2, b: 0 }, { a: 100, b: 0 }],
+    [
+      { a: 2, b: 0 },
+      { a: 100, b: 0 },
+    ],
   ])('normalises %o to 100', (weights, expected) => {
     const normalised = normaliseTo100(weights);
     expect(normalised).toEqual(expected);
@@ -32,14 +41,24 @@ describe('ROUTE_CHANGE prepare', () => {
   const adapter = createAdapters().ROUTE_CHANGE;
 
   it('normalises the target weights and reports the shift', () => {
-    const { config, summary, side_effects } = adapter.prepare(context(), { weights: { 'eu-1': 7, 'us-1': 2, 'ap-1': 1 } });
+    const { config, summary, side_effects } = adapter.prepare(context(), {
+      weights: { 'eu-1': 7, 'us-1': 2, 'ap-1': 1 },
+    });
     expect(config.route).toEqual({ weights: { 'eu-1': 70, 'us-1': 20, 'ap-1': 10 } });
-    expect(summary).toEqual({ weights: { before: { 'eu-1': 80, 'us-1': 20 }, after: { 'eu-1': 70, 'us-1': 20, 'ap-1': 10 } }, shift_points: 10 });
+    expect(summary).toEqual({
+      weights: { before: { 'eu-1': 80, 'us-1': 20 }, after: { 'eu-1': 70, 'us-1': 20, 'ap-1': 10 } },
+      shift_points: 10,
+    });
     expect(side_effects).toEqual([]);
   });
 
   it.each([
-    ['an unregistered backend', { weights: { 'eu-1': 90, 'mars-1': 10 } }, 'unknown_candidate', 'params.weights.mars-1'],
+    [
+      'an unregistered backend',
+      { weights: { 'eu-1': 90, 'mars-1': 10 } },
+      'unknown_candidate',
+      'params.weights.mars-1',
+    ],
     ['a shift above the cap', { weights: { 'eu-1': 50, 'us-1': 50 } }, 'constraint_violation', 'params.weights'],
     ['weights that sum to 0', { weights: { 'eu-1': 0 } }, 'invalid_params', 'params.weights'],
     ['a negative weight', { weights: { 'eu-1': -5, 'us-1': 105 } }, 'invalid_params', 'params.weights.eu-1'],
@@ -50,14 +69,18 @@ describe('ROUTE_CHANGE prepare', () => {
   });
 
   it('says how far the shift goes over the cap', () => {
-    expect(() => adapter.prepare(context(), { weights: { 'eu-1': 50, 'us-1': 50 } })).toThrow('the route shifts 30 points, the policy allows at most 20');
+    expect(() => adapter.prepare(context(), { weights: { 'eu-1': 50, 'us-1': 50 } })).toThrow(
+      'the route shifts 30 points, the policy allows at most 20',
+    );
     const relaxed = context({ constraints: { ...DEFAULT_ADAPTER_CONSTRAINTS, route: { maxShiftPoints: 30 } } });
     expect(adapter.prepare(relaxed, { weights: { 'eu-1': 50, 'us-1': 50 } }).summary.shift_points).toBe(30);
   });
 
   it('needs a route in the parent', () => {
     const { route: _route, ...withoutRoute } = PARENT;
-    expect(() => adapter.prepare(context({ parent: withoutRoute }), seventyThirty)).toThrow(expect.objectContaining({ code: 'incompatible' }));
+    expect(() => adapter.prepare(context({ parent: withoutRoute }), seventyThirty)).toThrow(
+      expect.objectContaining({ code: 'incompatible' }),
+    );
   });
 });
 
@@ -66,7 +89,9 @@ describe('ROUTE_CHANGE with the router webhook', () => {
   let adapter: MutationAdapter<'ROUTE_CHANGE'>;
   beforeEach(async () => {
     router = await startFakeRouter(SECRET);
-    adapter = createAdapters({ router: { webhookUrl: `${router.url}/hooks/metaloop`, secret: SECRET, ...FAST } }).ROUTE_CHANGE;
+    adapter = createAdapters({
+      router: { webhookUrl: `${router.url}/hooks/metaloop`, secret: SECRET, ...FAST },
+    }).ROUTE_CHANGE;
   });
   afterEach(() => router.close());
 
@@ -85,7 +110,16 @@ describe('ROUTE_CHANGE with the router webhook', () => {
     expect(applied.effects).toEqual([]);
     expect(router.received).toHaveLength(0);
     const state = await adapter.promote(ctx, prepared, applied, checkpoint);
-    expect(saved[0]!.effects).toEqual([{ effect: { kind: 'router_weights', weights: { 'eu-1': 70, 'us-1': 30 }, previous_weights: { 'eu-1': 80, 'us-1': 20 } }, status: 'started' }]);
+    expect(saved[0]!.effects).toEqual([
+      {
+        effect: {
+          kind: 'router_weights',
+          weights: { 'eu-1': 70, 'us-1': 30 },
+          previous_weights: { 'eu-1': 80, 'us-1': 20 },
+        },
+        status: 'started',
+      },
+    ]);
     expect(router.weights.get('support_bot')).toEqual({ 'eu-1': 70, 'us-1': 30 });
     expect(JSON.parse(router.received[0]!.body)).toEqual({
       agent_id: 'support_bot',
@@ -94,7 +128,10 @@ describe('ROUTE_CHANGE with the router webhook', () => {
       phase: 'apply',
       weights: { 'eu-1': 70, 'us-1': 30 },
     });
-    expect(await adapter.verify(ctx, prepared, state)).toEqual({ ok: true, checks: [{ kind: 'router_weights', target: 'router', ok: true, detail: 'the router acknowledged the weights' }] });
+    expect(await adapter.verify(ctx, prepared, state)).toEqual({
+      ok: true,
+      checks: [{ kind: 'router_weights', target: 'router', ok: true, detail: 'the router acknowledged the weights' }],
+    });
 
     // A repeated promote finds the delivery done; a revert (of a half-promoted state, say) posts the parent weights.
     await adapter.promote(ctx, prepared, state, checkpoint);
@@ -129,8 +166,14 @@ describe('ROUTE_CHANGE with the router webhook', () => {
     const { checkpoint, last } = checkpoints();
     const failure = await promoted(ctx, checkpoint).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(AdapterError);
-    expect(failure).toMatchObject({ code: 'side_effect_failed', message: expect.stringContaining('failed after 3 attempts: 500 injected fault') });
-    expect(await adapter.verify(ctx, adapter.prepare(ctx, seventyThirty), last()!)).toMatchObject({ ok: false, checks: [{ detail: 'the call was started but not confirmed' }] });
+    expect(failure).toMatchObject({
+      code: 'side_effect_failed',
+      message: expect.stringContaining('failed after 3 attempts: 500 injected fault'),
+    });
+    expect(await adapter.verify(ctx, adapter.prepare(ctx, seventyThirty), last()!)).toMatchObject({
+      ok: false,
+      checks: [{ detail: 'the call was started but not confirmed' }],
+    });
 
     router.clearFaults();
     expect((await adapter.revert(ctx, last())).config).toEqual(PARENT);
@@ -138,11 +181,15 @@ describe('ROUTE_CHANGE with the router webhook', () => {
   });
 
   it('is refused by a router with another secret', async () => {
-    const wrong = createAdapters({ router: { webhookUrl: `${router.url}/hooks/metaloop`, secret: 'guess', ...FAST } }).ROUTE_CHANGE;
+    const wrong = createAdapters({
+      router: { webhookUrl: `${router.url}/hooks/metaloop`, secret: 'guess', ...FAST },
+    }).ROUTE_CHANGE;
     const ctx = context();
     const prepared = wrong.prepare(ctx, seventyThirty);
     const { checkpoint } = checkpoints();
-    await expect(wrong.promote(ctx, prepared, await wrong.apply(ctx, prepared, checkpoint), checkpoint)).rejects.toMatchObject({
+    await expect(
+      wrong.promote(ctx, prepared, await wrong.apply(ctx, prepared, checkpoint), checkpoint),
+    ).rejects.toMatchObject({
       code: 'side_effect_failed',
       message: expect.stringContaining('answered 401'),
     });

@@ -62,7 +62,9 @@ describe('ApiKeysService', () => {
 
     it('draws a fresh prefix and secret every time', async () => {
       const { keys } = service();
-      const made = await Promise.all(Array.from({ length: 20 }, (_, i) => keys.create({ name: `k${i}`, scopes: ['admin'] })));
+      const made = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => keys.create({ name: `k${i}`, scopes: ['admin'] })),
+      );
       expect(new Set(made.map((k) => k.prefix)).size).toBe(20);
       expect(new Set(made.map((k) => k.key)).size).toBe(20);
     });
@@ -84,13 +86,24 @@ describe('ApiKeysService', () => {
     it('answers a valid key with its principal', async () => {
       const { keys } = service();
       const created = await keys.create({ name: 'ops', scopes: ['oracle:read', 'oracle:write'] });
-      expect(await keys.verify(created.key)).toEqual({ keyId: created.id, name: 'ops', scopes: ['oracle:read', 'oracle:write'] });
+      expect(await keys.verify(created.key)).toEqual({
+        keyId: created.id,
+        name: 'ops',
+        scopes: ['oracle:read', 'oracle:write'],
+      });
     });
 
     it('answers null for unknown and malformed keys, asking Postgres only about well-formed ones', async () => {
       const { keys, calls } = service();
       const created = await keys.create({ name: 'ops', scopes: ['admin'] });
-      for (const malformed of ['', 'nope', created.key.slice(0, -1), created.key.toUpperCase(), `${created.key} `, `Bearer ${created.key}`]) {
+      for (const malformed of [
+        '',
+        'nope',
+        created.key.slice(0, -1),
+        created.key.toUpperCase(),
+        `${created.key} `,
+        `Bearer ${created.key}`,
+      ]) {
         expect(await keys.verify(malformed)).toBeNull();
       }
       expect(calls['findUnique'] ?? 0).toBe(0);
@@ -156,10 +169,10 @@ describe('ApiKeysService', () => {
       const key = generateKey();
       expect(await keys.verify(key)).toBeNull();
       // The key appears (as if created elsewhere with this very secret).
-      await query(`INSERT INTO api_keys (id, name, prefix, secret_hash, scopes) VALUES (gen_random_uuid(), 'late', $1, $2, '{admin}')`, [
-        key.slice(4, 12),
-        createHash('sha256').update(key).digest('hex'),
-      ]);
+      await query(
+        `INSERT INTO api_keys (id, name, prefix, secret_hash, scopes) VALUES (gen_random_uuid(), 'late', $1, $2, '{admin}')`,
+        [key.slice(4, 12), createHash('sha256').update(key).digest('hex')],
+      );
       expect(await keys.verify(key)).toBeNull();
       expect(calls['findUnique']).toBe(1);
       clock.advance(5_001);
@@ -188,7 +201,9 @@ describe('ApiKeysService', () => {
       const { keys, clock, calls } = service({ cacheTtlMs: 30_000, touchIntervalMs: 60_000 });
       const created = await keys.create({ name: 'used', scopes: ['admin'] });
       const lastUsed = async () =>
-        (await query<{ last_used_at: Date | null }>('SELECT last_used_at FROM api_keys WHERE id = $1', [created.id]))[0]!.last_used_at;
+        (
+          await query<{ last_used_at: Date | null }>('SELECT last_used_at FROM api_keys WHERE id = $1', [created.id])
+        )[0]!.last_used_at;
 
       const first = clock.now();
       await keys.verify(created.key);
@@ -217,7 +232,9 @@ describe('ApiKeysService', () => {
             property === 'apiKey'
               ? new Proxy(target.apiKey, {
                   get: (delegate, op) =>
-                    op === 'updateMany' ? () => new Promise(() => undefined) : (Reflect.get(delegate, op) as (...a: unknown[]) => unknown).bind(delegate),
+                    op === 'updateMany'
+                      ? () => new Promise(() => undefined)
+                      : (Reflect.get(delegate, op) as (...a: unknown[]) => unknown).bind(delegate),
                 })
               : Reflect.get(target, property),
         }),
@@ -230,13 +247,19 @@ describe('ApiKeysService', () => {
     it('answers 503 (not 401) when Postgres must be asked and does not answer', async () => {
       const down = new Proxy(prisma, {
         get: (target, property) =>
-          property === 'apiKey' ? { findUnique: () => Promise.reject(new Error('connect ECONNREFUSED')) } : Reflect.get(target, property),
+          property === 'apiKey'
+            ? { findUnique: () => Promise.reject(new Error('connect ECONNREFUSED')) }
+            : Reflect.get(target, property),
       });
       const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
       const error = await new ApiKeysService(down).verify(generateKey()).catch((e: unknown) => e);
       expect(logged).toHaveBeenCalledWith(expect.stringContaining('ECONNREFUSED'));
       logged.mockRestore();
-      expect(error).toMatchObject({ httpStatus: 503, retryAfterSeconds: 2, message: expect.stringContaining('cannot be verified right now') });
+      expect(error).toMatchObject({
+        httpStatus: 503,
+        retryAfterSeconds: 2,
+        message: expect.stringContaining('cannot be verified right now'),
+      });
     });
 
     it('answers a cached key in microseconds (the ingest hot path)', async () => {
@@ -270,9 +293,17 @@ describe('ApiKeysService', () => {
 
     it('revokes by id, prefix, mlk_prefix or the whole key, once', async () => {
       const { keys } = service();
-      for (const reference of [(k: { id: string }) => k.id, (k: { prefix: string }) => k.prefix, (k: { prefix: string }) => `mlk_${k.prefix}`, (k: { key: string }) => k.key]) {
+      for (const reference of [
+        (k: { id: string }) => k.id,
+        (k: { prefix: string }) => k.prefix,
+        (k: { prefix: string }) => `mlk_${k.prefix}`,
+        (k: { key: string }) => k.key,
+      ]) {
         const created = await keys.create({ name: 'r', scopes: ['admin'] });
-        expect(await keys.revoke(reference(created as never))).toMatchObject({ alreadyRevoked: false, key: { id: created.id } });
+        expect(await keys.revoke(reference(created as never))).toMatchObject({
+          alreadyRevoked: false,
+          key: { id: created.id },
+        });
         const again = await keys.revoke(created.prefix);
         expect(again).toMatchObject({ alreadyRevoked: true, key: { status: 'revoked' } });
         expect(again!.key.revokedAt).toBeInstanceOf(Date);

@@ -111,7 +111,8 @@ export class ApiKeysService implements BeforeApplicationShutdown {
     }
     const scopes = parsedScopes.data;
     const expiresAt = input.expiresAt ?? null;
-    if (expiresAt && expiresAt.getTime() <= this.options.now()) throw new ApiKeyInputError('expiresAt: must be in the future');
+    if (expiresAt && expiresAt.getTime() <= this.options.now())
+      throw new ApiKeyInputError('expiresAt: must be in the future');
 
     // 36^8 prefixes make a clash rare; the unique index decides, and we draw again.
     for (let attempt = 1; ; attempt++) {
@@ -173,7 +174,10 @@ export class ApiKeysService implements BeforeApplicationShutdown {
   }
 
   async list(): Promise<ApiKeySummary[]> {
-    const rows = await this.prisma.apiKey.findMany({ select: SUMMARY_FIELDS, orderBy: [{ createdAt: 'asc' }, { prefix: 'asc' }] });
+    const rows = await this.prisma.apiKey.findMany({
+      select: SUMMARY_FIELDS,
+      orderBy: [{ createdAt: 'asc' }, { prefix: 'asc' }],
+    });
     return rows.map((row) => this.summaryOf(row));
   }
 
@@ -190,13 +194,18 @@ export class ApiKeysService implements BeforeApplicationShutdown {
     let alreadyRevoked = row.revokedAt !== null;
     if (!alreadyRevoked) {
       const revokedAt = new Date(this.options.now());
-      const { count } = await this.prisma.apiKey.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt } });
+      const { count } = await this.prisma.apiKey.updateMany({
+        where: { id: row.id, revokedAt: null },
+        data: { revokedAt },
+      });
       if (count === 1) row.revokedAt = revokedAt;
       else alreadyRevoked = true;
     }
     this.generation++;
     this.verified.deleteWhere((entry) => entry.principal.keyId === row.id);
-    const current = alreadyRevoked ? await this.prisma.apiKey.findUnique({ where: { id: row.id }, select: SUMMARY_FIELDS }) : row;
+    const current = alreadyRevoked
+      ? await this.prisma.apiKey.findUnique({ where: { id: row.id }, select: SUMMARY_FIELDS })
+      : row;
     return { key: this.summaryOf(current ?? row), alreadyRevoked };
   }
 
@@ -219,7 +228,14 @@ export class ApiKeysService implements BeforeApplicationShutdown {
 
   private async lookup(hash: string): Promise<VerifiedEntry | null> {
     const generation = this.generation;
-    let row: { id: string; name: string; scopes: string[]; expiresAt: Date | null; revokedAt: Date | null; lastUsedAt: Date | null } | null;
+    let row: {
+      id: string;
+      name: string;
+      scopes: string[];
+      expiresAt: Date | null;
+      revokedAt: Date | null;
+      lastUsedAt: Date | null;
+    } | null;
     try {
       row = await this.prisma.apiKey.findUnique({
         where: { secretHash: hash },
@@ -244,7 +260,8 @@ export class ApiKeysService implements BeforeApplicationShutdown {
     if (generation === this.generation) this.verified.set(hash, entry);
     // Another replica may have written last_used_at a moment ago: count that as our last write.
     const usedAt = row.lastUsedAt?.getTime();
-    if (usedAt !== undefined && usedAt > (this.lastTouched.get(row.id) ?? -Infinity)) this.lastTouched.set(row.id, usedAt);
+    if (usedAt !== undefined && usedAt > (this.lastTouched.get(row.id) ?? -Infinity))
+      this.lastTouched.set(row.id, usedAt);
     return entry;
   }
 
@@ -262,7 +279,11 @@ export class ApiKeysService implements BeforeApplicationShutdown {
 
   private summaryOf(row: SummaryRow): ApiKeySummary {
     const now = this.options.now();
-    const status: ApiKeyStatus = row.revokedAt ? 'revoked' : row.expiresAt && row.expiresAt.getTime() <= now ? 'expired' : 'active';
+    const status: ApiKeyStatus = row.revokedAt
+      ? 'revoked'
+      : row.expiresAt && row.expiresAt.getTime() <= now
+        ? 'expired'
+        : 'active';
     return { ...row, scopes: row.scopes.filter(isScope), status };
   }
 }

@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiKeysService } from './api-keys.service';
 import { NoApiKeysError } from './auth.errors';
@@ -57,10 +64,16 @@ export class AuthModeService implements OnApplicationBootstrap, OnApplicationShu
     try {
       this.activeKeys = await this.keys.countActive();
     } catch (error) {
-      const cause = String((error as Error).message).trim().split('\n').at(-1);
-      throw new Error(`cannot count API keys (is the schema migrated? MIGRATE_ON_START=true or npm run db:migrate): ${cause}`, {
-        cause: error,
-      });
+      const cause = String((error as Error).message)
+        .trim()
+        .split('\n')
+        .at(-1);
+      throw new Error(
+        `cannot count API keys (is the schema migrated? MIGRATE_ON_START=true or npm run db:migrate): ${cause}`,
+        {
+          cause: error,
+        },
+      );
     }
     if (this.production && this.activeKeys === 0) throw new NoApiKeysError();
     if (this.enforcing) this.logger.log(`API keys enforced (${this.activeKeys} active)`);
@@ -75,7 +88,9 @@ export class AuthModeService implements OnApplicationBootstrap, OnApplicationShu
     try {
       this.activeKeys = await this.keys.countActive();
     } catch (error) {
-      this.logger.warn(`could not count API keys, keeping ${wasEnforcing ? 'enforcement on' : 'open mode'}: ${(error as Error).message}`);
+      this.logger.warn(
+        `could not count API keys, keeping ${wasEnforcing ? 'enforcement on' : 'open mode'}: ${(error as Error).message}`,
+      );
       return wasEnforcing;
     }
     if (this.enforcing !== wasEnforcing) {

@@ -14,7 +14,10 @@ export class ApiKeyUnauthorizedError extends Error {
   readonly problemType = 'urn:metaloop:problem:unauthorized';
   readonly headers: Record<string, string>;
 
-  constructor(message: string, readonly reason: 'missing' | 'invalid') {
+  constructor(
+    message: string,
+    readonly reason: 'missing' | 'invalid',
+  ) {
     super(message);
     this.name = 'ApiKeyUnauthorizedError';
     // RFC 6750 §3: no error code when no credentials were sent, invalid_token otherwise.
@@ -26,7 +29,10 @@ export class ApiKeyUnauthorizedError extends Error {
   }
 
   static invalid(): ApiKeyUnauthorizedError {
-    return new ApiKeyUnauthorizedError('The API key is not valid: it is unknown, malformed, expired or revoked.', 'invalid');
+    return new ApiKeyUnauthorizedError(
+      'The API key is not valid: it is unknown, malformed, expired or revoked.',
+      'invalid',
+    );
   }
 }
 

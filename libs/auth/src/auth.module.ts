@@ -24,6 +24,10 @@ export class AuthModule {}
 @Module({})
 export class AuthOptionsModule {
   static forRoot(options: AuthOptions): DynamicModule {
-    return { module: AuthOptionsModule, providers: [{ provide: AUTH_OPTIONS, useValue: options }], exports: [AUTH_OPTIONS] };
+    return {
+      module: AuthOptionsModule,
+      providers: [{ provide: AUTH_OPTIONS, useValue: options }],
+      exports: [AUTH_OPTIONS],
+    };
   }
 }

@@ -47,7 +47,11 @@ describe('the keys CLIs, compiled, end to end', () => {
   });
 
   it('creates a key, prints it once with a warning, and the printed key verifies', async () => {
-    const run = await runCli('create-key-cli', ['--name', 'ci bot', '--scopes', 'feedback:write, oracle:read', '--expires-in-days', '7'], scratch.url);
+    const run = await runCli(
+      'create-key-cli',
+      ['--name', 'ci bot', '--scopes', 'feedback:write, oracle:read', '--expires-in-days', '7'],
+      scratch.url,
+    );
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const keys = run.stdout.match(/mlk_[a-z0-9]{8}_[A-Za-z0-9_-]{43}/g);
     expect(keys).toHaveLength(1);
@@ -79,14 +83,23 @@ describe('the keys CLIs, compiled, end to end', () => {
     expect(revoked.code).toBe(0);
     expect(revoked.stdout).toContain(`Revoked API key ${prefix}`);
     expect(await new ApiKeysService(prisma).verify(key)).toBeNull();
-    expect((await runCli('list-keys-cli', [], scratch.url)).stdout).toMatch(new RegExp(`${prefix}\\s+to-revoke\\s+revoked`));
+    expect((await runCli('list-keys-cli', [], scratch.url)).stdout).toMatch(
+      new RegExp(`${prefix}\\s+to-revoke\\s+revoked`),
+    );
 
     const unknown = await runCli('revoke-key-cli', ['zzzzzzzz'], scratch.url);
-    expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining('no API key with id or prefix "zzzzzzzz"') });
+    expect(unknown).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('no API key with id or prefix "zzzzzzzz"'),
+    });
   });
 
   it.each([
-    ['an unknown scope', ['--name', 'x', '--scopes', 'oracle:read,root'], /--scopes: "root" is not a scope; expected one of feedback:write, /],
+    [
+      'an unknown scope',
+      ['--name', 'x', '--scopes', 'oracle:read,root'],
+      /--scopes: "root" is not a scope; expected one of feedback:write, /,
+    ],
     ['no scopes', ['--name', 'x'], /--scopes: required/],
     ['no name', ['--scopes', 'admin'], /--name: required/],
     ['a bad expiry', ['--name', 'x', '--scopes', 'admin', '--expires-in-days', 'soon'], /--expires-in-days: /],

@@ -12,13 +12,23 @@ scopes: ${SCOPES.join(', ')} (admin implies every scope)`;
 const argsSchema = z.object({
   name: z.string({ message: 'required' }).trim().min(1, 'required').max(100, 'at most 100 characters'),
   scopes: z.string({ message: `required, comma-separated: ${SCOPES.join(', ')}` }).pipe(scopeListStringSchema),
-  'expires-in-days': z.coerce.number({ message: 'expected a number of days' }).int('expected whole days').min(1).max(3650).optional(),
+  'expires-in-days': z.coerce
+    .number({ message: 'expected a number of days' })
+    .int('expected whole days')
+    .min(1)
+    .max(3650)
+    .optional(),
 });
 
 let raw: Record<string, unknown>;
 try {
   raw = parseArgs({
-    options: { name: { type: 'string' }, scopes: { type: 'string' }, 'expires-in-days': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      name: { type: 'string' },
+      scopes: { type: 'string' },
+      'expires-in-days': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   }).values;
 } catch (error) {
   fail(`${(error as Error).message}\n${USAGE}`, 2);

@@ -43,7 +43,10 @@ export function RequireScopes(...scopes: [Scope, ...Scope[]]): MethodDecorator &
       headers: { 'WWW-Authenticate': { description: AUTH_REALM, schema: { type: 'string' } } },
       content: problemContent,
     }),
-    ApiForbiddenResponse({ description: `The API key lacks scope ${listed} (\`admin\` implies every scope).`, content: problemContent }),
+    ApiForbiddenResponse({
+      description: `The API key lacks scope ${listed} (\`admin\` implies every scope).`,
+      content: problemContent,
+    }),
   );
 }
 

@@ -1,4 +1,12 @@
-export { SCOPES, isScope, missingScopes, scopeListSchema, scopeListStringSchema, scopeSchema, type Scope } from './scopes';
+export {
+  SCOPES,
+  isScope,
+  missingScopes,
+  scopeListSchema,
+  scopeListStringSchema,
+  scopeSchema,
+  type Scope,
+} from './scopes';
 export { ANONYMOUS_PRINCIPAL, PRINCIPAL_PROPERTY, type Principal, type RequestWithPrincipal } from './principal';
 export { generateKey, hashKey, KEY_PATTERN, parseKey, type ParsedKey } from './api-key-format';
 export {

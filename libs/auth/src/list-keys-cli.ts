@@ -21,7 +21,13 @@ void withApiKeys(async (keys) => {
     key.id,
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-  for (const row of [header, ...rows]) print(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  for (const row of [header, ...rows])
+    print(
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    );
   const active = all.filter((key) => key.status === 'active').length;
   print();
   print(`${all.length} key(s), ${active} active`);

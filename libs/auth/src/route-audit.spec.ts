@@ -36,11 +36,7 @@ class StatusController {
   helper(): void {}
 }
 
-const authStub = [
-  { provide: ApiKeysService, useValue: {} },
-  { provide: AuthModeService, useValue: {} },
-  ApiKeyGuard,
-];
+const authStub = [{ provide: ApiKeysService, useValue: {} }, { provide: AuthModeService, useValue: {} }, ApiKeyGuard];
 
 @Module({ controllers: [StatusController], providers: authStub })
 class OpsModule {}

@@ -76,8 +76,12 @@ export function routesWithoutScopes(app: INestApplicationContext): RouteAccess[]
  * controller, and only while ApiKeyGuard is in force; null for a public route.
  */
 export function routeScopes(controller: Type, handler: object): Scope[] | null {
-  const scopes: Scope[] | undefined = Reflect.getMetadata(SCOPES_METADATA, handler) ?? Reflect.getMetadata(SCOPES_METADATA, controller);
-  const guards: unknown[] = [...(Reflect.getMetadata(GUARDS_METADATA, handler) ?? []), ...(Reflect.getMetadata(GUARDS_METADATA, controller) ?? [])];
+  const scopes: Scope[] | undefined =
+    Reflect.getMetadata(SCOPES_METADATA, handler) ?? Reflect.getMetadata(SCOPES_METADATA, controller);
+  const guards: unknown[] = [
+    ...(Reflect.getMetadata(GUARDS_METADATA, handler) ?? []),
+    ...(Reflect.getMetadata(GUARDS_METADATA, controller) ?? []),
+  ];
   return scopes && guards.includes(ApiKeyGuard) ? [...scopes] : null;
 }
 

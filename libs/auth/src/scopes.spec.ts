@@ -3,14 +3,24 @@ import { missingScopes, SCOPES, scopeListSchema, scopeListStringSchema } from '.
 
 describe('scopes', () => {
   it('are the seven of the architecture', () => {
-    expect(SCOPES).toEqual(['feedback:write', 'config:read', 'oracle:read', 'oracle:write', 'oracle:execute', 'oracle:rollback', 'admin']);
+    expect(SCOPES).toEqual([
+      'feedback:write',
+      'config:read',
+      'oracle:read',
+      'oracle:write',
+      'oracle:execute',
+      'oracle:rollback',
+      'admin',
+    ]);
   });
 
   it('validates a scope list, dropping duplicates and naming what is wrong', () => {
     expect(scopeListSchema.parse(['oracle:read', 'oracle:read', 'admin'])).toEqual(['oracle:read', 'admin']);
     expect(scopeListStringSchema.parse(' feedback:write, config:read ,')).toEqual(['feedback:write', 'config:read']);
     expect(scopeListSchema.safeParse([]).error?.issues[0]?.message).toBe('at least one scope is needed');
-    expect(scopeListStringSchema.safeParse('oracle:read,Admin').error?.issues[0]?.message).toMatch(/^"Admin" is not a scope; expected one of /);
+    expect(scopeListStringSchema.safeParse('oracle:read,Admin').error?.issues[0]?.message).toMatch(
+      /^"Admin" is not a scope; expected one of /,
+    );
   });
 
   it('lets admin imply every scope and requires all the others', () => {

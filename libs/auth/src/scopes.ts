@@ -26,7 +26,12 @@ export const scopeListSchema = z
 /** "a,b , c" (as the CLI takes it) → validated scope list. */
 export const scopeListStringSchema = z
   .string()
-  .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
   .pipe(scopeListSchema);
 
 export function isScope(value: unknown): value is Scope {

@@ -8,16 +8,20 @@ export const envBoolean = z
 export const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 
 /** A whole number within [min, max]; `fallback` when unset. */
-export const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+export const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
 
-export const postgresUrl = z
-  .string()
-  .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL');
+export const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL');
 
 export const natsServers = z
   .string()
   .min(1)
-  .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean));
+  .transform((value) =>
+    value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
 export const redisUrl = z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL');
 
@@ -49,5 +53,8 @@ export const natsEnv = { NATS_URL: natsServers };
 /** Env of apps that use Redis (BullMQ, locks, budget). */
 export const redisEnv = {
   REDIS_URL: redisUrl,
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" and "-" only').default('metaloop'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" and "-" only')
+    .default('metaloop'),
 };

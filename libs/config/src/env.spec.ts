@@ -62,7 +62,8 @@ describe('validateEnv', () => {
     const bounded = z.object({ BATCH: int(1, 500, 20) });
     expect(validateEnv(bounded, {})).toEqual({ BATCH: 20 });
     expect(validateEnv(bounded, { BATCH: '500' })).toEqual({ BATCH: 500 });
-    for (const wrong of ['0', '501', '2.5', 'many']) expect(() => validateEnv(bounded, { BATCH: wrong })).toThrow(/- BATCH: /);
+    for (const wrong of ['0', '501', '2.5', 'many'])
+      expect(() => validateEnv(bounded, { BATCH: wrong })).toThrow(/- BATCH: /);
   });
 
   it('works with any zod schema', () => {

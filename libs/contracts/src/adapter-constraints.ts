@@ -26,7 +26,16 @@ export interface AdapterConstraints {
 export const DEFAULT_ADAPTER_CONSTRAINTS: AdapterConstraints = {
   route: { maxShiftPoints: 20 },
   params: {
-    allow: ['temperature', 'top_p', 'top_k', 'max_tokens', 'timeout_ms', 'presence_penalty', 'frequency_penalty', 'repetition_penalty'],
+    allow: [
+      'temperature',
+      'top_p',
+      'top_k',
+      'max_tokens',
+      'timeout_ms',
+      'presence_penalty',
+      'frequency_penalty',
+      'repetition_penalty',
+    ],
     forbid: ['*model*', 'provider', '*api_key*', '*secret*', '*password*', '*url*', '*endpoint*'],
     bounds: {
       temperature: { min: 0, max: 1.5 },
@@ -64,7 +73,10 @@ export function paramPatternMatches(pattern: string, key: string): boolean {
  * list is empty (any param that is not forbidden), an allow pattern. The SPEC gates and the
  * adapter judge by this one function.
  */
-export function paramKeyVerdict(params: AdapterConstraints['params'], key: string): 'allowed' | 'not_allowed' | 'forbidden' {
+export function paramKeyVerdict(
+  params: AdapterConstraints['params'],
+  key: string,
+): 'allowed' | 'not_allowed' | 'forbidden' {
   if (params.forbid.some((pattern) => paramPatternMatches(pattern, key))) return 'forbidden';
   if (params.allow.length === 0) return 'allowed';
   return params.allow.some((pattern) => paramPatternMatches(pattern, key)) ? 'allowed' : 'not_allowed';

@@ -16,7 +16,12 @@ describe('agentConfigSchema', () => {
       memory: [{ id: 'm1', text: 'Customers are on the EU plan', weight: 0.9 }],
       examples: [{ id: 'e1', input: 'Hi', output: 'Hello! How can I help?' }],
     };
-    expect(agentConfigSchema.parse(full).examples[0]).toEqual({ id: 'e1', input: 'Hi', output: 'Hello! How can I help?', weight: 0.5 });
+    expect(agentConfigSchema.parse(full).examples[0]).toEqual({
+      id: 'e1',
+      input: 'Hi',
+      output: 'Hello! How can I help?',
+      weight: 0.5,
+    });
   });
 
   it.each([
@@ -35,7 +40,9 @@ describe('createAgentSchema', () => {
   it('needs an id usable as a subject token and an environment', () => {
     expect(createAgentSchema.safeParse({ agent_id: 'a.b', environment: 'prod', config }).success).toBe(false);
     expect(createAgentSchema.safeParse({ agent_id: 'support_bot', environment: 'qa', config }).success).toBe(false);
-    expect(createAgentSchema.parse({ agent_id: 'support_bot', environment: 'prod', config }).agent_id).toBe('support_bot');
+    expect(createAgentSchema.parse({ agent_id: 'support_bot', environment: 'prod', config }).agent_id).toBe(
+      'support_bot',
+    );
   });
 });
 

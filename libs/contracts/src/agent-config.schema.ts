@@ -3,7 +3,11 @@ import { subjectToken } from './feedback-event.schema';
 import { LIMITS } from './limits';
 
 /** Ids of things a config refers to (prompt versions, backends, adapters, memory facts). */
-export const ref = z.string().min(1).max(LIMITS.idLength).regex(/^[A-Za-z0-9_.:/@-]+$/, 'letters, digits and _ . : / @ - only');
+export const ref = z
+  .string()
+  .min(1)
+  .max(LIMITS.idLength)
+  .regex(/^[A-Za-z0-9_.:/@-]+$/, 'letters, digits and _ . : / @ - only');
 
 export const promptSchema = z.strictObject({
   version: ref,
@@ -82,7 +86,12 @@ export const candidateSchema = z.discriminatedUnion('type', [
     cost_per_1k_out: z.number().min(0),
     context_tokens: z.number().int().min(1).optional(),
   }),
-  z.strictObject({ type: z.literal('lora'), adapter_id: ref, base_model: ref, source: z.string().min(1).max(LIMITS.shortText) }),
+  z.strictObject({
+    type: z.literal('lora'),
+    adapter_id: ref,
+    base_model: ref,
+    source: z.string().min(1).max(LIMITS.shortText),
+  }),
   z.strictObject({ type: z.literal('backend'), backend_id: ref, url: z.url().optional() }),
 ]);
 
@@ -103,6 +112,13 @@ export function candidateKey(candidate: CandidateSpec): string {
   }
 }
 
-export const MUTATION_TYPES = ['PROMPT_PATCH', 'MODEL_SWAP', 'LORA_APPLY', 'ROUTE_CHANGE', 'PARAM_SET', 'MEMORY_UPDATE'] as const;
+export const MUTATION_TYPES = [
+  'PROMPT_PATCH',
+  'MODEL_SWAP',
+  'LORA_APPLY',
+  'ROUTE_CHANGE',
+  'PARAM_SET',
+  'MEMORY_UPDATE',
+] as const;
 export const mutationTypeSchema = z.enum(MUTATION_TYPES);
 export type MutationType = z.infer<typeof mutationTypeSchema>;

@@ -11,14 +11,27 @@ const MAX_WINDOW_HOURS = 24 * 90;
 
 export const analyzeRequestSchema = z.strictObject({
   /** The recent window: the last this many hours (fractions allowed, at least a minute). */
-  time_window_hours: z.number().min(1 / 60).max(MAX_WINDOW_HOURS).default(24),
+  time_window_hours: z
+    .number()
+    .min(1 / 60)
+    .max(MAX_WINDOW_HOURS)
+    .default(24),
   /** What the window is compared with: this many hours before it; default the window's length. */
-  baseline_window_hours: z.number().min(1 / 60).max(MAX_WINDOW_HOURS).optional(),
+  baseline_window_hours: z
+    .number()
+    .min(1 / 60)
+    .max(MAX_WINDOW_HOURS)
+    .optional(),
   /**
    * Accepted for seed compatibility and ignored: analysis reads per-minute and hourly rollups,
    * never raw events, so its cost grows with agents × time, not with events.
    */
-  event_limit: z.number().int().min(1).optional().describe('Accepted for compatibility with earlier clients and ignored: analysis reads rollups, never raw events.'),
+  event_limit: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('Accepted for compatibility with earlier clients and ignored: analysis reads rollups, never raw events.'),
   /** Analyze only these agents (default: every agent with traffic in either window). */
   agent_ids: z.array(subjectToken).min(1).max(10_000).optional(),
 });

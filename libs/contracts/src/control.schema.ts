@@ -13,14 +13,31 @@ const reason = z.string().min(1).max(LIMITS.shortText);
 const limit = z.coerce.number().int().min(1).max(500).default(50);
 
 /** retired: the candidate could not reach the promotion lift (or was left inconclusive), so the champion stays; not a rollback for harm. */
-export const ROLLOUT_STATUSES = ['pending', 'running', 'paused', 'promoted', 'rolled_back', 'retired', 'failed'] as const;
+export const ROLLOUT_STATUSES = [
+  'pending',
+  'running',
+  'paused',
+  'promoted',
+  'rolled_back',
+  'retired',
+  'failed',
+] as const;
 export const rolloutStatusSchema = z.enum(ROLLOUT_STATUSES);
 export type RolloutStatus = z.infer<typeof rolloutStatusSchema>;
 /** A rollout in one of these holds its agent: it serves a canary arm and blocks a second rollout. */
 export const ACTIVE_ROLLOUT_STATUSES = ['pending', 'running', 'paused'] as const satisfies readonly RolloutStatus[];
 
 /** What one look of the monitor (or an operator) decided; every decision is a `rollout_decisions` row. */
-export const ROLLOUT_ACTIONS = ['start', 'advance', 'hold', 'inconclusive', 'pause', 'promote', 'rollback', 'retire'] as const;
+export const ROLLOUT_ACTIONS = [
+  'start',
+  'advance',
+  'hold',
+  'inconclusive',
+  'pause',
+  'promote',
+  'rollback',
+  'retire',
+] as const;
 export const rolloutActionSchema = z.enum(ROLLOUT_ACTIONS);
 export type RolloutAction = z.infer<typeof rolloutActionSchema>;
 
@@ -145,7 +162,10 @@ export const rolloutListQuerySchema = z.strictObject({
 });
 export type RolloutListQuery = z.infer<typeof rolloutListQuerySchema>;
 
-export const rolloutListSchema = z.strictObject({ items: z.array(rolloutViewSchema), next_cursor: z.string().nullable() });
+export const rolloutListSchema = z.strictObject({
+  items: z.array(rolloutViewSchema),
+  next_cursor: z.string().nullable(),
+});
 export type RolloutList = z.infer<typeof rolloutListSchema>;
 
 export const rolloutDecisionSchema = z.strictObject({

@@ -30,7 +30,13 @@ describe('feedbackEventSchema', () => {
       revision_id: 'rev_abc',
       subject_id: 'user_123',
       timestamp: 1_764_000_000_000,
-      explicit: { rating: 2, complaint: 'too verbose', correction: 'shorter', comment: 'meh', selection: { hypothesis_id: 'h2' } },
+      explicit: {
+        rating: 2,
+        complaint: 'too verbose',
+        correction: 'shorter',
+        comment: 'meh',
+        selection: { hypothesis_id: 'h2' },
+      },
       implicit: { success: false, error_code: 'timeout', tokens_in: 10, tokens_out: 20, cost_usd: 0.001 },
       metrics: { resolved: true, csat: 0.8 },
       tags: ['verbose'],
@@ -55,7 +61,11 @@ describe('feedbackEventSchema', () => {
     ['an unknown top-level field', { ...seedExample, extra: 1 }, ['']],
     ['a bad timestamp', { ...seedExample, timestamp: 'yesterday' }, ['timestamp']],
     ['too many tags', { ...seedExample, tags: Array.from({ length: LIMITS.tags + 1 }, (_, i) => `t${i}`) }, ['tags']],
-    ['a huge complaint', { ...seedExample, explicit: { complaint: 'x'.repeat(LIMITS.shortText + 1) } }, ['explicit.complaint']],
+    [
+      'a huge complaint',
+      { ...seedExample, explicit: { complaint: 'x'.repeat(LIMITS.shortText + 1) } },
+      ['explicit.complaint'],
+    ],
     ['a non-finite metric', { ...seedExample, metrics: { m: Number.POSITIVE_INFINITY } }, ['metrics.m']],
   ])('rejects %s with the field path', (_name, body, paths) => {
     expect(pathsOf(body)).toEqual(paths);
@@ -70,7 +80,15 @@ describe('feedbackEventSchema', () => {
 
 describe('systemMetricSchema', () => {
   it('accepts a metric with labels', () => {
-    expect(systemMetricSchema.parse({ source: 'gateway', name: 'queue_depth', value: 3, unit: 'jobs', labels: { region: 'eu' } })).toMatchObject({
+    expect(
+      systemMetricSchema.parse({
+        source: 'gateway',
+        name: 'queue_depth',
+        value: 3,
+        unit: 'jobs',
+        labels: { region: 'eu' },
+      }),
+    ).toMatchObject({
       source: 'gateway',
     });
   });

@@ -7,7 +7,8 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 function jsonProblem(value: unknown, depth: number): string | null {
   if (value === null || typeof value === 'boolean') return null;
   if (typeof value === 'number') return Number.isFinite(value) ? null : 'numbers must be finite';
-  if (typeof value === 'string') return value.length > LIMITS.longText ? `strings are limited to ${LIMITS.longText} characters` : null;
+  if (typeof value === 'string')
+    return value.length > LIMITS.longText ? `strings are limited to ${LIMITS.longText} characters` : null;
   if (depth >= LIMITS.jsonDepth) return `nesting deeper than ${LIMITS.jsonDepth} levels`;
   if (Array.isArray(value)) {
     if (value.length > LIMITS.jsonArrayItems) return `arrays are limited to ${LIMITS.jsonArrayItems} items`;

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { subjectToken } from './feedback-event.schema';
 import { LIMITS } from './limits';
 import { mutationTypeSchema } from './agent-config.schema';
-import { deferralReasonSchema, findingSchema, gateResultSchema, mutationViewSchema, planSchema, planStatusSchema, validationResultSchema } from './plan.schema';
+import {
+  deferralReasonSchema,
+  findingSchema,
+  gateResultSchema,
+  mutationViewSchema,
+  planSchema,
+  planStatusSchema,
+  validationResultSchema,
+} from './plan.schema';
 
 /*
  * Request and answer bodies of `plan`, `validate`, `execute`, `plans/{id}/approve|reject`,
@@ -15,7 +23,10 @@ const isoTime = z.iso.datetime({ offset: true });
 const reason = z.string().min(1).max(LIMITS.shortText);
 
 /** `findings` may be the list itself or the seed's whole `analysis` object that holds it. */
-const findingsInput = z.union([z.array(findingSchema).max(1_000), z.object({ findings: z.array(findingSchema).max(1_000) }).transform((a) => a.findings)]);
+const findingsInput = z.union([
+  z.array(findingSchema).max(1_000),
+  z.object({ findings: z.array(findingSchema).max(1_000) }).transform((a) => a.findings),
+]);
 
 export const planRequestSchema = z
   .strictObject({
@@ -23,7 +34,10 @@ export const planRequestSchema = z
     /** Stored open findings to plan for, instead of sending them. */
     finding_ids: z.array(z.uuid()).min(1).max(1_000).optional(),
   })
-  .refine((body) => (body.findings === undefined) !== (body.finding_ids === undefined), 'give either findings or finding_ids');
+  .refine(
+    (body) => (body.findings === undefined) !== (body.finding_ids === undefined),
+    'give either findings or finding_ids',
+  );
 export type PlanRequest = z.infer<typeof planRequestSchema>;
 
 export const skippedFindingSchema = z.strictObject({
@@ -82,7 +96,10 @@ export const executeRequestSchema = z
     plan: storedPlanReference.optional(),
     dry_run: z.boolean().default(false),
   })
-  .refine((body) => body.plan_id !== undefined || body.plan !== undefined, 'give plan_id, or the plan with its plan_id');
+  .refine(
+    (body) => body.plan_id !== undefined || body.plan !== undefined,
+    'give plan_id, or the plan with its plan_id',
+  );
 export type ExecuteRequest = z.infer<typeof executeRequestSchema>;
 
 export const executeResponseSchema = z.strictObject({
@@ -167,7 +184,14 @@ export type TickResult = z.infer<typeof tickResultSchema>;
 
 /** `POST tick` takes no body (`curl -X POST .../tick`); optionally a window. */
 export const tickRequestSchema = z
-  .strictObject({ time_window_hours: z.number().min(0.05).max(24 * 30).optional(), dry_run: z.boolean().optional() })
+  .strictObject({
+    time_window_hours: z
+      .number()
+      .min(0.05)
+      .max(24 * 30)
+      .optional(),
+    dry_run: z.boolean().optional(),
+  })
   .optional();
 export type TickRequest = z.infer<typeof tickRequestSchema>;
 
@@ -186,9 +210,17 @@ export const oracleStatusSchema = z.strictObject({
   /** Findings waiting for a later tick, by reason (budget, concurrency, cooldown, approval, …). */
   deferred_findings: z.record(z.string(), z.number().int()),
   plans: z.record(z.string(), z.number().int()),
-  rollouts: z.strictObject({ active: z.number().int(), reverts_pending: z.number().int(), reverts_failed: z.number().int() }),
+  rollouts: z.strictObject({
+    active: z.number().int(),
+    reverts_pending: z.number().int(),
+    reverts_failed: z.number().int(),
+  }),
   budget: z.strictObject({
-    used: z.strictObject({ last_hour: z.number().int(), last_hour_by_environment: z.record(z.string(), z.number().int()), last_day_by_type: z.record(z.string(), z.number().int()) }),
+    used: z.strictObject({
+      last_hour: z.number().int(),
+      last_hour_by_environment: z.record(z.string(), z.number().int()),
+      last_day_by_type: z.record(z.string(), z.number().int()),
+    }),
     remaining: z.strictObject({
       per_hour: z.number().int(),
       per_hour_by_environment: z.record(z.string(), z.number().int()),

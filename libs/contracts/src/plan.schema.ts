@@ -112,7 +112,16 @@ export const findingStatusSchema = z.enum(FINDING_STATUSES);
  * cooldown, a plan of the agent waiting for approval, the agent busy with another rollout or plan,
  * a freeze, another SPEC gate, or no mutation that fixes it (yet).
  */
-export const DEFERRAL_REASONS = ['budget', 'concurrency', 'cooldown', 'approval', 'agent_busy', 'freeze', 'gates', 'no_mutation'] as const;
+export const DEFERRAL_REASONS = [
+  'budget',
+  'concurrency',
+  'cooldown',
+  'approval',
+  'agent_busy',
+  'freeze',
+  'gates',
+  'no_mutation',
+] as const;
 export const deferralReasonSchema = z.enum(DEFERRAL_REASONS);
 export type DeferralReason = z.infer<typeof deferralReasonSchema>;
 export type FindingStatus = z.infer<typeof findingStatusSchema>;
@@ -211,7 +220,8 @@ const storedMutationFields = {
   status: z.enum(['pending', 'applied', 'promoted', 'rolled_back', 'retired', 'failed', 'skipped']),
 };
 
-const storedMutation = <T extends keyof typeof mutationParamsSchemas>(type: T) => typedMutation(type).extend(storedMutationFields);
+const storedMutation = <T extends keyof typeof mutationParamsSchemas>(type: T) =>
+  typedMutation(type).extend(storedMutationFields);
 
 /** A mutation as stored with its plan: its id, place in the plan and state. */
 export const mutationViewSchema = z.discriminatedUnion('type', [
@@ -241,7 +251,14 @@ export const PLAN_STATUSES = [
 ] as const;
 export const planStatusSchema = z.enum(PLAN_STATUSES);
 /** A plan in one of these still holds its findings: it may yet be rolled out. */
-export const LIVE_PLAN_STATUSES = ['draft', 'validated', 'awaiting_approval', 'approved', 'queued', 'executing'] as const satisfies readonly (typeof PLAN_STATUSES)[number][];
+export const LIVE_PLAN_STATUSES = [
+  'draft',
+  'validated',
+  'awaiting_approval',
+  'approved',
+  'queued',
+  'executing',
+] as const satisfies readonly (typeof PLAN_STATUSES)[number][];
 export type PlanStatus = z.infer<typeof planStatusSchema>;
 
 export const planSchema = z.strictObject({

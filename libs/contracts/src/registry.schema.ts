@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { agentConfigSchema, candidateSchema, createAgentSchema, environmentSchema, mutationTypeSchema } from './agent-config.schema';
+import {
+  agentConfigSchema,
+  candidateSchema,
+  createAgentSchema,
+  environmentSchema,
+  mutationTypeSchema,
+} from './agent-config.schema';
 import { rolloutStatusSchema } from './control.schema';
 import { subjectToken } from './feedback-event.schema';
 import { LIMITS } from './limits';

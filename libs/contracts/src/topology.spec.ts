@@ -12,7 +12,10 @@ describe('natsTopology', () => {
     expect(t.streams.feedback.name).toBe('FEEDBACK');
     expect(t.streams.feedback.subjects).toEqual(['feedback.>']);
     expect(t.streams.deadLetters.subjects).toEqual(['dlq.feedback.>']);
-    expect(t.consumers.ingest).toMatchObject({ stream: 'FEEDBACK', config: { durable_name: 'oracle-ingest', filter_subject: 'feedback.>' } });
+    expect(t.consumers.ingest).toMatchObject({
+      stream: 'FEEDBACK',
+      config: { durable_name: 'oracle-ingest', filter_subject: 'feedback.>' },
+    });
   });
 
   it('namespaces every name under a prefix so suites never overlap', () => {

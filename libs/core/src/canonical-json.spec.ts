@@ -2,7 +2,9 @@ import { canonicalJson, contentHash, jsonEqual } from './canonical-json';
 
 describe('canonical JSON', () => {
   it('writes canonical JSON: keys sorted at every level, array order kept, undefined left out', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[3,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } })).toBe(
+      '{"a":{"d":[3,{"y":2,"z":1}]},"b":1}',
+    );
   });
 
   it('hashes and compares by content, not key order', () => {

@@ -1,4 +1,10 @@
-import { LATENCY_BUCKET_BOUNDS_MS, LATENCY_BUCKET_EDGES_MS, LATENCY_BUCKETS, latencyBucket, latencyQuantile } from './latency-histogram';
+import {
+  LATENCY_BUCKET_BOUNDS_MS,
+  LATENCY_BUCKET_EDGES_MS,
+  LATENCY_BUCKETS,
+  latencyBucket,
+  latencyQuantile,
+} from './latency-histogram';
 
 describe('latency histogram', () => {
   it('puts each latency in the first bucket whose bound holds it', () => {

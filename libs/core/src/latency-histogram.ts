@@ -3,8 +3,9 @@
  * (×√2 from 1 ms, the last bucket open-ended), so percentiles come from counts alone and
  * rollups of any minutes add up bucket by bucket.
  */
-export const LATENCY_BUCKET_BOUNDS_MS: readonly number[] = Array.from({ length: 40 }, (_, i) =>
-  Math.round(Math.SQRT2 ** i * 100) / 100,
+export const LATENCY_BUCKET_BOUNDS_MS: readonly number[] = Array.from(
+  { length: 40 },
+  (_, i) => Math.round(Math.SQRT2 ** i * 100) / 100,
 );
 
 /**
@@ -12,7 +13,11 @@ export const LATENCY_BUCKET_BOUNDS_MS: readonly number[] = Array.from({ length: 
  * (edges[i], edges[i+1]]; 0 below the first, and the overflow bucket read as one more ×√2
  * step, as latencyQuantile reads it.
  */
-export const LATENCY_BUCKET_EDGES_MS: readonly number[] = [0, ...LATENCY_BUCKET_BOUNDS_MS, LATENCY_BUCKET_BOUNDS_MS[LATENCY_BUCKET_BOUNDS_MS.length - 1]! * Math.SQRT2];
+export const LATENCY_BUCKET_EDGES_MS: readonly number[] = [
+  0,
+  ...LATENCY_BUCKET_BOUNDS_MS,
+  LATENCY_BUCKET_BOUNDS_MS[LATENCY_BUCKET_BOUNDS_MS.length - 1]! * Math.SQRT2,
+];
 
 /** Number of buckets: one per bound plus the overflow bucket. */
 export const LATENCY_BUCKETS = LATENCY_BUCKET_BOUNDS_MS.length + 1;

@@ -26,7 +26,17 @@ describe('unifiedDiff', () => {
   it('keeps changes far apart in separate hunks with their context', () => {
     const after = before.replace('line 2\n', 'line two\n').replace('line 18\n', '');
     expect(unifiedDiff(before, after, 1)).toEqual({
-      text: ['@@ -1,3 +1,3 @@', ' line 1', '-line 2', '+line two', ' line 3', '@@ -17,3 +17,2 @@', ' line 17', '-line 18', ' line 19'].join('\n'),
+      text: [
+        '@@ -1,3 +1,3 @@',
+        ' line 1',
+        '-line 2',
+        '+line two',
+        ' line 3',
+        '@@ -17,3 +17,2 @@',
+        ' line 17',
+        '-line 18',
+        ' line 19',
+      ].join('\n'),
       added: 1,
       removed: 2,
     });

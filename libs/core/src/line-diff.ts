@@ -46,5 +46,8 @@ function hunk(lines: DiffLine[], from: number, to: number): string {
   // A side with no lines names the line before the hunk, as diff(1) does.
   const oldStart = countBefore(' -', from) + (oldCount > 0 ? 1 : 0);
   const newStart = countBefore(' +', from) + (newCount > 0 ? 1 : 0);
-  return [`@@ -${oldStart},${oldCount} +${newStart},${newCount} @@`, ...body.map((line) => `${line.op}${line.text}`)].join('\n');
+  return [
+    `@@ -${oldStart},${oldCount} +${newStart},${newCount} @@`,
+    ...body.map((line) => `${line.op}${line.text}`),
+  ].join('\n');
 }

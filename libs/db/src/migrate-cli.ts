@@ -9,9 +9,15 @@ const env = validateEnv(
   process.env,
 );
 
-migrate({ databaseUrl: env.DATABASE_URL, migrationsDir: DEFAULT_MIGRATIONS_DIR, log: (m) => process.stdout.write(`${m}\n`) })
+migrate({
+  databaseUrl: env.DATABASE_URL,
+  migrationsDir: DEFAULT_MIGRATIONS_DIR,
+  log: (m) => process.stdout.write(`${m}\n`),
+})
   .then((result) => {
-    process.stdout.write(`schema ${result.schema}: ${result.applied.length} applied, ${result.alreadyApplied} already applied\n`);
+    process.stdout.write(
+      `schema ${result.schema}: ${result.applied.length} applied, ${result.alreadyApplied} already applied\n`,
+    );
   })
   .catch((error: Error) => {
     process.stderr.write(`${error instanceof MigrationError ? '' : 'migration failed: '}${error.message}\n`);

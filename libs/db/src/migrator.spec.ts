@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, scratchSchema, withClient, type ScratchSchema } from '@metaloop/testing';
@@ -22,7 +32,12 @@ function onDisk(dir: string): { name: string; checksum: string }[] {
     .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, 'migration.sql')))
     .map((entry) => entry.name)
     .sort()
-    .map((name) => ({ name, checksum: createHash('sha256').update(readFileSync(join(dir, name, 'migration.sql'))).digest('hex') }));
+    .map((name) => ({
+      name,
+      checksum: createHash('sha256')
+        .update(readFileSync(join(dir, name, 'migration.sql')))
+        .digest('hex'),
+    }));
 }
 
 const realMigrations = onDisk(DEFAULT_MIGRATIONS_DIR);
@@ -62,7 +77,9 @@ describe('migrate()', () => {
 
   const relationExists = (scratch: ScratchSchema, relation: string) =>
     withClient(async (client) => {
-      const { rows } = await client.query<{ oid: string | null }>(`SELECT to_regclass($1)::text AS oid`, [`"${scratch.schema}"."${relation}"`]);
+      const { rows } = await client.query<{ oid: string | null }>(`SELECT to_regclass($1)::text AS oid`, [
+        `"${scratch.schema}"."${relation}"`,
+      ]);
       return rows[0].oid !== null;
     });
 
@@ -85,7 +102,11 @@ describe('migrate()', () => {
     const scratch = await freshSchema();
     const logged: string[] = [];
 
-    const first = await migrate({ databaseUrl: scratch.url, migrationsDir: DEFAULT_MIGRATIONS_DIR, log: (line) => logged.push(line) });
+    const first = await migrate({
+      databaseUrl: scratch.url,
+      migrationsDir: DEFAULT_MIGRATIONS_DIR,
+      log: (line) => logged.push(line),
+    });
 
     expect(first).toEqual({ schema: scratch.schema, applied: realNames, alreadyApplied: 0 });
     expect(logged).toEqual(realNames.map((name) => `applied migration ${name} to schema ${scratch.schema}`));
@@ -116,17 +137,21 @@ describe('migrate()', () => {
     const results = await withClient(async (holder) => {
       await holder.query(`SELECT pg_advisory_lock($1, hashtext($2))`, [MIGRATION_LOCK_KEY, scratch.schema]);
       const settled = Promise.allSettled([migrate(options), migrate(options)]);
-      await eventually(async () => {
-        const { rows } = await holder.query<{ waiting: number }>(
-          `SELECT count(*)::int AS waiting FROM pg_locks
+      await eventually(
+        async () => {
+          const { rows } = await holder.query<{ waiting: number }>(
+            `SELECT count(*)::int AS waiting FROM pg_locks
             WHERE locktype = 'advisory' AND NOT granted AND objsubid = 2
               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
               AND classid = $1::bigint::oid
               AND objid = ((hashtext($2)::bigint + 4294967296) % 4294967296)::oid`,
-          [MIGRATION_LOCK_KEY, scratch.schema],
-        );
-        if (rows[0].waiting !== 2) throw new Error(`${rows[0].waiting} of 2 migrate() runs waiting for the lock`);
-      }, 15_000, 20);
+            [MIGRATION_LOCK_KEY, scratch.schema],
+          );
+          if (rows[0].waiting !== 2) throw new Error(`${rows[0].waiting} of 2 migrate() runs waiting for the lock`);
+        },
+        15_000,
+        20,
+      );
       await holder.query(`SELECT pg_advisory_unlock($1, hashtext($2))`, [MIGRATION_LOCK_KEY, scratch.schema]);
       return settled;
     });
@@ -196,12 +221,20 @@ describe('migrate()', () => {
     await migrate({ databaseUrl: scratch.url, migrationsDir: dir });
 
     // Written in reverse; the second depends on the first, so only name order succeeds.
-    addMigration(dir, '29990102000000_label_color', `ALTER TABLE "labels" ADD COLUMN "color" TEXT NOT NULL DEFAULT 'grey';`);
+    addMigration(
+      dir,
+      '29990102000000_label_color',
+      `ALTER TABLE "labels" ADD COLUMN "color" TEXT NOT NULL DEFAULT 'grey';`,
+    );
     addMigration(dir, '29990101000000_labels', `CREATE TABLE "labels" ("id" INTEGER PRIMARY KEY);`);
 
     const next = await migrate({ databaseUrl: scratch.url, migrationsDir: dir });
 
-    expect(next).toEqual({ schema: scratch.schema, applied: ['29990101000000_labels', '29990102000000_label_color'], alreadyApplied: realNames.length });
+    expect(next).toEqual({
+      schema: scratch.schema,
+      applied: ['29990101000000_labels', '29990102000000_label_color'],
+      alreadyApplied: realNames.length,
+    });
     expect(await columnExists(scratch, 'labels', 'color')).toBe(true);
     const rows = await bookkeeping(scratch);
     const expectedNames = [...realNames, '29990101000000_labels', '29990102000000_label_color'];

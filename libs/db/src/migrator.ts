@@ -82,12 +82,15 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     const applied = new Map(rows.map((row) => [row.migration_name, row]));
     for (const row of rows) {
       if (!row.finished_at) {
-        throw new MigrationError(`migration ${row.migration_name} started but never finished; fix the database, then mark it rolled back`);
+        throw new MigrationError(
+          `migration ${row.migration_name} started but never finished; fix the database, then mark it rolled back`,
+        );
       }
     }
     const known = new Set(files.map((file) => file.name));
     for (const row of rows) {
-      if (!known.has(row.migration_name)) log(`warning: applied migration ${row.migration_name} is not in ${options.migrationsDir}`);
+      if (!known.has(row.migration_name))
+        log(`warning: applied migration ${row.migration_name} is not in ${options.migrationsDir}`);
     }
     const done: string[] = [];
     for (const file of files) {
@@ -106,7 +109,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     }
     return { schema: target.schema, applied: done, alreadyApplied: applied.size };
   } finally {
-    await client.query(`SELECT pg_advisory_unlock($1, hashtext($2))`, [MIGRATION_LOCK_KEY, target.schema]).catch(() => undefined);
+    await client
+      .query(`SELECT pg_advisory_unlock($1, hashtext($2))`, [MIGRATION_LOCK_KEY, target.schema])
+      .catch(() => undefined);
     await client.end();
   }
 }
@@ -123,6 +128,8 @@ async function applyOne(client: Client, file: MigrationFile): Promise<void> {
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK');
-    throw new MigrationError(`migration ${file.name} failed and was rolled back: ${(error as Error).message}`, { cause: error });
+    throw new MigrationError(`migration ${file.name} failed and was rolled back: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

@@ -10,7 +10,5 @@ export interface PrismaModuleOptions {
   migrationsDir?: string;
 }
 
-export const {
-  ConfigurableModuleClass: ConfigurablePrismaModule,
-  MODULE_OPTIONS_TOKEN: PRISMA_OPTIONS,
-} = new ConfigurableModuleBuilder<PrismaModuleOptions>().setClassMethodName('forRoot').build();
+export const { ConfigurableModuleClass: ConfigurablePrismaModule, MODULE_OPTIONS_TOKEN: PRISMA_OPTIONS } =
+  new ConfigurableModuleBuilder<PrismaModuleOptions>().setClassMethodName('forRoot').build();

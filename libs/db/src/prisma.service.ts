@@ -15,9 +15,12 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnAppli
   constructor(@Inject(PRISMA_OPTIONS) private readonly options: PrismaModuleOptions) {
     const target = parseDatabaseUrl(options.databaseUrl);
     super({
-      adapter: new PrismaPg(poolConfigFor(target, { max: options.poolSize ?? 10, application_name: options.applicationName }), {
-        schema: target.schema,
-      }),
+      adapter: new PrismaPg(
+        poolConfigFor(target, { max: options.poolSize ?? 10, application_name: options.applicationName }),
+        {
+          schema: target.schema,
+        },
+      ),
     });
     this.schema = target.schema;
   }
@@ -36,7 +39,9 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnAppli
         migrationsDir: this.options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR,
         log: (message) => this.logger.log(message),
       });
-      this.logger.log(`schema ${result.schema}: ${result.applied.length} migration(s) applied, ${result.alreadyApplied} already there`);
+      this.logger.log(
+        `schema ${result.schema}: ${result.applied.length} migration(s) applied, ${result.alreadyApplied} already there`,
+      );
     }
   }
 

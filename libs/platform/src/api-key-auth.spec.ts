@@ -59,16 +59,23 @@ const envSchema = baseEnvSchema.extend(postgresEnv);
  * The spec app as every app is built (createApp, PlatformModule with Postgres, so AuthModule
  * comes with it). Built after the environment is set: ConfigModule validates it right away.
  */
-async function startSpecApp(env: { DATABASE_URL: string; NODE_ENV: string }, clock: ManualClock): Promise<NestFastifyApplication> {
+async function startSpecApp(
+  env: { DATABASE_URL: string; NODE_ENV: string },
+  clock: ManualClock,
+): Promise<NestFastifyApplication> {
   Object.assign(process.env, env, { MIGRATE_ON_START: 'false' });
   @Module({
-    imports: [
-      AuthOptionsModule.forRoot({ now: clock.now, modeRefreshIntervalMs: 60_000 }),
-    ],
+    imports: [AuthOptionsModule.forRoot({ now: clock.now, modeRefreshIntervalMs: 60_000 })],
     controllers: [SpecController],
   })
   class SpecModule {}
-  const app = await createApp({ name: 'auth-spec', module: SpecModule as Type, envSchema, uses: { postgres: true }, description: 'auth spec' });
+  const app = await createApp({
+    name: 'auth-spec',
+    module: SpecModule as Type,
+    envSchema,
+    uses: { postgres: true },
+    description: 'auth spec',
+  });
   try {
     await app.init();
   } catch (error) {
@@ -119,7 +126,10 @@ describe('ApiKeyGuard on an app built by createApp', () => {
     });
 
     it('lets every request through as the anonymous admin', async () => {
-      for (const [method, url] of [['GET', '/spec/read'], ['POST', '/spec/rollback']] as const) {
+      for (const [method, url] of [
+        ['GET', '/spec/read'],
+        ['POST', '/spec/rollback'],
+      ] as const) {
         const response = await call(method, url);
         expect(response.statusCode).toBe(200);
         expect(response.json()).toEqual({ keyId: null, name: 'anonymous', scopes: ['admin'] });
@@ -158,7 +168,11 @@ describe('ApiKeyGuard on an app built by createApp', () => {
         detail: expect.stringContaining('Authorization: Bearer'),
         instance: '/spec/read',
       });
-      const basic = await app.inject({ method: 'GET', url: '/spec/read', headers: { authorization: 'Basic dXNlcjpwdw==' } });
+      const basic = await app.inject({
+        method: 'GET',
+        url: '/spec/read',
+        headers: { authorization: 'Basic dXNlcjpwdw==' },
+      });
       expect(basic.statusCode).toBe(401);
     });
 
@@ -171,7 +185,10 @@ describe('ApiKeyGuard on an app built by createApp', () => {
       expect(response.statusCode).toBe(401);
       expect(response.headers['content-type']).toMatch(PROBLEM);
       expect(response.headers['www-authenticate']).toBe('Bearer realm="metaloop", error="invalid_token"');
-      expect(response.json()).toMatchObject({ status: 401, detail: expect.stringMatching(/unknown, malformed, expired or revoked/) });
+      expect(response.json()).toMatchObject({
+        status: 401,
+        detail: expect.stringMatching(/unknown, malformed, expired or revoked/),
+      });
     });
 
     it('answers a valid key without the scope with 403 naming the scope', async () => {
@@ -217,7 +234,9 @@ describe('ApiKeyGuard on an app built by createApp', () => {
     it('refuses a key revoked elsewhere once the 30 s cache entry has expired', async () => {
       const ci = await keys.create({ name: 'ci', scopes: ['oracle:read'] });
       expect((await call('GET', '/spec/read', ci.key)).statusCode).toBe(200);
-      await withClient((client) => client.query(`UPDATE "${scratch.schema}".api_keys SET revoked_at = now() WHERE id = $1`, [ci.id]));
+      await withClient((client) =>
+        client.query(`UPDATE "${scratch.schema}".api_keys SET revoked_at = now() WHERE id = $1`, [ci.id]),
+      );
       expect((await call('GET', '/spec/read', ci.key)).statusCode).toBe(200);
       clock.advance(30_001);
       expect((await call('GET', '/spec/read', ci.key)).statusCode).toBe(401);
@@ -245,7 +264,13 @@ describe('ApiKeyGuard on an app built by createApp', () => {
       ]);
       expect(listRoutes(app).filter((r) => r.scopes)).toEqual([
         { method: 'GET', path: '/spec/read', controller: 'SpecController', handler: 'read', scopes: ['oracle:read'] },
-        { method: 'POST', path: '/spec/rollback', controller: 'SpecController', handler: 'rollback', scopes: ['oracle:rollback'] },
+        {
+          method: 'POST',
+          path: '/spec/rollback',
+          controller: 'SpecController',
+          handler: 'rollback',
+          scopes: ['oracle:rollback'],
+        },
       ]);
     });
   });
@@ -265,9 +290,9 @@ describe('AuthModule in production', () => {
   });
 
   it('refuses to start without an active key, saying how to create one', async () => {
-    await expect(startSpecApp({ DATABASE_URL: scratch.url, NODE_ENV: 'production' }, new ManualClock())).rejects.toThrow(
-      /^no API keys: .*create one with `npm run keys:create -- --name X --scopes \.\.\.`/,
-    );
+    await expect(
+      startSpecApp({ DATABASE_URL: scratch.url, NODE_ENV: 'production' }, new ManualClock()),
+    ).rejects.toThrow(/^no API keys: .*create one with `npm run keys:create -- --name X --scopes \.\.\.`/);
   });
 
   it('names the missing migration when the api_keys table is not there', async () => {
@@ -288,7 +313,11 @@ describe('AuthModule in production', () => {
       const mode = started.get(AuthModeService);
       expect(mode.enforcing).toBe(true);
       expect((await started.inject({ method: 'GET', url: '/spec/read' })).statusCode).toBe(401);
-      const ok = await started.inject({ method: 'GET', url: '/spec/read', headers: { authorization: `Bearer ${seeded}` } });
+      const ok = await started.inject({
+        method: 'GET',
+        url: '/spec/read',
+        headers: { authorization: `Bearer ${seeded}` },
+      });
       expect(ok.statusCode).toBe(200);
       await started.get(ApiKeysService).revoke(seeded);
       expect(await mode.refresh()).toBe(true);

@@ -48,7 +48,10 @@ export interface BodyLimits {
 function rootModule(definition: AppDefinition): Type<unknown> {
   class AppRootModule {}
   Module({
-    imports: [PlatformModule.forRoot({ app: definition.name, envSchema: definition.envSchema, uses: definition.uses }), definition.module],
+    imports: [
+      PlatformModule.forRoot({ app: definition.name, envSchema: definition.envSchema, uses: definition.uses }),
+      definition.module,
+    ],
   })(AppRootModule);
   return AppRootModule;
 }
@@ -90,7 +93,10 @@ export async function createApp(definition: AppDefinition): Promise<NestFastifyA
     // Loaded only when used: it reads Nest internals, and with the switch off a Nest that moved them must still start.
     const { serveFastRoutes } = await import('./fast-route.handler.js').catch((error: unknown) => {
       const escape = fastRoutes?.offSwitch ? `start with ${fastRoutes.offSwitch}` : 'drop @FastRoute()';
-      throw new Error(`@FastRoute() cannot load against the installed Nest (${(error as Error).message}); ${escape} to serve the fast routes through Nest's pipeline.`, { cause: error });
+      throw new Error(
+        `@FastRoute() cannot load against the installed Nest (${(error as Error).message}); ${escape} to serve the fast routes through Nest's pipeline.`,
+        { cause: error },
+      );
     });
     serveFastRoutes(app, fastify, fastRoutes?.offSwitch);
   }
@@ -100,7 +106,12 @@ export async function createApp(definition: AppDefinition): Promise<NestFastifyA
       .setTitle(`metaloop ${definition.name}`)
       .setDescription(definition.description)
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'metaloop API key', description: 'Authorization: Bearer <key>' })
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'metaloop API key',
+        description: 'Authorization: Bearer <key>',
+      })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json', yamlDocumentUrl: 'docs/yaml' });

@@ -8,7 +8,9 @@ import type { Type } from '@nestjs/common';
  */
 const fastifyRouteConfigKey: string | null = (() => {
   try {
-    const constants = createRequire(__filename)('@nestjs/platform-fastify/constants.js') as { FASTIFY_ROUTE_CONFIG_METADATA?: unknown };
+    const constants = createRequire(__filename)('@nestjs/platform-fastify/constants.js') as {
+      FASTIFY_ROUTE_CONFIG_METADATA?: unknown;
+    };
     return typeof constants.FASTIFY_ROUTE_CONFIG_METADATA === 'string' ? constants.FASTIFY_ROUTE_CONFIG_METADATA : null;
   } catch {
     return null;

@@ -23,8 +23,10 @@ export type Refusal = (why: string) => Error;
 
 export function onlyCatchAllFilter(config: ApplicationConfig, refuse: Refusal): ExceptionFilter {
   const filters = config.getGlobalFilters();
-  const catchesAll = filters.length === 1 && (Reflect.getMetadata(FILTER_CATCH_EXCEPTIONS, filters[0]!.constructor) ?? []).length === 0;
-  if (!catchesAll || config.getGlobalRequestFilters().length > 0) throw refuse('the app needs exactly one global catch-all exception filter');
+  const catchesAll =
+    filters.length === 1 && (Reflect.getMetadata(FILTER_CATCH_EXCEPTIONS, filters[0]!.constructor) ?? []).length === 0;
+  if (!catchesAll || config.getGlobalRequestFilters().length > 0)
+    throw refuse('the app needs exactly one global catch-all exception filter');
   return filters[0]!;
 }
 
@@ -41,10 +43,19 @@ export function apiKeyGuardOf(
   callback: object,
   refuse: Refusal,
 ): ApiKeyGuard | undefined {
-  const globalEnhancers = [config.getGlobalGuards(), config.getGlobalRequestGuards(), config.getGlobalInterceptors(), config.getGlobalRequestInterceptors()];
+  const globalEnhancers = [
+    config.getGlobalGuards(),
+    config.getGlobalRequestGuards(),
+    config.getGlobalInterceptors(),
+    config.getGlobalRequestInterceptors(),
+  ];
   if (globalEnhancers.some((list) => list.length > 0)) throw refuse('global guards and interceptors are not supported');
-  const guards: unknown[] = [...(Reflect.getMetadata(GUARDS_METADATA, controller) ?? []), ...(Reflect.getMetadata(GUARDS_METADATA, callback) ?? [])];
-  if (guards.some((guard) => guard !== ApiKeyGuard)) throw refuse('guards other than ApiKeyGuard (@RequireScopes) are not supported');
+  const guards: unknown[] = [
+    ...(Reflect.getMetadata(GUARDS_METADATA, controller) ?? []),
+    ...(Reflect.getMetadata(GUARDS_METADATA, callback) ?? []),
+  ];
+  if (guards.some((guard) => guard !== ApiKeyGuard))
+    throw refuse('guards other than ApiKeyGuard (@RequireScopes) are not supported');
   return guards.length > 0 ? app.get(ApiKeyGuard, { strict: false }) : undefined;
 }
 
@@ -65,7 +76,10 @@ export function refuseUnsupported(controller: Type, callback: object, refuse: Re
   ] as const) {
     if (Reflect.getMetadata(key, callback) !== undefined) throw refuse(`${what} is not supported`);
   }
-  if (Reflect.getMetadata(VERSION_METADATA, controller) !== undefined || Reflect.getMetadata(HOST_METADATA, controller) !== undefined) {
+  if (
+    Reflect.getMetadata(VERSION_METADATA, controller) !== undefined ||
+    Reflect.getMetadata(HOST_METADATA, controller) !== undefined
+  ) {
     throw refuse('versioned and host-bound controllers are not supported');
   }
 }

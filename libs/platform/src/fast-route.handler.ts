@@ -3,10 +3,22 @@ import { HEADERS_METADATA, HTTP_CODE_METADATA, METHOD_METADATA } from '@nestjs/c
 import { RequestMethod } from '@nestjs/common/enums/request-method.enum.js';
 import { ApplicationConfig, MetadataScanner, ModulesContainer } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
-import { PRINCIPAL_PROPERTY, routeScopes, SCOPES_METADATA, type RequestWithPrincipal, type Scope } from '@metaloop/auth';
+import {
+  PRINCIPAL_PROPERTY,
+  routeScopes,
+  SCOPES_METADATA,
+  type RequestWithPrincipal,
+  type Scope,
+} from '@metaloop/auth';
 import type { FastifyInstance, RouteHandlerMethod, RouteOptions } from 'fastify';
 import { FAST_ROUTE_CONFIG, FAST_ROUTE_METADATA, type FastRouteTarget } from './fast-route.decorator';
-import { apiKeyGuardOf, globalPipes, onlyCatchAllFilter, refuseUnsupported, type Refusal } from './fast-route.enhancers';
+import {
+  apiKeyGuardOf,
+  globalPipes,
+  onlyCatchAllFilter,
+  refuseUnsupported,
+  type Refusal,
+} from './fast-route.enhancers';
 import { compileParameters, type Parameter } from './fast-route.parameters';
 
 /**
@@ -20,7 +32,8 @@ import { compileParameters, type Parameter } from './fast-route.parameters';
 export function serveFastRoutes(app: INestApplicationContext, fastify: FastifyInstance, offSwitch?: string): void {
   const compiled = new Set<object>();
   fastify.addHook('onRoute', (route) => {
-    const target = (route.config as Record<string, unknown> | undefined)?.[FAST_ROUTE_CONFIG] as FastRouteTarget | undefined;
+    const target = (route.config as Record<string, unknown> | undefined)?.[FAST_ROUTE_CONFIG] as
+      FastRouteTarget | undefined;
     if (!target) return;
     route.handler = compileFastRoute(app, target, route, offSwitch);
     compiled.add(callbackOf(target));
@@ -29,13 +42,19 @@ export function serveFastRoutes(app: INestApplicationContext, fastify: FastifyIn
     const lost = markedRoutes(app).filter((target) => !compiled.has(callbackOf(target)));
     if (lost.length === 0) return done();
     const names = lost.map(({ controller, method }) => `${controller.name}.${method}`).join(', ');
-    done(new Error(`@FastRoute() on ${names}: Nest registered the route without the mark in its Fastify route config. ${internalsAdvice(offSwitch)}`));
+    done(
+      new Error(
+        `@FastRoute() on ${names}: Nest registered the route without the mark in its Fastify route config. ${internalsAdvice(offSwitch)}`,
+      ),
+    );
   });
 }
 
 /** What the operator can do when Nest's internals are not where fast routes read them. */
 function internalsAdvice(offSwitch: string | undefined): string {
-  const escape = offSwitch ? `start with ${offSwitch} to serve the fast routes through Nest's pipeline` : 'drop @FastRoute() to serve the route through Nest';
+  const escape = offSwitch
+    ? `start with ${offSwitch} to serve the fast routes through Nest's pipeline`
+    : 'drop @FastRoute() to serve the route through Nest';
   return `@FastRoute() reads internals of @nestjs/common, @nestjs/core and @nestjs/platform-fastify, pinned to the minor version it is tested with; ${escape}.`;
 }
 
@@ -54,19 +73,34 @@ const PLAIN_SEGMENT = /^(?:[\w.~-]*|:[A-Za-z_]\w*)$/;
  * A refusal names what to change about the route; anything else thrown while compiling means
  * Nest's internals are not what the fast route was tested with, and names the way out.
  */
-function compileFastRoute(app: INestApplicationContext, target: FastRouteTarget, route: RouteOptions, offSwitch: string | undefined): RouteHandlerMethod {
+function compileFastRoute(
+  app: INestApplicationContext,
+  target: FastRouteTarget,
+  route: RouteOptions,
+  offSwitch: string | undefined,
+): RouteHandlerMethod {
   const name = `@FastRoute() on ${target.controller.name}.${target.method} (${String(route.method)} ${route.url})`;
   const refuse: Refusal = (why) =>
-    new FastRouteRefusal(`${name}: ${why}. Serve it through Nest instead (drop @FastRoute()${offSwitch ? `, or start with ${offSwitch}` : ''}).`);
+    new FastRouteRefusal(
+      `${name}: ${why}. Serve it through Nest instead (drop @FastRoute()${offSwitch ? `, or start with ${offSwitch}` : ''}).`,
+    );
   try {
     return compileHandler(app, target, route, refuse);
   } catch (error) {
     if (error instanceof FastRouteRefusal) throw error;
-    throw new Error(`${name} cannot be compiled against the installed Nest: ${(error as Error).message}. ${internalsAdvice(offSwitch)}`, { cause: error });
+    throw new Error(
+      `${name} cannot be compiled against the installed Nest: ${(error as Error).message}. ${internalsAdvice(offSwitch)}`,
+      { cause: error },
+    );
   }
 }
 
-function compileHandler(app: INestApplicationContext, { controller, method }: FastRouteTarget, route: RouteOptions, refuse: Refusal): RouteHandlerMethod {
+function compileHandler(
+  app: INestApplicationContext,
+  { controller, method }: FastRouteTarget,
+  route: RouteOptions,
+  refuse: Refusal,
+): RouteHandlerMethod {
   const callback = callbackOf({ controller, method });
   const config = app.get(ApplicationConfig, { strict: false });
   const filter = onlyCatchAllFilter(config, refuse);
@@ -78,15 +112,20 @@ function compileHandler(app: INestApplicationContext, { controller, method }: Fa
   const requestMethod = Reflect.getMetadata(METHOD_METADATA, callback) as RequestMethod | undefined;
   // Metadata Nest must have for this route, absent where it is read: the internals moved.
   if (requestMethod === undefined) throw new Error('no request method metadata on the method');
-  const declaresScopes = Reflect.hasMetadata(SCOPES_METADATA, callback) || Reflect.hasMetadata(SCOPES_METADATA, controller);
-  if (declaresScopes && !guard) throw new Error('@RequireScopes is declared but no ApiKeyGuard is in the guard metadata');
+  const declaresScopes =
+    Reflect.hasMetadata(SCOPES_METADATA, callback) || Reflect.hasMetadata(SCOPES_METADATA, controller);
+  if (declaresScopes && !guard)
+    throw new Error('@RequireScopes is declared but no ApiKeyGuard is in the guard metadata');
   const unbound = unboundParameters(parameters, callback.length);
-  if (unbound.length > 0) throw new Error(`no route argument metadata for parameter ${unbound.join(', ')} (an undecorated parameter?)`);
+  if (unbound.length > 0)
+    throw new Error(`no route argument metadata for parameter ${unbound.join(', ')} (an undecorated parameter?)`);
   const argsLength = parameters.reduce((length, p) => Math.max(length, p.index + 1), 0);
-  const status: number = Reflect.getMetadata(HTTP_CODE_METADATA, callback) ?? (requestMethod === RequestMethod.POST ? 201 : 200);
+  const status: number =
+    Reflect.getMetadata(HTTP_CODE_METADATA, callback) ?? (requestMethod === RequestMethod.POST ? 201 : 200);
   const headers: ResponseHeader[] = Reflect.getMetadata(HEADERS_METADATA, callback) ?? [];
   const segments = route.url.split('/');
-  if (!segments.every((segment) => PLAIN_SEGMENT.test(segment))) throw refuse('only literal and plain `:name` path segments are supported');
+  if (!segments.every((segment) => PLAIN_SEGMENT.test(segment)))
+    throw refuse('only literal and plain `:name` path segments are supported');
   const checksEmptyParams = segments.some((segment) => segment.startsWith(':'));
   const instance = controllerInstance(app, controller, refuse);
 

@@ -1,5 +1,10 @@
 import { StandardSchemaValidationPipe, type ArgumentMetadata, type PipeTransform, type Type } from '@nestjs/common';
-import { CUSTOM_ROUTE_ARGS_METADATA, PARAMTYPES_METADATA, RESPONSE_PASSTHROUGH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import {
+  CUSTOM_ROUTE_ARGS_METADATA,
+  PARAMTYPES_METADATA,
+  RESPONSE_PASSTHROUGH_METADATA,
+  ROUTE_ARGS_METADATA,
+} from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { ParamsTokenFactory } from '@nestjs/core/pipes/params-token-factory.js';
@@ -36,23 +41,40 @@ const PIPEABLE = new Set<RouteParamtypes>([
 ]);
 
 /** Each argument as Nest's RouteParamsFactory extracts it, with the pipes and pipe metadata Nest would use. */
-export function compileParameters(controller: Type, method: string, callback: object, globalPipes: PipeTransform[], refuse: Refusal): Parameter[] {
+export function compileParameters(
+  controller: Type,
+  method: string,
+  callback: object,
+  globalPipes: PipeTransform[],
+  refuse: Refusal,
+): Parameter[] {
   const declared: Record<string, RouteArgument> = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, method) ?? {};
   const paramtypes: unknown[] = Reflect.getMetadata(PARAMTYPES_METADATA, controller.prototype as object, method) ?? [];
   const values = new RouteParamsFactory();
   const tokens = new ParamsTokenFactory();
   return Object.entries(declared).map(([key, argument]): Parameter => {
-    if (argument.pipes && argument.pipes.length > 0) throw refuse('parameter pipes are not supported (the global pipes and `schema` are)');
+    if (argument.pipes && argument.pipes.length > 0)
+      throw refuse('parameter pipes are not supported (the global pipes and `schema` are)');
     const { index, data, schema } = argument;
     const metatype = paramtypes[index] as Type | undefined;
     const custom = key.includes(CUSTOM_ROUTE_ARGS_METADATA);
     const type = custom ? undefined : (Number(key.split(':')[0]) as RouteParamtypes);
-    const metadata = { type: type === undefined ? 'custom' : tokens.exchangeEnumForString(type), data, metatype, schema } as ArgumentMetadata;
-    const pipes = type === undefined || PIPEABLE.has(type) ? globalPipes.filter((pipe) => !passesThrough(pipe, metadata)) : [];
+    const metadata = {
+      type: type === undefined ? 'custom' : tokens.exchangeEnumForString(type),
+      data,
+      metatype,
+      schema,
+    } as ArgumentMetadata;
+    const pipes =
+      type === undefined || PIPEABLE.has(type) ? globalPipes.filter((pipe) => !passesThrough(pipe, metadata)) : [];
     if (type === undefined) {
       const factory = argument.factory!;
       const extract = (request: FastifyRequest, reply: FastifyReply) => {
-        const context = new ExecutionContextHost([request, reply], controller, callback as (...args: unknown[]) => unknown);
+        const context = new ExecutionContextHost(
+          [request, reply],
+          controller,
+          callback as (...args: unknown[]) => unknown,
+        );
         context.setType('http');
         return factory(data, context);
       };
@@ -62,7 +84,8 @@ export function compileParameters(controller: Type, method: string, callback: ob
       throw refuse('@Res() needs { passthrough: true }: the method returns the body');
     }
     if (type === RouteParamtypes.NEXT) throw refuse('@Next() is not supported');
-    const extract = (request: FastifyRequest, reply: FastifyReply) => values.exchangeKeyForValue(type, data!, { req: request, res: reply, next: undefined! });
+    const extract = (request: FastifyRequest, reply: FastifyReply) =>
+      values.exchangeKeyForValue(type, data!, { req: request, res: reply, next: undefined! });
     return { index, extract, metadata, pipes };
   });
 }

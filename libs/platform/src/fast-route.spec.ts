@@ -44,8 +44,14 @@ import { z } from 'zod';
 import { createApp } from './bootstrap';
 import { FastRoute } from './fast-route.decorator';
 
-const itemQuerySchema = z.strictObject({ verbose: z.enum(['true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(10).optional() });
-const newItemSchema = z.strictObject({ name: z.string().min(1).max(20), size: z.object({ value: z.number().min(0).max(1) }) });
+const itemQuerySchema = z.strictObject({
+  verbose: z.enum(['true', 'false']).optional(),
+  limit: z.coerce.number().int().min(1).max(10).optional(),
+});
+const newItemSchema = z.strictObject({
+  name: z.string().min(1).max(20),
+  size: z.object({ value: z.number().min(0).max(1) }),
+});
 const itemSchema = z.object({ item_id: z.string(), verbose: z.boolean(), caller: z.string() });
 
 class UpstreamDown extends Error {
@@ -110,7 +116,12 @@ const PROBLEM = /^application\/problem\+json/;
 const fastRoutesSwitch = (enabled: boolean) => () => ({ enabled, offSwitch: 'FAST_ROUTES=off' });
 
 async function startSpecApp(databaseUrl: string, fastRoutes: boolean): Promise<NestFastifyApplication> {
-  Object.assign(process.env, { DATABASE_URL: databaseUrl, NODE_ENV: 'test', MIGRATE_ON_START: 'false', LOG_LEVEL: 'silent' });
+  Object.assign(process.env, {
+    DATABASE_URL: databaseUrl,
+    NODE_ENV: 'test',
+    MIGRATE_ON_START: 'false',
+    LOG_LEVEL: 'silent',
+  });
   @Module({
     imports: [AuthOptionsModule.forRoot({ modeRefreshIntervalMs: 600_000 })],
     controllers: [itemsController('nest'), itemsController('fast')],
@@ -159,12 +170,23 @@ describe.each([
   });
 
   /** One request to the Nest route and the same to the fast one. */
-  async function both(method: 'GET' | 'POST', path: string, options: { key?: string; payload?: string; contentType?: string } = {}) {
+  async function both(
+    method: 'GET' | 'POST',
+    path: string,
+    options: { key?: string; payload?: string; contentType?: string } = {},
+  ) {
     const headers: Record<string, string> = { 'x-request-id': 'req-1' };
     if (options.key !== undefined) headers['authorization'] = `Bearer ${options.key}`;
     if (options.payload !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
     const [nest, fast] = await Promise.all(
-      ['nest', 'fast'].map((prefix) => app.inject({ method, url: `/${prefix}${path}`, headers, ...(options.payload !== undefined && { payload: options.payload }) })),
+      ['nest', 'fast'].map((prefix) =>
+        app.inject({
+          method,
+          url: `/${prefix}${path}`,
+          headers,
+          ...(options.payload !== undefined && { payload: options.payload }),
+        }),
+      ),
     );
     return { nest: nest!, fast: fast! };
   }
@@ -172,7 +194,9 @@ describe.each([
   /** Status, the headers the routes and the platform set, and the body with the route prefix taken out. */
   function answer(response: Awaited<ReturnType<NestFastifyApplication['inject']>>) {
     const picked = ['content-type', 'www-authenticate', 'retry-after', 'cache-control', 'x-item', 'x-request-id'];
-    const headers = Object.fromEntries(picked.filter((name) => response.headers[name] !== undefined).map((name) => [name, response.headers[name]]));
+    const headers = Object.fromEntries(
+      picked.filter((name) => response.headers[name] !== undefined).map((name) => [name, response.headers[name]]),
+    );
     return { status: response.statusCode, headers, body: response.body.replace(/\/(nest|fast)\//g, '/…/') };
   }
 
@@ -211,17 +235,30 @@ describe.each([
     });
 
     it('answers a key without the scope with 403 naming it', async () => {
-      const forbidden = await expectSameAnswer('POST', '/items', { key: reader, payload: JSON.stringify({ name: 'a', size: { value: 0.5 } }) });
+      const forbidden = await expectSameAnswer('POST', '/items', {
+        key: reader,
+        payload: JSON.stringify({ name: 'a', size: { value: 0.5 } }),
+      });
       expect(forbidden.statusCode).toBe(403);
       expect(forbidden.headers['content-type']).toMatch(PROBLEM);
-      expect(forbidden.json().detail).toBe('This route needs scope "oracle:write", which API key "reader" does not have.');
+      expect(forbidden.json().detail).toBe(
+        'This route needs scope "oracle:write", which API key "reader" does not have.',
+      );
     });
 
     it('validates query and body with their zod schemas: 400 problem+json with the field paths', async () => {
       const query = await expectSameAnswer('GET', '/items/abc?verbose=maybe&limit=11&extra=1', { key: reader });
       expect(query.statusCode).toBe(400);
-      expect(query.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['', 'limit', 'verbose']);
-      const body = await expectSameAnswer('POST', '/items', { key: writer, payload: JSON.stringify({ name: '', size: { value: 2 } }) });
+      expect(
+        query
+          .json()
+          .errors.map((e: { path: string }) => e.path)
+          .sort(),
+      ).toEqual(['', 'limit', 'verbose']);
+      const body = await expectSameAnswer('POST', '/items', {
+        key: writer,
+        payload: JSON.stringify({ name: '', size: { value: 2 } }),
+      });
       expect(body.statusCode).toBe(400);
       expect(body.json()).toMatchObject({ type: 'urn:metaloop:problem:validation-error', request_id: 'req-1' });
       expect(body.json().errors).toEqual([
@@ -231,7 +268,10 @@ describe.each([
     });
 
     it('passes the parsed body on and answers with @HttpCode', async () => {
-      const accepted = await expectSameAnswer('POST', '/items', { key: writer, payload: JSON.stringify({ name: 'a', size: { value: 0.5 } }) });
+      const accepted = await expectSameAnswer('POST', '/items', {
+        key: writer,
+        payload: JSON.stringify({ name: 'a', size: { value: 0.5 } }),
+      });
       expect(accepted.statusCode).toBe(202);
       expect(accepted.json()).toEqual({ accepted: 'a' });
     });
@@ -239,7 +279,12 @@ describe.each([
     it.each([
       ['malformed JSON', '{"name":', 'application/json', 400],
       ['another content type', 'name=a', 'text/plain', 415],
-      ['a body over the limit', JSON.stringify({ name: 'x'.repeat(2048), size: { value: 0 } }), 'application/json', 413],
+      [
+        'a body over the limit',
+        JSON.stringify({ name: 'x'.repeat(2048), size: { value: 0 } }),
+        'application/json',
+        413,
+      ],
     ])('answers %s as every route does', async (_case, payload, contentType, status) => {
       const response = await expectSameAnswer('POST', '/items', { key: writer, payload, contentType });
       expect(response.statusCode).toBe(status);
@@ -257,22 +302,31 @@ describe.each([
       expect((await expectSameAnswer('GET', '/items/', { key: reader })).statusCode).toBe(404);
     });
 
-    it(fastRoutes ? 'runs the guard logic without Nest running ApiKeyGuard as a guard' : 'leaves the fast twin to Nest, which runs ApiKeyGuard as a guard', async () => {
-      const canActivate = jest.spyOn(ApiKeyGuard.prototype, 'canActivate');
-      const authorize = jest.spyOn(ApiKeyGuard.prototype, 'authorize');
-      await app.inject({ method: 'GET', url: '/fast/items/abc', headers: { authorization: `Bearer ${reader}` } });
-      expect([canActivate.mock.calls.length, authorize.mock.calls.length]).toEqual(fastRoutes ? [0, 1] : [1, 1]);
-      await app.inject({ method: 'GET', url: '/nest/items/abc', headers: { authorization: `Bearer ${reader}` } });
-      expect([canActivate.mock.calls.length, authorize.mock.calls.length]).toEqual(fastRoutes ? [1, 2] : [2, 2]);
-      canActivate.mockRestore();
-      authorize.mockRestore();
-    });
+    it(
+      fastRoutes
+        ? 'runs the guard logic without Nest running ApiKeyGuard as a guard'
+        : 'leaves the fast twin to Nest, which runs ApiKeyGuard as a guard',
+      async () => {
+        const canActivate = jest.spyOn(ApiKeyGuard.prototype, 'canActivate');
+        const authorize = jest.spyOn(ApiKeyGuard.prototype, 'authorize');
+        await app.inject({ method: 'GET', url: '/fast/items/abc', headers: { authorization: `Bearer ${reader}` } });
+        expect([canActivate.mock.calls.length, authorize.mock.calls.length]).toEqual(fastRoutes ? [0, 1] : [1, 1]);
+        await app.inject({ method: 'GET', url: '/nest/items/abc', headers: { authorization: `Bearer ${reader}` } });
+        expect([canActivate.mock.calls.length, authorize.mock.calls.length]).toEqual(fastRoutes ? [1, 2] : [2, 2]);
+        canActivate.mockRestore();
+        authorize.mockRestore();
+      },
+    );
   });
 
   it('is observed by the HTTP histogram by route template', async () => {
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(metrics).toMatch(/http_request_duration_seconds_count\{app="fast-route-spec",method="GET",route="\/fast\/items\/:item_id",status_code="200"\} [1-9]/);
-    expect(metrics).toMatch(/http_request_duration_seconds_count\{app="fast-route-spec",method="POST",route="\/fast\/items",status_code="400"\} [1-9]/);
+    expect(metrics).toMatch(
+      /http_request_duration_seconds_count\{app="fast-route-spec",method="GET",route="\/fast\/items\/:item_id",status_code="200"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /http_request_duration_seconds_count\{app="fast-route-spec",method="POST",route="\/fast\/items",status_code="400"\} [1-9]/,
+    );
   });
 
   it('is documented in OpenAPI as its Nest twin is: parameters, body, answers, bearer security', async () => {
@@ -283,10 +337,14 @@ describe.each([
       responses: operation['responses'],
       security: operation['security'],
     });
-    expect(described(docs.paths['/fast/items/{item_id}'].get)).toEqual(described(docs.paths['/nest/items/{item_id}'].get));
+    expect(described(docs.paths['/fast/items/{item_id}'].get)).toEqual(
+      described(docs.paths['/nest/items/{item_id}'].get),
+    );
     expect(described(docs.paths['/fast/items'].post)).toEqual(described(docs.paths['/nest/items'].post));
     expect(JSON.stringify(docs.paths['/fast/items/{item_id}'].get.parameters)).toContain('verbose');
-    expect(docs.paths['/fast/items'].post.requestBody.content['application/json'].schema).toMatchObject({ required: ['name', 'size'] });
+    expect(docs.paths['/fast/items'].post.requestBody.content['application/json'].schema).toMatchObject({
+      required: ['name', 'size'],
+    });
     expect(docs.paths['/fast/items/{item_id}'].get.security).toEqual([{ bearer: [] }]);
   });
 
@@ -394,7 +452,14 @@ describe('@FastRoute() on what it cannot serve as Nest would', () => {
   async function createRefusedApp(controller: Type, fastRoutes: boolean): Promise<NestFastifyApplication> {
     @Module({ controllers: [controller] })
     class RefusedModule {}
-    return createApp({ name: 'fast-route-refused', module: RefusedModule, envSchema: baseEnvSchema, uses: {}, description: 'refused', fastRoutes: fastRoutesSwitch(fastRoutes) });
+    return createApp({
+      name: 'fast-route-refused',
+      module: RefusedModule,
+      envSchema: baseEnvSchema,
+      uses: {},
+      description: 'refused',
+      fastRoutes: fastRoutesSwitch(fastRoutes),
+    });
   }
 
   /** Why the app could not start (init registers the routes, ready runs the last checks). */
@@ -411,28 +476,60 @@ describe('@FastRoute() on what it cannot serve as Nest would', () => {
   }
 
   const refused: Array<[string, Type, RegExp, string, string]> = [
-    ['an interceptor', InterceptedController, /InterceptedController\.get \(GET \/refused\): interceptors are not supported/, '/refused', 'never served'],
-    ['another guard', GuardedController, /GuardedController\.get \(GET \/refused\): guards other than ApiKeyGuard/, '/refused', 'never served'],
-    ['a parameter pipe', PipedController, /PipedController\.get \(GET \/refused\/:n\): parameter pipes are not supported/, '/refused/7', '7'],
-    ['a request-scoped controller', RequestScopedController, /RequestScopedController\.get \(GET \/refused\): the controller must be a singleton/, '/refused', 'never served'],
+    [
+      'an interceptor',
+      InterceptedController,
+      /InterceptedController\.get \(GET \/refused\): interceptors are not supported/,
+      '/refused',
+      'never served',
+    ],
+    [
+      'another guard',
+      GuardedController,
+      /GuardedController\.get \(GET \/refused\): guards other than ApiKeyGuard/,
+      '/refused',
+      'never served',
+    ],
+    [
+      'a parameter pipe',
+      PipedController,
+      /PipedController\.get \(GET \/refused\/:n\): parameter pipes are not supported/,
+      '/refused/7',
+      '7',
+    ],
+    [
+      'a request-scoped controller',
+      RequestScopedController,
+      /RequestScopedController\.get \(GET \/refused\): the controller must be a singleton/,
+      '/refused',
+      'never served',
+    ],
   ];
 
-  it.each(refused)('stops the app at start on %s, naming the route and the off switch', async (_case, controller, message) => {
-    const failure = await startFailure(await createRefusedApp(controller, true));
-    expect(failure).toMatch(message);
-    expect(failure).toMatch(/Serve it through Nest instead \(drop @FastRoute\(\), or start with FAST_ROUTES=off\)\.$/);
-  });
+  it.each(refused)(
+    'stops the app at start on %s, naming the route and the off switch',
+    async (_case, controller, message) => {
+      const failure = await startFailure(await createRefusedApp(controller, true));
+      expect(failure).toMatch(message);
+      expect(failure).toMatch(
+        /Serve it through Nest instead \(drop @FastRoute\(\), or start with FAST_ROUTES=off\)\.$/,
+      );
+    },
+  );
 
-  it.each(refused)('with fast routes off, serves the route with %s through Nest like any other', async (_case, controller, _message, url, body) => {
-    const app = await createRefusedApp(controller, false);
-    try {
-      await app.init();
-      const response = await app.inject({ method: 'GET', url });
-      expect([response.statusCode, response.body]).toEqual([200, body]);
-    } finally {
-      await app.close();
-    }
-  });
+  it.each(refused)(
+    'with fast routes off, serves the route with %s through Nest like any other',
+    async (_case, controller, _message, url, body) => {
+      const app = await createRefusedApp(controller, false);
+      try {
+        await app.init();
+        const response = await app.inject({ method: 'GET', url });
+        expect([response.statusCode, response.body]).toEqual([200, body]);
+      } finally {
+        await app.close();
+      }
+    },
+  );
 
   it.each([
     [
@@ -453,12 +550,17 @@ describe('@FastRoute() on what it cannot serve as Nest would', () => {
       () => Reflect.deleteMetadata(FASTIFY_ROUTE_CONFIG_METADATA, MarkLostController.prototype.get),
       /^@FastRoute\(\) on MarkLostController\.get: Nest registered the route without the mark in its Fastify route config/,
     ],
-  ])('stops the app at start, naming the off switch, when Nest no longer keeps the %s where it is read', async (_case, controller, moveInternals, message) => {
-    moveInternals();
-    const failure = await startFailure(await createRefusedApp(controller, true));
-    expect(failure).toMatch(message);
-    expect(failure).toMatch(/pinned to the minor version it is tested with; start with FAST_ROUTES=off to serve the fast routes through Nest's pipeline\.$/);
-  });
+  ])(
+    'stops the app at start, naming the off switch, when Nest no longer keeps the %s where it is read',
+    async (_case, controller, moveInternals, message) => {
+      moveInternals();
+      const failure = await startFailure(await createRefusedApp(controller, true));
+      expect(failure).toMatch(message);
+      expect(failure).toMatch(
+        /pinned to the minor version it is tested with; start with FAST_ROUTES=off to serve the fast routes through Nest's pipeline\.$/,
+      );
+    },
+  );
 
   it('starts with fast routes off even when a Nest internal the fast routes import is gone, and says so with them on', async () => {
     const startWith = async (fastRoutes: boolean): Promise<number> => {
@@ -471,7 +573,14 @@ describe('@FastRoute() on what it cannot serve as Nest would', () => {
         const { createApp: createIsolatedApp } = await import('./bootstrap.js');
         @Module({ controllers: [MarkLostController] })
         class MovedModule {}
-        const app = await createIsolatedApp({ name: 'fast-route-moved', module: MovedModule, envSchema: baseEnvSchema, uses: {}, description: 'moved', fastRoutes: fastRoutesSwitch(fastRoutes) });
+        const app = await createIsolatedApp({
+          name: 'fast-route-moved',
+          module: MovedModule,
+          envSchema: baseEnvSchema,
+          uses: {},
+          description: 'moved',
+          fastRoutes: fastRoutesSwitch(fastRoutes),
+        });
         try {
           await app.init();
           status = (await app.inject({ method: 'GET', url: '/moved' })).statusCode;
@@ -482,6 +591,8 @@ describe('@FastRoute() on what it cannot serve as Nest would', () => {
       return status;
     };
     await expect(startWith(false)).resolves.toBe(200);
-    await expect(startWith(true)).rejects.toThrow(/@FastRoute\(\) cannot load against the installed Nest \(Cannot find module .*\); start with FAST_ROUTES=off/);
+    await expect(startWith(true)).rejects.toThrow(
+      /@FastRoute\(\) cannot load against the installed Nest \(Cannot find module .*\); start with FAST_ROUTES=off/,
+    );
   });
 });

@@ -15,7 +15,13 @@ class OrdersController {
   @Post()
   @HttpCode(201)
   @Idempotent()
-  async create(@Body({ schema: z.object({ item: z.string(), slow: z.boolean().optional() }) }) body: { item: string; slow?: boolean }) {
+  async create(
+    @Body({ schema: z.object({ item: z.string(), slow: z.boolean().optional() }) })
+    body: {
+      item: string;
+      slow?: boolean;
+    },
+  ) {
     runs += 1;
     if (body.slow) await new Promise((resolve) => setTimeout(resolve, 300));
     if (failNext) {
@@ -28,7 +34,11 @@ class OrdersController {
 
 const envSchema = baseEnvSchema.extend(redisEnv);
 // createApp validates the environment (ConfigModule.forRoot) when it builds the app.
-Object.assign(process.env, { LOG_LEVEL: 'silent', REDIS_URL: testEnv.TEST_REDIS_URL, REDIS_PREFIX: isolationId('idempotency') });
+Object.assign(process.env, {
+  LOG_LEVEL: 'silent',
+  REDIS_URL: testEnv.TEST_REDIS_URL,
+  REDIS_PREFIX: isolationId('idempotency'),
+});
 
 @Module({
   controllers: [OrdersController],
@@ -39,7 +49,13 @@ describe('Idempotency-Key (real Redis)', () => {
   let app: NestFastifyApplication;
 
   beforeAll(async () => {
-    app = await createApp({ name: 'idempotency-spec', module: SpecModule, envSchema, uses: { redis: true }, description: 'spec' });
+    app = await createApp({
+      name: 'idempotency-spec',
+      module: SpecModule,
+      envSchema,
+      uses: { redis: true },
+      description: 'spec',
+    });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
   });

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { applyDecorators, Injectable, UseInterceptors, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  applyDecorators,
+  Injectable,
+  UseInterceptors,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import { PRINCIPAL_PROPERTY, type RequestWithPrincipal } from '@metaloop/auth';
 import { RedisService } from '@metaloop/messaging';
@@ -49,12 +56,32 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return from(this.run(request, context.switchToHttp().getResponse<FastifyReply>(), String(header), next));
   }
 
-  private async run(request: FastifyRequest & RequestWithPrincipal, reply: FastifyReply, key: string, next: CallHandler): Promise<unknown> {
-    if (!KEY_PATTERN.test(key)) throw new IdempotencyError('Idempotency-Key must be 1–255 visible ASCII characters', 400);
+  private async run(
+    request: FastifyRequest & RequestWithPrincipal,
+    reply: FastifyReply,
+    key: string,
+    next: CallHandler,
+  ): Promise<unknown> {
+    if (!KEY_PATTERN.test(key))
+      throw new IdempotencyError('Idempotency-Key must be 1–255 visible ASCII characters', 400);
     const caller = request[PRINCIPAL_PROPERTY]?.keyId ?? 'anonymous';
-    const redisKey = this.redis.key('idempotency', caller, request.method, request.routeOptions.url ?? request.url, key);
-    const fingerprint = createHash('sha256').update(JSON.stringify(request.body ?? null)).digest('hex');
-    const claimed = await this.redis.client.set(redisKey, JSON.stringify({ state: 'running', fingerprint } satisfies StoredAnswer), 'EX', LOCK_SECONDS, 'NX');
+    const redisKey = this.redis.key(
+      'idempotency',
+      caller,
+      request.method,
+      request.routeOptions.url ?? request.url,
+      key,
+    );
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify(request.body ?? null))
+      .digest('hex');
+    const claimed = await this.redis.client.set(
+      redisKey,
+      JSON.stringify({ state: 'running', fingerprint } satisfies StoredAnswer),
+      'EX',
+      LOCK_SECONDS,
+      'NX',
+    );
     if (!claimed) return this.replay(redisKey, fingerprint, reply);
     try {
       const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
@@ -69,12 +96,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   private async replay(redisKey: string, fingerprint: string, reply: FastifyReply): Promise<unknown> {
     const raw = await this.redis.client.get(redisKey);
-    if (!raw) throw new IdempotencyError('the first request with this Idempotency-Key failed or expired just now; retry', 409, 1);
+    if (!raw)
+      throw new IdempotencyError(
+        'the first request with this Idempotency-Key failed or expired just now; retry',
+        409,
+        1,
+      );
     const stored = JSON.parse(raw) as StoredAnswer;
     if (stored.fingerprint !== fingerprint) {
       throw new IdempotencyError('this Idempotency-Key was used with a different request body', 422);
     }
-    if (stored.state === 'running') throw new IdempotencyError('a request with this Idempotency-Key is still running', 409, 1);
+    if (stored.state === 'running')
+      throw new IdempotencyError('a request with this Idempotency-Key is still running', 409, 1);
     void reply.status(stored.status ?? 200).header('idempotent-replayed', 'true');
     return stored.body;
   }
@@ -84,6 +117,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
 export function Idempotent(): MethodDecorator & ClassDecorator {
   return applyDecorators(
     UseInterceptors(IdempotencyInterceptor),
-    ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retry-safe key: the same key and body within 24 h get the first answer again.' }),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description: 'Retry-safe key: the same key and body within 24 h get the first answer again.',
+    }),
   );
 }

@@ -115,7 +115,12 @@ describe('an app built by createApp', () => {
 
   it('lets a route take a larger body than the default when configured so', async () => {
     const payload = JSON.stringify({ name: 'x'.repeat(4096) });
-    const big = await app.inject({ method: 'POST', url: '/things/big', payload, headers: { 'content-type': 'application/json' } });
+    const big = await app.inject({
+      method: 'POST',
+      url: '/things/big',
+      payload,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(big.statusCode).toBe(202);
     const tooBig = await app.inject({
       method: 'POST',
@@ -150,7 +155,12 @@ describe('an app built by createApp', () => {
   it('adds the extensions an error carries to its problem document', async () => {
     const response = await app.inject({ method: 'GET', url: '/things/refused' });
     expect(response.statusCode).toBe(409);
-    expect(response.json()).toMatchObject({ status: 409, type: 'urn:metaloop:problem:refused', detail: 'the plan was refused', gates: [{ gate: 'freeze', status: 'fail' }] });
+    expect(response.json()).toMatchObject({
+      status: 409,
+      type: 'urn:metaloop:problem:refused',
+      detail: 'the plan was refused',
+      gates: [{ gate: 'freeze', status: 'fail' }],
+    });
   });
 
   it('gives every response a request id', async () => {
@@ -162,17 +172,29 @@ describe('an app built by createApp', () => {
     expect((await app.inject({ method: 'GET', url: '/health/live' })).json()).toEqual({ status: 'alive' });
     expect((await app.inject({ method: 'GET', url: '/health/ready' })).json()).toEqual({ status: 'ready', checks: {} });
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(metrics).toMatch(/http_request_duration_seconds_count\{app="platform-spec",method="POST",route="\/things",status_code="202"\} \d+/);
+    expect(metrics).toMatch(
+      /http_request_duration_seconds_count\{app="platform-spec",method="POST",route="\/things",status_code="202"\} \d+/,
+    );
     const docs = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
     const body = docs.paths['/things'].post.requestBody.content['application/json'].schema;
-    expect(body).toMatchObject({ type: 'object', required: ['name', 'score'], properties: { name: { maxLength: 20 } } });
+    expect(body).toMatchObject({
+      type: 'object',
+      required: ['name', 'score'],
+      properties: { name: { maxLength: 20 } },
+    });
     expect((await app.inject({ method: 'GET', url: '/docs' })).statusCode).toBe(200);
   });
 });
 
 describe('graceful shutdown', () => {
   it('lets in-flight requests finish while it closes', async () => {
-    const app = await createApp({ name: 'platform-spec', module: SpecModule, envSchema: baseEnvSchema, uses: {}, description: 'spec' });
+    const app = await createApp({
+      name: 'platform-spec',
+      module: SpecModule,
+      envSchema: baseEnvSchema,
+      uses: {},
+      description: 'spec',
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.getHttpServer().address() as { port: number };
     const inFlight = fetch(`http://127.0.0.1:${port}/things/slow`);

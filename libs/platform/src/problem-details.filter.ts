@@ -34,11 +34,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
-      const detail = typeof response === 'string' ? response : messageOf(response) ?? exception.message;
+      const detail = typeof response === 'string' ? response : (messageOf(response) ?? exception.message);
       return problem(status, detail);
     }
     if (isStatusCarrier(exception)) {
-      return problem(exception.httpStatus, exception.message, { ...exception.extensions, ...(exception.problemType ? { type: exception.problemType } : {}) });
+      return problem(exception.httpStatus, exception.message, {
+        ...exception.extensions,
+        ...(exception.problemType ? { type: exception.problemType } : {}),
+      });
     }
     const status = clientStatusOf(exception);
     if (status) return problem(status, (exception as Error).message, { code: (exception as { code?: string }).code });

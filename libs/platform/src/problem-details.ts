@@ -33,7 +33,9 @@ export function problem(status: number, detail?: string, extensions: Partial<Pro
 
 /** Path segments (as zod and Standard Schema report them) → "events.3.agent_id" and "/events/3/agent_id". */
 export function fieldError(path: ReadonlyArray<PropertyKey | { key: PropertyKey }>, message: string): FieldError {
-  const segments = path.map((segment) => String(typeof segment === 'object' && segment !== null ? segment.key : segment));
+  const segments = path.map((segment) =>
+    String(typeof segment === 'object' && segment !== null ? segment.key : segment),
+  );
   return {
     path: segments.join('.'),
     pointer: '/' + segments.map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'),

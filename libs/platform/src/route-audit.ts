@@ -18,7 +18,9 @@ export function routeAudit(app: NestFastifyApplication): RouteAuditReport {
   return {
     open: routesWithoutScopes(app).map((route) => `${route.method} ${route.path}`),
     unserved: listRoutes(app)
-      .filter((route) => route.method !== 'ALL' && !fastify.hasRoute({ method: route.method as 'GET', url: route.path }))
+      .filter(
+        (route) => route.method !== 'ALL' && !fastify.hasRoute({ method: route.method as 'GET', url: route.path }),
+      )
       .map((route) => `${route.method} ${route.path}`),
   };
 }

@@ -12,7 +12,11 @@ describe('adapterConstraints', () => {
   const policy = policySchema.parse({
     actions: {
       per_environment: {
-        prod: { ROUTE_CHANGE: { max_shift_points: 10 }, PARAM_SET: { allow: ['temperature'], forbid: ['top_k'], bounds: { temperature: { max: 1 } } }, MEMORY_UPDATE: { max_facts: 20 } },
+        prod: {
+          ROUTE_CHANGE: { max_shift_points: 10 },
+          PARAM_SET: { allow: ['temperature'], forbid: ['top_k'], bounds: { temperature: { max: 1 } } },
+          MEMORY_UPDATE: { max_facts: 20 },
+        },
       },
     },
   });
@@ -20,7 +24,11 @@ describe('adapterConstraints', () => {
   it('gives the general limits where an environment has none of its own', () => {
     expect(adapterConstraints(policy, 'dev')).toEqual({
       route: { maxShiftPoints: 20 },
-      params: { allow: policy.actions.PARAM_SET.allow, forbid: policy.actions.PARAM_SET.forbid, bounds: policy.actions.PARAM_SET.bounds },
+      params: {
+        allow: policy.actions.PARAM_SET.allow,
+        forbid: policy.actions.PARAM_SET.forbid,
+        bounds: policy.actions.PARAM_SET.bounds,
+      },
       memory: { maxFacts: 100, maxExamples: 50 },
     });
   });

@@ -30,7 +30,8 @@ export function routeShiftPoints(current: Record<string, number>, target: Record
   const from = normalised(current);
   const to = normalised(target);
   let moved = 0;
-  for (const backend of new Set([...Object.keys(from), ...Object.keys(to)])) moved += Math.abs((to[backend] ?? 0) - (from[backend] ?? 0));
+  for (const backend of new Set([...Object.keys(from), ...Object.keys(to)]))
+    moved += Math.abs((to[backend] ?? 0) - (from[backend] ?? 0));
   return moved / 2;
 }
 

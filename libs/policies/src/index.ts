@@ -1,4 +1,13 @@
-export { policySchema, type AnalyzerThresholds, type AutoRollbackPolicy, type CanaryPolicy, type GuardedMetric, type Policy, type PolicyInput, type PromotionPolicy } from './policy.schema';
+export {
+  policySchema,
+  type AnalyzerThresholds,
+  type AutoRollbackPolicy,
+  type CanaryPolicy,
+  type GuardedMetric,
+  type Policy,
+  type PolicyInput,
+  type PromotionPolicy,
+} from './policy.schema';
 export { DEFAULT_POLICIES_PATH } from './default-policies-path';
 export { parsePolicy } from './loading/parse-policy';
 export { loadPolicyFile } from './loading/load-policy-file';

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { PolicyStoreOptions } from './loading/policy-store';
 
 /** An unset or empty variable is no override. */
-const unlessEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+const unlessEmpty = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 /**
  * Env of apps that use the policy (oracle-api, orchestrator): where the file is, how often it
@@ -29,7 +30,9 @@ export type PoliciesEnv = z.output<z.ZodObject<typeof policiesEnv>>;
  * with Nest's ConfigService): the values are what `policiesEnv` parsed, so they are trusted here.
  */
 export function policyStoreOptionsFromEnv(read: (name: keyof PoliciesEnv) => unknown): PolicyStoreOptions {
-  const env = Object.fromEntries(Object.keys(policiesEnv).map((name) => [name, read(name as keyof PoliciesEnv)])) as PoliciesEnv;
+  const env = Object.fromEntries(
+    Object.keys(policiesEnv).map((name) => [name, read(name as keyof PoliciesEnv)]),
+  ) as PoliciesEnv;
   return {
     path: env.POLICIES_PATH,
     pollIntervalMs: env.POLICIES_POLL_INTERVAL_MS,

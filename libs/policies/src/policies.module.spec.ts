@@ -28,7 +28,10 @@ describe('PoliciesModule', () => {
     const watch = jest.spyOn(PolicyStore.prototype, 'watch');
     const close = jest.spyOn(PolicyStore.prototype, 'close');
     const moduleRef = await Test.createTestingModule({
-      imports: [PoliciesModule.forRootAsync({ useFactory: () => ({ overrides: { ORACLE_CONFIDENCE_THRESHOLD: 0.9 } }) }), ValidationModule],
+      imports: [
+        PoliciesModule.forRootAsync({ useFactory: () => ({ overrides: { ORACLE_CONFIDENCE_THRESHOLD: 0.9 } }) }),
+        ValidationModule,
+      ],
     }).compile();
     await moduleRef.init();
     const store = moduleRef.get(PolicyStore);

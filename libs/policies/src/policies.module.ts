@@ -3,10 +3,8 @@ import { ConfigService } from '@nestjs/config';
 import { policyStoreOptionsFromEnv } from './policies.env';
 import { PolicyStore, type PolicyStoreOptions } from './loading/policy-store';
 
-const {
-  ConfigurableModuleClass: ConfigurablePoliciesModule,
-  MODULE_OPTIONS_TOKEN: POLICIES_OPTIONS,
-} = new ConfigurableModuleBuilder<Omit<PolicyStoreOptions, 'logger'>>().setClassMethodName('forRoot').build();
+const { ConfigurableModuleClass: ConfigurablePoliciesModule, MODULE_OPTIONS_TOKEN: POLICIES_OPTIONS } =
+  new ConfigurableModuleBuilder<Omit<PolicyStoreOptions, 'logger'>>().setClassMethodName('forRoot').build();
 
 /**
  * The effective policy as a provider (`PolicyStore`): loaded at start (an unusable file stops

@@ -1,4 +1,9 @@
-import { DEFAULT_ADAPTER_CONSTRAINTS, environmentSchema, MUTATION_TYPES, mutationTypeSchema } from '@metaloop/contracts';
+import {
+  DEFAULT_ADAPTER_CONSTRAINTS,
+  environmentSchema,
+  MUTATION_TYPES,
+  mutationTypeSchema,
+} from '@metaloop/contracts';
 import { z } from 'zod';
 
 /*
@@ -18,7 +23,9 @@ const ALL_TYPES = [...MUTATION_TYPES];
 // ---- budgets, concurrency, cooldown ----
 
 const perEnvironmentCount = (defaults: { dev: number; staging: number; prod: number }) =>
-  z.strictObject({ dev: count(defaults.dev), staging: count(defaults.staging), prod: count(defaults.prod) }).prefault({});
+  z
+    .strictObject({ dev: count(defaults.dev), staging: count(defaults.staging), prod: count(defaults.prod) })
+    .prefault({});
 
 export const budgetsSchema = z.strictObject({
   /** Mutations started in any rolling hour: across all agents, and per environment. */
@@ -67,7 +74,9 @@ export const approvalRuleSchema = z.strictObject({
 export const approvalSchema = z.strictObject({
   /** Risk above `above` (and at most risk.max) needs a person's approval. */
   high_risk: z.strictObject({ required: z.boolean().default(true), above: riskLevel(6) }).prefault({}),
-  rules: z.array(approvalRuleSchema).default([{ types: ['MODEL_SWAP'], environments: ['prod'], reason: 'model swaps in prod need approval' }]),
+  rules: z
+    .array(approvalRuleSchema)
+    .default([{ types: ['MODEL_SWAP'], environments: ['prod'], reason: 'model swaps in prod need approval' }]),
 });
 
 // ---- per-action constraints ----
@@ -76,10 +85,17 @@ const enabledTypes = z.array(mutationTypeSchema).default(ALL_TYPES);
 
 const bound = z
   .strictObject({ min: z.number().optional(), max: z.number().optional() })
-  .refine((b) => b.min === undefined || b.max === undefined || b.min <= b.max, { message: 'min must not exceed max', path: ['min'] });
+  .refine((b) => b.min === undefined || b.max === undefined || b.min <= b.max, {
+    message: 'min must not exceed max',
+    path: ['min'],
+  });
 
 /** Param names, or patterns where `*` matches any run of characters (case-insensitive). */
-const paramPattern = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.*-]+$/, 'letters, digits, _ . - and * only');
+const paramPattern = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.*-]+$/, 'letters, digits, _ . - and * only');
 
 /** The limits of the mutation types that have any, without defaults (per-environment overrides are partial). */
 const actionLimitFields = {
@@ -107,7 +123,9 @@ type Defaults<F extends Fields> = { [K in keyof F]: z.output<F[K]> };
 
 /** A strict object of `fields`, each defaulting to its value in `defaults`. */
 function withDefaults<F extends Fields>(fields: F, defaults: Defaults<F>) {
-  const shape = Object.fromEntries(Object.entries(fields).map(([key, schema]) => [key, schema.default(defaults[key] as never)]));
+  const shape = Object.fromEntries(
+    Object.entries(fields).map(([key, schema]) => [key, schema.default(defaults[key] as never)]),
+  );
   return z.strictObject(shape as { [K in keyof F]: z.ZodDefault<F[K]> });
 }
 
@@ -123,8 +141,12 @@ export const actionsSchema = z.strictObject({
   /** Mutation types the planner may use, per environment. */
   enabled: z.strictObject({ dev: enabledTypes, staging: enabledTypes, prod: enabledTypes }).prefault({}),
   // The adapters' defaults, so an adapter used without a policy and the default policy agree.
-  ROUTE_CHANGE: withDefaults(actionLimitFields.ROUTE_CHANGE, { max_shift_points: DEFAULT_ADAPTER_CONSTRAINTS.route.maxShiftPoints }).prefault({}),
-  PARAM_SET: withDefaults(actionLimitFields.PARAM_SET, structuredClone(DEFAULT_ADAPTER_CONSTRAINTS.params)).prefault({}),
+  ROUTE_CHANGE: withDefaults(actionLimitFields.ROUTE_CHANGE, {
+    max_shift_points: DEFAULT_ADAPTER_CONSTRAINTS.route.maxShiftPoints,
+  }).prefault({}),
+  PARAM_SET: withDefaults(actionLimitFields.PARAM_SET, structuredClone(DEFAULT_ADAPTER_CONSTRAINTS.params)).prefault(
+    {},
+  ),
   MEMORY_UPDATE: withDefaults(actionLimitFields.MEMORY_UPDATE, {
     max_facts: DEFAULT_ADAPTER_CONSTRAINTS.memory.maxFacts,
     max_examples: DEFAULT_ADAPTER_CONSTRAINTS.memory.maxExamples,
@@ -134,12 +156,16 @@ export const actionsSchema = z.strictObject({
    * `forbid` (added to the general list: what is forbidden anywhere stays forbidden) and `bounds`
    * (merged by param).
    */
-  per_environment: z.strictObject({ dev: environmentLimits, staging: environmentLimits, prod: environmentLimits }).default({}),
+  per_environment: z
+    .strictObject({ dev: environmentLimits, staging: environmentLimits, prod: environmentLimits })
+    .default({}),
 });
 
 export const rollbackSchema = z.strictObject({
   /** External side effects an adapter knows how to undo; a plan naming another is not rolled out. */
-  revertible_side_effects: z.array(z.string().min(1).max(128)).default(['lora_load', 'lora_unload', 'router_weights', 'router_restore']),
+  revertible_side_effects: z
+    .array(z.string().min(1).max(128))
+    .default(['lora_load', 'lora_unload', 'router_weights', 'router_restore']),
 });
 
 // ---- analyzer thresholds (seed 004 `thresholds`, seed 001 retrain triggers) ----
@@ -156,7 +182,10 @@ export const thresholdsSchema = z.strictObject({
       success_rate_drop_points: z.number().min(0).max(100).default(10),
       /** p95 latency severity grades. */
       response_time: z
-        .strictObject({ warning_threshold_ms: z.number().min(0).default(1500), critical_threshold_ms: z.number().min(0).default(3000) })
+        .strictObject({
+          warning_threshold_ms: z.number().min(0).default(1500),
+          critical_threshold_ms: z.number().min(0).default(3000),
+        })
         .refine((t) => t.warning_threshold_ms <= t.critical_threshold_ms, {
           message: 'warning_threshold_ms must not exceed critical_threshold_ms',
           path: ['warning_threshold_ms'],
@@ -170,7 +199,10 @@ export const thresholdsSchema = z.strictObject({
       min_mean_rating: z.number().min(1).max(5).default(3.0),
       /** Mean rating severity grades (lower is worse). */
       rating: z
-        .strictObject({ warning_threshold: z.number().min(1).max(5).default(3.5), critical_threshold: z.number().min(1).max(5).default(2.5) })
+        .strictObject({
+          warning_threshold: z.number().min(1).max(5).default(3.5),
+          critical_threshold: z.number().min(1).max(5).default(2.5),
+        })
         .refine((t) => t.critical_threshold <= t.warning_threshold, {
           message: 'critical_threshold must not exceed warning_threshold',
           path: ['critical_threshold'],
@@ -231,7 +263,13 @@ export const autoRollbackSchema = z.strictObject({
   alpha: z.number().gt(0).lt(1).default(0.01),
 });
 
-export const GUARDED_METRICS = ['success_rate', 'error_rate', 'p95_latency_ms', 'mean_rating', 'complaint_rate'] as const;
+export const GUARDED_METRICS = [
+  'success_rate',
+  'error_rate',
+  'p95_latency_ms',
+  'mean_rating',
+  'complaint_rate',
+] as const;
 export const guardedMetricSchema = z.enum(GUARDED_METRICS);
 export type GuardedMetric = z.infer<typeof guardedMetricSchema>;
 
@@ -276,7 +314,10 @@ export const canarySchema = z.strictObject({
    */
   sequential_alpha: z.number().gt(0).lt(1).default(0.02),
   /** Metrics on which the canary must not be significantly worse than stable. */
-  guarded_metrics: z.array(guardedMetricSchema).min(1).default([...GUARDED_METRICS]),
+  guarded_metrics: z
+    .array(guardedMetricSchema)
+    .min(1)
+    .default([...GUARDED_METRICS]),
   promotion: promotionSchema.prefault({}),
 });
 

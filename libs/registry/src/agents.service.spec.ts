@@ -15,8 +15,14 @@ describe('AgentsService (real Postgres and NATS)', () => {
   afterAll(() => h?.dispose());
 
   it('creates an agent with its baseline config as the first, stable revision and announces it', async () => {
-    const created = await agents.createAgent({ agent_id: 'helpful_assistant', name: 'Helpful', environment: 'prod', config: baselineConfig() }, 'ops');
-    expect(created).toEqual({ agent_id: 'helpful_assistant', revision_id: revisionIdentity('helpful_assistant', baselineConfig()).revisionId });
+    const created = await agents.createAgent(
+      { agent_id: 'helpful_assistant', name: 'Helpful', environment: 'prod', config: baselineConfig() },
+      'ops',
+    );
+    expect(created).toEqual({
+      agent_id: 'helpful_assistant',
+      revision_id: revisionIdentity('helpful_assistant', baselineConfig()).revisionId,
+    });
     expect(await agents.getAgent('helpful_assistant')).toEqual({
       agent_id: 'helpful_assistant',
       name: 'Helpful',
@@ -28,11 +34,16 @@ describe('AgentsService (real Postgres and NATS)', () => {
     const [revision] = await h.prisma.revision.findMany({ where: { agentId: 'helpful_assistant' } });
     expect(revision).toMatchObject({ id: created.revision_id, parentId: null, mutationType: null, createdBy: 'ops' });
     await h.settled();
-    expect(h.messages).toEqual([{ agent_id: 'helpful_assistant', version: 1, reason: 'agent_created', changed_at: expect.any(String) }]);
+    expect(h.messages).toEqual([
+      { agent_id: 'helpful_assistant', version: 1, reason: 'agent_created', changed_at: expect.any(String) },
+    ]);
   });
 
   it('refuses a duplicate agent id with AgentExistsError (409) and leaves the first untouched', async () => {
-    const again = agents.createAgent({ agent_id: 'helpful_assistant', environment: 'dev', config: baselineConfig('other') }, 'ops');
+    const again = agents.createAgent(
+      { agent_id: 'helpful_assistant', environment: 'dev', config: baselineConfig('other') },
+      'ops',
+    );
     await expect(again).rejects.toBeInstanceOf(AgentExistsError);
     await expect(again).rejects.toMatchObject({ httpStatus: 409 });
     expect((await agents.getAgent('helpful_assistant')).environment).toBe('prod');
@@ -49,7 +60,8 @@ describe('AgentsService (real Postgres and NATS)', () => {
   });
 
   it('lists agents by id, page by page, and by environment', async () => {
-    for (const id of ['a1', 'a2', 'a3', 'a4']) await agents.createAgent({ agent_id: id, environment: 'staging', config: baselineConfig() }, 'ops');
+    for (const id of ['a1', 'a2', 'a3', 'a4'])
+      await agents.createAgent({ agent_id: id, environment: 'staging', config: baselineConfig() }, 'ops');
     const seen: string[] = [];
     let cursor: string | undefined;
     do {

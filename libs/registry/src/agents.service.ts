@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Agent, type Rollout } from '@metaloop/db';
-import type { AgentListQuery, AgentListResponse, AgentResponse, CreateAgentRequest, CreateAgentResponse } from '@metaloop/contracts';
+import type {
+  AgentListQuery,
+  AgentListResponse,
+  AgentResponse,
+  CreateAgentRequest,
+  CreateAgentResponse,
+} from '@metaloop/contracts';
 import { ConfigChangePublisher } from './config-change.publisher';
 import { CURSOR_KEYS, decodeCursor, pageOf } from './page-cursor';
 import { AgentExistsError, AgentNotFoundError, prismaCode } from './registry.errors';
@@ -19,8 +25,18 @@ export class AgentsService {
   async createAgent(request: CreateAgentRequest, createdBy: string): Promise<CreateAgentResponse> {
     const revision = await this.prisma
       .$transaction(async (tx) => {
-        await tx.agent.create({ data: { id: request.agent_id, name: request.name ?? request.agent_id, environment: request.environment } });
-        const baseline = await this.revisions.createRevision(request.agent_id, null, request.config, null, null, createdBy, tx);
+        await tx.agent.create({
+          data: { id: request.agent_id, name: request.name ?? request.agent_id, environment: request.environment },
+        });
+        const baseline = await this.revisions.createRevision(
+          request.agent_id,
+          null,
+          request.config,
+          null,
+          null,
+          createdBy,
+          tx,
+        );
         await tx.agent.update({ where: { id: request.agent_id }, data: { stableRevisionId: baseline.revision_id } });
         return baseline;
       })
@@ -42,19 +58,30 @@ export class AgentsService {
   async listAgents(query: AgentListQuery): Promise<AgentListResponse> {
     const after = query.cursor ? decodeCursor(query.cursor, CURSOR_KEYS.agentId)[0] : undefined;
     const rows = await this.prisma.agent.findMany({
-      where: { ...(query.environment && { environment: query.environment }), ...(after !== undefined && { id: { gt: after } }) },
+      where: {
+        ...(query.environment && { environment: query.environment }),
+        ...(after !== undefined && { id: { gt: after } }),
+      },
       orderBy: { id: 'asc' },
       take: query.limit + 1,
     });
-    const page = pageOf(rows, query.limit, (row) => row, (row) => [row.id]);
+    const page = pageOf(
+      rows,
+      query.limit,
+      (row) => row,
+      (row) => [row.id],
+    );
     return { items: await this.withRollouts(page.items), next_cursor: page.next_cursor };
   }
 
   private async withRollouts(agents: Agent[]): Promise<AgentResponse[]> {
     const rolloutIds = agents.map((agent) => agent.activeRolloutId).filter((id): id is string => id !== null);
-    const rollouts = rolloutIds.length > 0 ? await this.prisma.rollout.findMany({ where: { id: { in: rolloutIds } } }) : [];
+    const rollouts =
+      rolloutIds.length > 0 ? await this.prisma.rollout.findMany({ where: { id: { in: rolloutIds } } }) : [];
     const byId = new Map(rollouts.map((rollout) => [rollout.id, rollout]));
-    return agents.map((agent) => toAgentResponse(agent, agent.activeRolloutId ? byId.get(agent.activeRolloutId) : undefined));
+    return agents.map((agent) =>
+      toAgentResponse(agent, agent.activeRolloutId ? byId.get(agent.activeRolloutId) : undefined),
+    );
   }
 }
 

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Candidate, type Prisma } from '@metaloop/db';
-import { candidateKey, type CandidateListQuery, type CandidateListResponse, type CandidateResponse, type CandidateSpec } from '@metaloop/contracts';
+import {
+  candidateKey,
+  type CandidateListQuery,
+  type CandidateListResponse,
+  type CandidateResponse,
+  type CandidateSpec,
+} from '@metaloop/contracts';
 import { CURSOR_KEYS, decodeCursor, pageOf } from './page-cursor';
 import { AgentNotFoundError, CandidateExistsError, prismaCode } from './registry.errors';
 
@@ -12,7 +18,9 @@ export class CandidatesService {
   async addCandidate(agentId: string, spec: CandidateSpec): Promise<CandidateResponse> {
     const key = candidateKey(spec);
     try {
-      const row = await this.prisma.candidate.create({ data: { agentId, type: spec.type, key, spec: spec as Prisma.InputJsonValue } });
+      const row = await this.prisma.candidate.create({
+        data: { agentId, type: spec.type, key, spec: spec as Prisma.InputJsonValue },
+      });
       return toCandidateResponse(row);
     } catch (error) {
       const code = prismaCode(error);
@@ -26,7 +34,11 @@ export class CandidatesService {
    * Registers the candidate unless the agent has one of its type and key already (that one
    * stays as it is); answers whether it did. `db` is the caller's transaction.
    */
-  async registerIfAbsent(agentId: string, spec: CandidateSpec, db: Prisma.TransactionClient | PrismaService = this.prisma): Promise<boolean> {
+  async registerIfAbsent(
+    agentId: string,
+    spec: CandidateSpec,
+    db: Prisma.TransactionClient | PrismaService = this.prisma,
+  ): Promise<boolean> {
     const { count } = await db.candidate.createMany({
       data: [{ agentId, type: spec.type, key: candidateKey(spec), spec: spec as Prisma.InputJsonValue }],
       skipDuplicates: true,
@@ -36,7 +48,8 @@ export class CandidatesService {
 
   /** In registration order, optionally of one type. */
   async listCandidates(agentId: string, query: CandidateListQuery): Promise<CandidateListResponse> {
-    if (!(await this.prisma.agent.findUnique({ where: { id: agentId }, select: { id: true } }))) throw new AgentNotFoundError(agentId);
+    if (!(await this.prisma.agent.findUnique({ where: { id: agentId }, select: { id: true } })))
+      throw new AgentNotFoundError(agentId);
     const after = query.cursor ? decodeCursor(query.cursor, CURSOR_KEYS.candidateId)[0] : undefined;
     const rows = await this.prisma.candidate.findMany({
       where: { agentId, ...(query.type && { type: query.type }), ...(after !== undefined && { id: { gt: after } }) },

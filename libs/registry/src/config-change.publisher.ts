@@ -20,9 +20,17 @@ export class ConfigChangePublisher {
    * changes made through LiveConfigStore.changeLiveConfig that happens already.
    */
   async publishAgentChanged(agentId: string, reason: string): Promise<ConfigChangedMessage> {
-    const agent = await this.prisma.agent.findUnique({ where: { id: agentId }, select: { configVersion: true, updatedAt: true } });
+    const agent = await this.prisma.agent.findUnique({
+      where: { id: agentId },
+      select: { configVersion: true, updatedAt: true },
+    });
     if (!agent) throw new AgentNotFoundError(agentId);
-    const message = { agent_id: agentId, version: agent.configVersion, reason, changed_at: agent.updatedAt.toISOString() };
+    const message = {
+      agent_id: agentId,
+      version: agent.configVersion,
+      reason,
+      changed_at: agent.updatedAt.toISOString(),
+    };
     await this.publish(message);
     return message;
   }

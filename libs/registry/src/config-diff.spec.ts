@@ -15,8 +15,16 @@ const base = {
 
 describe('structural diff of two configs', () => {
   it.each([
-    ['a changed param', { params: { temperature: 0.2 } }, [{ path: 'params.temperature', kind: 'changed', before: 0.7, after: 0.2 }]],
-    ['an added param', { params: { temperature: 0.7, top_p: 0.9 } }, [{ path: 'params.top_p', kind: 'added', after: 0.9 }]],
+    [
+      'a changed param',
+      { params: { temperature: 0.2 } },
+      [{ path: 'params.temperature', kind: 'changed', before: 0.7, after: 0.2 }],
+    ],
+    [
+      'an added param',
+      { params: { temperature: 0.7, top_p: 0.9 } },
+      [{ path: 'params.top_p', kind: 'added', after: 0.9 }],
+    ],
     ['the model', { model: 'gpt-4o' }, [{ path: 'model', kind: 'changed', before: 'gpt-4o-mini', after: 'gpt-4o' }]],
     [
       'route weights, one key with a dot',
@@ -26,7 +34,11 @@ describe('structural diff of two configs', () => {
         { path: 'route.weights["backend.a"]', kind: 'changed', before: 80, after: 60 },
       ],
     ],
-    ['the LoRA list as a whole', { lora: ['style-v1', 'legal-v2'] }, [{ path: 'lora', kind: 'changed', before: ['style-v1'], after: ['style-v1', 'legal-v2'] }]],
+    [
+      'the LoRA list as a whole',
+      { lora: ['style-v1', 'legal-v2'] },
+      [{ path: 'lora', kind: 'changed', before: ['style-v1'], after: ['style-v1', 'legal-v2'] }],
+    ],
     [
       'memory facts by id: one reweighted, one removed, one added',
       {
@@ -53,7 +65,12 @@ describe('structural diff of two configs', () => {
 
 describe('template diff', () => {
   it('names each line equal, removed or added', () => {
-    expect(templateDiff('You are helpful.\nAnswer in detail.\nCite sources.', 'You are helpful.\nAnswer briefly.\nCite sources.\nBe concise.')).toEqual([
+    expect(
+      templateDiff(
+        'You are helpful.\nAnswer in detail.\nCite sources.',
+        'You are helpful.\nAnswer briefly.\nCite sources.\nBe concise.',
+      ),
+    ).toEqual([
       { op: 'equal', text: 'You are helpful.' },
       { op: 'removed', text: 'Answer in detail.' },
       { op: 'added', text: 'Answer briefly.' },

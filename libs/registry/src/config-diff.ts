@@ -21,11 +21,13 @@ function walk(path: string, before: unknown, after: unknown, changes: ConfigChan
     changes.push({ path, kind: 'removed', before });
   } else if (isRecord(before) && isRecord(after)) {
     // Sorted: stored JSON (jsonb) does not keep key order.
-    for (const key of unionInOrder(Object.keys(before), Object.keys(after)).sort()) walk(member(path, key), before[key], after[key], changes);
+    for (const key of unionInOrder(Object.keys(before), Object.keys(after)).sort())
+      walk(member(path, key), before[key], after[key], changes);
   } else if (isIdList(before) && isIdList(after)) {
     const byId = (items: Array<{ id: string }>) => new Map(items.map((item) => [item.id, item]));
     const [old, next] = [byId(before), byId(after)];
-    for (const id of unionInOrder([...old.keys()], [...next.keys()])) walk(`${path}[${id}]`, old.get(id), next.get(id), changes);
+    for (const id of unionInOrder([...old.keys()], [...next.keys()]))
+      walk(`${path}[${id}]`, old.get(id), next.get(id), changes);
   } else {
     changes.push({ path, kind: 'changed', before, after });
   }

@@ -17,8 +17,12 @@ describe('LiveConfigStore (real Postgres and NATS)', () => {
   beforeAll(async () => {
     h = await registryHarness('registry_live');
     store = h.get(LiveConfigStore);
-    ({ revision_id: stableId } = await h.get(AgentsService).createAgent({ agent_id: 'agent', environment: 'prod', config: baselineConfig() }, 'ops'));
-    ({ revision_id: candidateId } = await h.get(RevisionsService).createRevision('agent', stableId, candidateConfig, 'MODEL_SWAP', null, 'orchestrator'));
+    ({ revision_id: stableId } = await h
+      .get(AgentsService)
+      .createAgent({ agent_id: 'agent', environment: 'prod', config: baselineConfig() }, 'ops'));
+    ({ revision_id: candidateId } = await h
+      .get(RevisionsService)
+      .createRevision('agent', stableId, candidateConfig, 'MODEL_SWAP', null, 'orchestrator'));
   });
 
   afterAll(() => h?.dispose());
@@ -43,7 +47,12 @@ describe('LiveConfigStore (real Postgres and NATS)', () => {
       });
 
   // A weight step as libs/control's RolloutLifecycle makes it: the rollout row written inside the change.
-  const setWeight = (weightBp: number) => store.changeLiveConfig('agent', 'rollout_weight', (tx) => tx.rollout.update({ where: { id: rolloutId }, data: { weightBp } })).then(({ message }) => message);
+  const setWeight = (weightBp: number) =>
+    store
+      .changeLiveConfig('agent', 'rollout_weight', (tx) =>
+        tx.rollout.update({ where: { id: rolloutId }, data: { weightBp } }),
+      )
+      .then(({ message }) => message);
 
   it('loads an agent that runs no rollout as its stable revision, version 1', async () => {
     expect(await store.loadLiveState('agent')).toEqual({
@@ -59,9 +68,17 @@ describe('LiveConfigStore (real Postgres and NATS)', () => {
   it('changes the live config in one transaction with a version bump, then announces the new version', async () => {
     const { result, message } = await store.changeLiveConfig('agent', 'rollout_started', (tx) => startRollout(tx, 500));
     rolloutId = result;
-    expect(message).toEqual({ agent_id: 'agent', version: 2, reason: 'rollout_started', changed_at: expect.any(String) });
+    expect(message).toEqual({
+      agent_id: 'agent',
+      version: 2,
+      reason: 'rollout_started',
+      changed_at: expect.any(String),
+    });
     const state = await store.loadLiveState('agent');
-    expect(state).toMatchObject({ version: 2, rollout: { rolloutId, status: 'running', weightBp: 500, candidate: { revisionId: candidateId } } });
+    expect(state).toMatchObject({
+      version: 2,
+      rollout: { rolloutId, status: 'running', weightBp: 500, candidate: { revisionId: candidateId } },
+    });
     expect(state!.rollout!.candidate.config.model).toBe('gpt-4o');
     await h.settled();
     expect(h.messages.at(-1)).toEqual(message);
@@ -77,7 +94,11 @@ describe('LiveConfigStore (real Postgres and NATS)', () => {
     const after = await store.loadLiveState('agent');
     expect(after!.rollout!.weightBp).toBe(2_500);
     expect(canaryBefore.every((s) => resolveConfig(after!, s).arm === 'canary')).toBe(true);
-    expect(resolveConfig(after!, canaryBefore[0]!)).toEqual({ arm: 'canary', revision: after!.rollout!.candidate, rolloutId });
+    expect(resolveConfig(after!, canaryBefore[0]!)).toEqual({
+      arm: 'canary',
+      revision: after!.rollout!.candidate,
+      rolloutId,
+    });
     await h.settled();
     expect(h.messages.map((m) => m.version)).toEqual([1, 2, 3]);
   });
@@ -92,17 +113,25 @@ describe('LiveConfigStore (real Postgres and NATS)', () => {
   });
 
   it('keeps a paused rollout live (sessions keep their arm) and drops a finished one', async () => {
-    await store.changeLiveConfig('agent', 'rollout_paused', (tx) => tx.rollout.update({ where: { id: rolloutId }, data: { status: 'paused' } }));
+    await store.changeLiveConfig('agent', 'rollout_paused', (tx) =>
+      tx.rollout.update({ where: { id: rolloutId }, data: { status: 'paused' } }),
+    );
     expect((await store.loadLiveState('agent'))!.rollout).toMatchObject({ status: 'paused' });
     await store.changeLiveConfig('agent', 'promoted', async (tx) => {
       await tx.rollout.update({ where: { id: rolloutId }, data: { status: 'promoted' } });
       await tx.agent.update({ where: { id: 'agent' }, data: { stableRevisionId: candidateId, activeRolloutId: null } });
     });
-    expect(await store.loadLiveState('agent')).toMatchObject({ version: 10, stable: { revisionId: candidateId }, rollout: null });
+    expect(await store.loadLiveState('agent')).toMatchObject({
+      version: 10,
+      stable: { revisionId: candidateId },
+      rollout: null,
+    });
     expect((await store.loadLiveStates()).map((s) => s.agentId)).toEqual(['agent']);
   });
 
   it('refuses an unknown agent', async () => {
-    await expect(store.changeLiveConfig('nobody', 'x', async () => undefined)).rejects.toBeInstanceOf(AgentNotFoundError);
+    await expect(store.changeLiveConfig('nobody', 'x', async () => undefined)).rejects.toBeInstanceOf(
+      AgentNotFoundError,
+    );
   });
 });

@@ -56,13 +56,20 @@ export class LiveConfigStore {
 
   /** The live state of the given agents, or of every agent (one that has no stable revision serves nothing). */
   async loadLiveStates(agentIds?: readonly string[]): Promise<AgentLiveState[]> {
-    const rows = await this.prisma.$queryRawUnsafe<LiveStateRow[]>(LIVE_STATE_SQL, agentIds ?? null, LIVE_ROLLOUT_STATUSES);
+    const rows = await this.prisma.$queryRawUnsafe<LiveStateRow[]>(
+      LIVE_STATE_SQL,
+      agentIds ?? null,
+      LIVE_ROLLOUT_STATUSES,
+    );
     return rows.map(toLiveState);
   }
 
   /** Every agent's config version: what a periodic resync compares before it reloads anything. */
   async loadVersions(): Promise<Map<string, number>> {
-    const rows = await this.prisma.agent.findMany({ where: { stableRevisionId: { not: null } }, select: { id: true, configVersion: true } });
+    const rows = await this.prisma.agent.findMany({
+      where: { stableRevisionId: { not: null } },
+      select: { id: true, configVersion: true },
+    });
     return new Map(rows.map((row) => [row.id, row.configVersion]));
   }
 

@@ -30,7 +30,12 @@ export function decodeCursor(cursor: string, isKey: (key: string[]) => boolean):
 }
 
 /** Rows fetched with `take: limit + 1` → the page and the cursor of the next one. */
-export function pageOf<Row, Item>(rows: Row[], limit: number, toItem: (row: Row) => Item, keyOf: (row: Row) => string[]) {
+export function pageOf<Row, Item>(
+  rows: Row[],
+  limit: number,
+  toItem: (row: Row) => Item,
+  keyOf: (row: Row) => string[],
+) {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return { items: items.map(toItem), next_cursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };

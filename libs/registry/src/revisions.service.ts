@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService, type MutationType, type Revision } from '@metaloop/db';
-import type { AgentConfig, AgentConfigInput, PageQuery, RevisionDiffResponse, RevisionListResponse, RevisionResponse } from '@metaloop/contracts';
+import type {
+  AgentConfig,
+  AgentConfigInput,
+  PageQuery,
+  RevisionDiffResponse,
+  RevisionListResponse,
+  RevisionResponse,
+} from '@metaloop/contracts';
 import { diffConfigs, templateDiff } from './config-diff';
 import { CURSOR_KEYS, decodeCursor, pageOf } from './page-cursor';
 import { AgentNotFoundError, prismaCode, RevisionNotFoundError } from './registry.errors';
@@ -53,7 +60,8 @@ export class RevisionsService {
       const code = prismaCode(error);
       if (code === 'P2003') throw new AgentNotFoundError(agentId);
       // Stored meanwhile by a concurrent call with the same content: that one is ours too.
-      if (code === 'P2002') return toRevisionResponse(await this.revisionRow(this.prisma, agentId, identity.revisionId));
+      if (code === 'P2002')
+        return toRevisionResponse(await this.revisionRow(this.prisma, agentId, identity.revisionId));
       throw error;
     }
   }
@@ -69,7 +77,9 @@ export class RevisionsService {
     const rows = await this.prisma.revision.findMany({
       where: {
         agentId,
-        ...(after && { OR: [{ createdAt: { lt: new Date(after[0]!) } }, { createdAt: new Date(after[0]!), id: { lt: after[1]! } }] }),
+        ...(after && {
+          OR: [{ createdAt: { lt: new Date(after[0]!) } }, { createdAt: new Date(after[0]!), id: { lt: after[1]! } }],
+        }),
       },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: query.limit + 1,
@@ -79,14 +89,20 @@ export class RevisionsService {
 
   /** What changes from revision `fromId` to revision `toId`, path by path, and the prompt template line by line. */
   async diff(agentId: string, fromId: string, toId: string): Promise<RevisionDiffResponse> {
-    const [from, to] = await Promise.all([this.revisionRow(this.prisma, agentId, fromId), this.revisionRow(this.prisma, agentId, toId)]);
+    const [from, to] = await Promise.all([
+      this.revisionRow(this.prisma, agentId, fromId),
+      this.revisionRow(this.prisma, agentId, toId),
+    ]);
     const [before, after] = [from.config as AgentConfig, to.config as AgentConfig];
     return {
       agent_id: agentId,
       from_revision_id: fromId,
       to_revision_id: toId,
       changes: diffConfigs(before, after),
-      prompt_template_diff: before.prompt.template === after.prompt.template ? null : templateDiff(before.prompt.template, after.prompt.template),
+      prompt_template_diff:
+        before.prompt.template === after.prompt.template
+          ? null
+          : templateDiff(before.prompt.template, after.prompt.template),
     };
   }
 
@@ -98,7 +114,8 @@ export class RevisionsService {
   }
 
   private async assertAgent(db: Db, agentId: string): Promise<void> {
-    if (!(await db.agent.findUnique({ where: { id: agentId }, select: { id: true } }))) throw new AgentNotFoundError(agentId);
+    if (!(await db.agent.findUnique({ where: { id: agentId }, select: { id: true } })))
+      throw new AgentNotFoundError(agentId);
   }
 }
 

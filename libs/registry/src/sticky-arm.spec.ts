@@ -2,7 +2,8 @@ import { ARM_BUCKETS, armBucket, stickyArm } from './sticky-arm';
 
 const sessions = Array.from({ length: 10_000 }, (_, i) => `session-${i}-${(i * 7919) % 104729}`);
 const rolloutId = '0193a3b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b';
-const arms = (weightBp: number, id = rolloutId) => sessions.map((session) => stickyArm({ rolloutId: id, weightBp }, session));
+const arms = (weightBp: number, id = rolloutId) =>
+  sessions.map((session) => stickyArm({ rolloutId: id, weightBp }, session));
 const canaryShare = (assigned: string[]) => assigned.filter((arm) => arm === 'canary').length / assigned.length;
 
 describe('sticky canary arms', () => {

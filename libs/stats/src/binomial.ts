@@ -15,10 +15,12 @@ export interface ShareTest {
  * six at w = 0.05 gives Λ ≈ 10⁷; at w = 0.25, Λ ≈ 780; at w = 0.5, Λ ≈ 18.
  */
 export function binomialShareTest(k: number, m: number, w: number): ShareTest {
-  if (!(Number.isInteger(m) && m >= 0 && Number.isInteger(k) && k >= 0 && k <= m)) throw new RangeError(`need 0 ≤ k ≤ m counts, got k ${k}, m ${m}`);
+  if (!(Number.isInteger(m) && m >= 0 && Number.isInteger(k) && k >= 0 && k <= m))
+    throw new RangeError(`need 0 ≤ k ≤ m counts, got k ${k}, m ${m}`);
   if (!(w >= 0 && w <= 1)) throw new RangeError(`w must be in [0, 1], got ${w}`);
   if (w >= 1 || m === 0) return { logLikelihoodRatio: 0, pValue: 1 };
-  if (w <= 0) return k > 0 ? { logLikelihoodRatio: Infinity, pValue: 0 } : { logLikelihoodRatio: -Math.log(m + 1), pValue: 1 };
+  if (w <= 0)
+    return k > 0 ? { logLikelihoodRatio: Infinity, pValue: 0 } : { logLikelihoodRatio: -Math.log(m + 1), pValue: 1 };
   const logBeta = logGamma(k + 1) + logGamma(m - k + 1) - logGamma(m + 2);
   // ∫_w^1 p^k (1 − p)^(m − k) dp = B(k + 1, m − k + 1) · I_{1 − w}(m − k + 1, k + 1).
   const tail = regularizedBeta(1 - w, m - k + 1, k + 1);

@@ -1,8 +1,15 @@
-import { histogramMoments, histogramQuantile, histogramQuantileInterval, mannWhitneyU, quantileExceedanceTest } from './histogram';
+import {
+  histogramMoments,
+  histogramQuantile,
+  histogramQuantileInterval,
+  mannWhitneyU,
+  quantileExceedanceTest,
+} from './histogram';
 import { twoProportionZTest } from './proportions';
 import { createRandom } from './random';
 
-const close = (actual: number, expected: number, tolerance = 1e-9) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(tolerance);
+const close = (actual: number, expected: number, tolerance = 1e-9) =>
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(tolerance);
 
 // Ten buckets of width 10 over (0, 100].
 const EDGES = Array.from({ length: 11 }, (_, i) => i * 10);
@@ -20,7 +27,11 @@ describe('histogram quantiles', () => {
 
   it('gives the moments with every value at its bucket midpoint', () => {
     // 10 at 15, 30 at 25, 40 at 35, 20 at 45.
-    expect(histogramMoments(counts, EDGES)).toEqual({ n: 100, sum: 150 + 750 + 1400 + 900, sumSq: 10 * 225 + 30 * 625 + 40 * 1225 + 20 * 2025 });
+    expect(histogramMoments(counts, EDGES)).toEqual({
+      n: 100,
+      sum: 150 + 750 + 1400 + 900,
+      sumSq: 10 * 225 + 30 * 625 + 40 * 1225 + 20 * 2025,
+    });
   });
 
   it('gives a distribution-free interval from the order statistics around n·q', () => {
@@ -54,7 +65,13 @@ describe('Mann-Whitney U on bucket counts (ties within buckets)', () => {
     [[0, 3, 5, 2, 0, 1], [1, 4, 2, 1, 0, 0], 'two-sided', 62, 0.127342365370482],
     [[0, 3, 5, 2, 0, 1], [1, 4, 2, 1, 0, 0], 'greater', 62, 0.063671182685241],
     [[0, 3, 5, 2, 0, 1], [1, 4, 2, 1, 0, 0], 'less', 62, 0.9464961807008323],
-    [[5, 20, 40, 60, 30, 10, 5, 2, 0, 1], [2, 10, 30, 50, 45, 25, 12, 5, 3, 2], 'two-sided', 11551, 4.442388136937684e-6],
+    [
+      [5, 20, 40, 60, 30, 10, 5, 2, 0, 1],
+      [2, 10, 30, 50, 45, 25, 12, 5, 3, 2],
+      'two-sided',
+      11551,
+      4.442388136937684e-6,
+    ],
     [[5, 20, 40, 60, 30, 10, 5, 2, 0, 1], [2, 10, 30, 50, 45, 25, 12, 5, 3, 2], 'less', 11551, 2.221194068468842e-6],
     [[2, 10, 30, 50, 45, 25, 12, 5, 3, 2], [5, 20, 40, 60, 30, 10, 5, 2, 0, 1], 'greater', 20281, 2.221194068468842e-6],
   ] as const)('%j vs %j (%s)', (x, y, alternative, u, p) => {
@@ -83,7 +100,11 @@ describe('quantile exceedance test (Mood) on histograms', () => {
     expect(result.threshold).toBe(60);
     expect(result.shareA).toBeCloseTo(0.05, 12);
     expect(result.shareB).toBeCloseTo(0.01, 12);
-    const reference = twoProportionZTest({ successes: 5, n: 100 }, { successes: 1, n: 100 }, { alternative: 'greater' });
+    const reference = twoProportionZTest(
+      { successes: 5, n: 100 },
+      { successes: 1, n: 100 },
+      { alternative: 'greater' },
+    );
     expect(result.statistic).toBe(reference.statistic);
     expect(result.pValue).toBe(reference.pValue);
     expect(result.test).toBe('quantile_exceedance_z');
@@ -104,7 +125,9 @@ describe('quantile exceedance test (Mood) on histograms', () => {
       for (let i = 0; i < n; i++) histogram[Math.min(9, Math.floor((-20 * Math.log(1 - random.next())) / 10))]++;
       return histogram;
     };
-    for (let r = 0; r < runs; r++) if (quantileExceedanceTest(draw(300), draw(300), EDGES, 0.95, { alternative: 'greater' }).pValue <= 0.05) rejected++;
+    for (let r = 0; r < runs; r++)
+      if (quantileExceedanceTest(draw(300), draw(300), EDGES, 0.95, { alternative: 'greater' }).pValue <= 0.05)
+        rejected++;
     expect(rejected / runs).toBeLessThan(0.07);
     expect(rejected / runs).toBeGreaterThan(0.02);
   });

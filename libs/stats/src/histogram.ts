@@ -1,7 +1,14 @@
 import { normalQuantile } from './normal';
 import { assertConfidence, normalPValue } from './p-value';
 import { twoProportionZTest } from './proportions';
-import { DEFAULT_CONFIDENCE, type Alternative, type Interval, type Moments, type TestOptions, type TestResult } from './types';
+import {
+  DEFAULT_CONFIDENCE,
+  type Alternative,
+  type Interval,
+  type Moments,
+  type TestOptions,
+  type TestResult,
+} from './types';
 
 /*
  * Statistics on fixed-bucket histograms (bucket counts, as the latency rollups keep them).
@@ -16,7 +23,8 @@ function total(counts: ArrayLike<number>): number {
 }
 
 function assertEdges(counts: ArrayLike<number>, edges: ArrayLike<number>): void {
-  if (edges.length !== counts.length + 1) throw new RangeError(`edges must have counts.length + 1 = ${counts.length + 1} entries, got ${edges.length}`);
+  if (edges.length !== counts.length + 1)
+    throw new RangeError(`edges must have counts.length + 1 = ${counts.length + 1} entries, got ${edges.length}`);
 }
 
 /** The value at a (fractional) rank, 0 ≤ rank ≤ total, interpolated within its bucket. */
@@ -24,7 +32,8 @@ function valueAtRank(counts: ArrayLike<number>, edges: ArrayLike<number>, rank: 
   let seen = 0;
   for (let i = 0; i < counts.length; i++) {
     const count = counts[i]!;
-    if (count > 0 && seen + count >= rank) return edges[i]! + (Math.max(0, rank - seen) / count) * (edges[i + 1]! - edges[i]!);
+    if (count > 0 && seen + count >= rank)
+      return edges[i]! + (Math.max(0, rank - seen) / count) * (edges[i + 1]! - edges[i]!);
     seen += count;
   }
   return edges[edges.length - 1]!;
@@ -66,7 +75,12 @@ export interface QuantileEstimate extends Interval {
  * n·q ∓ z·√(n·q·(1 − q)) (the normal approximation to their binomial law, good from a few
  * dozen observations), read off the histogram like the estimate. Undefined when empty.
  */
-export function histogramQuantileInterval(counts: ArrayLike<number>, edges: ArrayLike<number>, q: number, confidence = DEFAULT_CONFIDENCE): QuantileEstimate | undefined {
+export function histogramQuantileInterval(
+  counts: ArrayLike<number>,
+  edges: ArrayLike<number>,
+  q: number,
+  confidence = DEFAULT_CONFIDENCE,
+): QuantileEstimate | undefined {
   assertEdges(counts, edges);
   assertConfidence(confidence);
   const n = total(counts);
@@ -99,7 +113,11 @@ export interface MannWhitneyResult {
  * approximation with continuity correction, as scipy's `mannwhitneyu(method='asymptotic')`.
  * `greater`: x tends to be larger than y.
  */
-export function mannWhitneyU(x: ArrayLike<number>, y: ArrayLike<number>, alternative: Alternative = 'two-sided'): MannWhitneyResult {
+export function mannWhitneyU(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  alternative: Alternative = 'two-sided',
+): MannWhitneyResult {
   if (x.length !== y.length) throw new RangeError(`both histograms need the same buckets (${x.length} ≠ ${y.length})`);
   const n1 = total(x);
   const n2 = total(y);
@@ -119,7 +137,12 @@ export function mannWhitneyU(x: ArrayLike<number>, y: ArrayLike<number>, alterna
   const sd = Math.sqrt(Math.max(0, variance));
   const deviation = u - mean;
   // Continuity correction: half a unit towards the mean.
-  const corrected = alternative === 'two-sided' ? Math.sign(deviation) * Math.max(0, Math.abs(deviation) - 0.5) : alternative === 'greater' ? deviation - 0.5 : deviation + 0.5;
+  const corrected =
+    alternative === 'two-sided'
+      ? Math.sign(deviation) * Math.max(0, Math.abs(deviation) - 0.5)
+      : alternative === 'greater'
+        ? deviation - 0.5
+        : deviation + 0.5;
   const z = sd > 0 ? corrected / sd : 0;
   const probabilityOfSuperiority = u / (n1 * n2);
   return {
@@ -151,7 +174,13 @@ export interface ExceedanceTestResult extends TestResult {
  * a has more of its values above the cut. When no edge splits the pooled sample the answer
  * is p = 1 (no information).
  */
-export function quantileExceedanceTest(a: ArrayLike<number>, b: ArrayLike<number>, edges: ArrayLike<number>, q: number, options: TestOptions = {}): ExceedanceTestResult {
+export function quantileExceedanceTest(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  edges: ArrayLike<number>,
+  q: number,
+  options: TestOptions = {},
+): ExceedanceTestResult {
   assertEdges(a, edges);
   if (a.length !== b.length) throw new RangeError(`both histograms need the same buckets (${a.length} ≠ ${b.length})`);
   const na = total(a);

@@ -47,7 +47,10 @@ export function welchTTest(a: Moments, b: Moments, options: TestOptions = {}): T
   const vb = sb.variance / sb.n;
   const se = Math.sqrt(va + vb);
   const difference = sa.mean - sb.mean;
-  const df = se > 0 ? (va + vb) ** 2 / (va ** 2 / Math.max(1, sa.n - 1) + vb ** 2 / Math.max(1, sb.n - 1)) : Math.max(1, sa.n + sb.n - 2);
+  const df =
+    se > 0
+      ? (va + vb) ** 2 / (va ** 2 / Math.max(1, sa.n - 1) + vb ** 2 / Math.max(1, sb.n - 1))
+      : Math.max(1, sa.n + sb.n - 2);
   return tResult('welch_t', difference, se, df, alternative, confidence, hedgesG(a, b));
 }
 
@@ -58,11 +61,27 @@ export function oneSampleTTest(sample: Moments, mu0: number, options: TestOption
   const s = summarize(sample);
   const se = Math.sqrt(s.variance / s.n);
   const sd = Math.sqrt(s.variance);
-  const result = tResult('one_sample_t', s.mean - mu0, se, Math.max(1, s.n - 1), alternative, confidence, sd > 0 ? (s.mean - mu0) / sd : 0);
+  const result = tResult(
+    'one_sample_t',
+    s.mean - mu0,
+    se,
+    Math.max(1, s.n - 1),
+    alternative,
+    confidence,
+    sd > 0 ? (s.mean - mu0) / sd : 0,
+  );
   return { ...result, estimate: s.mean, ci: { lower: result.ci.lower + mu0, upper: result.ci.upper + mu0 } };
 }
 
-function tResult(test: string, difference: number, se: number, df: number, alternative: Alternative, confidence: number, effectSize: number): TTestResult {
+function tResult(
+  test: string,
+  difference: number,
+  se: number,
+  df: number,
+  alternative: Alternative,
+  confidence: number,
+  effectSize: number,
+): TTestResult {
   // Without any spread a difference is certain and no difference is no evidence.
   const statistic = se > 0 ? difference / se : difference === 0 ? 0 : Math.sign(difference) * Infinity;
   const half = studentTQuantile(1 - (1 - confidence) / 2, df) * se;
@@ -70,7 +89,12 @@ function tResult(test: string, difference: number, se: number, df: number, alter
     test,
     alternative,
     statistic,
-    pValue: pValueFor(statistic, alternative, (t) => studentTCdf(t, df), (t) => studentTSf(t, df)),
+    pValue: pValueFor(
+      statistic,
+      alternative,
+      (t) => studentTCdf(t, df),
+      (t) => studentTSf(t, df),
+    ),
     estimate: difference,
     ci: { lower: difference - half, upper: difference + half },
     confidence,

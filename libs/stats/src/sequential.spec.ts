@@ -1,5 +1,12 @@
 import { createRandom, type Random } from './random';
-import { momentsArm, sequentialCompare, sequentialMeanTest, sequentialProportionTest, type SequentialOptions, type SequentialResult } from './sequential';
+import {
+  momentsArm,
+  sequentialCompare,
+  sequentialMeanTest,
+  sequentialProportionTest,
+  type SequentialOptions,
+  type SequentialResult,
+} from './sequential';
 import type { Moments, Proportion } from './types';
 
 /*
@@ -17,7 +24,12 @@ interface Outcome {
   decisions: SequentialResult['decision'][];
 }
 
-function rollout<T>(random: Random, empty: () => T, add: (arm: T, random: Random, canary: boolean) => void, test: (canary: T, stable: T, previous: SequentialOptions['previous']) => SequentialResult): Outcome {
+function rollout<T>(
+  random: Random,
+  empty: () => T,
+  add: (arm: T, random: Random, canary: boolean) => void,
+  test: (canary: T, stable: T, previous: SequentialOptions['previous']) => SequentialResult,
+): Outcome {
   const canary = empty();
   const stable = empty();
   let canarySamples = 0;
@@ -115,7 +127,9 @@ describe('always-valid sequential test (mSPRT) under continuous monitoring', () 
     expect(detected.length / RUNS).toBeGreaterThanOrEqual(0.95);
     const samples = median(detected.map((o) => o.canarySamples));
     // Recorded in README: the canary samples the rollback needed (median over the runs).
-    console.log(`sequential proportion test: 20 % worse rolled back in ${((100 * detected.length) / RUNS).toFixed(1)} % of ${RUNS}, median ${samples} canary samples`);
+    console.log(
+      `sequential proportion test: 20 % worse rolled back in ${((100 * detected.length) / RUNS).toFixed(1)} % of ${RUNS}, median ${samples} canary samples`,
+    );
     expect(samples).toBeLessThan(400);
   });
 
@@ -145,7 +159,9 @@ describe('always-valid sequential test (mSPRT) under continuous monitoring', () 
     expect(rolledBack(meanRollouts(0, options, 6)).length / RUNS).toBeLessThanOrEqual(0.02);
     expect(rolledBack(meanRollouts(-0.24, options, 7)).length / RUNS).toBeGreaterThanOrEqual(0.95);
     // For `lower is better` a higher canary mean is the harm.
-    expect(rolledBack(meanRollouts(0.24, { ...options, better: 'lower' }, 8)).length / RUNS).toBeGreaterThanOrEqual(0.95);
+    expect(rolledBack(meanRollouts(0.24, { ...options, better: 'lower' }, 8)).length / RUNS).toBeGreaterThanOrEqual(
+      0.95,
+    );
     expect(rolledBack(meanRollouts(0.24, options, 9)).length).toBe(0);
   });
 });
@@ -155,9 +171,17 @@ describe('sequential test results', () => {
     const early = sequentialProportionTest({ successes: 5, n: 10 }, { successes: 90, n: 100 });
     expect(early.decision).toBe('inconclusive');
     expect(early.reason).toMatch(/fewer than 30 samples/);
-    const carried = sequentialProportionTest({ successes: 5, n: 10 }, { successes: 90, n: 100 }, { previous: { harmPValue: 0.001, nonInferiorityPValue: 1 } });
+    const carried = sequentialProportionTest(
+      { successes: 5, n: 10 },
+      { successes: 90, n: 100 },
+      { previous: { harmPValue: 0.001, nonInferiorityPValue: 1 } },
+    );
     expect(carried.decision).toBe('worse');
-    const later = sequentialProportionTest({ successes: 80, n: 100 }, { successes: 800, n: 1000 }, { previous: { harmPValue: 0.3, nonInferiorityPValue: 0.5 } });
+    const later = sequentialProportionTest(
+      { successes: 80, n: 100 },
+      { successes: 800, n: 1000 },
+      { previous: { harmPValue: 0.3, nonInferiorityPValue: 0.5 } },
+    );
     expect(later.harm.pValue).toBeLessThanOrEqual(0.3);
     expect(later.nonInferiority.pValue).toBeLessThanOrEqual(0.5);
   });
@@ -179,11 +203,28 @@ describe('sequential test results', () => {
   it('compares any per-arm estimate (sequentialCompare) exactly as the mean test does, and names a required gain as such', () => {
     const candidate = { n: 400, sum: 400 * 4.1, sumSq: 400 * (4.1 * 4.1 + 0.64) };
     const stable = { n: 4000, sum: 4000 * 4, sumSq: 4000 * (16 + 0.64) };
-    expect(sequentialCompare(momentsArm(candidate), momentsArm(stable), { alpha: 0.01 })).toEqual(sequentialMeanTest(candidate, stable, { alpha: 0.01 }));
-    const short = sequentialCompare({ n: 2000, mean: 0.6, variance: 0.25 }, { n: 2000, mean: 0.6, variance: 0.25 }, { alpha: 0.05, margin: -0.05 });
-    expect(short).toMatchObject({ decision: 'worse', margin: -0.05, reason: expect.stringMatching(/^short of the required gain 0\.05 \(always-valid p /) });
-    const reaches = sequentialCompare({ n: 2000, mean: 0.75, variance: 0.25 }, { n: 2000, mean: 0.6, variance: 0.25 }, { alpha: 0.05, margin: -0.05 });
-    expect(reaches).toMatchObject({ decision: 'not_worse', reason: expect.stringMatching(/^reaching the required gain 0\.05/) });
+    expect(sequentialCompare(momentsArm(candidate), momentsArm(stable), { alpha: 0.01 })).toEqual(
+      sequentialMeanTest(candidate, stable, { alpha: 0.01 }),
+    );
+    const short = sequentialCompare(
+      { n: 2000, mean: 0.6, variance: 0.25 },
+      { n: 2000, mean: 0.6, variance: 0.25 },
+      { alpha: 0.05, margin: -0.05 },
+    );
+    expect(short).toMatchObject({
+      decision: 'worse',
+      margin: -0.05,
+      reason: expect.stringMatching(/^short of the required gain 0\.05 \(always-valid p /),
+    });
+    const reaches = sequentialCompare(
+      { n: 2000, mean: 0.75, variance: 0.25 },
+      { n: 2000, mean: 0.6, variance: 0.25 },
+      { alpha: 0.05, margin: -0.05 },
+    );
+    expect(reaches).toMatchObject({
+      decision: 'not_worse',
+      reason: expect.stringMatching(/^reaching the required gain 0\.05/),
+    });
   });
 
   it('refuses parameters outside their range', () => {

@@ -44,7 +44,13 @@ export interface SequentialOptions {
   previous?: { harmPValue: number; nonInferiorityPValue: number };
 }
 
-export const SEQUENTIAL_DEFAULTS = { alpha: 0.02, mixingSd: 0.25, margin: 0, better: 'higher', minSamples: 30 } as const satisfies SequentialOptions;
+export const SEQUENTIAL_DEFAULTS = {
+  alpha: 0.02,
+  mixingSd: 0.25,
+  margin: 0,
+  better: 'higher',
+  minSamples: 30,
+} as const satisfies SequentialOptions;
 
 export interface OneSidedSequential {
   /** ln Λ, the log mixture likelihood ratio of this look. */
@@ -94,12 +100,20 @@ export interface SequentialArm {
 }
 
 /** Canary vs stable on a rate (success, helpful, error): successes out of n per arm. */
-export function sequentialProportionTest(candidate: Proportion, stable: Proportion, options: SequentialOptions = {}): SequentialResult {
+export function sequentialProportionTest(
+  candidate: Proportion,
+  stable: Proportion,
+  options: SequentialOptions = {},
+): SequentialResult {
   return sequentialCompare(proportionArm(candidate), proportionArm(stable), options);
 }
 
 /** Canary vs stable on a mean (rating, latency, a user metric) from rollup moments. */
-export function sequentialMeanTest(candidate: Moments, stable: Moments, options: SequentialOptions = {}): SequentialResult {
+export function sequentialMeanTest(
+  candidate: Moments,
+  stable: Moments,
+  options: SequentialOptions = {},
+): SequentialResult {
   return sequentialCompare(momentsArm(candidate), momentsArm(stable), options);
 }
 
@@ -115,23 +129,47 @@ export function momentsArm(moments: Moments): SequentialArm {
 }
 
 /** Canary vs stable on any per-arm estimate (e.g. a weighted score of several metrics). */
-export function sequentialCompare(candidate: SequentialArm, stable: SequentialArm, options: SequentialOptions = {}): SequentialResult {
+export function sequentialCompare(
+  candidate: SequentialArm,
+  stable: SequentialArm,
+  options: SequentialOptions = {},
+): SequentialResult {
   const { alpha, mixingSd, margin, better, minSamples } = { ...SEQUENTIAL_DEFAULTS, ...options };
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
   if (!(mixingSd > 0)) throw new RangeError(`mixingSd must be > 0, got ${mixingSd}`);
   if (!Number.isFinite(margin)) throw new RangeError(`margin must be a finite number, got ${margin}`);
   const difference = candidate.mean - stable.mean;
   const improvement = better === 'higher' ? difference : -difference;
-  const base = { test: 'msprt_normal_mixture' as const, nCandidate: candidate.n, nStable: stable.n, difference, improvement, alpha, mixingSd, margin };
+  const base = {
+    test: 'msprt_normal_mixture' as const,
+    nCandidate: candidate.n,
+    nStable: stable.n,
+    difference,
+    improvement,
+    alpha,
+    mixingSd,
+    margin,
+  };
   const threshold = Math.log(1 / alpha);
-  const variance = candidate.n > 0 && stable.n > 0 ? candidate.variance / candidate.n + stable.variance / stable.n : Infinity;
+  const variance =
+    candidate.n > 0 && stable.n > 0 ? candidate.variance / candidate.n + stable.variance / stable.n : Infinity;
   if (candidate.n < minSamples || stable.n < minSamples || !(variance > 0) || !Number.isFinite(variance)) {
-    const none = (previous: number | undefined): OneSidedSequential => ({ logLikelihoodRatio: 0, threshold, pValue: previous ?? 1, rejected: (previous ?? 1) <= alpha });
+    const none = (previous: number | undefined): OneSidedSequential => ({
+      logLikelihoodRatio: 0,
+      threshold,
+      pValue: previous ?? 1,
+      rejected: (previous ?? 1) <= alpha,
+    });
     const harm = none(options.previous?.harmPValue);
     const nonInferiority = none(options.previous?.nonInferiorityPValue);
     return {
       ...base,
-      ...decide(harm, nonInferiority, margin, `fewer than ${minSamples} samples in an arm (candidate ${candidate.n}, stable ${stable.n}) or no spread yet`),
+      ...decide(
+        harm,
+        nonInferiority,
+        margin,
+        `fewer than ${minSamples} samples in an arm (candidate ${candidate.n}, stable ${stable.n}) or no spread yet`,
+      ),
       standardError: Math.sqrt(variance),
       harm,
       nonInferiority,
@@ -149,7 +187,9 @@ export function sequentialCompare(candidate: SequentialArm, stable: SequentialAr
   };
   const harm = oneSided(-distance, options.previous?.harmPValue);
   const nonInferiority = oneSided(distance, options.previous?.nonInferiorityPValue);
-  const radius = Math.sqrt(((variance * (variance + tau2)) / tau2) * (2 * threshold + Math.log((variance + tau2) / variance)));
+  const radius = Math.sqrt(
+    ((variance * (variance + tau2)) / tau2) * (2 * threshold + Math.log((variance + tau2) / variance)),
+  );
   return {
     ...base,
     ...decide(harm, nonInferiority, margin, 'inconclusive: neither test reached its threshold'),
@@ -160,10 +200,19 @@ export function sequentialCompare(candidate: SequentialArm, stable: SequentialAr
   };
 }
 
-function decide(harm: OneSidedSequential, nonInferiority: OneSidedSequential, margin: number, otherwise: string): Pick<SequentialResult, 'decision' | 'reason'> {
-  const [short, reaches] = margin >= 0 ? ['worse than stable by more than the margin', 'not worse than stable by more than the margin'] : [`short of the required gain ${-margin}`, `reaching the required gain ${-margin}`];
+function decide(
+  harm: OneSidedSequential,
+  nonInferiority: OneSidedSequential,
+  margin: number,
+  otherwise: string,
+): Pick<SequentialResult, 'decision' | 'reason'> {
+  const [short, reaches] =
+    margin >= 0
+      ? ['worse than stable by more than the margin', 'not worse than stable by more than the margin']
+      : [`short of the required gain ${-margin}`, `reaching the required gain ${-margin}`];
   if (harm.rejected) return { decision: 'worse', reason: `${short} (always-valid p ${harm.pValue.toPrecision(3)})` };
-  if (nonInferiority.rejected) return { decision: 'not_worse', reason: `${reaches} (always-valid p ${nonInferiority.pValue.toPrecision(3)})` };
+  if (nonInferiority.rejected)
+    return { decision: 'not_worse', reason: `${reaches} (always-valid p ${nonInferiority.pValue.toPrecision(3)})` };
   return { decision: 'inconclusive', reason: otherwise };
 }
 

@@ -6,9 +6,14 @@ import type { Moments } from './types';
 
 // Reference values from scipy 1.17 (binomtest(...).proportion_ci('wilson'), ttest_ind(equal_var=False),
 // ttest_1samp, chi2_contingency(correction=False), false_discovery_control) and R's p.adjust.
-const close = (actual: number, expected: number, tolerance = 1e-9) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(tolerance);
+const close = (actual: number, expected: number, tolerance = 1e-9) =>
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(tolerance);
 
-const moments = (values: number[]): Moments => ({ n: values.length, sum: values.reduce((a, b) => a + b, 0), sumSq: values.reduce((a, b) => a + b * b, 0) });
+const moments = (values: number[]): Moments => ({
+  n: values.length,
+  sum: values.reduce((a, b) => a + b, 0),
+  sumSq: values.reduce((a, b) => a + b * b, 0),
+});
 const A = [3.1, 4.2, 5.0, 4.4, 3.9, 4.8, 5.1, 3.3];
 const B = [2.9, 3.0, 3.8, 2.5, 3.6, 3.1, 2.2, 3.9, 3.0, 2.8];
 
@@ -42,7 +47,7 @@ describe('two-proportion z-test', () => {
     close(result.pValue, 0.02845973691631055, 1e-12);
     close(result.estimate, 0.15, 1e-15);
     // Wald interval: 0.15 ± 1.959964·√(.45·.55/100 + .3·.7/100)
-    const se = Math.sqrt(0.45 * 0.55 / 100 + 0.3 * 0.7 / 100);
+    const se = Math.sqrt((0.45 * 0.55) / 100 + (0.3 * 0.7) / 100);
     close(result.ci.lower, 0.15 - 1.959963984540054 * se, 1e-12);
     close(result.ci.upper, 0.15 + 1.959963984540054 * se, 1e-12);
     close(result.effectSize, cohensH(0.45, 0.3), 1e-15);
@@ -64,7 +69,11 @@ describe('two-proportion z-test', () => {
 
   it('tests non-inferiority against a margin on the unpooled standard error', () => {
     // 0.78 vs 0.80 with a 5-point margin: z = (−0.02 + 0.05) / √(.78·.22/2000 + .8·.2/2000).
-    const result = twoProportionZTest({ successes: 1560, n: 2000 }, { successes: 1600, n: 2000 }, { alternative: 'greater', nullDifference: -0.05 });
+    const result = twoProportionZTest(
+      { successes: 1560, n: 2000 },
+      { successes: 1600, n: 2000 },
+      { alternative: 'greater', nullDifference: -0.05 },
+    );
     const se = Math.sqrt((0.78 * 0.22) / 2000 + (0.8 * 0.2) / 2000);
     close(result.statistic, 0.03 / se, 1e-9);
     close(result.pValue, normalSf(0.03 / se), 1e-12);
@@ -73,7 +82,7 @@ describe('two-proportion z-test', () => {
 
   it('one-proportion z-test against p0 with the Wilson interval', () => {
     const result = oneProportionZTest({ successes: 260, n: 1000 }, 0.2, { alternative: 'greater' });
-    close(result.statistic, 0.06 / Math.sqrt(0.2 * 0.8 / 1000), 1e-12);
+    close(result.statistic, 0.06 / Math.sqrt((0.2 * 0.8) / 1000), 1e-12);
     expect(result.pValue).toBeLessThan(1e-5);
     expect(result.ci).toEqual(wilsonInterval({ successes: 260, n: 1000 }));
     expect(() => oneProportionZTest({ successes: 1, n: 2 }, 0)).toThrow(RangeError);

@@ -19,7 +19,14 @@ export interface AppProcess {
 /** Runs a built app (apps/<name>/dist/main.js) as a real process with the given environment. */
 export function spawnApp(name: string, env: Record<string, string>, port: number): AppProcess {
   const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'apps', name, 'dist', 'main.js')], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -34,11 +41,15 @@ export function spawnApp(name: string, env: Record<string, string>, port: number
     exited,
     output: () => output,
     waitForReady: async (timeoutMs = 30_000) => {
-      await eventually(async () => {
-        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
-        const response = await fetch(`${url}/health/ready`);
-        if (response.status !== 200) throw new Error(`${name} not ready: ${await response.text()}`);
-      }, timeoutMs, 200);
+      await eventually(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
+          const response = await fetch(`${url}/health/ready`);
+          if (response.status !== 200) throw new Error(`${name} not ready: ${await response.text()}`);
+        },
+        timeoutMs,
+        200,
+      );
     },
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null) child.kill(signal);

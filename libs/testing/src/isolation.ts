@@ -7,7 +7,10 @@ import { testEnv } from './test-env';
  * NATS prefix and Redis key prefix, so suites run in parallel and reruns never collide.
  */
 export function isolationId(suite: string): string {
-  const clean = suite.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 24);
+  const clean = suite
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 24);
   return `t_${clean}_${randomBytes(4).toString('hex')}`;
 }
 
@@ -31,7 +34,10 @@ export async function scratchSchema(suite: string): Promise<ScratchSchema> {
   };
 }
 
-export async function withClient<T>(fn: (client: Client) => Promise<T>, databaseUrl = testEnv.TEST_DATABASE_URL): Promise<T> {
+export async function withClient<T>(
+  fn: (client: Client) => Promise<T>,
+  databaseUrl = testEnv.TEST_DATABASE_URL,
+): Promise<T> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {

@@ -26,20 +26,45 @@ export interface ConfigHarness {
   /** Registers the agent with the baseline config; answers its revision id. */
   createAgent(agentId: string): Promise<string>;
   /** Starts a running rollout of `candidate` at `weightBp` the way the orchestrator does (one live config change). */
-  startRollout(agentId: string, candidate: AgentConfigInput, weightBp: number): Promise<{ rolloutId: string; candidateRevisionId: string }>;
-  getConfig(app: NestFastifyApplication, agentId: string, sessionId: string, headers?: Record<string, string>): ReturnType<NestFastifyApplication['inject']>;
+  startRollout(
+    agentId: string,
+    candidate: AgentConfigInput,
+    weightBp: number,
+  ): Promise<{ rolloutId: string; candidateRevisionId: string }>;
+  getConfig(
+    app: NestFastifyApplication,
+    agentId: string,
+    sessionId: string,
+    headers?: Record<string, string>,
+  ): ReturnType<NestFastifyApplication['inject']>;
   dispose(): Promise<void>;
 }
 
-export async function configHarness(suite: string, env: Record<string, string>, replicaCount: number, natsUrl = testEnv.TEST_NATS_URL): Promise<ConfigHarness> {
+export async function configHarness(
+  suite: string,
+  env: Record<string, string>,
+  replicaCount: number,
+  natsUrl = testEnv.TEST_NATS_URL,
+): Promise<ConfigHarness> {
   const schema = await scratchSchema(suite);
   const prefix = schema.schema;
-  const appEnv = { NODE_ENV: 'test', DATABASE_URL: schema.url, NATS_URL: natsUrl, NATS_PREFIX: prefix, REDIS_URL: testEnv.TEST_REDIS_URL, REDIS_PREFIX: prefix, ...env };
+  const appEnv = {
+    NODE_ENV: 'test',
+    DATABASE_URL: schema.url,
+    NATS_URL: natsUrl,
+    NATS_PREFIX: prefix,
+    REDIS_URL: testEnv.TEST_REDIS_URL,
+    REDIS_PREFIX: prefix,
+    ...env,
+  };
   const replicas: NestFastifyApplication[] = [];
   for (let i = 0; i < replicaCount; i++) {
     const app = await startApp(() => import('../app.definition.js').then((m) => m.feedbackApi), appEnv);
     replicas.push(app);
-    await eventually(async () => expect((await app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200), 15_000);
+    await eventually(
+      async () => expect((await app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200),
+      15_000,
+    );
   }
   const control = replicas[0]!;
   const agents = control.get(AgentsService);
@@ -50,10 +75,14 @@ export async function configHarness(suite: string, env: Record<string, string>, 
     replicas,
     agents,
     store,
-    createAgent: async (agentId) => (await agents.createAgent({ agent_id: agentId, environment: 'prod', config: baselineConfig }, 'spec')).revision_id,
+    createAgent: async (agentId) =>
+      (await agents.createAgent({ agent_id: agentId, environment: 'prod', config: baselineConfig }, 'spec'))
+        .revision_id,
     startRollout: async (agentId, candidate, weightBp) => {
       const agent = await agents.getAgent(agentId);
-      const { revision_id: candidateRevisionId } = await control.get(RevisionsService).createRevision(agentId, agent.stable_revision_id, candidate, 'MODEL_SWAP', null, 'spec');
+      const { revision_id: candidateRevisionId } = await control
+        .get(RevisionsService)
+        .createRevision(agentId, agent.stable_revision_id, candidate, 'MODEL_SWAP', null, 'spec');
       const { result: rolloutId } = await store.changeLiveConfig(agentId, 'rollout_started', async (tx) => {
         const rollout = await tx.rollout.create({
           data: {
@@ -73,11 +102,18 @@ export async function configHarness(suite: string, env: Record<string, string>, 
       return { rolloutId, candidateRevisionId };
     },
     getConfig: (app, agentId, sessionId, headers = {}) =>
-      app.inject({ method: 'GET', url: `/api/v1/agents/${agentId}/config?session_id=${encodeURIComponent(sessionId)}`, headers }),
+      app.inject({
+        method: 'GET',
+        url: `/api/v1/agents/${agentId}/config?session_id=${encodeURIComponent(sessionId)}`,
+        headers,
+      }),
     dispose: async () => {
       for (const app of replicas.splice(0)) await app.close();
-      const nats = await connectJetStream({ servers: natsUrl, name: `${suite}-cleanup`, prefix }).catch(() => undefined);
-      for (const stream of Object.values(natsTopology({ prefix }).streams)) await nats?.jsm.streams.delete(stream.name).catch(() => undefined);
+      const nats = await connectJetStream({ servers: natsUrl, name: `${suite}-cleanup`, prefix }).catch(
+        () => undefined,
+      );
+      for (const stream of Object.values(natsTopology({ prefix }).streams))
+        await nats?.jsm.streams.delete(stream.name).catch(() => undefined);
       await nats?.nc.close();
       await deleteRedisKeys(prefix);
       await schema.drop();

@@ -77,22 +77,31 @@ describe('GET /api/v1/agents/{agent_id}/config (two replicas, a private NATS)', 
     const etag = fresh.headers['etag'] as string;
     expect(etag).toMatch(/^"[\w-]+"$/);
     expect(fresh.headers['cache-control']).toBe('private, no-cache');
-    const notModified = await h.getConfig(first(), 'helpful_assistant', 's1', { 'if-none-match': `"other", W/${etag}` });
+    const notModified = await h.getConfig(first(), 'helpful_assistant', 's1', {
+      'if-none-match': `"other", W/${etag}`,
+    });
     expect(notModified.statusCode).toBe(304);
     expect(notModified.body).toBe('');
     expect(notModified.headers['etag']).toBe(etag);
     expect((await h.getConfig(second(), 'helpful_assistant', 's2', { 'if-none-match': etag })).statusCode).toBe(304);
-    expect((await h.getConfig(first(), 'helpful_assistant', 's1', { 'if-none-match': '"stale"' })).statusCode).toBe(200);
+    expect((await h.getConfig(first(), 'helpful_assistant', 's1', { 'if-none-match': '"stale"' })).statusCode).toBe(
+      200,
+    );
     expect(await metric(first(), 'metaloop_config_requests_total', { arm: 'stable', result: 'not_modified' })).toBe(1);
   });
 
   it('keeps each session on its arm, the same on every replica, at 5 %', async () => {
     rollout = await h.startRollout('helpful_assistant', candidate, 500);
     await eventually(async () => {
-      for (const replica of [first(), second()]) expect((await h.getConfig(replica, 'helpful_assistant', 's1')).json().rollout_id).toBe(rollout.rolloutId);
+      for (const replica of [first(), second()])
+        expect((await h.getConfig(replica, 'helpful_assistant', 's1')).json().rollout_id).toBe(rollout.rolloutId);
     });
     for (const session of sessions) {
-      const [a, b, again] = await Promise.all([h.getConfig(first(), 'helpful_assistant', session), h.getConfig(second(), 'helpful_assistant', session), h.getConfig(first(), 'helpful_assistant', session)]);
+      const [a, b, again] = await Promise.all([
+        h.getConfig(first(), 'helpful_assistant', session),
+        h.getConfig(second(), 'helpful_assistant', session),
+        h.getConfig(first(), 'helpful_assistant', session),
+      ]);
       const body = a.json();
       expect([b.json(), again.json()]).toEqual([body, body]);
       expect(body.revision_id).toBe(body.arm === 'canary' ? rollout.candidateRevisionId : baselineId);
@@ -105,18 +114,29 @@ describe('GET /api/v1/agents/{agent_id}/config (two replicas, a private NATS)', 
   });
 
   it('moves sessions only from stable to canary when the weight rises, on every replica, and keeps unmoved ETags valid', async () => {
-    const moving = sessions.find((s) => armBucket(rollout.rolloutId, s) >= 500 && armBucket(rollout.rolloutId, s) < 2_500)!;
+    const moving = sessions.find(
+      (s) => armBucket(rollout.rolloutId, s) >= 500 && armBucket(rollout.rolloutId, s) < 2_500,
+    )!;
     const staying = sessions.find((s) => armBucket(rollout.rolloutId, s) >= 2_500)!;
     const etagOfStaying = (await h.getConfig(second(), 'helpful_assistant', staying)).headers['etag'] as string;
-    await h.store.changeLiveConfig('helpful_assistant', 'rollout_weight', (tx) => tx.rollout.update({ where: { id: rollout.rolloutId }, data: { weightBp: 2_500 } }));
+    await h.store.changeLiveConfig('helpful_assistant', 'rollout_weight', (tx) =>
+      tx.rollout.update({ where: { id: rollout.rolloutId }, data: { weightBp: 2_500 } }),
+    );
     await eventually(async () => {
-      for (const replica of [first(), second()]) expect((await h.getConfig(replica, 'helpful_assistant', moving)).json().arm).toBe('canary');
+      for (const replica of [first(), second()])
+        expect((await h.getConfig(replica, 'helpful_assistant', moving)).json().arm).toBe('canary');
     });
-    const arms = new Map(await Promise.all(sessions.map(async (s) => [s, (await h.getConfig(second(), 'helpful_assistant', s)).json().arm] as const)));
+    const arms = new Map(
+      await Promise.all(
+        sessions.map(async (s) => [s, (await h.getConfig(second(), 'helpful_assistant', s)).json().arm] as const),
+      ),
+    );
     expect(sessions.filter((s) => armAtFive.get(s) === 'canary' && arms.get(s) !== 'canary')).toEqual([]);
     expect(Math.abs([...arms.values()].filter((arm) => arm === 'canary').length - 250)).toBeLessThan(60);
     // Same revision, same rollout, same arm: the client's copy is still current.
-    expect((await h.getConfig(second(), 'helpful_assistant', staying, { 'if-none-match': etagOfStaying })).statusCode).toBe(304);
+    expect(
+      (await h.getConfig(second(), 'helpful_assistant', staying, { 'if-none-match': etagOfStaying })).statusCode,
+    ).toBe(304);
     expect(await metric(second(), 'metaloop_config_propagation_seconds_count', { via: 'message' })).toBe(3);
   });
 
@@ -124,12 +144,41 @@ describe('GET /api/v1/agents/{agent_id}/config (two replicas, a private NATS)', 
     const canarySession = sessions.find((s) => armAtFive.get(s) === 'canary')!;
     const stableSession = [...sessions].reverse().find((s) => armAtFive.get(s) === 'stable')!;
     const { arm: stableArmNow } = (await h.getConfig(first(), 'helpful_assistant', stableSession)).json();
-    const post = (url: string, body: unknown) => first().inject({ method: 'POST', url, payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const post = (url: string, body: unknown) =>
+      first().inject({
+        method: 'POST',
+        url,
+        payload: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      });
     const ids = [
-      (await post('/api/v1/feedback/collect', { agent_id: 'helpful_assistant', session_id: canarySession, implicit: { success: true } })).json().event_id,
-      (await post('/api/v1/feedback/collect', { agent_id: 'helpful_assistant', session_id: canarySession, revision_id: 'rev_client', implicit: { success: true } })).json().event_id,
-      (await post('/api/v1/feedback/collect', { agent_id: 'unregistered', session_id: 's', implicit: { success: true } })).json().event_id,
-      ...(await post('/api/v1/feedback/collect/bulk', { events: [{ agent_id: 'helpful_assistant', session_id: stableSession, explicit: { rating: 5 } }] }))
+      (
+        await post('/api/v1/feedback/collect', {
+          agent_id: 'helpful_assistant',
+          session_id: canarySession,
+          implicit: { success: true },
+        })
+      ).json().event_id,
+      (
+        await post('/api/v1/feedback/collect', {
+          agent_id: 'helpful_assistant',
+          session_id: canarySession,
+          revision_id: 'rev_client',
+          implicit: { success: true },
+        })
+      ).json().event_id,
+      (
+        await post('/api/v1/feedback/collect', {
+          agent_id: 'unregistered',
+          session_id: 's',
+          implicit: { success: true },
+        })
+      ).json().event_id,
+      ...(
+        await post('/api/v1/feedback/collect/bulk', {
+          events: [{ agent_id: 'helpful_assistant', session_id: stableSession, explicit: { rating: 5 } }],
+        })
+      )
         .json()
         .results.map((r: { event_id: string }) => r.event_id),
     ];
@@ -147,11 +196,18 @@ describe('GET /api/v1/agents/{agent_id}/config (two replicas, a private NATS)', 
   it('counts accepted feedback per agent, arm and revision for the dashboards, and forgets revisions no longer live', async () => {
     const stableId = await h.createAgent('dashboard_agent');
     const { rolloutId, candidateRevisionId } = await h.startRollout('dashboard_agent', candidate, 10_000);
-    await eventually(async () => expect((await h.getConfig(first(), 'dashboard_agent', 's1')).json().arm).toBe('canary'));
+    await eventually(async () =>
+      expect((await h.getConfig(first(), 'dashboard_agent', 's1')).json().arm).toBe('canary'),
+    );
     const post = (body: object) => first().inject({ method: 'POST', url: '/api/v1/feedback/collect', payload: body });
     const event = (fields: object) => ({ agent_id: 'dashboard_agent', session_id: 's1', ...fields });
     await post(event({ implicit: { success: true, response_time_ms: 400 } }));
-    await post(event({ implicit: { success_rate: 0.25, response_time_ms: 2_500 }, explicit: { rating: 2, helpful: false, complaint: 'too long' } }));
+    await post(
+      event({
+        implicit: { success_rate: 0.25, response_time_ms: 2_500 },
+        explicit: { rating: 2, helpful: false, complaint: 'too long' },
+      }),
+    );
     await post(event({ revision_id: stableId, implicit: { success: false } }));
     const duplicate = event({ event_id: 'dash-dup', implicit: { success: true } });
     await post(duplicate);
@@ -162,7 +218,9 @@ describe('GET /api/v1/agents/{agent_id}/config (two replicas, a private NATS)', 
     expect(await metric(first(), 'metaloop_agent_response_seconds_count', canary)).toBe(2);
     expect(await metric(first(), 'metaloop_agent_outcomes_total', { arm: 'stable', revision_id: stableId })).toBe(1);
     expect(await metric(first(), 'metaloop_feedback_rating_sum', { agent_id: 'dashboard_agent' })).toBe(2);
-    expect(await metric(first(), 'metaloop_feedback_helpful_total', { agent_id: 'dashboard_agent', helpful: 'false' })).toBe(1);
+    expect(
+      await metric(first(), 'metaloop_feedback_helpful_total', { agent_id: 'dashboard_agent', helpful: 'false' }),
+    ).toBe(1);
     expect(await metric(first(), 'metaloop_feedback_complaints_total', { agent_id: 'dashboard_agent' })).toBe(1);
 
     // The rollout ends: its candidate is no longer live, and its series go.
@@ -170,13 +228,23 @@ describe('GET /api/v1/agents/{agent_id}/config (two replicas, a private NATS)', 
       await tx.rollout.update({ where: { id: rolloutId }, data: { status: 'rolled_back', weightBp: 0 } });
       await tx.agent.update({ where: { id: 'dashboard_agent' }, data: { activeRolloutId: null } });
     });
-    await eventually(async () => expect((await first().inject({ method: 'GET', url: '/metrics' })).body).not.toContain(candidateRevisionId));
+    await eventually(async () =>
+      expect((await first().inject({ method: 'GET', url: '/metrics' })).body).not.toContain(candidateRevisionId),
+    );
     expect(await metric(first(), 'metaloop_agent_outcomes_total', { arm: 'stable', revision_id: stableId })).toBe(1);
   });
 
   it('ignores stale and invalid config.changed messages', async () => {
     const stale = await metric(first(), 'metaloop_config_changed_messages_total', { outcome: 'stale' });
-    js.nc.publish(`${h.prefix}.config.changed`, JSON.stringify({ agent_id: 'helpful_assistant', version: 1, reason: 'replayed', changed_at: new Date().toISOString() }));
+    js.nc.publish(
+      `${h.prefix}.config.changed`,
+      JSON.stringify({
+        agent_id: 'helpful_assistant',
+        version: 1,
+        reason: 'replayed',
+        changed_at: new Date().toISOString(),
+      }),
+    );
     js.nc.publish(`${h.prefix}.config.changed`, JSON.stringify({ agent_id: 'has.dot', version: 'x' }));
     await eventually(async () => {
       expect(await metric(first(), 'metaloop_config_changed_messages_total', { outcome: 'stale' })).toBe(stale + 1);
@@ -187,7 +255,9 @@ describe('GET /api/v1/agents/{agent_id}/config (two replicas, a private NATS)', 
 
   it('catches up on a change it missed while NATS was down by reloading after the reconnect', async () => {
     await nats.kill();
-    await eventually(async () => expect((await first().inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(503));
+    await eventually(async () =>
+      expect((await first().inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(503),
+    );
     // The orchestrator rolls back while NATS is down: the change commits, its message is lost.
     await h.store.changeLiveConfig('helpful_assistant', 'rolled_back', async (tx) => {
       await tx.rollout.update({ where: { id: rollout.rolloutId }, data: { status: 'rolled_back' } });
@@ -197,7 +267,11 @@ describe('GET /api/v1/agents/{agent_id}/config (two replicas, a private NATS)', 
 
     await nats.start();
     await eventually(async () => {
-      for (const replica of [first(), second()]) expect((await h.getConfig(replica, 'helpful_assistant', 's1')).json()).toMatchObject({ rollout_id: null, revision_id: baselineId });
+      for (const replica of [first(), second()])
+        expect((await h.getConfig(replica, 'helpful_assistant', 's1')).json()).toMatchObject({
+          rollout_id: null,
+          revision_id: baselineId,
+        });
     }, 20_000);
     expect(await metric(second(), 'metaloop_config_propagation_seconds_count', { via: 'reconnect' })).toBe(1);
   });

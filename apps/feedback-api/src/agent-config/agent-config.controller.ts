@@ -26,12 +26,22 @@ export class AgentConfigController {
   @Get(':agent_id/config')
   @FastRoute()
   @RequireScopes('config:read')
-  @ApiOperation({ summary: "The config this session runs with: the canary's while its sticky arm says so, else the stable one" })
-  @ApiHeader({ name: 'If-None-Match', required: false, description: 'The ETag of the config the caller has; 304 while it is still current' })
+  @ApiOperation({
+    summary: "The config this session runs with: the canary's while its sticky arm says so, else the stable one",
+  })
+  @ApiHeader({
+    name: 'If-None-Match',
+    required: false,
+    description: 'The ETag of the config the caller has; 304 while it is still current',
+  })
   @ApiResponse({ status: 200, standardSchema: agentConfigResponseSchema })
   @ApiResponse({ status: 304, description: 'The config behind If-None-Match is still current' })
   @ApiResponse({ status: 404, description: 'No such agent; problem+json' })
-  @ApiResponse({ status: 503, description: 'The agent is not cached and cannot be looked up now (too many lookups at once, or Postgres failing); problem+json with Retry-After' })
+  @ApiResponse({
+    status: 503,
+    description:
+      'The agent is not cached and cannot be looked up now (too many lookups at once, or Postgres failing); problem+json with Retry-After',
+  })
   getConfig(
     @Param('agent_id') agentId: string,
     @Query({ schema: agentConfigQuerySchema }) query: AgentConfigQuery,

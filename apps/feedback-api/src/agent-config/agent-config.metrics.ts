@@ -62,7 +62,11 @@ export class AgentConfigMetrics {
       labelNames: ['trigger'],
       registers: [registry],
     });
-    this.agents = new Gauge({ name: 'metaloop_config_cache_agents', help: 'Agents in the config cache', registers: [registry] });
+    this.agents = new Gauge({
+      name: 'metaloop_config_cache_agents',
+      help: 'Agents in the config cache',
+      registers: [registry],
+    });
     this.misses = new Counter({
       name: 'metaloop_config_cache_misses_total',
       help: 'Config cache misses by path (request, feedback) and outcome (negative_hit, loaded, unknown, busy, error); no agent label, clients choose unknown ids',

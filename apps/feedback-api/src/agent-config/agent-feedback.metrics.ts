@@ -26,7 +26,13 @@ export class AgentFeedbackMetrics {
   private readonly outcomes: Counter<RevisionLabel>;
   private readonly successes: Counter<RevisionLabel>;
   /** agent → "arm revision" → the per-revision children. */
-  private readonly revisions = new Map<string, Map<string, Series<{ response: Histogram.Internal<RevisionLabel>; outcomes: Counter.Internal; successes: Counter.Internal }>>>();
+  private readonly revisions = new Map<
+    string,
+    Map<
+      string,
+      Series<{ response: Histogram.Internal<RevisionLabel>; outcomes: Counter.Internal; successes: Counter.Internal }>
+    >
+  >();
 
   constructor(registry: MetricsRegistry) {
     this.rating = new Histogram({
@@ -115,7 +121,11 @@ export class AgentFeedbackMetrics {
         agent_id: agentId,
         arm,
         revision_id: revisionId,
-        child: { response: this.response.labels(labels), outcomes: this.outcomes.labels(labels), successes: this.successes.labels(labels) },
+        child: {
+          response: this.response.labels(labels),
+          outcomes: this.outcomes.labels(labels),
+          successes: this.successes.labels(labels),
+        },
       };
       byAgent.set(key, series);
     }

@@ -19,7 +19,9 @@ export class ConfigChangedListener {
     const message = configChangedMessageSchema.safeParse(payload);
     if (!message.success) {
       this.metrics.messages.inc({ outcome: 'invalid' });
-      this.logger.warn(`ignoring an invalid config.changed message: ${message.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      this.logger.warn(
+        `ignoring an invalid config.changed message: ${message.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
       return;
     }
     await this.cache.onChanged(message.data);

@@ -25,16 +25,28 @@ describe('a config cache miss reads Postgres (read-your-writes)', () => {
   let app: NestFastifyApplication;
   let revisionId: string;
   const sql = (text: string, params: unknown[] = []) =>
-    withClient((client) => client.query(text.replace(/\{(\w+)\}/g, (_m, table: string) => `"${h.schema.schema}".${table}`), params));
+    withClient((client) =>
+      client.query(
+        text.replace(/\{(\w+)\}/g, (_m, table: string) => `"${h.schema.schema}".${table}`),
+        params,
+      ),
+    );
   /** An agent committed to Postgres with no config.changed: only a miss can bring it into the cache. */
   const unannounced = (agentId: string) =>
-    sql(`INSERT INTO {agents} (id, name, environment, stable_revision_id, updated_at) VALUES ($1, $1, 'dev', $2, now())`, [agentId, revisionId]);
+    sql(
+      `INSERT INTO {agents} (id, name, environment, stable_revision_id, updated_at) VALUES ($1, $1, 'dev', $2, now())`,
+      [agentId, revisionId],
+    );
   const config = (agentId: string, sessionId = 's1') => h.getConfig(app, agentId, sessionId);
   const collect = (body: object) => app.inject({ method: 'POST', url: '/api/v1/feedback/collect', payload: body });
 
   beforeAll(async () => {
     // No resync and a negative entry that outlives the suite: only a miss or a message can change what is served.
-    h = await configHarness('config_miss', { CONFIG_RESYNC_MS: '3600000', CONFIG_MISS_TTL_MS: '60000', CONFIG_MISS_MAX_LOADS: '1' }, 1);
+    h = await configHarness(
+      'config_miss',
+      { CONFIG_RESYNC_MS: '3600000', CONFIG_MISS_TTL_MS: '60000', CONFIG_MISS_MAX_LOADS: '1' },
+      1,
+    );
     app = h.replicas[0]!;
     revisionId = await h.createAgent('base');
     await eventually(async () => expect((await config('base')).statusCode).toBe(200));
@@ -45,11 +57,16 @@ describe('a config cache miss reads Postgres (read-your-writes)', () => {
 
   it('serves an agent that reached Postgres without its message at the first request', async () => {
     await unannounced('quiet');
-    const [missesBefore, loadsBefore] = [await metric(app, 'metaloop_config_cache_misses_total', { path: 'request', outcome: 'loaded' }), await metric(app, 'metaloop_config_miss_loads_total')];
+    const [missesBefore, loadsBefore] = [
+      await metric(app, 'metaloop_config_cache_misses_total', { path: 'request', outcome: 'loaded' }),
+      await metric(app, 'metaloop_config_miss_loads_total'),
+    ];
     const response = await config('quiet');
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ agent_id: 'quiet', revision_id: revisionId, arm: 'stable' });
-    expect(await metric(app, 'metaloop_config_cache_misses_total', { path: 'request', outcome: 'loaded' })).toBe(missesBefore + 1);
+    expect(await metric(app, 'metaloop_config_cache_misses_total', { path: 'request', outcome: 'loaded' })).toBe(
+      missesBefore + 1,
+    );
     // From then on a hit: no further load.
     expect((await config('quiet', 's2')).statusCode).toBe(200);
     expect(await metric(app, 'metaloop_config_miss_loads_total', { result: 'found' })).toBe(loadsBefore + 1);
@@ -67,7 +84,10 @@ describe('a config cache miss reads Postgres (read-your-writes)', () => {
       return states;
     });
     const loadsBefore = await metric(app, 'metaloop_config_miss_loads_total');
-    const loadedBefore = await metric(app, 'metaloop_config_cache_misses_total', { path: 'request', outcome: 'loaded' });
+    const loadedBefore = await metric(app, 'metaloop_config_cache_misses_total', {
+      path: 'request',
+      outcome: 'loaded',
+    });
     const first = config('crowded', 'first');
     await eventually(() => expect(spy).toHaveBeenCalledTimes(1));
     const waiting = Array.from({ length: 5 }, (_, i) => config('crowded', `waiting-${i}`));
@@ -81,7 +101,9 @@ describe('a config cache miss reads Postgres (read-your-writes)', () => {
     expect(answers.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200, 200]);
     expect(spy).toHaveBeenCalledTimes(1);
     expect((await metric(app, 'metaloop_config_miss_loads_total')) - loadsBefore).toBe(1);
-    expect((await metric(app, 'metaloop_config_cache_misses_total', { path: 'request', outcome: 'loaded' })) - loadedBefore).toBe(6);
+    expect(
+      (await metric(app, 'metaloop_config_cache_misses_total', { path: 'request', outcome: 'loaded' })) - loadedBefore,
+    ).toBe(6);
     expect(await metric(app, 'metaloop_config_cache_misses_total', { path: 'request', outcome: 'busy' })).toBe(1);
     expect(await metric(app, 'metaloop_config_requests_total', { arm: 'none', result: 'unavailable' })).toBe(1);
   });
@@ -95,7 +117,9 @@ describe('a config cache miss reads Postgres (read-your-writes)', () => {
       expect(response.json()).toMatchObject({ status: 404, detail: 'agent "late_comer" is not registered' });
     }
     expect((await loads()) - unknownBefore).toBe(1);
-    expect(await metric(app, 'metaloop_config_cache_misses_total', { path: 'request', outcome: 'negative_hit' })).toBe(19);
+    expect(await metric(app, 'metaloop_config_cache_misses_total', { path: 'request', outcome: 'negative_hit' })).toBe(
+      19,
+    );
     // No agent_id label for an id nobody registered.
     expect((await app.inject({ method: 'GET', url: '/metrics' })).body).not.toContain('late_comer');
 
@@ -113,9 +137,17 @@ describe('a config cache miss reads Postgres (read-your-writes)', () => {
     expect(await fills('miss')).toBe(missesBefore + 1);
     // The event was answered without waiting for the load it started.
     expect(await metric(app, 'metaloop_agent_outcomes_total', { agent_id: 'reporter' })).toBe(0);
-    await eventually(async () => expect(await metric(app, 'metaloop_config_cache_misses_total', { path: 'feedback', outcome: 'loaded' })).toBe(1));
+    await eventually(async () =>
+      expect(await metric(app, 'metaloop_config_cache_misses_total', { path: 'feedback', outcome: 'loaded' })).toBe(1),
+    );
     expect((await collect(event)).statusCode).toBe(202);
     expect(await fills('hit')).toBe(hitsBefore + 1);
-    expect(await metric(app, 'metaloop_agent_outcomes_total', { agent_id: 'reporter', arm: 'stable', revision_id: revisionId })).toBe(1);
+    expect(
+      await metric(app, 'metaloop_agent_outcomes_total', {
+        agent_id: 'reporter',
+        arm: 'stable',
+        revision_id: revisionId,
+      }),
+    ).toBe(1);
   });
 });

@@ -58,7 +58,10 @@ export class LiveConfigCache implements OnModuleInit, OnApplicationShutdown {
     private readonly config: ConfigService<Env, true>,
     private readonly feedbackMetrics: AgentFeedbackMetrics,
   ) {
-    this.unknown = new UnknownAgents(config.get('CONFIG_MISS_TTL_MS', { infer: true }), config.get('CONFIG_MISS_MAX_ENTRIES', { infer: true }));
+    this.unknown = new UnknownAgents(
+      config.get('CONFIG_MISS_TTL_MS', { infer: true }),
+      config.get('CONFIG_MISS_MAX_ENTRIES', { infer: true }),
+    );
     this.maxMissLoads = config.get('CONFIG_MISS_MAX_LOADS', { infer: true });
   }
 
@@ -68,9 +71,14 @@ export class LiveConfigCache implements OnModuleInit, OnApplicationShutdown {
    * 404 for every agent, so a failed first load stops the start.
    */
   async onModuleInit(): Promise<void> {
-    this.stopListening = this.nats.onConnect(() => void this.background('reconnect', () => this.reloadAll('reconnect')));
+    this.stopListening = this.nats.onConnect(
+      () => void this.background('reconnect', () => this.reloadAll('reconnect')),
+    );
     await this.reloadAll();
-    this.timer = setInterval(() => void this.background('resync', () => this.resync()), this.config.get('CONFIG_RESYNC_MS', { infer: true }));
+    this.timer = setInterval(
+      () => void this.background('resync', () => this.resync()),
+      this.config.get('CONFIG_RESYNC_MS', { infer: true }),
+    );
     this.timer.unref();
   }
 
@@ -196,7 +204,10 @@ export class LiveConfigCache implements OnModuleInit, OnApplicationShutdown {
   private missLoad(agentId: string): Promise<void> {
     const running = this.loading.get(agentId);
     if (running) return running;
-    if (this.missLoads >= this.maxMissLoads) return Promise.reject(new ConfigUnavailableError(agentId, `${this.missLoads} lookups of uncached agents are running`));
+    if (this.missLoads >= this.maxMissLoads)
+      return Promise.reject(
+        new ConfigUnavailableError(agentId, `${this.missLoads} lookups of uncached agents are running`),
+      );
     this.missLoads++;
     return this.loadAgent(agentId).then(
       () => {
@@ -292,7 +303,12 @@ function served(state: AgentLiveState, arm: Arm, revision: LiveRevision): Served
     config: revision.config,
   };
   const body = JSON.stringify(response);
-  return { arm, revisionId: revision.revisionId, body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
+  return {
+    arm,
+    revisionId: revision.revisionId,
+    body,
+    etag: `"${createHash('sha1').update(body).digest('base64url')}"`,
+  };
 }
 
 function liveArms(state: AgentLiveState): Map<string, ServedArm> {

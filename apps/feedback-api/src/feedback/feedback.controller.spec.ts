@@ -45,16 +45,24 @@ describe('feedback-api ingestion (real NATS, Redis, Postgres)', () => {
 
   afterAll(async () => {
     await Promise.all([app?.close(), replica?.close()]);
-    for (const stream of Object.values(topology.streams)) await nats.jsm.streams.delete(stream.name).catch(() => undefined);
+    for (const stream of Object.values(topology.streams))
+      await nats.jsm.streams.delete(stream.name).catch(() => undefined);
     await nats?.nc.close();
     await schema?.drop();
   });
 
   const post = (target: NestFastifyApplication, url: string, body: unknown) =>
-    target.inject({ method: 'POST', url, payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    target.inject({
+      method: 'POST',
+      url,
+      payload: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
 
   /** Every event in the stream, with the subject and message sequence that carried it. */
-  async function streamEvents(): Promise<Array<{ subject: string; seq: number; type: string; event: Record<string, unknown> }>> {
+  async function streamEvents(): Promise<
+    Array<{ subject: string; seq: number; type: string; event: Record<string, unknown> }>
+  > {
     const info = await nats.jsm.streams.info(topology.streams.feedback.name);
     const found = [];
     for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
@@ -70,7 +78,11 @@ describe('feedback-api ingestion (real NATS, Redis, Postgres)', () => {
     const response = await post(app, '/api/v1/feedback/collect', seedExample);
     expect(response.statusCode).toBe(202);
     const body = response.json();
-    expect(body).toEqual({ event_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7/), status: 'accepted', duplicate: false });
+    expect(body).toEqual({
+      event_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7/),
+      status: 'accepted',
+      duplicate: false,
+    });
     const stored = (await streamEvents()).find((e) => e.event['event_id'] === body.event_id);
     expect(stored).toMatchObject({
       subject: `${prefix}.feedback.explicit.helpful_assistant`,
@@ -80,11 +92,20 @@ describe('feedback-api ingestion (real NATS, Redis, Postgres)', () => {
   });
 
   it('routes implicit-only feedback and system metrics to their subjects', async () => {
-    const implicit = (await post(app, '/api/v1/feedback/collect', { agent_id: 'agent_b', session_id: 's', implicit: { success: true } })).json();
-    const system = await post(app, '/api/v1/feedback/system/metric', { source: 'gateway', name: 'queue_depth', value: 7, unit: 'jobs' });
+    const implicit = (
+      await post(app, '/api/v1/feedback/collect', { agent_id: 'agent_b', session_id: 's', implicit: { success: true } })
+    ).json();
+    const system = await post(app, '/api/v1/feedback/system/metric', {
+      source: 'gateway',
+      name: 'queue_depth',
+      value: 7,
+      unit: 'jobs',
+    });
     expect(system.statusCode).toBe(202);
     const events = await streamEvents();
-    expect(events.find((e) => e.event['event_id'] === implicit.event_id)?.subject).toBe(`${prefix}.feedback.implicit.agent_b`);
+    expect(events.find((e) => e.event['event_id'] === implicit.event_id)?.subject).toBe(
+      `${prefix}.feedback.implicit.agent_b`,
+    );
     expect(events.find((e) => e.event['event_id'] === system.json().event_id)).toMatchObject({
       subject: `${prefix}.feedback.system.gateway`,
       type: 'system',
@@ -112,7 +133,9 @@ describe('feedback-api ingestion (real NATS, Redis, Postgres)', () => {
   it('group-commits concurrent requests into shared messages, every event exactly once', async () => {
     const before = (await nats.jsm.streams.info(topology.streams.feedback.name)).state.messages;
     const responses = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => post(app, '/api/v1/feedback/collect', { agent_id: 'agent_gc', session_id: `s${i}` })),
+      Array.from({ length: 200 }, (_, i) =>
+        post(app, '/api/v1/feedback/collect', { agent_id: 'agent_gc', session_id: `s${i}` }),
+      ),
     );
     expect(responses.every((r) => r.statusCode === 202)).toBe(true);
     const ids = new Set(responses.map((r) => r.json().event_id));
@@ -136,8 +159,17 @@ describe('feedback-api ingestion (real NATS, Redis, Postgres)', () => {
     expect(response.statusCode).toBe(202);
     const body = response.json();
     expect(body).toMatchObject({ accepted: 2, duplicates: 2, rejected: 2 });
-    expect(body.results.map((r: { status: string }) => r.status)).toEqual(['accepted', 'rejected', 'duplicate', 'accepted', 'duplicate', 'rejected']);
-    expect(body.results[1].errors).toEqual([expect.objectContaining({ path: 'explicit.rating', pointer: '/explicit/rating' })]);
+    expect(body.results.map((r: { status: string }) => r.status)).toEqual([
+      'accepted',
+      'rejected',
+      'duplicate',
+      'accepted',
+      'duplicate',
+      'rejected',
+    ]);
+    expect(body.results[1].errors).toEqual([
+      expect.objectContaining({ path: 'explicit.rating', pointer: '/explicit/rating' }),
+    ]);
   });
 
   it.each([
@@ -152,22 +184,47 @@ describe('feedback-api ingestion (real NATS, Redis, Postgres)', () => {
 
   it('validates metrics against the metric definitions', async () => {
     await eventually(async () => {
-      const ok = await post(app, '/api/v1/feedback/collect', { agent_id: 'agent_e', session_id: 's', metrics: { resolved: true, csat: 0.8 } });
+      const ok = await post(app, '/api/v1/feedback/collect', {
+        agent_id: 'agent_e',
+        session_id: 's',
+        metrics: { resolved: true, csat: 0.8 },
+      });
       expect(ok.statusCode).toBe(202);
     });
-    const unknown = await post(app, '/api/v1/feedback/collect', { agent_id: 'agent_e', session_id: 's', metrics: { nps: 3 } });
+    const unknown = await post(app, '/api/v1/feedback/collect', {
+      agent_id: 'agent_e',
+      session_id: 's',
+      metrics: { nps: 3 },
+    });
     expect(unknown.statusCode).toBe(400);
-    expect(unknown.json().errors).toEqual([expect.objectContaining({ path: 'metrics.nps', message: expect.stringMatching(/unknown metric/) })]);
-    const wrongType = await post(app, '/api/v1/feedback/collect', { agent_id: 'agent_e', session_id: 's', metrics: { resolved: 1, csat: true } });
-    expect(wrongType.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['metrics.csat', 'metrics.resolved']);
+    expect(unknown.json().errors).toEqual([
+      expect.objectContaining({ path: 'metrics.nps', message: expect.stringMatching(/unknown metric/) }),
+    ]);
+    const wrongType = await post(app, '/api/v1/feedback/collect', {
+      agent_id: 'agent_e',
+      session_id: 's',
+      metrics: { resolved: 1, csat: true },
+    });
+    expect(
+      wrongType
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort(),
+    ).toEqual(['metrics.csat', 'metrics.resolved']);
   });
 
   it('knows a metric defined after start without waiting for the refresh', async () => {
     await withClient((client) =>
-      client.query(`INSERT INTO "${schema.schema}".metric_definitions (name, type, level, optimize) VALUES ('latency_ok', 'boolean', 'inference', 'max')`),
+      client.query(
+        `INSERT INTO "${schema.schema}".metric_definitions (name, type, level, optimize) VALUES ('latency_ok', 'boolean', 'inference', 'max')`,
+      ),
     );
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    const response = await post(app, '/api/v1/feedback/collect', { agent_id: 'agent_e', session_id: 's', metrics: { latency_ok: true } });
+    const response = await post(app, '/api/v1/feedback/collect', {
+      agent_id: 'agent_e',
+      session_id: 's',
+      metrics: { latency_ok: true },
+    });
     expect(response.statusCode).toBe(202);
   });
 
@@ -179,8 +236,12 @@ describe('feedback-api ingestion (real NATS, Redis, Postgres)', () => {
 
   it('counts events by kind, agent and result in /metrics', async () => {
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(metrics).toMatch(/metaloop_feedback_events_total\{kind="explicit",agent_id="helpful_assistant",result="accepted",app="feedback-api"\} \d+/);
-    expect(metrics).toMatch(/metaloop_feedback_events_total\{kind="implicit",agent_id="agent_c",result="duplicate",app="feedback-api"\} \d+/);
+    expect(metrics).toMatch(
+      /metaloop_feedback_events_total\{kind="explicit",agent_id="helpful_assistant",result="accepted",app="feedback-api"\} \d+/,
+    );
+    expect(metrics).toMatch(
+      /metaloop_feedback_events_total\{kind="implicit",agent_id="agent_c",result="duplicate",app="feedback-api"\} \d+/,
+    );
     expect(metrics).toMatch(/metaloop_feedback_batch_events_count\{app="feedback-api",type="feedback"\} \d+/);
   });
 });

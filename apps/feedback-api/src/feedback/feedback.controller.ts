@@ -1,7 +1,17 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '@metaloop/auth';
-import { acceptedResponseSchema, bulkFeedbackSchema, bulkResponseSchema, feedbackEventSchema, systemMetricSchema, type AcceptedResponse, type BulkResponse, type FeedbackEvent, type SystemMetric } from '@metaloop/contracts';
+import {
+  acceptedResponseSchema,
+  bulkFeedbackSchema,
+  bulkResponseSchema,
+  feedbackEventSchema,
+  systemMetricSchema,
+  type AcceptedResponse,
+  type BulkResponse,
+  type FeedbackEvent,
+  type SystemMetric,
+} from '@metaloop/contracts';
 import { FastRoute } from '@metaloop/platform';
 import type { z } from 'zod';
 import { FeedbackService } from './feedback.service';

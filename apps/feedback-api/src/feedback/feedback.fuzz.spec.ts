@@ -16,7 +16,12 @@ function prng(seed: number): () => number {
   };
 }
 
-const valid = { agent_id: 'fuzz_agent', session_id: 's', explicit: { rating: 4, helpful: true }, implicit: { response_time_ms: 12 } };
+const valid = {
+  agent_id: 'fuzz_agent',
+  session_id: 's',
+  explicit: { rating: 4, helpful: true },
+  implicit: { response_time_ms: 12 },
+};
 
 interface Case {
   url: string;
@@ -49,7 +54,10 @@ const generators: Array<(rnd: () => number) => Case> = [
   // deep nesting in free-form context
   (rnd) => {
     const depth = 9 + Math.floor(rnd() * 20_000);
-    return { url: '/api/v1/feedback/collect', payload: `{"agent_id":"a","session_id":"s","context":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}` };
+    return {
+      url: '/api/v1/feedback/collect',
+      payload: `{"agent_id":"a","session_id":"s","context":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`,
+    };
   },
   // truncated JSON
   (rnd) => {
@@ -58,34 +66,61 @@ const generators: Array<(rnd: () => number) => Case> = [
   },
   // random bytes, including invalid UTF-8
   (rnd) => ({
-    url: ['/api/v1/feedback/collect', '/api/v1/feedback/collect/bulk', '/api/v1/feedback/system/metric'][Math.floor(rnd() * 3)]!,
+    url: ['/api/v1/feedback/collect', '/api/v1/feedback/collect/bulk', '/api/v1/feedback/system/metric'][
+      Math.floor(rnd() * 3)
+    ]!,
     payload: Buffer.from(Array.from({ length: 1 + Math.floor(rnd() * 300) }, () => Math.floor(rnd() * 256))),
   }),
   // invalid UTF-8 inside a JSON string of an otherwise invalid body
-  () => ({ url: '/api/v1/feedback/collect', payload: Buffer.concat([Buffer.from('{"agent_id":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]) }),
+  () => ({
+    url: '/api/v1/feedback/collect',
+    payload: Buffer.concat([Buffer.from('{"agent_id":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]),
+  }),
   // wrong content types
   (rnd) => ({
     url: '/api/v1/feedback/collect',
     payload: JSON.stringify(valid),
-    contentType: ['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', 'image/png'][Math.floor(rnd() * 5)],
+    contentType: [
+      'text/plain',
+      'application/xml',
+      'multipart/form-data; boundary=x',
+      'application/x-www-form-urlencoded',
+      'image/png',
+    ][Math.floor(rnd() * 5)],
   }),
   // empty body
   () => ({ url: '/api/v1/feedback/collect', payload: '' }),
   // JSON that is not an object
-  (rnd) => ({ url: '/api/v1/feedback/collect', payload: JSON.stringify([[], 1, 'a', null, true][Math.floor(rnd() * 5)]) }),
+  (rnd) => ({
+    url: '/api/v1/feedback/collect',
+    payload: JSON.stringify([[], 1, 'a', null, true][Math.floor(rnd() * 5)]),
+  }),
   // prototype pollution attempts
   () => ({ url: '/api/v1/feedback/collect', payload: '{"agent_id":"a","session_id":"s","__proto__":{"admin":true}}' }),
   // unknown fields (typos)
-  (rnd) => ({ url: '/api/v1/feedback/collect', payload: JSON.stringify({ ...valid, [`ratting${Math.floor(rnd() * 9)}`]: 5 }) }),
+  (rnd) => ({
+    url: '/api/v1/feedback/collect',
+    payload: JSON.stringify({ ...valid, [`ratting${Math.floor(rnd() * 9)}`]: 5 }),
+  }),
   // bulk envelopes that are wrong as a whole
   (rnd) => ({
     url: '/api/v1/feedback/collect/bulk',
-    payload: JSON.stringify([{ events: [] }, { events: 'x' }, { event: [valid] }, { events: Array.from({ length: 1_001 }, () => valid) }][Math.floor(rnd() * 4)]),
+    payload: JSON.stringify(
+      [{ events: [] }, { events: 'x' }, { event: [valid] }, { events: Array.from({ length: 1_001 }, () => valid) }][
+        Math.floor(rnd() * 4)
+      ],
+    ),
   }),
   // system metrics with wrong values
   (rnd) => ({
     url: '/api/v1/feedback/system/metric',
-    payload: JSON.stringify([{ source: 'a b', name: 'n', value: 1 }, { source: 'gw', name: 'n', value: 'high' }, { source: 'gw', value: 1 }][Math.floor(rnd() * 3)]),
+    payload: JSON.stringify(
+      [
+        { source: 'a b', name: 'n', value: 1 },
+        { source: 'gw', name: 'n', value: 'high' },
+        { source: 'gw', value: 1 },
+      ][Math.floor(rnd() * 3)],
+    ),
   }),
 ];
 
@@ -108,7 +143,8 @@ describe('feedback-api fuzzed with malformed bodies', () => {
   afterAll(async () => {
     await app?.close();
     const nats = await connectJetStream({ servers: testEnv.TEST_NATS_URL, name: 'fuzz-cleanup', prefix });
-    for (const stream of Object.values(natsTopology({ prefix }).streams)) await nats.jsm.streams.delete(stream.name).catch(() => undefined);
+    for (const stream of Object.values(natsTopology({ prefix }).streams))
+      await nats.jsm.streams.delete(stream.name).catch(() => undefined);
     await nats.nc.close();
     await schema?.drop();
   });
@@ -120,14 +156,26 @@ describe('feedback-api fuzzed with malformed bodies', () => {
     for (let i = 0; i < 3_000; i++) {
       const generator = Math.floor(rnd() * generators.length);
       const { url, payload, contentType } = generators[generator]!(rnd);
-      const response = await app.inject({ method: 'POST', url, payload, headers: { 'content-type': contentType ?? 'application/json' } });
+      const response = await app.inject({
+        method: 'POST',
+        url,
+        payload,
+        headers: { 'content-type': contentType ?? 'application/json' },
+      });
       const isProblem = /^application\/problem\+json/.test(String(response.headers['content-type']));
       if (response.statusCode < 400 || response.statusCode >= 500 || !isProblem) {
-        failures.push(`case ${i} (generator ${generator}, seed ${seed}): ${response.statusCode} ${response.body.slice(0, 200)}`);
+        failures.push(
+          `case ${i} (generator ${generator}, seed ${seed}): ${response.statusCode} ${response.body.slice(0, 200)}`,
+        );
       }
     }
     expect(failures).toEqual([]);
-    const healthy = await app.inject({ method: 'POST', url: '/api/v1/feedback/collect', payload: JSON.stringify(valid), headers: { 'content-type': 'application/json' } });
+    const healthy = await app.inject({
+      method: 'POST',
+      url: '/api/v1/feedback/collect',
+      payload: JSON.stringify(valid),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(healthy.statusCode).toBe(202);
   });
 });

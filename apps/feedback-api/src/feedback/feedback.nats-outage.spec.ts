@@ -1,5 +1,13 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { eventually, isolationId, scratchSchema, startNatsServer, testEnv, type ScratchSchema, type TestNatsServer } from '@metaloop/testing';
+import {
+  eventually,
+  isolationId,
+  scratchSchema,
+  startNatsServer,
+  testEnv,
+  type ScratchSchema,
+  type TestNatsServer,
+} from '@metaloop/testing';
 import { startApp } from '@metaloop/platform';
 
 describe('feedback-api while NATS is down', () => {
@@ -19,7 +27,9 @@ describe('feedback-api while NATS is down', () => {
       REDIS_PREFIX: prefix,
       PUBLISH_TIMEOUT_MS: '500',
     });
-    await eventually(async () => expect((await app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200));
+    await eventually(async () =>
+      expect((await app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200),
+    );
   });
 
   afterAll(async () => {
@@ -29,7 +39,12 @@ describe('feedback-api while NATS is down', () => {
   });
 
   const collect = (body: unknown) =>
-    app.inject({ method: 'POST', url: '/api/v1/feedback/collect', payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    app.inject({
+      method: 'POST',
+      url: '/api/v1/feedback/collect',
+      payload: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
 
   it('answers 503 with Retry-After, never 202, and accepts again once NATS is back', async () => {
     expect((await collect({ agent_id: 'a', session_id: 's' })).statusCode).toBe(202);
@@ -54,6 +69,12 @@ describe('feedback-api while NATS is down', () => {
     expect(bulk.statusCode).toBe(503);
 
     await nats.start();
-    await eventually(async () => expect((await collect({ event_id: 'outage-0', agent_id: 'a', session_id: 's' })).json()).toMatchObject({ duplicate: false }), 20_000);
+    await eventually(
+      async () =>
+        expect((await collect({ event_id: 'outage-0', agent_id: 'a', session_id: 's' })).json()).toMatchObject({
+          duplicate: false,
+        }),
+      20_000,
+    );
   });
 });

@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { feedbackEventSchema, feedbackKind, LIMITS, type AcceptedResponse, type BulkItemResult, type BulkResponse, type FeedbackEvent, type SystemMetric } from '@metaloop/contracts';
+import {
+  feedbackEventSchema,
+  feedbackKind,
+  LIMITS,
+  type AcceptedResponse,
+  type BulkItemResult,
+  type BulkResponse,
+  type FeedbackEvent,
+  type SystemMetric,
+} from '@metaloop/contracts';
 import { uuidv7 } from '@metaloop/core';
 import { NatsService } from '@metaloop/messaging';
 import { fieldError, RequestValidationException, type FieldError } from '@metaloop/platform';
@@ -51,7 +60,11 @@ export class FeedbackService {
           : parsed.error.issues.map((issue) => fieldError(issue.path as PropertyKey[], issue.message));
         if (errors.length > 0 || !parsed.success) {
           results[index] = { index, status: 'rejected', errors };
-          this.metrics.count(parsed.success ? feedbackKind(parsed.data) : 'implicit', parsed.success ? parsed.data.agent_id : 'invalid', 'rejected');
+          this.metrics.count(
+            parsed.success ? feedbackKind(parsed.data) : 'implicit',
+            parsed.success ? parsed.data.agent_id : 'invalid',
+            'rejected',
+          );
           return;
         }
         valid.push({ index, event: parsed.data, outgoing: this.feedbackEvent(parsed.data, receivedAt) });
@@ -82,7 +95,13 @@ export class FeedbackService {
     const eventId = uuidv7();
     const stored = { event_id: eventId, received_at: new Date().toISOString(), ...metric };
     await this.publisher.publish([
-      { eventId, clientId: false, subject: this.nats.topology.subjects.system(metric.source), type: 'system', json: JSON.stringify(stored) },
+      {
+        eventId,
+        clientId: false,
+        subject: this.nats.topology.subjects.system(metric.source),
+        type: 'system',
+        json: JSON.stringify(stored),
+      },
     ]);
     this.metrics.count('system', metric.source, 'accepted');
     return { event_id: eventId, status: 'accepted', duplicate: false };
@@ -115,7 +134,11 @@ export class FeedbackService {
   /** The agent-level series of an accepted event (its revision_id is filled in by now). */
   private recordAccepted(event: FeedbackEvent): void {
     const revisionId = event.revision_id;
-    this.agentMetrics.record(event, revisionId, revisionId ? this.liveConfig.armOf(event.agent_id, revisionId) : 'other');
+    this.agentMetrics.record(
+      event,
+      revisionId,
+      revisionId ? this.liveConfig.armOf(event.agent_id, revisionId) : 'other',
+    );
   }
 
   private async semanticErrors(event: FeedbackEvent, path: Array<string | number>): Promise<FieldError[]> {

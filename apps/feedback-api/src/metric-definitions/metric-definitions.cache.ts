@@ -25,7 +25,10 @@ export class MetricDefinitionsCache implements OnModuleInit, OnApplicationShutdo
   async onModuleInit(): Promise<void> {
     await this.reload();
     this.timer = setInterval(
-      () => void this.reload().catch((error: Error) => this.logger.warn(`metric definitions reload failed: ${error.message}`)),
+      () =>
+        void this.reload().catch((error: Error) =>
+          this.logger.warn(`metric definitions reload failed: ${error.message}`),
+        ),
       this.config.get('METRIC_DEFINITIONS_REFRESH_MS', { infer: true }),
     );
     this.timer.unref();
@@ -41,15 +44,21 @@ export class MetricDefinitionsCache implements OnModuleInit, OnApplicationShutdo
   }
 
   /** Field errors of an event's `metrics` (unknown name, wrong type); empty when all are fine. */
-  async check(metrics: Record<string, number | boolean> | undefined, path: ReadonlyArray<string | number> = ['metrics']): Promise<FieldError[]> {
+  async check(
+    metrics: Record<string, number | boolean> | undefined,
+    path: ReadonlyArray<string | number> = ['metrics'],
+  ): Promise<FieldError[]> {
     if (!metrics) return [];
     if (Object.keys(metrics).some((name) => !this.types.has(name))) await this.reloadAtMostEverySecond();
     const errors: FieldError[] = [];
     for (const [name, value] of Object.entries(metrics)) {
       const type = this.types.get(name);
-      if (!type) errors.push(fieldError([...path, name], `unknown metric "${name}"; define it first with POST /api/v1/metrics`));
-      else if (type === 'boolean' && typeof value !== 'boolean') errors.push(fieldError([...path, name], `metric "${name}" is boolean`));
-      else if (type === 'float' && typeof value !== 'number') errors.push(fieldError([...path, name], `metric "${name}" is a number (float)`));
+      if (!type)
+        errors.push(fieldError([...path, name], `unknown metric "${name}"; define it first with POST /api/v1/metrics`));
+      else if (type === 'boolean' && typeof value !== 'boolean')
+        errors.push(fieldError([...path, name], `metric "${name}" is boolean`));
+      else if (type === 'float' && typeof value !== 'number')
+        errors.push(fieldError([...path, name], `metric "${name}" is a number (float)`));
     }
     return errors;
   }

@@ -69,7 +69,11 @@ export class EventPublisher implements OnApplicationShutdown {
       if (acceptedBefore.has(event.eventId) || seenInRequest.has(event.eventId)) return true;
       seenInRequest.add(event.eventId);
       const pending = this.inFlight.get(event.eventId);
-      if (pending) return pending.then(() => true, () => this.publishOwned(event));
+      if (pending)
+        return pending.then(
+          () => true,
+          () => this.publishOwned(event),
+        );
       return this.publishOwned(event);
     });
     const settled = await Promise.allSettled(outcomes);
@@ -116,4 +120,3 @@ export class EventPublisher implements OnApplicationShutdown {
     }
   }
 }
-

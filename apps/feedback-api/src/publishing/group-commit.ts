@@ -61,7 +61,9 @@ export class GroupCommit<T extends BatchItem> {
   }
 
   private schedule(): NodeJS.Timeout | NodeJS.Immediate {
-    return this.options.lingerMs === 0 ? setImmediate(() => this.sendAll()) : setTimeout(() => this.sendAll(), this.options.lingerMs);
+    return this.options.lingerMs === 0
+      ? setImmediate(() => this.sendAll())
+      : setTimeout(() => this.sendAll(), this.options.lingerMs);
   }
 
   private sendAll(): void {

@@ -30,7 +30,11 @@ export interface HarnessOptions {
   databaseHostPort?: string;
 }
 
-export async function oracleHarness(suite: string, env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<OracleHarness> {
+export async function oracleHarness(
+  suite: string,
+  env: Record<string, string> = {},
+  options: HarnessOptions = {},
+): Promise<OracleHarness> {
   const schema = await scratchSchema(suite);
   const prefix = schema.schema;
   // ConfigModule validates process.env when app.module is first imported: set it before that.
@@ -55,17 +59,24 @@ export async function oracleHarness(suite: string, env: Record<string, string> =
   const apps: NestFastifyApplication[] = [];
 
   const startReplica = async () => {
-    const [{ createApp }, { oracleApi }] = await Promise.all([import('@metaloop/platform'), import('../app.definition.js')]);
+    const [{ createApp }, { oracleApi }] = await Promise.all([
+      import('@metaloop/platform'),
+      import('../app.definition.js'),
+    ]);
     const app = await createApp(oracleApi);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     apps.push(app);
     // NATS connects in the background: tests start once every dependency answers.
     if (options.waitForReady === false) return app;
-    await eventually(async () => {
-      const response = await app.inject({ method: 'GET', url: '/health/ready' });
-      if (response.statusCode !== 200) throw new Error(response.body);
-    }, 15_000, 50);
+    await eventually(
+      async () => {
+        const response = await app.inject({ method: 'GET', url: '/health/ready' });
+        if (response.statusCode !== 200) throw new Error(response.body);
+      },
+      15_000,
+      50,
+    );
     return app;
   };
 
@@ -82,13 +93,17 @@ export async function oracleHarness(suite: string, env: Record<string, string> =
       for (;;) {
         const info = await nats.jsm.consumers.info(stream, config.durable_name!).catch(() => undefined);
         if (info && info.num_pending + info.num_ack_pending === 0) return;
-        if (Date.now() > deadline) throw new Error(`ingest not idle after ${timeoutMs} ms: ${JSON.stringify(info && { pending: info.num_pending, ack_pending: info.num_ack_pending })}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `ingest not idle after ${timeoutMs} ms: ${JSON.stringify(info && { pending: info.num_pending, ack_pending: info.num_ack_pending })}`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },
     dispose: async () => {
       for (const app of apps.splice(0)) await app.close();
-      for (const stream of Object.values(nats.topology.streams)) await nats.jsm.streams.delete(stream.name).catch(() => undefined);
+      for (const stream of Object.values(nats.topology.streams))
+        await nats.jsm.streams.delete(stream.name).catch(() => undefined);
       await nats.nc.close();
       await db.end();
       await schema.drop();
@@ -100,7 +115,11 @@ export async function oracleHarness(suite: string, env: Record<string, string> =
 }
 
 /** A counter's or histogram series' value summed over replicas and the series matching `labels`. */
-export async function metricValue(apps: readonly NestFastifyApplication[], series: string, labels: Record<string, string> = {}): Promise<number> {
+export async function metricValue(
+  apps: readonly NestFastifyApplication[],
+  series: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   const name = series.replace(/_(count|sum|bucket)$/, '');
   let total = 0;
   for (const app of apps) {
@@ -110,7 +129,8 @@ export async function metricValue(apps: readonly NestFastifyApplication[], serie
     for (const value of values) {
       const valueSeries = (value as { metricName?: string }).metricName ?? name;
       const labelValues = value.labels as Record<string, string | number | undefined>;
-      if (valueSeries === series && Object.entries(labels).every(([k, v]) => String(labelValues[k]) === v)) total += value.value;
+      if (valueSeries === series && Object.entries(labels).every(([k, v]) => String(labelValues[k]) === v))
+        total += value.value;
     }
   }
   return total;

@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@metaloop/db';
-import { agentConfigSchema, candidateSchema, LIVE_PLAN_STATUSES, type AgentConfig, type CandidateSpec, type Environment, type PlanStatus } from '@metaloop/contracts';
+import {
+  agentConfigSchema,
+  candidateSchema,
+  LIVE_PLAN_STATUSES,
+  type AgentConfig,
+  type CandidateSpec,
+  type Environment,
+  type PlanStatus,
+} from '@metaloop/contracts';
 
 /** One agent as the planner and the gates see it at this moment. */
 export interface AgentSnapshot {
@@ -27,9 +35,16 @@ export class AgentSnapshots {
     const [agents, finished, pending] = await Promise.all([
       this.prisma.agent.findMany({
         where: { id: { in: ids } },
-        include: { stableRevision: { select: { config: true } }, candidates: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
+        include: {
+          stableRevision: { select: { config: true } },
+          candidates: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+        },
       }),
-      this.prisma.rollout.groupBy({ by: ['agentId'], where: { agentId: { in: ids }, finishedAt: { not: null } }, _max: { finishedAt: true } }),
+      this.prisma.rollout.groupBy({
+        by: ['agentId'],
+        where: { agentId: { in: ids }, finishedAt: { not: null } },
+        _max: { finishedAt: true },
+      }),
       this.prisma.mutation.findMany({
         where: { agentId: { in: ids }, status: 'pending', plan: { status: { in: [...LIVE_PLAN_STATUSES] } } },
         select: { agentId: true, plan: { select: { id: true, status: true } } },

@@ -5,7 +5,15 @@
  */
 export function errorSummary(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const meta = (error as { meta?: { code?: unknown; message?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown; originalMessage?: unknown } } } }).meta;
+  const meta = (
+    error as {
+      meta?: {
+        code?: unknown;
+        message?: unknown;
+        driverAdapterError?: { cause?: { originalCode?: unknown; originalMessage?: unknown } };
+      };
+    }
+  ).meta;
   const cause = meta?.driverAdapterError?.cause;
   if (cause && typeof cause.originalMessage === 'string') return withCode(cause.originalCode, cause.originalMessage);
   if (meta && typeof meta.message === 'string') return withCode(meta.code, meta.message);

@@ -15,7 +15,12 @@ export interface Schedule<T> {
  * Registers a BullMQ job scheduler, retrying in the background until Redis takes it, so a
  * Redis that is down at start delays the schedule, not the app. Stops when `signal` aborts.
  */
-export async function keepScheduled<T>(queue: Queue, schedule: Schedule<T>, logger: Logger, signal: AbortSignal): Promise<void> {
+export async function keepScheduled<T>(
+  queue: Queue,
+  schedule: Schedule<T>,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<void> {
   const warnings = new DistinctWarnings(logger);
   for (let attempt = 1; !signal.aborted; attempt++) {
     try {

@@ -28,20 +28,41 @@ describe('oracle-api env', () => {
   it('reads the policy file’s path and seed 004’s policy overrides, none set by default', () => {
     const env = validateEnv(envSchema, required);
     expect(env.POLICIES_POLL_INTERVAL_MS).toBe(5_000);
-    expect([env.POLICIES_PATH, env.ORACLE_CONFIDENCE_THRESHOLD, env.CANARY_DEPLOYMENT_PERCENT]).toEqual([undefined, undefined, undefined]);
+    expect([env.POLICIES_PATH, env.ORACLE_CONFIDENCE_THRESHOLD, env.CANARY_DEPLOYMENT_PERCENT]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(
-      validateEnv(envSchema, { ...required, POLICIES_PATH: '/etc/metaloop/policies.yaml', ORACLE_MAX_MUTATIONS_PER_HOUR: '4', ORACLE_AUTO_ROLLBACK: 'false' }),
-    ).toMatchObject({ POLICIES_PATH: '/etc/metaloop/policies.yaml', ORACLE_MAX_MUTATIONS_PER_HOUR: 4, ORACLE_AUTO_ROLLBACK: false });
+      validateEnv(envSchema, {
+        ...required,
+        POLICIES_PATH: '/etc/metaloop/policies.yaml',
+        ORACLE_MAX_MUTATIONS_PER_HOUR: '4',
+        ORACLE_AUTO_ROLLBACK: 'false',
+      }),
+    ).toMatchObject({
+      POLICIES_PATH: '/etc/metaloop/policies.yaml',
+      ORACLE_MAX_MUTATIONS_PER_HOUR: 4,
+      ORACLE_AUTO_ROLLBACK: false,
+    });
   });
 
   it('reads the adapters’ variables as libs/adapters defines them, as the orchestrator does: the gates dry-run the adapters it executes', () => {
-    const endpoints = { LORA_SERVER_URL: 'http://vllm:8000', LORA_SERVER_API_KEY: 'key', ROUTER_WEBHOOK_URL: 'https://router.example.com/hook', ROUTER_WEBHOOK_SECRET: 's3cret', SIDE_EFFECT_RETRIES: '1' };
+    const endpoints = {
+      LORA_SERVER_URL: 'http://vllm:8000',
+      LORA_SERVER_API_KEY: 'key',
+      ROUTER_WEBHOOK_URL: 'https://router.example.com/hook',
+      ROUTER_WEBHOOK_SECRET: 's3cret',
+      SIDE_EFFECT_RETRIES: '1',
+    };
     for (const raw of [{}, endpoints]) {
       const env = validateEnv(envSchema, { ...required, ...raw });
       const shared = z.object(adaptersEnv).parse(raw);
       expect(adapterOptionsFromEnv((name) => env[name])).toEqual(adapterOptionsFromEnv((name) => shared[name]));
     }
-    expect(() => validateEnv(envSchema, { ...required, ROUTER_WEBHOOK_URL: 'https://router.example.com/hook' })).toThrow(/ROUTER_WEBHOOK_SECRET: /);
+    expect(() =>
+      validateEnv(envSchema, { ...required, ROUTER_WEBHOOK_URL: 'https://router.example.com/hook' }),
+    ).toThrow(/ROUTER_WEBHOOK_SECRET: /);
   });
 
   it.each([

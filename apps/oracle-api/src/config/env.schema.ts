@@ -4,65 +4,67 @@ import { policiesEnv } from '@metaloop/policies';
 import { z } from 'zod';
 
 /** oracle-api: the control plane (ingest, registry, analysis, planning, gates, tick). */
-export const envSchema = baseEnvSchema.extend({
-  PORT: port(8092),
-  ...postgresEnv,
-  ...natsEnv,
-  ...redisEnv,
-  /** Messages (envelopes) the ingest consumer takes per fetch; they are written in one transaction. */
-  INGEST_BATCH_MAX: int(1, 5_000, 200),
-  /** Batches in flight at once: one is prepared here while Postgres commits others (3 measured best on 2 cores). */
-  INGEST_CONCURRENCY: int(1, 16, 3),
-  /**
-   * …and about this many bytes of them (the first message always comes): envelopes carry up to
-   * hundreds of events, and one transaction must stay well inside the consumer's 30 s ack wait.
-   */
-  INGEST_BATCH_MAX_BYTES: int(65_536, 67_108_864, 4_194_304),
-  /** How long an idle fetch waits for the first message (the JetStream client's minimum is 1 s). */
-  INGEST_FETCH_EXPIRES_MS: int(1_000, 30_000, 2_000),
-  /** Deliveries before a failing message is dead-lettered; also the consumer's max_deliver. */
-  INGEST_MAX_DELIVER: int(1, 100, 5),
-  /**
-   * The consumer's ack wait: an unacknowledged message (its replica died) is delivered again
-   * after this. Messages being worked on are kept alive meanwhile, so it bounds recovery time,
-   * not batch duration.
-   */
-  INGEST_ACK_WAIT_MS: int(1_000, 600_000, 30_000),
-  /** Redelivery delay after the first failure, doubled with each further one (capped at a minute). */
-  INGEST_RETRY_DELAY_MS: int(10, 60_000, 1_000),
-  /** How often consumer backlog and DLQ depth are read for the gauges. */
-  INGEST_GAUGE_POLL_MS: int(100, 300_000, 5_000),
-  /**
-   * Raw feedback events and system metrics older than this (by received_at) are purged; rollups
-   * stay. At least the FEEDBACK stream's 7-day max age: the raw rows are what makes a late
-   * redelivery (e.g. a re-created consumer reading the stream from the start) a no-op.
-   */
-  RETENTION_DAYS: int(7, 3_650, 30),
-  RETENTION_PURGE_EVERY_MINUTES: int(1, 10_080, 60),
-  /** Rows per DELETE statement, so a purge never holds long locks or bloats one transaction. */
-  RETENTION_PURGE_CHUNK_ROWS: int(100, 1_000_000, 10_000),
-  /** How often the scheduled tick runs (analyze → plan → validate → execute); 0 = only by REST. */
-  TICK_INTERVAL_MINUTES: int(0, 1_440, 5),
-  /** The recent window a tick analyzes (compared with the same length before it). */
-  TICK_WINDOW_HOURS: z.coerce.number().min(0.05).max(720).default(1),
-  /**
-   * Optional LLM proposer: an OpenAI-compatible base URL (e.g. https://api.openai.com/v1). Unset =
-   * off. It is asked only about findings no rule or registered candidate fixes, and whatever it
-   * proposes passes the same schema and SPEC gates as every other mutation.
-   */
-  LLM_PROPOSER_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
-  LLM_PROPOSER_MODEL: z.string().min(1).default('gpt-4o-mini'),
-  LLM_PROPOSER_API_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
-  LLM_PROPOSER_TIMEOUT_MS: int(100, 120_000, 15_000),
-  /** The most confidence an LLM proposal may claim (the gates' minimum is 0.7 by default). */
-  LLM_PROPOSER_MAX_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.75),
-  /** The policy file, its hot-reload poll and seed 004's overrides (libs/policies). */
-  ...policiesEnv,
-  /**
-   * The adapters' side-effect endpoints and retries, as the orchestrator reads them: the gates'
-   * dry prepare runs the same adapters the orchestrator executes (it makes no call itself).
-   */
-  ...adaptersEnv,
-}).superRefine(checkAdaptersEnv);
+export const envSchema = baseEnvSchema
+  .extend({
+    PORT: port(8092),
+    ...postgresEnv,
+    ...natsEnv,
+    ...redisEnv,
+    /** Messages (envelopes) the ingest consumer takes per fetch; they are written in one transaction. */
+    INGEST_BATCH_MAX: int(1, 5_000, 200),
+    /** Batches in flight at once: one is prepared here while Postgres commits others (3 measured best on 2 cores). */
+    INGEST_CONCURRENCY: int(1, 16, 3),
+    /**
+     * …and about this many bytes of them (the first message always comes): envelopes carry up to
+     * hundreds of events, and one transaction must stay well inside the consumer's 30 s ack wait.
+     */
+    INGEST_BATCH_MAX_BYTES: int(65_536, 67_108_864, 4_194_304),
+    /** How long an idle fetch waits for the first message (the JetStream client's minimum is 1 s). */
+    INGEST_FETCH_EXPIRES_MS: int(1_000, 30_000, 2_000),
+    /** Deliveries before a failing message is dead-lettered; also the consumer's max_deliver. */
+    INGEST_MAX_DELIVER: int(1, 100, 5),
+    /**
+     * The consumer's ack wait: an unacknowledged message (its replica died) is delivered again
+     * after this. Messages being worked on are kept alive meanwhile, so it bounds recovery time,
+     * not batch duration.
+     */
+    INGEST_ACK_WAIT_MS: int(1_000, 600_000, 30_000),
+    /** Redelivery delay after the first failure, doubled with each further one (capped at a minute). */
+    INGEST_RETRY_DELAY_MS: int(10, 60_000, 1_000),
+    /** How often consumer backlog and DLQ depth are read for the gauges. */
+    INGEST_GAUGE_POLL_MS: int(100, 300_000, 5_000),
+    /**
+     * Raw feedback events and system metrics older than this (by received_at) are purged; rollups
+     * stay. At least the FEEDBACK stream's 7-day max age: the raw rows are what makes a late
+     * redelivery (e.g. a re-created consumer reading the stream from the start) a no-op.
+     */
+    RETENTION_DAYS: int(7, 3_650, 30),
+    RETENTION_PURGE_EVERY_MINUTES: int(1, 10_080, 60),
+    /** Rows per DELETE statement, so a purge never holds long locks or bloats one transaction. */
+    RETENTION_PURGE_CHUNK_ROWS: int(100, 1_000_000, 10_000),
+    /** How often the scheduled tick runs (analyze → plan → validate → execute); 0 = only by REST. */
+    TICK_INTERVAL_MINUTES: int(0, 1_440, 5),
+    /** The recent window a tick analyzes (compared with the same length before it). */
+    TICK_WINDOW_HOURS: z.coerce.number().min(0.05).max(720).default(1),
+    /**
+     * Optional LLM proposer: an OpenAI-compatible base URL (e.g. https://api.openai.com/v1). Unset =
+     * off. It is asked only about findings no rule or registered candidate fixes, and whatever it
+     * proposes passes the same schema and SPEC gates as every other mutation.
+     */
+    LLM_PROPOSER_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+    LLM_PROPOSER_MODEL: z.string().min(1).default('gpt-4o-mini'),
+    LLM_PROPOSER_API_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
+    LLM_PROPOSER_TIMEOUT_MS: int(100, 120_000, 15_000),
+    /** The most confidence an LLM proposal may claim (the gates' minimum is 0.7 by default). */
+    LLM_PROPOSER_MAX_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.75),
+    /** The policy file, its hot-reload poll and seed 004's overrides (libs/policies). */
+    ...policiesEnv,
+    /**
+     * The adapters' side-effect endpoints and retries, as the orchestrator reads them: the gates'
+     * dry prepare runs the same adapters the orchestrator executes (it makes no call itself).
+     */
+    ...adaptersEnv,
+  })
+  .superRefine(checkAdaptersEnv);
 
 export type Env = z.infer<typeof envSchema>;

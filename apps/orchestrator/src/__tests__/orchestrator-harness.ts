@@ -2,9 +2,23 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PrismaService, type Prisma } from '@metaloop/db';
 import { connectNats } from '@metaloop/messaging';
-import { natsTopology, QUEUES, type AgentConfigInput, type CandidateInput, type ConfigChangedMessage, type MutationInput } from '@metaloop/contracts';
+import {
+  natsTopology,
+  QUEUES,
+  type AgentConfigInput,
+  type CandidateInput,
+  type ConfigChangedMessage,
+  type MutationInput,
+} from '@metaloop/contracts';
 import { AgentsService, CandidatesService, LiveConfigStore } from '@metaloop/registry';
-import { deleteRedisKeys, eventually, isolatedServiceEnv, scratchSchema, testEnv, type ScratchSchema } from '@metaloop/testing';
+import {
+  deleteRedisKeys,
+  eventually,
+  isolatedServiceEnv,
+  scratchSchema,
+  testEnv,
+  type ScratchSchema,
+} from '@metaloop/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Queue } from 'bullmq';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -17,7 +31,10 @@ export const FAST_POLICY = {
   auto_rollback: { min_samples: 10 },
   cooldown: { per_agent_minutes: 0 },
   concurrency: { max_concurrent_rollouts: 100 },
-  budgets: { mutations_per_hour: { global: 1000, per_environment: { dev: 1000 } }, mutations_per_day_by_type: { PROMPT_PATCH: 1000, LORA_APPLY: 1000 } },
+  budgets: {
+    mutations_per_hour: { global: 1000, per_environment: { dev: 1000 } },
+    mutations_per_day_by_type: { PROMPT_PATCH: 1000, LORA_APPLY: 1000 },
+  },
 };
 
 export interface FeedbackRates {
@@ -51,17 +68,30 @@ export interface OrchestratorHarness {
   dispose(): Promise<void>;
 }
 
-export const BASE_CONFIG: AgentConfigInput = { model: 'llama-3-8b', prompt: { version: 'v1', template: 'You are a helpful assistant.' }, params: { temperature: 0.7 } };
+export const BASE_CONFIG: AgentConfigInput = {
+  model: 'llama-3-8b',
+  prompt: { version: 'v1', template: 'You are a helpful assistant.' },
+  params: { temperature: 0.7 },
+};
 
 /** Switch the agent's prompt to a registered version (confidence and risk as a tick would give them). */
 export const promptMutation = (agentId: string, version = 'v2'): MutationInput => ({
   type: 'PROMPT_PATCH',
   agent_id: agentId,
   params: { source: 'candidate', version },
-  ...{ confidence: 0.9, risk: 2, rationale: 'test', expected_impact: { metric: 'success_rate', direction: 'increase', relative_change: 0.1 } },
+  ...{
+    confidence: 0.9,
+    risk: 2,
+    rationale: 'test',
+    expected_impact: { metric: 'success_rate', direction: 'increase', relative_change: 0.1 },
+  },
 });
 
-export async function orchestratorHarness(suite: string, env: Record<string, string> = {}, policy: object = FAST_POLICY): Promise<OrchestratorHarness> {
+export async function orchestratorHarness(
+  suite: string,
+  env: Record<string, string> = {},
+  policy: object = FAST_POLICY,
+): Promise<OrchestratorHarness> {
   const schema = await scratchSchema(suite);
   const prefix = schema.schema;
   const policyPath = join(mkdtempSync(join(tmpdir(), `${suite}-`)), 'policies.yaml');
@@ -75,18 +105,27 @@ export async function orchestratorHarness(suite: string, env: Record<string, str
     RECONCILE_INTERVAL_MS: '600000',
     ...env,
   });
-  const [{ createApp }, { orchestrator }] = await Promise.all([import('@metaloop/platform'), import('../app.definition.js')]);
+  const [{ createApp }, { orchestrator }] = await Promise.all([
+    import('@metaloop/platform'),
+    import('../app.definition.js'),
+  ]);
   const app = await createApp(orchestrator);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
-  await eventually(async () => {
-    const response = await app.inject({ method: 'GET', url: '/health/ready' });
-    if (response.statusCode !== 200) throw new Error(response.body);
-  }, 15_000, 50);
+  await eventually(
+    async () => {
+      const response = await app.inject({ method: 'GET', url: '/health/ready' });
+      if (response.statusCode !== 200) throw new Error(response.body);
+    },
+    15_000,
+    50,
+  );
   const prisma = app.get(PrismaService);
   const spy: NatsConnection = await connectNats({ servers: testEnv.TEST_NATS_URL, name: `${suite}-spy` });
   const messages: ConfigChangedMessage[] = [];
-  spy.subscribe(natsTopology({ prefix }).subjects.configChanged, { callback: (_error, msg) => void messages.push(msg.json()) });
+  spy.subscribe(natsTopology({ prefix }).subjects.configChanged, {
+    callback: (_error, msg) => void messages.push(msg.json()),
+  });
   await spy.flush();
 
   return {
@@ -97,8 +136,14 @@ export async function orchestratorHarness(suite: string, env: Record<string, str
     policyPath,
     messages,
     queue: (name) => app.get<Queue>(getQueueToken(name), { strict: false }),
-    registerAgent: async (agentId, config = BASE_CONFIG, candidates = [{ type: 'prompt', version: 'v2', template: 'You are a helpful assistant. Be brief.' }]) => {
-      const { revision_id } = await app.get(AgentsService).createAgent({ agent_id: agentId, environment: 'dev', config }, 'test');
+    registerAgent: async (
+      agentId,
+      config = BASE_CONFIG,
+      candidates = [{ type: 'prompt', version: 'v2', template: 'You are a helpful assistant. Be brief.' }],
+    ) => {
+      const { revision_id } = await app
+        .get(AgentsService)
+        .createAgent({ agent_id: agentId, environment: 'dev', config }, 'test');
       for (const candidate of candidates) await app.get(CandidatesService).addCandidate(agentId, candidate as never);
       return revision_id;
     },
@@ -129,7 +174,9 @@ export async function orchestratorHarness(suite: string, env: Record<string, str
           },
         },
       });
-      await app.get<Queue>(getQueueToken(QUEUES.plans), { strict: false }).add('execute-plan', { plan_id: plan.id, requested_by: 'api_key:test' }, { jobId: plan.id });
+      await app
+        .get<Queue>(getQueueToken(QUEUES.plans), { strict: false })
+        .add('execute-plan', { plan_id: plan.id, requested_by: 'api_key:test' }, { jobId: plan.id });
       return plan.id;
     },
     feedback: async (agentId, revisionId, n, rates = {}) => {

@@ -14,7 +14,8 @@ describe('bull-board at /queues', () => {
     const admin = await keys.create({ name: 'ops', scopes: ['admin'] });
     const reader = await keys.create({ name: 'reader', scopes: ['oracle:read'] });
     await h.app.get(AuthModeService).refresh();
-    const get = (url: string, key?: string) => h.app.inject({ method: 'GET', url, headers: key ? { authorization: `Bearer ${key}` } : {} });
+    const get = (url: string, key?: string) =>
+      h.app.inject({ method: 'GET', url, headers: key ? { authorization: `Bearer ${key}` } : {} });
 
     const anonymous = await get('/queues');
     expect(anonymous.statusCode).toBe(401);
@@ -27,6 +28,10 @@ describe('bull-board at /queues', () => {
     expect(page.body).toMatch(/metaloop orchestrator/);
     const api = await get('/queues/api/queues', admin.key);
     expect(api.statusCode).toBe(200);
-    expect((JSON.parse(api.body) as { queues: Array<{ name: string }> }).queues.map((q) => q.name).sort()).toEqual(['plans', 'reverts', 'rollouts']);
+    expect((JSON.parse(api.body) as { queues: Array<{ name: string }> }).queues.map((q) => q.name).sort()).toEqual([
+      'plans',
+      'reverts',
+      'rollouts',
+    ]);
   });
 });

@@ -29,7 +29,9 @@ export class QueueBoard implements OnModuleInit {
   onModuleInit(): void {
     const serverAdapter = new FastifyAdapter();
     serverAdapter.setBasePath(BOARD_PATH);
-    const queues = BOARD_QUEUES.map((name) => new BullMQAdapter(this.moduleRef.get<Queue>(getQueueToken(name), { strict: false })));
+    const queues = BOARD_QUEUES.map(
+      (name) => new BullMQAdapter(this.moduleRef.get<Queue>(getQueueToken(name), { strict: false })),
+    );
     createBullBoard({ queues, serverAdapter, options: { uiConfig: { boardTitle: 'metaloop orchestrator' } } });
     const fastify = this.host.httpAdapter.getInstance<FastifyInstance>();
     const problems = new ProblemDetailsFilter();
@@ -39,7 +41,8 @@ export class QueueBoard implements OnModuleInit {
           await this.guard.authorize(request.headers.authorization, ['admin']);
         } catch (error) {
           const body = { ...problems.toProblem(error), instance: request.url, request_id: request.id };
-          for (const [name, value] of Object.entries((error as { headers?: Record<string, string> }).headers ?? {})) void reply.header(name, value);
+          for (const [name, value] of Object.entries((error as { headers?: Record<string, string> }).headers ?? {}))
+            void reply.header(name, value);
           return reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
         }
       });

@@ -28,7 +28,11 @@ export class AdapterContexts {
     const [agent, parent, candidates] = await Promise.all([
       this.prisma.agent.findUniqueOrThrow({ where: { id: agentId }, select: { environment: true } }),
       this.prisma.revision.findUniqueOrThrow({ where: { id: parentRevisionId }, select: { config: true } }),
-      this.prisma.candidate.findMany({ where: { agentId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { spec: true } }),
+      this.prisma.candidate.findMany({
+        where: { agentId },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        select: { spec: true },
+      }),
     ]);
     const environment = agent.environment as Environment;
     return {

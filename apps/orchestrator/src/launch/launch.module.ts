@@ -5,5 +5,8 @@ import { PlanExecutionProcessor } from './plan-execution.processor';
 import { PlanExecutionService } from './plan-execution.service';
 import { RolloutLauncher } from './rollout-launcher';
 
-@Module({ imports: [CommonModule, MonitorModule], providers: [RolloutLauncher, PlanExecutionService, PlanExecutionProcessor] })
+@Module({
+  imports: [CommonModule, MonitorModule],
+  providers: [RolloutLauncher, PlanExecutionService, PlanExecutionProcessor],
+})
 export class LaunchModule {}

@@ -23,7 +23,11 @@ export class PlanExecutionProcessor extends ResilientWorkerHost {
     return withRetries(
       job,
       token,
-      { baseMs: this.config.get('JOB_RETRY_BASE_MS', { infer: true }), maxMs: this.config.get('JOB_RETRY_MAX_MS', { infer: true }), maxAttempts: this.config.get('PLAN_MAX_ATTEMPTS', { infer: true }) },
+      {
+        baseMs: this.config.get('JOB_RETRY_BASE_MS', { infer: true }),
+        maxMs: this.config.get('JOB_RETRY_MAX_MS', { infer: true }),
+        maxAttempts: this.config.get('PLAN_MAX_ATTEMPTS', { infer: true }),
+      },
       () => this.execution.execute(plan_id, requested_by),
       (error) => this.execution.giveUp(plan_id, error, requested_by),
     );

@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { EXECUTING_PLAN_STATUSES, PLAN, PlanLifecycle, RolloutLifecycle, RolloutMetrics, SETTLED_PLAN_STATUSES, type PlanState } from '@metaloop/control';
+import {
+  EXECUTING_PLAN_STATUSES,
+  PLAN,
+  PlanLifecycle,
+  RolloutLifecycle,
+  RolloutMetrics,
+  SETTLED_PLAN_STATUSES,
+  type PlanState,
+} from '@metaloop/control';
 import { PrismaService } from '@metaloop/db';
 import { PointlessJobError } from '../common/job-retry';
 import { RolloutLauncher, type LaunchResult } from './rollout-launcher';
@@ -27,12 +35,20 @@ export class PlanExecutionService {
   ) {}
 
   async execute(planId: string, requestedBy: string): Promise<PlanExecutionResult> {
-    const plan = await this.prisma.plan.findUnique({ where: { id: planId }, include: { mutations: { orderBy: { ordinal: 'asc' } } } });
+    const plan = await this.prisma.plan.findUnique({
+      where: { id: planId },
+      include: { mutations: { orderBy: { ordinal: 'asc' } } },
+    });
     if (!plan) throw new PointlessJobError(`plan ${planId} does not exist`);
     if (isOneOf(plan.status, SETTLED_PLAN_STATUSES)) return { plan_id: planId, status: plan.status, rollouts: [] };
-    if (!isOneOf(plan.status, EXECUTING_PLAN_STATUSES)) throw new PointlessJobError(`plan ${planId} is ${plan.status}; only a queued plan is executed`);
+    if (!isOneOf(plan.status, EXECUTING_PLAN_STATUSES))
+      throw new PointlessJobError(`plan ${planId} is ${plan.status}; only a queued plan is executed`);
     if (plan.status === PLAN.queued) {
-      await this.plans.move(planId, PLAN.queued, PLAN.executing, { actor: requestedBy, action: 'plan.executing', details: { mutations: plan.mutations.length } });
+      await this.plans.move(planId, PLAN.queued, PLAN.executing, {
+        actor: requestedBy,
+        action: 'plan.executing',
+        details: { mutations: plan.mutations.length },
+      });
     }
     const rollouts: LaunchResult[] = [];
     for (const mutation of plan.mutations) rollouts.push(await this.launcher.launch(plan, mutation, requestedBy));
@@ -46,7 +62,9 @@ export class PlanExecutionService {
    */
   async giveUp(planId: string, error: Error, actor: string): Promise<void> {
     const reason = `plan execution gave up: ${error.message}`;
-    await this.rollouts.giveUpPlan(planId, reason, actor, (rollout) => this.metrics.mutations.inc({ mutation_type: rollout.mutationType, result: 'failed' }));
+    await this.rollouts.giveUpPlan(planId, reason, actor, (rollout) =>
+      this.metrics.mutations.inc({ mutation_type: rollout.mutationType, result: 'failed' }),
+    );
   }
 }
 

@@ -1,7 +1,28 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ADAPTER_SET, AdapterError, type AdapterSet, type AdapterState, type MutationAdapter, type Prepared } from '@metaloop/adapters';
-import { budgetLimitsFromPolicy, FINISHED_MUTATION_STATUSES, FreezeControl, MUTATION, MutationBudget, PlanLifecycle, REVERT, revertJobOptions, ROLLOUT, RolloutLifecycle, RolloutMetrics, type MutationState, type RolloutState } from '@metaloop/control';
+import {
+  ADAPTER_SET,
+  AdapterError,
+  type AdapterSet,
+  type AdapterState,
+  type MutationAdapter,
+  type Prepared,
+} from '@metaloop/adapters';
+import {
+  budgetLimitsFromPolicy,
+  FINISHED_MUTATION_STATUSES,
+  FreezeControl,
+  MUTATION,
+  MutationBudget,
+  PlanLifecycle,
+  REVERT,
+  revertJobOptions,
+  ROLLOUT,
+  RolloutLifecycle,
+  RolloutMetrics,
+  type MutationState,
+  type RolloutState,
+} from '@metaloop/control';
 import { Prisma, PrismaService, type Mutation, type Plan, type Rollout } from '@metaloop/db';
 import { JOBS, QUEUES, type RevertAdapterJob } from '@metaloop/contracts';
 import { uuidv7 } from '@metaloop/core';
@@ -54,7 +75,11 @@ export class RolloutLauncher {
   ) {}
 
   async launch(plan: Plan, mutation: Mutation, actor: string): Promise<LaunchResult> {
-    const result = (outcome: LaunchResult['outcome'], rollout: Pick<Rollout, 'id' | 'rollbackKey'> | null, reason: string | null): LaunchResult => ({
+    const result = (
+      outcome: LaunchResult['outcome'],
+      rollout: Pick<Rollout, 'id' | 'rollbackKey'> | null,
+      reason: string | null,
+    ): LaunchResult => ({
       mutation_id: mutation.id,
       agent_id: mutation.agentId,
       outcome,
@@ -62,12 +87,16 @@ export class RolloutLauncher {
       rollback_key: rollout?.rollbackKey ?? null,
       reason,
     });
-    const existing = await this.prisma.rollout.findFirst({ where: { mutationId: mutation.id }, orderBy: { createdAt: 'desc' } });
+    const existing = await this.prisma.rollout.findFirst({
+      where: { mutationId: mutation.id },
+      orderBy: { createdAt: 'desc' },
+    });
     if (existing && existing.status !== ROLLOUT.pending) {
       if (isLive(existing.status)) await this.scheduleMonitor(existing.id);
       return result('earlier', existing, existing.statusReason);
     }
-    if (!existing && (FINISHED_MUTATION_STATUSES as readonly MutationState[]).includes(mutation.status)) return result('earlier', null, `mutation is ${mutation.status}`);
+    if (!existing && (FINISHED_MUTATION_STATUSES as readonly MutationState[]).includes(mutation.status))
+      return result('earlier', null, `mutation is ${mutation.status}`);
 
     let rollout: Rollout;
     if (existing) {
@@ -90,7 +119,13 @@ export class RolloutLauncher {
     } catch (error) {
       if (error instanceof RolloutCancelledError) return result('failed', rollout, error.message);
       if (!(error instanceof AdapterError || error instanceof VerifyFailedError)) throw error; // passing: the job retries
-      await this.failRollout(rollout, mutation, error instanceof AdapterError ? (error.state ?? state) : state, `${mutation.type} ${error.message}`, actor);
+      await this.failRollout(
+        rollout,
+        mutation,
+        error instanceof AdapterError ? (error.state ?? state) : state,
+        `${mutation.type} ${error.message}`,
+        actor,
+      );
       return result('failed', rollout, error.message);
     }
     await this.scheduleMonitor(rollout.id);
@@ -99,13 +134,23 @@ export class RolloutLauncher {
   }
 
   /** Everything up to the pending rollout; a refusal (freeze, budget, adapter) settles the mutation. */
-  private async reserve(plan: Plan, mutation: Mutation, actor: string): Promise<{ rollout: Rollout } | { outcome: 'refused' | 'failed'; refused: string }> {
+  private async reserve(
+    plan: Plan,
+    mutation: Mutation,
+    actor: string,
+  ): Promise<{ rollout: Rollout } | { outcome: 'refused' | 'failed'; refused: string }> {
     const { policy } = this.policies.current();
     const frozen = policy.freeze.frozen || (await this.freeze.state()).frozen;
     if (frozen) return this.settleUnstarted(mutation, MUTATION.skipped, 'frozen: no new rollouts start', actor);
     const rolloutId = uuidv7();
     const ctx = await this.contexts.forAgent(mutation.agentId, rolloutId);
-    if (!ctx) return this.settleUnstarted(mutation, MUTATION.failed, `agent ${mutation.agentId} is not registered or has no stable revision`, actor);
+    if (!ctx)
+      return this.settleUnstarted(
+        mutation,
+        MUTATION.failed,
+        `agent ${mutation.agentId} is not registered or has no stable revision`,
+        actor,
+      );
     const adapter = this.adapters[mutation.type] as MutationAdapter;
     let prepared: Prepared;
     try {
@@ -114,33 +159,50 @@ export class RolloutLauncher {
       if (!(error instanceof AdapterError)) throw error;
       return this.settleUnstarted(mutation, MUTATION.failed, `${mutation.type} prepare: ${error.message}`, actor);
     }
-    const candidate = await this.revisions.createRevision(mutation.agentId, ctx.parentRevisionId, prepared.config, mutation.type, prepared.summary as unknown as Prisma.InputJsonValue, actor);
-    const reserve = this.budget.reserve(budgetLimitsFromPolicy(policy), { agentId: mutation.agentId, mutationType: mutation.type }, async (tx) => {
-      const rollout = await this.rollouts.create(
-        tx,
-        {
-          id: rolloutId,
-          agentId: mutation.agentId,
-          planId: plan.id,
-          mutationId: mutation.id,
-          mutationType: mutation.type,
-          stableRevisionId: ctx.parentRevisionId,
-          candidateRevisionId: candidate.revision_id,
-          steps: policy.canary.steps,
-          rollbackKey: `rollback_${randomBytes(8).toString('hex')}`,
-          plannedEffects: prepared.side_effects as unknown as Prisma.InputJsonValue,
-        },
-        actor,
-      );
-      // Claimed only while its stable revision is still the parent the candidate was derived from.
-      if (!rollout) throw new StableMovedError(mutation.agentId, ctx.parentRevisionId);
-      return rollout;
-    });
+    const candidate = await this.revisions.createRevision(
+      mutation.agentId,
+      ctx.parentRevisionId,
+      prepared.config,
+      mutation.type,
+      prepared.summary as unknown as Prisma.InputJsonValue,
+      actor,
+    );
+    const reserve = this.budget.reserve(
+      budgetLimitsFromPolicy(policy),
+      { agentId: mutation.agentId, mutationType: mutation.type },
+      async (tx) => {
+        const rollout = await this.rollouts.create(
+          tx,
+          {
+            id: rolloutId,
+            agentId: mutation.agentId,
+            planId: plan.id,
+            mutationId: mutation.id,
+            mutationType: mutation.type,
+            stableRevisionId: ctx.parentRevisionId,
+            candidateRevisionId: candidate.revision_id,
+            steps: policy.canary.steps,
+            rollbackKey: `rollback_${randomBytes(8).toString('hex')}`,
+            plannedEffects: prepared.side_effects as unknown as Prisma.InputJsonValue,
+          },
+          actor,
+        );
+        // Claimed only while its stable revision is still the parent the candidate was derived from.
+        if (!rollout) throw new StableMovedError(mutation.agentId, ctx.parentRevisionId);
+        return rollout;
+      },
+    );
     const reservation = await reserve.catch((error: unknown) => {
       if (error instanceof StableMovedError) return { ok: false as const, moved: error.message };
       throw error;
     });
-    if (!reservation.ok) return this.settleUnstarted(mutation, MUTATION.skipped, 'moved' in reservation ? reservation.moved : `budget: ${reservation.refusal.reason}`, actor);
+    if (!reservation.ok)
+      return this.settleUnstarted(
+        mutation,
+        MUTATION.skipped,
+        'moved' in reservation ? reservation.moved : `budget: ${reservation.refusal.reason}`,
+        actor,
+      );
     return { rollout: reservation.value };
   }
 
@@ -149,32 +211,70 @@ export class RolloutLauncher {
   }
 
   /** Routing starts sending the first step's share of sessions to the candidate. */
-  private async start(rollout: Rollout, mutation: Mutation, state: AdapterState, checks: unknown, actor: string): Promise<void> {
+  private async start(
+    rollout: Rollout,
+    mutation: Mutation,
+    state: AdapterState,
+    checks: unknown,
+    actor: string,
+  ): Promise<void> {
     await this.liveConfig.changeLiveConfig(rollout.agentId, 'rollout_started', async (tx) => {
       const now = new Date();
       const minute = new Date(Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS);
       // A candidate that served earlier in this minute (a restored config has its old revision id) would lend that traffic to the canary.
-      const servedBefore = await tx.feedbackRollup.findFirst({ where: { agentId: rollout.agentId, revisionId: rollout.candidateRevisionId, bucket: minute }, select: { count: true } });
+      const servedBefore = await tx.feedbackRollup.findFirst({
+        where: { agentId: rollout.agentId, revisionId: rollout.candidateRevisionId, bucket: minute },
+        select: { count: true },
+      });
       const evidenceFrom = servedBefore ? new Date(minute.getTime() + MINUTE_MS) : minute;
-      const evidence = { steps: rollout.steps, side_effects: state.effects.length, verify: checks } as Prisma.InputJsonValue;
-      const started = await this.rollouts.start(tx, rollout, { mutationId: mutation.id, at: now, evidenceFrom, adapterState: state, evidence }, actor);
+      const evidence = {
+        steps: rollout.steps,
+        side_effects: state.effects.length,
+        verify: checks,
+      } as Prisma.InputJsonValue;
+      const started = await this.rollouts.start(
+        tx,
+        rollout,
+        { mutationId: mutation.id, at: now, evidenceFrom, adapterState: state, evidence },
+        actor,
+      );
       if (!started) throw new RolloutCancelledError(rollout.id);
     });
   }
 
   /** A rollout that never served: failed, its agent released, the revert of what was applied queued. */
-  private async failRollout(rollout: Rollout, mutation: Mutation, state: AdapterState | null, reason: string, actor: string): Promise<void> {
+  private async failRollout(
+    rollout: Rollout,
+    mutation: Mutation,
+    state: AdapterState | null,
+    reason: string,
+    actor: string,
+  ): Promise<void> {
     const revertStatus = state && state.effects.length > 0 ? REVERT.pending : REVERT.not_needed;
-    const failed = await this.rollouts.failPending(rollout, mutation.id, { reason, revertStatus, adapterState: state }, actor);
+    const failed = await this.rollouts.failPending(
+      rollout,
+      mutation.id,
+      { reason, revertStatus, adapterState: state },
+      actor,
+    );
     if (!failed) return;
     this.metrics.mutations.inc({ mutation_type: mutation.type, result: 'failed' });
     this.logger.warn(`rollout ${rollout.id} failed: ${reason}`);
-    if (revertStatus === REVERT.pending) await this.reverts.add(JOBS.revertAdapter, { rollout_id: rollout.id }, revertJobOptions(rollout.id));
+    if (revertStatus === REVERT.pending)
+      await this.reverts.add(JOBS.revertAdapter, { rollout_id: rollout.id }, revertJobOptions(rollout.id));
   }
 
-  private async settleUnstarted(mutation: Mutation, status: typeof MUTATION.skipped | typeof MUTATION.failed, reason: string, actor: string) {
+  private async settleUnstarted(
+    mutation: Mutation,
+    status: typeof MUTATION.skipped | typeof MUTATION.failed,
+    reason: string,
+    actor: string,
+  ) {
     await this.plans.closeUnstarted(mutation, status, reason, actor);
-    this.metrics.mutations.inc({ mutation_type: mutation.type, result: status === MUTATION.skipped ? 'refused' : 'failed' });
+    this.metrics.mutations.inc({
+      mutation_type: mutation.type,
+      result: status === MUTATION.skipped ? 'refused' : 'failed',
+    });
     return { outcome: status === MUTATION.skipped ? ('refused' as const) : ('failed' as const), refused: reason };
   }
 

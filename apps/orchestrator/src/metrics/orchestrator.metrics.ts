@@ -23,9 +23,20 @@ export class OrchestratorMetrics {
   readonly stepResults: Counter<'result'>;
   readonly revertFailures: Counter<'mutation_type'>;
 
-  constructor(registry: MetricsRegistry, prisma: PrismaService, freeze: FreezeControl, budget: MutationBudget, policies: PolicyStore) {
+  constructor(
+    registry: MetricsRegistry,
+    prisma: PrismaService,
+    freeze: FreezeControl,
+    budget: MutationBudget,
+    policies: PolicyStore,
+  ) {
     const registers = [registry];
-    this.stepResults = new Counter({ name: 'metaloop_rollout_step_results_total', help: 'Canary looks by result: pass, fail (rollback), inconclusive, hold', labelNames: ['result'], registers });
+    this.stepResults = new Counter({
+      name: 'metaloop_rollout_step_results_total',
+      help: 'Canary looks by result: pass, fail (rollback), inconclusive, hold',
+      labelNames: ['result'],
+      registers,
+    });
     for (const result of STEP_RESULTS) this.stepResults.inc({ result }, 0);
     this.revertFailures = new Counter({
       name: 'metaloop_adapter_revert_failures_total',
@@ -51,9 +62,16 @@ export class OrchestratorMetrics {
       labelNames: ['status'],
       registers,
       async collect() {
-        const counts = await quietly(prisma.rollout.groupBy({ by: ['status'], where: { status: { in: [...ACTIVE_ROLLOUT_STATUSES] } }, _count: { _all: true } }));
+        const counts = await quietly(
+          prisma.rollout.groupBy({
+            by: ['status'],
+            where: { status: { in: [...ACTIVE_ROLLOUT_STATUSES] } },
+            _count: { _all: true },
+          }),
+        );
         if (!counts) return;
-        for (const status of ACTIVE_ROLLOUT_STATUSES) this.set({ status }, counts.find((c) => c.status === status)?._count._all ?? 0);
+        for (const status of ACTIVE_ROLLOUT_STATUSES)
+          this.set({ status }, counts.find((c) => c.status === status)?._count._all ?? 0);
       },
     });
     new Gauge({
@@ -62,7 +80,13 @@ export class OrchestratorMetrics {
       labelNames: ['step'],
       registers,
       async collect() {
-        const counts = await quietly(prisma.rollout.groupBy({ by: ['weightBp'], where: { status: { in: ['running', 'paused'] } }, _count: { _all: true } }));
+        const counts = await quietly(
+          prisma.rollout.groupBy({
+            by: ['weightBp'],
+            where: { status: { in: ['running', 'paused'] } },
+            _count: { _all: true },
+          }),
+        );
         if (!counts) return;
         this.reset();
         for (const c of counts) this.set({ step: String(c.weightBp / 100) }, c._count._all);
@@ -76,14 +100,26 @@ export class OrchestratorMetrics {
       async collect() {
         const rows = await quietly(
           prisma.rollout.findMany({
-            where: { OR: [{ status: { in: ['running', 'paused'] } }, { finishedAt: { gt: new Date(Date.now() - FINISHED_WEIGHT_WINDOW_MS) } }] },
+            where: {
+              OR: [
+                { status: { in: ['running', 'paused'] } },
+                { finishedAt: { gt: new Date(Date.now() - FINISHED_WEIGHT_WINDOW_MS) } },
+              ],
+            },
             select: { agentId: true, status: true, weightBp: true },
           }),
         );
         if (!rows) return;
         this.reset();
         const weights = new Map<string, number>();
-        for (const row of rows) weights.set(row.agentId, Math.max(weights.get(row.agentId) ?? 0, row.status === 'running' || row.status === 'paused' ? row.weightBp / 100 : 0));
+        for (const row of rows)
+          weights.set(
+            row.agentId,
+            Math.max(
+              weights.get(row.agentId) ?? 0,
+              row.status === 'running' || row.status === 'paused' ? row.weightBp / 100 : 0,
+            ),
+          );
         for (const [agent_id, weight] of weights) this.set({ agent_id }, weight);
       },
     });
@@ -97,7 +133,11 @@ export class OrchestratorMetrics {
         if (!usage) return;
         const left = budgetRemaining(budgetLimitsFromPolicy(policies.current().policy), usage);
         this.set({ scope: 'global' }, left.perHour);
-        for (const [scope, value] of [...Object.entries(left.perHourByEnvironment), ...Object.entries(left.perDayByType)]) this.set({ scope }, value);
+        for (const [scope, value] of [
+          ...Object.entries(left.perHourByEnvironment),
+          ...Object.entries(left.perDayByType),
+        ])
+          this.set({ scope }, value);
       },
     });
     new Gauge({
@@ -106,9 +146,16 @@ export class OrchestratorMetrics {
       labelNames: ['status'],
       registers,
       async collect() {
-        const counts = await quietly(prisma.rollout.groupBy({ by: ['revertStatus'], where: { revertStatus: { in: ['pending', 'failed'] } }, _count: { _all: true } }));
+        const counts = await quietly(
+          prisma.rollout.groupBy({
+            by: ['revertStatus'],
+            where: { revertStatus: { in: ['pending', 'failed'] } },
+            _count: { _all: true },
+          }),
+        );
         if (!counts) return;
-        for (const status of ['pending', 'failed'] as const) this.set({ status }, counts.find((c) => c.revertStatus === status)?._count._all ?? 0);
+        for (const status of ['pending', 'failed'] as const)
+          this.set({ status }, counts.find((c) => c.revertStatus === status)?._count._all ?? 0);
       },
     });
   }

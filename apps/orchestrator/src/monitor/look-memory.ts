@@ -20,6 +20,9 @@ interface RecordedLook {
 /** Read from the rollout's latest decision; a fresh rollout (its `start` row) begins from zero. */
 export function lookMemory(last: RolloutDecision | null): LookMemory {
   const recorded = (last?.statistics ?? {}) as RecordedLook;
-  const stepBaseline = (last?.action === 'advance' ? recorded.next_step_baseline : recorded.step?.baseline) ?? { canary: 0, stable: 0 };
+  const stepBaseline = (last?.action === 'advance' ? recorded.next_step_baseline : recorded.step?.baseline) ?? {
+    canary: 0,
+    stable: 0,
+  };
   return { stepBaseline, pValues: recorded.p_values ?? {}, lastLookAt: last?.createdAt ?? null };
 }

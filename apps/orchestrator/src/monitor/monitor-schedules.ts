@@ -18,7 +18,11 @@ export class MonitorSchedules {
     await this.queue.upsertJobScheduler(
       `${PREFIX}${rolloutId}`,
       { every: everyMs },
-      { name: JOBS.monitorRollout, data: { rollout_id: rolloutId }, opts: { removeOnComplete: true, removeOnFail: 100 } },
+      {
+        name: JOBS.monitorRollout,
+        data: { rollout_id: rolloutId },
+        opts: { removeOnComplete: true, removeOnFail: 100 },
+      },
     );
   }
 

@@ -1,5 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ADAPTER_SET, adapterStateSchema, type AdapterSet, type AdapterState, type MutationAdapter, type PlannedEffect, type Prepared } from '@metaloop/adapters';
+import {
+  ADAPTER_SET,
+  adapterStateSchema,
+  type AdapterSet,
+  type AdapterState,
+  type MutationAdapter,
+  type PlannedEffect,
+  type Prepared,
+} from '@metaloop/adapters';
 import { RolloutLifecycle, RolloutMetrics } from '@metaloop/control';
 import { Prisma, PrismaService, type Rollout } from '@metaloop/db';
 import { agentConfigSchema } from '@metaloop/contracts';
@@ -7,7 +15,6 @@ import { jsonEqual } from '@metaloop/core';
 import { LiveConfigStore } from '@metaloop/registry';
 import { AdapterContexts } from '../common/adapter-contexts';
 import { StaleLookError } from './stale-look.error';
-
 
 /**
  * The last step: the candidate becomes the agent's stable revision (one changeLiveConfig
@@ -42,7 +49,10 @@ export class PromotionService {
   /** Whether promote-phase side effects are still to be made. */
   effectsPending(rollout: Rollout): boolean {
     const state = rollout.adapterState ? adapterStateSchema.parse(rollout.adapterState) : null;
-    return promoteEffects(rollout).some((planned) => !state?.effects.some((record) => record.status === 'done' && jsonEqual(record.effect, planned.effect)));
+    return promoteEffects(rollout).some(
+      (planned) =>
+        !state?.effects.some((record) => record.status === 'done' && jsonEqual(record.effect, planned.effect)),
+    );
   }
 
   /** Makes the promote-phase side effects; false when they are all done, true when some must be tried again. */
@@ -60,12 +70,19 @@ export class PromotionService {
       summary: candidate.changeSummary ?? {},
       side_effects: rollout.plannedEffects as unknown as PlannedEffect[],
     } as unknown as Prepared;
-    const state: AdapterState = rollout.adapterState ? adapterStateSchema.parse(rollout.adapterState) : { type: rollout.mutationType, operation_id: rollout.id, effects: [] };
+    const state: AdapterState = rollout.adapterState
+      ? adapterStateSchema.parse(rollout.adapterState)
+      : { type: rollout.mutationType, operation_id: rollout.id, effects: [] };
     const checkpoint = async (next: AdapterState) => {
       await this.lifecycle.saveAdapterState(rollout.id, next);
     };
     try {
-      const done = await (this.adapters[rollout.mutationType] as MutationAdapter).promote(ctx, prepared, state, checkpoint);
+      const done = await (this.adapters[rollout.mutationType] as MutationAdapter).promote(
+        ctx,
+        prepared,
+        state,
+        checkpoint,
+      );
       await checkpoint(done);
       return false;
     } catch (error) {

@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { DECISION, FreezeControl, RollbackService, ROLLOUT, RolloutLifecycle, systemActor, type DecisionAction } from '@metaloop/control';
+import {
+  DECISION,
+  FreezeControl,
+  RollbackService,
+  ROLLOUT,
+  RolloutLifecycle,
+  systemActor,
+  type DecisionAction,
+} from '@metaloop/control';
 import { Prisma, PrismaService, type Rollout } from '@metaloop/db';
 import { RedisLock, RedisService } from '@metaloop/messaging';
 import { PolicyStore } from '@metaloop/policies';
@@ -56,7 +64,10 @@ export class RolloutMonitor {
   async look(rolloutId: string): Promise<string> {
     const { policy } = this.policies.current();
     const ttlMs = Math.max(5_000, 2_000 * policy.canary.analysis_interval_seconds);
-    const lock = await new RedisLock(this.redis.client, this.redis.key('monitor-lock', rolloutId)).acquire(randomUUID(), { ttlMs });
+    const lock = await new RedisLock(this.redis.client, this.redis.key('monitor-lock', rolloutId)).acquire(
+      randomUUID(),
+      { ttlMs },
+    );
     if (!lock) return 'skipped: another look at this rollout is running';
     try {
       return await this.lookLocked(rolloutId);
@@ -74,7 +85,8 @@ export class RolloutMonitor {
       await this.schedules.remove(rolloutId);
       return 'gone: no such rollout';
     }
-    if (rollout.status === ROLLOUT.promoted && (await this.promotion.finishEffects(rollout))) return 'promoted: side effects still pending';
+    if (rollout.status === ROLLOUT.promoted && (await this.promotion.finishEffects(rollout)))
+      return 'promoted: side effects still pending';
     if (rollout.status === ROLLOUT.pending) return 'pending: still being applied';
     if (rollout.status !== ROLLOUT.running && rollout.status !== ROLLOUT.paused) {
       await this.schedules.remove(rolloutId);
@@ -87,7 +99,13 @@ export class RolloutMonitor {
       this.freeze.state(),
       this.readings.read(rollout, policy, now),
       this.prisma.rolloutDecision.findFirst({ where: { rolloutId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
-      rollout.status === ROLLOUT.paused ? this.prisma.rolloutDecision.findFirst({ where: { rolloutId, action: DECISION.pause }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], select: { createdAt: true } }) : null,
+      rollout.status === ROLLOUT.paused
+        ? this.prisma.rolloutDecision.findFirst({
+            where: { rolloutId, action: DECISION.pause },
+            orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+            select: { createdAt: true },
+          })
+        : null,
     ]);
     const memory = lookMemory(last);
     const decision = decideLook({
@@ -110,11 +128,23 @@ export class RolloutMonitor {
     const { verdict, reason } = decision;
     switch (verdict.action) {
       case 'rollback':
-        await this.rollbacks.rollBack(rolloutId, { reason: verdict.cause, trigger: 'auto', actor: MONITOR_ACTOR, detail: reason, statistics: statistics as unknown as Json, since: memory.lastLookAt ?? rollout.startedAt ?? now });
+        await this.rollbacks.rollBack(rolloutId, {
+          reason: verdict.cause,
+          trigger: 'auto',
+          actor: MONITOR_ACTOR,
+          detail: reason,
+          statistics: statistics as unknown as Json,
+          since: memory.lastLookAt ?? rollout.startedAt ?? now,
+        });
         await this.schedules.remove(rolloutId);
         break;
       case 'retire':
-        await this.rollbacks.retire(rolloutId, { reason: verdict.cause, actor: MONITOR_ACTOR, detail: reason, statistics: statistics as unknown as Json });
+        await this.rollbacks.retire(rolloutId, {
+          reason: verdict.cause,
+          actor: MONITOR_ACTOR,
+          detail: reason,
+          statistics: statistics as unknown as Json,
+        });
         await this.schedules.remove(rolloutId);
         break;
       case 'promote': {
@@ -125,11 +155,15 @@ export class RolloutMonitor {
       case 'advance': {
         const nextBaseline = { canary: readings.canary.count, stable: readings.stable.count };
         const advanced = { ...statistics, next_step_baseline: nextBaseline } as unknown as Json;
-        await this.changeLive(rollout, 'rollout_step', (tx) => this.lifecycle.advance(tx, rollout, verdict.toStep, now, reason, advanced, MONITOR_ACTOR));
+        await this.changeLive(rollout, 'rollout_step', (tx) =>
+          this.lifecycle.advance(tx, rollout, verdict.toStep, now, reason, advanced, MONITOR_ACTOR),
+        );
         break;
       }
       case 'pause':
-        await this.changeLive(rollout, 'rollout_paused', (tx) => this.lifecycle.pause(tx, rollout, reason, statistics as unknown as Json, MONITOR_ACTOR));
+        await this.changeLive(rollout, 'rollout_paused', (tx) =>
+          this.lifecycle.pause(tx, rollout, reason, statistics as unknown as Json, MONITOR_ACTOR),
+        );
         break;
       default:
         await this.record(rollout, verdict.action, reason, statistics as unknown as Json);
@@ -139,7 +173,11 @@ export class RolloutMonitor {
   }
 
   /** A step or status change of the live config: through changeLiveConfig, audited; stale when the rollout moved since the look. */
-  private async changeLive(rollout: Rollout, changeReason: string, move: (tx: Prisma.TransactionClient) => Promise<boolean>): Promise<void> {
+  private async changeLive(
+    rollout: Rollout,
+    changeReason: string,
+    move: (tx: Prisma.TransactionClient) => Promise<boolean>,
+  ): Promise<void> {
     await this.liveConfig.changeLiveConfig(rollout.agentId, changeReason, async (tx) => {
       if (!(await move(tx))) throw new StaleLookError(rollout.id);
     });
@@ -147,6 +185,7 @@ export class RolloutMonitor {
 
   /** A look that changes nothing (hold, inconclusive): only its decision row, if the rollout is still as read. */
   private async record(rollout: Rollout, action: DecisionAction, reason: string, statistics: Json): Promise<void> {
-    if (!(await this.lifecycle.recordLook(rollout, action, reason, statistics, MONITOR_ACTOR))) throw new StaleLookError(rollout.id);
+    if (!(await this.lifecycle.recordLook(rollout, action, reason, statistics, MONITOR_ACTOR)))
+      throw new StaleLookError(rollout.id);
   }
 }

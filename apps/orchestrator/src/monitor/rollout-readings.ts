@@ -7,7 +7,19 @@ import type { LookReadings } from './analysis/decide-look';
 import type { RegisteredMetricReading } from './analysis/guarded-tests';
 
 const MINUTE_MS = 60_000;
-const SCALARS = ['count', 'success_n', 'success_sum', 'errors', 'rating_count', 'rating_sum', 'rating_sum_sq', 'helpful_up', 'helpful_down', 'complaints', 'latency_count'] as const;
+const SCALARS = [
+  'count',
+  'success_n',
+  'success_sum',
+  'errors',
+  'rating_count',
+  'rating_sum',
+  'rating_sum_sq',
+  'helpful_up',
+  'helpful_down',
+  'complaints',
+  'latency_count',
+] as const;
 const HISTOGRAM = `ARRAY[${Array.from({ length: LATENCY_BUCKETS }, (_, i) => `coalesce(sum(latency_hist[${i + 1}]), 0)::int`).join(', ')}]`;
 
 /** Both arms' minute rollups since the rollout began, split at the start of the hard thresholds' window. */
@@ -24,7 +36,10 @@ const METRICS_SQL = `
    WHERE m.agent_id = $1 AND m.revision_id = ANY($2::text[]) AND m.bucket >= $3
    GROUP BY 1, 2, 3, 4`;
 
-type FeedbackRow = { revision_id: string; recent: boolean; latency_hist: number[] } & Record<(typeof SCALARS)[number], number>;
+type FeedbackRow = { revision_id: string; recent: boolean; latency_hist: number[] } & Record<
+  (typeof SCALARS)[number],
+  number
+>;
 interface MetricRow {
   revision_id: string;
   metric: string;
@@ -49,15 +64,30 @@ const minuteOf = (time: Date) => new Date(Math.floor(time.getTime() / MINUTE_MS)
 export class RolloutReadings {
   constructor(private readonly prisma: PrismaService) {}
 
-  async read(rollout: Pick<Rollout, 'agentId' | 'stableRevisionId' | 'candidateRevisionId' | 'startedAt' | 'evidenceFrom'>, policy: Policy, now: Date): Promise<LookReadings> {
+  async read(
+    rollout: Pick<Rollout, 'agentId' | 'stableRevisionId' | 'candidateRevisionId' | 'startedAt' | 'evidenceFrom'>,
+    policy: Policy,
+    now: Date,
+  ): Promise<LookReadings> {
     const since = minuteOf(rollout.evidenceFrom ?? rollout.startedAt ?? now);
-    const recentSince = new Date(Math.max(since.getTime(), minuteOf(now).getTime() - (policy.auto_rollback.max_complaints.window_minutes - 1) * MINUTE_MS));
+    const recentSince = new Date(
+      Math.max(
+        since.getTime(),
+        minuteOf(now).getTime() - (policy.auto_rollback.max_complaints.window_minutes - 1) * MINUTE_MS,
+      ),
+    );
     const revisions = [rollout.candidateRevisionId, rollout.stableRevisionId];
     const [feedback, metrics] = await Promise.all([
       this.prisma.$queryRawUnsafe<FeedbackRow[]>(FEEDBACK_SQL, rollout.agentId, revisions, since, recentSince),
       this.prisma.$queryRawUnsafe<MetricRow[]>(METRICS_SQL, rollout.agentId, revisions, since),
     ]);
-    const readings: LookReadings = { canary: emptySums(), stable: emptySums(), recentCanary: emptySums(), recentStable: emptySums(), registered: [] };
+    const readings: LookReadings = {
+      canary: emptySums(),
+      stable: emptySums(),
+      recentCanary: emptySums(),
+      recentStable: emptySums(),
+      registered: [],
+    };
     for (const row of feedback) {
       const canary = row.revision_id === rollout.candidateRevisionId;
       addRow(canary ? readings.canary : readings.stable, row);
@@ -66,8 +96,22 @@ export class RolloutReadings {
     const byMetric = new Map<string, RegisteredMetricReading>();
     for (const row of metrics) {
       let reading = byMetric.get(row.metric);
-      if (!reading) byMetric.set(row.metric, (reading = { name: row.metric, type: row.type, optimize: row.optimize, canary: { n: 0, sum: 0, sumSq: 0 }, stable: { n: 0, sum: 0, sumSq: 0 } }));
-      reading[row.revision_id === rollout.candidateRevisionId ? 'canary' : 'stable'] = { n: row.n, sum: row.sum, sumSq: row.sum_sq };
+      if (!reading)
+        byMetric.set(
+          row.metric,
+          (reading = {
+            name: row.metric,
+            type: row.type,
+            optimize: row.optimize,
+            canary: { n: 0, sum: 0, sumSq: 0 },
+            stable: { n: 0, sum: 0, sumSq: 0 },
+          }),
+        );
+      reading[row.revision_id === rollout.candidateRevisionId ? 'canary' : 'stable'] = {
+        n: row.n,
+        sum: row.sum,
+        sumSq: row.sum_sq,
+      };
     }
     readings.registered = [...byMetric.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
     return readings;

@@ -65,12 +65,19 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async pass(): Promise<ReconcileReport | undefined> {
     try {
-      const [schedules, reverts_queued, plans_queued] = await Promise.all([this.reconcileSchedules(), this.reconcileReverts(), this.reconcilePlans()]);
+      const [schedules, reverts_queued, plans_queued] = await Promise.all([
+        this.reconcileSchedules(),
+        this.reconcileReverts(),
+        this.reconcilePlans(),
+      ]);
       this.problems.reset();
       return { ...schedules, reverts_queued, plans_queued };
     } catch (error) {
       const problem = (error as Error).message;
-      this.problems.warn(`reconcile failed, trying again in ${this.config.get('RECONCILE_INTERVAL_MS', { infer: true })} ms: ${problem}`, problem);
+      this.problems.warn(
+        `reconcile failed, trying again in ${this.config.get('RECONCILE_INTERVAL_MS', { infer: true })} ms: ${problem}`,
+        problem,
+      );
       return undefined;
     }
   }
@@ -80,9 +87,16 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
     // Schedules first: one created after this list (a rollout starting now) is never removed below.
     const scheduled = await this.schedules.list();
     const live = await this.prisma.rollout.findMany({
-      where: { OR: [{ status: { in: ['running', 'paused'] } }, { status: 'promoted', finishedAt: { gt: new Date(Date.now() - DAY_MS) } }] },
+      where: {
+        OR: [
+          { status: { in: ['running', 'paused'] } },
+          { status: 'promoted', finishedAt: { gt: new Date(Date.now() - DAY_MS) } },
+        ],
+      },
     });
-    const wanted = new Set(live.filter((r) => r.status !== 'promoted' || this.promotion.effectsPending(r)).map((r) => r.id));
+    const wanted = new Set(
+      live.filter((r) => r.status !== 'promoted' || this.promotion.effectsPending(r)).map((r) => r.id),
+    );
     let created = 0;
     let removed = 0;
     for (const id of wanted) {
@@ -114,14 +128,21 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
       where: {
         status: { in: ['queued', 'executing'] },
         updatedAt: { lt: new Date(Date.now() - PLAN_GRACE_MS) },
-        OR: [{ mutations: { some: { status: 'pending', rollouts: { none: {} } } } }, { rollouts: { some: { status: 'pending' } } }],
+        OR: [
+          { mutations: { some: { status: 'pending', rollouts: { none: {} } } } },
+          { rollouts: { some: { status: 'pending' } } },
+        ],
       },
       select: { id: true },
     });
     let queued = 0;
     for (const { id } of stranded) {
       if (await this.requeue(await this.plans.getJob(id))) continue;
-      await this.plans.add(JOBS.executePlan, { plan_id: id, requested_by: systemActor('orchestrator-reconciler') }, executePlanJobOptions(id));
+      await this.plans.add(
+        JOBS.executePlan,
+        { plan_id: id, requested_by: systemActor('orchestrator-reconciler') },
+        executePlanJobOptions(id),
+      );
       queued++;
     }
     return queued;

@@ -20,7 +20,17 @@ export class RevertProcessor extends ResilientWorkerHost {
 
   async process(job: Job<RevertAdapterJob>, token?: string): Promise<string | undefined> {
     if (job.name !== JOBS.revertAdapter) return undefined;
-    const policy = { baseMs: this.config.get('JOB_RETRY_BASE_MS', { infer: true }), maxMs: this.config.get('JOB_RETRY_MAX_MS', { infer: true }), maxAttempts: Number.MAX_SAFE_INTEGER };
-    return withRetries(job, token, policy, () => this.reverts.revert(job.data.rollout_id), async () => undefined);
+    const policy = {
+      baseMs: this.config.get('JOB_RETRY_BASE_MS', { infer: true }),
+      maxMs: this.config.get('JOB_RETRY_MAX_MS', { infer: true }),
+      maxAttempts: Number.MAX_SAFE_INTEGER,
+    };
+    return withRetries(
+      job,
+      token,
+      policy,
+      () => this.reverts.revert(job.data.rollout_id),
+      async () => undefined,
+    );
   }
 }

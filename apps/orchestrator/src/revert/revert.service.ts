@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ADAPTER_SET, AdapterError, adapterStateSchema, type AdapterSet, type MutationAdapter } from '@metaloop/adapters';
+import {
+  ADAPTER_SET,
+  AdapterError,
+  adapterStateSchema,
+  type AdapterSet,
+  type MutationAdapter,
+} from '@metaloop/adapters';
 import { REVERT, RolloutLifecycle, systemActor } from '@metaloop/control';
 import { PrismaService } from '@metaloop/db';
 import { AdapterContexts } from '../common/adapter-contexts';
@@ -36,7 +42,10 @@ export class RevertService {
     const state = rollout.adapterState ? adapterStateSchema.parse(rollout.adapterState) : null;
     const attempts = rollout.revertAttempts + 1;
     try {
-      const { undone } = await (this.adapters[rollout.mutationType] as MutationAdapter).revert(await this.contexts.forRollout(rollout), state);
+      const { undone } = await (this.adapters[rollout.mutationType] as MutationAdapter).revert(
+        await this.contexts.forRollout(rollout),
+        state,
+      );
       await this.lifecycle.revertDone(rollout, attempts, undone, ACTOR);
       return `reverted ${undone.length} side effect(s) in ${attempts} attempt(s)`;
     } catch (error) {
@@ -44,7 +53,10 @@ export class RevertService {
       this.metrics.revertFailures.inc({ mutation_type: rollout.mutationType });
       const giveUp = HOPELESS.has(error.code) || attempts >= this.config.get('REVERT_MAX_ATTEMPTS', { infer: true });
       await this.lifecycle.revertFailed(rollout, attempts, error, giveUp, ACTOR);
-      if (giveUp) throw new PointlessJobError(`revert of rollout ${rolloutId} failed for good after ${attempts} attempt(s): ${error.message}`);
+      if (giveUp)
+        throw new PointlessJobError(
+          `revert of rollout ${rolloutId} failed for good after ${attempts} attempt(s): ${error.message}`,
+        );
       throw error;
     }
   }

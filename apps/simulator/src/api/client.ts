@@ -47,13 +47,19 @@ export class MetaloopClient {
   private readonly headers: Record<string, string>;
 
   constructor(readonly endpoints: Endpoints) {
-    this.headers = { 'content-type': 'application/json', ...(endpoints.apiKey && { authorization: `Bearer ${endpoints.apiKey}` }) };
+    this.headers = {
+      'content-type': 'application/json',
+      ...(endpoints.apiKey && { authorization: `Bearer ${endpoints.apiKey}` }),
+    };
   }
 
   // ---- the agent runtime's side (feedback-api) ----
 
   config(agentId: string, sessionId: string): Promise<ServedConfig> {
-    return this.request('GET', `${this.endpoints.feedbackUrl}/api/v1/agents/${agentId}/config?session_id=${encodeURIComponent(sessionId)}`);
+    return this.request(
+      'GET',
+      `${this.endpoints.feedbackUrl}/api/v1/agents/${agentId}/config?session_id=${encodeURIComponent(sessionId)}`,
+    );
   }
 
   async collect(event: FeedbackEvent): Promise<void> {
@@ -62,18 +68,35 @@ export class MetaloopClient {
 
   /** Per-item results; an item that is not `accepted` or `duplicate` is reported by the caller. */
   async collectBulk(events: FeedbackEvent[]): Promise<Array<{ status: string }>> {
-    const answer = await this.request<{ results: Array<{ status: string }> }>('POST', `${this.endpoints.feedbackUrl}/api/v1/feedback/collect/bulk`, { events }, 202, 200, 207);
+    const answer = await this.request<{ results: Array<{ status: string }> }>(
+      'POST',
+      `${this.endpoints.feedbackUrl}/api/v1/feedback/collect/bulk`,
+      { events },
+      202,
+      200,
+      207,
+    );
     return answer.results ?? [];
   }
 
   // ---- the operator's side (oracle-api) ----
 
-  createAgent(body: { agent_id: string; name?: string; environment: string; config: AgentConfig }): Promise<{ agent_id: string; revision_id: string }> {
+  createAgent(body: {
+    agent_id: string;
+    name?: string;
+    environment: string;
+    config: AgentConfig;
+  }): Promise<{ agent_id: string; revision_id: string }> {
     return this.request('POST', `${this.oracle}/agents`, body, 201);
   }
 
   addPromptCandidate(agentId: string, version: string, template: string): Promise<unknown> {
-    return this.request('POST', `${this.oracle}/agents/${agentId}/candidates`, { type: 'prompt', version, template }, 201);
+    return this.request(
+      'POST',
+      `${this.oracle}/agents/${agentId}/candidates`,
+      { type: 'prompt', version, template },
+      201,
+    );
   }
 
   agent(agentId: string): Promise<AgentView> {
@@ -129,7 +152,10 @@ export class MetaloopClient {
   private async pages<T>(url: string): Promise<T[]> {
     const items: T[] = [];
     for (let cursor: string | null = null, first = true; first || cursor; first = false) {
-      const page: { items: T[]; next_cursor: string | null } = await this.request('GET', cursor ? `${url}&cursor=${encodeURIComponent(cursor)}` : url);
+      const page: { items: T[]; next_cursor: string | null } = await this.request(
+        'GET',
+        cursor ? `${url}&cursor=${encodeURIComponent(cursor)}` : url,
+      );
       items.push(...page.items);
       cursor = page.next_cursor;
     }

@@ -142,7 +142,13 @@ export interface PolicyFigures {
   };
   concurrency: { max_concurrent_rollouts: number };
   cooldown: { per_agent_minutes: number };
-  canary: { steps: number[]; analysis_interval_seconds: number; min_samples_per_arm: number; max_step_duration_minutes: number; on_inconclusive?: string };
+  canary: {
+    steps: number[];
+    analysis_interval_seconds: number;
+    min_samples_per_arm: number;
+    max_step_duration_minutes: number;
+    on_inconclusive?: string;
+  };
   [key: string]: unknown;
 }
 

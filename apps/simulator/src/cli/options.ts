@@ -31,18 +31,37 @@ export function numberOption(flags: Flags, env: Record<string, string | undefine
   const raw = flags[o.flag] ?? env[o.env];
   if (raw === undefined) return o.fallback;
   const value = Number(raw);
-  if (raw === true || !Number.isFinite(value) || value < o.min || value > o.max || (o.integer && !Number.isInteger(value))) {
-    throw new Error(`--${o.flag} (or ${o.env}) must be ${o.integer ? 'an integer' : 'a number'} from ${o.min} to ${o.max}, got ${String(raw)}`);
+  if (
+    raw === true ||
+    !Number.isFinite(value) ||
+    value < o.min ||
+    value > o.max ||
+    (o.integer && !Number.isInteger(value))
+  ) {
+    throw new Error(
+      `--${o.flag} (or ${o.env}) must be ${o.integer ? 'an integer' : 'a number'} from ${o.min} to ${o.max}, got ${String(raw)}`,
+    );
   }
   return value;
 }
 
-export function booleanOption(flags: Flags, env: Record<string, string | undefined>, flag: string, envName: string): boolean {
+export function booleanOption(
+  flags: Flags,
+  env: Record<string, string | undefined>,
+  flag: string,
+  envName: string,
+): boolean {
   const raw = flags[flag] ?? env[envName];
   return raw === true || raw === 'true' || raw === '1';
 }
 
-export function stringOption(flags: Flags, env: Record<string, string | undefined>, flag: string, envName: string, fallback: string): string {
+export function stringOption(
+  flags: Flags,
+  env: Record<string, string | undefined>,
+  flag: string,
+  envName: string,
+  fallback: string,
+): string {
   const raw = flags[flag] ?? env[envName];
   if (raw === true) throw new Error(`--${flag} needs a value`);
   return raw ?? fallback;
@@ -51,7 +70,10 @@ export function stringOption(flags: Flags, env: Record<string, string | undefine
 /** Flags that are not among `known`: a typo should stop the run, not be ignored for 12 minutes. */
 export function assertKnown(flags: Flags, known: readonly string[]): void {
   const unknown = Object.keys(flags).filter((f) => !known.includes(f));
-  if (unknown.length) throw new Error(`unknown option(s): ${unknown.map((f) => `--${f}`).join(', ')}; known: ${known.map((f) => `--${f}`).join(', ')}`);
+  if (unknown.length)
+    throw new Error(
+      `unknown option(s): ${unknown.map((f) => `--${f}`).join(', ')}; known: ${known.map((f) => `--${f}`).join(', ')}`,
+    );
 }
 
 export interface EfficacyArgs {
@@ -81,7 +103,14 @@ const EFFICACY_OPTIONS = {
   tickSeconds: { flag: 'tick-seconds', env: 'EFFICACY_TICK_SECONDS', fallback: 5, min: 0.5, max: 600 },
   windowHours: { flag: 'window-hours', env: 'EFFICACY_WINDOW_HOURS', fallback: 0.05, min: 0.05, max: 720 },
   windowSeconds: { flag: 'window-seconds', env: 'EFFICACY_WINDOW_SECONDS', fallback: 30, min: 1, max: 3600 },
-  maxInFlight: { flag: 'max-in-flight', env: 'EFFICACY_MAX_IN_FLIGHT', fallback: 256, min: 1, max: 10_000, integer: true },
+  maxInFlight: {
+    flag: 'max-in-flight',
+    env: 'EFFICACY_MAX_IN_FLIGHT',
+    fallback: 256,
+    min: 1,
+    max: 10_000,
+    integer: true,
+  },
   dayPeriodSeconds: { flag: 'day-seconds', env: 'EFFICACY_DAY_SECONDS', fallback: 240, min: 10, max: 86_400 },
   dayAmplitude: { flag: 'day-amplitude', env: 'EFFICACY_DAY_AMPLITUDE', fallback: 0.5, min: 0, max: 0.95 },
 } satisfies Record<Exclude<keyof EfficacyArgs, 'bulk'>, NumberOption>;
@@ -91,7 +120,8 @@ export const EFFICACY_FLAGS = [...Object.values(EFFICACY_OPTIONS).map((o) => o.f
 /** `--feedback bulk` (default: batches every 100 ms, as an agent SDK sends them) or `single` (one `collect` per session). */
 export function feedbackMode(flags: Flags, env: Record<string, string | undefined>, envName: string): boolean {
   const mode = stringOption(flags, env, 'feedback', envName, 'bulk');
-  if (mode !== 'bulk' && mode !== 'single') throw new Error(`--feedback (or ${envName}) must be bulk or single, got ${mode}`);
+  if (mode !== 'bulk' && mode !== 'single')
+    throw new Error(`--feedback (or ${envName}) must be bulk or single, got ${mode}`);
   return mode === 'bulk';
 }
 

@@ -8,7 +8,13 @@ import type { AgentTruth, Fleet } from '../truth/fleet';
  * its canary fills its samples first under the production policy.
  */
 export function demoFleet(options: { seed: number; idPrefix: string; regressionAtSeconds: number | null }): Fleet {
-  const agent = (index: number, name: string, weight: number, quality: number, rest: Partial<AgentTruth>): AgentTruth => ({
+  const agent = (
+    index: number,
+    name: string,
+    weight: number,
+    quality: number,
+    rest: Partial<AgentTruth>,
+  ): AgentTruth => ({
     index,
     agentId: `${options.idPrefix}-${name}`,
     environment: 'dev',
@@ -21,14 +27,36 @@ export function demoFleet(options: { seed: number; idPrefix: string; regressionA
     ...rest,
   });
   const agents = [
-    agent(0, 'better', 0.4, 0.45, { kind: 'needy', candidates: [{ version: 'v2', template: 'You are the better demo assistant. Check every fact.', quality: 0.92, truth: 'better' }] }),
-    agent(1, 'worse', 0.3, 0.45, { kind: 'needy', candidates: [{ version: 'v2', template: 'You are the worse demo assistant. Guess quickly.', quality: 0.2, truth: 'worse' }] }),
+    agent(0, 'better', 0.4, 0.45, {
+      kind: 'needy',
+      candidates: [
+        {
+          version: 'v2',
+          template: 'You are the better demo assistant. Check every fact.',
+          quality: 0.92,
+          truth: 'better',
+        },
+      ],
+    }),
+    agent(1, 'worse', 0.3, 0.45, {
+      kind: 'needy',
+      candidates: [
+        { version: 'v2', template: 'You are the worse demo assistant. Guess quickly.', quality: 0.2, truth: 'worse' },
+      ],
+    }),
     agent(2, 'fine', 0.1, 0.92, {}),
   ];
   if (options.regressionAtSeconds !== null) {
     agents.push(
       agent(3, 'regress', 0.2, 0.92, {
-        regression: { atSeconds: options.regressionAtSeconds, prompt: { version: 'v1-hotfix', template: 'You are the regress demo assistant. Answer in one word.', quality: 0.3 } },
+        regression: {
+          atSeconds: options.regressionAtSeconds,
+          prompt: {
+            version: 'v1-hotfix',
+            template: 'You are the regress demo assistant. Answer in one word.',
+            quality: 0.3,
+          },
+        },
       }),
     );
   }

@@ -7,23 +7,42 @@ import type { FindingView, RolloutDecision, RolloutView, TickResult } from '../a
  */
 
 const ACTIVE = new Set(['pending', 'running', 'paused']);
-const FINISHED_MARK: Record<string, string> = { promoted: '✔', rolled_back: '✖', retired: '◼', failed: '!', paused: '⏸' };
+const FINISHED_MARK: Record<string, string> = {
+  promoted: '✔',
+  rolled_back: '✖',
+  retired: '◼',
+  failed: '!',
+  paused: '⏸',
+};
 
 /** The lines a new listing of rollouts adds to the previous one (keyed by rollout id). */
-export function rolloutChanges(previous: ReadonlyMap<string, RolloutView>, current: readonly RolloutView[], nameOf: (agentId: string) => string): string[] {
+export function rolloutChanges(
+  previous: ReadonlyMap<string, RolloutView>,
+  current: readonly RolloutView[],
+  nameOf: (agentId: string) => string,
+): string[] {
   const lines: string[] = [];
   for (const r of [...current].sort((a, b) => a.created_at.localeCompare(b.created_at))) {
     const before = previous.get(r.rollout_id);
     const name = nameOf(r.agent_id);
-    if (!before) lines.push(`▶ ${name}: rollout started — ${r.mutation_type}, canary at ${pct(r.weight)} (steps ${r.steps.join('→')} %)`);
-    else if (before.weight !== r.weight && ACTIVE.has(r.status)) lines.push(`↗ ${name}: canary ${pct(before.weight)} → ${pct(r.weight)}`);
+    if (!before)
+      lines.push(
+        `▶ ${name}: rollout started — ${r.mutation_type}, canary at ${pct(r.weight)} (steps ${r.steps.join('→')} %)`,
+      );
+    else if (before.weight !== r.weight && ACTIVE.has(r.status))
+      lines.push(`↗ ${name}: canary ${pct(before.weight)} → ${pct(r.weight)}`);
     if (before?.status !== r.status && FINISHED_MARK[r.status]) lines.push(finishedLine(name, r));
   }
   return lines;
 }
 
 function finishedLine(name: string, r: RolloutView): string {
-  const verb = { promoted: 'PROMOTED — the candidate is now the stable config', rolled_back: 'ROLLED BACK — stable serves again', retired: 'RETIRED — not better; the champion stays' }[r.status] ?? r.status.toUpperCase();
+  const verb =
+    {
+      promoted: 'PROMOTED — the candidate is now the stable config',
+      rolled_back: 'ROLLED BACK — stable serves again',
+      retired: 'RETIRED — not better; the champion stays',
+    }[r.status] ?? r.status.toUpperCase();
   return `${FINISHED_MARK[r.status] ?? '•'} ${name}: ${verb}${r.status_reason ? ` (${r.status_reason})` : ''}`;
 }
 
@@ -53,10 +72,13 @@ export function waitingFor(a: AgentPicture): string {
   const active = a.rollouts.find((r) => ACTIVE.has(r.status));
   const done = a.rollouts.filter((r) => !ACTIVE.has(r.status));
   if (active) {
-    const decision = a.lastDecision ? `${a.lastDecision.action}: ${a.lastDecision.reason}` : 'waiting for the first look';
+    const decision = a.lastDecision
+      ? `${a.lastDecision.action}: ${a.lastDecision.reason}`
+      : 'waiting for the first look';
     return `${a.name}: canary ${active.status} at ${pct(active.weight)} (${pct(100 * a.canaryShare)} of its sessions) — ${shorten(decision, 200)}`;
   }
-  if (a.expect === 'nothing') return `${a.name}: fine, nothing to do${done.length ? ` (but ${done.length} rollout(s) ran: ${done.map((r) => r.status).join(', ')})` : ''}`;
+  if (a.expect === 'nothing')
+    return `${a.name}: fine, nothing to do${done.length ? ` (but ${done.length} rollout(s) ran: ${done.map((r) => r.status).join(', ')})` : ''}`;
   const last = done.at(-1);
   if (last && (last.status === 'promoted' || a.expect === 'rollback')) return `${a.name}: done — ${last.status}`;
   const open = a.findings.filter((f) => ['open', 'planned', 'deferred'].includes(f.status));
@@ -65,7 +87,10 @@ export function waitingFor(a: AgentPicture): string {
     return `${a.name}: no open finding yet — the analyzer needs enough feedback to be significant`;
   }
   const f = [...open].sort((x, y) => (y.last_seen_at ?? '').localeCompare(x.last_seen_at ?? ''))[0]!;
-  const why = f.status === 'deferred' ? `deferred (${f.deferred_reason ?? '?'}${f.deferred_detail ? `: ${f.deferred_detail}` : ''})` : f.status;
+  const why =
+    f.status === 'deferred'
+      ? `deferred (${f.deferred_reason ?? '?'}${f.deferred_detail ? `: ${f.deferred_detail}` : ''})`
+      : f.status;
   return `${a.name}: finding ${f.type} is ${why} — ${shorten(f.summary, 140)}`;
 }
 

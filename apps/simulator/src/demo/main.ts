@@ -12,7 +12,18 @@ async function main(): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  assertKnown(flags, ['feedback-url', 'oracle-url', 'rate', 'tick-seconds', 'minutes', 'seed', 'no-regression', 'regression-at', 'feedback', 'help']);
+  assertKnown(flags, [
+    'feedback-url',
+    'oracle-url',
+    'rate',
+    'tick-seconds',
+    'minutes',
+    'seed',
+    'no-regression',
+    'regression-at',
+    'feedback',
+    'help',
+  ]);
   const env = process.env;
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
@@ -20,13 +31,29 @@ async function main(): Promise<number> {
   const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
   const finished = await runDemo({
     endpoints: {
-      feedbackUrl: stringOption(flags, env, 'feedback-url', 'FEEDBACK_API_URL', 'http://127.0.0.1:8091').replace(/\/$/, ''),
+      feedbackUrl: stringOption(flags, env, 'feedback-url', 'FEEDBACK_API_URL', 'http://127.0.0.1:8091').replace(
+        /\/$/,
+        '',
+      ),
       oracleUrl: stringOption(flags, env, 'oracle-url', 'ORACLE_API_URL', 'http://127.0.0.1:8092').replace(/\/$/, ''),
       apiKey: env['METALOOP_API_KEY'] || undefined,
     },
-    seed: numberOption(flags, env, { flag: 'seed', env: 'DEMO_SEED', fallback: 1, min: 0, max: 2 ** 31 - 1, integer: true }),
+    seed: numberOption(flags, env, {
+      flag: 'seed',
+      env: 'DEMO_SEED',
+      fallback: 1,
+      min: 0,
+      max: 2 ** 31 - 1,
+      integer: true,
+    }),
     rate: numberOption(flags, env, { flag: 'rate', env: 'DEMO_RATE', fallback: 150, min: 1, max: 5000 }),
-    tickSeconds: numberOption(flags, env, { flag: 'tick-seconds', env: 'DEMO_TICK_SECONDS', fallback: 10, min: 1, max: 600 }),
+    tickSeconds: numberOption(flags, env, {
+      flag: 'tick-seconds',
+      env: 'DEMO_TICK_SECONDS',
+      fallback: 10,
+      min: 1,
+      max: 600,
+    }),
     windowHours: 0.05,
     bulk: feedbackMode(flags, env, 'DEMO_FEEDBACK'),
     minutes: numberOption(flags, env, { flag: 'minutes', env: 'DEMO_MINUTES', fallback: 10, min: 0.5, max: 120 }),

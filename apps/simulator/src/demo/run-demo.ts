@@ -38,7 +38,11 @@ export async function runDemo(o: DemoOptions): Promise<boolean> {
   const policy = await client.policy();
   log(describePolicy(policy));
 
-  const fleet = demoFleet({ seed: o.seed, idPrefix: `demo-${randomBytes(2).toString('hex')}`, regressionAtSeconds: o.regressionAtSeconds });
+  const fleet = demoFleet({
+    seed: o.seed,
+    idPrefix: `demo-${randomBytes(2).toString('hex')}`,
+    regressionAtSeconds: o.regressionAtSeconds,
+  });
   await registerFleet(client, fleet);
   for (const agent of fleet.agents) log(describeAgent(agent));
 
@@ -59,7 +63,9 @@ export async function runDemo(o: DemoOptions): Promise<boolean> {
   });
   const injector = new RegressionInjector(client, fleet, log);
   const startedAt = Date.now();
-  log(`driving ${o.rate} sessions/s over ${fleet.agents.length} agents and ticking every ${o.tickSeconds} s (Ctrl-C stops)…`);
+  log(
+    `driving ${o.rate} sessions/s over ${fleet.agents.length} agents and ticking every ${o.tickSeconds} s (Ctrl-C stops)…`,
+  );
   driver.start(startedAt);
   ticker.start();
   injector.start(startedAt);
@@ -72,7 +78,9 @@ export async function runDemo(o: DemoOptions): Promise<boolean> {
   try {
     while (!o.signal.aborted && Date.now() - startedAt < o.minutes * 60_000) {
       await sleep(POLL_MS, o.signal);
-      const rollouts = (await Promise.all(fleet.agents.map((a) => client.rollouts(a.agentId).catch(() => [] as RolloutView[])))).flat();
+      const rollouts = (
+        await Promise.all(fleet.agents.map((a) => client.rollouts(a.agentId).catch(() => [] as RolloutView[])))
+      ).flat();
       for (const line of rolloutChanges(seen, rollouts, nameOf)) log(line);
       await explainEndings(client, seen, rollouts, nameOf, log);
       for (const r of rollouts) seen.set(r.rollout_id, r);
@@ -91,10 +99,16 @@ export async function runDemo(o: DemoOptions): Promise<boolean> {
     await driver.stop();
   }
   const seconds = Math.round((Date.now() - startedAt) / 1000);
-  log(finished ? `everything the truth called for happened within ${seconds} s:` : `stopped after ${seconds} s, before everything the truth calls for happened (the lines above say what the loop was waiting for):`);
+  log(
+    finished
+      ? `everything the truth called for happened within ${seconds} s:`
+      : `stopped after ${seconds} s, before everything the truth calls for happened (the lines above say what the loop was waiting for):`,
+  );
   for (const agent of fleet.agents) {
     const outcomes = [...seen.values()].filter((r) => r.agent_id === agent.agentId).map((r) => r.status);
-    log(`  ${nameOf(agent.agentId)} (expected: ${expectation(agent)}): ${outcomes.length ? outcomes.join(', ') : 'no rollout'}`);
+    log(
+      `  ${nameOf(agent.agentId)} (expected: ${expectation(agent)}): ${outcomes.length ? outcomes.join(', ') : 'no rollout'}`,
+    );
   }
   return finished;
 }
@@ -104,8 +118,14 @@ async function reachable(endpoints: Endpoints): Promise<void> {
     ['feedback-api', endpoints.feedbackUrl],
     ['oracle-api', endpoints.oracleUrl],
   ] as const) {
-    const ok = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(3000) }).then((r) => r.status === 200, () => false);
-    if (!ok) throw new Error(`${name} is not ready at ${url} — start the mesh with \`npm start\` (or point FEEDBACK_API_URL / ORACLE_API_URL at it)`);
+    const ok = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(3000) }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (!ok)
+      throw new Error(
+        `${name} is not ready at ${url} — start the mesh with \`npm start\` (or point FEEDBACK_API_URL / ORACLE_API_URL at it)`,
+      );
   }
 }
 
@@ -119,18 +139,29 @@ function describePolicy(p: PolicyFigures): string {
 
 function describeAgent(a: AgentTruth): string {
   const name = a.agentId.slice(a.agentId.lastIndexOf('-') + 1);
-  const candidates = a.candidates.map((c) => `registered candidate ${c.version}: truly ${c.truth} (quality ${c.quality})`).join('; ');
-  const regression = a.regression ? `; at ${a.regression.atSeconds} s an operator deploys ${a.regression.prompt.version} (quality ${a.regression.prompt.quality})` : '';
+  const candidates = a.candidates
+    .map((c) => `registered candidate ${c.version}: truly ${c.truth} (quality ${c.quality})`)
+    .join('; ');
+  const regression = a.regression
+    ? `; at ${a.regression.atSeconds} s an operator deploys ${a.regression.prompt.version} (quality ${a.regression.prompt.quality})`
+    : '';
   return `agent ${a.agentId} (${name}): ${Math.round(a.weight * 100)} % of the traffic, stable ${a.stable.version} of true quality ${a.stable.quality}${candidates ? `; ${candidates}` : ''}${regression}`;
 }
 
 /** The reason behind each rollout that just ended, from its last decision when it says more than the status. */
-async function explainEndings(client: MetaloopClient, seen: ReadonlyMap<string, RolloutView>, rollouts: readonly RolloutView[], nameOf: (id: string) => string, log: (line: string) => void): Promise<void> {
+async function explainEndings(
+  client: MetaloopClient,
+  seen: ReadonlyMap<string, RolloutView>,
+  rollouts: readonly RolloutView[],
+  nameOf: (id: string) => string,
+  log: (line: string) => void,
+): Promise<void> {
   for (const r of rollouts) {
     if (['running', 'pending', 'paused'].includes(r.status) || seen.get(r.rollout_id)?.status === r.status) continue;
     const detail = await client.rollout(r.rollout_id).catch(() => null);
     const last = detail?.decisions.at(-1);
-    if (last && last.reason !== r.status_reason) log(`   ${nameOf(r.agent_id)}: the monitor's last decision (${last.action} at ${last.weight} %): ${last.reason}`);
+    if (last && last.reason !== r.status_reason)
+      log(`   ${nameOf(r.agent_id)}: the monitor's last decision (${last.action} at ${last.weight} %): ${last.reason}`);
   }
 }
 
@@ -144,8 +175,12 @@ async function picture(
   log: (line: string) => void,
 ): Promise<void> {
   const dt = Math.max(0.001, stats.elapsed - before.elapsed);
-  const errors = Object.entries(stats.errors).map(([k, v]) => `${v}× ${k}`).join(', ');
-  log(`— ${Math.round(stats.elapsed)} s: ${((stats.completed - before.completed) / dt).toFixed(0)} sessions/s${errors ? `, errors so far: ${errors}` : ''}`);
+  const errors = Object.entries(stats.errors)
+    .map(([k, v]) => `${v}× ${k}`)
+    .join(', ');
+  log(
+    `— ${Math.round(stats.elapsed)} s: ${((stats.completed - before.completed) / dt).toFixed(0)} sessions/s${errors ? `, errors so far: ${errors}` : ''}`,
+  );
   for (const agent of fleet.agents) {
     const mine = rollouts.filter((r) => r.agent_id === agent.agentId);
     const active = mine.find((r) => ['running', 'pending', 'paused'].includes(r.status));
@@ -183,7 +218,10 @@ function expectationsMet(fleet: Fleet, rollouts: readonly RolloutView[], injecto
         return mine.some((r) => !['running', 'pending', 'paused'].includes(r.status));
       case 'recover': {
         const injection = injector.injections.find((i) => i.agentId === agent.agentId);
-        return injection !== undefined && (!injection.ok || mine.some((r) => r.status === 'promoted' && Date.parse(r.created_at) >= injection.atMs));
+        return (
+          injection !== undefined &&
+          (!injection.ok || mine.some((r) => r.status === 'promoted' && Date.parse(r.created_at) >= injection.atMs))
+        );
       }
       case 'nothing':
         return true;

@@ -57,7 +57,14 @@ export class FleetDriver {
   private readonly clock: SessionClock;
   private readonly nextIndex: number[];
   private readonly latency = { config: new Reservoir(100_000), collect: new Reservoir(100_000) };
-  private readonly stats: Omit<DriverStats, 'elapsed' | 'perAgent' | 'latencyMs'> = { sessions: 0, completed: 0, canary: 0, shed: 0, errors: {}, unknownVersions: {} };
+  private readonly stats: Omit<DriverStats, 'elapsed' | 'perAgent' | 'latencyMs'> = {
+    sessions: 0,
+    completed: 0,
+    canary: 0,
+    shed: 0,
+    errors: {},
+    unknownVersions: {},
+  };
   private readonly perAgent: Array<{ sessions: number; canary: number }>;
   private readonly inFlight = new Set<Promise<void>>();
   private startedAt = 0;
@@ -175,7 +182,8 @@ export class FleetDriver {
       const posted = performance.now();
       const results = await this.options.client.collectBulk(events);
       this.latency.collect.add(performance.now() - posted);
-      for (const r of results) if (r.status !== 'accepted' && r.status !== 'duplicate') this.count('collect', `item ${r.status}`);
+      for (const r of results)
+        if (r.status !== 'accepted' && r.status !== 'duplicate') this.count('collect', `item ${r.status}`);
     } catch (error) {
       for (let i = 0; i < events.length; i++) this.count('collect', error);
     }

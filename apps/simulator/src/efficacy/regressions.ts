@@ -51,17 +51,42 @@ export class RegressionInjector {
       try {
         const view = await this.client.agent(agent.agentId);
         const stable = await this.client.revision(agent.agentId, view.stable_revision_id!);
-        const result = await this.client.deploy(agent.agentId, { ...stable.config, prompt: { version: bad.version, template: bad.template } }, 'simulated operator pushes a bad prompt');
-        this.injections.push({ agentId: agent.agentId, atMs: Date.now(), ok: true, badVersion: bad.version, replacedVersion: stable.config.prompt.version });
-        this.log(`regression: deployed ${bad.version} (true quality ${bad.quality}) over ${stable.config.prompt.version} on ${agent.agentId} → revision ${result.revision_id}`);
+        const result = await this.client.deploy(
+          agent.agentId,
+          { ...stable.config, prompt: { version: bad.version, template: bad.template } },
+          'simulated operator pushes a bad prompt',
+        );
+        this.injections.push({
+          agentId: agent.agentId,
+          atMs: Date.now(),
+          ok: true,
+          badVersion: bad.version,
+          replacedVersion: stable.config.prompt.version,
+        });
+        this.log(
+          `regression: deployed ${bad.version} (true quality ${bad.quality}) over ${stable.config.prompt.version} on ${agent.agentId} → revision ${result.revision_id}`,
+        );
         return;
       } catch (error) {
         const missingRoute = error instanceof ApiError && error.status === 404 && error.url.endsWith('/deploy');
         const busy = error instanceof ApiError && error.status === 409;
-        if (missingRoute || this.stopped || Date.now() - began > GIVE_UP_MS || !(busy || (error instanceof ApiError && (error.status === 0 || error.status >= 500)))) {
+        if (
+          missingRoute ||
+          this.stopped ||
+          Date.now() - began > GIVE_UP_MS ||
+          !(busy || (error instanceof ApiError && (error.status === 0 || error.status >= 500)))
+        ) {
           const message = error instanceof Error ? error.message : String(error);
-          this.injections.push({ agentId: agent.agentId, atMs: Date.now(), ok: false, badVersion: bad.version, error: message });
-          this.log(`regression NOT injected on ${agent.agentId}: ${missingRoute ? 'the deploy route does not exist on this oracle-api yet — ' : ''}${message}`);
+          this.injections.push({
+            agentId: agent.agentId,
+            atMs: Date.now(),
+            ok: false,
+            badVersion: bad.version,
+            error: message,
+          });
+          this.log(
+            `regression NOT injected on ${agent.agentId}: ${missingRoute ? 'the deploy route does not exist on this oracle-api yet — ' : ''}${message}`,
+          );
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, RETRY_MS));

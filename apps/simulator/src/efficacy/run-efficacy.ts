@@ -28,7 +28,12 @@ export async function runEfficacy(o: EfficacyOptions): Promise<EfficacyReport> {
   const client = new MetaloopClient(o.endpoints);
   const policy = await client.policy();
   const runSeconds = o.minutes * 60;
-  const fleet = buildFleet({ seed: o.seed, agents: o.agents, idPrefix: `eff-${randomBytes(2).toString('hex')}`, runSeconds });
+  const fleet = buildFleet({
+    seed: o.seed,
+    agents: o.agents,
+    idPrefix: `eff-${randomBytes(2).toString('hex')}`,
+    runSeconds,
+  });
   o.log(`registering ${fleet.agents.length} agents and their candidates…`);
   const registration = await registerFleet(client, fleet);
 
@@ -56,7 +61,10 @@ export async function runEfficacy(o: EfficacyOptions): Promise<EfficacyReport> {
   driver.start(startedAt);
   ticker.start();
   injector.start(startedAt);
-  const progress = setInterval(() => void reportProgress(client, driver, ticker.records, stallChecks, o.log), PROGRESS_EVERY_MS);
+  const progress = setInterval(
+    () => void reportProgress(client, driver, ticker.records, stallChecks, o.log),
+    PROGRESS_EVERY_MS,
+  );
   await new Promise((resolve) => setTimeout(resolve, runSeconds * 1000));
   clearInterval(progress);
 
@@ -101,21 +109,40 @@ async function stallCheck(client: MetaloopClient, openBefore: ReadonlySet<string
   const at = Date.now();
   const [findings, plans] = await Promise.all([client.findings(), client.plans()]);
   const stalled = stalledFindings(findings, plans, openBefore);
-  return { at, stalled, byWhy: countByWhy(stalled), open: findings.filter((f) => f.status === 'open').map((f) => f.finding_id) };
+  return {
+    at,
+    stalled,
+    byWhy: countByWhy(stalled),
+    open: findings.filter((f) => f.status === 'open').map((f) => f.finding_id),
+  };
 }
 
 /** Each rollout's candidate prompt version: from what sessions were served, else from the registry. */
-async function rolloutFacts(client: MetaloopClient, rollouts: RolloutView[], driver: FleetDriver): Promise<RolloutFacts[]> {
+async function rolloutFacts(
+  client: MetaloopClient,
+  rollouts: RolloutView[],
+  driver: FleetDriver,
+): Promise<RolloutFacts[]> {
   return Promise.all(
     rollouts.map(async (r) => {
       let version = driver.promptOfRevision.get(r.candidate_revision_id);
-      if (version === undefined) version = await client.revision(r.agent_id, r.candidate_revision_id).then((rev) => rev.config.prompt.version, () => undefined);
+      if (version === undefined)
+        version = await client.revision(r.agent_id, r.candidate_revision_id).then(
+          (rev) => rev.config.prompt.version,
+          () => undefined,
+        );
       return { ...r, candidateVersion: version, firstCanaryAt: driver.firstCanaryAt.get(r.rollout_id) };
     }),
   );
 }
 
-async function reportProgress(client: MetaloopClient, driver: FleetDriver, ticks: readonly TickRecord[], checks: readonly StallCheck[], log: (line: string) => void): Promise<void> {
+async function reportProgress(
+  client: MetaloopClient,
+  driver: FleetDriver,
+  ticks: readonly TickRecord[],
+  checks: readonly StallCheck[],
+  log: (line: string) => void,
+): Promise<void> {
   const s = driver.snapshot();
   const rollouts = await client.rollouts().catch(() => [] as RolloutView[]);
   const byStatus: Record<string, number> = {};
@@ -124,7 +151,11 @@ async function reportProgress(client: MetaloopClient, driver: FleetDriver, ticks
   const errors = Object.values(s.errors).reduce((a, b) => a + b, 0);
   log(
     `t=${Math.round(s.elapsed)}s  ${(s.completed / Math.max(1, s.elapsed)).toFixed(0)} sessions/s, ${s.shed} shed, ${errors} errors  ` +
-      `rollouts ${Object.entries(byStatus).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}  ` +
+      `rollouts ${
+        Object.entries(byStatus)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ') || 'none'
+      }  ` +
       `ticks ${ticks.length}${last ? ` (last ${last.status}, ${last.clientMs} ms)` : ''}  stalled ${checks.at(-1)?.stalled.length ?? 'n/a'}`,
   );
 }

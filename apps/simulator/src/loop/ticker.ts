@@ -56,7 +56,8 @@ export class Ticker {
       this.records.push(record);
       await this.options.afterTick?.(record);
       const wait = this.options.intervalMs - (Date.now() - at);
-      if (wait > 0 && this.running) await new Promise<void>((resolve) => ((this.wake = resolve), setTimeout(resolve, wait)));
+      if (wait > 0 && this.running)
+        await new Promise<void>((resolve) => ((this.wake = resolve), setTimeout(resolve, wait)));
     }
   }
 
@@ -64,10 +65,25 @@ export class Ticker {
     try {
       const result = await this.client.tick(this.options.windowHours);
       const serverMs = Date.parse(result.finished_at) - Date.parse(result.started_at);
-      return { at, clientMs: Date.now() - at, serverMs: Number.isFinite(serverMs) ? serverMs : null, status: result.status, summary: result.summary, result };
+      return {
+        at,
+        clientMs: Date.now() - at,
+        serverMs: Number.isFinite(serverMs) ? serverMs : null,
+        status: result.status,
+        summary: result.summary,
+        result,
+      };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return { at, clientMs: Date.now() - at, serverMs: null, status: 'error', summary: message, result: null, error: message };
+      return {
+        at,
+        clientMs: Date.now() - at,
+        serverMs: null,
+        status: 'error',
+        summary: message,
+        result: null,
+        error: message,
+      };
     }
   }
 }

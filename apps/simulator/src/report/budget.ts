@@ -47,19 +47,33 @@ export interface BudgetRow {
  * by creation time, whatever became of them): mutations per rolling hour, globally and per
  * environment, per type per rolling day, and rollouts in progress at once.
  */
-export function budgetRows(rollouts: readonly RolloutView[], environmentOf: (agentId: string) => string | undefined, policy: PolicyFigures): BudgetRow[] {
+export function budgetRows(
+  rollouts: readonly RolloutView[],
+  environmentOf: (agentId: string) => string | undefined,
+  policy: PolicyFigures,
+): BudgetRow[] {
   const created = (r: RolloutView) => Date.parse(r.created_at);
   const row = (scope: string, limit: number, max: number): BudgetRow => ({ scope, limit, max, exceeded: max > limit });
-  const rows = [row('mutations per rolling hour, all environments', policy.budgets.mutations_per_hour.global, maxInWindow(rollouts.map(created), HOUR_MS).max)];
+  const rows = [
+    row(
+      'mutations per rolling hour, all environments',
+      policy.budgets.mutations_per_hour.global,
+      maxInWindow(rollouts.map(created), HOUR_MS).max,
+    ),
+  ];
   for (const [environment, limit] of Object.entries(policy.budgets.mutations_per_hour.per_environment)) {
     const times = rollouts.filter((r) => environmentOf(r.agent_id) === environment).map(created);
-    if (times.length) rows.push(row(`mutations per rolling hour, ${environment}`, limit, maxInWindow(times, HOUR_MS).max));
+    if (times.length)
+      rows.push(row(`mutations per rolling hour, ${environment}`, limit, maxInWindow(times, HOUR_MS).max));
   }
   for (const [type, limit] of Object.entries(policy.budgets.mutations_per_day_by_type)) {
     const times = rollouts.filter((r) => r.mutation_type === type).map(created);
     if (times.length) rows.push(row(`${type} per rolling day`, limit, maxInWindow(times, DAY_MS).max));
   }
-  const intervals = rollouts.map((r) => ({ start: created(r), end: ACTIVE.has(r.status) ? null : Date.parse(r.finished_at ?? r.created_at) }));
+  const intervals = rollouts.map((r) => ({
+    start: created(r),
+    end: ACTIVE.has(r.status) ? null : Date.parse(r.finished_at ?? r.created_at),
+  }));
   rows.push(row('rollouts in progress at once', policy.concurrency.max_concurrent_rollouts, maxConcurrent(intervals)));
   return rows;
 }

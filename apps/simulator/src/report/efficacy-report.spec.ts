@@ -8,10 +8,19 @@ import { renderHtml } from './render-html';
 import { renderText } from './render-text';
 
 const policy = {
-  budgets: { mutations_per_hour: { global: 6, per_environment: { dev: 6, staging: 6, prod: 6 } }, mutations_per_day_by_type: { PROMPT_PATCH: 6 } },
+  budgets: {
+    mutations_per_hour: { global: 6, per_environment: { dev: 6, staging: 6, prod: 6 } },
+    mutations_per_day_by_type: { PROMPT_PATCH: 6 },
+  },
   concurrency: { max_concurrent_rollouts: 2 },
   cooldown: { per_agent_minutes: 1 },
-  canary: { steps: [10, 50, 100], analysis_interval_seconds: 2, min_samples_per_arm: 30, max_step_duration_minutes: 4, on_inconclusive: 'retire' },
+  canary: {
+    steps: [10, 50, 100],
+    analysis_interval_seconds: 2,
+    min_samples_per_arm: 30,
+    max_step_duration_minutes: 4,
+    on_inconclusive: 'retire',
+  },
 } as PolicyFigures;
 
 describe('the efficacy report', () => {
@@ -41,28 +50,80 @@ describe('the efficacy report', () => {
   const series = new QualitySeries(30);
   for (let s = 0; s < 240; s++) series.add(s, 'needy', 0.5, false);
   const report = buildReport({
-    run: { seed: 3, agents: 8, minutes: 4, targetRate: 100, feedback: 'bulk', tickSeconds: 5, windowHours: 0.05, startedAt: new Date(t0).toISOString(), finishedAt: new Date(t0 + 240_000).toISOString(), wallSeconds: 250 },
+    run: {
+      seed: 3,
+      agents: 8,
+      minutes: 4,
+      targetRate: 100,
+      feedback: 'bulk',
+      tickSeconds: 5,
+      windowHours: 0.05,
+      startedAt: new Date(t0).toISOString(),
+      finishedAt: new Date(t0 + 240_000).toISOString(),
+      wallSeconds: 250,
+    },
     policy,
     fleet,
     startedAtMs: t0,
     registration: { agents: 8, candidates: 8, notReadableAtOnce: 2, readableAfterMs: [3, 40] },
-    traffic: { elapsed: 240, sessions: 240, completed: 240, canary: 12, shed: 0, errors: {}, unknownVersions: {}, perAgent: [], latencyMs: { config: spread([2, 3]), collect: spread([5]) } },
+    traffic: {
+      elapsed: 240,
+      sessions: 240,
+      completed: 240,
+      canary: 12,
+      shed: 0,
+      errors: {},
+      unknownVersions: {},
+      perAgent: [],
+      latencyMs: { config: spread([2, 3]), collect: spread([5]) },
+    },
     windows: series.windows(),
     windowSeconds: 30,
     rollouts,
     injections: [],
     findings: [
-      { finding_id: 'f1', type: 'complaint_burst', agent_id: better.agentId, revision_id: null, severity: 'high', confidence: 1, summary: '9 complaints', status: 'resolved' },
-      { finding_id: 'f2', type: 'dissatisfaction', agent_id: 'someone-else', revision_id: null, severity: 'high', confidence: 1, summary: '', status: 'planned' },
+      {
+        finding_id: 'f1',
+        type: 'complaint_burst',
+        agent_id: better.agentId,
+        revision_id: null,
+        severity: 'high',
+        confidence: 1,
+        summary: '9 complaints',
+        status: 'resolved',
+      },
+      {
+        finding_id: 'f2',
+        type: 'dissatisfaction',
+        agent_id: 'someone-else',
+        revision_id: null,
+        severity: 'high',
+        confidence: 1,
+        summary: '',
+        status: 'planned',
+      },
     ],
-    plans: [{ plan_id: '00000000-0000-4000-8000-000000000001', status: 'failed', finding_ids: ['f1', 'f2'], mutations: [], created_at: '', updated_at: '' }],
+    plans: [
+      {
+        plan_id: '00000000-0000-4000-8000-000000000001',
+        status: 'failed',
+        finding_ids: ['f1', 'f2'],
+        mutations: [],
+        created_at: '',
+        updated_at: '',
+      },
+    ],
     stallChecks: [{ at: t0 + 235_000, stalled: [], byWhy: {}, open: [] }],
-    ticks: [{ at: t0, clientMs: 40, serverMs: 35, status: 'succeeded', summary: 'analyze: 1 open finding(s)', result: null }],
+    ticks: [
+      { at: t0, clientMs: 40, serverMs: 35, status: 'succeeded', summary: 'analyze: 1 open finding(s)', result: null },
+    ],
   });
 
   it('says which goals failed, and why a change that was truly better was rolled back', () => {
     const text = renderText(report);
-    expect(text).toContain('FAIL  ≤ 2 % of better or identical candidates rolled back — 1/1 = 100.0 % of the better and identical candidates started');
+    expect(text).toContain(
+      'FAIL  ≤ 2 % of better or identical candidates rolled back — 1/1 = 100.0 % of the better and identical candidates started',
+    );
     expect(text).toContain('PASS  0 stalled findings — at most 0 at any check after a tick');
     expect(text).toContain('FAIL  net true-quality gain > 0 — +0.000 (last window − first)');
     expect(text).toContain('1× better: # canary complaints in the last # min, more than #');
@@ -76,7 +137,9 @@ describe('the efficacy report', () => {
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).toContain('<svg');
     expect(html).toContain('<polyline');
-    expect(html).toContain(`${better.agentId} v2 (better) for complaint_burst: rolled_back after 31 s — 7 canary complaints`);
+    expect(html).toContain(
+      `${better.agentId} v2 (better) for complaint_burst: rolled_back after 31 s — 7 canary complaints`,
+    );
     expect(html).not.toMatch(/<script/);
   });
 });

@@ -6,7 +6,16 @@ import { bestQuality, type Fleet } from '../truth/fleet';
 import { budgetRows, type BudgetRow } from './budget';
 import { spread, type Spread } from './figures';
 import { judgeGoals, type Goal } from './goals';
-import { buildUnits, classifyRollout, summarize, type ClassSummary, type RegressionInjection, type ReportClass, type RolloutFacts, type Unit } from './outcomes';
+import {
+  buildUnits,
+  classifyRollout,
+  summarize,
+  type ClassSummary,
+  type RegressionInjection,
+  type ReportClass,
+  type RolloutFacts,
+  type Unit,
+} from './outcomes';
 import { netGain, type QualityWindow } from './quality-series';
 import { STALLED_DEFINITION, type StallCheck } from './stalled';
 
@@ -41,15 +50,39 @@ export interface EfficacyReport {
   traffic: DriverStats & { achievedRate: number };
   classes: ClassSummary[];
   units: Unit[];
-  quality: { windowSeconds: number; windows: QualityWindow[]; first: number | null; last: number | null; netGain: number | null };
+  quality: {
+    windowSeconds: number;
+    windows: QualityWindow[];
+    first: number | null;
+    last: number | null;
+    netGain: number | null;
+  };
   mutationsStarted: number;
   budget: BudgetRow[];
-  stalled: { definition: string; atEnd: number | null; atEndByWhy: Record<string, number>; maxDuringRun: number; checks: number; history: Array<{ seconds: number; count: number }> };
-  ticks: { count: number; statuses: Record<string, number>; clientMs: Spread; serverMs: Spread; lastSummaries: string[] };
+  stalled: {
+    definition: string;
+    atEnd: number | null;
+    atEndByWhy: Record<string, number>;
+    maxDuringRun: number;
+    checks: number;
+    history: Array<{ seconds: number; count: number }>;
+  };
+  ticks: {
+    count: number;
+    statuses: Record<string, number>;
+    clientMs: Spread;
+    serverMs: Spread;
+    lastSummaries: string[];
+  };
   findings: {
     byStatus: Record<string, number>;
     deferredReasons: Record<string, number>;
-    items: Array<Pick<FindingView, 'agent_id' | 'type' | 'status' | 'severity' | 'confidence' | 'summary'> & { deferred_reason: string | null; deferred_detail: string | null }>;
+    items: Array<
+      Pick<FindingView, 'agent_id' | 'type' | 'status' | 'severity' | 'confidence' | 'summary'> & {
+        deferred_reason: string | null;
+        deferred_detail: string | null;
+      }
+    >;
   };
   plans: { byStatus: Record<string, number> };
   timeline: {
@@ -119,15 +152,27 @@ export function buildReport(i: ReportInputs): EfficacyReport {
     fleet: {
       needy: fleet.agents.filter((a) => a.kind === 'needy').length,
       fine: fleet.agents.filter((a) => a.kind === 'fine').length,
-      candidates: countBy(fleet.agents.filter((a) => a.kind === 'needy').flatMap((a) => a.candidates.map((c) => c.truth))),
+      candidates: countBy(
+        fleet.agents.filter((a) => a.kind === 'needy').flatMap((a) => a.candidates.map((c) => c.truth)),
+      ),
       regressions: fleet.agents.filter((a) => a.regression).length,
       bestQuality: fleet.agents.reduce((sum, a) => sum + a.weight * bestQuality(a), 0),
     },
-    registration: { agents: i.registration.agents, notReadableAtOnce: i.registration.notReadableAtOnce, readableAfterMs: spread(i.registration.readableAfterMs) },
+    registration: {
+      agents: i.registration.agents,
+      notReadableAtOnce: i.registration.notReadableAtOnce,
+      readableAfterMs: spread(i.registration.readableAfterMs),
+    },
     traffic: { ...i.traffic, achievedRate: i.traffic.completed / Math.max(1, i.traffic.elapsed) },
     classes,
     units,
-    quality: { windowSeconds: i.windowSeconds, windows: i.windows, first: gain?.first.quality ?? null, last: gain?.last.quality ?? null, netGain: gain?.gain ?? null },
+    quality: {
+      windowSeconds: i.windowSeconds,
+      windows: i.windows,
+      first: gain?.first.quality ?? null,
+      last: gain?.last.quality ?? null,
+      netGain: gain?.gain ?? null,
+    },
     mutationsStarted: i.rollouts.length,
     budget,
     stalled: {
@@ -147,7 +192,9 @@ export function buildReport(i: ReportInputs): EfficacyReport {
     },
     findings: {
       byStatus: countBy(i.findings.map((f) => `${f.type} ${f.status}`)),
-      deferredReasons: countBy(i.findings.filter((f) => f.status === 'deferred').map((f) => f.deferred_reason ?? 'none given')),
+      deferredReasons: countBy(
+        i.findings.filter((f) => f.status === 'deferred').map((f) => f.deferred_reason ?? 'none given'),
+      ),
       items: i.findings.map((f) => ({
         agent_id: f.agent_id,
         type: f.type,
@@ -178,9 +225,19 @@ export function buildReport(i: ReportInputs): EfficacyReport {
           },
         ];
       }),
-      regressions: i.injections.map((x) => ({ agent_id: x.agentId, seconds: (x.atMs - i.startedAtMs) / 1000, ok: x.ok, ...(x.error && { error: x.error }) })),
+      regressions: i.injections.map((x) => ({
+        agent_id: x.agentId,
+        seconds: (x.atMs - i.startedAtMs) / 1000,
+        ok: x.ok,
+        ...(x.error && { error: x.error }),
+      })),
     },
-    goals: judgeGoals({ classes, stalledMax: lastCheck ? Math.max(...i.stallChecks.map((c) => c.stalled.length)) : null, budget, netGain: gain?.gain ?? null }),
+    goals: judgeGoals({
+      classes,
+      stalledMax: lastCheck ? Math.max(...i.stallChecks.map((c) => c.stalled.length)) : null,
+      budget,
+      netGain: gain?.gain ?? null,
+    }),
   };
 }
 

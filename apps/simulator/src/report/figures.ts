@@ -22,6 +22,8 @@ export function spread(values: readonly number[]): Spread {
 /** part / whole, or null when there is no whole to share. */
 export const share = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
 
-export const percent = (value: number | null, digits = 0): string => (value === null ? 'n/a' : `${(100 * value).toFixed(digits)} %`);
+export const percent = (value: number | null, digits = 0): string =>
+  value === null ? 'n/a' : `${(100 * value).toFixed(digits)} %`;
 
-export const seconds = (value: number | null): string => (value === null ? 'n/a' : value < 10 ? `${value.toFixed(1)} s` : `${Math.round(value)} s`);
+export const seconds = (value: number | null): string =>
+  value === null ? 'n/a' : value < 10 ? `${value.toFixed(1)} s` : `${Math.round(value)} s`;

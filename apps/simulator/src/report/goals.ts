@@ -36,19 +36,41 @@ export function judgeGoals({ classes, stalledMax, budget, netGain }: GoalInputs)
   const betterPromoted = share(better.outcomes.promoted, better.count);
   const exceeded = budget.filter((b) => b.exceeded);
   return [
-    { goal: '≥ 95 % of worse candidates rolled back', measured: `${ratio(worse.outcomes.rolled_back, worse.decided)} of the worse candidates whose rollout ended`, pass: worseRolledBack !== null && worseRolledBack >= 0.95 },
+    {
+      goal: '≥ 95 % of worse candidates rolled back',
+      measured: `${ratio(worse.outcomes.rolled_back, worse.decided)} of the worse candidates whose rollout ended`,
+      pass: worseRolledBack !== null && worseRolledBack >= 0.95,
+    },
     {
       goal: '≤ 2 % of better or identical candidates rolled back',
       measured: `${ratio(wrongRollbacks, goodStarted)} of the better and identical candidates started`,
       pass: goodStarted > 0 && wrongRollbacks / goodStarted <= 0.02,
     },
-    { goal: '≥ 80 % of better candidates promoted', measured: `${ratio(better.outcomes.promoted, better.count)} of all better candidates`, pass: betterPromoted !== null && betterPromoted >= 0.8 },
-    { goal: '0 stalled findings', measured: stalledMax === null ? 'never checked (no tick answered)' : `at most ${stalledMax} at any check after a tick`, pass: stalledMax === 0 },
+    {
+      goal: '≥ 80 % of better candidates promoted',
+      measured: `${ratio(better.outcomes.promoted, better.count)} of all better candidates`,
+      pass: betterPromoted !== null && betterPromoted >= 0.8,
+    },
+    {
+      goal: '0 stalled findings',
+      measured:
+        stalledMax === null ? 'never checked (no tick answered)' : `at most ${stalledMax} at any check after a tick`,
+      pass: stalledMax === 0,
+    },
     {
       goal: 'budget never exceeded',
-      measured: exceeded.length ? exceeded.map((b) => `${b.scope}: ${b.max} > ${b.limit}`).join('; ') : budget.map((b) => `${b.scope} ${b.max}/${b.limit}`).join('; '),
+      measured: exceeded.length
+        ? exceeded.map((b) => `${b.scope}: ${b.max} > ${b.limit}`).join('; ')
+        : budget.map((b) => `${b.scope} ${b.max}/${b.limit}`).join('; '),
       pass: exceeded.length === 0,
     },
-    { goal: 'net true-quality gain > 0', measured: netGain === null ? 'no two full windows' : `${netGain >= 0 ? '+' : ''}${netGain.toFixed(3)} (last window − first)`, pass: netGain !== null && netGain > 0 },
+    {
+      goal: 'net true-quality gain > 0',
+      measured:
+        netGain === null
+          ? 'no two full windows'
+          : `${netGain >= 0 ? '+' : ''}${netGain.toFixed(3)} (last window − first)`,
+      pass: netGain !== null && netGain > 0,
+    },
   ];
 }

@@ -10,9 +10,39 @@ const truth = (version: string, quality: number) => ({ version, template: 't', q
 const fleet: Fleet = {
   seed: 1,
   agents: [
-    { index: 0, agentId: 'good', environment: 'prod', kind: 'needy', tier: 'medium', weight: 0.25, stable: truth('v1', 0.4), candidates: [{ ...truth('v2', 0.7), truth: 'better' }], regression: null },
-    { index: 1, agentId: 'bad', environment: 'prod', kind: 'needy', tier: 'medium', weight: 0.25, stable: truth('v1', 0.4), candidates: [{ ...truth('v2', 0.2), truth: 'worse' }], regression: null },
-    { index: 2, agentId: 'same', environment: 'dev', kind: 'needy', tier: 'medium', weight: 0.25, stable: truth('v1', 0.4), candidates: [{ ...truth('v2', 0.4), truth: 'identical' }], regression: null },
+    {
+      index: 0,
+      agentId: 'good',
+      environment: 'prod',
+      kind: 'needy',
+      tier: 'medium',
+      weight: 0.25,
+      stable: truth('v1', 0.4),
+      candidates: [{ ...truth('v2', 0.7), truth: 'better' }],
+      regression: null,
+    },
+    {
+      index: 1,
+      agentId: 'bad',
+      environment: 'prod',
+      kind: 'needy',
+      tier: 'medium',
+      weight: 0.25,
+      stable: truth('v1', 0.4),
+      candidates: [{ ...truth('v2', 0.2), truth: 'worse' }],
+      regression: null,
+    },
+    {
+      index: 2,
+      agentId: 'same',
+      environment: 'dev',
+      kind: 'needy',
+      tier: 'medium',
+      weight: 0.25,
+      stable: truth('v1', 0.4),
+      candidates: [{ ...truth('v2', 0.4), truth: 'identical' }],
+      regression: null,
+    },
     {
       index: 3,
       agentId: 'fine',
@@ -27,7 +57,15 @@ const fleet: Fleet = {
   ],
 };
 
-function rollout(id: string, agent: string, version: string | undefined, status: string, created: number, finished: number | null, firstCanary?: number): RolloutFacts {
+function rollout(
+  id: string,
+  agent: string,
+  version: string | undefined,
+  status: string,
+  created: number,
+  finished: number | null,
+  firstCanary?: number,
+): RolloutFacts {
   return {
     rollout_id: id,
     agent_id: agent,
@@ -49,7 +87,9 @@ function rollout(id: string, agent: string, version: string | undefined, status:
 }
 
 describe('outcomes by truth class', () => {
-  const injections: RegressionInjection[] = [{ agentId: 'fine', atMs: T0 + 100_000, ok: true, badVersion: 'v1-hotfix', replacedVersion: 'v1' }];
+  const injections: RegressionInjection[] = [
+    { agentId: 'fine', atMs: T0 + 100_000, ok: true, badVersion: 'v1-hotfix', replacedVersion: 'v1' },
+  ];
   const rollouts = [
     rollout('r1', 'good', 'v2', 'promoted', 10, 200),
     rollout('r2', 'bad', 'v2', 'rolled_back', 10, 70, 15),
@@ -79,13 +119,25 @@ describe('outcomes by truth class', () => {
   });
 
   it('shares each outcome over the class', () => {
-    expect(byClass['better']).toMatchObject({ count: 1, started: 1, decided: 1, shares: { promoted: 1, rolled_back: 0, untouched: 0 } });
+    expect(byClass['better']).toMatchObject({
+      count: 1,
+      started: 1,
+      decided: 1,
+      shares: { promoted: 1, rolled_back: 0, untouched: 0 },
+    });
     expect(byClass['identical']).toMatchObject({ count: 1, started: 0, shares: { untouched: 1 } });
   });
 
   it('marks a regression whose deploy failed as not injected', () => {
-    const failed = buildUnits(fleet, [], [{ agentId: 'fine', atMs: T0, ok: false, badVersion: 'v1-hotfix', error: '404' }]);
-    expect(failed.find((u) => u.class === 'regression')).toMatchObject({ outcome: 'not_injected', recoverySeconds: null });
+    const failed = buildUnits(
+      fleet,
+      [],
+      [{ agentId: 'fine', atMs: T0, ok: false, badVersion: 'v1-hotfix', error: '404' }],
+    );
+    expect(failed.find((u) => u.class === 'regression')).toMatchObject({
+      outcome: 'not_injected',
+      recoverySeconds: null,
+    });
   });
 
   it('counts a rollout of the replaced prompt made before the deploy as the fine agent’s, not the regression’s', () => {
@@ -102,22 +154,55 @@ describe('the goals', () => {
         agentId: `${cls}${i}`,
         version: 'v2',
         outcome: (status === 'untouched' ? 'untouched' : status) as 'promoted',
-        rollouts: status === 'untouched' ? [] : [{ rollout_id: `${cls}${i}`, status, created_at: at(0), finished_at: at(1), toRollbackSeconds: status === 'rolled_back' ? 1 : null }],
+        rollouts:
+          status === 'untouched'
+            ? []
+            : [
+                {
+                  rollout_id: `${cls}${i}`,
+                  status,
+                  created_at: at(0),
+                  finished_at: at(1),
+                  toRollbackSeconds: status === 'rolled_back' ? 1 : null,
+                },
+              ],
         everRolledBack: status === 'rolled_back',
       })),
     );
     return summarize(units);
   };
-  const budget: BudgetRow[] = [{ scope: 'mutations per rolling hour, all environments', limit: 10, max: 10, exceeded: false }];
+  const budget: BudgetRow[] = [
+    { scope: 'mutations per rolling hour, all environments', limit: 10, max: 10, exceeded: false },
+  ];
 
   it('passes a loop that does what the truth calls for', () => {
-    const classes = fleetOf({ better: ['promoted', 'promoted', 'promoted', 'promoted', 'untouched'], worse: ['rolled_back', 'rolled_back', 'in_progress'], identical: ['retired'] });
-    expect(judgeGoals({ classes, stalledMax: 0, budget, netGain: 0.05 }).map((g) => g.pass)).toEqual([true, true, true, true, true, true]);
+    const classes = fleetOf({
+      better: ['promoted', 'promoted', 'promoted', 'promoted', 'untouched'],
+      worse: ['rolled_back', 'rolled_back', 'in_progress'],
+      identical: ['retired'],
+    });
+    expect(judgeGoals({ classes, stalledMax: 0, budget, netGain: 0.05 }).map((g) => g.pass)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
   });
 
   it('fails each goal on its own evidence', () => {
-    const classes = fleetOf({ better: ['promoted', 'promoted', 'promoted', 'rolled_back', 'untouched'], worse: ['rolled_back', 'retired'], identical: [] });
-    const goals = judgeGoals({ classes, stalledMax: 2, budget: [{ ...budget[0]!, max: 11, exceeded: true }], netGain: -0.01 });
+    const classes = fleetOf({
+      better: ['promoted', 'promoted', 'promoted', 'rolled_back', 'untouched'],
+      worse: ['rolled_back', 'retired'],
+      identical: [],
+    });
+    const goals = judgeGoals({
+      classes,
+      stalledMax: 2,
+      budget: [{ ...budget[0]!, max: 11, exceeded: true }],
+      netGain: -0.01,
+    });
     expect(goals.map((g) => g.pass)).toEqual([false, false, false, false, false, false]);
     expect(goals[0]!.measured).toBe('1/2 = 50.0 % of the worse candidates whose rollout ended');
     expect(goals[1]!.measured).toBe('1/4 = 25.0 % of the better and identical candidates started');
@@ -125,7 +210,12 @@ describe('the goals', () => {
   });
 
   it('fails a goal nothing could show', () => {
-    const goals = judgeGoals({ classes: fleetOf({ better: [], worse: [], identical: [] }), stalledMax: null, budget, netGain: null });
+    const goals = judgeGoals({
+      classes: fleetOf({ better: [], worse: [], identical: [] }),
+      stalledMax: null,
+      budget,
+      netGain: null,
+    });
     expect(goals.filter((g) => g.goal !== 'budget never exceeded').every((g) => !g.pass)).toBe(true);
   });
 });

@@ -64,15 +64,24 @@ export function outcomeOf(status: string): Outcome {
 }
 
 /** The class of one rollout of a fleet agent. */
-export function classifyRollout(agent: AgentTruth, rollout: RolloutFacts, injection: RegressionInjection | undefined): ReportClass {
+export function classifyRollout(
+  agent: AgentTruth,
+  rollout: RolloutFacts,
+  injection: RegressionInjection | undefined,
+): ReportClass {
   const version = rollout.candidateVersion;
-  if (injection?.ok && version === injection.replacedVersion && Date.parse(rollout.created_at) >= injection.atMs) return 'regression';
+  if (injection?.ok && version === injection.replacedVersion && Date.parse(rollout.created_at) >= injection.atMs)
+    return 'regression';
   const candidate = agent.candidates.find((c) => c.version === version);
   if (!candidate) return 'other';
   return agent.kind === 'fine' ? 'fine' : candidate.truth;
 }
 
-export function buildUnits(fleet: Fleet, rollouts: readonly RolloutFacts[], injections: readonly RegressionInjection[]): Unit[] {
+export function buildUnits(
+  fleet: Fleet,
+  rollouts: readonly RolloutFacts[],
+  injections: readonly RegressionInjection[],
+): Unit[] {
   const injectionOf = new Map(injections.map((i) => [i.agentId, i]));
   const byAgent = new Map(fleet.agents.map((a) => [a.agentId, a]));
   const grouped = new Map<string, RolloutFacts[]>();
@@ -91,12 +100,27 @@ export function buildUnits(fleet: Fleet, rollouts: readonly RolloutFacts[], inje
   for (const agent of fleet.agents) {
     const candidate = agent.candidates[0];
     if (agent.kind === 'needy' && candidate) {
-      units.push(unit(candidate.truth, agent.agentId, candidate.version, grouped.get(`${candidate.truth}\u0000${agent.agentId}`) ?? []));
+      units.push(
+        unit(
+          candidate.truth,
+          agent.agentId,
+          candidate.version,
+          grouped.get(`${candidate.truth}\u0000${agent.agentId}`) ?? [],
+        ),
+      );
     }
-    if (agent.kind === 'fine') units.push(unit('fine', agent.agentId, candidate?.version ?? null, grouped.get(`fine\u0000${agent.agentId}`) ?? []));
+    if (agent.kind === 'fine')
+      units.push(
+        unit('fine', agent.agentId, candidate?.version ?? null, grouped.get(`fine\u0000${agent.agentId}`) ?? []),
+      );
     const injection = injectionOf.get(agent.agentId);
     if (injection) {
-      const regression = unit('regression', agent.agentId, injection.replacedVersion ?? null, grouped.get(`regression\u0000${agent.agentId}`) ?? []);
+      const regression = unit(
+        'regression',
+        agent.agentId,
+        injection.replacedVersion ?? null,
+        grouped.get(`regression\u0000${agent.agentId}`) ?? [],
+      );
       if (!injection.ok) regression.outcome = 'not_injected';
       const promoted = regression.rollouts.find((r) => r.status === 'promoted' && r.finished_at);
       regression.recoverySeconds = promoted ? (Date.parse(promoted.finished_at!) - injection.atMs) / 1000 : null;
@@ -107,17 +131,23 @@ export function buildUnits(fleet: Fleet, rollouts: readonly RolloutFacts[], inje
 }
 
 function unit(cls: ReportClass, agentId: string, version: string | null, rollouts: readonly RolloutFacts[]): Unit {
-  const rows = rollouts.map(
-    (r): UnitRollout => ({
-      rollout_id: r.rollout_id,
-      status: r.status,
-      created_at: r.created_at,
-      finished_at: r.finished_at,
-      toRollbackSeconds: r.status === 'rolled_back' && r.finished_at ? (Date.parse(r.finished_at) - canaryStart(r)) / 1000 : null,
-    }),
-  );
+  const rows = rollouts.map((r): UnitRollout => ({
+    rollout_id: r.rollout_id,
+    status: r.status,
+    created_at: r.created_at,
+    finished_at: r.finished_at,
+    toRollbackSeconds:
+      r.status === 'rolled_back' && r.finished_at ? (Date.parse(r.finished_at) - canaryStart(r)) / 1000 : null,
+  }));
   const latest = rows.at(-1);
-  return { class: cls, agentId, version, outcome: latest ? outcomeOf(latest.status) : 'untouched', rollouts: rows, everRolledBack: rows.some((r) => r.status === 'rolled_back') };
+  return {
+    class: cls,
+    agentId,
+    version,
+    outcome: latest ? outcomeOf(latest.status) : 'untouched',
+    rollouts: rows,
+    everRolledBack: rows.some((r) => r.status === 'rolled_back'),
+  };
 }
 
 /** The first canary event: the first session served by the canary arm, else the rollout's start. */
@@ -143,7 +173,15 @@ export interface ClassSummary {
 export function summarize(units: readonly Unit[]): ClassSummary[] {
   return REPORT_CLASSES.map((cls) => {
     const mine = units.filter((u) => u.class === cls);
-    const outcomes: Record<Outcome, number> = { promoted: 0, rolled_back: 0, retired: 0, in_progress: 0, failed: 0, untouched: 0, not_injected: 0 };
+    const outcomes: Record<Outcome, number> = {
+      promoted: 0,
+      rolled_back: 0,
+      retired: 0,
+      in_progress: 0,
+      failed: 0,
+      untouched: 0,
+      not_injected: 0,
+    };
     for (const u of mine) outcomes[u.outcome]++;
     const count = mine.length;
     const recoveries = mine.map((u) => u.recoverySeconds).filter((s): s is number => typeof s === 'number');
@@ -160,7 +198,9 @@ export function summarize(units: readonly Unit[]): ClassSummary[] {
         retired: share(outcomes.retired, count),
         untouched: share(outcomes.untouched, count),
       },
-      rollbackSeconds: spread(mine.flatMap((u) => u.rollouts.map((r) => r.toRollbackSeconds)).filter((s): s is number => s !== null)),
+      rollbackSeconds: spread(
+        mine.flatMap((u) => u.rollouts.map((r) => r.toRollbackSeconds)).filter((s): s is number => s !== null),
+      ),
       recoverySeconds: cls === 'regression' ? spread(recoveries) : null,
     };
   });

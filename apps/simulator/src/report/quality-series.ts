@@ -47,7 +47,12 @@ export class QualitySeries {
       sessions: b.sessions,
       quality: b.sessions ? b.sum / b.sessions : null,
       canaryShare: b.sessions ? b.canary / b.sessions : 0,
-      byGroup: Object.fromEntries([...b.groups].map(([name, g]) => [name, { sessions: g.sessions, quality: g.sessions ? g.sum / g.sessions : null }])),
+      byGroup: Object.fromEntries(
+        [...b.groups].map(([name, g]) => [
+          name,
+          { sessions: g.sessions, quality: g.sessions ? g.sum / g.sessions : null },
+        ]),
+      ),
     }));
   }
 }
@@ -57,7 +62,9 @@ export class QualitySeries {
  * served at least a quarter of the sessions of the median window (the run's cut-off last window and
  * empty ones do not).
  */
-export function netGain(windows: readonly QualityWindow[]): { first: QualityWindow; last: QualityWindow; gain: number } | null {
+export function netGain(
+  windows: readonly QualityWindow[],
+): { first: QualityWindow; last: QualityWindow; gain: number } | null {
   const counts = windows.map((w) => w.sessions).sort((a, b) => a - b);
   const median = counts[Math.floor(counts.length / 2)] ?? 0;
   const full = windows.filter((w) => w.quality !== null && w.sessions >= median / 4);

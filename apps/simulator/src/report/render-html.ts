@@ -9,8 +9,20 @@ import { renderText } from './render-text';
  * page with inline SVG, no dependencies.
  */
 
-const CLASS_COLORS: Record<ReportClass, string> = { better: '#1b9e77', worse: '#d95f02', identical: '#7570b3', fine: '#66a61e', regression: '#e7298a', other: '#999999' };
-const OUTCOME_COLORS: Record<string, string> = { promoted: '#1a9641', rolled_back: '#d7191c', retired: '#555555', failed: '#000000' };
+const CLASS_COLORS: Record<ReportClass, string> = {
+  better: '#1b9e77',
+  worse: '#d95f02',
+  identical: '#7570b3',
+  fine: '#66a61e',
+  regression: '#e7298a',
+  other: '#999999',
+};
+const OUTCOME_COLORS: Record<string, string> = {
+  promoted: '#1a9641',
+  rolled_back: '#d7191c',
+  retired: '#555555',
+  failed: '#000000',
+};
 const SERIES = [
   { key: 'fleet', label: 'fleet', color: '#222222', width: 2.5 },
   { key: 'needy', label: 'needy agents', color: '#2c7bb6', width: 1.5 },
@@ -23,7 +35,11 @@ const LANE = 9;
 
 export function renderHtml(r: EfficacyReport): string {
   const windows = r.quality.windows.filter((w) => w.quality !== null);
-  const xMax = Math.max(r.run.minutes * 60, ...windows.map((w) => w.end), ...r.timeline.rollouts.map((x) => x.finished ?? x.created));
+  const xMax = Math.max(
+    r.run.minutes * 60,
+    ...windows.map((w) => w.end),
+    ...r.timeline.rollouts.map((x) => x.finished ?? x.created),
+  );
   const values = windows.flatMap((w) => [w.quality!, ...Object.values(w.byGroup).map((g) => g.quality ?? 1)]);
   const yMin = Math.max(0, Math.floor((Math.min(r.fleet.bestQuality, ...values) - 0.05) * 10) / 10);
   const innerW = W - PLOT.left - PLOT.right;
@@ -36,13 +52,19 @@ export function renderHtml(r: EfficacyReport): string {
 
   const svg: string[] = [];
   for (let q = Math.ceil(yMin * 10) / 10; q <= 1.0001; q += 0.1) {
-    svg.push(`<line x1="${PLOT.left}" x2="${W - PLOT.right}" y1="${y(q)}" y2="${y(q)}" stroke="#eee"/><text x="${PLOT.left - 6}" y="${y(q) + 4}" text-anchor="end">${q.toFixed(1)}</text>`);
+    svg.push(
+      `<line x1="${PLOT.left}" x2="${W - PLOT.right}" y1="${y(q)}" y2="${y(q)}" stroke="#eee"/><text x="${PLOT.left - 6}" y="${y(q) + 4}" text-anchor="end">${q.toFixed(1)}</text>`,
+    );
   }
   const step = niceStep(xMax);
   for (let s = 0; s <= xMax; s += step) {
-    svg.push(`<line x1="${x(s)}" x2="${x(s)}" y1="${PLOT.top}" y2="${lanesTop + lanes.length * LANE}" stroke="#f3f3f3"/><text x="${x(s)}" y="${bottom + 16}" text-anchor="middle">${s < 60 ? `${s} s` : `${(s / 60).toFixed(s % 60 ? 1 : 0)} min`}</text>`);
+    svg.push(
+      `<line x1="${x(s)}" x2="${x(s)}" y1="${PLOT.top}" y2="${lanesTop + lanes.length * LANE}" stroke="#f3f3f3"/><text x="${x(s)}" y="${bottom + 16}" text-anchor="middle">${s < 60 ? `${s} s` : `${(s / 60).toFixed(s % 60 ? 1 : 0)} min`}</text>`,
+    );
   }
-  svg.push(`<line x1="${PLOT.left}" x2="${W - PLOT.right}" y1="${y(r.fleet.bestQuality)}" y2="${y(r.fleet.bestQuality)}" stroke="#999" stroke-dasharray="6 4"><title>a perfect loop: ${r.fleet.bestQuality.toFixed(3)}</title></line>`);
+  svg.push(
+    `<line x1="${PLOT.left}" x2="${W - PLOT.right}" y1="${y(r.fleet.bestQuality)}" y2="${y(r.fleet.bestQuality)}" stroke="#999" stroke-dasharray="6 4"><title>a perfect loop: ${r.fleet.bestQuality.toFixed(3)}</title></line>`,
+  );
   for (const regression of r.timeline.regressions) {
     svg.push(
       `<line x1="${x(regression.seconds)}" x2="${x(regression.seconds)}" y1="${PLOT.top}" y2="${bottom}" stroke="${CLASS_COLORS.regression}" stroke-dasharray="3 3"><title>${esc(`${regression.ok ? 'bad prompt deployed on' : 'regression NOT injected on'} ${regression.agent_id} at ${Math.round(regression.seconds)} s${regression.error ? `: ${regression.error}` : ''}`)}</title></line>`,
@@ -50,25 +72,43 @@ export function renderHtml(r: EfficacyReport): string {
   }
   for (const series of SERIES) {
     const points = windows
-      .map((w) => ({ s: (w.start + w.end) / 2, q: series.key === 'fleet' ? w.quality : (w.byGroup[series.key]?.quality ?? null) }))
+      .map((w) => ({
+        s: (w.start + w.end) / 2,
+        q: series.key === 'fleet' ? w.quality : (w.byGroup[series.key]?.quality ?? null),
+      }))
       .filter((p): p is { s: number; q: number } => p.q !== null);
-    if (points.length) svg.push(`<polyline fill="none" stroke="${series.color}" stroke-width="${series.width}" points="${points.map((p) => `${x(p.s).toFixed(1)},${y(p.q).toFixed(1)}`).join(' ')}"/>`);
+    if (points.length)
+      svg.push(
+        `<polyline fill="none" stroke="${series.color}" stroke-width="${series.width}" points="${points.map((p) => `${x(p.s).toFixed(1)},${y(p.q).toFixed(1)}`).join(' ')}"/>`,
+      );
   }
   lanes.forEach((rollout, i) => {
     const top = lanesTop + i * LANE;
     const end = rollout.finished ?? xMax;
     const why = rollout.findings.length ? ` for ${[...new Set(rollout.findings)].join(' + ')}` : '';
-    const title = esc(`${rollout.agent_id} ${rollout.version ?? '?'} (${rollout.class})${why}: ${rollout.status} after ${Math.round(end - rollout.created)} s${rollout.reason ? ` — ${rollout.reason}` : ''}`);
-    svg.push(`<g><title>${title}</title><rect x="${x(rollout.created)}" y="${top}" width="${Math.max(1.5, x(end) - x(rollout.created))}" height="${LANE - 3}" fill="${CLASS_COLORS[rollout.class]}" opacity="0.75"/>`);
-    svg.push(`<polygon points="${x(rollout.created)},${bottom} ${x(rollout.created) - 3},${bottom + 6} ${x(rollout.created) + 3},${bottom + 6}" fill="${CLASS_COLORS[rollout.class]}"/>`);
+    const title = esc(
+      `${rollout.agent_id} ${rollout.version ?? '?'} (${rollout.class})${why}: ${rollout.status} after ${Math.round(end - rollout.created)} s${rollout.reason ? ` — ${rollout.reason}` : ''}`,
+    );
+    svg.push(
+      `<g><title>${title}</title><rect x="${x(rollout.created)}" y="${top}" width="${Math.max(1.5, x(end) - x(rollout.created))}" height="${LANE - 3}" fill="${CLASS_COLORS[rollout.class]}" opacity="0.75"/>`,
+    );
+    svg.push(
+      `<polygon points="${x(rollout.created)},${bottom} ${x(rollout.created) - 3},${bottom + 6} ${x(rollout.created) + 3},${bottom + 6}" fill="${CLASS_COLORS[rollout.class]}"/>`,
+    );
     if (rollout.finished !== null) {
       const color = OUTCOME_COLORS[rollout.status] ?? '#000';
-      svg.push(`<circle cx="${x(end)}" cy="${top + (LANE - 3) / 2}" r="3.2" fill="${color}"/><circle cx="${x(end)}" cy="${bottom - 4}" r="2.5" fill="${color}"/>`);
+      svg.push(
+        `<circle cx="${x(end)}" cy="${top + (LANE - 3) / 2}" r="3.2" fill="${color}"/><circle cx="${x(end)}" cy="${bottom - 4}" r="2.5" fill="${color}"/>`,
+      );
     }
     svg.push('</g>');
   });
-  svg.push(`<text x="${PLOT.left}" y="${PLOT.top - 10}" font-weight="bold">true quality served (mean P(good) per ${r.quality.windowSeconds} s window)</text>`);
-  svg.push(`<text x="${PLOT.left}" y="${lanesTop - 8}" font-weight="bold">rollouts (bar: created → ended; dot: promoted green, rolled back red, retired grey)</text>`);
+  svg.push(
+    `<text x="${PLOT.left}" y="${PLOT.top - 10}" font-weight="bold">true quality served (mean P(good) per ${r.quality.windowSeconds} s window)</text>`,
+  );
+  svg.push(
+    `<text x="${PLOT.left}" y="${lanesTop - 8}" font-weight="bold">rollouts (bar: created → ended; dot: promoted green, rolled back red, retired grey)</text>`,
+  );
   const legend = [
     ...SERIES.map((s) => `<span style="border-bottom:3px solid ${s.color}">${s.label}</span>`),
     '<span style="border-bottom:3px dashed #999">perfect loop</span>',
@@ -95,4 +135,5 @@ function niceStep(span: number): number {
   return [15, 30, 60, 120, 300, 600, 1800, 3600].find((s) => s >= target) ?? 3600;
 }
 
-const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

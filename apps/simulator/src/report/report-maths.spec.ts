@@ -22,11 +22,36 @@ describe('quantiles and shares', () => {
 });
 
 describe('stalled findings', () => {
-  const finding = (id: string, status: string): FindingView => ({ finding_id: id, type: 'dissatisfaction', agent_id: 'a', revision_id: null, severity: 'high', confidence: 0.99, summary: '', status });
-  const plan = (id: string, status: string, findingIds: string[], createdAt = '2026-12-07T00:00:00Z'): PlanView => ({ plan_id: id, status, finding_ids: findingIds, mutations: [], created_at: createdAt, updated_at: createdAt });
+  const finding = (id: string, status: string): FindingView => ({
+    finding_id: id,
+    type: 'dissatisfaction',
+    agent_id: 'a',
+    revision_id: null,
+    severity: 'high',
+    confidence: 0.99,
+    summary: '',
+    status,
+  });
+  const plan = (id: string, status: string, findingIds: string[], createdAt = '2026-12-07T00:00:00Z'): PlanView => ({
+    plan_id: id,
+    status,
+    finding_ids: findingIds,
+    mutations: [],
+    created_at: createdAt,
+    updated_at: createdAt,
+  });
 
   it('counts a finding open through a whole tick, and a planned one no live plan holds', () => {
-    const findings = [finding('open', 'open'), finding('just-released', 'open'), finding('blocked', 'planned'), finding('live', 'planned'), finding('orphan', 'planned'), finding('d', 'deferred'), finding('r', 'resolved'), finding('s', 'superseded')];
+    const findings = [
+      finding('open', 'open'),
+      finding('just-released', 'open'),
+      finding('blocked', 'planned'),
+      finding('live', 'planned'),
+      finding('orphan', 'planned'),
+      finding('d', 'deferred'),
+      finding('r', 'resolved'),
+      finding('s', 'superseded'),
+    ];
     const plans = [plan('p1', 'blocked', ['blocked']), plan('p2', 'queued', ['live']), plan('p3', 'blocked', ['live'])];
     const stalled = stalledFindings(findings, plans, new Set(['open', 'd']));
     expect(stalled.map((s) => [s.finding_id, s.why])).toEqual([
@@ -41,14 +66,24 @@ describe('stalled findings', () => {
     });
   });
 
-  it.each(['draft', 'validated', 'awaiting_approval', 'approved', 'queued', 'executing'])('is not stalled while a %s plan holds it', (status) => {
-    expect(stalledFindings([finding('f', 'planned')], [plan('p', status, ['f'])], new Set())).toEqual([]);
-  });
+  it.each(['draft', 'validated', 'awaiting_approval', 'approved', 'queued', 'executing'])(
+    'is not stalled while a %s plan holds it',
+    (status) => {
+      expect(stalledFindings([finding('f', 'planned')], [plan('p', status, ['f'])], new Set())).toEqual([]);
+    },
+  );
 
-  it.each(['completed', 'failed', 'rejected', 'expired', 'blocked'])('is stalled when only a %s plan holds it, naming the newest', (status) => {
-    const stalled = stalledFindings([finding('f', 'planned')], [plan('old', 'blocked', ['f'], '2026-12-07T00:00:00Z'), plan('new', status, ['f'], '2026-12-07T00:01:00Z')], new Set());
-    expect(stalled[0]!.why).toBe(`planned, but its plan is ${status}`);
-  });
+  it.each(['completed', 'failed', 'rejected', 'expired', 'blocked'])(
+    'is stalled when only a %s plan holds it, naming the newest',
+    (status) => {
+      const stalled = stalledFindings(
+        [finding('f', 'planned')],
+        [plan('old', 'blocked', ['f'], '2026-12-07T00:00:00Z'), plan('new', status, ['f'], '2026-12-07T00:01:00Z')],
+        new Set(),
+      );
+      expect(stalled[0]!.why).toBe(`planned, but its plan is ${status}`);
+    },
+  );
 });
 
 describe('budget windows', () => {
@@ -62,8 +97,20 @@ describe('budget windows', () => {
   });
 
   it('counts intervals open at once, an end freeing its slot for a start at the same moment', () => {
-    expect(maxConcurrent([{ start: 0, end: 10 }, { start: 10, end: 20 }, { start: 5, end: null }])).toBe(2);
-    expect(maxConcurrent([{ start: 0, end: 10 }, { start: 1, end: 9 }, { start: 2, end: 8 }])).toBe(3);
+    expect(
+      maxConcurrent([
+        { start: 0, end: 10 },
+        { start: 10, end: 20 },
+        { start: 5, end: null },
+      ]),
+    ).toBe(2);
+    expect(
+      maxConcurrent([
+        { start: 0, end: 10 },
+        { start: 1, end: 9 },
+        { start: 2, end: 8 },
+      ]),
+    ).toBe(3);
   });
 
   it('compares every budget of the policy with what the rollouts used', () => {
@@ -84,10 +131,18 @@ describe('budget windows', () => {
       created_at: new Date(t0 + minutes * MIN).toISOString(),
       finished_at: length === null ? null : new Date(t0 + (minutes + length) * MIN).toISOString(),
     });
-    const rollouts = [rollout(1, 'p1', 0, 5), rollout(2, 'p2', 1, 5), rollout(3, 'd1', 2, 5), rollout(4, 'p1', 61, null)];
+    const rollouts = [
+      rollout(1, 'p1', 0, 5),
+      rollout(2, 'p2', 1, 5),
+      rollout(3, 'd1', 2, 5),
+      rollout(4, 'p1', 61, null),
+    ];
     const env: Record<string, string> = { p1: 'prod', p2: 'prod', d1: 'dev' };
     const policy = {
-      budgets: { mutations_per_hour: { global: 3, per_environment: { prod: 1, dev: 5, staging: 5 } }, mutations_per_day_by_type: { PROMPT_PATCH: 10, MODEL_SWAP: 2 } },
+      budgets: {
+        mutations_per_hour: { global: 3, per_environment: { prod: 1, dev: 5, staging: 5 } },
+        mutations_per_day_by_type: { PROMPT_PATCH: 10, MODEL_SWAP: 2 },
+      },
       concurrency: { max_concurrent_rollouts: 2 },
     } as unknown as PolicyFigures;
     expect(budgetRows(rollouts, (id) => env[id], policy)).toEqual([
@@ -107,7 +162,13 @@ describe('the true quality served over time', () => {
     series.add(9.9, 'fine', 0.9, true);
     series.add(25, 'needy', 0.7, false);
     const [w0, w1, w2] = series.windows();
-    expect(w0).toMatchObject({ start: 0, end: 10, sessions: 2, canaryShare: 0.5, byGroup: { needy: { sessions: 1, quality: 0.4 }, fine: { sessions: 1, quality: 0.9 } } });
+    expect(w0).toMatchObject({
+      start: 0,
+      end: 10,
+      sessions: 2,
+      canaryShare: 0.5,
+      byGroup: { needy: { sessions: 1, quality: 0.4 }, fine: { sessions: 1, quality: 0.9 } },
+    });
     expect(w0!.quality).toBeCloseTo(0.65);
     expect(w1).toMatchObject({ sessions: 0, quality: null });
     expect(w2).toMatchObject({ start: 20, quality: 0.7 });

@@ -1,7 +1,14 @@
 import type { FindingView, PlanView } from '../api/wire';
 
 /** A plan in one of these still holds its findings: it may yet be rolled out. */
-export const LIVE_PLAN_STATUSES: ReadonlySet<string> = new Set(['draft', 'validated', 'awaiting_approval', 'approved', 'queued', 'executing']);
+export const LIVE_PLAN_STATUSES: ReadonlySet<string> = new Set([
+  'draft',
+  'validated',
+  'awaiting_approval',
+  'approved',
+  'queued',
+  'executing',
+]);
 
 /** The rule, as printed beside the figure. */
 export const STALLED_DEFINITION =
@@ -35,7 +42,11 @@ export interface StalledFinding {
  *   holds it — its plan was blocked, rejected, expired or finished without releasing it.
  * `deferred`, `resolved`, `superseded` and `dismissed` findings are not stuck.
  */
-export function stalledFindings(findings: readonly FindingView[], plans: readonly PlanView[], openBefore: ReadonlySet<string>): StalledFinding[] {
+export function stalledFindings(
+  findings: readonly FindingView[],
+  plans: readonly PlanView[],
+  openBefore: ReadonlySet<string>,
+): StalledFinding[] {
   const plansOf = new Map<string, PlanView[]>();
   for (const plan of plans) {
     for (const id of plan.finding_ids ?? []) plansOf.set(id, [...(plansOf.get(id) ?? []), plan]);
@@ -44,12 +55,16 @@ export function stalledFindings(findings: readonly FindingView[], plans: readonl
   for (const f of findings) {
     const base = { finding_id: f.finding_id, agent_id: f.agent_id, type: f.type, status: f.status };
     if (f.status === 'open') {
-      if (openBefore.has(f.finding_id)) stalled.push({ ...base, why: 'open through a whole tick: neither planned nor deferred' });
+      if (openBefore.has(f.finding_id))
+        stalled.push({ ...base, why: 'open through a whole tick: neither planned nor deferred' });
     } else if (f.status === 'planned') {
       const holding = plansOf.get(f.finding_id) ?? [];
       if (holding.some((p) => LIVE_PLAN_STATUSES.has(p.status))) continue;
       const newest = [...holding].sort((a, b) => b.created_at.localeCompare(a.created_at))[0];
-      stalled.push({ ...base, why: newest ? `planned, but its plan is ${newest.status}` : 'planned, but no plan holds it' });
+      stalled.push({
+        ...base,
+        why: newest ? `planned, but its plan is ${newest.status}` : 'planned, but no plan holds it',
+      });
     }
   }
   return stalled;

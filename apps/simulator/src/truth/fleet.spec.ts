@@ -72,7 +72,15 @@ describe('the ground truth', () => {
 describe('random streams and apportioning', () => {
   it('names a stream by its integers: equal names, equal seeds; a different part, a different seed', () => {
     expect(streamSeed(1, 2, 3)).toBe(streamSeed(1, 2, 3));
-    expect(new Set([streamSeed(1, 2, 3), streamSeed(1, 2, 4), streamSeed(1, 3, 3), streamSeed(2, 2, 3), streamSeed(1, 2, 3 + 2 ** 32)]).size).toBe(5);
+    expect(
+      new Set([
+        streamSeed(1, 2, 3),
+        streamSeed(1, 2, 4),
+        streamSeed(1, 3, 3),
+        streamSeed(2, 2, 3),
+        streamSeed(1, 2, 3 + 2 ** 32),
+      ]).size,
+    ).toBe(5);
   });
 
   it('apportions by largest remainder, ties to the earlier class', () => {

@@ -76,7 +76,9 @@ export const DEFAULT_CANDIDATE_MIX: Readonly<Record<TruthClass, number>> = { bet
  * to be sure within a few minutes' window: under the user model q = 0.45 rates 2.7 on average,
  * q = 0.5 already 2.85, hence 0.30–0.45.
  */
-export const QUALITY: Readonly<Record<AgentKind | 'betterLift' | 'worseDrop' | 'regression', readonly [number, number]>> = {
+export const QUALITY: Readonly<
+  Record<AgentKind | 'betterLift' | 'worseDrop' | 'regression', readonly [number, number]>
+> = {
   fine: [0.85, 0.95],
   needy: [0.3, 0.45],
   betterLift: [0.25, 0.35],
@@ -88,8 +90,14 @@ export function buildFleet(options: FleetOptions): Fleet {
   const { seed, agents: n, idPrefix, runSeconds } = options;
   const random = streamRandom(seed, 0x7f1ee7);
   const fineCount = Math.round(n * (options.fineShare ?? 0.4));
-  const kinds = shuffle(random, [...repeat<AgentKind>('fine', fineCount), ...repeat<AgentKind>('needy', n - fineCount)]);
-  const tiers = shuffle(random, spread(n, { heavy: TIERS.heavy.share, medium: TIERS.medium.share, light: TIERS.light.share }));
+  const kinds = shuffle(random, [
+    ...repeat<AgentKind>('fine', fineCount),
+    ...repeat<AgentKind>('needy', n - fineCount),
+  ]);
+  const tiers = shuffle(
+    random,
+    spread(n, { heavy: TIERS.heavy.share, medium: TIERS.medium.share, light: TIERS.light.share }),
+  );
   const environments = shuffle(random, spread(n, ENVIRONMENTS));
   const needyClasses = shuffle(random, spread(n - fineCount, options.candidateMix ?? DEFAULT_CANDIDATE_MIX));
   // A fine agent carries a registered candidate too (same or worse): the loop has something it
@@ -111,17 +119,31 @@ export function buildFleet(options: FleetOptions): Fleet {
       tier: tiers[index]!,
       weight: TIERS[tiers[index]!].weight / totalWeight,
       stable: { version: 'v1', template: `You are ${agentId}, a support assistant.`, quality },
-      candidates: [{ version: 'v2', template: `You are ${agentId}, a support assistant. Think before you answer.`, quality: candidateQuality(random, quality, truth), truth }],
+      candidates: [
+        {
+          version: 'v2',
+          template: `You are ${agentId}, a support assistant. Think before you answer.`,
+          quality: candidateQuality(random, quality, truth),
+          truth,
+        },
+      ],
       regression: null,
     };
   });
 
-  const fine = shuffle(random, agents.filter((a) => a.kind === 'fine'));
+  const fine = shuffle(
+    random,
+    agents.filter((a) => a.kind === 'fine'),
+  );
   const regressions = Math.min(fine.length, options.regressions ?? Math.max(1, Math.round(n / 10)));
   for (const agent of fine.slice(0, regressions)) {
     agent.regression = {
       atSeconds: Math.round(uniform(random, 0.3, 0.5) * runSeconds),
-      prompt: { version: 'v1-hotfix', template: `You are ${agent.agentId}. Answer in one word.`, quality: round(uniform(random, ...QUALITY.regression)) },
+      prompt: {
+        version: 'v1-hotfix',
+        template: `You are ${agent.agentId}. Answer in one word.`,
+        quality: round(uniform(random, ...QUALITY.regression)),
+      },
     };
   }
   return { seed, agents };

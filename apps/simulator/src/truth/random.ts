@@ -64,7 +64,9 @@ export function apportion<K extends string>(count: number, shares: Readonly<Reco
   const exact = keys.map((k) => (count * shares[k]) / (total || 1));
   const result = Object.fromEntries(keys.map((k, i) => [k, Math.floor(exact[i]!)])) as Record<K, number>;
   let left = count - keys.reduce((a, k) => a + result[k], 0);
-  const byRemainder = keys.map((k, i) => ({ k, r: exact[i]! - Math.floor(exact[i]!), i })).sort((a, b) => b.r - a.r || a.i - b.i);
+  const byRemainder = keys
+    .map((k, i) => ({ k, r: exact[i]! - Math.floor(exact[i]!), i }))
+    .sort((a, b) => b.r - a.r || a.i - b.i);
   for (const { k } of byRemainder) {
     if (left <= 0) break;
     result[k]++;

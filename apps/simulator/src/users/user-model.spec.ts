@@ -43,7 +43,9 @@ describe('the user model', () => {
   });
 
   it('draws response times log-normally around the median', () => {
-    const times = many(0.9, 20_000).map((i) => i.implicit.response_time_ms).sort((a, b) => a - b);
+    const times = many(0.9, 20_000)
+      .map((i) => i.implicit.response_time_ms)
+      .sort((a, b) => a - b);
     expect(Math.abs(times[10_000]! - DEFAULT_USER_MODEL.latencyMedianMs)).toBeLessThan(25);
     expect(times.every((t) => t > 0)).toBe(true);
   });

@@ -55,7 +55,14 @@ export function interact(quality: number, random: Random, model: UserModel = DEF
   const success = good || random.next() < model.badSuccessProbability;
   const response_time_ms = Math.round(logNormal(random, model.latencyMedianMs, model.latencySigma));
   const complains = !good && !noisy && random.next() < model.complaintProbability;
-  const complaint = complains ? COMPLAINTS[pickWeighted(random, COMPLAINTS.map((c) => c.weight))]! : undefined;
+  const complaint = complains
+    ? COMPLAINTS[
+        pickWeighted(
+          random,
+          COMPLAINTS.map((c) => c.weight),
+        )
+      ]!
+    : undefined;
   const ratings = good ? GOOD_RATINGS : BAD_RATINGS;
   const rating = noisy ? 1 + Math.floor(random.next() * 5) : ratings.values[pickWeighted(random, ratings.weights)]!;
   const helpful = noisy ? random.next() < 0.5 : good;
@@ -70,7 +77,8 @@ export function interact(quality: number, random: Random, model: UserModel = DEF
 
 /** The mean rating a revision of quality q gets from this user model (what the analyzer estimates). */
 export function expectedMeanRating(quality: number, model: UserModel = DEFAULT_USER_MODEL): number {
-  const mean = (r: { values: number[]; weights: number[] }) => r.values.reduce((sum, v, i) => sum + v * r.weights[i]!, 0);
+  const mean = (r: { values: number[]; weights: number[] }) =>
+    r.values.reduce((sum, v, i) => sum + v * r.weights[i]!, 0);
   const honest = quality * mean(GOOD_RATINGS) + (1 - quality) * mean(BAD_RATINGS);
   return (1 - model.noisyShare) * honest + model.noisyShare * 3;
 }

@@ -44,7 +44,11 @@ export function context(overrides: Partial<AdapterContext> = {}): AdapterContext
 }
 
 /** A checkpoint that keeps every state it is given, as the orchestrator's row would. */
-export function checkpoints(): { saved: AdapterState[]; checkpoint: (state: AdapterState) => Promise<void>; last: () => AdapterState | null } {
+export function checkpoints(): {
+  saved: AdapterState[];
+  checkpoint: (state: AdapterState) => Promise<void>;
+  last: () => AdapterState | null;
+} {
   const saved: AdapterState[] = [];
   return { saved, checkpoint: async (state) => void saved.push(state), last: () => saved.at(-1) ?? null };
 }

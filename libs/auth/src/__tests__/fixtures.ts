@@ -21,7 +21,11 @@ export class ManualClock {
  * The client with every `apiKey.<operation>` call counted, to tell a cache hit from a
  * database round trip.
  */
-export function countingClient(prisma: PrismaClient): { client: PrismaClient; calls: Record<string, number>; reset(): void } {
+export function countingClient(prisma: PrismaClient): {
+  client: PrismaClient;
+  calls: Record<string, number>;
+  reset(): void;
+} {
   const calls: Record<string, number> = {};
   const apiKey = new Proxy(prisma.apiKey, {
     get(target, property, receiver) {

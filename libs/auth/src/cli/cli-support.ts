@@ -47,7 +47,10 @@ function explain(error: unknown, databaseUrl: string): string {
 
 /** Prisma prefixes the cause with the invocation and a code frame; its last line is the cause. */
 function causeOf(error: unknown): string {
-  const lines = String((error as Error)?.message ?? error).split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = String((error as Error)?.message ?? error)
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   return lines.at(-1) ?? 'unknown error';
 }
 

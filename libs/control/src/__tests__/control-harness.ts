@@ -35,10 +35,16 @@ export async function controlHarness(suite: string, replicas = 1): Promise<Contr
 }
 
 /** An agent with one revision, ready to get rollouts. */
-export async function seedAgent(prisma: PrismaService, id: string, environment: 'dev' | 'staging' | 'prod' = 'dev'): Promise<string> {
+export async function seedAgent(
+  prisma: PrismaService,
+  id: string,
+  environment: 'dev' | 'staging' | 'prod' = 'dev',
+): Promise<string> {
   const revisionId = `rev_${id}`;
   await prisma.agent.create({ data: { id, name: id, environment } });
-  await prisma.revision.create({ data: { id: revisionId, agentId: id, configHash: id, config: {}, createdBy: 'test' } });
+  await prisma.revision.create({
+    data: { id: revisionId, agentId: id, configHash: id, config: {}, createdBy: 'test' },
+  });
   await prisma.agent.update({ where: { id }, data: { stableRevisionId: revisionId } });
   return revisionId;
 }

@@ -22,7 +22,10 @@ export interface RollbackHarness {
   reverts: Queue;
   settled(): Promise<void>;
   /** A registered agent with a candidate revision and a rollout of it in `status`. */
-  seedRollout(agentId: string, options?: { status?: 'pending' | 'running' | 'paused'; effects?: number; planId?: string }): Promise<{ rolloutId: string; rollbackKey: string }>;
+  seedRollout(
+    agentId: string,
+    options?: { status?: 'pending' | 'running' | 'paused'; effects?: number; planId?: string },
+  ): Promise<{ rolloutId: string; rollbackKey: string }>;
   dispose(): Promise<void>;
 }
 
@@ -33,7 +36,11 @@ export async function rollbackHarness(suite: string, replicas = 1): Promise<Roll
   for (let i = 0; i < replicas; i++) {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ REDIS_URL: testEnv.TEST_REDIS_URL, REDIS_PREFIX: prefix })] }),
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          load: [() => ({ REDIS_URL: testEnv.TEST_REDIS_URL, REDIS_PREFIX: prefix })],
+        }),
         PrismaModule.forRoot({ databaseUrl: schema.url, migrateOnStart: true, poolSize: 4 }),
         NatsModule.forRoot({ servers: [testEnv.TEST_NATS_URL], name: `${suite}-${i}`, prefix }),
         MetricsModule.forRoot(`${suite}-${i}`),
@@ -48,9 +55,14 @@ export async function rollbackHarness(suite: string, replicas = 1): Promise<Roll
   const prisma = contexts[0]!.get(PrismaService);
   const spy: NatsConnection = await connectNats({ servers: testEnv.TEST_NATS_URL, name: `${suite}-spy` });
   const messages: ConfigChangedMessage[] = [];
-  spy.subscribe(natsTopology({ prefix }).subjects.configChanged, { callback: (_error, msg) => void messages.push(msg.json()) });
+  spy.subscribe(natsTopology({ prefix }).subjects.configChanged, {
+    callback: (_error, msg) => void messages.push(msg.json()),
+  });
   await spy.flush();
-  const reverts = new Queue(QUEUES.reverts, { connection: bullmqConnection(testEnv.TEST_REDIS_URL, `${suite}-spec`), prefix });
+  const reverts = new Queue(QUEUES.reverts, {
+    connection: bullmqConnection(testEnv.TEST_REDIS_URL, `${suite}-spec`),
+    prefix,
+  });
   return {
     schema,
     replicas: contexts,
@@ -65,11 +77,25 @@ export async function rollbackHarness(suite: string, replicas = 1): Promise<Roll
       const agents = contexts[0]!.get(AgentsService);
       const revisions = contexts[0]!.get(RevisionsService);
       const { revision_id: stable } = await agents.createAgent(
-        { agent_id: agentId, environment: 'dev', config: { model: 'gpt-4o-mini', prompt: { version: 'v1', template: 'Be helpful.' } } },
+        {
+          agent_id: agentId,
+          environment: 'dev',
+          config: { model: 'gpt-4o-mini', prompt: { version: 'v1', template: 'Be helpful.' } },
+        },
         'test',
       );
-      const candidate = await revisions.createRevision(agentId, stable, { model: 'gpt-4o-mini', prompt: { version: 'v2', template: 'Be brief.' } }, 'PROMPT_PATCH', null, 'test');
-      const effects = Array.from({ length: options.effects ?? 0 }, (_, i) => ({ effect: { kind: 'lora_load', lora_name: `l${i}`, lora_path: `/l${i}` }, status: 'done' }));
+      const candidate = await revisions.createRevision(
+        agentId,
+        stable,
+        { model: 'gpt-4o-mini', prompt: { version: 'v2', template: 'Be brief.' } },
+        'PROMPT_PATCH',
+        null,
+        'test',
+      );
+      const effects = Array.from({ length: options.effects ?? 0 }, (_, i) => ({
+        effect: { kind: 'lora_load', lora_name: `l${i}`, lora_path: `/l${i}` },
+        status: 'done',
+      }));
       const rollout = await prisma.rollout.create({
         data: {
           agentId,

@@ -46,14 +46,20 @@ export class AuditLog {
         entityId: query.entity_id,
         action: query.action,
         actor: query.actor,
-        at: { gte: query.since ? new Date(query.since) : undefined, lt: query.until ? new Date(query.until) : undefined },
+        at: {
+          gte: query.since ? new Date(query.since) : undefined,
+          lt: query.until ? new Date(query.until) : undefined,
+        },
         id: query.cursor ? { lt: BigInt(query.cursor) } : undefined,
       },
       orderBy: { id: 'desc' },
       take: query.limit + 1,
     });
     const page = rows.slice(0, query.limit);
-    return { items: page.map(auditView), next_cursor: rows.length > query.limit ? page[page.length - 1]!.id.toString() : null };
+    return {
+      items: page.map(auditView),
+      next_cursor: rows.length > query.limit ? page[page.length - 1]!.id.toString() : null,
+    };
   }
 }
 

@@ -1,6 +1,12 @@
 import { policySchema } from '@metaloop/policies';
 import { budgetLimitsFromPolicy } from './budget-from-policy';
-import { budgetRefusal, budgetRemaining, type AgentBudgetState, type BudgetLimits, type BudgetUsage } from './budget-limits';
+import {
+  budgetRefusal,
+  budgetRemaining,
+  type AgentBudgetState,
+  type BudgetLimits,
+  type BudgetUsage,
+} from './budget-limits';
 
 const limits: BudgetLimits = {
   perHour: 10,
@@ -11,7 +17,12 @@ const limits: BudgetLimits = {
 };
 const now = new Date('2026-12-02T12:00:00Z');
 const idle: AgentBudgetState = { environment: 'dev', activeRolloutId: null, lastFinishedAt: null };
-const empty: BudgetUsage = { lastHour: 0, lastHourByEnvironment: { dev: 0, staging: 0, prod: 0 }, lastDayByType: {}, activeRollouts: 0 };
+const empty: BudgetUsage = {
+  lastHour: 0,
+  lastHourByEnvironment: { dev: 0, staging: 0, prod: 0 },
+  lastDayByType: {},
+  activeRollouts: 0,
+};
 const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
 
 describe('budgetRefusal', () => {
@@ -24,9 +35,27 @@ describe('budgetRefusal', () => {
     ['3 of 3 concurrent rollouts', { activeRollouts: 3 }, {}, 'PROMPT_PATCH', 'concurrency'],
     ['9 of 10 this hour', { lastHour: 9 }, {}, 'PROMPT_PATCH', null],
     ['10 of 10 this hour', { lastHour: 10 }, {}, 'PROMPT_PATCH', 'hourly_budget'],
-    ['4 of 5 in prod', { lastHour: 4, lastHourByEnvironment: { dev: 0, staging: 0, prod: 4 } }, { environment: 'prod' }, 'PROMPT_PATCH', null],
-    ['5 of 5 in prod', { lastHour: 5, lastHourByEnvironment: { dev: 0, staging: 0, prod: 5 } }, { environment: 'prod' }, 'PROMPT_PATCH', 'environment_budget'],
-    ['5 prod mutations but a dev agent', { lastHour: 5, lastHourByEnvironment: { dev: 0, staging: 0, prod: 5 } }, {}, 'PROMPT_PATCH', null],
+    [
+      '4 of 5 in prod',
+      { lastHour: 4, lastHourByEnvironment: { dev: 0, staging: 0, prod: 4 } },
+      { environment: 'prod' },
+      'PROMPT_PATCH',
+      null,
+    ],
+    [
+      '5 of 5 in prod',
+      { lastHour: 5, lastHourByEnvironment: { dev: 0, staging: 0, prod: 5 } },
+      { environment: 'prod' },
+      'PROMPT_PATCH',
+      'environment_budget',
+    ],
+    [
+      '5 prod mutations but a dev agent',
+      { lastHour: 5, lastHourByEnvironment: { dev: 0, staging: 0, prod: 5 } },
+      {},
+      'PROMPT_PATCH',
+      null,
+    ],
     ['1 of 2 MODEL_SWAP today', { lastDayByType: { MODEL_SWAP: 1 } }, {}, 'MODEL_SWAP', null],
     ['2 of 2 MODEL_SWAP today', { lastDayByType: { MODEL_SWAP: 2 } }, {}, 'MODEL_SWAP', 'action_budget'],
     ['2 MODEL_SWAP today but a PROMPT_PATCH', { lastDayByType: { MODEL_SWAP: 2 } }, {}, 'PROMPT_PATCH', null],
@@ -39,8 +68,18 @@ describe('budgetRefusal', () => {
 
 describe('budgetRemaining', () => {
   it('never goes below zero', () => {
-    const usage: BudgetUsage = { lastHour: 12, lastHourByEnvironment: { dev: 7, staging: 0, prod: 5 }, lastDayByType: { MODEL_SWAP: 1 }, activeRollouts: 1 };
-    expect(budgetRemaining(limits, usage)).toEqual({ perHour: 0, perHourByEnvironment: { prod: 0 }, perDayByType: { MODEL_SWAP: 1 }, concurrentRollouts: 2 });
+    const usage: BudgetUsage = {
+      lastHour: 12,
+      lastHourByEnvironment: { dev: 7, staging: 0, prod: 5 },
+      lastDayByType: { MODEL_SWAP: 1 },
+      activeRollouts: 1,
+    };
+    expect(budgetRemaining(limits, usage)).toEqual({
+      perHour: 0,
+      perHourByEnvironment: { prod: 0 },
+      perDayByType: { MODEL_SWAP: 1 },
+      concurrentRollouts: 2,
+    });
   });
 });
 

@@ -20,7 +20,14 @@ export interface BudgetUsage {
   activeRollouts: number;
 }
 
-export type BudgetRefusalCode = 'unknown_agent' | 'agent_busy' | 'cooldown' | 'hourly_budget' | 'environment_budget' | 'action_budget' | 'concurrency';
+export type BudgetRefusalCode =
+  | 'unknown_agent'
+  | 'agent_busy'
+  | 'cooldown'
+  | 'hourly_budget'
+  | 'environment_budget'
+  | 'action_budget'
+  | 'concurrency';
 
 export interface BudgetRefusal {
   code: BudgetRefusalCode;
@@ -44,15 +51,22 @@ export function budgetRefusal(
   mutationType: MutationType,
   now: Date,
 ): BudgetRefusal | null {
-  if (agent.activeRolloutId) return { code: 'agent_busy', reason: `agent already has rollout ${agent.activeRolloutId} in progress` };
+  if (agent.activeRolloutId)
+    return { code: 'agent_busy', reason: `agent already has rollout ${agent.activeRolloutId} in progress` };
   if (agent.lastFinishedAt) {
     const quietUntil = agent.lastFinishedAt.getTime() + limits.cooldownMinutes * 60_000;
     if (quietUntil > now.getTime()) {
-      return { code: 'cooldown', reason: `agent is cooling down until ${new Date(quietUntil).toISOString()} (${limits.cooldownMinutes} min after its last rollout)` };
+      return {
+        code: 'cooldown',
+        reason: `agent is cooling down until ${new Date(quietUntil).toISOString()} (${limits.cooldownMinutes} min after its last rollout)`,
+      };
     }
   }
   if (usage.activeRollouts + 1 > limits.maxConcurrentRollouts) {
-    return { code: 'concurrency', reason: `${usage.activeRollouts} rollouts in progress, at most ${limits.maxConcurrentRollouts} at once` };
+    return {
+      code: 'concurrency',
+      reason: `${usage.activeRollouts} rollouts in progress, at most ${limits.maxConcurrentRollouts} at once`,
+    };
   }
   if (usage.lastHour + 1 > limits.perHour) {
     return { code: 'hourly_budget', reason: `${usage.lastHour} mutations in the last hour, at most ${limits.perHour}` };
@@ -60,12 +74,18 @@ export function budgetRefusal(
   const envLimit = limits.perHourByEnvironment[agent.environment];
   const envUsed = usage.lastHourByEnvironment[agent.environment];
   if (envLimit !== undefined && envUsed + 1 > envLimit) {
-    return { code: 'environment_budget', reason: `${envUsed} mutations in ${agent.environment} in the last hour, at most ${envLimit}` };
+    return {
+      code: 'environment_budget',
+      reason: `${envUsed} mutations in ${agent.environment} in the last hour, at most ${envLimit}`,
+    };
   }
   const typeLimit = limits.perDayByType[mutationType];
   const typeUsed = usage.lastDayByType[mutationType] ?? 0;
   if (typeLimit !== undefined && typeUsed + 1 > typeLimit) {
-    return { code: 'action_budget', reason: `${typeUsed} ${mutationType} mutations in the last 24 h, at most ${typeLimit}` };
+    return {
+      code: 'action_budget',
+      reason: `${typeUsed} ${mutationType} mutations in the last 24 h, at most ${typeLimit}`,
+    };
   }
   return null;
 }
@@ -76,8 +96,12 @@ export function budgetRemaining(limits: BudgetLimits, usage: BudgetUsage) {
   const types = Object.entries(limits.perDayByType) as Array<[MutationType, number]>;
   return {
     perHour: Math.max(0, limits.perHour - usage.lastHour),
-    perHourByEnvironment: Object.fromEntries(environments.map(([env, limit]) => [env, Math.max(0, limit - usage.lastHourByEnvironment[env])])),
-    perDayByType: Object.fromEntries(types.map(([type, limit]) => [type, Math.max(0, limit - (usage.lastDayByType[type] ?? 0))])),
+    perHourByEnvironment: Object.fromEntries(
+      environments.map(([env, limit]) => [env, Math.max(0, limit - usage.lastHourByEnvironment[env])]),
+    ),
+    perDayByType: Object.fromEntries(
+      types.map(([type, limit]) => [type, Math.max(0, limit - (usage.lastDayByType[type] ?? 0))]),
+    ),
     concurrentRollouts: Math.max(0, limits.maxConcurrentRollouts - usage.activeRollouts),
   };
 }

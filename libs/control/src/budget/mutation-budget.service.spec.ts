@@ -2,7 +2,13 @@ import { MutationBudget } from './mutation-budget.service';
 import type { BudgetLimits } from './budget-limits';
 import { controlHarness, seedAgent, startRollout, type ControlHarness } from '../__tests__/control-harness';
 
-const limits: BudgetLimits = { perHour: 10, perHourByEnvironment: { prod: 5 }, perDayByType: { MODEL_SWAP: 2 }, maxConcurrentRollouts: 3, cooldownMinutes: 30 };
+const limits: BudgetLimits = {
+  perHour: 10,
+  perHourByEnvironment: { prod: 5 },
+  perDayByType: { MODEL_SWAP: 2 },
+  maxConcurrentRollouts: 3,
+  cooldownMinutes: 30,
+};
 const generous: BudgetLimits = { ...limits, maxConcurrentRollouts: 100 };
 
 describe('MutationBudget (real Postgres, two replicas)', () => {
@@ -41,12 +47,18 @@ describe('MutationBudget (real Postgres, two replicas)', () => {
 
   it('never starts more than the hourly budget, globally and in prod', async () => {
     for (let i = 0; i < 14; i++) await seedAgent(h.prisma, `h${i}`, i < 7 ? 'prod' : 'dev');
-    const results = await Promise.all(Array.from({ length: 14 }, (_, i) => reserveOn(i, `h${i}`, 'PROMPT_PATCH', generous)));
+    const results = await Promise.all(
+      Array.from({ length: 14 }, (_, i) => reserveOn(i, `h${i}`, 'PROMPT_PATCH', generous)),
+    );
     const started = results.map((r, i) => ({ ok: r.ok, prod: i < 7 }));
     expect(started.filter((s) => s.ok)).toHaveLength(10);
     expect(started.filter((s) => s.ok && s.prod)).toHaveLength(5);
     const usage = await budgets[0]!.usage();
-    expect(usage).toMatchObject({ lastHour: 10, lastHourByEnvironment: { dev: 5, staging: 0, prod: 5 }, lastDayByType: { PROMPT_PATCH: 10 } });
+    expect(usage).toMatchObject({
+      lastHour: 10,
+      lastHourByEnvironment: { dev: 5, staging: 0, prod: 5 },
+      lastDayByType: { PROMPT_PATCH: 10 },
+    });
   });
 
   it('limits a mutation type per day and keeps the agent quiet during its cooldown', async () => {
@@ -58,11 +70,17 @@ describe('MutationBudget (real Postgres, two replicas)', () => {
     expect((await reserveOn(1, 'm3', 'PROMPT_PATCH', generous)).ok).toBe(true);
 
     // m1's rollout finishes: the agent is free but cooling down.
-    await h.prisma.rollout.updateMany({ where: { agentId: 'm1' }, data: { status: 'promoted', finishedAt: new Date() } });
+    await h.prisma.rollout.updateMany({
+      where: { agentId: 'm1' },
+      data: { status: 'promoted', finishedAt: new Date() },
+    });
     await h.prisma.agent.update({ where: { id: 'm1' }, data: { activeRolloutId: null } });
     const again = await reserveOn(0, 'm1', 'PROMPT_PATCH', generous);
     expect(again.ok || again.refusal.code).toBe('cooldown');
-    await h.prisma.rollout.updateMany({ where: { agentId: 'm1' }, data: { finishedAt: new Date(Date.now() - 31 * 60_000) } });
+    await h.prisma.rollout.updateMany({
+      where: { agentId: 'm1' },
+      data: { finishedAt: new Date(Date.now() - 31 * 60_000) },
+    });
     expect((await reserveOn(0, 'm1', 'PROMPT_PATCH', generous)).ok).toBe(true);
   });
 
@@ -70,10 +88,12 @@ describe('MutationBudget (real Postgres, two replicas)', () => {
     const unknown = await reserveOn(0, 'ghost');
     expect(unknown.ok || unknown.refusal.code).toBe('unknown_agent');
     await seedAgent(h.prisma, 'boom');
-    await expect(budgets[0]!.reserve(limits, { agentId: 'boom', mutationType: 'PROMPT_PATCH' }, async (tx) => {
-      await startRollout(tx, 'boom');
-      throw new Error('adapter exploded');
-    })).rejects.toThrow('adapter exploded');
+    await expect(
+      budgets[0]!.reserve(limits, { agentId: 'boom', mutationType: 'PROMPT_PATCH' }, async (tx) => {
+        await startRollout(tx, 'boom');
+        throw new Error('adapter exploded');
+      }),
+    ).rejects.toThrow('adapter exploded');
     expect(await h.prisma.rollout.count()).toBe(0);
     expect((await budgets[0]!.agentState('boom'))?.activeRolloutId).toBeNull();
   });

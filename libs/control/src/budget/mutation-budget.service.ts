@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService } from '@metaloop/db';
 import { ACTIVE_ROLLOUT_STATUSES, type Environment, type MutationType } from '@metaloop/contracts';
-import { budgetRefusal, type AgentBudgetState, type BudgetLimits, type BudgetRefusal, type BudgetUsage } from './budget-limits';
+import {
+  budgetRefusal,
+  type AgentBudgetState,
+  type BudgetLimits,
+  type BudgetRefusal,
+  type BudgetUsage,
+} from './budget-limits';
 
 type Db = Prisma.TransactionClient | PrismaService;
 
@@ -20,7 +26,14 @@ export class MutationBudget {
   constructor(private readonly prisma: PrismaService) {}
 
   async usage(db: Db = this.prisma): Promise<BudgetUsage> {
-    const [counts] = await db.$queryRaw<Array<{ last_hour: number; active: number; by_env: Record<string, number> | null; by_type: Record<string, number> | null }>>`
+    const [counts] = await db.$queryRaw<
+      Array<{
+        last_hour: number;
+        active: number;
+        by_env: Record<string, number> | null;
+        by_type: Record<string, number> | null;
+      }>
+    >`
       WITH recent AS (
         SELECT r.mutation_type, r.status, r.created_at, a.environment
         FROM rollouts r JOIN agents a ON a.id = r.agent_id
@@ -44,10 +57,20 @@ export class MutationBudget {
   }
 
   async agentState(agentId: string, db: Db = this.prisma): Promise<AgentBudgetState | null> {
-    const agent = await db.agent.findUnique({ where: { id: agentId }, select: { environment: true, activeRolloutId: true } });
+    const agent = await db.agent.findUnique({
+      where: { id: agentId },
+      select: { environment: true, activeRolloutId: true },
+    });
     if (!agent) return null;
-    const last = await db.rollout.aggregate({ where: { agentId, finishedAt: { not: null } }, _max: { finishedAt: true } });
-    return { environment: agent.environment as Environment, activeRolloutId: agent.activeRolloutId, lastFinishedAt: last._max.finishedAt };
+    const last = await db.rollout.aggregate({
+      where: { agentId, finishedAt: { not: null } },
+      _max: { finishedAt: true },
+    });
+    return {
+      environment: agent.environment as Environment,
+      activeRolloutId: agent.activeRolloutId,
+      lastFinishedAt: last._max.finishedAt,
+    };
   }
 
   /**
@@ -63,8 +86,12 @@ export class MutationBudget {
     return this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':mutation-budget'))`;
       const agent = await this.agentState(request.agentId, tx);
-      if (!agent) return { ok: false, refusal: { code: 'unknown_agent', reason: `agent ${request.agentId} is not registered` } };
-      const [usage, [{ now }]] = await Promise.all([this.usage(tx), tx.$queryRaw<[{ now: Date }]>`SELECT now() AS now`]);
+      if (!agent)
+        return { ok: false, refusal: { code: 'unknown_agent', reason: `agent ${request.agentId} is not registered` } };
+      const [usage, [{ now }]] = await Promise.all([
+        this.usage(tx),
+        tx.$queryRaw<[{ now: Date }]>`SELECT now() AS now`,
+      ]);
       const refusal = budgetRefusal(limits, usage, agent, request.mutationType, now);
       if (refusal) return { ok: false, refusal };
       return { ok: true, value: await start(tx) };

@@ -24,17 +24,50 @@ describe('PlanLifecycle and RolloutLifecycle (real Postgres, NATS and Redis)', (
     expectedImpact: [],
     rationale: 'complaints about verbosity',
     evidence: {},
-    mutations: [{ ordinal: 0, agentId: 'a', type: 'PARAM_SET' as const, params: { temperature: 0.2 }, confidence: 0.9, risk: 3, expectedImpact: [], rationale: 'r', rollbackSpec: {} }],
+    mutations: [
+      {
+        ordinal: 0,
+        agentId: 'a',
+        type: 'PARAM_SET' as const,
+        params: { temperature: 0.2 },
+        confidence: 0.9,
+        risk: 3,
+        expectedImpact: [],
+        rationale: 'r',
+        rollbackSpec: {},
+      },
+    ],
   };
 
   it('creates a draft plan with pending mutations, then moves it only from the states named, auditing each move', async () => {
     const plan = await plans.create(draft, 'api_key:k', { include: { mutations: true } });
-    expect(plan).toMatchObject({ status: 'draft', createdBy: 'api_key:k', mutations: [{ status: 'pending', ordinal: 0 }] });
+    expect(plan).toMatchObject({
+      status: 'draft',
+      createdBy: 'api_key:k',
+      mutations: [{ status: 'pending', ordinal: 0 }],
+    });
 
-    expect(await plans.move(plan.id, ['awaiting_approval'], 'approved', { actor: 'api_key:k', action: 'plan.approved', decided: true })).toBe(false);
+    expect(
+      await plans.move(plan.id, ['awaiting_approval'], 'approved', {
+        actor: 'api_key:k',
+        action: 'plan.approved',
+        decided: true,
+      }),
+    ).toBe(false);
     await h.prisma.$transaction((tx) => plans.recordVerdict(tx, plan.id, 'draft', 'awaiting_approval'));
-    expect(await plans.move(plan.id, ['awaiting_approval'], 'approved', { actor: 'api_key:k', action: 'plan.approved', reason: 'looks right', decided: true })).toBe(true);
-    expect(await h.prisma.plan.findUnique({ where: { id: plan.id } })).toMatchObject({ status: 'approved', decidedBy: 'api_key:k', decisionReason: 'looks right' });
+    expect(
+      await plans.move(plan.id, ['awaiting_approval'], 'approved', {
+        actor: 'api_key:k',
+        action: 'plan.approved',
+        reason: 'looks right',
+        decided: true,
+      }),
+    ).toBe(true);
+    expect(await h.prisma.plan.findUnique({ where: { id: plan.id } })).toMatchObject({
+      status: 'approved',
+      decidedBy: 'api_key:k',
+      decisionReason: 'looks right',
+    });
     const audit = await h.prisma.auditEntry.findMany({ where: { entityId: plan.id }, orderBy: { id: 'asc' } });
     expect(audit.map((a) => a.action)).toEqual(['plan.created', 'plan.approved']);
     expect(audit[0]).toMatchObject({ reason: draft.rationale, details: { source: 'api', mutations: 1, risk: 3 } });
@@ -42,8 +75,12 @@ describe('PlanLifecycle and RolloutLifecycle (real Postgres, NATS and Redis)', (
 
   it('refuses a move its lifecycle does not have before writing anything', async () => {
     const plan = await plans.create(draft, 'api_key:k', { include: {} });
-    await expect(plans.move(plan.id, ['draft'], 'approved', { actor: 'api_key:k', action: 'plan.approved' })).rejects.toBeInstanceOf(IllegalTransitionError);
-    await expect(h.prisma.$transaction((tx) => plans.recordVerdict(tx, plan.id, 'draft', 'queued'))).rejects.toBeInstanceOf(IllegalTransitionError);
+    await expect(
+      plans.move(plan.id, ['draft'], 'approved', { actor: 'api_key:k', action: 'plan.approved' }),
+    ).rejects.toBeInstanceOf(IllegalTransitionError);
+    await expect(
+      h.prisma.$transaction((tx) => plans.recordVerdict(tx, plan.id, 'draft', 'queued')),
+    ).rejects.toBeInstanceOf(IllegalTransitionError);
     expect(await h.prisma.plan.findUnique({ where: { id: plan.id } })).toMatchObject({ status: 'draft' });
   });
 
@@ -51,10 +88,21 @@ describe('PlanLifecycle and RolloutLifecycle (real Postgres, NATS and Redis)', (
     const { rolloutId } = await h.seedRollout('looked');
     const read = await h.prisma.rollout.findUniqueOrThrow({ where: { id: rolloutId } });
     expect(await rollouts.recordLook(read, 'hold', 'too few samples', { samples: 3 }, 'system:test')).toBe(true);
-    expect(await rollouts.recordLook({ ...read, stepIndex: 0 }, 'hold', 'too few samples', {}, 'system:test')).toBe(false);
-    expect(await rollouts.recordLook({ ...read, status: 'paused' }, 'hold', 'too few samples', {}, 'system:test')).toBe(false);
+    expect(await rollouts.recordLook({ ...read, stepIndex: 0 }, 'hold', 'too few samples', {}, 'system:test')).toBe(
+      false,
+    );
+    expect(await rollouts.recordLook({ ...read, status: 'paused' }, 'hold', 'too few samples', {}, 'system:test')).toBe(
+      false,
+    );
     expect(await h.prisma.rolloutDecision.findMany({ where: { rolloutId } })).toEqual([
-      expect.objectContaining({ action: 'hold', stepIndex: 1, weightBp: 2500, reason: 'too few samples', statistics: { samples: 3 }, actor: 'system:test' }),
+      expect.objectContaining({
+        action: 'hold',
+        stepIndex: 1,
+        weightBp: 2500,
+        reason: 'too few samples',
+        statistics: { samples: 3 },
+        actor: 'system:test',
+      }),
     ]);
   });
 
@@ -71,8 +119,11 @@ describe('PlanLifecycle and RolloutLifecycle (real Postgres, NATS and Redis)', (
 
   it('refuses an unknown rollout and a weight outside 0–10,000 basis points', async () => {
     const { rolloutId } = await h.seedRollout('refused');
-    await expect(rollouts.setWeight('0193a3b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b', 100)).rejects.toBeInstanceOf(RolloutNotFoundError);
+    await expect(rollouts.setWeight('0193a3b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b', 100)).rejects.toBeInstanceOf(
+      RolloutNotFoundError,
+    );
     await expect(rollouts.setWeight('not-a-uuid', 100)).rejects.toBeInstanceOf(RolloutNotFoundError);
-    for (const weight of [-1, 10_001, 2.5]) await expect(rollouts.setWeight(rolloutId, weight)).rejects.toBeInstanceOf(RegistryInputError);
+    for (const weight of [-1, 10_001, 2.5])
+      await expect(rollouts.setWeight(rolloutId, weight)).rejects.toBeInstanceOf(RegistryInputError);
   });
 });

@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Prisma } from '@metaloop/db';
 import { AuditLog } from '../audit/audit-log.service';
-import { EXECUTING_PLAN_STATUSES, LIVE_ROLLOUT_STATUSES, MUTATION, PLAN, UNFINISHED_MUTATION_STATUSES, type MutationState, type PlanState } from './lifecycle-states';
+import {
+  EXECUTING_PLAN_STATUSES,
+  LIVE_ROLLOUT_STATUSES,
+  MUTATION,
+  PLAN,
+  UNFINISHED_MUTATION_STATUSES,
+  type MutationState,
+  type PlanState,
+} from './lifecycle-states';
 import { planOutcome, releaseUnfixedFindings } from './plan-settlement';
 import { inTransaction, type Tx } from './transaction';
 import { assertTransition } from './transitions';
@@ -63,7 +71,14 @@ export class PlanLifecycle {
       });
       await options.alongside?.(db);
       await this.audit.record(
-        { actor, action: 'plan.created', entityType: 'plan', entityId: created.id, reason: draft.rationale.slice(0, 500), details: { source: draft.source, mutations: mutations.length, risk: draft.risk } },
+        {
+          actor,
+          action: 'plan.created',
+          entityType: 'plan',
+          entityId: created.id,
+          reason: draft.rationale.slice(0, 500),
+          details: { source: draft.source, mutations: mutations.length, risk: draft.risk },
+        },
         db,
       );
       return created;
@@ -74,7 +89,13 @@ export class PlanLifecycle {
    * Moves a plan from `from` (one state, or any of several) to `to` if it is still there; false
    * when it is not (another replica or person moved it first), and then nothing is written.
    */
-  async move(planId: string, from: PlanState | readonly PlanState[], to: PlanState, note: PlanMoveNote, tx?: Tx): Promise<boolean> {
+  async move(
+    planId: string,
+    from: PlanState | readonly PlanState[],
+    to: PlanState,
+    note: PlanMoveNote,
+    tx?: Tx,
+  ): Promise<boolean> {
     assertTransition('plan', typeof from === 'string' ? [from] : from, to);
     return inTransaction(this.prisma, tx, async (db) => {
       const { count } = await db.plan.updateMany({
@@ -83,7 +104,17 @@ export class PlanLifecycle {
       });
       if (count === 0) return false;
       await note.alongside?.(db);
-      await this.audit.record({ actor: note.actor, action: note.action, entityType: 'plan', entityId: planId, reason: note.reason, details: note.details }, db);
+      await this.audit.record(
+        {
+          actor: note.actor,
+          action: note.action,
+          entityType: 'plan',
+          entityId: planId,
+          reason: note.reason,
+          details: note.details,
+        },
+        db,
+      );
       return true;
     });
   }
@@ -108,11 +139,22 @@ export class PlanLifecycle {
     await releaseUnfixedFindings(tx, planId, mutations);
     const outcome = planOutcome(mutations);
     if (!outcome) return;
-    await this.move(planId, EXECUTING_PLAN_STATUSES, outcome.status, { actor, action: `plan.${outcome.status}`, reason: outcome.reason, details: outcome.tally }, tx);
+    await this.move(
+      planId,
+      EXECUTING_PLAN_STATUSES,
+      outcome.status,
+      { actor, action: `plan.${outcome.status}`, reason: outcome.reason, details: outcome.tally },
+      tx,
+    );
   }
 
   /** A mutation that never got a rollout: refused (`skipped`: freeze, budget, a moved stable revision) or `failed`, audited, its plan settled. */
-  async closeUnstarted(mutation: UnstartedMutation, status: typeof MUTATION.skipped | typeof MUTATION.failed, reason: string, actor: string): Promise<void> {
+  async closeUnstarted(
+    mutation: UnstartedMutation,
+    status: typeof MUTATION.skipped | typeof MUTATION.failed,
+    reason: string,
+    actor: string,
+  ): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
       await this.setMutationStatus(tx, mutation.id, status);
       await this.audit.record(
@@ -142,7 +184,11 @@ export class PlanLifecycle {
   /** A plan given up: its mutations not finished and without a live canary become `failed`. */
   async failUnfinishedMutations(tx: Tx, planId: string): Promise<void> {
     await tx.mutation.updateMany({
-      where: { planId, status: { in: [...UNFINISHED_MUTATION_STATUSES] }, rollouts: { none: { status: { in: [...LIVE_ROLLOUT_STATUSES] } } } },
+      where: {
+        planId,
+        status: { in: [...UNFINISHED_MUTATION_STATUSES] },
+        rollouts: { none: { status: { in: [...LIVE_ROLLOUT_STATUSES] } } },
+      },
       data: { status: MUTATION.failed },
     });
   }

@@ -3,7 +3,15 @@ import { Prisma, PrismaService, type MutationType, type Rollout } from '@metaloo
 import type { ConfigChangedMessage } from '@metaloop/contracts';
 import { ARM_BUCKETS, LiveConfigStore, RegistryInputError, RolloutNotFoundError } from '@metaloop/registry';
 import { AuditLog, type AuditRecord } from '../audit/audit-log.service';
-import { DECISION, MUTATION, REVERT, ROLLOUT, type DecisionAction, type RevertState, type RolloutState } from './lifecycle-states';
+import {
+  DECISION,
+  MUTATION,
+  REVERT,
+  ROLLOUT,
+  type DecisionAction,
+  type RevertState,
+  type RolloutState,
+} from './lifecycle-states';
 import { PlanLifecycle } from './plan-lifecycle.service';
 import type { Tx } from './transaction';
 import { allowedFrom, assertTransition } from './transitions';
@@ -73,7 +81,10 @@ export class RolloutLifecycle {
    * claim fails (nothing written).
    */
   async create(tx: Tx, draft: RolloutDraft, actor: string): Promise<Rollout | null> {
-    const claimed = await tx.agent.updateMany({ where: { id: draft.agentId, stableRevisionId: draft.stableRevisionId, activeRolloutId: null }, data: { activeRolloutId: draft.id } });
+    const claimed = await tx.agent.updateMany({
+      where: { id: draft.agentId, stableRevisionId: draft.stableRevisionId, activeRolloutId: null },
+      data: { activeRolloutId: draft.id },
+    });
     if (claimed.count === 0) return null;
     const rollout = await tx.rollout.create({ data: { ...draft, status: ROLLOUT.pending } });
     await this.audit.record(
@@ -99,7 +110,10 @@ export class RolloutLifecycle {
 
   /** The adapter's progress on a rollout still pending; false once it is not (cancelled meanwhile). */
   async checkpointPending(rolloutId: string, adapterState: object): Promise<boolean> {
-    const { count } = await this.prisma.rollout.updateMany({ where: { id: rolloutId, status: ROLLOUT.pending }, data: { adapterState: adapterState } });
+    const { count } = await this.prisma.rollout.updateMany({
+      where: { id: rolloutId, status: ROLLOUT.pending },
+      data: { adapterState: adapterState },
+    });
     return count > 0;
   }
 
@@ -127,8 +141,23 @@ export class RolloutLifecycle {
     await this.decide(
       tx,
       rollout.id,
-      { stepIndex: 0, weightBp, action: DECISION.start, reason: `canary started at ${rollout.steps[0]} %`, statistics: start.evidence, actor },
-      { actor, action: 'rollout.started', entityType: 'rollout', entityId: rollout.id, agentId: rollout.agentId, reason: `canary at ${rollout.steps[0]} %`, details: start.evidence },
+      {
+        stepIndex: 0,
+        weightBp,
+        action: DECISION.start,
+        reason: `canary started at ${rollout.steps[0]} %`,
+        statistics: start.evidence,
+        actor,
+      },
+      {
+        actor,
+        action: 'rollout.started',
+        entityType: 'rollout',
+        entityId: rollout.id,
+        agentId: rollout.agentId,
+        reason: `canary at ${rollout.steps[0]} %`,
+        details: start.evidence,
+      },
     );
     return true;
   }
@@ -154,7 +183,18 @@ export class RolloutLifecycle {
       if (count === 0) return false;
       await this.releaseAgent(tx, rollout);
       await this.plans.setMutationStatus(tx, mutationId, MUTATION.failed);
-      await this.audit.record({ actor, action: 'rollout.failed', entityType: 'rollout', entityId: rollout.id, agentId: rollout.agentId, reason, details: { revert_status: revertStatus } }, tx);
+      await this.audit.record(
+        {
+          actor,
+          action: 'rollout.failed',
+          entityType: 'rollout',
+          entityId: rollout.id,
+          agentId: rollout.agentId,
+          reason,
+          details: { revert_status: revertStatus },
+        },
+        tx,
+      );
       await this.plans.settle(tx, rollout.planId, actor);
       return true;
     });
@@ -165,16 +205,29 @@ export class RolloutLifecycle {
    * when side effects were made), its unfinished mutations without a live canary failed, audited
    * `plan.gave_up`, the plan settled. `onRolloutFailed` counts each failed rollout.
    */
-  async giveUpPlan(planId: string, reason: string, actor: string, onRolloutFailed: (rollout: { mutationType: MutationType }) => void): Promise<void> {
+  async giveUpPlan(
+    planId: string,
+    reason: string,
+    actor: string,
+    onRolloutFailed: (rollout: { mutationType: MutationType }) => void,
+  ): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
-      const pending = await tx.rollout.findMany({ where: { planId, status: ROLLOUT.pending }, select: { id: true, agentId: true, adapterState: true, mutationType: true } });
+      const pending = await tx.rollout.findMany({
+        where: { planId, status: ROLLOUT.pending },
+        select: { id: true, agentId: true, adapterState: true, mutationType: true },
+      });
       assertTransition('rollout', [ROLLOUT.pending], ROLLOUT.failed);
       for (const rollout of pending) {
         const effects = (rollout.adapterState as { effects?: unknown[] } | null)?.effects?.length ?? 0;
         // By id: read as pending in this transaction.
         await tx.rollout.update({
           where: { id: rollout.id },
-          data: { status: ROLLOUT.failed, finishedAt: new Date(), statusReason: reason, revertStatus: effects > 0 ? REVERT.pending : REVERT.not_needed },
+          data: {
+            status: ROLLOUT.failed,
+            finishedAt: new Date(),
+            statusReason: reason,
+            revertStatus: effects > 0 ? REVERT.pending : REVERT.not_needed,
+          },
         });
         await this.releaseAgent(tx, rollout);
         onRolloutFailed(rollout);
@@ -192,9 +245,19 @@ export class RolloutLifecycle {
    * the agent resolved, the plan settled. Answers the promoted row; null when the rollout moved.
    */
   async promote(tx: Tx, rollout: Rollout, reason: string, statistics: Json, actor: string): Promise<Rollout | null> {
-    const { count } = await this.compareAndSet(tx, rollout.id, ROLLOUT.running, ROLLOUT.promoted, { weightBp: 10_000, stepIndex: rollout.steps.length - 1, finishedAt: new Date(), statusReason: reason }, rollout.stepIndex);
+    const { count } = await this.compareAndSet(
+      tx,
+      rollout.id,
+      ROLLOUT.running,
+      ROLLOUT.promoted,
+      { weightBp: 10_000, stepIndex: rollout.steps.length - 1, finishedAt: new Date(), statusReason: reason },
+      rollout.stepIndex,
+    );
     if (count === 0) return null;
-    await tx.agent.update({ where: { id: rollout.agentId }, data: { stableRevisionId: rollout.candidateRevisionId, activeRolloutId: null } });
+    await tx.agent.update({
+      where: { id: rollout.agentId },
+      data: { stableRevisionId: rollout.candidateRevisionId, activeRolloutId: null },
+    });
     if (rollout.mutationId) await this.plans.setMutationStatus(tx, rollout.mutationId, MUTATION.promoted);
     const score = (statistics as { score?: Json }).score ?? null;
     await this.decide(
@@ -208,7 +271,12 @@ export class RolloutLifecycle {
         entityId: rollout.id,
         agentId: rollout.agentId,
         reason,
-        details: { champion_revision_id: rollout.stableRevisionId, challenger_revision_id: rollout.candidateRevisionId, score, statistics },
+        details: {
+          champion_revision_id: rollout.stableRevisionId,
+          challenger_revision_id: rollout.candidateRevisionId,
+          score,
+          statistics,
+        },
       },
     );
     await resolveFindings(tx, rollout);
@@ -217,22 +285,62 @@ export class RolloutLifecycle {
   }
 
   /** The next canary step, in changeLiveConfig's transaction, with its `advance` decision and `rollout.advanced`; false when the rollout moved since the look. */
-  async advance(tx: Tx, rollout: LookedAt & Pick<Rollout, 'steps'>, toStep: number, at: Date, reason: string, statistics: Json, actor: string): Promise<boolean> {
+  async advance(
+    tx: Tx,
+    rollout: LookedAt & Pick<Rollout, 'steps'>,
+    toStep: number,
+    at: Date,
+    reason: string,
+    statistics: Json,
+    actor: string,
+  ): Promise<boolean> {
     const data = { stepIndex: toStep, weightBp: Math.round(rollout.steps[toStep] * 100), stepStartedAt: at };
-    return this.changeLive(tx, rollout, rollout.status, data, { action: DECISION.advance, audit: 'rollout.advanced', reason, statistics, actor });
+    return this.changeLive(tx, rollout, rollout.status, data, {
+      action: DECISION.advance,
+      audit: 'rollout.advanced',
+      reason,
+      statistics,
+      actor,
+    });
   }
 
   /** Paused for a person (keeping its weight, so sessions keep their arm), with its `pause` decision and `rollout.paused`; false when the rollout moved since the look. */
   async pause(tx: Tx, rollout: LookedAt, reason: string, statistics: Json, actor: string): Promise<boolean> {
-    return this.changeLive(tx, rollout, ROLLOUT.paused, { statusReason: reason }, { action: DECISION.pause, audit: 'rollout.paused', reason, statistics, actor });
+    return this.changeLive(
+      tx,
+      rollout,
+      ROLLOUT.paused,
+      { statusReason: reason },
+      { action: DECISION.pause, audit: 'rollout.paused', reason, statistics, actor },
+    );
   }
 
   /** A look that changes nothing (hold, inconclusive): only its decision row, if the rollout is still as read; false when it is not. */
-  async recordLook(rollout: LookedAt, action: DecisionAction, reason: string, statistics: Json, actor: string): Promise<boolean> {
+  async recordLook(
+    rollout: LookedAt,
+    action: DecisionAction,
+    reason: string,
+    statistics: Json,
+    actor: string,
+  ): Promise<boolean> {
     return this.prisma.$transaction(async (tx) => {
-      const { count } = await this.compareAndSet(tx, rollout.id, rollout.status, rollout.status, { updatedAt: new Date() }, rollout.stepIndex);
+      const { count } = await this.compareAndSet(
+        tx,
+        rollout.id,
+        rollout.status,
+        rollout.status,
+        { updatedAt: new Date() },
+        rollout.stepIndex,
+      );
       if (count === 0) return false;
-      await this.decide(tx, rollout.id, { stepIndex: rollout.stepIndex, weightBp: rollout.weightBp, action, reason, statistics, actor });
+      await this.decide(tx, rollout.id, {
+        stepIndex: rollout.stepIndex,
+        weightBp: rollout.weightBp,
+        action,
+        reason,
+        statistics,
+        actor,
+      });
       return true;
     });
   }
@@ -244,7 +352,9 @@ export class RolloutLifecycle {
    * ended row; null when the rollout had finished already (nothing written).
    */
   async end(tx: Tx, rolloutId: string, ending: RolloutEnding): Promise<Rollout | null> {
-    const from = Prisma.join(allowedFrom('rollout', ending.status).map((status) => Prisma.sql`${status}::"RolloutStatus"`));
+    const from = Prisma.join(
+      allowedFrom('rollout', ending.status).map((status) => Prisma.sql`${status}::"RolloutStatus"`),
+    );
     // One statement: a concurrent checkpoint of the adapter's state cannot slip between reading
     // whether side effects exist and marking the revert.
     const [flipped] = await tx.$queryRaw<Array<{ weight_before: number; step_index: number }>>`
@@ -265,8 +375,23 @@ export class RolloutLifecycle {
     await this.decide(
       tx,
       rolloutId,
-      { stepIndex: flipped.step_index, weightBp: flipped.weight_before, action, reason: detail, statistics: evidence, actor },
-      { actor, action: audit, entityType: 'rollout', entityId: rolloutId, agentId: row.agentId, reason: detail, details: { ...evidence, revert_status: row.revertStatus } },
+      {
+        stepIndex: flipped.step_index,
+        weightBp: flipped.weight_before,
+        action,
+        reason: detail,
+        statistics: evidence,
+        actor,
+      },
+      {
+        actor,
+        action: audit,
+        entityType: 'rollout',
+        entityId: rolloutId,
+        agentId: row.agentId,
+        reason: detail,
+        details: { ...evidence, revert_status: row.revertStatus },
+      },
     );
     await this.plans.settle(tx, row.planId, actor);
     return row;
@@ -283,20 +408,59 @@ export class RolloutLifecycle {
   }
 
   /** The adapter revert succeeded on attempt `attempts`, audited `rollout.reverted`. */
-  async revertDone(rollout: Pick<Rollout, 'id' | 'agentId'>, attempts: number, undone: Json, actor: string): Promise<void> {
+  async revertDone(
+    rollout: Pick<Rollout, 'id' | 'agentId'>,
+    attempts: number,
+    undone: Json,
+    actor: string,
+  ): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
-      await tx.rollout.update({ where: { id: rollout.id }, data: { revertStatus: REVERT.done, revertAttempts: attempts, revertError: null } });
-      await this.audit.record({ actor, action: 'rollout.reverted', entityType: 'rollout', entityId: rollout.id, agentId: rollout.agentId, details: { attempts, undone } }, tx);
+      await tx.rollout.update({
+        where: { id: rollout.id },
+        data: { revertStatus: REVERT.done, revertAttempts: attempts, revertError: null },
+      });
+      await this.audit.record(
+        {
+          actor,
+          action: 'rollout.reverted',
+          entityType: 'rollout',
+          entityId: rollout.id,
+          agentId: rollout.agentId,
+          details: { attempts, undone },
+        },
+        tx,
+      );
     });
   }
 
   /** The adapter revert failed: pending for another attempt, or `failed` for a person (`giveUp`, audited `rollout.revert_failed`). */
-  async revertFailed(rollout: Pick<Rollout, 'id' | 'agentId'>, attempts: number, error: { message: string; code: string }, giveUp: boolean, actor: string): Promise<void> {
+  async revertFailed(
+    rollout: Pick<Rollout, 'id' | 'agentId'>,
+    attempts: number,
+    error: { message: string; code: string },
+    giveUp: boolean,
+    actor: string,
+  ): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
-      await tx.rollout.update({ where: { id: rollout.id }, data: { revertStatus: giveUp ? REVERT.failed : REVERT.pending, revertAttempts: attempts, revertError: error.message } });
+      await tx.rollout.update({
+        where: { id: rollout.id },
+        data: {
+          revertStatus: giveUp ? REVERT.failed : REVERT.pending,
+          revertAttempts: attempts,
+          revertError: error.message,
+        },
+      });
       if (giveUp) {
         await this.audit.record(
-          { actor, action: 'rollout.revert_failed', entityType: 'rollout', entityId: rollout.id, agentId: rollout.agentId, reason: error.message, details: { attempts, code: error.code } },
+          {
+            actor,
+            action: 'rollout.revert_failed',
+            entityType: 'rollout',
+            entityId: rollout.id,
+            agentId: rollout.agentId,
+            reason: error.message,
+            details: { attempts, code: error.code },
+          },
           tx,
         );
       }
@@ -308,10 +472,12 @@ export class RolloutLifecycle {
     if (!Number.isInteger(weightBp) || weightBp < 0 || weightBp > ARM_BUCKETS) {
       throw new RegistryInputError(`weight_bp: expected an integer from 0 to ${ARM_BUCKETS}, got ${weightBp}`);
     }
-    const rollout = await this.prisma.rollout.findUnique({ where: { id: rolloutId }, select: { agentId: true } }).catch((error: unknown) => {
-      if ((error as { code?: unknown } | null)?.code === 'P2007') return null; // not a UUID: no such rollout either
-      throw error;
-    });
+    const rollout = await this.prisma.rollout
+      .findUnique({ where: { id: rolloutId }, select: { agentId: true } })
+      .catch((error: unknown) => {
+        if ((error as { code?: unknown } | null)?.code === 'P2007') return null; // not a UUID: no such rollout either
+        throw error;
+      });
     if (!rollout) throw new RolloutNotFoundError(rolloutId);
     const { message } = await this.liveConfig.changeLiveConfig(rollout.agentId, reason, (tx) =>
       tx.rollout.update({ where: { id: rolloutId }, data: { weightBp }, select: { id: true } }),
@@ -334,13 +500,28 @@ export class RolloutLifecycle {
       tx,
       rollout.id,
       { stepIndex: rollout.stepIndex, weightBp: rollout.weightBp, action, reason, statistics, actor },
-      { actor, action: audit, entityType: 'rollout', entityId: rollout.id, agentId: rollout.agentId, reason, details: statistics },
+      {
+        actor,
+        action: audit,
+        entityType: 'rollout',
+        entityId: rollout.id,
+        agentId: rollout.agentId,
+        reason,
+        details: statistics,
+      },
     );
     return true;
   }
 
   /** `from` → `to` only if the row is still `from` (and, for a look, still at the step it read). */
-  private compareAndSet(tx: Tx, rolloutId: string, from: RolloutState, to: RolloutState, data: Prisma.RolloutUpdateManyMutationInput, stepIndex?: number) {
+  private compareAndSet(
+    tx: Tx,
+    rolloutId: string,
+    from: RolloutState,
+    to: RolloutState,
+    data: Prisma.RolloutUpdateManyMutationInput,
+    stepIndex?: number,
+  ) {
     assertTransition('rollout', [from], to);
     return tx.rollout.updateMany({
       where: { id: rolloutId, status: from, ...(stepIndex === undefined ? {} : { stepIndex }) },
@@ -349,7 +530,10 @@ export class RolloutLifecycle {
   }
 
   private async releaseAgent(tx: Tx, rollout: { id: string; agentId: string }): Promise<void> {
-    await tx.agent.updateMany({ where: { id: rollout.agentId, activeRolloutId: rollout.id }, data: { activeRolloutId: null } });
+    await tx.agent.updateMany({
+      where: { id: rollout.agentId, activeRolloutId: rollout.id },
+      data: { activeRolloutId: null },
+    });
   }
 
   /** The decision row, then (for a move) its audit entry. */
@@ -364,5 +548,8 @@ async function resolveFindings(tx: Tx, rollout: Rollout): Promise<void> {
   if (!rollout.planId) return;
   const plan = await tx.plan.findUnique({ where: { id: rollout.planId }, select: { findingIds: true } });
   if (!plan?.findingIds.length) return;
-  await tx.finding.updateMany({ where: { id: { in: plan.findingIds }, agentId: rollout.agentId, status: { in: ['open', 'planned'] } }, data: { status: 'resolved', resolvedAt: new Date() } });
+  await tx.finding.updateMany({
+    where: { id: { in: plan.findingIds }, agentId: rollout.agentId, status: { in: ['open', 'planned'] } },
+    data: { status: 'resolved', resolvedAt: new Date() },
+  });
 }

@@ -10,9 +10,12 @@ import { join, relative, sep } from 'node:path';
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const LIFECYCLE = relative(ROOT, __dirname) + sep;
 
-const PRISMA_WRITE = /\.\s*(plan|mutation|rollout|rolloutDecision)\s*\.\s*(create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany)\s*\(/g;
-const NESTED_WRITE = /\b(plans?|mutations?|rollouts?|decisions)\s*:\s*\{\s*(create|createMany|connectOrCreate|update|updateMany|upsert|delete|deleteMany|set)\s*:/g;
-const SQL_WRITE = /\b(insert\s+into|update|delete\s+from|truncate(?:\s+table)?)\s+(?:only\s+)?\{?(?:"?\w+"?\.)?"?(plans|mutations|rollouts|rollout_decisions)"?\}?(?!\w)/gi;
+const PRISMA_WRITE =
+  /\.\s*(plan|mutation|rollout|rolloutDecision)\s*\.\s*(create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany)\s*\(/g;
+const NESTED_WRITE =
+  /\b(plans?|mutations?|rollouts?|decisions)\s*:\s*\{\s*(create|createMany|connectOrCreate|update|updateMany|upsert|delete|deleteMany|set)\s*:/g;
+const SQL_WRITE =
+  /\b(insert\s+into|update|delete\s+from|truncate(?:\s+table)?)\s+(?:only\s+)?\{?(?:"?\w+"?\.)?"?(plans|mutations|rollouts|rollout_decisions)"?\}?(?!\w)/gi;
 
 interface Write {
   file: string;
@@ -32,7 +35,8 @@ function writesIn(file: string, source: string): Write[] {
 }
 
 const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'generated', '__tests__', 'e2e', 'test', 'tests']);
-const isProductionSource = (name: string) => /\.(ts|mts|cts|js|mjs|cjs)$/.test(name) && !/\.(spec|test|e2e)\.[cm]?[jt]s$/.test(name) && !name.endsWith('.d.ts');
+const isProductionSource = (name: string) =>
+  /\.(ts|mts|cts|js|mjs|cjs)$/.test(name) && !/\.(spec|test|e2e)\.[cm]?[jt]s$/.test(name) && !name.endsWith('.d.ts');
 
 function productionFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -76,7 +80,7 @@ describe('the lifecycle is the only writer of plans, mutations, rollouts and rol
       '5: .mutation.deleteMany(',
       '6: rollouts: { create:',
       '7: UPDATE rollouts',
-      "8: insert into \"public\".\"plans\"",
+      '8: insert into "public"."plans"',
       '9: DELETE FROM rollout_decisions',
     ]);
   });

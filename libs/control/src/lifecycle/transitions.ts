@@ -68,7 +68,11 @@ export const TRANSITIONS: { readonly [E in LifecycleEntity]: Table<LifecycleStat
   rollout: ROLLOUT_TRANSITIONS,
 };
 
-export function canTransition<E extends LifecycleEntity>(entity: E, from: LifecycleStates[E], to: LifecycleStates[E]): boolean {
+export function canTransition<E extends LifecycleEntity>(
+  entity: E,
+  from: LifecycleStates[E],
+  to: LifecycleStates[E],
+): boolean {
   return (TRANSITIONS[entity][from] as readonly string[]).includes(to);
 }
 
@@ -93,6 +97,11 @@ export class IllegalTransitionError extends Error {
 }
 
 /** Throws unless every one of `from` may become `to`. */
-export function assertTransition<E extends LifecycleEntity>(entity: E, from: readonly LifecycleStates[E][], to: LifecycleStates[E]): void {
-  if (from.length === 0 || from.some((state) => !canTransition(entity, state, to))) throw new IllegalTransitionError(entity, from, to);
+export function assertTransition<E extends LifecycleEntity>(
+  entity: E,
+  from: readonly LifecycleStates[E][],
+  to: LifecycleStates[E],
+): void {
+  if (from.length === 0 || from.some((state) => !canTransition(entity, state, to)))
+    throw new IllegalTransitionError(entity, from, to);
 }

@@ -1,7 +1,17 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService, type Prisma, type Rollout } from '@metaloop/db';
-import { ACTIVE_ROLLOUT_STATUSES, JOBS, QUEUES, type RevertAdapterJob, type RollbackReason, type RollbackRequest, type RollbackResult, type RollbackTrigger, type RolloutView } from '@metaloop/contracts';
+import {
+  ACTIVE_ROLLOUT_STATUSES,
+  JOBS,
+  QUEUES,
+  type RevertAdapterJob,
+  type RollbackReason,
+  type RollbackRequest,
+  type RollbackResult,
+  type RollbackTrigger,
+  type RolloutView,
+} from '@metaloop/contracts';
 import { LiveConfigStore } from '@metaloop/registry';
 import type { Queue } from 'bullmq';
 import { REVERT, ROLLOUT } from '../lifecycle/lifecycle-states';
@@ -66,13 +76,20 @@ export class RollbackService {
   /** Rolls one rollout back; null when it had finished already (then nothing changes). */
   async rollBack(rolloutId: string, cause: RollbackCause): Promise<RolloutView | null> {
     const calledAt = Date.now();
-    const evidence = { reason: cause.reason, trigger: cause.trigger, ...(cause.statistics ? { statistics: cause.statistics } : {}) };
+    const evidence = {
+      reason: cause.reason,
+      trigger: cause.trigger,
+      ...(cause.statistics ? { statistics: cause.statistics } : {}),
+    };
     const ending: RolloutEnding = { status: ROLLOUT.rolled_back, actor: cause.actor, detail: cause.detail, evidence };
     const row = await this.end(rolloutId, `rollback_${cause.reason}`, ending);
     if (!row) return null;
     this.metrics.rollbacks.inc({ agent_id: row.agentId, reason: cause.reason, trigger: cause.trigger });
     this.metrics.mutations.inc({ mutation_type: row.mutationType, result: 'rolled_back' });
-    this.metrics.duration.observe({ trigger: cause.trigger }, (Date.now() - (cause.since?.getTime() ?? calledAt)) / 1000);
+    this.metrics.duration.observe(
+      { trigger: cause.trigger },
+      (Date.now() - (cause.since?.getTime() ?? calledAt)) / 1000,
+    );
     return rolloutView(row);
   }
 
@@ -83,7 +100,12 @@ export class RollbackService {
    */
   async retire(rolloutId: string, cause: RetireCause): Promise<RolloutView | null> {
     const evidence = { reason: cause.reason, ...(cause.statistics ? { statistics: cause.statistics } : {}) };
-    const row = await this.end(rolloutId, `retired_${cause.reason}`, { status: ROLLOUT.retired, actor: cause.actor, detail: cause.detail, evidence });
+    const row = await this.end(rolloutId, `retired_${cause.reason}`, {
+      status: ROLLOUT.retired,
+      actor: cause.actor,
+      detail: cause.detail,
+      evidence,
+    });
     if (!row) return null;
     this.metrics.mutations.inc({ mutation_type: row.mutationType, result: 'retired' });
     return rolloutView(row);
@@ -95,7 +117,9 @@ export class RollbackService {
     if (!target) throw new RollbackTargetNotFoundError(`rollout ${rolloutId} does not exist`);
     let row: Rollout;
     try {
-      ({ result: row } = await this.liveConfig.changeLiveConfig(target.agentId, changeReason, (tx) => this.flip(tx, rolloutId, ending)));
+      ({ result: row } = await this.liveConfig.changeLiveConfig(target.agentId, changeReason, (tx) =>
+        this.flip(tx, rolloutId, ending),
+      ));
     } catch (error) {
       if (error instanceof RolloutAlreadyFinished) return null;
       throw error;
@@ -106,7 +130,10 @@ export class RollbackService {
 
   /** Every rollout in progress (e.g. a freeze with `in_flight: rollback`). */
   async rollBackAll(cause: RollbackCause): Promise<RolloutView[]> {
-    const active = await this.prisma.rollout.findMany({ where: { status: { in: [...ACTIVE_ROLLOUT_STATUSES] } }, select: { id: true } });
+    const active = await this.prisma.rollout.findMany({
+      where: { status: { in: [...ACTIVE_ROLLOUT_STATUSES] } },
+      select: { id: true },
+    });
     const done = await Promise.all(active.map(({ id }) => this.rollBack(id, cause)));
     return done.filter((view): view is RolloutView => view !== null);
   }
@@ -131,18 +158,31 @@ export class RollbackService {
 
   private async targets(request: RollbackRequest): Promise<string[]> {
     if (request.all) {
-      return (await this.prisma.rollout.findMany({ where: { status: { in: [...ACTIVE_ROLLOUT_STATUSES] } }, select: { id: true } })).map((r) => r.id);
+      return (
+        await this.prisma.rollout.findMany({
+          where: { status: { in: [...ACTIVE_ROLLOUT_STATUSES] } },
+          select: { id: true },
+        })
+      ).map((r) => r.id);
     }
     if (request.agent_id) {
       const agent = await this.prisma.agent.findUnique({ where: { id: request.agent_id }, select: { id: true } });
       if (!agent) throw new RollbackTargetNotFoundError(`agent "${request.agent_id}" is not registered`);
-      const active = await this.prisma.rollout.findMany({ where: { agentId: agent.id, status: { in: [...ACTIVE_ROLLOUT_STATUSES] } }, select: { id: true } });
+      const active = await this.prisma.rollout.findMany({
+        where: { agentId: agent.id, status: { in: [...ACTIVE_ROLLOUT_STATUSES] } },
+        select: { id: true },
+      });
       return active.map((r) => r.id);
     }
     const found = request.rollback_key
       ? await this.prisma.rollout.findUnique({ where: { rollbackKey: request.rollback_key }, select: { id: true } })
       : await this.prisma.rollout.findUnique({ where: { id: request.rollout_id! }, select: { id: true } });
-    if (!found) throw new RollbackTargetNotFoundError(request.rollback_key ? `no rollout has rollback_key "${request.rollback_key}"` : `rollout ${request.rollout_id} does not exist`);
+    if (!found)
+      throw new RollbackTargetNotFoundError(
+        request.rollback_key
+          ? `no rollout has rollback_key "${request.rollback_key}"`
+          : `rollout ${request.rollout_id} does not exist`,
+      );
     return [found.id];
   }
 
@@ -158,13 +198,18 @@ export class RollbackService {
     const queued = this.reverts.add(JOBS.revertAdapter, { rollout_id: rolloutId }, revertJobOptions(rolloutId));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not take the job within ${QUEUE_TIMEOUT_MS} ms`)), QUEUE_TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new Error(`Redis did not take the job within ${QUEUE_TIMEOUT_MS} ms`)),
+        QUEUE_TIMEOUT_MS,
+      );
     });
     try {
       await Promise.race([queued, timeout]);
     } catch (error) {
       queued.catch(() => undefined);
-      this.logger.warn(`revert of rollout ${rolloutId} not queued (${(error as Error).message}); the orchestrator's reconciler will queue it`);
+      this.logger.warn(
+        `revert of rollout ${rolloutId} not queued (${(error as Error).message}); the orchestrator's reconciler will queue it`,
+      );
     } finally {
       clearTimeout(timer);
     }

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@metaloop/db';
-import { ACTIVE_ROLLOUT_STATUSES, MUTATION_TYPES, ROLLBACK_TRIGGERS, type RollbackReason, type RollbackTrigger } from '@metaloop/contracts';
+import {
+  ACTIVE_ROLLOUT_STATUSES,
+  MUTATION_TYPES,
+  ROLLBACK_TRIGGERS,
+  type RollbackReason,
+  type RollbackTrigger,
+} from '@metaloop/contracts';
 import { MetricsRegistry } from '@metaloop/observability';
 import { Counter, Histogram } from 'prom-client';
 
@@ -43,9 +49,14 @@ export class RolloutMetrics {
       // first one is an increase() to the alert, not a new series it cannot see grow.
       async collect() {
         const active = await prisma.rollout
-          .findMany({ where: { status: { in: [...ACTIVE_ROLLOUT_STATUSES] } }, select: { agentId: true }, distinct: ['agentId'] })
+          .findMany({
+            where: { status: { in: [...ACTIVE_ROLLOUT_STATUSES] } },
+            select: { agentId: true },
+            distinct: ['agentId'],
+          })
           .catch(() => []);
-        for (const { agentId } of active) for (const labels of ROLLBACK_LABELS) this.inc({ agent_id: agentId, ...labels }, 0);
+        for (const { agentId } of active)
+          for (const labels of ROLLBACK_LABELS) this.inc({ agent_id: agentId, ...labels }, 0);
       },
     });
     this.duration = new Histogram({
@@ -63,6 +74,7 @@ export class RolloutMetrics {
       labelNames: ['mutation_type', 'result'],
       registers: [registry],
     });
-    for (const mutation_type of MUTATION_TYPES) for (const result of MUTATION_RESULTS) this.mutations.inc({ mutation_type, result }, 0);
+    for (const mutation_type of MUTATION_TYPES)
+      for (const result of MUTATION_RESULTS) this.mutations.inc({ mutation_type, result }, 0);
   }
 }

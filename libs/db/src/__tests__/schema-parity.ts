@@ -30,7 +30,13 @@ const REFERENTIAL_ACTIONS: Record<string, string> = {
   SetDefault: 'SET DEFAULT',
 };
 /** pg_constraint.confdeltype / confupdtype codes. */
-const PG_ACTIONS: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
+const PG_ACTIONS: Record<string, string> = {
+  a: 'NO ACTION',
+  r: 'RESTRICT',
+  c: 'CASCADE',
+  n: 'SET NULL',
+  d: 'SET DEFAULT',
+};
 
 /** Element type names of array columns, from their udt_name without the leading underscore. */
 const UDT_NAMES: Record<string, string> = {
@@ -112,7 +118,9 @@ export type ActualShape = Shape<ActualColumn>;
 // ---------------------------------------------------------------------------------------------
 
 function truncatedName(base: string, suffix: string): string {
-  return base.length >= MAX_IDENTIFIER - suffix.length ? `${base.slice(0, MAX_IDENTIFIER - suffix.length)}${suffix}` : `${base}${suffix}`;
+  return base.length >= MAX_IDENTIFIER - suffix.length
+    ? `${base.slice(0, MAX_IDENTIFIER - suffix.length)}${suffix}`
+    : `${base}${suffix}`;
 }
 
 /** Prisma's default constraint names (psl ConstraintNames), for ASCII identifiers. */
@@ -207,12 +215,14 @@ function expectedDefault(field: Field, enumValues: Map<string, Map<string, strin
   }
   const quoted = ['String', 'Json', 'DateTime', 'Bytes'].includes(field.type);
   const show = (v: unknown) => (quoted ? JSON.stringify(v) : String(v));
-  if (Array.isArray(value)) return { kind: 'literal', text: pgArrayLiteral(value), shown: `[${value.map(show).join(', ')}]` };
+  if (Array.isArray(value))
+    return { kind: 'literal', text: pgArrayLiteral(value), shown: `[${value.map(show).join(', ')}]` };
   return { kind: 'literal', text: typeof value === 'string' ? value : JSON.stringify(value), shown: show(value) };
 }
 
 function referentialAction(field: Field, fromFieldsRequired: boolean, which: 'onDelete' | 'onUpdate'): string {
-  const explicit = which === 'onDelete' ? field.relationOnDelete : (field as { relationOnUpdate?: string }).relationOnUpdate;
+  const explicit =
+    which === 'onDelete' ? field.relationOnDelete : (field as { relationOnUpdate?: string }).relationOnUpdate;
   // Prisma's defaults: ON DELETE RESTRICT for required relations, SET NULL for optional ones;
   // ON UPDATE CASCADE.
   const action = explicit ?? (which === 'onUpdate' ? 'Cascade' : fromFieldsRequired ? 'Restrict' : 'SetNull');
@@ -224,7 +234,9 @@ export async function expectedShape(datamodel: string): Promise<ExpectedShape> {
   const dmmf = (await getDMMF({ datamodel })).datamodel;
   const problems: string[] = [];
   const enumNames = new Map(dmmf.enums.map((e) => [e.name, e.dbName ?? e.name]));
-  const enumValues = new Map(dmmf.enums.map((e) => [e.name, new Map(e.values.map((v) => [v.name, v.dbName ?? v.name]))]));
+  const enumValues = new Map(
+    dmmf.enums.map((e) => [e.name, new Map(e.values.map((v) => [v.name, v.dbName ?? v.name]))]),
+  );
   const enums = new Map(dmmf.enums.map((e) => [e.dbName ?? e.name, e.values.map((v) => v.dbName ?? v.name)]));
   const models = new Map(dmmf.models.map((m) => [m.name, m]));
   const tableOf = (model: Model) => model.dbName ?? model.name;
@@ -247,8 +259,12 @@ export async function expectedShape(datamodel: string): Promise<ExpectedShape> {
         nullable: !field.isRequired || field.isList,
         default: expectedDefault(field, enumValues),
       };
-      if (column.type.startsWith('unsupported')) problems.push(`${table}.${field.dbName ?? field.name}: type ${column.type} is not covered by the parity check`);
-      if (column.default.kind === 'unsupported') problems.push(`${table}.${field.dbName ?? field.name}: ${column.default.what} is not covered by the parity check`);
+      if (column.type.startsWith('unsupported'))
+        problems.push(`${table}.${field.dbName ?? field.name}: type ${column.type} is not covered by the parity check`);
+      if (column.default.kind === 'unsupported')
+        problems.push(
+          `${table}.${field.dbName ?? field.name}: ${column.default.what} is not covered by the parity check`,
+        );
       columns.set(field.dbName ?? field.name, column);
     }
     tables.set(table, { columns, primaryKey: null, indexes: new Map(), foreignKeys: new Map() });
@@ -264,7 +280,8 @@ export async function expectedShape(datamodel: string): Promise<ExpectedShape> {
     } else if (index.type === 'unique' || index.type === 'normal') {
       const unique = index.type === 'unique';
       const rendered = index.fields.map((f) => `${columnOf(model, f.name)}${f.sortOrder === 'desc' ? ' DESC' : ''}`);
-      const using = index.algorithm && index.algorithm.toLowerCase() !== 'btree' ? ` USING ${index.algorithm.toLowerCase()}` : '';
+      const using =
+        index.algorithm && index.algorithm.toLowerCase() !== 'btree' ? ` USING ${index.algorithm.toLowerCase()}` : '';
       const key = `${unique ? 'unique' : 'index'} (${rendered.join(', ')})${using}`;
       const name = index.dbName ?? (unique ? prismaNames.unique(table, columns) : prismaNames.index(table, columns));
       shape.indexes.set(key, { name, detail: undefined });
@@ -280,7 +297,10 @@ export async function expectedShape(datamodel: string): Promise<ExpectedShape> {
       const from = field.relationFromFields ?? [];
       if (from.length === 0) {
         const other = models.get(field.type)!.fields.find((f) => f.relationName === field.relationName && f !== field);
-        if (field.isList && other?.isList) problems.push(`${table}: implicit many-to-many relation ${field.relationName} is not covered by the parity check`);
+        if (field.isList && other?.isList)
+          problems.push(
+            `${table}: implicit many-to-many relation ${field.relationName} is not covered by the parity check`,
+          );
         continue;
       }
       const target = models.get(field.type)!;
@@ -288,10 +308,12 @@ export async function expectedShape(datamodel: string): Promise<ExpectedShape> {
       const references = (field.relationToFields ?? []).map((name) => columnOf(target, name));
       const required = from.some((name) => model.fields.find((f) => f.name === name)!.isRequired);
       // Note: DMMF does not expose @relation(map: …); such a name would show as a name mismatch.
-      tables.get(table)!.foreignKeys.set(`(${columns.join(', ')}) REFERENCES ${tableOf(target)}(${references.join(', ')})`, {
-        name: prismaNames.foreignKey(table, columns),
-        detail: `ON DELETE ${referentialAction(field, required, 'onDelete')} ON UPDATE ${referentialAction(field, required, 'onUpdate')}`,
-      });
+      tables
+        .get(table)!
+        .foreignKeys.set(`(${columns.join(', ')}) REFERENCES ${tableOf(target)}(${references.join(', ')})`, {
+          name: prismaNames.foreignKey(table, columns),
+          detail: `ON DELETE ${referentialAction(field, required, 'onDelete')} ON UPDATE ${referentialAction(field, required, 'onUpdate')}`,
+        });
     }
   }
   return { tables, enums, problems };
@@ -317,7 +339,8 @@ interface ColumnRow {
 }
 
 function actualType(row: ColumnRow, schema: string, enumNames: Set<string>): string {
-  const enumType = (udtSchema: string, name: string) => (udtSchema === schema ? `enum "${name}"` : `enum ${udtSchema}."${name}"`);
+  const enumType = (udtSchema: string, name: string) =>
+    udtSchema === schema ? `enum "${name}"` : `enum ${udtSchema}."${name}"`;
   switch (row.data_type) {
     case 'ARRAY': {
       const element = row.udt_name.replace(/^_/, '');
@@ -415,7 +438,10 @@ export async function actualShape(client: Client, schema: string): Promise<Actua
     if (!shape) continue;
     const using = row.method === 'btree' ? '' : ` USING ${row.method}`;
     const where = row.predicate ? ` WHERE ${row.predicate}` : '';
-    shape.indexes.set(`${row.is_unique ? 'unique' : 'index'} (${row.columns.join(', ')})${using}${where}`, { name: row.index_name, detail: undefined });
+    shape.indexes.set(`${row.is_unique ? 'unique' : 'index'} (${row.columns.join(', ')})${using}${where}`, {
+      name: row.index_name,
+      detail: undefined,
+    });
   }
 
   const constraintRows = await client.query<{
@@ -474,11 +500,18 @@ function describeDefault(actual: string | null): string {
   return actual === null ? 'no default' : `DEFAULT ${actual}`;
 }
 
-async function compareDefault(client: Client, where: string, expected: ExpectedDefault, actual: ActualColumn): Promise<string | null> {
+async function compareDefault(
+  client: Client,
+  where: string,
+  expected: ExpectedDefault,
+  actual: ActualColumn,
+): Promise<string | null> {
   const present = actual.default;
   switch (expected.kind) {
     case 'none':
-      return present === null ? null : `${where}: has ${describeDefault(present)} in the database, no database default in schema.prisma`;
+      return present === null
+        ? null
+        : `${where}: has ${describeDefault(present)} in the database, no database default in schema.prisma`;
     case 'unsupported':
       return null; // already reported as a problem
     case 'now':
@@ -490,7 +523,9 @@ async function compareDefault(client: Client, where: string, expected: ExpectedD
         ? null
         : `${where}: ${describeDefault(present)} in the database, @default(autoincrement()) in schema.prisma`;
     case 'dbgenerated':
-      return present !== null ? null : `${where}: no default in the database, @default(dbgenerated(…)) in schema.prisma`;
+      return present !== null
+        ? null
+        : `${where}: no default in the database, @default(dbgenerated(…)) in schema.prisma`;
     case 'literal': {
       const mismatch = `${where}: ${describeDefault(present)} in the database, @default(${expected.shown}) in schema.prisma`;
       if (present === null) return mismatch;
@@ -523,8 +558,10 @@ function compareNamed<T>(
       drift.push(`${table}: missing ${label(key)} "${want.name}"`);
       continue;
     }
-    if (got.name !== want.name) drift.push(`${table}: ${label(key)} is named "${got.name}", Prisma would name it "${want.name}"`);
-    if (got.detail !== want.detail) drift.push(`${table}: ${label(key)} has ${got.detail} in the database, ${want.detail} in schema.prisma`);
+    if (got.name !== want.name)
+      drift.push(`${table}: ${label(key)} is named "${got.name}", Prisma would name it "${want.name}"`);
+    if (got.detail !== want.detail)
+      drift.push(`${table}: ${label(key)} has ${got.detail} in the database, ${want.detail} in schema.prisma`);
   }
   for (const key of sorted(actual.keys())) {
     if (!expected.has(key)) drift.push(`${table}: unexpected ${label(key)} "${actual.get(key)!.name}"`);
@@ -544,7 +581,8 @@ export async function schemaDrift(client: Client, schema: string, datamodel: str
     const want = expected.enums.get(name)!;
     const got = actual.enums.get(name);
     if (!got) drift.push(`enum ${name}: missing`);
-    else if (want.join(',') !== got.join(',')) drift.push(`enum ${name}: values (${got.join(', ')}) in the database, (${want.join(', ')}) in schema.prisma`);
+    else if (want.join(',') !== got.join(','))
+      drift.push(`enum ${name}: values (${got.join(', ')}) in the database, (${want.join(', ')}) in schema.prisma`);
   }
   for (const name of sorted(actual.enums.keys())) {
     if (!expected.enums.has(name)) drift.push(`enum ${name}: unexpected`);
@@ -565,20 +603,27 @@ export async function schemaDrift(client: Client, schema: string, datamodel: str
         drift.push(`${where}: missing column (${wantColumn.type})`);
         continue;
       }
-      if (gotColumn.type !== wantColumn.type) drift.push(`${where}: type ${gotColumn.type} in the database, ${wantColumn.type} in schema.prisma`);
+      if (gotColumn.type !== wantColumn.type)
+        drift.push(`${where}: type ${gotColumn.type} in the database, ${wantColumn.type} in schema.prisma`);
       if (gotColumn.nullable !== wantColumn.nullable) {
         const nullability = (nullable: boolean) => (nullable ? 'nullable' : 'NOT NULL');
-        drift.push(`${where}: ${nullability(gotColumn.nullable)} in the database, ${nullability(wantColumn.nullable)} in schema.prisma`);
+        drift.push(
+          `${where}: ${nullability(gotColumn.nullable)} in the database, ${nullability(wantColumn.nullable)} in schema.prisma`,
+        );
       }
       const defaultDrift = await compareDefault(client, where, wantColumn.default, gotColumn);
       if (defaultDrift) drift.push(defaultDrift);
     }
     for (const column of sorted(got.columns.keys())) {
-      if (!want.columns.has(column)) drift.push(`${table}.${column}: unexpected column (${got.columns.get(column)!.type})`);
+      if (!want.columns.has(column))
+        drift.push(`${table}.${column}: unexpected column (${got.columns.get(column)!.type})`);
     }
 
     const pk = (key: TableShape<unknown>['primaryKey']) => (key ? `${key.name} (${key.columns.join(', ')})` : 'none');
-    if (pk(want.primaryKey) !== pk(got.primaryKey)) drift.push(`${table}: primary key ${pk(got.primaryKey)} in the database, ${pk(want.primaryKey)} in schema.prisma`);
+    if (pk(want.primaryKey) !== pk(got.primaryKey))
+      drift.push(
+        `${table}: primary key ${pk(got.primaryKey)} in the database, ${pk(want.primaryKey)} in schema.prisma`,
+      );
 
     compareNamed(table, (key) => key, want.indexes, got.indexes, drift);
     compareNamed(table, (key) => `foreign key ${key}`, want.foreignKeys, got.foreignKeys, drift);

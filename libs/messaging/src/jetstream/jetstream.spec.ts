@@ -11,7 +11,8 @@ describe('connectJetStream / ensureStreams (real NATS)', () => {
   });
 
   afterAll(async () => {
-    for (const stream of Object.values(ctx.topology.streams)) await ctx.jsm.streams.delete(stream.name).catch(() => undefined);
+    for (const stream of Object.values(ctx.topology.streams))
+      await ctx.jsm.streams.delete(stream.name).catch(() => undefined);
     await ctx.nc.close();
   });
 

@@ -30,9 +30,15 @@ export class NatsEventsServer extends Server<NatsEventsMap> implements CustomTra
   }
 
   listen(callback: (error?: unknown) => void): void {
-    const requestHandlers = [...this.messageHandlers].filter(([, handler]) => !handler.isEventHandler).map(([pattern]) => pattern);
+    const requestHandlers = [...this.messageHandlers]
+      .filter(([, handler]) => !handler.isEventHandler)
+      .map(([pattern]) => pattern);
     if (requestHandlers.length > 0) {
-      callback(new Error(`NatsEventsServer serves @EventPattern handlers only; @MessagePattern ${requestHandlers.join(', ')} has no transport`));
+      callback(
+        new Error(
+          `NatsEventsServer serves @EventPattern handlers only; @MessagePattern ${requestHandlers.join(', ')} has no transport`,
+        ),
+      );
       return;
     }
     for (const pattern of this.messageHandlers.keys()) {

@@ -34,7 +34,11 @@ class RequestListener {
 }
 
 /** One app-like microservice: NatsModule under `prefix`, the listener, the event transport. */
-async function startListener(servers: string, prefix: string, controller: typeof ProbeListener | typeof RequestListener = ProbeListener) {
+async function startListener(
+  servers: string,
+  prefix: string,
+  controller: typeof ProbeListener | typeof RequestListener = ProbeListener,
+) {
   const moduleRef = await Test.createTestingModule({
     imports: [NatsModule.forRoot({ servers: [servers], name: `events-${prefix}`, prefix, timeoutMs: 1_000 })],
     controllers: [controller],
@@ -42,7 +46,14 @@ async function startListener(servers: string, prefix: string, controller: typeof
   }).compile();
   const server = new NatsEventsServer(moduleRef.get(NatsService));
   const microservice: INestMicroservice = moduleRef.createNestMicroservice({ strategy: server });
-  return { moduleRef, server, microservice, inbox: moduleRef.get(Inbox), client: moduleRef.get(NatsEventsClient), nats: moduleRef.get(NatsService) };
+  return {
+    moduleRef,
+    server,
+    microservice,
+    inbox: moduleRef.get(Inbox),
+    client: moduleRef.get(NatsEventsClient),
+    nats: moduleRef.get(NatsService),
+  };
 }
 
 describe('@EventPattern handlers over core NATS, prefixed (NatsEventsServer, NatsEventsClient)', () => {
@@ -69,7 +80,9 @@ describe('@EventPattern handlers over core NATS, prefixed (NatsEventsServer, Nat
     await raw.flush();
 
     await lastValueFrom(a.client.emit('probe.changed', { agent_id: 'x', version: 2 }), { defaultValue: undefined });
-    await eventually(() => expect(a.inbox.received).toEqual([{ data: { agent_id: 'x', version: 2 }, subject: `${prefixA}.probe.changed` }]));
+    await eventually(() =>
+      expect(a.inbox.received).toEqual([{ data: { agent_id: 'x', version: 2 }, subject: `${prefixA}.probe.changed` }]),
+    );
     expect(onWire).toEqual(['{"agent_id":"x","version":2}']);
     await b.nats.context().nc.flush();
     expect(b.inbox.received).toEqual([]);
@@ -78,7 +91,9 @@ describe('@EventPattern handlers over core NATS, prefixed (NatsEventsServer, Nat
 
   it('hands a message any NATS client published to the handler', async () => {
     b.nats.context().nc.publish(`${prefixB}.probe.changed`, JSON.stringify({ from: 'outside' }));
-    await eventually(() => expect(b.inbox.received).toEqual([{ data: { from: 'outside' }, subject: `${prefixB}.probe.changed` }]));
+    await eventually(() =>
+      expect(b.inbox.received).toEqual([{ data: { from: 'outside' }, subject: `${prefixB}.probe.changed` }]),
+    );
   });
 
   it('refuses send() (request-reply) with a clear error', async () => {
@@ -87,7 +102,9 @@ describe('@EventPattern handlers over core NATS, prefixed (NatsEventsServer, Nat
 
   it('refuses to listen for @MessagePattern handlers', async () => {
     const requests = await startListener(testEnv.TEST_NATS_URL, isolationId('events_req'), RequestListener);
-    await expect(requests.microservice.listen()).rejects.toThrow(/@EventPattern handlers only; @MessagePattern probe.ask/);
+    await expect(requests.microservice.listen()).rejects.toThrow(
+      /@EventPattern handlers only; @MessagePattern probe.ask/,
+    );
     await requests.microservice.close();
   });
 });
@@ -114,7 +131,9 @@ describe('NatsEventsServer across a NATS restart', () => {
     expect(connects).toBe(1);
     await nats.kill();
     await eventually(() => expect(() => listener.nats.context()).toThrow(/NATS is unavailable/));
-    await expect(lastValueFrom(listener.client.emit('probe.changed', { lost: true }))).rejects.toThrow(/NATS is unavailable/);
+    await expect(lastValueFrom(listener.client.emit('probe.changed', { lost: true }))).rejects.toThrow(
+      /NATS is unavailable/,
+    );
 
     await nats.start();
     await eventually(() => expect(connects).toBe(2), 15_000);

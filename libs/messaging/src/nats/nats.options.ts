@@ -11,7 +11,5 @@ export interface NatsModuleOptions {
   timeoutMs?: number;
 }
 
-export const {
-  ConfigurableModuleClass: ConfigurableNatsModule,
-  MODULE_OPTIONS_TOKEN: NATS_OPTIONS,
-} = new ConfigurableModuleBuilder<NatsModuleOptions>().setClassMethodName('forRoot').build();
+export const { ConfigurableModuleClass: ConfigurableNatsModule, MODULE_OPTIONS_TOKEN: NATS_OPTIONS } =
+  new ConfigurableModuleBuilder<NatsModuleOptions>().setClassMethodName('forRoot').build();

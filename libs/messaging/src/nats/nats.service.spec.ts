@@ -13,7 +13,9 @@ describe('NatsService against its own nats-server', () => {
   beforeAll(async () => {
     server = await startNatsServer();
     moduleRef = await Test.createTestingModule({
-      imports: [NatsModule.forRoot({ servers: [server.url], name: 'nats-spec', prefix, ensureStreams: true, timeoutMs: 1_000 })],
+      imports: [
+        NatsModule.forRoot({ servers: [server.url], name: 'nats-spec', prefix, ensureStreams: true, timeoutMs: 1_000 }),
+      ],
     }).compile();
     await moduleRef.init();
     nats = moduleRef.get(NatsService);
@@ -42,7 +44,10 @@ describe('NatsService against its own nats-server', () => {
   it('reports NATS down with the reason instead of crashing, then recovers by itself', async () => {
     await server.kill();
     const down = await eventually(async () => {
-      const error = await nats.ping().then(() => undefined, (e: Error) => e);
+      const error = await nats.ping().then(
+        () => undefined,
+        (e: Error) => e,
+      );
       if (!error) throw new Error('still answering');
       return error;
     });

@@ -103,7 +103,11 @@ export class NatsService implements OnModuleInit, OnApplicationShutdown {
   private async connect(): Promise<void> {
     for (let attempt = 1; !this.stopping; attempt++) {
       try {
-        const nc = await connectNats({ servers: this.options.servers, name: this.options.name, timeoutMs: this.options.timeoutMs ?? 2_000 });
+        const nc = await connectNats({
+          servers: this.options.servers,
+          name: this.options.name,
+          timeoutMs: this.options.timeoutMs ?? 2_000,
+        });
         if (this.stopping) {
           await nc.close();
           return;

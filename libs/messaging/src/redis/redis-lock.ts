@@ -30,7 +30,12 @@ export class RedisLock {
   /** The lock, held under `token`; undefined when someone else holds it. */
   async acquire(token: string, { ttlMs, renew = false }: LockOptions): Promise<HeldLock | undefined> {
     if (!(await this.client.set(this.key, token, 'PX', ttlMs, 'NX'))) return undefined;
-    const renewal = renew ? setInterval(() => void this.client.eval(EXTEND, 1, this.key, token, String(ttlMs)).catch(() => undefined), ttlMs / 3) : undefined;
+    const renewal = renew
+      ? setInterval(
+          () => void this.client.eval(EXTEND, 1, this.key, token, String(ttlMs)).catch(() => undefined),
+          ttlMs / 3,
+        )
+      : undefined;
     renewal?.unref();
     return {
       release: async () => {

@@ -7,7 +7,5 @@ export interface RedisModuleOptions {
   name: string;
 }
 
-export const {
-  ConfigurableModuleClass: ConfigurableRedisModule,
-  MODULE_OPTIONS_TOKEN: REDIS_OPTIONS,
-} = new ConfigurableModuleBuilder<RedisModuleOptions>().setClassMethodName('forRoot').build();
+export const { ConfigurableModuleClass: ConfigurableRedisModule, MODULE_OPTIONS_TOKEN: REDIS_OPTIONS } =
+  new ConfigurableModuleBuilder<RedisModuleOptions>().setClassMethodName('forRoot').build();

@@ -12,7 +12,5 @@ export interface HealthModuleOptions {
   timeoutMs?: number;
 }
 
-export const {
-  ConfigurableModuleClass: ConfigurableHealthModule,
-  MODULE_OPTIONS_TOKEN: HEALTH_OPTIONS,
-} = new ConfigurableModuleBuilder<HealthModuleOptions>().setClassMethodName('forRoot').build();
+export const { ConfigurableModuleClass: ConfigurableHealthModule, MODULE_OPTIONS_TOKEN: HEALTH_OPTIONS } =
+  new ConfigurableModuleBuilder<HealthModuleOptions>().setClassMethodName('forRoot').build();

@@ -4,7 +4,9 @@ import { HealthService } from './health.service';
 import type { ReadinessCheck } from './health.options';
 
 async function healthWith(checks: ReadinessCheck[], timeoutMs = 200): Promise<HealthService> {
-  const moduleRef = await Test.createTestingModule({ imports: [HealthModule.forRoot({ checks, timeoutMs })] }).compile();
+  const moduleRef = await Test.createTestingModule({
+    imports: [HealthModule.forRoot({ checks, timeoutMs })],
+  }).compile();
   return moduleRef.get(HealthService);
 }
 
@@ -27,7 +29,10 @@ describe('HealthService', () => {
     const report = await health.readiness();
     expect(report.status).toBe('not_ready');
     expect(report.checks['postgres']!.status).toBe('up');
-    expect(report.checks['nats']).toMatchObject({ status: 'down', reason: 'disconnected from 127.0.0.1:4222, reconnecting' });
+    expect(report.checks['nats']).toMatchObject({
+      status: 'down',
+      reason: 'disconnected from 127.0.0.1:4222, reconnecting',
+    });
   });
 
   it('counts a dependency that hangs as down after the timeout', async () => {

@@ -2,13 +2,17 @@ import { DistinctWarnings } from './distinct-warnings';
 
 describe('DistinctWarnings', () => {
   const logged: string[] = [];
-  const logger = { warn: (m: string) => void logged.push(`warn ${m}`), debug: (m: string) => void logged.push(`debug ${m}`) };
+  const logger = {
+    warn: (m: string) => void logged.push(`warn ${m}`),
+    debug: (m: string) => void logged.push(`debug ${m}`),
+  };
 
   beforeEach(() => (logged.length = 0));
 
   it('warns when a problem appears or changes, not on each repeat', () => {
     const warnings = new DistinctWarnings(logger);
-    for (const message of ['redis refused', 'redis refused', 'redis timed out', 'redis timed out', 'redis refused']) warnings.warn(message);
+    for (const message of ['redis refused', 'redis refused', 'redis timed out', 'redis timed out', 'redis refused'])
+      warnings.warn(message);
     expect(logged).toEqual(['warn redis refused', 'warn redis timed out', 'warn redis refused']);
   });
 

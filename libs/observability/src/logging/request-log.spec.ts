@@ -15,7 +15,9 @@ describe('logRequests', () => {
   const logger = pino({ level: 'info' }, sink);
   const fastify = Fastify({ genReqId: assignRequestId });
   logRequests(fastify, () => logger);
-  fastify.get<{ Params: { id: string } }>('/things/:id', async (request, reply) => reply.code(request.params.id === 'gone' ? 404 : 200).send({}));
+  fastify.get<{ Params: { id: string } }>('/things/:id', async (request, reply) =>
+    reply.code(request.params.id === 'gone' ? 404 : 200).send({}),
+  );
   fastify.get('/broken', async () => {
     throw new Error('boom');
   });

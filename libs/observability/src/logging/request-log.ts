@@ -19,7 +19,10 @@ export function logRequests(fastify: FastifyInstance, logger: () => Logger | und
     if (log?.isLevelEnabled(level) && !QUIET_ROUTES.has(request.routeOptions.url ?? '')) {
       // Flat fields: pino-http's logger serializes `req` and `res` as Node's message objects.
       const durationMs = Math.round(reply.elapsedTime * 10) / 10;
-      log[level]({ request_id: request.id, method: request.method, url: request.url, status, duration_ms: durationMs }, 'request completed');
+      log[level](
+        { request_id: request.id, method: request.method, url: request.url, status, duration_ms: durationMs },
+        'request completed',
+      );
     }
     done();
   });

@@ -4,7 +4,12 @@ import { labelledChildren } from './labelled-children';
 describe('labelledChildren', () => {
   it('finds each series by its label values, so counts land where prom-client would put them', async () => {
     const registry = new Registry();
-    const counter = new Counter({ name: 'spec_total', help: 'spec', labelNames: ['kind', 'result'], registers: [registry] });
+    const counter = new Counter({
+      name: 'spec_total',
+      help: 'spec',
+      labelNames: ['kind', 'result'],
+      registers: [registry],
+    });
     const series = labelledChildren(counter);
     series('a', 'ok').inc();
     series('a', 'ok').inc(2);

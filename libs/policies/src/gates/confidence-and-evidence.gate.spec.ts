@@ -28,7 +28,9 @@ describe('confidence_and_evidence', () => {
 
   it('counts a mutation without gathered evidence as resting on none', () => {
     const p = plan([modelSwap()]);
-    expect(confidenceAndEvidenceGate(defaults, p, { ...stateFor(p), mutations: [] }).reason).toMatch(/rests on 0 event\(s\), needs 10/);
+    expect(confidenceAndEvidenceGate(defaults, p, { ...stateFor(p), mutations: [] }).reason).toMatch(
+      /rests on 0 event\(s\), needs 10/,
+    );
   });
 
   it('follows the policy’s minimums (as ORACLE_CONFIDENCE_THRESHOLD sets them)', () => {

@@ -11,14 +11,20 @@ export function confidenceAndEvidenceGate(policy: Policy, plan: Plan, state: Gat
   const mutations = plan.mutations.map((mutation, index) => {
     const label = mutationLabel(mutation, index);
     const events = state.mutations[index]?.evidence_events ?? 0;
-    if (mutation.confidence < min) objections.push(fail(`${label}: confidence ${mutation.confidence} is below ${min}`, index));
+    if (mutation.confidence < min)
+      objections.push(fail(`${label}: confidence ${mutation.confidence} is below ${min}`, index));
     if (events < minEvents) objections.push(fail(`${label}: rests on ${events} event(s), needs ${minEvents}`, index));
     return { confidence: mutation.confidence, evidence_events: events };
   });
-  return verdict('confidence_and_evidence', objections, `confidence ≥ ${min} and ≥ ${minEvents} events behind every mutation`, {
-    min_confidence: min,
-    min_evidence_events: minEvents,
-    plan_confidence: plan.confidence,
-    mutations,
-  });
+  return verdict(
+    'confidence_and_evidence',
+    objections,
+    `confidence ≥ ${min} and ≥ ${minEvents} events behind every mutation`,
+    {
+      min_confidence: min,
+      min_evidence_events: minEvents,
+      plan_confidence: plan.confidence,
+      mutations,
+    },
+  );
 }

@@ -15,6 +15,8 @@ describe('freeze', () => {
   });
 
   it('reads without a reason', () => {
-    expect(freezeGate(policyWith(), p, { ...stateFor(p), freeze: { frozen: true, reason: null } }).reason).toBe('frozen');
+    expect(freezeGate(policyWith(), p, { ...stateFor(p), freeze: { frozen: true, reason: null } }).reason).toBe(
+      'frozen',
+    );
   });
 });

@@ -7,6 +7,10 @@ import { fail, verdict, type Objection } from './verdict';
 export function freezeGate(policy: Policy, _plan: Plan, state: GateState): GateResult {
   const objections: Objection[] = [];
   if (state.freeze.frozen) objections.push(fail(`frozen${state.freeze.reason ? `: ${state.freeze.reason}` : ''}`));
-  if (policy.freeze.frozen) objections.push(fail(`frozen by the policy file${policy.freeze.reason ? `: ${policy.freeze.reason}` : ''}`));
-  return verdict('freeze', objections, 'not frozen', { runtime_frozen: state.freeze.frozen, policy_frozen: policy.freeze.frozen });
+  if (policy.freeze.frozen)
+    objections.push(fail(`frozen by the policy file${policy.freeze.reason ? `: ${policy.freeze.reason}` : ''}`));
+  return verdict('freeze', objections, 'not frozen', {
+    runtime_frozen: state.freeze.frozen,
+    policy_frozen: policy.freeze.frozen,
+  });
 }

@@ -1,6 +1,16 @@
 import type { GateState } from './gate-state';
 import { policyComplianceGate } from './policy-compliance.gate';
-import { modelSwap, mutation, paramSet, plan, policyWith, promptPatch, routeChange, stateFor, withAgent } from './__tests__/fixtures';
+import {
+  modelSwap,
+  mutation,
+  paramSet,
+  plan,
+  policyWith,
+  promptPatch,
+  routeChange,
+  stateFor,
+  withAgent,
+} from './__tests__/fixtures';
 
 const defaults = policyWith();
 const noModelSwapInProd = policyWith({
@@ -13,20 +23,47 @@ describe('policy_compliance', () => {
     ['a rule-based prompt patch', promptPatch()],
     ['a registered prompt version', mutation({ type: 'PROMPT_PATCH', params: { source: 'candidate', version: 'v2' } })],
     ['a registered model', modelSwap()],
-    ['attaching a registered LoRA adapter', mutation({ type: 'LORA_APPLY', params: { action: 'attach', adapter_id: 'tone-v2' } })],
-    ['detaching an attached LoRA adapter', mutation({ type: 'LORA_APPLY', params: { action: 'detach', adapter_id: 'tone-v1' } })],
+    [
+      'attaching a registered LoRA adapter',
+      mutation({ type: 'LORA_APPLY', params: { action: 'attach', adapter_id: 'tone-v2' } }),
+    ],
+    [
+      'detaching an attached LoRA adapter',
+      mutation({ type: 'LORA_APPLY', params: { action: 'detach', adapter_id: 'tone-v1' } }),
+    ],
     ['routing to registered backends', routeChange({ a: 70, c: 30 })],
     ['setting and unsetting allowed params', paramSet({ temperature: 0.3 }, ['top_p'])],
-    ['a memory update', mutation({ type: 'MEMORY_UPDATE', params: { facts: { add: [{ id: 'f1', text: 'EU customer' }] } } })],
+    [
+      'a memory update',
+      mutation({ type: 'MEMORY_UPDATE', params: { facts: { add: [{ id: 'f1', text: 'EU customer' }] } } }),
+    ],
   ])('passes %s', (_case, subject) => {
     const p = plan([subject]);
     expect(policyComplianceGate(defaults, p, stateFor(p))).toMatchObject({ gate: 'policy_compliance', status: 'pass' });
   });
 
   it.each([
-    ['an unknown agent', modelSwap({ agent_id: 'ghost' }), defaults, (s: GateState) => ({ ...s, agents: {} }), 'unknown agent'],
-    ['a type not enabled in the environment', modelSwap(), noModelSwapInProd, inProd, 'MODEL_SWAP is not enabled in prod'],
-    ['an unregistered model', modelSwap({ params: { model: 'gpt-5' } }), defaults, undefined, 'model "gpt-5" is not a registered candidate'],
+    [
+      'an unknown agent',
+      modelSwap({ agent_id: 'ghost' }),
+      defaults,
+      (s: GateState) => ({ ...s, agents: {} }),
+      'unknown agent',
+    ],
+    [
+      'a type not enabled in the environment',
+      modelSwap(),
+      noModelSwapInProd,
+      inProd,
+      'MODEL_SWAP is not enabled in prod',
+    ],
+    [
+      'an unregistered model',
+      modelSwap({ params: { model: 'gpt-5' } }),
+      defaults,
+      undefined,
+      'model "gpt-5" is not a registered candidate',
+    ],
     [
       'an unregistered prompt version',
       mutation({ type: 'PROMPT_PATCH', params: { source: 'candidate', version: 'v9' } }),
@@ -48,16 +85,45 @@ describe('policy_compliance', () => {
       undefined,
       'LoRA adapter "tone-v2" is not attached',
     ],
-    ['an unknown backend', routeChange({ a: 80, z: 20 }), defaults, undefined, 'backend "z" is neither registered nor routed to'],
+    [
+      'an unknown backend',
+      routeChange({ a: 80, z: 20 }),
+      defaults,
+      undefined,
+      'backend "z" is neither registered nor routed to',
+    ],
     ['a forbidden param', paramSet({ model: 'gpt-5' }), defaults, undefined, 'param "model" is forbidden'],
-    ['a param outside the allow list', paramSet({ seed: 7 }), defaults, undefined, 'param "seed" is not in the allow list'],
-    ['unsetting a param outside the allow list', paramSet({}, ['stop']), defaults, undefined, 'param "stop" is not in the allow list'],
-    ['a model-like param even when everything is allowed', paramSet({ Fallback_Model: 'x' }), policyWith({ actions: { PARAM_SET: { allow: ['*'] } } }), undefined, 'param "Fallback_Model" is forbidden'],
+    [
+      'a param outside the allow list',
+      paramSet({ seed: 7 }),
+      defaults,
+      undefined,
+      'param "seed" is not in the allow list',
+    ],
+    [
+      'unsetting a param outside the allow list',
+      paramSet({}, ['stop']),
+      defaults,
+      undefined,
+      'param "stop" is not in the allow list',
+    ],
+    [
+      'a model-like param even when everything is allowed',
+      paramSet({ Fallback_Model: 'x' }),
+      policyWith({ actions: { PARAM_SET: { allow: ['*'] } } }),
+      undefined,
+      'param "Fallback_Model" is forbidden',
+    ],
     [
       'a mutation the adapter refused',
       modelSwap(),
       defaults,
-      (s: GateState) => ({ ...s, mutations: [{ evidence_events: 50, prepare: { ok: false, code: 'unknown_candidate', reason: 'no such model' } }] }),
+      (s: GateState) => ({
+        ...s,
+        mutations: [
+          { evidence_events: 50, prepare: { ok: false, code: 'unknown_candidate', reason: 'no such model' } },
+        ],
+      }),
       'the adapter refused it (unknown_candidate: no such model)',
     ],
   ])('fails %s', (_case, subject, policy, bend, reason) => {
@@ -74,7 +140,10 @@ describe('policy_compliance', () => {
     expect(result.details!.objections).toEqual([
       expect.objectContaining({ mutation: 0, reason: expect.stringContaining('"model" is forbidden') }),
       expect.objectContaining({ mutation: 0, reason: expect.stringContaining('"seed" is not in the allow list') }),
-      expect.objectContaining({ mutation: 1, reason: expect.stringContaining('"gpt-5" is not a registered candidate') }),
+      expect.objectContaining({
+        mutation: 1,
+        reason: expect.stringContaining('"gpt-5" is not a registered candidate'),
+      }),
     ]);
   });
 

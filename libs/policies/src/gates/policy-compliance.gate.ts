@@ -15,13 +15,15 @@ export function policyComplianceGate(policy: Policy, plan: Plan, state: GateStat
     const agent = state.agents[mutation.agent_id];
     if (!agent) return [fail(`${label}: unknown agent`, index)];
     const problems: string[] = [];
-    if (!policy.actions.enabled[agent.environment].includes(mutation.type)) problems.push(`${mutation.type} is not enabled in ${agent.environment}`);
+    if (!policy.actions.enabled[agent.environment].includes(mutation.type))
+      problems.push(`${mutation.type} is not enabled in ${agent.environment}`);
     problems.push(...unregisteredTargets(mutation, agent));
     if (mutation.type === 'PARAM_SET') {
       const { params } = adapterConstraints(policy, agent.environment);
       for (const key of [...Object.keys(mutation.params.set), ...mutation.params.unset]) {
         const keyVerdict = paramKeyVerdict(params, key);
-        if (keyVerdict !== 'allowed') problems.push(`param "${key}" is ${keyVerdict === 'forbidden' ? 'forbidden' : 'not in the allow list'}`);
+        if (keyVerdict !== 'allowed')
+          problems.push(`param "${key}" is ${keyVerdict === 'forbidden' ? 'forbidden' : 'not in the allow list'}`);
       }
     }
     const prepared = state.mutations[index]?.prepare;
@@ -29,21 +31,28 @@ export function policyComplianceGate(policy: Policy, plan: Plan, state: GateStat
     return problems.map((problem) => fail(`${label}: ${problem}`, index));
   });
   if (plan.mutations.length === 0) objections.push(fail('the plan holds no mutations: there is nothing to roll out'));
-  return verdict('policy_compliance', objections, `${plan.mutations.length} mutation(s) within policy`, { mutations: plan.mutations.length });
+  return verdict('policy_compliance', objections, `${plan.mutations.length} mutation(s) within policy`, {
+    mutations: plan.mutations.length,
+  });
 }
 
 function unregisteredTargets(mutation: Mutation, agent: AgentGateState): string[] {
   const { candidates } = agent;
   switch (mutation.type) {
     case 'MODEL_SWAP':
-      return candidates.model.includes(mutation.params.model) ? [] : [`model "${mutation.params.model}" is not a registered candidate`];
+      return candidates.model.includes(mutation.params.model)
+        ? []
+        : [`model "${mutation.params.model}" is not a registered candidate`];
     case 'PROMPT_PATCH':
       return mutation.params.source === 'candidate' && !candidates.prompt.includes(mutation.params.version)
         ? [`prompt version "${mutation.params.version}" is not a registered candidate`]
         : [];
     case 'LORA_APPLY': {
       const { action, adapter_id } = mutation.params;
-      if (action === 'attach') return candidates.lora.includes(adapter_id) ? [] : [`LoRA adapter "${adapter_id}" is not a registered candidate`];
+      if (action === 'attach')
+        return candidates.lora.includes(adapter_id)
+          ? []
+          : [`LoRA adapter "${adapter_id}" is not a registered candidate`];
       return agent.stable?.config.lora.includes(adapter_id) ? [] : [`LoRA adapter "${adapter_id}" is not attached`];
     }
     case 'ROUTE_CHANGE': {

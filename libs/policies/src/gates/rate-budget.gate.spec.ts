@@ -28,20 +28,33 @@ describe('rate_budget', () => {
     [5, 'fail'],
   ])('prod: %s used + 1 planned of 5: %s', (used, status) => {
     const p = plan([promptPatch()]);
-    const state = withAgent({ ...stateFor(p), budget_usage: usage({ last_hour_global: used, last_hour_by_environment: { prod: used } }) }, 'helpful_assistant', {
-      environment: 'prod',
-    });
+    const state = withAgent(
+      { ...stateFor(p), budget_usage: usage({ last_hour_global: used, last_hour_by_environment: { prod: used } }) },
+      'helpful_assistant',
+      {
+        environment: 'prod',
+      },
+    );
     const result = rateBudgetGate(defaults, p, state);
     expect(result.status).toBe(status);
-    if (status === 'fail') expect(result.reason).toBe('mutations in prod in the last hour: 5 used + 1 planned exceeds 5');
+    if (status === 'fail')
+      expect(result.reason).toBe('mutations in prod in the last hour: 5 used + 1 planned exceeds 5');
   });
 
   it('counts the plan’s mutations per environment', () => {
     const p = plan([promptPatch({ agent_id: 'a1' }), promptPatch({ agent_id: 'a2' })]);
-    const state = withAgent(withAgent({ ...stateFor(p), budget_usage: usage({ last_hour_by_environment: { prod: 4 } }) }, 'a1', { environment: 'prod' }), 'a2', {
-      environment: 'prod',
+    const state = withAgent(
+      withAgent({ ...stateFor(p), budget_usage: usage({ last_hour_by_environment: { prod: 4 } }) }, 'a1', {
+        environment: 'prod',
+      }),
+      'a2',
+      {
+        environment: 'prod',
+      },
+    );
+    expect(rateBudgetGate(defaults, p, state).details!.environments).toEqual({
+      prod: { used: 4, planned: 2, limit: 5 },
     });
-    expect(rateBudgetGate(defaults, p, state).details!.environments).toEqual({ prod: { used: 4, planned: 2, limit: 5 } });
   });
 
   it.each([
@@ -49,9 +62,13 @@ describe('rate_budget', () => {
     [2, 'fail'],
   ])('MODEL_SWAP: %s used today + 1 planned of 2: %s', (used, status) => {
     const p = plan([modelSwap()]);
-    const result = rateBudgetGate(defaults, p, { ...stateFor(p), budget_usage: usage({ last_day_by_type: { MODEL_SWAP: used } }) });
+    const result = rateBudgetGate(defaults, p, {
+      ...stateFor(p),
+      budget_usage: usage({ last_day_by_type: { MODEL_SWAP: used } }),
+    });
     expect(result.status).toBe(status);
-    if (status === 'fail') expect(result.reason).toBe('MODEL_SWAP mutations in the last day: 2 used + 1 planned exceeds 2');
+    if (status === 'fail')
+      expect(result.reason).toBe('MODEL_SWAP mutations in the last day: 2 used + 1 planned exceeds 2');
   });
 
   it('honours ORACLE_MAX_MUTATIONS_PER_HOUR through the policy', () => {
@@ -66,9 +83,12 @@ describe('rate_budget', () => {
     [null, 'pass'],
   ])('an agent whose last rollout ended %s minutes ago (cooldown 30): %s', (minutes, status) => {
     const p = plan([promptPatch()]);
-    const state = withAgent(stateFor(p), 'helpful_assistant', { last_mutation_finished_at: minutes === null ? null : minutesBefore(minutes) });
+    const state = withAgent(stateFor(p), 'helpful_assistant', {
+      last_mutation_finished_at: minutes === null ? null : minutesBefore(minutes),
+    });
     const result = rateBudgetGate(defaults, p, state);
     expect(result.status).toBe(status);
-    if (status === 'fail') expect(result.reason).toBe(`agent helpful_assistant is in its cooldown until ${minutesBefore(-1)}`);
+    if (status === 'fail')
+      expect(result.reason).toBe(`agent helpful_assistant is in its cooldown until ${minutesBefore(-1)}`);
   });
 });

@@ -33,24 +33,36 @@ export function rateBudgetGate(policy: Policy, plan: Plan, state: GateState): Ga
     ]),
   ) as Record<string, Use>;
   const types = Object.fromEntries(
-    [...byType].map(([type, planned]) => [type, { used: usage.last_day_by_type[type] ?? 0, planned, limit: daily[type] }]),
+    [...byType].map(([type, planned]) => [
+      type,
+      { used: usage.last_day_by_type[type] ?? 0, planned, limit: daily[type] },
+    ]),
   ) as Record<string, Use>;
 
   const objections: Objection[] = [];
   const over = (what: string, use: Use) => {
-    if (use.used + use.planned > use.limit) objections.push(fail(`${what}: ${use.used} used + ${use.planned} planned exceeds ${use.limit}`, undefined, 'budget'));
+    if (use.used + use.planned > use.limit)
+      objections.push(
+        fail(`${what}: ${use.used} used + ${use.planned} planned exceeds ${use.limit}`, undefined, 'budget'),
+      );
   };
   over('mutations in the last hour', global);
-  for (const [environment, use] of Object.entries(environments)) over(`mutations in ${environment} in the last hour`, use);
+  for (const [environment, use] of Object.entries(environments))
+    over(`mutations in ${environment} in the last hour`, use);
   for (const [type, use] of Object.entries(types)) over(`${type} mutations in the last day`, use);
   objections.push(...cooldownObjections(policy, plan, state));
 
-  return verdict('rate_budget', objections, `within budget (${global.used + global.planned} of ${global.limit} this hour)`, {
-    global,
-    environments,
-    types,
-    cooldown_minutes: policy.cooldown.per_agent_minutes,
-  });
+  return verdict(
+    'rate_budget',
+    objections,
+    `within budget (${global.used + global.planned} of ${global.limit} this hour)`,
+    {
+      global,
+      environments,
+      types,
+      cooldown_minutes: policy.cooldown.per_agent_minutes,
+    },
+  );
 }
 
 function cooldownObjections(policy: Policy, plan: Plan, state: GateState): Objection[] {
@@ -61,6 +73,8 @@ function cooldownObjections(policy: Policy, plan: Plan, state: GateState): Objec
     const finished = state.agents[agentId]?.last_mutation_finished_at;
     if (!finished) return [];
     const until = Date.parse(finished) + cooldownMs;
-    return now < until ? [fail(`agent ${agentId} is in its cooldown until ${new Date(until).toISOString()}`, undefined, 'cooldown')] : [];
+    return now < until
+      ? [fail(`agent ${agentId} is in its cooldown until ${new Date(until).toISOString()}`, undefined, 'cooldown')]
+      : [];
   });
 }

@@ -18,18 +18,26 @@ describe('resource_safety', () => {
       const result = resourceSafetyGate(defaults, p, stateFor(p));
       expect(result.status).toBe(status);
       expect(result.details!.route_shifts).toEqual([{ mutation: 0, shift_points: points, max_shift_points: 20 }]);
-      if (status === 'fail') expect(result.reason).toBe(`${label('ROUTE_CHANGE')}: shifts ${points} points of traffic, at most 20 allowed`);
+      if (status === 'fail')
+        expect(result.reason).toBe(`${label('ROUTE_CHANGE')}: shifts ${points} points of traffic, at most 20 allowed`);
     });
 
     it('uses the environment’s cap', () => {
       const policy = policyWith({ actions: { per_environment: { prod: { ROUTE_CHANGE: { max_shift_points: 10 } } } } });
       const p = plan([routeChange({ a: 65, b: 35 })]);
       expect(resourceSafetyGate(policy, p, stateFor(p)).status).toBe('pass');
-      expect(resourceSafetyGate(policy, p, withAgent(stateFor(p), 'helpful_assistant', { environment: 'prod' })).status).toBe('fail');
+      expect(
+        resourceSafetyGate(policy, p, withAgent(stateFor(p), 'helpful_assistant', { environment: 'prod' })).status,
+      ).toBe('fail');
     });
 
     it.each([
-      ['no stable revision', (s: GateState) => withAgent(s, 'helpful_assistant', { stable: null }), { a: 100 }, 'the agent has no route to shift'],
+      [
+        'no stable revision',
+        (s: GateState) => withAgent(s, 'helpful_assistant', { stable: null }),
+        { a: 100 },
+        'the agent has no route to shift',
+      ],
       ['all-zero weights', (s: GateState) => s, { a: 0, b: 0 }, 'every target weight is 0'],
     ])('fails with %s', (_case, bend, weights, reason) => {
       const p = plan([routeChange(weights)]);
@@ -54,9 +62,15 @@ describe('resource_safety', () => {
     });
 
     it('merges the environment’s bounds over the general ones', () => {
-      const policy = policyWith({ actions: { per_environment: { prod: { PARAM_SET: { bounds: { temperature: { max: 1 } } } } } } });
+      const policy = policyWith({
+        actions: { per_environment: { prod: { PARAM_SET: { bounds: { temperature: { max: 1 } } } } } },
+      });
       const p = plan([paramSet({ temperature: 1.2, max_tokens: 9000 })]);
-      const result = resourceSafetyGate(policy, p, withAgent(stateFor(p), 'helpful_assistant', { environment: 'prod' }));
+      const result = resourceSafetyGate(
+        policy,
+        p,
+        withAgent(stateFor(p), 'helpful_assistant', { environment: 'prod' }),
+      );
       expect(result.details!.objections).toEqual([
         expect.objectContaining({ reason: expect.stringContaining('"temperature" = 1.2 is above 1') }),
         expect.objectContaining({ reason: expect.stringContaining('"max_tokens" = 9000 is above 8192') }),
@@ -68,7 +82,15 @@ describe('resource_safety', () => {
     const policy = policyWith({ actions: { MEMORY_UPDATE: { max_facts: 2, max_examples: 1 } } });
     const fact = (id: string) => ({ id, text: `fact ${id}` });
     const withFacts = (s: GateState, ids: string[]) =>
-      withAgent(s, 'helpful_assistant', { stable: { revision_id: 'rev-1', config: { ...s.agents.helpful_assistant!.stable!.config, memory: ids.map((id) => ({ ...fact(id), weight: 0.5 })) } } });
+      withAgent(s, 'helpful_assistant', {
+        stable: {
+          revision_id: 'rev-1',
+          config: {
+            ...s.agents.helpful_assistant!.stable!.config,
+            memory: ids.map((id) => ({ ...fact(id), weight: 0.5 })),
+          },
+        },
+      });
 
     it.each([
       [['f1'], { add: [fact('f2')] }, 'pass'],
@@ -80,13 +102,18 @@ describe('resource_safety', () => {
       const p = plan([mutation({ type: 'MEMORY_UPDATE', params: { facts } })]);
       const result = resourceSafetyGate(policy, p, withFacts(stateFor(p), current));
       expect(result.status).toBe(status);
-      if (status === 'fail') expect(result.reason).toBe(`${label('MEMORY_UPDATE')}: leaves 3 memory facts, at most 2 allowed`);
+      if (status === 'fail')
+        expect(result.reason).toBe(`${label('MEMORY_UPDATE')}: leaves 3 memory facts, at most 2 allowed`);
     });
 
     it('caps few-shot examples too', () => {
       const example = (id: string) => ({ id, input: 'q', output: 'a' });
-      const p = plan([mutation({ type: 'MEMORY_UPDATE', params: { examples: { add: [example('e1'), example('e2')] } } })]);
-      expect(resourceSafetyGate(policy, p, stateFor(p)).reason).toMatch(/leaves 2 few-shot examples, at most 1 allowed/);
+      const p = plan([
+        mutation({ type: 'MEMORY_UPDATE', params: { examples: { add: [example('e1'), example('e2')] } } }),
+      ]);
+      expect(resourceSafetyGate(policy, p, stateFor(p)).reason).toMatch(
+        /leaves 2 few-shot examples, at most 1 allowed/,
+      );
     });
   });
 });

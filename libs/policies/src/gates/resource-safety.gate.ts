@@ -22,8 +22,13 @@ export function resourceSafetyGate(policy: Policy, plan: Plan, state: GateState)
       const shift = routeShift(mutation, agent);
       if (typeof shift === 'string') problems = [shift];
       else {
-        routeShifts.push({ mutation: index, shift_points: round(shift), max_shift_points: limits.route.maxShiftPoints });
-        if (shift > limits.route.maxShiftPoints + EPSILON) problems = [`shifts ${round(shift)} points of traffic, at most ${limits.route.maxShiftPoints} allowed`];
+        routeShifts.push({
+          mutation: index,
+          shift_points: round(shift),
+          max_shift_points: limits.route.maxShiftPoints,
+        });
+        if (shift > limits.route.maxShiftPoints + EPSILON)
+          problems = [`shifts ${round(shift)} points of traffic, at most ${limits.route.maxShiftPoints} allowed`];
       }
     } else if (mutation.type === 'PARAM_SET') problems = boundProblems(mutation, limits);
     else if (mutation.type === 'MEMORY_UPDATE') problems = memoryProblems(mutation.params, agent, limits);
@@ -60,7 +65,12 @@ function memoryProblems(params: MemoryUpdateParams, agent: AgentGateState, limit
 }
 
 /** Growing past the cap is refused; shrinking towards it is not (an agent may already be over it). */
-function capProblems(what: string, current: Array<{ id: string }>, change: ListChange | undefined, cap: number): string[] {
+function capProblems(
+  what: string,
+  current: Array<{ id: string }>,
+  change: ListChange | undefined,
+  cap: number,
+): string[] {
   const after = sizeAfter(current, change);
   return after > cap && after > current.length ? [`leaves ${after} ${what}, at most ${cap} allowed`] : [];
 }

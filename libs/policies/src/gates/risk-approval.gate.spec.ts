@@ -13,7 +13,10 @@ describe('risk_approval', () => {
     const p = plan([promptPatch({ risk })], { risk });
     const result = riskApprovalGate(defaults, p, stateFor(p));
     expect(result.status).toBe(status);
-    if (status === 'fail') expect(result.reason).toBe('plan: risk 9 is above the maximum 8; mutations[0] (PROMPT_PATCH on helpful_assistant): risk 9 is above the maximum 8');
+    if (status === 'fail')
+      expect(result.reason).toBe(
+        'plan: risk 9 is above the maximum 8; mutations[0] (PROMPT_PATCH on helpful_assistant): risk 9 is above the maximum 8',
+      );
     if (status === 'needs_approval') expect(result.reason).toMatch(new RegExp(`^plan: risk ${risk} is above 6; `));
   });
 
@@ -27,7 +30,9 @@ describe('risk_approval', () => {
 
   it('needs no approval for high risk when REQUIRE_APPROVAL_FOR_HIGH_RISK is false', () => {
     const p = plan([promptPatch({ risk: 8 })], { risk: 8 });
-    expect(riskApprovalGate(policyWith({ approval: { high_risk: { required: false } } }), p, stateFor(p)).status).toBe('pass');
+    expect(riskApprovalGate(policyWith({ approval: { high_risk: { required: false } } }), p, stateFor(p)).status).toBe(
+      'pass',
+    );
   });
 
   it.each([
@@ -38,11 +43,19 @@ describe('risk_approval', () => {
     const p = plan([modelSwap()]);
     const result = riskApprovalGate(defaults, p, withAgent(stateFor(p), 'helpful_assistant', { environment }));
     expect(result.status).toBe(status);
-    if (status === 'needs_approval') expect(result.reason).toBe('mutations[0] (MODEL_SWAP on helpful_assistant): model swaps in prod need approval');
+    if (status === 'needs_approval')
+      expect(result.reason).toBe('mutations[0] (MODEL_SWAP on helpful_assistant): model swaps in prod need approval');
   });
 
   it('matches rules by type and environment, either left out meaning any', () => {
-    const policy = policyWith({ approval: { rules: [{ types: ['PARAM_SET', 'PROMPT_PATCH'], reason: 'prompt changes need a look' }, { environments: ['staging'], reason: 'staging is demo week' }] } });
+    const policy = policyWith({
+      approval: {
+        rules: [
+          { types: ['PARAM_SET', 'PROMPT_PATCH'], reason: 'prompt changes need a look' },
+          { environments: ['staging'], reason: 'staging is demo week' },
+        ],
+      },
+    });
     const p = plan([promptPatch()]);
     expect(riskApprovalGate(policy, p, stateFor(p)).reason).toMatch(/prompt changes need a look$/);
     const staged = riskApprovalGate(policy, p, withAgent(stateFor(p), 'helpful_assistant', { environment: 'staging' }));

@@ -13,7 +13,8 @@ export function riskApprovalGate(policy: Policy, plan: Plan, state: GateState): 
   const objections: Objection[] = [];
   const judge = (risk: number, label: string, mutation?: number) => {
     if (risk > max) objections.push(fail(`${label}: risk ${risk} is above the maximum ${max}`, mutation));
-    else if (highRisk.required && risk > highRisk.above) objections.push(needsApproval(`${label}: risk ${risk} is above ${highRisk.above}`, mutation));
+    else if (highRisk.required && risk > highRisk.above)
+      objections.push(needsApproval(`${label}: risk ${risk} is above ${highRisk.above}`, mutation));
   };
   judge(plan.risk, 'plan');
   plan.mutations.forEach((mutation, index) => {
@@ -22,7 +23,9 @@ export function riskApprovalGate(policy: Policy, plan: Plan, state: GateState): 
     const environment = state.agents[mutation.agent_id]?.environment;
     if (!environment) return;
     for (const rule of rules) {
-      const matches = (rule.types ?? [mutation.type]).includes(mutation.type) && (rule.environments ?? [environment]).includes(environment);
+      const matches =
+        (rule.types ?? [mutation.type]).includes(mutation.type) &&
+        (rule.environments ?? [environment]).includes(environment);
       if (matches) objections.push(needsApproval(`${label}: ${rule.reason}`, index));
     }
   });

@@ -21,28 +21,47 @@ describe('rollback_viability', () => {
   });
 
   it.each([
-    ['another revision than the stable one', attach({ restore_revision_id: 'rev-0' }), 'restores rev-0, but the stable revision is rev-1'],
-    ['a side effect without a known revert', attach({ side_effects: ['dns_update'] }), 'side effect "dns_update" has no known revert'],
+    [
+      'another revision than the stable one',
+      attach({ restore_revision_id: 'rev-0' }),
+      'restores rev-0, but the stable revision is rev-1',
+    ],
+    [
+      'a side effect without a known revert',
+      attach({ side_effects: ['dns_update'] }),
+      'side effect "dns_update" has no known revert',
+    ],
   ])('fails %s', (_case, subject, reason) => {
     const p = plan([subject]);
-    expect(rollbackViabilityGate(defaults, p, stateFor(p))).toMatchObject({ status: 'fail', reason: `${label}: ${reason}` });
+    expect(rollbackViabilityGate(defaults, p, stateFor(p))).toMatchObject({
+      status: 'fail',
+      reason: `${label}: ${reason}`,
+    });
   });
 
   it('fails an agent without a stable revision', () => {
     const p = plan([modelSwap()]);
     const result = rollbackViabilityGate(defaults, p, withAgent(stateFor(p), 'helpful_assistant', { stable: null }));
-    expect(result.reason).toBe('mutations[0] (MODEL_SWAP on helpful_assistant): the agent has no stable revision to return to');
+    expect(result.reason).toBe(
+      'mutations[0] (MODEL_SWAP on helpful_assistant): the agent has no stable revision to return to',
+    );
   });
 
   it('asks for approval when the rollback is not automatic', () => {
     const p = plan([attach({ automatic: false })]);
-    expect(rollbackViabilityGate(defaults, p, stateFor(p))).toMatchObject({ status: 'needs_approval', reason: `${label}: its rollback is not automatic` });
+    expect(rollbackViabilityGate(defaults, p, stateFor(p))).toMatchObject({
+      status: 'needs_approval',
+      reason: `${label}: its rollback is not automatic`,
+    });
   });
 
   it('asks for approval when auto-rollback is off (ORACLE_AUTO_ROLLBACK=false)', () => {
     const p = plan([attach()]);
     const result = rollbackViabilityGate(policyWith({ auto_rollback: { enabled: false } }), p, stateFor(p));
-    expect(result).toMatchObject({ status: 'needs_approval', reason: 'auto-rollback is off: a person must watch the rollout' });
+    expect(result).toMatchObject({
+      status: 'needs_approval',
+      reason: 'auto-rollback is off: a person must watch the rollout',
+    });
   });
 
   it('lets a failure win over a request for approval', () => {

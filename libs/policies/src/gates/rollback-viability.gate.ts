@@ -11,7 +11,8 @@ import { fail, mutationLabel, needsApproval, verdict, type Objection } from './v
 export function rollbackViabilityGate(policy: Policy, plan: Plan, state: GateState): GateResult {
   const revertible = policy.rollback.revertible_side_effects;
   const objections: Objection[] = [];
-  if (!policy.auto_rollback.enabled) objections.push(needsApproval('auto-rollback is off: a person must watch the rollout'));
+  if (!policy.auto_rollback.enabled)
+    objections.push(needsApproval('auto-rollback is off: a person must watch the rollout'));
   plan.mutations.forEach((mutation, index) => {
     const agent = state.agents[mutation.agent_id];
     if (!agent) return;
@@ -19,9 +20,15 @@ export function rollbackViabilityGate(policy: Policy, plan: Plan, state: GateSta
     const spec = mutation.rollback_spec;
     if (agent.stable === null) objections.push(fail(`${label}: the agent has no stable revision to return to`, index));
     else if (spec?.restore_revision_id != null && spec.restore_revision_id !== agent.stable.revision_id)
-      objections.push(fail(`${label}: restores ${spec.restore_revision_id}, but the stable revision is ${agent.stable.revision_id}`, index));
+      objections.push(
+        fail(
+          `${label}: restores ${spec.restore_revision_id}, but the stable revision is ${agent.stable.revision_id}`,
+          index,
+        ),
+      );
     for (const effect of spec?.side_effects ?? []) {
-      if (!revertible.includes(effect)) objections.push(fail(`${label}: side effect "${effect}" has no known revert`, index));
+      if (!revertible.includes(effect))
+        objections.push(fail(`${label}: side effect "${effect}" has no known revert`, index));
     }
     if (spec?.automatic === false) objections.push(needsApproval(`${label}: its rollback is not automatic`, index));
   });

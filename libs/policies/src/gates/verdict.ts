@@ -15,15 +15,29 @@ export function mutationLabel(mutation: Mutation, index: number): string {
   return `mutations[${index}] (${mutation.type} on ${mutation.agent_id})`;
 }
 
-export const fail = (reason: string, mutation?: number, code?: string): Objection => ({ status: 'fail', reason, mutation, ...(code ? { code } : {}) });
-export const needsApproval = (reason: string, mutation?: number): Objection => ({ status: 'needs_approval', reason, mutation });
+export const fail = (reason: string, mutation?: number, code?: string): Objection => ({
+  status: 'fail',
+  reason,
+  mutation,
+  ...(code ? { code } : {}),
+});
+export const needsApproval = (reason: string, mutation?: number): Objection => ({
+  status: 'needs_approval',
+  reason,
+  mutation,
+});
 
 /**
  * The gate's result from its objections: fail if any fails, else needs_approval if any asks for
  * it, else pass. The reason lists the objections of that status; details keep all of them
  * beside the values the gate compared.
  */
-export function verdict(gate: GateName, objections: Objection[], passReason: string, compared: Record<string, unknown>): GateResult {
+export function verdict(
+  gate: GateName,
+  objections: Objection[],
+  passReason: string,
+  compared: Record<string, unknown>,
+): GateResult {
   const failing = objections.filter((o) => o.status === 'fail');
   const shown = failing.length > 0 ? failing : objections;
   const status = failing.length > 0 ? 'fail' : objections.length > 0 ? 'needs_approval' : 'pass';

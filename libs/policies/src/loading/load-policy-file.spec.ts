@@ -29,7 +29,11 @@ describe('loadPolicyFile', () => {
 
   it('reads the bundled default file, which writes out exactly the defaults', () => {
     const effective = loadPolicyFile(DEFAULT_POLICIES_PATH, {}, new Date('2026-06-01T00:00:00Z'));
-    expect(effective).toMatchObject({ source_path: DEFAULT_POLICIES_PATH, overrides: {}, loaded_at: '2026-06-01T00:00:00.000Z' });
+    expect(effective).toMatchObject({
+      source_path: DEFAULT_POLICIES_PATH,
+      overrides: {},
+      loaded_at: '2026-06-01T00:00:00.000Z',
+    });
     expect(effective.policy).toEqual(policySchema.parse({}));
     expect(effective.version).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -69,7 +73,11 @@ describe('loadPolicyFile', () => {
   });
 
   it.each([
-    ['a schema error', 'budgets:\n  mutations_per_hour:\n    global: -3\n', 'budgets.mutations_per_hour.global: Too small: expected number to be >=0'],
+    [
+      'a schema error',
+      'budgets:\n  mutations_per_hour:\n    global: -3\n',
+      'budgets.mutations_per_hour.global: Too small: expected number to be >=0',
+    ],
     ['a misspelt field', 'cooldown:\n  per_agent_minute: 5\n', 'cooldown.per_agent_minute: unknown field'],
     ['a YAML syntax error', 'risk:\n  max: [8\n', 'YAML: '],
     ['a duplicated key', 'risk:\n  max: 8\n  max: 9\n', 'YAML: duplicated mapping key at line 3, column 3'],

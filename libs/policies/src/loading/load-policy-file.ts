@@ -25,7 +25,11 @@ export class PolicyLoadError extends Error {
     readonly path: string,
     readonly issues: PolicyIssue[],
   ) {
-    const reason = issues.map((issue) => (issue.field_path === null ? issue.message : `${issue.field_path || '(document)'}: ${issue.message}`)).join('; ');
+    const reason = issues
+      .map((issue) =>
+        issue.field_path === null ? issue.message : `${issue.field_path || '(document)'}: ${issue.message}`,
+      )
+      .join('; ');
     super(`policy file ${path} rejected: ${reason}`);
     this.name = 'PolicyLoadError';
     this.reason = reason;
@@ -39,10 +43,21 @@ export function loadPolicyFile(path: string, overrides: PolicyOverrides = {}, no
   try {
     text = readFileSync(sourcePath, 'utf8');
   } catch (error) {
-    throw new PolicyLoadError(sourcePath, [{ field_path: null, message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }]);
+    throw new PolicyLoadError(sourcePath, [
+      {
+        field_path: null,
+        message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      },
+    ]);
   }
   const parsed = parsePolicy(text);
   if (!parsed.ok) throw new PolicyLoadError(sourcePath, parsed.issues);
   const policy = applyOverrides(parsed.policy, overrides);
-  return { policy, version: contentHash(policy), source_path: sourcePath, overrides: activeOverrides(overrides), loaded_at: now.toISOString() };
+  return {
+    policy,
+    version: contentHash(policy),
+    source_path: sourcePath,
+    overrides: activeOverrides(overrides),
+    loaded_at: now.toISOString(),
+  };
 }

@@ -28,7 +28,9 @@ export const OVERRIDE_NAMES = [
 
 /** Only the overrides that are set (what the status shows and the version hash covers). */
 export function activeOverrides(source: PolicyOverrides): PolicyOverrides {
-  return Object.fromEntries(OVERRIDE_NAMES.filter((name) => source[name] !== undefined).map((name) => [name, source[name]]));
+  return Object.fromEntries(
+    OVERRIDE_NAMES.filter((name) => source[name] !== undefined).map((name) => [name, source[name]]),
+  );
 }
 
 /** The policy with the overrides that are set applied; the input is not modified. */
@@ -47,11 +49,17 @@ export function applyOverrides(policy: Policy, overrides: PolicyOverrides): Poli
     auto_rollback: { ...policy.auto_rollback, enabled: overrides.ORACLE_AUTO_ROLLBACK ?? policy.auto_rollback.enabled },
     approval: {
       ...policy.approval,
-      high_risk: { ...policy.approval.high_risk, required: overrides.REQUIRE_APPROVAL_FOR_HIGH_RISK ?? policy.approval.high_risk.required },
+      high_risk: {
+        ...policy.approval.high_risk,
+        required: overrides.REQUIRE_APPROVAL_FOR_HIGH_RISK ?? policy.approval.high_risk.required,
+      },
     },
     canary: {
       ...policy.canary,
-      steps: firstStep === undefined ? policy.canary.steps : [firstStep, ...policy.canary.steps.filter((step) => step > firstStep)],
+      steps:
+        firstStep === undefined
+          ? policy.canary.steps
+          : [firstStep, ...policy.canary.steps.filter((step) => step > firstStep)],
     },
   };
 }

@@ -20,7 +20,9 @@ export function parsePolicy(text: string): ParsedPolicy {
   }
   // An empty document (`---`) means "all defaults", like `{}`.
   const result = policySchema.safeParse(document ?? {});
-  return result.success ? { ok: true, policy: result.data } : { ok: false, issues: result.error.issues.flatMap(schemaIssues) };
+  return result.success
+    ? { ok: true, policy: result.data }
+    : { ok: false, issues: result.error.issues.flatMap(schemaIssues) };
 }
 
 function yamlIssue(error: unknown): PolicyIssue {
@@ -32,6 +34,7 @@ function yamlIssue(error: unknown): PolicyIssue {
 function schemaIssues(issue: z.core.$ZodIssue): PolicyIssue[] {
   const path = issue.path.map(String);
   // One issue per unknown key, named where it stands: that is where the typo is.
-  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field_path: [...path, key].join('.'), message: 'unknown field' }));
+  if (issue.code === 'unrecognized_keys')
+    return issue.keys.map((key) => ({ field_path: [...path, key].join('.'), message: 'unknown field' }));
   return [{ field_path: path.join('.'), message: issue.message }];
 }

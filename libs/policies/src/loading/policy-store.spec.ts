@@ -33,7 +33,9 @@ describe('PolicyStore', () => {
 
   it('refuses to start from an unusable file, naming it', () => {
     writeFileSync(path, 'risk:\n  max: eight\n');
-    expect(() => new PolicyStore({ path })).toThrow(`policy file ${path} rejected: risk.max: Invalid input: expected number, received string`);
+    expect(() => new PolicyStore({ path })).toThrow(
+      `policy file ${path} rejected: risk.max: Invalid input: expected number, received string`,
+    );
   });
 
   it.each([
@@ -71,7 +73,9 @@ describe('PolicyStore', () => {
       issues: [{ field_path: 'risk.max', message: 'Too big: expected number to be <=10' }],
       rejected_at: expect.any(String),
     });
-    expect(warnings).toEqual([`policy file ${path} rejected: risk.max: Too big: expected number to be <=10; policy ${valid.version.slice(0, 12)} stays in force`]);
+    expect(warnings).toEqual([
+      `policy file ${path} rejected: risk.max: Too big: expected number to be <=10; policy ${valid.version.slice(0, 12)} stays in force`,
+    ]);
 
     replace('risk:\n  max: 7\n');
     await eventually(() => expect(store!.current().policy.risk.max).toBe(7));

@@ -49,7 +49,9 @@ export class PolicyStore {
     this.logger = options.logger ?? silent;
     this.fileSignature = this.signature();
     this.effective = loadPolicyFile(this.path, options.overrides);
-    this.logger.log(`policy ${short(this.effective.version)} loaded from ${this.effective.source_path}${describeOverrides(this.effective.overrides)}`);
+    this.logger.log(
+      `policy ${short(this.effective.version)} loaded from ${this.effective.source_path}${describeOverrides(this.effective.overrides)}`,
+    );
   }
 
   current(): EffectivePolicy {
@@ -110,7 +112,9 @@ export class PolicyStore {
       });
       this.watcher.on('error', () => this.closeWatcher());
     } catch (error) {
-      this.logger.warn(`cannot watch ${dirname(this.path)} (${(error as Error).message}); polling every ${this.options.pollIntervalMs ?? 5_000} ms`);
+      this.logger.warn(
+        `cannot watch ${dirname(this.path)} (${(error as Error).message}); polling every ${this.options.pollIntervalMs ?? 5_000} ms`,
+      );
     }
   }
 
@@ -139,7 +143,12 @@ export class PolicyStore {
 
   private reject(error: PolicyLoadError): void {
     const repeated = this.rejection?.reason === error.reason;
-    this.rejection = { path: error.path, reason: error.reason, issues: error.issues, rejected_at: repeated ? this.rejection!.rejected_at : new Date().toISOString() };
+    this.rejection = {
+      path: error.path,
+      reason: error.reason,
+      issues: error.issues,
+      rejected_at: repeated ? this.rejection!.rejected_at : new Date().toISOString(),
+    };
     if (!repeated) this.logger.warn(`${error.message}; policy ${short(this.effective.version)} stays in force`);
   }
 
@@ -165,6 +174,7 @@ function short(version: string): string {
 
 function describeOverrides(overrides: PolicyOverrides): string {
   const set = Object.entries(overrides);
-  return set.length === 0 ? '' : ` with environment overrides ${set.map(([name, value]) => `${name}=${String(value)}`).join(', ')}`;
+  return set.length === 0
+    ? ''
+    : ` with environment overrides ${set.map(([name, value]) => `${name}=${String(value)}`).join(', ')}`;
 }
-

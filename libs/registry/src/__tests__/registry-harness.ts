@@ -37,7 +37,9 @@ export async function registryHarness(suite: string): Promise<RegistryHarness> {
   await eventually(() => nats.ping());
   const spy: NatsConnection = await connectNats({ servers: testEnv.TEST_NATS_URL, name: `${suite}-spy` });
   const messages: ConfigChangedMessage[] = [];
-  spy.subscribe(natsTopology({ prefix }).subjects.configChanged, { callback: (_error, msg) => void messages.push(msg.json()) });
+  spy.subscribe(natsTopology({ prefix }).subjects.configChanged, {
+    callback: (_error, msg) => void messages.push(msg.json()),
+  });
   await spy.flush();
   return {
     moduleRef,

@@ -41,7 +41,12 @@ export class RetentionScheduler implements OnApplicationBootstrap, OnModuleDestr
     const data: PurgeRawEventsJob = { retentionDays: this.config.get('RETENTION_DAYS', { infer: true }) };
     await keepScheduled(
       this.queue,
-      { id: PURGE_SCHEDULER_ID, everyMs: every, job: { name: JOBS.purgeRawEvents, data }, describe: `raw-event purge scheduled every ${every / 60_000} min (retention ${data.retentionDays} days)` },
+      {
+        id: PURGE_SCHEDULER_ID,
+        everyMs: every,
+        job: { name: JOBS.purgeRawEvents, data },
+        describe: `raw-event purge scheduled every ${every / 60_000} min (retention ${data.retentionDays} days)`,
+      },
       this.logger,
       this.stop.signal,
     );

@@ -14,7 +14,11 @@ describe('raw-event retention', () => {
   let h: OracleHarness;
 
   beforeAll(async () => {
-    h = await oracleHarness('retention', { RETENTION_DAYS: '30', RETENTION_PURGE_EVERY_MINUTES: '15', RETENTION_PURGE_CHUNK_ROWS: '100' });
+    h = await oracleHarness('retention', {
+      RETENTION_DAYS: '30',
+      RETENTION_PURGE_EVERY_MINUTES: '15',
+      RETENTION_PURGE_CHUNK_ROWS: '100',
+    });
   });
 
   afterAll(() => h?.dispose());
@@ -30,7 +34,13 @@ describe('raw-event retention', () => {
       received_at: receivedAt,
       implicit: { success: true },
     }));
-    const system = Array.from({ length: count }, (_, i) => ({ event_id: `${tag}-sys-${i}`, source: tag, name: 'm', value: i, received_at: receivedAt }));
+    const system = Array.from({ length: count }, (_, i) => ({
+      event_id: `${tag}-sys-${i}`,
+      source: tag,
+      name: 'm',
+      value: i,
+      received_at: receivedAt,
+    }));
     await h.apps[0]!.get(IngestWriter).write([
       { v: 1, type: 'feedback', events: feedback },
       { v: 1, type: 'system', events: system },
@@ -55,7 +65,9 @@ describe('raw-event retention', () => {
     expect(await counts('old')).toEqual({ raw: 0, system: 0, rolled_up: 250 });
     expect(await counts('young')).toEqual({ raw: 3, system: 3, rolled_up: 3 });
     expect(await metricValue(h.apps, 'metaloop_retention_rows_deleted_total', { table: 'feedback_events' })).toBe(250);
-    expect(await metricValue(h.apps, 'metaloop_retention_purge_runs_total', { outcome: 'success' })).toBeGreaterThanOrEqual(1);
+    expect(
+      await metricValue(h.apps, 'metaloop_retention_purge_runs_total', { outcome: 'success' }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('is scheduled once in BullMQ under the Redis prefix, and the maintenance worker runs the purge job', async () => {

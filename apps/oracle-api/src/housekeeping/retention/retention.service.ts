@@ -56,7 +56,9 @@ export class RetentionService implements OnModuleDestroy {
         }
       }
       this.metrics.runs.inc({ outcome: 'success' });
-      this.logger.log(`purged raw rows received before ${cutoff}: ${result.feedback_events} feedback events, ${result.system_metrics} system metrics`);
+      this.logger.log(
+        `purged raw rows received before ${cutoff}: ${result.feedback_events} feedback events, ${result.system_metrics} system metrics`,
+      );
       return result;
     } catch (error) {
       this.metrics.runs.inc({ outcome: 'failure' });

@@ -21,7 +21,12 @@ export interface AnalysisWindows {
   burst: TimeRange;
 }
 
-export function analysisWindows(now: Date, windowHours: number, baselineHours: number, burstMinutes: number): AnalysisWindows {
+export function analysisWindows(
+  now: Date,
+  windowHours: number,
+  baselineHours: number,
+  burstMinutes: number,
+): AnalysisWindows {
   const to = now.getTime();
   const from = to - windowHours * HOUR_MS;
   return {
@@ -42,7 +47,11 @@ export function rollupSegments({ from, to }: TimeRange): RollupSegment[] {
   if (end <= start) return [];
   const firstHour = Math.ceil(start / HOUR_MS) * HOUR_MS;
   const lastHour = Math.floor(end / HOUR_MS) * HOUR_MS;
-  const minutes = (a: number, b: number): RollupSegment => ({ table: 'feedback_rollups', from: new Date(a), to: new Date(b) });
+  const minutes = (a: number, b: number): RollupSegment => ({
+    table: 'feedback_rollups',
+    from: new Date(a),
+    to: new Date(b),
+  });
   if (firstHour >= lastHour) return [minutes(start, end)];
   const segments: RollupSegment[] = [];
   if (start < firstHour) segments.push(minutes(start, firstHour));

@@ -1,7 +1,12 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '@metaloop/auth';
-import { analyzeRequestSchema, analyzeResponseSchema, type AnalyzeRequest, type AnalyzeResponse } from '@metaloop/contracts';
+import {
+  analyzeRequestSchema,
+  analyzeResponseSchema,
+  type AnalyzeRequest,
+  type AnalyzeResponse,
+} from '@metaloop/contracts';
 import { Idempotent } from '@metaloop/platform';
 import { AnalysisService } from './analysis.service';
 
@@ -11,7 +16,6 @@ export class AnalysisController {
   constructor(private readonly analysis: AnalysisService) {}
 
   @Post()
-
   @Idempotent()
   @RequireScopes('oracle:write')
   @HttpCode(200)

@@ -47,12 +47,20 @@ export class AnalysisService {
   }
 
   /** The analysis, and each analyzed agent's events in the window (the tick ranks by traffic). */
-  async run(options: AnalyzeOptions, thresholds?: AnalyzerThresholds): Promise<{ response: AnalyzeResponse; traffic: Map<string, number> }> {
+  async run(
+    options: AnalyzeOptions,
+    thresholds?: AnalyzerThresholds,
+  ): Promise<{ response: AnalyzeResponse; traffic: Map<string, number> }> {
     thresholds ??= analyzerThresholdsFromPolicy(this.policies.current().policy.thresholds);
     const started = performance.now();
     const now = options.now ?? new Date();
     const hours = options.time_window_hours;
-    const windows = analysisWindows(now, hours, options.baseline_window_hours ?? hours, thresholds.complaint_burst_window_minutes);
+    const windows = analysisWindows(
+      now,
+      hours,
+      options.baseline_window_hours ?? hours,
+      thresholds.complaint_burst_window_minutes,
+    );
     const snapshot = await this.reader.read(now, windows, options.agent_ids);
     const { findings: drafts, testsRun } = detectFindings(snapshot, thresholds);
     const analysisId = uuidv7();
@@ -60,11 +68,21 @@ export class AnalysisService {
     const analyzed = [...new Set(snapshot.groups.map((g) => g.agent_id))].sort();
     const { recorded, closed } = await this.prisma.$transaction(async (tx) => {
       const result = await this.findings.record(stamped, now, tx);
-      const stale = await this.findings.closeStale({ analyzedAgents: analyzed, detectedKeys: drafts.map((d) => d.dedup_key), windowFrom: windows.window.from, agentFilter: options.agent_ids }, now, tx);
+      const stale = await this.findings.closeStale(
+        {
+          analyzedAgents: analyzed,
+          detectedKeys: drafts.map((d) => d.dedup_key),
+          windowFrom: windows.window.from,
+          agentFilter: options.agent_ids,
+        },
+        now,
+        tx,
+      );
       await updateRetrainStates(tx, snapshot, drafts, now);
       return { recorded: result, closed: stale };
     });
-    for (const { finding, outcome } of recorded) this.metrics.findings.inc({ type: finding.type, outcome, agent_id: finding.agent_id });
+    for (const { finding, outcome } of recorded)
+      this.metrics.findings.inc({ type: finding.type, outcome, agent_id: finding.agent_id });
     const agentsAnalyzed = analyzed.length;
     const seconds = (performance.now() - started) / 1000;
     this.metrics.duration.observe(seconds);
@@ -93,8 +111,15 @@ export class AnalysisService {
  * retrain trigger restart both. Counting resumes at the next whole hour, which the hourly
  * rollups can tell apart.
  */
-async function updateRetrainStates(sql: Pick<PrismaService, '$executeRawUnsafe'>, snapshot: AnalysisSnapshot, drafts: readonly FindingDraft[], now: Date): Promise<void> {
-  const triggered = new Map(drafts.filter((d) => d.type === 'retrain_trigger').map((d) => [d.agent_id, String(d.evidence['reason'])]));
+async function updateRetrainStates(
+  sql: Pick<PrismaService, '$executeRawUnsafe'>,
+  snapshot: AnalysisSnapshot,
+  drafts: readonly FindingDraft[],
+  now: Date,
+): Promise<void> {
+  const triggered = new Map(
+    drafts.filter((d) => d.type === 'retrain_trigger').map((d) => [d.agent_id, String(d.evidence['reason'])]),
+  );
   const agents = new Set(snapshot.groups.map((g) => g.agent_id));
   const rows = [...agents]
     .filter((agentId) => triggered.has(agentId) || !snapshot.retrain.has(agentId))
@@ -111,6 +136,7 @@ async function updateRetrainStates(sql: Pick<PrismaService, '$executeRawUnsafe'>
 /** Events per agent in the recent window, all revisions together. */
 function windowTraffic(snapshot: AnalysisSnapshot): Map<string, number> {
   const traffic = new Map<string, number>();
-  for (const group of snapshot.groups) traffic.set(group.agent_id, (traffic.get(group.agent_id) ?? 0) + (group.window?.count ?? 0));
+  for (const group of snapshot.groups)
+    traffic.set(group.agent_id, (traffic.get(group.agent_id) ?? 0) + (group.window?.count ?? 0));
   return traffic;
 }

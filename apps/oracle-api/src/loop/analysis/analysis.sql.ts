@@ -23,7 +23,10 @@ export interface RollupQuery {
  * Sums of the rollups per agent, revision and period, each period (e.g. `window`, `baseline`)
  * read as whole hours plus the minutes of its partial edge hours. `agentIds` restricts the agents.
  */
-export function periodSumsQuery(periods: Readonly<Record<string, TimeRange>>, agentIds?: readonly string[]): RollupQuery {
+export function periodSumsQuery(
+  periods: Readonly<Record<string, TimeRange>>,
+  agentIds?: readonly string[],
+): RollupQuery {
   const values: unknown[] = [];
   const param = (value: unknown) => `$${values.push(value)}`;
   const agentFilter = agentIds ? ` AND agent_id = ANY(${param(agentIds)}::text[])` : '';

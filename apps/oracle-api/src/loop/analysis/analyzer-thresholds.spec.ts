@@ -29,7 +29,13 @@ describe('analyzer thresholds from the policy', () => {
       complaint_burst_window_minutes: 15,
       usage_share_max_pct: 50,
       usage_share_min_pct: 2,
-      retrain: { min_new_samples: 500, quality_drop_pct: 15, error_rate_pct: 25, schedule_days: 14, cooldown_hours: 48 },
+      retrain: {
+        min_new_samples: 500,
+        quality_drop_pct: 15,
+        error_rate_pct: 25,
+        schedule_days: 14,
+        cooldown_hours: 48,
+      },
       cost: { min_savings_pct: 20, quality_margin_points: 2 },
     });
   });

@@ -74,7 +74,10 @@ export const DEFAULT_ANALYZER_THRESHOLDS: AnalyzerThresholds = {
  * the cost quality margin. The policy's severity grades are not used: a finding's severity
  * says how far past its threshold it is.
  */
-export function analyzerThresholdsFromPolicy(policy: PolicyThresholds, defaults: AnalyzerThresholds = DEFAULT_ANALYZER_THRESHOLDS): AnalyzerThresholds {
+export function analyzerThresholdsFromPolicy(
+  policy: PolicyThresholds,
+  defaults: AnalyzerThresholds = DEFAULT_ANALYZER_THRESHOLDS,
+): AnalyzerThresholds {
   return {
     ...defaults,
     alpha: policy.significance.alpha,

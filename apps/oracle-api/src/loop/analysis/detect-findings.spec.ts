@@ -2,7 +2,14 @@ import { LATENCY_BUCKET_EDGES_MS, LATENCY_BUCKETS, latencyBucket, latencyQuantil
 import { type Environment } from '@metaloop/contracts';
 import { histogramQuantile } from '@metaloop/stats';
 import type { FeedbackRollupRow } from '../rollups/rollup-aggregation';
-import { NORMAL_PROFILE, snapshotFromRows, syntheticRollups, type Profile, type Registry, type Stream } from './__tests__/synthetic';
+import {
+  NORMAL_PROFILE,
+  snapshotFromRows,
+  syntheticRollups,
+  type Profile,
+  type Registry,
+  type Stream,
+} from './__tests__/synthetic';
 import type { RetrainView } from './analysis-snapshot';
 import { analysisWindows, nextHour } from './analysis-windows';
 import { DEFAULT_ANALYZER_THRESHOLDS } from './analyzer-thresholds';
@@ -21,7 +28,11 @@ const thresholds = DEFAULT_ANALYZER_THRESHOLDS;
 
 /** Six prod agents, four staging agents (one running two revisions), one unregistered. */
 const FLEET: Array<{ agent: string; environment?: Environment; revisions: string[] }> = [
-  ...['p0', 'p1', 'p2', 'p3', 'p4', 'p5'].map((agent) => ({ agent, environment: 'prod' as const, revisions: [`${agent}-r1`] })),
+  ...['p0', 'p1', 'p2', 'p3', 'p4', 'p5'].map((agent) => ({
+    agent,
+    environment: 'prod' as const,
+    revisions: [`${agent}-r1`],
+  })),
   { agent: 's0', environment: 'staging', revisions: ['s0-r1', 's0-r2'] },
   ...['s1', 's2', 's3'].map((agent) => ({ agent, environment: 'staging' as const, revisions: [`${agent}-r1`] })),
   { agent: 'x', revisions: [''] },
@@ -41,18 +52,46 @@ function fleetStreams(overrides: Record<string, Partial<Stream>> = {}): Stream[]
  * retrain last triggered 30 h ago (past the cooldown), training data exported 12 h ago.
  */
 function fleetRegistry(rows: readonly FeedbackRollupRow[]): Registry {
-  const agents = new Map(FLEET.filter((f) => f.environment).map((f) => [f.agent, { environment: f.environment!, stable_revision_id: f.revisions[0]! }]));
+  const agents = new Map(
+    FLEET.filter((f) => f.environment).map((f) => [
+      f.agent,
+      { environment: f.environment!, stable_revision_id: f.revisions[0]! },
+    ]),
+  );
   const revisionModels = new Map(FLEET.flatMap((f) => f.revisions.map((r) => [r, 'model-a'] as const)));
-  const modelCandidates = new Map([['p0', [{ model: 'model-a', cost_per_1k_in: 0.001, cost_per_1k_out: 0.002 }, { model: 'model-big', cost_per_1k_in: 0.01, cost_per_1k_out: 0.03 }]]]);
+  const modelCandidates = new Map([
+    [
+      'p0',
+      [
+        { model: 'model-a', cost_per_1k_in: 0.001, cost_per_1k_out: 0.002 },
+        { model: 'model-big', cost_per_1k_in: 0.01, cost_per_1k_out: 0.03 },
+      ],
+    ],
+  ]);
   const lastTrigger = new Date(NOW.getTime() - 30 * HOUR);
   const exported = new Date(NOW.getTime() - 12 * HOUR);
-  const retrain = new Map(FLEET.map((f) => [f.agent, retrainView(rows, f.agent, { first_seen_at: new Date(NOW.getTime() - 72 * HOUR), last_triggered_at: lastTrigger, samples_since: nextHour(exported) })]));
+  const retrain = new Map(
+    FLEET.map((f) => [
+      f.agent,
+      retrainView(rows, f.agent, {
+        first_seen_at: new Date(NOW.getTime() - 72 * HOUR),
+        last_triggered_at: lastTrigger,
+        samples_since: nextHour(exported),
+      }),
+    ]),
+  );
   return { agents, revisionModels, modelCandidates, retrain };
 }
 
-function retrainView(rows: readonly FeedbackRollupRow[], agent: string, state: Omit<RetrainView, 'new_samples'>): RetrainView {
+function retrainView(
+  rows: readonly FeedbackRollupRow[],
+  agent: string,
+  state: Omit<RetrainView, 'new_samples'>,
+): RetrainView {
   const since = state.samples_since.getTime();
-  const new_samples = rows.filter((r) => r.agent_id === agent && Date.parse(r.bucket) >= since).reduce((sum, r) => sum + r.success_n, 0);
+  const new_samples = rows
+    .filter((r) => r.agent_id === agent && Date.parse(r.bucket) >= since)
+    .reduce((sum, r) => sum + r.success_n, 0);
   return { ...state, new_samples };
 }
 
@@ -63,7 +102,8 @@ function analyze(streams: Stream[], seed: number, registry?: (rows: FeedbackRoll
 }
 
 const changed = (change: Partial<Profile>, changeAt = WINDOWS.window.from): Partial<Stream> => ({ change, changeAt });
-const describeFindings = (findings: FindingDraft[]) => findings.map((f) => `${f.type} ${f.agent_id}/${f.revision_id}: ${f.summary}`);
+const describeFindings = (findings: FindingDraft[]) =>
+  findings.map((f) => `${f.type} ${f.agent_id}/${f.revision_id}: ${f.summary}`);
 
 describe('detectors on pure noise', () => {
   it('report nothing in ≥ 95 of 100 seeds, with every detector testing', () => {
@@ -84,15 +124,23 @@ describe('performance degradation', () => {
   it('reads quantiles off the latency histogram exactly as latencyQuantile does', () => {
     const counts = new Array<number>(LATENCY_BUCKETS).fill(0);
     for (const ms of [3, 40, 41, 250, 900, 901, 5_000, 90_000_000]) counts[latencyBucket(ms)]! += 1;
-    for (const q of [0.1, 0.5, 0.95, 1]) expect(histogramQuantile(counts, LATENCY_BUCKET_EDGES_MS, q)).toBeCloseTo(latencyQuantile(counts, q)!, 9);
+    for (const q of [0.1, 0.5, 0.95, 1])
+      expect(histogramQuantile(counts, LATENCY_BUCKET_EDGES_MS, q)).toBeCloseTo(latencyQuantile(counts, q)!, 9);
   });
 
   it('finds an injected 30 % latency regression on one revision (p < 0.01), and nothing else', () => {
     for (const seed of [1, 2, 3]) {
       const { findings } = analyze(fleetStreams({ 's0-r2': changed({ latencyMedianMs: 800 * 1.3 }) }), seed);
-      expect(describeFindings(findings)).toEqual([expect.stringMatching(/^performance_degradation s0\/s0-r2: p95 latency up/)]);
+      expect(describeFindings(findings)).toEqual([
+        expect.stringMatching(/^performance_degradation s0\/s0-r2: p95 latency up/),
+      ]);
       const [finding] = findings;
-      expect(finding!.evidence).toMatchObject({ metric: 'p95_latency_ms', test: 'quantile_exceedance_z', n: expect.any(Number), baseline_n: expect.any(Number) });
+      expect(finding!.evidence).toMatchObject({
+        metric: 'p95_latency_ms',
+        test: 'quantile_exceedance_z',
+        n: expect.any(Number),
+        baseline_n: expect.any(Number),
+      });
       expect(finding!.evidence.p_value).toBeLessThan(0.01);
       expect(finding!.evidence['p_value_adjusted']).toBeLessThan(0.01);
       expect(finding!.evidence.effect_size).toBeGreaterThan(0.2);
@@ -106,7 +154,12 @@ describe('performance degradation', () => {
   });
 
   it('a 10 % latency change is below the threshold however significant', () => {
-    const { findings } = analyze(fleetStreams({ 'p1-r1': { profile: { ...NORMAL_PROFILE, eventsPerHour: 400 }, ...changed({ latencyMedianMs: 880 }) } }), 4);
+    const { findings } = analyze(
+      fleetStreams({
+        'p1-r1': { profile: { ...NORMAL_PROFILE, eventsPerHour: 400 }, ...changed({ latencyMedianMs: 880 }) },
+      }),
+      4,
+    );
     expect(findings.filter((f) => f.type === 'performance_degradation')).toEqual([]);
   });
 
@@ -130,7 +183,10 @@ describe('dissatisfaction and complaint bursts', () => {
 
   it('finds more than 5 complaints in the last 10 minutes, with how unusual they are', () => {
     const burstFrom = WINDOWS.burst.from;
-    const { findings } = analyze(fleetStreams({ 'p5-r1': changed({ eventsPerHour: 120, complaintRate: 1 }, burstFrom) }), 7);
+    const { findings } = analyze(
+      fleetStreams({ 'p5-r1': changed({ eventsPerHour: 120, complaintRate: 1 }, burstFrom) }),
+      7,
+    );
     const burst = findings.find((f) => f.type === 'complaint_burst');
     expect(burst).toMatchObject({ agent_id: 'p5', revision_id: 'p5-r1', dedup_key: 'complaint_burst:p5:p5-r1' });
     expect(burst!.evidence.value).toBeGreaterThan(5);
@@ -140,7 +196,10 @@ describe('dissatisfaction and complaint bursts', () => {
 
   it('sees no burst in a busy agent whose users complain at their usual rate, however many complaints that makes', () => {
     // 3,000 events an hour at 5 % complaints: ~25 complaints every 10 minutes, all day long.
-    const { findings } = analyze(fleetStreams({ 'p5-r1': { profile: { ...NORMAL_PROFILE, eventsPerHour: 3_000, complaintRate: 0.05 } } }), 7);
+    const { findings } = analyze(
+      fleetStreams({ 'p5-r1': { profile: { ...NORMAL_PROFILE, eventsPerHour: 3_000, complaintRate: 0.05 } } }),
+      7,
+    );
     expect(findings.filter((f) => f.type === 'complaint_burst')).toEqual([]);
   });
 });
@@ -148,7 +207,10 @@ describe('dissatisfaction and complaint bursts', () => {
 describe('usage imbalance', () => {
   it('finds an agent with more than 40 % and one far below its even share in an environment', () => {
     const { findings } = analyze(
-      fleetStreams({ 'p0-r1': { profile: { ...NORMAL_PROFILE, eventsPerHour: 400 } }, 'p1-r1': { profile: { ...NORMAL_PROFILE, eventsPerHour: 1 } } }),
+      fleetStreams({
+        'p0-r1': { profile: { ...NORMAL_PROFILE, eventsPerHour: 400 } },
+        'p1-r1': { profile: { ...NORMAL_PROFILE, eventsPerHour: 1 } },
+      }),
       8,
     );
     const usage = findings.filter((f) => f.type === 'usage_imbalance');
@@ -160,7 +222,9 @@ describe('usage imbalance', () => {
   });
 
   it('judges nothing where fewer than 3 agents have traffic', () => {
-    const streams = fleetStreams({ 'p0-r1': { profile: { ...NORMAL_PROFILE, eventsPerHour: 400 } } }).filter((s) => !['p2', 'p3', 'p4', 'p5'].includes(s.agent_id));
+    const streams = fleetStreams({ 'p0-r1': { profile: { ...NORMAL_PROFILE, eventsPerHour: 400 } } }).filter(
+      (s) => !['p2', 'p3', 'p4', 'p5'].includes(s.agent_id),
+    );
     expect(analyze(streams, 9).findings.filter((f) => f.type === 'usage_imbalance')).toEqual([]);
   });
 });
@@ -172,20 +236,47 @@ describe('retrain triggers (seed 001)', () => {
   });
 
   it('names every trigger that holds, the first in seed order leading', () => {
-    const streams = fleetStreams({ 'p2-r1': { profile: { ...NORMAL_PROFILE, eventsPerHour: 100 }, ...changed({ success: 0.7, errorRate: 0.3 }) } });
-    const state = { first_seen_at: new Date(NOW.getTime() - 10 * 24 * HOUR), samples_since: new Date(NOW.getTime() - 20 * HOUR), last_triggered_at: null };
+    const streams = fleetStreams({
+      'p2-r1': { profile: { ...NORMAL_PROFILE, eventsPerHour: 100 }, ...changed({ success: 0.7, errorRate: 0.3 }) },
+    });
+    const state = {
+      first_seen_at: new Date(NOW.getTime() - 10 * 24 * HOUR),
+      samples_since: new Date(NOW.getTime() - 20 * HOUR),
+      last_triggered_at: null,
+    };
     const { findings } = analyze(streams, 10, withRetrain(state));
     const retrain = findings.filter((f) => f.type === 'retrain_trigger');
     expect(retrain).toHaveLength(1);
-    expect(retrain[0]).toMatchObject({ agent_id: 'p2', revision_id: null, severity: 'high', dedup_key: 'retrain_trigger:p2' });
-    expect(retrain[0]!.evidence).toMatchObject({ reason: 'sample_count', reasons: ['sample_count', 'scheduled', 'quality_drop', 'error_rate'] });
-    expect(retrain[0]!.evidence['triggers']).toMatchObject({ quality_drop: { test: 'two_proportion_z' }, error_rate: { test: 'one_proportion_z' } });
+    expect(retrain[0]).toMatchObject({
+      agent_id: 'p2',
+      revision_id: null,
+      severity: 'high',
+      dedup_key: 'retrain_trigger:p2',
+    });
+    expect(retrain[0]!.evidence).toMatchObject({
+      reason: 'sample_count',
+      reasons: ['sample_count', 'scheduled', 'quality_drop', 'error_rate'],
+    });
+    expect(retrain[0]!.evidence['triggers']).toMatchObject({
+      quality_drop: { test: 'two_proportion_z' },
+      error_rate: { test: 'one_proportion_z' },
+    });
   });
 
   it('triggers weekly on its own, and never within the cooldown', () => {
-    const weekly = { first_seen_at: new Date(NOW.getTime() - 8 * 24 * HOUR), samples_since: new Date(NOW.getTime() - 2 * HOUR), last_triggered_at: null };
-    expect(analyze(fleetStreams(), 11, withRetrain(weekly)).findings.map((f) => [f.type, f.evidence['reason']])).toEqual([['retrain_trigger', 'scheduled']]);
-    const cooling = { ...weekly, samples_since: new Date(NOW.getTime() - 40 * HOUR), last_triggered_at: new Date(NOW.getTime() - 2 * HOUR) };
+    const weekly = {
+      first_seen_at: new Date(NOW.getTime() - 8 * 24 * HOUR),
+      samples_since: new Date(NOW.getTime() - 2 * HOUR),
+      last_triggered_at: null,
+    };
+    expect(
+      analyze(fleetStreams(), 11, withRetrain(weekly)).findings.map((f) => [f.type, f.evidence['reason']]),
+    ).toEqual([['retrain_trigger', 'scheduled']]);
+    const cooling = {
+      ...weekly,
+      samples_since: new Date(NOW.getTime() - 40 * HOUR),
+      last_triggered_at: new Date(NOW.getTime() - 2 * HOUR),
+    };
     const streams = fleetStreams({ 'p2-r1': changed({ errorRate: 0.5 }) });
     expect(analyze(streams, 12, withRetrain(cooling)).findings.filter((f) => f.type === 'retrain_trigger')).toEqual([]);
   });
@@ -196,7 +287,12 @@ describe('cost opportunity', () => {
     const base = fleetRegistry(rows);
     return {
       ...base,
-      revisionModels: new Map([...base.revisionModels!, ['s0-r1', 'model-big'], ['s0-r2', 'model-small'], ['s1-r1', 'model-big']]),
+      revisionModels: new Map([
+        ...base.revisionModels!,
+        ['s0-r1', 'model-big'],
+        ['s0-r2', 'model-small'],
+        ['s1-r1', 'model-big'],
+      ]),
       modelCandidates: new Map([
         ['s0', [{ model: 'model-small', cost_per_1k_in: 0.0005, cost_per_1k_out: 0.0015 }]],
         ['s1', [{ model: 'model-small', cost_per_1k_in: 0.0005, cost_per_1k_out: 0.0015 }]],
@@ -211,9 +307,20 @@ describe('cost opportunity', () => {
     const { findings } = analyze(fleetStreams({ 's0-r1': busy, 's0-r2': busy }), 13, registry);
     const cost = findings.filter((f) => f.type === 'cost_opportunity');
     expect(cost).toHaveLength(1);
-    expect(cost[0]).toMatchObject({ agent_id: 's0', revision_id: 's0-r1', severity: 'low', dedup_key: 'cost_opportunity:s0:model-small' });
+    expect(cost[0]).toMatchObject({
+      agent_id: 's0',
+      revision_id: 's0-r1',
+      severity: 'low',
+      dedup_key: 'cost_opportunity:s0:model-small',
+    });
     // model-small: 500 tokens in, 200 out per request → 0.00055 USD against 0.004 measured.
-    expect(cost[0]!.evidence).toMatchObject({ metric: 'cost_usd', current_model: 'model-big', candidate_model: 'model-small', current_cost_source: 'measured', measured_on_revisions: ['s0-r2'] });
+    expect(cost[0]!.evidence).toMatchObject({
+      metric: 'cost_usd',
+      current_model: 'model-big',
+      candidate_model: 'model-small',
+      current_cost_source: 'measured',
+      measured_on_revisions: ['s0-r2'],
+    });
     expect(cost[0]!.evidence.value).toBeCloseTo(0.00055, 10);
     expect(cost[0]!.evidence.baseline_value).toBeCloseTo(0.004, 10);
     expect(cost[0]!.evidence['cost_saving_ratio']).toBeCloseTo(0.8625, 8);
@@ -222,8 +329,11 @@ describe('cost opportunity', () => {
 
   it('does not find a cheaper model that measured 3 points worse', () => {
     const busy = { ...NORMAL_PROFILE, eventsPerHour: 200 };
-    const { findings } = analyze(fleetStreams({ 's0-r1': { profile: busy }, 's0-r2': { profile: { ...busy, success: 0.89 } } }), 14, registry);
+    const { findings } = analyze(
+      fleetStreams({ 's0-r1': { profile: busy }, 's0-r2': { profile: { ...busy, success: 0.89 } } }),
+      14,
+      registry,
+    );
     expect(findings.filter((f) => f.type === 'cost_opportunity')).toEqual([]);
   });
 });
-

@@ -31,8 +31,19 @@ describe('Detections: the multiple-testing correction over one analysis', () => 
 
   it('leaves out non-finite numbers, which JSON cannot carry', () => {
     const detections = new Detections();
-    detections.propose({ ...draft('c'), evidence: { statistic: -Infinity, ci: [1, Infinity], value: 1, nested: { cut: Number.NaN, share: 0.5 } } }, detections.test(0.001));
-    expect(detections.finish(0.01)[0]!.evidence).toEqual({ value: 1, nested: { share: 0.5 }, p_value_adjusted: 0.001, multiple_testing: 'benjamini_hochberg' });
+    detections.propose(
+      {
+        ...draft('c'),
+        evidence: { statistic: -Infinity, ci: [1, Infinity], value: 1, nested: { cut: Number.NaN, share: 0.5 } },
+      },
+      detections.test(0.001),
+    );
+    expect(detections.finish(0.01)[0]!.evidence).toEqual({
+      value: 1,
+      nested: { share: 0.5 },
+      p_value_adjusted: 0.001,
+      multiple_testing: 'benjamini_hochberg',
+    });
   });
 
   it('passes rule-based drafts (no test) through with their own confidence', () => {
@@ -45,7 +56,10 @@ describe('Detections: the multiple-testing correction over one analysis', () => 
 
 describe('helpers', () => {
   it('severityFrom takes the first bound reached', () => {
-    const bounds = [[3, 'critical'], [2, 'high']] as const;
+    const bounds = [
+      [3, 'critical'],
+      [2, 'high'],
+    ] as const;
     expect(severityFrom(3.5, bounds, 'medium')).toBe('critical');
     expect(severityFrom(2, bounds, 'medium')).toBe('high');
     expect(severityFrom(1.1, bounds, 'medium')).toBe('medium');

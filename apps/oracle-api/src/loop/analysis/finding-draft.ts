@@ -32,7 +32,13 @@ export class Detections {
       if (test === undefined) return [{ ...draft, evidence: finiteOnly(draft.evidence) }];
       const q = adjusted[test]!;
       if (q > alpha) return [];
-      return [{ ...draft, confidence: 1 - q, evidence: finiteOnly({ ...draft.evidence, p_value_adjusted: q, multiple_testing: 'benjamini_hochberg' }) }];
+      return [
+        {
+          ...draft,
+          confidence: 1 - q,
+          evidence: finiteOnly({ ...draft.evidence, p_value_adjusted: q, multiple_testing: 'benjamini_hochberg' }),
+        },
+      ];
     });
   }
 }
@@ -47,20 +53,31 @@ function finiteOnly<T extends Record<string, unknown>>(evidence: T): T {
     typeof value === 'number' ? Number.isFinite(value) : Array.isArray(value) ? value.every(keep) : true;
   const clean = (value: unknown): unknown =>
     value && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value).filter(([, v]) => keep(v)).map(([k, v]) => [k, clean(v)]))
+      ? Object.fromEntries(
+          Object.entries(value)
+            .filter(([, v]) => keep(v))
+            .map(([k, v]) => [k, clean(v)]),
+        )
       : value;
   return clean(evidence) as T;
 }
 
 /** The first severity whose bound `value` reaches, in order; `otherwise` below all. */
-export function severityFrom(value: number, bounds: ReadonlyArray<readonly [number, Severity]>, otherwise: Severity): Severity {
+export function severityFrom(
+  value: number,
+  bounds: ReadonlyArray<readonly [number, Severity]>,
+  otherwise: Severity,
+): Severity {
   for (const [bound, severity] of bounds) if (value >= bound) return severity;
   return otherwise;
 }
 
 export const range = ({ from, to }: TimeRange) => ({ from: from.toISOString(), to: to.toISOString() });
 
-export const windowsEvidence = (windows: AnalysisWindows) => ({ window: range(windows.window), baseline_window: range(windows.baseline) });
+export const windowsEvidence = (windows: AnalysisWindows) => ({
+  window: range(windows.window),
+  baseline_window: range(windows.baseline),
+});
 
 export const ciOf = (interval: Interval): [number, number] => [interval.lower, interval.upper];
 
@@ -74,7 +91,8 @@ export const testEvidence = (test: TestResult) => ({
   confidence_level: test.confidence,
 });
 
-export const dedupKey = (...parts: Array<string | null>) => parts.map((part) => (part === null || part === '' ? '-' : part)).join(':');
+export const dedupKey = (...parts: Array<string | null>) =>
+  parts.map((part) => (part === null || part === '' ? '-' : part)).join(':');
 
 /** Rounded for summaries: 3 significant digits. */
 export const fmt = (x: number) => Number(x.toPrecision(3)).toString();

@@ -1,9 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Finding as FindingRow, type Prisma } from '@metaloop/db';
 import { uuidv7 } from '@metaloop/core';
-import { type DeferralReason, type Finding, type FindingListResponse, type FindingsQuery, type FindingStatus } from '@metaloop/contracts';
+import {
+  type DeferralReason,
+  type Finding,
+  type FindingListResponse,
+  type FindingsQuery,
+  type FindingStatus,
+} from '@metaloop/contracts';
 import type { FindingDraft } from './finding-draft';
-import { RESOLVE_CLEARED_FINDINGS, RESOLVE_UNSEEN_FINDINGS, SUPERSEDE_UNSERVED_FINDINGS, UPSERT_FINDINGS } from './findings.sql';
+import {
+  RESOLVE_CLEARED_FINDINGS,
+  RESOLVE_UNSEEN_FINDINGS,
+  SUPERSEDE_UNSERVED_FINDINGS,
+  UPSERT_FINDINGS,
+} from './findings.sql';
 
 /** new: first seen; recurring: counted again while not resolved; reopened: resolved before, back now. */
 export type FindingOutcome = 'new' | 'recurring' | 'reopened';
@@ -39,8 +50,14 @@ export class FindingsService {
   /** Records the drafts of one analysis (within the caller's transaction when `sql` is one). */
   async record(drafts: readonly FindingDraft[], now: Date, sql: Sql = this.prisma): Promise<RecordedFinding[]> {
     if (drafts.length === 0) return [];
-    const input = [...drafts].sort((a, b) => (a.dedup_key < b.dedup_key ? -1 : a.dedup_key > b.dedup_key ? 1 : 0)).map((draft) => ({ id: uuidv7(), ...draft }));
-    const rows = await sql.$queryRawUnsafe<Array<FindingRow & { priorStatus: FindingStatus | null }>>(UPSERT_FINDINGS, JSON.stringify(input), now.toISOString());
+    const input = [...drafts]
+      .sort((a, b) => (a.dedup_key < b.dedup_key ? -1 : a.dedup_key > b.dedup_key ? 1 : 0))
+      .map((draft) => ({ id: uuidv7(), ...draft }));
+    const rows = await sql.$queryRawUnsafe<Array<FindingRow & { priorStatus: FindingStatus | null }>>(
+      UPSERT_FINDINGS,
+      JSON.stringify(input),
+      now.toISOString(),
+    );
     return rows.map(({ priorStatus, ...row }) => ({
       finding: toFinding(row),
       outcome: priorStatus === null ? 'new' : priorStatus === 'resolved' ? 'reopened' : 'recurring',
@@ -53,13 +70,26 @@ export class FindingsService {
    * no longer served (superseded).
    */
   async closeStale(
-    scope: { analyzedAgents: readonly string[]; detectedKeys: readonly string[]; windowFrom: Date; agentFilter?: readonly string[] },
+    scope: {
+      analyzedAgents: readonly string[];
+      detectedKeys: readonly string[];
+      windowFrom: Date;
+      agentFilter?: readonly string[];
+    },
     now: Date,
     sql: Sql = this.prisma,
   ): Promise<{ resolved: number; superseded: number }> {
     const at = now.toISOString();
-    const cleared = scope.analyzedAgents.length > 0 ? await sql.$queryRawUnsafe<unknown[]>(RESOLVE_CLEARED_FINDINGS, scope.analyzedAgents, scope.detectedKeys, at) : [];
-    const unseen = await sql.$queryRawUnsafe<unknown[]>(RESOLVE_UNSEEN_FINDINGS, scope.windowFrom.toISOString(), scope.agentFilter ?? null, at);
+    const cleared =
+      scope.analyzedAgents.length > 0
+        ? await sql.$queryRawUnsafe<unknown[]>(RESOLVE_CLEARED_FINDINGS, scope.analyzedAgents, scope.detectedKeys, at)
+        : [];
+    const unseen = await sql.$queryRawUnsafe<unknown[]>(
+      RESOLVE_UNSEEN_FINDINGS,
+      scope.windowFrom.toISOString(),
+      scope.agentFilter ?? null,
+      at,
+    );
     const superseded = await sql.$queryRawUnsafe<unknown[]>(SUPERSEDE_UNSERVED_FINDINGS, at);
     return { resolved: cleared.length + unseen.length, superseded: superseded.length };
   }
@@ -73,7 +103,10 @@ export class FindingsService {
   /** A plan took these: planned (from open or deferred). */
   async claim(ids: readonly string[], db: Db = this.prisma): Promise<void> {
     if (ids.length === 0) return;
-    await db.finding.updateMany({ where: { id: { in: [...ids] }, status: { in: UNPLANNED } }, data: { status: 'planned', ...NOT_DEFERRED } });
+    await db.finding.updateMany({
+      where: { id: { in: [...ids] }, status: { in: UNPLANNED } },
+      data: { status: 'planned', ...NOT_DEFERRED },
+    });
   }
 
   /** Their plan ended without fixing them (blocked, rejected, expired): open again for a later plan. */
@@ -89,7 +122,12 @@ export class FindingsService {
       deferrals.map((d) =>
         this.prisma.finding.updateMany({
           where: { id: d.finding_id, status: { in: UNPLANNED } },
-          data: { status: 'deferred', deferredReason: d.reason, deferredDetail: d.detail.slice(0, 500), deferredAt: now },
+          data: {
+            status: 'deferred',
+            deferredReason: d.reason,
+            deferredDetail: d.detail.slice(0, 500),
+            deferredAt: now,
+          },
         }),
       ),
     );

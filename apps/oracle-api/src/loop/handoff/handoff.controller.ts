@@ -2,7 +2,12 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes, type Principal } from '@metaloop/auth';
 import { actorOf } from '@metaloop/control';
-import { executeRequestSchema, executeResponseSchema, type ExecuteRequest, type ExecuteResponse } from '@metaloop/contracts';
+import {
+  executeRequestSchema,
+  executeResponseSchema,
+  type ExecuteRequest,
+  type ExecuteResponse,
+} from '@metaloop/contracts';
 import { Idempotent } from '@metaloop/platform';
 import { HandoffService } from './handoff.service';
 
@@ -21,8 +26,14 @@ export class HandoffController {
       'Only the stored plan runs: with `{plan, dry_run}` the stored plan with that `plan_id` is used, never the client copy. The gates are checked again first; a refused plan is a 409 naming the gates. `dry_run` validates without queuing.',
   })
   @ApiResponse({ status: 202, standardSchema: executeResponseSchema })
-  @ApiResponse({ status: 409, description: 'The plan is not executable now (status, gates or approval), with the reason' })
-  execute(@Body({ schema: executeRequestSchema }) body: ExecuteRequest, @CurrentPrincipal() principal: Principal): Promise<ExecuteResponse> {
+  @ApiResponse({
+    status: 409,
+    description: 'The plan is not executable now (status, gates or approval), with the reason',
+  })
+  execute(
+    @Body({ schema: executeRequestSchema }) body: ExecuteRequest,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ExecuteResponse> {
     return this.handoff.execute(body, actorOf(principal));
   }
 }

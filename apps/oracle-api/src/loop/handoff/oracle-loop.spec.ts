@@ -5,7 +5,12 @@ import { Queue } from 'bullmq';
 import { metricValue, oracleHarness, type OracleHarness } from '../../__tests__/oracle-harness';
 import { bullmqConnection } from '@metaloop/messaging';
 
-const config = (extra: object = {}) => ({ model: 'gpt-4o', prompt: { version: 'v1', template: 'You are helpful.' }, params: { temperature: 0.9 }, ...extra });
+const config = (extra: object = {}) => ({
+  model: 'gpt-4o',
+  prompt: { version: 'v1', template: 'You are helpful.' },
+  params: { temperature: 0.9 },
+  ...extra,
+});
 
 describe('plan → validate → execute over REST (seed 004 bodies)', () => {
   let h: OracleHarness;
@@ -13,7 +18,10 @@ describe('plan → validate → execute over REST (seed 004 bodies)', () => {
 
   beforeAll(async () => {
     h = await oracleHarness('oracle_loop');
-    plansQueue = new Queue(QUEUES.plans, { connection: bullmqConnection(testEnv.TEST_REDIS_URL, 'oracle-loop-spec'), prefix: h.prefix });
+    plansQueue = new Queue(QUEUES.plans, {
+      connection: bullmqConnection(testEnv.TEST_REDIS_URL, 'oracle-loop-spec'),
+      prefix: h.prefix,
+    });
   });
   afterAll(async () => {
     await plansQueue?.obliterate({ force: true }).catch(() => undefined);
@@ -22,11 +30,13 @@ describe('plan → validate → execute over REST (seed 004 bodies)', () => {
   });
 
   const app = () => h.apps[0]!;
-  const post = (url: string, payload?: object) => app().inject({ method: 'POST', url, ...(payload ? { payload } : {}) });
+  const post = (url: string, payload?: object) =>
+    app().inject({ method: 'POST', url, ...(payload ? { payload } : {}) });
 
   async function registerAgent(agentId: string, environment: 'dev' | 'prod', candidates: object[]): Promise<void> {
     expect((await post('/api/v1/agents', { agent_id: agentId, environment, config: config() })).statusCode).toBe(201);
-    for (const candidate of candidates) expect((await post(`/api/v1/agents/${agentId}/candidates`, candidate)).statusCode).toBe(201);
+    for (const candidate of candidates)
+      expect((await post(`/api/v1/agents/${agentId}/candidates`, candidate)).statusCode).toBe(201);
   }
 
   /** An open finding as the analyzer stores it, with its evidence. */
@@ -43,16 +53,26 @@ describe('plan → validate → execute over REST (seed 004 bodies)', () => {
   const evidence = { metric: 'rating', test: 'welch_t', statistic: -5.1, p_value: 0.00001, n: 420, baseline_n: 400 };
 
   it('plans for the analysis object, validates and queues the stored plan once', async () => {
-    await registerAgent('helpful_assistant', 'dev', [{ type: 'prompt', version: 'v2', template: 'You are helpful and brief.' }]);
+    await registerAgent('helpful_assistant', 'dev', [
+      { type: 'prompt', version: 'v2', template: 'You are helpful and brief.' },
+    ]);
     const findingId = await storeFinding('helpful_assistant', 'dissatisfaction', evidence);
-    const { items } = (await app().inject({ method: 'GET', url: '/api/v1/oracle/findings?agent_id=helpful_assistant' })).json();
+    const { items } = (
+      await app().inject({ method: 'GET', url: '/api/v1/oracle/findings?agent_id=helpful_assistant' })
+    ).json();
     const analysis = { findings: items, window: { from: new Date().toISOString(), to: new Date().toISOString() } };
 
     const planned = await post('/api/v1/oracle/plan', { findings: analysis });
     expect(planned.statusCode).toBe(201);
     const { plan, skipped } = planned.json();
     expect(skipped).toEqual([]);
-    expect(plan).toMatchObject({ status: 'draft', finding_ids: [findingId], mutations: [{ type: 'PROMPT_PATCH', agent_id: 'helpful_assistant', params: { source: 'candidate', version: 'v2' } }] });
+    expect(plan).toMatchObject({
+      status: 'draft',
+      finding_ids: [findingId],
+      mutations: [
+        { type: 'PROMPT_PATCH', agent_id: 'helpful_assistant', params: { source: 'candidate', version: 'v2' } },
+      ],
+    });
     const [finding] = await h.query<{ status: string }>(`SELECT status::text FROM findings WHERE id = $1`, [findingId]);
     expect(finding!.status).toBe('planned');
 
@@ -71,10 +91,18 @@ describe('plan → validate → execute over REST (seed 004 bodies)', () => {
     ]);
 
     // The seed sends its own copy of the plan: a tampered copy changes nothing.
-    const tampered = { ...plan, mutations: [{ ...plan.mutations[0], params: { source: 'candidate', version: 'evil' } }] };
+    const tampered = {
+      ...plan,
+      mutations: [{ ...plan.mutations[0], params: { source: 'candidate', version: 'evil' } }],
+    };
     const executed = await post('/api/v1/oracle/execute', { plan: tampered, dry_run: false });
     expect(executed.statusCode).toBe(202);
-    expect(executed.json()).toMatchObject({ plan_id: plan.plan_id, status: 'queued', dry_run: false, job_id: plan.plan_id });
+    expect(executed.json()).toMatchObject({
+      plan_id: plan.plan_id,
+      status: 'queued',
+      dry_run: false,
+      job_id: plan.plan_id,
+    });
     const job = await plansQueue.getJob(plan.plan_id);
     expect(job).toMatchObject({ name: JOBS.executePlan, data: { plan_id: plan.plan_id, requested_by: 'anonymous' } });
 
@@ -83,16 +111,32 @@ describe('plan → validate → execute over REST (seed 004 bodies)', () => {
     expect(again.json().detail).toMatch(/queued/);
 
     const stored = (await app().inject({ method: 'GET', url: `/api/v1/oracle/plans/${plan.plan_id}` })).json();
-    expect(stored).toMatchObject({ status: 'queued', mutations: [{ params: { version: 'v2' } }], validation: { overall_passed: true } });
-    const audit = await h.query<{ action: string }>(`SELECT action FROM audit_entries WHERE entity_id = $1 ORDER BY id`, [plan.plan_id]);
+    expect(stored).toMatchObject({
+      status: 'queued',
+      mutations: [{ params: { version: 'v2' } }],
+      validation: { overall_passed: true },
+    });
+    const audit = await h.query<{ action: string }>(
+      `SELECT action FROM audit_entries WHERE entity_id = $1 ORDER BY id`,
+      [plan.plan_id],
+    );
     expect(audit.map((a) => a.action)).toEqual(['plan.created', 'plan.validated', 'plan.validated', 'plan.queued']);
     expect(await metricValue(h.apps, 'metaloop_plan_validations_total', { outcome: 'passed' })).toBe(2);
   });
 
   it('holds a prod model swap for approval, then runs it once approved', async () => {
-    await registerAgent('prod_agent', 'prod', [{ type: 'model', model: 'gpt-4o-mini', provider: 'openai', cost_per_1k_in: 0.15, cost_per_1k_out: 0.6 }]);
-    await storeFinding('prod_agent', 'cost_opportunity', { ...evidence, metric: 'cost_usd', candidate_model: 'gpt-4o-mini', cost_saving_ratio: 0.7 }, 'medium');
-    const ids = (await h.query<{ id: string }>(`SELECT id FROM findings WHERE agent_id = 'prod_agent'`)).map((r) => r.id);
+    await registerAgent('prod_agent', 'prod', [
+      { type: 'model', model: 'gpt-4o-mini', provider: 'openai', cost_per_1k_in: 0.15, cost_per_1k_out: 0.6 },
+    ]);
+    await storeFinding(
+      'prod_agent',
+      'cost_opportunity',
+      { ...evidence, metric: 'cost_usd', candidate_model: 'gpt-4o-mini', cost_saving_ratio: 0.7 },
+      'medium',
+    );
+    const ids = (await h.query<{ id: string }>(`SELECT id FROM findings WHERE agent_id = 'prod_agent'`)).map(
+      (r) => r.id,
+    );
     const { plan } = (await post('/api/v1/oracle/plan', { finding_ids: ids })).json();
     expect(plan.mutations[0]).toMatchObject({ type: 'MODEL_SWAP', risk: 8 });
 
@@ -100,9 +144,15 @@ describe('plan → validate → execute over REST (seed 004 bodies)', () => {
     expect(validation).toMatchObject({ overall_passed: true, requires_approval: true });
     const refused = await post('/api/v1/oracle/execute', { plan_id: plan.plan_id });
     expect(refused.statusCode).toBe(409);
-    expect(refused.json()).toMatchObject({ type: 'urn:metaloop:problem:plan-refused', detail: expect.stringMatching(/approval/), gates: [expect.objectContaining({ gate: 'risk_approval', status: 'needs_approval' })] });
+    expect(refused.json()).toMatchObject({
+      type: 'urn:metaloop:problem:plan-refused',
+      detail: expect.stringMatching(/approval/),
+      gates: [expect.objectContaining({ gate: 'risk_approval', status: 'needs_approval' })],
+    });
 
-    expect((await post(`/api/v1/oracle/plans/${plan.plan_id}/approve`, { reason: 'cheaper, same quality' })).json()).toMatchObject({ status: 'approved', decided_by: 'anonymous', decision_reason: 'cheaper, same quality' });
+    expect(
+      (await post(`/api/v1/oracle/plans/${plan.plan_id}/approve`, { reason: 'cheaper, same quality' })).json(),
+    ).toMatchObject({ status: 'approved', decided_by: 'anonymous', decision_reason: 'cheaper, same quality' });
     const dry = await post('/api/v1/oracle/execute', { plan_id: plan.plan_id, dry_run: true });
     expect(dry.json()).toMatchObject({ status: 'approved', dry_run: true, job_id: null });
     expect(await plansQueue.getJob(plan.plan_id)).toBeUndefined();
@@ -113,39 +163,67 @@ describe('plan → validate → execute over REST (seed 004 bodies)', () => {
     await registerAgent('frozen_agent', 'dev', [{ type: 'prompt', version: 'v2', template: 'Brief.' }]);
     const findingId = await storeFinding('frozen_agent', 'dissatisfaction', evidence);
     const { plan } = (await post('/api/v1/oracle/plan', { finding_ids: [findingId] })).json();
-    await h.query(`INSERT INTO control_settings (key, value, reason, updated_by, updated_at) VALUES ('freeze', '{"frozen": true}', 'incident', 'test', now())`);
+    await h.query(
+      `INSERT INTO control_settings (key, value, reason, updated_by, updated_at) VALUES ('freeze', '{"frozen": true}', 'incident', 'test', now())`,
+    );
     try {
       const refused = await post('/api/v1/oracle/execute', { plan_id: plan.plan_id });
       expect(refused.statusCode).toBe(409);
-      expect(refused.json().gates).toEqual([expect.objectContaining({ gate: 'freeze', status: 'fail', reason: expect.stringMatching(/incident/) })]);
-      expect((await app().inject({ method: 'GET', url: `/api/v1/oracle/plans/${plan.plan_id}` })).json().status).toBe('blocked');
+      expect(refused.json().gates).toEqual([
+        expect.objectContaining({ gate: 'freeze', status: 'fail', reason: expect.stringMatching(/incident/) }),
+      ]);
+      expect((await app().inject({ method: 'GET', url: `/api/v1/oracle/plans/${plan.plan_id}` })).json().status).toBe(
+        'blocked',
+      );
       // A blocked plan gives its finding back.
-      expect((await h.query<{ status: string }>(`SELECT status::text FROM findings WHERE id = $1`, [findingId]))[0]!.status).toBe('open');
+      expect(
+        (await h.query<{ status: string }>(`SELECT status::text FROM findings WHERE id = $1`, [findingId]))[0]!.status,
+      ).toBe('open');
     } finally {
       await h.query(`DELETE FROM control_settings WHERE key = 'freeze'`);
     }
-    expect((await post(`/api/v1/oracle/plans/${plan.plan_id}/reject`, {})).json()).toMatchObject({ status: 'rejected' });
+    expect((await post(`/api/v1/oracle/plans/${plan.plan_id}/reject`, {})).json()).toMatchObject({
+      status: 'rejected',
+    });
     const [finding] = await h.query<{ status: string }>(`SELECT status::text FROM findings WHERE id = $1`, [findingId]);
     expect(finding!.status).toBe('open');
     // Planned again, the rejected prompt is not proposed a second time.
     const replanned = (await post('/api/v1/oracle/plan', { finding_ids: [findingId] })).json();
-    expect(replanned.plan).toMatchObject({ mutations: [], finding_ids: [], rationale: expect.stringMatching(/^nothing to roll out: .*no untried registered prompt/) });
+    expect(replanned.plan).toMatchObject({
+      mutations: [],
+      finding_ids: [],
+      rationale: expect.stringMatching(/^nothing to roll out: .*no untried registered prompt/),
+    });
     expect(replanned.skipped[0].reason).toMatch(/no untried registered prompt/);
   });
 
   it('stores and validates a posted plan without an id, and answers bad bodies with 400s', async () => {
     const plan = {
-      mutations: [{ type: 'PARAM_SET', agent_id: 'helpful_assistant', params: { set: { temperature: 1.9 } }, confidence: 0.9, risk: 2, expected_impact: { metric: 'rating', direction: 'increase', relative_change: 0.1 }, rationale: 'warmer' }],
+      mutations: [
+        {
+          type: 'PARAM_SET',
+          agent_id: 'helpful_assistant',
+          params: { set: { temperature: 1.9 } },
+          confidence: 0.9,
+          risk: 2,
+          expected_impact: { metric: 'rating', direction: 'increase', relative_change: 0.1 },
+          rationale: 'warmer',
+        },
+      ],
       confidence: 0.9,
       risk: 2,
       rationale: 'operator',
     };
     const result = (await post('/api/v1/oracle/validate', { plan })).json();
     expect(result.overall_passed).toBe(false);
-    const failed = result.gates.filter((g: { status: string }) => g.status === 'fail').map((g: { gate: string }) => g.gate);
+    const failed = result.gates
+      .filter((g: { status: string }) => g.status === 'fail')
+      .map((g: { gate: string }) => g.gate);
     expect(failed).toEqual(expect.arrayContaining(['confidence_and_evidence', 'resource_safety']));
     expect((await post('/api/v1/oracle/validate', {})).statusCode).toBe(400);
-    expect((await post('/api/v1/oracle/plan', { findings: [{ nope: true }] })).json().errors[0].path).toMatch(/^findings/);
+    expect((await post('/api/v1/oracle/plan', { findings: [{ nope: true }] })).json().errors[0].path).toMatch(
+      /^findings/,
+    );
     expect((await post('/api/v1/oracle/execute', { dry_run: true })).statusCode).toBe(400);
     expect((await app().inject({ method: 'GET', url: '/api/v1/oracle/plans/not-a-uuid' })).statusCode).toBe(400);
     expect((await app().inject({ method: 'GET', url: `/api/v1/oracle/plans/${uuidv7()}` })).statusCode).toBe(404);
@@ -155,10 +233,17 @@ describe('plan → validate → execute over REST (seed 004 bodies)', () => {
     const queued = (await app().inject({ method: 'GET', url: '/api/v1/oracle/plans?status=queued&limit=1' })).json();
     expect(queued.items).toHaveLength(1);
     expect(queued.next_cursor).not.toBeNull();
-    const next = (await app().inject({ method: 'GET', url: `/api/v1/oracle/plans?status=queued&limit=1&cursor=${queued.next_cursor}` })).json();
+    const next = (
+      await app().inject({
+        method: 'GET',
+        url: `/api/v1/oracle/plans?status=queued&limit=1&cursor=${queued.next_cursor}`,
+      })
+    ).json();
     expect(next.items[0].plan_id).not.toBe(queued.items[0].plan_id);
     const byAgent = (await app().inject({ method: 'GET', url: '/api/v1/oracle/plans?agent_id=prod_agent' })).json();
-    expect(byAgent.items.map((p: { mutations: Array<{ agent_id: string }> }) => p.mutations[0]!.agent_id)).toEqual(['prod_agent']);
+    expect(byAgent.items.map((p: { mutations: Array<{ agent_id: string }> }) => p.mutations[0]!.agent_id)).toEqual([
+      'prod_agent',
+    ]);
     expect(await metricValue(h.apps, 'metaloop_oracle_plans', { status: 'queued' })).toBe(2);
   });
 });

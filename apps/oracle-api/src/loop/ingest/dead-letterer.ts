@@ -34,10 +34,14 @@ export class DeadLetterer {
         await this.publish(msg, reason);
         msg.term();
         this.metrics.deadLetters.inc({ reason: reasonClass });
-        this.logger.warn(`dead-lettered ${msg.subject} #${msg.info.streamSequence} after ${msg.info.deliveryCount} deliveries: ${reason}`);
+        this.logger.warn(
+          `dead-lettered ${msg.subject} #${msg.info.streamSequence} after ${msg.info.deliveryCount} deliveries: ${reason}`,
+        );
         return true;
       } catch (error) {
-        this.logger.error(`dead-lettering ${msg.subject} #${msg.info.streamSequence} failed (attempt ${attempt + 1}): ${(error as Error).message}`);
+        this.logger.error(
+          `dead-lettering ${msg.subject} #${msg.info.streamSequence} failed (attempt ${attempt + 1}): ${(error as Error).message}`,
+        );
         if (signal.aborted) return false;
         msg.working();
         await sleep(Math.min(250 * 2 ** attempt, 5_000), undefined, { signal }).catch(() => undefined);

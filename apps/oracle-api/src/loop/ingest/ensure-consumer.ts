@@ -2,7 +2,15 @@ import type { ConsumerDefinition, NatsTopology } from '@metaloop/contracts';
 import { JetStreamApiError, type ConsumerConfig, type JetStreamManager } from '@nats-io/jetstream';
 
 /** What `jsm.consumers.update` may change on an existing durable consumer. */
-const UPDATABLE = ['description', 'ack_wait', 'max_deliver', 'max_ack_pending', 'max_waiting', 'sample_freq', 'headers_only'] as const;
+const UPDATABLE = [
+  'description',
+  'ack_wait',
+  'max_deliver',
+  'max_ack_pending',
+  'max_waiting',
+  'sample_freq',
+  'headers_only',
+] as const;
 
 /**
  * Creates the durable pull consumer, or brings an existing one to `config`. Safe from every
@@ -28,7 +36,11 @@ export async function ensureConsumer(
 }
 
 /** The ingest consumer of the topology, its durable name made definite. */
-export function ingestConsumer(topology: NatsTopology): { stream: string; durable: string; config: ConsumerDefinition } {
+export function ingestConsumer(topology: NatsTopology): {
+  stream: string;
+  durable: string;
+  config: ConsumerDefinition;
+} {
   const { stream, config } = topology.consumers.ingest;
   return { stream, durable: config.durable_name ?? 'oracle-ingest', config };
 }

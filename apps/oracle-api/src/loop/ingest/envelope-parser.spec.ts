@@ -14,7 +14,11 @@ describe('parseEnvelope', () => {
     ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d]), /^not UTF-8 JSON: /],
     ['an unknown version', JSON.stringify({ v: 2, type: 'feedback', events: [event] }), /^not an envelope: v: /],
     ['no events', JSON.stringify({ v: 1, type: 'feedback', events: [] }), /^not an envelope: events: /],
-    ['an invalid event', JSON.stringify({ v: 1, type: 'feedback', events: [{ ...event, agent_id: 'a.b' }] }), /events\.0\.agent_id: /],
+    [
+      'an invalid event',
+      JSON.stringify({ v: 1, type: 'feedback', events: [{ ...event, agent_id: 'a.b' }] }),
+      /events\.0\.agent_id: /,
+    ],
     ['a bare event', JSON.stringify(event), /^not an envelope: type: /],
   ])('rejects %s, naming the problem', (_case, body, error) => {
     const result = parseEnvelope(typeof body === 'string' ? bytes(body) : body);

@@ -18,7 +18,9 @@ export function parseEnvelope(data: Uint8Array): ParseResult {
   }
   const result = envelopeSchema.safeParse(json);
   if (result.success) return { ok: true, envelope: result.data };
-  const issues = result.error.issues.slice(0, MAX_ISSUES).map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
+  const issues = result.error.issues
+    .slice(0, MAX_ISSUES)
+    .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
   const more = result.error.issues.length - issues.length;
   return { ok: false, error: `not an envelope: ${issues.join('; ')}${more > 0 ? `; and ${more} more` : ''}` };
 }

@@ -31,7 +31,14 @@ describe('raw rows', () => {
   it('keeps a UUID event id as the system metric id and uses the client timestamp', () => {
     const id = '0190a5b2-1c3d-7e4f-8a9b-0c1d2e3f4a5b';
     expect(
-      systemMetricRow({ event_id: id.toUpperCase(), source: 'gw', name: 'q', value: 1, timestamp: '2026-11-25T09:00:00.000Z', received_at: '2026-11-25T10:00:00.000Z' }),
+      systemMetricRow({
+        event_id: id.toUpperCase(),
+        source: 'gw',
+        name: 'q',
+        value: 1,
+        timestamp: '2026-11-25T09:00:00.000Z',
+        received_at: '2026-11-25T10:00:00.000Z',
+      }),
     ).toMatchObject({ id, occurred_at: '2026-11-25T09:00:00.000Z' });
   });
 

@@ -20,11 +20,22 @@ describe('ingest through a Postgres outage (the database behind a proxy the test
 
   it('holds the batch while the database is unreachable, without burning its deliveries, and stores it once it is back', async () => {
     await proxy.cut();
-    const event = { event_id: 'outage-1', kind: 'implicit', agent_id: 'omega', session_id: 's', received_at: '2026-11-25T10:00:00.000Z' };
-    await h.nats.js.publish(h.nats.topology.subjects.feedback('implicit', 'omega'), JSON.stringify({ v: 1, type: 'feedback', events: [event] }));
+    const event = {
+      event_id: 'outage-1',
+      kind: 'implicit',
+      agent_id: 'omega',
+      session_id: 's',
+      received_at: '2026-11-25T10:00:00.000Z',
+    };
+    await h.nats.js.publish(
+      h.nats.topology.subjects.feedback('implicit', 'omega'),
+      JSON.stringify({ v: 1, type: 'feedback', events: [event] }),
+    );
     const { stream, config } = h.nats.topology.consumers.ingest;
     // Delivered and held, not nak'ed: with 2 deliveries allowed a nak loop would dead-letter it within a second.
-    await eventually(async () => expect((await h.nats.jsm.consumers.info(stream, config.durable_name!)).num_ack_pending).toBe(1));
+    await eventually(async () =>
+      expect((await h.nats.jsm.consumers.info(stream, config.durable_name!)).num_ack_pending).toBe(1),
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_500));
 
     await proxy.restore();

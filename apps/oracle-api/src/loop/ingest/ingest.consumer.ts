@@ -97,7 +97,11 @@ export class IngestConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private async ensure(ctx: JetStreamContext): Promise<Consumer> {
     const { stream, durable, config } = ingestConsumer(ctx.topology);
     // max_deliver must be what IngestService counts deliveries against.
-    await ensureConsumer(ctx.jsm, stream, durable, { ...config, max_deliver: this.maxDeliver, ack_wait: nanos(this.ackWaitMs) });
+    await ensureConsumer(ctx.jsm, stream, durable, {
+      ...config,
+      max_deliver: this.maxDeliver,
+      ack_wait: nanos(this.ackWaitMs),
+    });
     this.consumer = await ctx.js.consumers.get(stream, durable);
     this.ensuredFor = ctx;
     this.logger.log(`consuming ${stream} as ${durable}`);
@@ -146,7 +150,8 @@ export class IngestConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   /** Logs a problem once, not on every retry; waiting for the first NATS connection is no problem. */
   private problem(error: unknown): void {
     const reason = errorSummary(error);
-    if (!this.consumer && error instanceof NatsUnavailableError) this.problems.debug(`waiting for NATS: ${reason}`, reason);
+    if (!this.consumer && error instanceof NatsUnavailableError)
+      this.problems.debug(`waiting for NATS: ${reason}`, reason);
     else this.problems.warn(`ingest paused, retrying: ${reason}`, reason);
   }
 

@@ -118,11 +118,18 @@ export class IngestService {
   private async reject(msg: JsMsg, error: unknown, signal: AbortSignal): Promise<void> {
     const deliveries = msg.info.deliveryCount;
     if (deliveries >= this.maxDeliver) {
-      await this.deadLetterer.deadLetter(msg, 'max_deliveries', `failed ${deliveries} deliveries: ${errorSummary(error)}`, signal);
+      await this.deadLetterer.deadLetter(
+        msg,
+        'max_deliveries',
+        `failed ${deliveries} deliveries: ${errorSummary(error)}`,
+        signal,
+      );
       return;
     }
     const delay = Math.min(this.retryDelayMs * 2 ** (deliveries - 1), MAX_RETRY_DELAY_MS);
-    this.logger.warn(`${msg.subject} #${msg.info.streamSequence} failed delivery ${deliveries} of ${this.maxDeliver}, retry in ${delay} ms: ${errorSummary(error)}`);
+    this.logger.warn(
+      `${msg.subject} #${msg.info.streamSequence} failed delivery ${deliveries} of ${this.maxDeliver}, retry in ${delay} ms: ${errorSummary(error)}`,
+    );
     msg.nak(delay);
   }
 

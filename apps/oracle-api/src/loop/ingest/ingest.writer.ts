@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@metaloop/db';
 import type { Envelope, StoredFeedbackEvent, StoredSystemMetric } from '@metaloop/contracts';
 import { feedbackEventRow, systemMetricRow } from './event-rows';
-import { INSERT_FEEDBACK_EVENTS, INSERT_SYSTEM_METRICS, UPSERT_FEEDBACK_ROLLUPS, UPSERT_FEEDBACK_ROLLUPS_HOURLY, UPSERT_METRIC_ROLLUPS } from './ingest.sql';
+import {
+  INSERT_FEEDBACK_EVENTS,
+  INSERT_SYSTEM_METRICS,
+  UPSERT_FEEDBACK_ROLLUPS,
+  UPSERT_FEEDBACK_ROLLUPS_HOURLY,
+  UPSERT_METRIC_ROLLUPS,
+} from './ingest.sql';
 import { aggregateRollups, hourlyRollups } from '../rollups/rollup-aggregation';
 
 export interface TypeCounts {
@@ -41,12 +47,15 @@ export class IngestWriter {
     return this.prisma.$transaction(
       async (tx) => {
         const inserted = await insertFeedbackEvents(tx, feedbackRows);
-        const rollups = aggregateRollups(feedbackRows.filter((row) => inserted.has(row.event_id)).map((row) => row.payload));
+        const rollups = aggregateRollups(
+          feedbackRows.filter((row) => inserted.has(row.event_id)).map((row) => row.payload),
+        );
         if (rollups.feedback.length > 0) {
           await tx.$executeRawUnsafe(UPSERT_FEEDBACK_ROLLUPS, JSON.stringify(rollups.feedback));
           await tx.$executeRawUnsafe(UPSERT_FEEDBACK_ROLLUPS_HOURLY, JSON.stringify(hourlyRollups(rollups.feedback)));
         }
-        if (rollups.metrics.length > 0) await tx.$executeRawUnsafe(UPSERT_METRIC_ROLLUPS, JSON.stringify(rollups.metrics));
+        if (rollups.metrics.length > 0)
+          await tx.$executeRawUnsafe(UPSERT_METRIC_ROLLUPS, JSON.stringify(rollups.metrics));
         const systemInserted = await insertSystemMetrics(tx, systemRows);
         return {
           feedback: { inserted: inserted.size, duplicate: feedbackEvents.length - inserted.size },

@@ -6,7 +6,12 @@ import type { AgentPick } from './planner';
 
 const NOW = '2026-06-01T12:00:00.000Z';
 
-function pick(agentId: string, severity: Finding['severity'] = 'high', relativeChange = 0.1, over: Partial<MutationInput> = {}): AgentPick {
+function pick(
+  agentId: string,
+  severity: Finding['severity'] = 'high',
+  relativeChange = 0.1,
+  over: Partial<MutationInput> = {},
+): AgentPick {
   const finding = {
     finding_id: uuidv7(),
     type: 'dissatisfaction',
@@ -33,7 +38,11 @@ function pick(agentId: string, severity: Finding['severity'] = 'high', relativeC
   return { finding, mutation, also: [] };
 }
 
-function state(picks: readonly AgentPick[], over: Partial<GateState> = {}, agentOver: Record<string, object> = {}): GateState {
+function state(
+  picks: readonly AgentPick[],
+  over: Partial<GateState> = {},
+  agentOver: Record<string, object> = {},
+): GateState {
   const config = agentConfigSchema.parse({ model: 'gpt-4o', prompt: { version: 'v1', template: 'You are helpful.' } });
   return {
     now: NOW,
@@ -41,7 +50,14 @@ function state(picks: readonly AgentPick[], over: Partial<GateState> = {}, agent
     agents: Object.fromEntries(
       picks.map((p) => [
         p.mutation.agent_id,
-        { environment: 'dev', stable: { revision_id: 'r', config }, active_rollout_id: null, last_mutation_finished_at: null, candidates: { prompt: ['v2'], model: [], lora: [], backend: [] }, ...agentOver[p.mutation.agent_id] },
+        {
+          environment: 'dev',
+          stable: { revision_id: 'r', config },
+          active_rollout_id: null,
+          last_mutation_finished_at: null,
+          candidates: { prompt: ['v2'], model: [], lora: [], backend: [] },
+          ...agentOver[p.mutation.agent_id],
+        },
       ]),
     ),
     running_rollouts: 0,
@@ -53,11 +69,20 @@ function state(picks: readonly AgentPick[], over: Partial<GateState> = {}, agent
 
 const policy = (input: PolicyInput = {}) => policySchema.parse(input);
 const outcome = (admissions: ReturnType<typeof admitPicks>) =>
-  admissions.map((a) => [a.pick.mutation.agent_id, a.kind === 'plan' ? (a.needsApproval ? 'approval' : 'admitted') : a.reason]);
+  admissions.map((a) => [
+    a.pick.mutation.agent_id,
+    a.kind === 'plan' ? (a.needsApproval ? 'approval' : 'admitted') : a.reason,
+  ]);
 
 describe('rankPicks', () => {
   it('orders by severity × expected impact × traffic, agent id breaking ties', () => {
-    const picks = [pick('quiet', 'critical', 0.1), pick('busy', 'low', 0.1), pick('big-win', 'medium', 0.5), pick('twin-b'), pick('twin-a')];
+    const picks = [
+      pick('quiet', 'critical', 0.1),
+      pick('busy', 'low', 0.1),
+      pick('big-win', 'medium', 0.5),
+      pick('twin-b'),
+      pick('twin-a'),
+    ];
     const traffic = new Map([
       ['quiet', 10],
       ['busy', 1_000],
@@ -66,7 +91,13 @@ describe('rankPicks', () => {
       ['twin-b', 50],
     ]);
     // critical 4 × 0.1 × 10 = 4; low 1 × 0.1 × 1000 = 100; medium 2 × 0.5 × 100 = 100; high 3 × 0.1 × 50 = 15 each.
-    expect(rankPicks(picks, traffic).map((p) => p.mutation.agent_id)).toEqual(['big-win', 'busy', 'twin-a', 'twin-b', 'quiet']);
+    expect(rankPicks(picks, traffic).map((p) => p.mutation.agent_id)).toEqual([
+      'big-win',
+      'busy',
+      'twin-a',
+      'twin-b',
+      'quiet',
+    ]);
   });
 });
 
@@ -91,7 +122,9 @@ describe('admitPicks', () => {
       ['b', 'concurrency'],
       ['c', 'concurrency'],
     ]);
-    const spent = state(picks, { budget_usage: { last_hour_global: 9, last_hour_by_environment: { dev: 9 }, last_day_by_type: {} } });
+    const spent = state(picks, {
+      budget_usage: { last_hour_global: 9, last_hour_by_environment: { dev: 9 }, last_day_by_type: {} },
+    });
     expect(outcome(admitPicks(policy(), picks, spent, 'tick'))).toEqual([
       ['a', 'admitted'],
       ['b', 'budget'],
@@ -100,22 +133,48 @@ describe('admitPicks', () => {
   });
 
   it('names the reason of each wait: cooldown, freeze, another gate, approval', () => {
-    const picks = [pick('cool'), pick('weak', 'high', 0.1, { confidence: 0.5 }), pick('risky', 'high', 0.1, { risk: 7 }), pick('fine')];
+    const picks = [
+      pick('cool'),
+      pick('weak', 'high', 0.1, { confidence: 0.5 }),
+      pick('risky', 'high', 0.1, { risk: 7 }),
+      pick('fine'),
+    ];
     const recently = new Date(Date.parse(NOW) - 5 * 60_000).toISOString();
-    const judged = admitPicks(policy(), picks, state(picks, {}, { cool: { last_mutation_finished_at: recently } }), 'tick');
+    const judged = admitPicks(
+      policy(),
+      picks,
+      state(picks, {}, { cool: { last_mutation_finished_at: recently } }),
+      'tick',
+    );
     expect(outcome(judged)).toEqual([
       ['cool', 'cooldown'],
       ['weak', 'gates'],
       ['risky', 'approval'],
       ['fine', 'admitted'],
     ]);
-    expect(judged[1]).toMatchObject({ detail: expect.stringMatching(/confidence_and_evidence: .*confidence 0.5 is below 0.7/) });
+    expect(judged[1]).toMatchObject({
+      detail: expect.stringMatching(/confidence_and_evidence: .*confidence 0.5 is below 0.7/),
+    });
     // A plan waiting for a person holds no slot: the limit of 1 is left to `fine`.
-    expect(outcome(admitPicks(policy({ concurrency: { max_concurrent_rollouts: 1 } }), picks.slice(2), state(picks.slice(2)), 'tick'))).toEqual([
+    expect(
+      outcome(
+        admitPicks(
+          policy({ concurrency: { max_concurrent_rollouts: 1 } }),
+          picks.slice(2),
+          state(picks.slice(2)),
+          'tick',
+        ),
+      ),
+    ).toEqual([
       ['risky', 'approval'],
       ['fine', 'admitted'],
     ]);
     const frozen = state(picks, { freeze: { frozen: true, reason: 'release' } });
-    expect(outcome(admitPicks(policy(), picks, frozen, 'tick')).map(([, reason]) => reason)).toEqual(['freeze', 'freeze', 'freeze', 'freeze']);
+    expect(outcome(admitPicks(policy(), picks, frozen, 'tick')).map(([, reason]) => reason)).toEqual([
+      'freeze',
+      'freeze',
+      'freeze',
+      'freeze',
+    ]);
   });
 });

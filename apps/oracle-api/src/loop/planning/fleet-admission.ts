@@ -18,7 +18,9 @@ export function pickPriority(pick: AgentPick, traffic: number): number {
 /** Most urgent first; agent ids break ties, so the same inputs give the same order. */
 export function rankPicks(picks: readonly AgentPick[], traffic: ReadonlyMap<string, number>): AgentPick[] {
   const priority = new Map(picks.map((p) => [p, pickPriority(p, traffic.get(p.finding.agent_id) ?? 0)]));
-  return [...picks].sort((a, b) => priority.get(b)! - priority.get(a)! || a.finding.agent_id.localeCompare(b.finding.agent_id));
+  return [...picks].sort(
+    (a, b) => priority.get(b)! - priority.get(a)! || a.finding.agent_id.localeCompare(b.finding.agent_id),
+  );
 }
 
 /** Gates whose refusal a later tick may see lifted without anything else changing. */
@@ -33,12 +35,22 @@ const CODE_ORDER: DeferralReason[] = ['agent_busy', 'cooldown', 'budget', 'concu
  * one agent's refusal never blocks another's mutation, and the picks that do not fit now (budget,
  * concurrency, cooldown, freeze, another gate) are deferred with the reason. Pure.
  */
-export function admitPicks(policy: Policy, ranked: readonly AgentPick[], state: GateState, source: string): Admission[] {
+export function admitPicks(
+  policy: Policy,
+  ranked: readonly AgentPick[],
+  state: GateState,
+  source: string,
+): Admission[] {
   let running = state.running_rollouts;
   const usage = structuredClone(state.budget_usage);
   return ranked.map((pick, index): Admission => {
     const plan = planOf([pick], source);
-    const single: GateState = { ...state, running_rollouts: running, budget_usage: usage, mutations: [state.mutations[index] ?? { evidence_events: 0 }] };
+    const single: GateState = {
+      ...state,
+      running_rollouts: running,
+      budget_usage: usage,
+      mutations: [state.mutations[index] ?? { evidence_events: 0 }],
+    };
     const validation = validatePlan(policy, planSchema.parse(plan), single);
     const failed = validation.gates.filter((g) => g.status === 'fail');
     if (failed.length > 0) return { kind: 'deferred', pick, ...deferral(failed) };
@@ -47,7 +59,8 @@ export function admitPicks(policy: Policy, ranked: readonly AgentPick[], state: 
       const environment = state.agents[pick.mutation.agent_id]?.environment;
       running += 1;
       usage.last_hour_global += 1;
-      if (environment) usage.last_hour_by_environment[environment] = (usage.last_hour_by_environment[environment] ?? 0) + 1;
+      if (environment)
+        usage.last_hour_by_environment[environment] = (usage.last_hour_by_environment[environment] ?? 0) + 1;
       usage.last_day_by_type[pick.mutation.type] = (usage.last_day_by_type[pick.mutation.type] ?? 0) + 1;
     }
     return { kind: 'plan', pick, plan, needsApproval: validation.requires_approval };
@@ -64,6 +77,7 @@ export function deferral(failed: readonly GateResult[]): { reason: DeferralReaso
 }
 
 function objectionCodes(gate: GateResult): string[] {
-  const objections = (gate.details as { objections?: Array<{ status: string; code?: string }> } | undefined)?.objections ?? [];
+  const objections =
+    (gate.details as { objections?: Array<{ status: string; code?: string }> } | undefined)?.objections ?? [];
   return objections.filter((o) => o.status === 'fail' && o.code).map((o) => o.code!);
 }

@@ -5,7 +5,10 @@ import { oracleHarness, type OracleHarness } from '../../__tests__/oracle-harnes
 
 /** An OpenAI-compatible chat completions endpoint answering whatever the test queues next. */
 class FakeLlm {
-  readonly requests: Array<{ headers: IncomingMessage['headers']; body: { model: string; response_format: unknown; messages: Array<{ role: string; content: string }> } }> = [];
+  readonly requests: Array<{
+    headers: IncomingMessage['headers'];
+    body: { model: string; response_format: unknown; messages: Array<{ role: string; content: string }> };
+  }> = [];
   private readonly answers: Array<{ status: number; content: string }> = [];
   private server!: Server;
 
@@ -17,7 +20,11 @@ class FakeLlm {
         this.requests.push({ headers: request.headers, body: JSON.parse(raw) });
         const answer = this.answers.shift() ?? { status: 200, content: '{"none": "no answer queued"}' };
         response.writeHead(answer.status, { 'content-type': 'application/json' });
-        response.end(answer.status === 200 ? JSON.stringify({ choices: [{ message: { role: 'assistant', content: answer.content } }] }) : '{"error": "overloaded"}');
+        response.end(
+          answer.status === 200
+            ? JSON.stringify({ choices: [{ message: { role: 'assistant', content: answer.content } }] })
+            : '{"error": "overloaded"}',
+        );
       });
     });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -39,9 +46,17 @@ describe('the optional LLM proposer (a local OpenAI-compatible stand-in)', () =>
 
   beforeAll(async () => {
     const url = await llm.start();
-    h = await oracleHarness('llm_proposer', { LLM_PROPOSER_URL: url, LLM_PROPOSER_MODEL: 'test-model', LLM_PROPOSER_API_KEY: 'sk-test' });
+    h = await oracleHarness('llm_proposer', {
+      LLM_PROPOSER_URL: url,
+      LLM_PROPOSER_MODEL: 'test-model',
+      LLM_PROPOSER_API_KEY: 'sk-test',
+    });
     const config = { model: 'gpt-4o', prompt: { version: 'v1', template: 'You are helpful.' } };
-    await h.apps[0]!.inject({ method: 'POST', url: '/api/v1/agents', payload: { agent_id: 'llm_agent', environment: 'dev', config } });
+    await h.apps[0]!.inject({
+      method: 'POST',
+      url: '/api/v1/agents',
+      payload: { agent_id: 'llm_agent', environment: 'dev', config },
+    });
   });
   afterAll(async () => {
     await h?.dispose();
@@ -59,7 +74,10 @@ describe('the optional LLM proposer (a local OpenAI-compatible stand-in)', () =>
     return id;
   }
 
-  const plan = async (findingId: string) => (await h.apps[0]!.inject({ method: 'POST', url: '/api/v1/oracle/plan', payload: { finding_ids: [findingId] } })).json();
+  const plan = async (findingId: string) =>
+    (
+      await h.apps[0]!.inject({ method: 'POST', url: '/api/v1/oracle/plan', payload: { finding_ids: [findingId] } })
+    ).json();
 
   it('asks about findings no rule fixes, and its valid proposal passes the same gates with capped confidence', async () => {
     llm.answer({
@@ -83,19 +101,48 @@ describe('the optional LLM proposer (a local OpenAI-compatible stand-in)', () =>
     const [request] = llm.requests;
     expect(request!.headers.authorization).toBe('Bearer sk-test');
     expect(request!.body).toMatchObject({ model: 'test-model', response_format: { type: 'json_object' } });
-    expect(JSON.parse(request!.body.messages[1]!.content)).toMatchObject({ finding: { type: 'retrain_trigger', summary: 'quality dropped 14 %' }, agent: { agent_id: 'llm_agent' } });
+    expect(JSON.parse(request!.body.messages[1]!.content)).toMatchObject({
+      finding: { type: 'retrain_trigger', summary: 'quality dropped 14 %' },
+      agent: { agent_id: 'llm_agent' },
+    });
 
-    const validation = (await h.apps[0]!.inject({ method: 'POST', url: '/api/v1/oracle/validate', payload: { plan_id: made.plan_id } })).json();
+    const validation = (
+      await h.apps[0]!.inject({ method: 'POST', url: '/api/v1/oracle/validate', payload: { plan_id: made.plan_id } })
+    ).json();
     expect(validation.overall_passed).toBe(true);
     // While that plan is live the agent gets no other; rejected, the agent is free again.
-    expect((await plan(await unfixableFinding())).skipped[0]).toMatchObject({ deferral: 'agent_busy', reason: expect.stringMatching(/is validated/) });
-    await h.apps[0]!.inject({ method: 'POST', url: `/api/v1/oracle/plans/${made.plan_id}/reject`, payload: { reason: 'not now' } });
+    expect((await plan(await unfixableFinding())).skipped[0]).toMatchObject({
+      deferral: 'agent_busy',
+      reason: expect.stringMatching(/is validated/),
+    });
+    await h.apps[0]!.inject({
+      method: 'POST',
+      url: `/api/v1/oracle/plans/${made.plan_id}/reject`,
+      payload: { reason: 'not now' },
+    });
   });
 
   it.each([
     ['prose instead of JSON', 'I think you should retrain.', 200, /answered no JSON/],
-    ['a mutation that does not parse', { type: 'MODEL_SWAP', params: {}, confidence: 0.9, risk: 3, expected_impact: { metric: 'q', direction: 'increase', relative_change: 0.1 }, rationale: 'r' }, 200, /no valid mutation \(params\.model/],
-    ['nothing to propose', { none: 'retraining needs data, not a config change' }, 200, /found nothing: retraining needs data/],
+    [
+      'a mutation that does not parse',
+      {
+        type: 'MODEL_SWAP',
+        params: {},
+        confidence: 0.9,
+        risk: 3,
+        expected_impact: { metric: 'q', direction: 'increase', relative_change: 0.1 },
+        rationale: 'r',
+      },
+      200,
+      /no valid mutation \(params\.model/,
+    ],
+    [
+      'nothing to propose',
+      { none: 'retraining needs data, not a config change' },
+      200,
+      /found nothing: retraining needs data/,
+    ],
     ['an error', 'overloaded', 503, /failed: 503/],
   ])('keeps the finding skipped, with the reason, when the LLM answers %s', async (_case, content, status, reason) => {
     llm.answer(content, status);

@@ -59,14 +59,23 @@ export class LlmProposer {
 
   private async complete(finding: Finding, agent: AgentPlanningState): Promise<string> {
     const facts = {
-      finding: { type: finding.type, severity: finding.severity, confidence: finding.confidence, summary: finding.summary, evidence: finding.evidence },
+      finding: {
+        type: finding.type,
+        severity: finding.severity,
+        confidence: finding.confidence,
+        summary: finding.summary,
+        evidence: finding.evidence,
+      },
       agent: { agent_id: agent.agentId, environment: agent.environment, config: agent.stable },
       registered_candidates: agent.candidates,
       not_again: [...agent.recentlyRefused],
     };
     const response = await fetch(`${this.url!.replace(/\/$/, '')}/chat/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
+      },
       body: JSON.stringify({
         model: this.model,
         temperature: 0,
@@ -92,7 +101,8 @@ export class LlmProposer {
     } catch {
       return { reason: 'the LLM proposer answered no JSON' };
     }
-    if (typeof json['none'] === 'string') return { reason: `the LLM proposer found nothing: ${json['none'].slice(0, 300)}` };
+    if (typeof json['none'] === 'string')
+      return { reason: `the LLM proposer found nothing: ${json['none'].slice(0, 300)}` };
     const parsed = mutationSchema.safeParse({ ...json, agent_id: agent.agentId });
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -105,7 +115,11 @@ export class LlmProposer {
         confidence: Math.min(m.confidence, this.maxConfidence, finding.confidence),
         risk: Math.max(m.risk, mutationRisk(m.type, agent.environment, false)),
         rationale: `LLM proposal (${this.model}): ${m.rationale} — for ${finding.summary}`,
-        rollback_spec: { restore_revision_id: agent.stableRevisionId, side_effects: m.type === 'LORA_APPLY' ? ['lora_unload'] : m.type === 'ROUTE_CHANGE' ? ['router_restore'] : [], automatic: true },
+        rollback_spec: {
+          restore_revision_id: agent.stableRevisionId,
+          side_effects: m.type === 'LORA_APPLY' ? ['lora_unload'] : m.type === 'ROUTE_CHANGE' ? ['router_restore'] : [],
+          automatic: true,
+        },
       } as MutationInput,
     };
   }

@@ -18,8 +18,13 @@ type Draft = Pick<MutationInput, 'type' | 'params'> & {
 };
 
 function propose(finding: Finding, agent: AgentPlanningState, draft: Draft): Proposal {
-  const sideEffects = draft.type === 'LORA_APPLY' ? ['lora_unload'] : draft.type === 'ROUTE_CHANGE' ? ['router_restore'] : [];
-  const rollback: RollbackSpec = { restore_revision_id: agent.stableRevisionId, side_effects: sideEffects, automatic: true };
+  const sideEffects =
+    draft.type === 'LORA_APPLY' ? ['lora_unload'] : draft.type === 'ROUTE_CHANGE' ? ['router_restore'] : [];
+  const rollback: RollbackSpec = {
+    restore_revision_id: agent.stableRevisionId,
+    side_effects: sideEffects,
+    automatic: true,
+  };
   return {
     mutation: {
       type: draft.type,
@@ -77,7 +82,11 @@ function promptCandidate(finding: Finding, agent: AgentPlanningState, impact: Ex
 function complaintTags(finding: Finding): Record<string, number> {
   const tags = finding.evidence['complaint_tags'];
   if (!tags || typeof tags !== 'object') return {};
-  return Object.fromEntries(Object.entries(tags as Record<string, unknown>).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
+  return Object.fromEntries(
+    Object.entries(tags as Record<string, unknown>).filter(
+      (entry): entry is [string, number] => typeof entry[1] === 'number',
+    ),
+  );
 }
 
 function rulePatch(finding: Finding, agent: AgentPlanningState, impact: ExpectedImpact): Proposal | undefined {
@@ -117,7 +126,12 @@ function fewerTokens(finding: Finding, agent: AgentPlanningState): Proposal | un
     params: { set: { max_tokens: next } },
     prior: 0.85,
     large: false,
-    impact: { metric: 'p95_latency_ms', direction: 'decrease', relative_change: 0.15, summary: 'shorter generations finish sooner' },
+    impact: {
+      metric: 'p95_latency_ms',
+      direction: 'decrease',
+      relative_change: 0.15,
+      summary: 'shorter generations finish sooner',
+    },
     why: `cap max_tokens at ${next} instead of ${maxTokens}`,
   });
 }
@@ -136,51 +150,79 @@ const SUCCESS_UP: ExpectedImpact = { metric: 'success_rate', direction: 'increas
 function degradation(finding: Finding, agent: AgentPlanningState): Proposal {
   const metric = String(finding.evidence.metric ?? '');
   if (metric.includes('latency')) {
-    return fewerTokens(finding, agent) ?? { reason: 'latency regressed, but max_tokens is not set (or already small) and no faster registered model is measured' };
+    return (
+      fewerTokens(finding, agent) ?? {
+        reason:
+          'latency regressed, but max_tokens is not set (or already small) and no faster registered model is measured',
+      }
+    );
   }
   return (
     first(
       () => promptCandidate(finding, agent, SUCCESS_UP),
       () => lowerTemperature(finding, agent, SUCCESS_UP),
-    ) ?? { reason: 'success rate dropped, but no untried registered prompt version exists and temperature is already ≤ 0.4' }
+    ) ?? {
+      reason: 'success rate dropped, but no untried registered prompt version exists and temperature is already ≤ 0.4',
+    }
   );
 }
 
 function dissatisfaction(finding: Finding, agent: AgentPlanningState): Proposal {
-  const impact = finding.type === 'complaint_burst' ? { metric: 'complaints', direction: 'decrease' as const, relative_change: 0.3 } : RATING_UP;
+  const impact =
+    finding.type === 'complaint_burst'
+      ? { metric: 'complaints', direction: 'decrease' as const, relative_change: 0.3 }
+      : RATING_UP;
   return (
     first(
       () => rulePatch(finding, agent, impact),
       () => promptCandidate(finding, agent, impact),
-    ) ?? { reason: 'users are unhappy, but the complaints carry no tag a rule patch answers and no untried registered prompt version exists' }
+    ) ?? {
+      reason:
+        'users are unhappy, but the complaints carry no tag a rule patch answers and no untried registered prompt version exists',
+    }
   );
 }
 
 function imbalance(finding: Finding, agent: AgentPlanningState): Proposal {
   const weights = agent.stable.route?.weights;
   const backends = Object.entries(weights ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  if (backends.length < 2) return { reason: 'traffic is imbalanced, but the agent has no route over two or more backends to rebalance' };
+  if (backends.length < 2)
+    return { reason: 'traffic is imbalanced, but the agent has no route over two or more backends to rebalance' };
   const heaviest = backends.reduce((a, b) => (b[1] > a[1] ? b : a));
   const lightest = backends.reduce((a, b) => (b[1] < a[1] ? b : a));
   const shift = Math.min(20, Math.floor((heaviest[1] - lightest[1]) / 2));
   if (shift < 1) return { reason: 'traffic is imbalanced, but the route is already even across its backends' };
-  const next = Object.fromEntries(backends.map(([id, w]) => [id, id === heaviest[0] ? w - shift : id === lightest[0] ? w + shift : w]));
+  const next = Object.fromEntries(
+    backends.map(([id, w]) => [id, id === heaviest[0] ? w - shift : id === lightest[0] ? w + shift : w]),
+  );
   return propose(finding, agent, {
     type: 'ROUTE_CHANGE',
     params: { weights: next },
     prior: 0.8,
     large: shift > 10,
-    impact: { metric: 'traffic_share', direction: 'decrease', relative_change: shift / 100, summary: `spread load from ${heaviest[0]} to ${lightest[0]}` },
+    impact: {
+      metric: 'traffic_share',
+      direction: 'decrease',
+      relative_change: shift / 100,
+      summary: `spread load from ${heaviest[0]} to ${lightest[0]}`,
+    },
     why: `move ${shift} points of traffic from backend ${heaviest[0]} to ${lightest[0]}`,
   });
 }
 
 function retrain(finding: Finding, agent: AgentPlanningState): Proposal {
   const adapter = candidatesOf(agent, 'lora')
-    .filter((c) => c.base_model === agent.stable.model && !agent.stable.lora.includes(c.adapter_id) && !agent.recentlyRefused.has(c.adapter_id))
+    .filter(
+      (c) =>
+        c.base_model === agent.stable.model &&
+        !agent.stable.lora.includes(c.adapter_id) &&
+        !agent.recentlyRefused.has(c.adapter_id),
+    )
     .at(-1);
   if (!adapter) {
-    return { reason: `retraining is due: export a training set and register the fine-tuned adapter for ${agent.stable.model} as a LoRA candidate` };
+    return {
+      reason: `retraining is due: export a training set and register the fine-tuned adapter for ${agent.stable.model} as a LoRA candidate`,
+    };
   }
   return propose(finding, agent, {
     type: 'LORA_APPLY',
@@ -195,16 +237,23 @@ function retrain(finding: Finding, agent: AgentPlanningState): Proposal {
 function cheaperModel(finding: Finding, agent: AgentPlanningState): Proposal {
   const wanted = finding.evidence['candidate_model'];
   const model = candidatesOf(agent, 'model').find((c) => c.model === wanted);
-  if (!model) return { reason: `the cheaper model ${String(wanted)} is not a registered model candidate of this agent` };
+  if (!model)
+    return { reason: `the cheaper model ${String(wanted)} is not a registered model candidate of this agent` };
   if (model.model === agent.stable.model) return { reason: `the agent already runs ${model.model}` };
-  if (agent.recentlyRefused.has(model.model)) return { reason: `a swap to ${model.model} was rolled back or rejected recently` };
+  if (agent.recentlyRefused.has(model.model))
+    return { reason: `a swap to ${model.model} was rolled back or rejected recently` };
   const saving = Number(finding.evidence['cost_saving_ratio'] ?? finding.evidence.effect_size ?? 0.2);
   return propose(finding, agent, {
     type: 'MODEL_SWAP',
     params: { model: model.model },
     prior: 0.95,
     large: false,
-    impact: { metric: 'cost_usd', direction: 'decrease', relative_change: Math.min(10, Math.max(0, saving)), summary: 'same measured quality for less' },
+    impact: {
+      metric: 'cost_usd',
+      direction: 'decrease',
+      relative_change: Math.min(10, Math.max(0, saving)),
+      summary: 'same measured quality for less',
+    },
     why: `swap the model from ${agent.stable.model} to the cheaper ${model.model}`,
   });
 }

@@ -1,4 +1,11 @@
-import { agentConfigSchema, mutationSchema, planSchema, type CandidateSpec, type Finding, type FindingInput } from '@metaloop/contracts';
+import {
+  agentConfigSchema,
+  mutationSchema,
+  planSchema,
+  type CandidateSpec,
+  type Finding,
+  type FindingInput,
+} from '@metaloop/contracts';
 import { planFromFindings, planOf, proposeMutations } from './planner';
 import type { AgentPlanningState, PlanningContext } from './planning-context';
 import { RULE_PATCHES } from './rule-patches';
@@ -17,7 +24,15 @@ function finding(fields: Partial<FindingInput> & Pick<FindingInput, 'type'>): Fi
     status: 'open',
     occurrences: 1,
     ...fields,
-    evidence: { test: 'two_proportion_z', statistic: -4.2, p_value: 0.00002, n: 1200, baseline_n: 1180, metric: 'success_rate', ...fields.evidence },
+    evidence: {
+      test: 'two_proportion_z',
+      statistic: -4.2,
+      p_value: 0.00002,
+      n: 1200,
+      baseline_n: 1180,
+      metric: 'success_rate',
+      ...fields.evidence,
+    },
   } as Finding;
 }
 
@@ -27,7 +42,11 @@ function agent(overrides: Partial<AgentPlanningState> & { config?: object } = {}
     agentId: 'alpha',
     environment: 'dev',
     stableRevisionId: 'rev_alpha',
-    stable: agentConfigSchema.parse({ model: 'gpt-4o', prompt: { version: 'v1', template: 'You are helpful.' }, ...config }),
+    stable: agentConfigSchema.parse({
+      model: 'gpt-4o',
+      prompt: { version: 'v1', template: 'You are helpful.' },
+      ...config,
+    }),
     activeRolloutId: null,
     candidates: [],
     recentlyRefused: new Set(),
@@ -35,7 +54,9 @@ function agent(overrides: Partial<AgentPlanningState> & { config?: object } = {}
   };
 }
 
-const context = (...agents: AgentPlanningState[]): PlanningContext => ({ agents: new Map(agents.map((a) => [a.agentId, a])) });
+const context = (...agents: AgentPlanningState[]): PlanningContext => ({
+  agents: new Map(agents.map((a) => [a.agentId, a])),
+});
 const prompt = (version: string): CandidateSpec => ({ type: 'prompt', version, template: `Prompt ${version}` });
 
 describe('planFromFindings', () => {
@@ -56,19 +77,30 @@ describe('planFromFindings', () => {
       'a latency regression → cap max_tokens',
       finding({ type: 'performance_degradation', evidence: { metric: 'p95_latency_ms', p_value: 0.001 } }),
       agent({ config: { params: { max_tokens: 1000 } } }),
-      { type: 'PARAM_SET', params: { set: { max_tokens: 750 } }, expected_impact: expect.objectContaining({ metric: 'p95_latency_ms', direction: 'decrease' }) },
+      {
+        type: 'PARAM_SET',
+        params: { set: { max_tokens: 750 } },
+        expected_impact: expect.objectContaining({ metric: 'p95_latency_ms', direction: 'decrease' }),
+      },
     ],
     [
       'low ratings with complaints tagged verbose → the conciseness rule patch',
       finding({ type: 'dissatisfaction', evidence: { metric: 'rating', complaint_tags: { verbose: 4, rude: 1 } } }),
       agent({ candidates: [prompt('v2')] }),
-      { type: 'PROMPT_PATCH', params: expect.objectContaining({ source: 'rule', rule: 'conciseness', position: 'append' }) },
+      {
+        type: 'PROMPT_PATCH',
+        params: expect.objectContaining({ source: 'rule', rule: 'conciseness', position: 'append' }),
+      },
     ],
     [
       'a complaint burst without tags → a registered prompt',
       finding({ type: 'complaint_burst', evidence: { metric: 'complaints', n: 9 } }),
       agent({ candidates: [prompt('v2')] }),
-      { type: 'PROMPT_PATCH', params: { source: 'candidate', version: 'v2' }, expected_impact: expect.objectContaining({ metric: 'complaints' }) },
+      {
+        type: 'PROMPT_PATCH',
+        params: { source: 'candidate', version: 'v2' },
+        expected_impact: expect.objectContaining({ metric: 'complaints' }),
+      },
     ],
     [
       'usage imbalance over a route → shift at most 20 points to the lightest backend',
@@ -86,13 +118,30 @@ describe('planFromFindings', () => {
           { type: 'lora', adapter_id: 'tone-v2', base_model: 'gpt-4o', source: 's3://c' },
         ],
       }),
-      { type: 'LORA_APPLY', params: { action: 'attach', adapter_id: 'tone-v2' }, rollback_spec: expect.objectContaining({ side_effects: ['lora_unload'] }) },
+      {
+        type: 'LORA_APPLY',
+        params: { action: 'attach', adapter_id: 'tone-v2' },
+        rollback_spec: expect.objectContaining({ side_effects: ['lora_unload'] }),
+      },
     ],
     [
       'a cost opportunity in prod → MODEL_SWAP with prod risk',
-      finding({ type: 'cost_opportunity', evidence: { metric: 'cost_usd', candidate_model: 'gpt-4o-mini', cost_saving_ratio: 0.6 } }),
-      agent({ environment: 'prod', candidates: [{ type: 'model', model: 'gpt-4o-mini', provider: 'openai', cost_per_1k_in: 0.15, cost_per_1k_out: 0.6 }] }),
-      { type: 'MODEL_SWAP', params: { model: 'gpt-4o-mini' }, risk: 8, expected_impact: expect.objectContaining({ relative_change: 0.6 }) },
+      finding({
+        type: 'cost_opportunity',
+        evidence: { metric: 'cost_usd', candidate_model: 'gpt-4o-mini', cost_saving_ratio: 0.6 },
+      }),
+      agent({
+        environment: 'prod',
+        candidates: [
+          { type: 'model', model: 'gpt-4o-mini', provider: 'openai', cost_per_1k_in: 0.15, cost_per_1k_out: 0.6 },
+        ],
+      }),
+      {
+        type: 'MODEL_SWAP',
+        params: { model: 'gpt-4o-mini' },
+        risk: 8,
+        expected_impact: expect.objectContaining({ relative_change: 0.6 }),
+      },
     ],
   ])('%s', (_name, input, state, expected) => {
     const { plan, skipped } = planFromFindings([input], context(state));
@@ -105,14 +154,49 @@ describe('planFromFindings', () => {
   });
 
   it.each([
-    ['an unregistered agent', finding({ type: 'performance_degradation', agent_id: 'ghost' }), agent(), /not registered/],
-    ['an agent with a rollout in progress', finding({ type: 'performance_degradation' }), agent({ activeRolloutId: 'r1', candidates: [prompt('v2')] }), /in progress/],
-    ['a finding no longer open', finding({ type: 'performance_degradation', status: 'planned' }), agent({ candidates: [prompt('v2')] }), /planned/],
-    ['a prompt rolled back lately', finding({ type: 'dissatisfaction' }), agent({ candidates: [prompt('v2')], recentlyRefused: new Set(['v2']) }), /no untried/],
-    ['a latency regression without max_tokens', finding({ type: 'performance_degradation', evidence: { metric: 'p95_latency_ms' } }), agent(), /max_tokens/],
-    ['imbalance with one backend', finding({ type: 'usage_imbalance' }), agent({ config: { route: { weights: { a: 100 } } } }), /two or more backends/],
+    [
+      'an unregistered agent',
+      finding({ type: 'performance_degradation', agent_id: 'ghost' }),
+      agent(),
+      /not registered/,
+    ],
+    [
+      'an agent with a rollout in progress',
+      finding({ type: 'performance_degradation' }),
+      agent({ activeRolloutId: 'r1', candidates: [prompt('v2')] }),
+      /in progress/,
+    ],
+    [
+      'a finding no longer open',
+      finding({ type: 'performance_degradation', status: 'planned' }),
+      agent({ candidates: [prompt('v2')] }),
+      /planned/,
+    ],
+    [
+      'a prompt rolled back lately',
+      finding({ type: 'dissatisfaction' }),
+      agent({ candidates: [prompt('v2')], recentlyRefused: new Set(['v2']) }),
+      /no untried/,
+    ],
+    [
+      'a latency regression without max_tokens',
+      finding({ type: 'performance_degradation', evidence: { metric: 'p95_latency_ms' } }),
+      agent(),
+      /max_tokens/,
+    ],
+    [
+      'imbalance with one backend',
+      finding({ type: 'usage_imbalance' }),
+      agent({ config: { route: { weights: { a: 100 } } } }),
+      /two or more backends/,
+    ],
     ['retraining with no adapter', finding({ type: 'retrain_trigger' }), agent(), /register the fine-tuned adapter/],
-    ['a cheaper model that is not registered', finding({ type: 'cost_opportunity', evidence: { candidate_model: 'x' } }), agent(), /not a registered model/],
+    [
+      'a cheaper model that is not registered',
+      finding({ type: 'cost_opportunity', evidence: { candidate_model: 'x' } }),
+      agent(),
+      /not a registered model/,
+    ],
     [
       'a rule patch already in the template',
       finding({ type: 'dissatisfaction', evidence: { complaint_tags: { verbose: 5 } } }),
@@ -124,14 +208,36 @@ describe('planFromFindings', () => {
     expect(plan.mutations).toEqual([]);
     expect(plan.rationale).toMatch(reason);
     expect(planSchema.safeParse(plan).success).toBe(true);
-    expect(skipped).toEqual([expect.objectContaining({ finding_id: input.finding_id, reason: expect.stringMatching(reason) })]);
+    expect(skipped).toEqual([
+      expect.objectContaining({ finding_id: input.finding_id, reason: expect.stringMatching(reason) }),
+    ]);
   });
 
   it.each([
-    ['no fix', finding({ type: 'performance_degradation', evidence: { metric: 'p95_latency_ms' } }), agent(), 'no_mutation'],
-    ['a rollout in progress', finding({ type: 'dissatisfaction' }), agent({ activeRolloutId: 'r1', candidates: [prompt('v2')] }), 'agent_busy'],
-    ['a queued plan', finding({ type: 'dissatisfaction' }), agent({ livePlan: { planId: 'p1', status: 'queued' }, candidates: [prompt('v2')] }), 'agent_busy'],
-    ['a plan waiting for a person', finding({ type: 'dissatisfaction' }), agent({ livePlan: { planId: 'p1', status: 'awaiting_approval' }, candidates: [prompt('v2')] }), 'approval'],
+    [
+      'no fix',
+      finding({ type: 'performance_degradation', evidence: { metric: 'p95_latency_ms' } }),
+      agent(),
+      'no_mutation',
+    ],
+    [
+      'a rollout in progress',
+      finding({ type: 'dissatisfaction' }),
+      agent({ activeRolloutId: 'r1', candidates: [prompt('v2')] }),
+      'agent_busy',
+    ],
+    [
+      'a queued plan',
+      finding({ type: 'dissatisfaction' }),
+      agent({ livePlan: { planId: 'p1', status: 'queued' }, candidates: [prompt('v2')] }),
+      'agent_busy',
+    ],
+    [
+      'a plan waiting for a person',
+      finding({ type: 'dissatisfaction' }),
+      agent({ livePlan: { planId: 'p1', status: 'awaiting_approval' }, candidates: [prompt('v2')] }),
+      'approval',
+    ],
   ])('says what kind of wait %s is, as the tick defers it', (_name, input, state, deferral) => {
     const { picks, skipped } = proposeMutations([input], context(state));
     expect(picks).toEqual([]);
@@ -144,7 +250,13 @@ describe('planFromFindings', () => {
     const burst = finding({ type: 'complaint_burst', severity: 'critical' });
     const { picks, skipped } = proposeMutations([low, burst], context(state));
     expect(skipped).toEqual([]);
-    expect(picks).toEqual([expect.objectContaining({ finding: burst, also: [low], mutation: expect.objectContaining({ params: { source: 'candidate', version: 'v2' } }) })]);
+    expect(picks).toEqual([
+      expect.objectContaining({
+        finding: burst,
+        also: [low],
+        mutation: expect.objectContaining({ params: { source: 'candidate', version: 'v2' } }),
+      }),
+    ]);
     expect(planOf(picks, 'tick').finding_ids).toEqual([burst.finding_id, low.finding_id]);
   });
 
@@ -162,7 +274,9 @@ describe('planFromFindings', () => {
       ['beta', 'PARAM_SET'],
     ]);
     expect(first.plan.finding_ids).toEqual([findings[1]!.finding_id, findings[2]!.finding_id]);
-    expect(first.skipped).toEqual([expect.objectContaining({ finding_id: findings[0]!.finding_id, reason: expect.stringMatching(/more urgent/) })]);
+    expect(first.skipped).toEqual([
+      expect.objectContaining({ finding_id: findings[0]!.finding_id, reason: expect.stringMatching(/more urgent/) }),
+    ]);
     expect(first.plan).toMatchObject({ confidence: 0.64, risk: 3 });
     expect(planFromFindings([...findings].reverse(), context(beta, alpha))).toEqual(first);
   });

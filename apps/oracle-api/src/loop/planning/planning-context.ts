@@ -1,4 +1,11 @@
-import type { AgentConfig, CandidateSpec, Environment, MutationInput, MutationType, PlanStatus } from '@metaloop/contracts';
+import type {
+  AgentConfig,
+  CandidateSpec,
+  Environment,
+  MutationInput,
+  MutationType,
+  PlanStatus,
+} from '@metaloop/contracts';
 
 /** What the planner knows of one agent when it plans. */
 export interface AgentPlanningState {

@@ -21,7 +21,10 @@ export class PlanningController {
       '`findings` may be the list or the whole `analysis` object `analyze` answered, or give stored `finding_ids`. At most one mutation per agent, from its registered candidates and rule patches; `plan` is null when nothing fits, and `skipped` says why for every finding left out.',
   })
   @ApiResponse({ status: 201, standardSchema: planResponseSchema })
-  plan(@Body({ schema: planRequestSchema }) body: PlanRequest, @CurrentPrincipal() principal: Principal): Promise<PlanResponse> {
+  plan(
+    @Body({ schema: planRequestSchema }) body: PlanRequest,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<PlanResponse> {
     return this.planning.plan(body, actorOf(principal));
   }
 }

@@ -50,7 +50,9 @@ export class PlanningService {
       }
       if (proposals.size > 0) outcome = proposeMutations(findings, { ...context, proposals });
     }
-    const skipped = outcome.skipped.map((s) => (llmReasons.has(s.finding_id) ? { ...s, reason: `${s.reason}; ${llmReasons.get(s.finding_id)}` } : s));
+    const skipped = outcome.skipped.map((s) =>
+      llmReasons.has(s.finding_id) ? { ...s, reason: `${s.reason}; ${llmReasons.get(s.finding_id)}` } : s,
+    );
     return { ...outcome, skipped };
   }
 
@@ -65,7 +67,10 @@ export class PlanningService {
 
   async context(agentIds: readonly string[]): Promise<PlanningContext> {
     const { policy } = this.policies.current();
-    const [snapshots, refused] = await Promise.all([this.snapshots.read(agentIds), this.refusedKeys(agentIds, policy.plans.refused_candidate_days * DAY_MS)]);
+    const [snapshots, refused] = await Promise.all([
+      this.snapshots.read(agentIds),
+      this.refusedKeys(agentIds, policy.plans.refused_candidate_days * DAY_MS),
+    ]);
     const agents = new Map<string, AgentPlanningState>();
     for (const s of snapshots.values()) {
       if (!s.stable || !s.stableRevisionId) continue;
@@ -80,7 +85,10 @@ export class PlanningService {
         recentlyRefused: refused.get(s.agentId) ?? new Set(),
       });
     }
-    return { agents, enabledTypes: (environment: Environment) => new Set<MutationType>(policy.actions.enabled[environment]) };
+    return {
+      agents,
+      enabledTypes: (environment: Environment) => new Set<MutationType>(policy.actions.enabled[environment]),
+    };
   }
 
   /** Per agent, the candidate keys rolled back, retired or rejected within the refusal memory. */
@@ -88,28 +96,42 @@ export class PlanningService {
     const since = new Date(Date.now() - memoryMs);
     const [ended, rejected, stables] = await Promise.all([
       this.prisma.rollout.findMany({
-        where: { agentId: { in: [...agentIds] }, status: { in: ['rolled_back', 'retired'] }, finishedAt: { gte: since } },
+        where: {
+          agentId: { in: [...agentIds] },
+          status: { in: ['rolled_back', 'retired'] },
+          finishedAt: { gte: since },
+        },
         select: { agentId: true, stableRevisionId: true, candidateRevisionId: true },
       }),
       this.prisma.mutation.findMany({
         where: { agentId: { in: [...agentIds] }, plan: { status: 'rejected', updatedAt: { gte: since } } },
         select: { agentId: true, type: true, params: true },
       }),
-      this.prisma.agent.findMany({ where: { id: { in: [...agentIds] } }, select: { id: true, stableRevision: { select: { config: true } } } }),
+      this.prisma.agent.findMany({
+        where: { id: { in: [...agentIds] } },
+        select: { id: true, stableRevision: { select: { config: true } } },
+      }),
     ]);
     const revisionIds = ended.flatMap((r) => [r.stableRevisionId, r.candidateRevisionId]);
     const configs = new Map(
-      (await this.prisma.revision.findMany({ where: { id: { in: revisionIds } }, select: { id: true, config: true } })).map((r) => [r.id, parseConfig(r.config)]),
+      (
+        await this.prisma.revision.findMany({ where: { id: { in: revisionIds } }, select: { id: true, config: true } })
+      ).map((r) => [r.id, parseConfig(r.config)]),
     );
     const keys = new Map<string, Set<string>>();
-    const add = (agentId: string, values: string[]) => values.forEach((v) => (keys.get(agentId) ?? keys.set(agentId, new Set()).get(agentId)!).add(v));
+    const add = (agentId: string, values: string[]) =>
+      values.forEach((v) => (keys.get(agentId) ?? keys.set(agentId, new Set()).get(agentId)!).add(v));
     for (const r of ended) {
       const stable = configs.get(r.stableRevisionId);
       const candidate = configs.get(r.candidateRevisionId);
       if (stable && candidate) add(r.agentId, introducedKeys(stable, candidate));
     }
     const stableVersion = new Map(stables.map((a) => [a.id, parseConfig(a.stableRevision?.config)?.prompt.version]));
-    for (const m of rejected) add(m.agentId, proposedKeys({ type: m.type, params: m.params, agent_id: m.agentId }, stableVersion.get(m.agentId)));
+    for (const m of rejected)
+      add(
+        m.agentId,
+        proposedKeys({ type: m.type, params: m.params, agent_id: m.agentId }, stableVersion.get(m.agentId)),
+      );
     return keys;
   }
 }

@@ -10,8 +10,17 @@ export function introducedKeys(stable: AgentConfig, candidate: AgentConfig): str
 }
 
 /** Candidate keys a rejected mutation proposed (`stableVersion` names the prompt a rule patch was for). */
-export function proposedKeys(mutation: { type: string; params: unknown; agent_id: string }, stableVersion: string | undefined): string[] {
-  const parsed = mutationSchema.safeParse({ ...mutation, confidence: 1, risk: 1, rationale: '-', expected_impact: { metric: '-', direction: 'increase', relative_change: 0 } });
+export function proposedKeys(
+  mutation: { type: string; params: unknown; agent_id: string },
+  stableVersion: string | undefined,
+): string[] {
+  const parsed = mutationSchema.safeParse({
+    ...mutation,
+    confidence: 1,
+    risk: 1,
+    rationale: '-',
+    expected_impact: { metric: '-', direction: 'increase', relative_change: 0 },
+  });
   if (!parsed.success) return [];
   const m = parsed.data;
   switch (m.type) {

@@ -6,12 +6,14 @@ export const RULE_PATCHES = [
   {
     rule: 'conciseness',
     tags: ['verbose', 'too_long', 'long', 'wordy', 'rambling'],
-    instruction: 'Answer concisely: lead with the answer, use at most three short paragraphs, and leave out filler and repetition.',
+    instruction:
+      'Answer concisely: lead with the answer, use at most three short paragraphs, and leave out filler and repetition.',
   },
   {
     rule: 'accuracy',
     tags: ['wrong', 'incorrect', 'hallucination', 'inaccurate', 'made_up'],
-    instruction: 'Only state facts you are sure of. When you are unsure, say so and ask a clarifying question instead of guessing.',
+    instruction:
+      'Only state facts you are sure of. When you are unsure, say so and ask a clarifying question instead of guessing.',
   },
   {
     rule: 'tone',
@@ -28,7 +30,10 @@ export const RULE_PATCHES = [
 export type RulePatch = (typeof RULE_PATCHES)[number];
 
 /** The rule whose tags the complaints carry most often, if any carries at least `minCount`. */
-export function ruleForComplaintTags(tagCounts: Readonly<Record<string, number>>, minCount: number): RulePatch | undefined {
+export function ruleForComplaintTags(
+  tagCounts: Readonly<Record<string, number>>,
+  minCount: number,
+): RulePatch | undefined {
   let best: { patch: RulePatch; count: number } | undefined;
   for (const patch of RULE_PATCHES) {
     const count = patch.tags.reduce((sum, tag) => sum + (tagCounts[tag] ?? 0), 0);

@@ -1,5 +1,12 @@
 import type { Prisma } from '@metaloop/db';
-import { planSchema, type GateResult, type MutationInput, type Plan, type PlanView, type ValidationResult } from '@metaloop/contracts';
+import {
+  planSchema,
+  type GateResult,
+  type MutationInput,
+  type Plan,
+  type PlanView,
+  type ValidationResult,
+} from '@metaloop/contracts';
 
 /** What a plan row is read with to make its wire view. */
 export const PLAN_INCLUDE = {
@@ -20,7 +27,12 @@ export function validationView(row: ValidationRow, gateOrder: readonly string[] 
     requires_approval: row.requiresApproval,
     gates: [...row.gates]
       .sort((a, b) => rank(a.gate) - rank(b.gate) || a.gate.localeCompare(b.gate))
-      .map((g): GateResult => ({ gate: g.gate as GateResult['gate'], status: g.status, reason: g.reason, ...(g.details ? { details: g.details as Record<string, unknown> } : {}) })),
+      .map((g): GateResult => ({
+        gate: g.gate as GateResult['gate'],
+        status: g.status,
+        reason: g.reason,
+        ...(g.details ? { details: g.details as Record<string, unknown> } : {}),
+      })),
     validated_at: row.createdAt.toISOString(),
   };
 }
@@ -69,13 +81,29 @@ export function mutationData(mutation: MutationInput, ordinal: number) {
     risk: mutation.risk,
     expectedImpact: mutation.expected_impact as Prisma.InputJsonValue,
     rationale: mutation.rationale,
-    rollbackSpec: (mutation.rollback_spec ?? { restore_revision_id: null, side_effects: [], automatic: true }) as Prisma.InputJsonValue,
+    rollbackSpec: (mutation.rollback_spec ?? {
+      restore_revision_id: null,
+      side_effects: [],
+      automatic: true,
+    }) as Prisma.InputJsonValue,
   };
 }
 
 /** The plan itself, without what storing it added (ids, statuses, decisions): what the gates judge. */
 export function planOf(view: PlanView): Plan {
-  const { mutations, plan_id, status, source, finding_ids, confidence, risk, expected_impact, rationale, evidence, created_at } = view;
+  const {
+    mutations,
+    plan_id,
+    status,
+    source,
+    finding_ids,
+    confidence,
+    risk,
+    expected_impact,
+    rationale,
+    evidence,
+    created_at,
+  } = view;
   return planSchema.parse({
     plan_id,
     status,

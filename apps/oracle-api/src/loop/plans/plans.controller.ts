@@ -2,7 +2,16 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } fr
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes, type Principal } from '@metaloop/auth';
 import { actorOf } from '@metaloop/control';
-import { planDecisionSchema, planListQuerySchema, planListSchema, planViewSchema, type PlanDecision, type PlanList, type PlanListQuery, type PlanView } from '@metaloop/contracts';
+import {
+  planDecisionSchema,
+  planListQuerySchema,
+  planListSchema,
+  planViewSchema,
+  type PlanDecision,
+  type PlanList,
+  type PlanListQuery,
+  type PlanView,
+} from '@metaloop/contracts';
 import { Idempotent } from '@metaloop/platform';
 import { PlansService } from './plans.service';
 
@@ -35,7 +44,11 @@ export class PlansController {
   @Idempotent()
   @ApiOperation({ summary: 'Approve a plan awaiting approval (the gates asked for a person); execute then runs it' })
   @ApiResponse({ status: 200, standardSchema: planViewSchema })
-  approve(@Param('plan_id', uuid) planId: string, @Body({ schema: planDecisionSchema }) body: PlanDecision, @CurrentPrincipal() principal: Principal): Promise<PlanView> {
+  approve(
+    @Param('plan_id', uuid) planId: string,
+    @Body({ schema: planDecisionSchema }) body: PlanDecision,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<PlanView> {
     return this.plans.approve(planId, actorOf(principal), body.reason);
   }
 
@@ -43,9 +56,15 @@ export class PlansController {
   @HttpCode(200)
   @RequireScopes('oracle:execute')
   @Idempotent()
-  @ApiOperation({ summary: 'Reject a plan that has not run; its findings may be planned again, without what was rejected' })
+  @ApiOperation({
+    summary: 'Reject a plan that has not run; its findings may be planned again, without what was rejected',
+  })
   @ApiResponse({ status: 200, standardSchema: planViewSchema })
-  reject(@Param('plan_id', uuid) planId: string, @Body({ schema: planDecisionSchema }) body: PlanDecision, @CurrentPrincipal() principal: Principal): Promise<PlanView> {
+  reject(
+    @Param('plan_id', uuid) planId: string,
+    @Body({ schema: planDecisionSchema }) body: PlanDecision,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<PlanView> {
     return this.plans.reject(planId, actorOf(principal), body.reason);
   }
 }

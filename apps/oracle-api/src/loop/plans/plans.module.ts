@@ -5,5 +5,10 @@ import { PlansController } from './plans.controller';
 import { PlansMetrics } from './plans.metrics';
 import { PlansService } from './plans.service';
 
-@Module({ imports: [ControlModule, FindingsModule], controllers: [PlansController], providers: [PlansService, PlansMetrics], exports: [PlansService] })
+@Module({
+  imports: [ControlModule, FindingsModule],
+  controllers: [PlansController],
+  providers: [PlansService, PlansMetrics],
+  exports: [PlansService],
+})
 export class PlansModule {}

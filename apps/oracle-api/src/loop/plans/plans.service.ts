@@ -1,7 +1,15 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { PLAN, PlanLifecycle, UNEXECUTED_PLAN_STATUSES } from '@metaloop/control';
 import { PrismaService, type Prisma } from '@metaloop/db';
-import { GATE_NAMES, planSchema, type PlanInput, type PlanList, type PlanListQuery, type PlanStatus, type PlanView } from '@metaloop/contracts';
+import {
+  GATE_NAMES,
+  planSchema,
+  type PlanInput,
+  type PlanList,
+  type PlanListQuery,
+  type PlanStatus,
+  type PlanView,
+} from '@metaloop/contracts';
 import { FindingsService } from '../findings/findings.service';
 import { mutationData, PLAN_INCLUDE, planView } from './plan-view';
 
@@ -53,7 +61,10 @@ export class PlansService {
       include: PLAN_INCLUDE,
     });
     const page = rows.slice(0, query.limit);
-    return { items: page.map((row) => planView(row, GATE_NAMES)), next_cursor: rows.length > query.limit ? page[page.length - 1]!.id : null };
+    return {
+      items: page.map((row) => planView(row, GATE_NAMES)),
+      next_cursor: rows.length > query.limit ? page[page.length - 1]!.id : null,
+    };
   }
 
   /**
@@ -71,19 +82,31 @@ export class PlansService {
       if (await this.lifecycle.move(planId, from, to, audit, db)) return;
       const current = await db.plan.findUnique({ where: { id: planId }, select: { status: true } });
       if (!current) throw new NotFoundException(`plan ${planId} does not exist`);
-      throw new ConflictException(`plan ${planId} is ${current.status}; only a plan that is ${from.join(' or ')} can become ${to}`);
+      throw new ConflictException(
+        `plan ${planId} is ${current.status}; only a plan that is ${from.join(' or ')} can become ${to}`,
+      );
     };
     if (tx) await run(tx);
     else await this.prisma.$transaction(run);
   }
 
   async approve(planId: string, actor: string, reason?: string): Promise<PlanView> {
-    await this.transition(planId, [PLAN.awaiting_approval], PLAN.approved, { actor, action: 'plan.approved', reason, decided: true });
+    await this.transition(planId, [PLAN.awaiting_approval], PLAN.approved, {
+      actor,
+      action: 'plan.approved',
+      reason,
+      decided: true,
+    });
     return this.get(planId);
   }
 
   async reject(planId: string, actor: string, reason?: string): Promise<PlanView> {
-    await this.transition(planId, UNEXECUTED_PLAN_STATUSES, PLAN.rejected, { actor, action: 'plan.rejected', reason, decided: true });
+    await this.transition(planId, UNEXECUTED_PLAN_STATUSES, PLAN.rejected, {
+      actor,
+      action: 'plan.rejected',
+      reason,
+      decided: true,
+    });
     // The problem is still there: its findings can be planned again, without what was rejected.
     const { finding_ids } = await this.get(planId);
     await this.findings.release(finding_ids);
@@ -96,7 +119,10 @@ export class PlansService {
    */
   async expireStale(maxAgeMinutes: number, actor: string, now = new Date()): Promise<string[]> {
     const before = new Date(now.getTime() - maxAgeMinutes * 60_000);
-    const stale = await this.prisma.plan.findMany({ where: { status: { in: [...UNEXECUTED_PLAN_STATUSES] }, createdAt: { lt: before } }, select: { id: true, status: true, findingIds: true } });
+    const stale = await this.prisma.plan.findMany({
+      where: { status: { in: [...UNEXECUTED_PLAN_STATUSES] }, createdAt: { lt: before } },
+      select: { id: true, status: true, findingIds: true },
+    });
     const expired: string[] = [];
     for (const plan of stale) {
       const moved = await this.lifecycle.move(plan.id, plan.status, PLAN.expired, {

@@ -1,6 +1,12 @@
 import { LATENCY_BUCKETS, latencyBucket } from '@metaloop/core';
 import { type StoredFeedbackEvent } from '@metaloop/contracts';
-import { aggregateRollups, hourlyRollups, minuteBucket, successValue, type FeedbackRollupRow } from './rollup-aggregation';
+import {
+  aggregateRollups,
+  hourlyRollups,
+  minuteBucket,
+  successValue,
+  type FeedbackRollupRow,
+} from './rollup-aggregation';
 
 let n = 0;
 function event(fields: Partial<StoredFeedbackEvent> = {}): StoredFeedbackEvent {
@@ -24,8 +30,21 @@ const hist = (...ms: number[]) => {
 /** Only the fields a case is about; everything else must be zero (checked separately). */
 function only(row: FeedbackRollupRow, fields: Partial<FeedbackRollupRow>) {
   const zeros: Partial<FeedbackRollupRow> = {
-    count: 1, success_n: 0, success_sum: 0, errors: 0, rating_count: 0, rating_sum: 0, rating_sum_sq: 0,
-    helpful_up: 0, helpful_down: 0, complaints: 0, latency_count: 0, latency_sum_ms: 0, tokens_in: 0, tokens_out: 0, cost_usd: 0,
+    count: 1,
+    success_n: 0,
+    success_sum: 0,
+    errors: 0,
+    rating_count: 0,
+    rating_sum: 0,
+    rating_sum_sq: 0,
+    helpful_up: 0,
+    helpful_down: 0,
+    complaints: 0,
+    latency_count: 0,
+    latency_sum_ms: 0,
+    tokens_in: 0,
+    tokens_out: 0,
+    cost_usd: 0,
     latency_hist: hist(),
   };
   expect(row).toMatchObject({ ...zeros, ...fields });
@@ -33,7 +52,11 @@ function only(row: FeedbackRollupRow, fields: Partial<FeedbackRollupRow>) {
 
 describe('minuteBucket', () => {
   it.each([
-    ['the client timestamp', { timestamp: '2026-11-25T09:59:59.999Z', received_at: '2026-11-25T10:00:30Z' }, '2026-11-25T09:59:00.000Z'],
+    [
+      'the client timestamp',
+      { timestamp: '2026-11-25T09:59:59.999Z', received_at: '2026-11-25T10:00:30Z' },
+      '2026-11-25T09:59:00.000Z',
+    ],
     ['received_at without a timestamp', { received_at: '2026-11-25T10:00:30.5Z' }, '2026-11-25T10:00:00.000Z'],
     ['an offset, normalised to UTC', { received_at: '2026-11-25T12:01:02+02:00' }, '2026-11-25T10:01:00.000Z'],
     ['exactly a minute boundary', { received_at: '2026-11-25T10:02:00.000Z' }, '2026-11-25T10:02:00.000Z'],
@@ -58,18 +81,42 @@ describe('aggregateRollups: one event', () => {
   it.each<[string, Partial<StoredFeedbackEvent>, Partial<FeedbackRollupRow>]>([
     ['counts an empty event', {}, {}],
     ['success true as 1/1', { implicit: { success: true } }, { success_n: 1, success_sum: 1 }],
-    ['success false as 0/1 and an error', { implicit: { success: false } }, { success_n: 1, success_sum: 0, errors: 1 }],
+    [
+      'success false as 0/1 and an error',
+      { implicit: { success: false } },
+      { success_n: 1, success_sum: 0, errors: 1 },
+    ],
     ['a success rate as a fraction', { implicit: { success_rate: 0.25 } }, { success_n: 1, success_sum: 0.25 }],
     ['an error code as an error', { implicit: { error_code: 'timeout' } }, { errors: 1 }],
-    ['success false with an error code as one error', { implicit: { success: false, error_code: 'x' } }, { success_n: 1, errors: 1 }],
-    ['a rating with its square', { explicit: { rating: 4.5 } }, { rating_count: 1, rating_sum: 4.5, rating_sum_sq: 20.25 }],
+    [
+      'success false with an error code as one error',
+      { implicit: { success: false, error_code: 'x' } },
+      { success_n: 1, errors: 1 },
+    ],
+    [
+      'a rating with its square',
+      { explicit: { rating: 4.5 } },
+      { rating_count: 1, rating_sum: 4.5, rating_sum_sq: 20.25 },
+    ],
     ['helpful up', { explicit: { helpful: true } }, { helpful_up: 1 }],
     ['helpful down', { explicit: { helpful: false } }, { helpful_down: 1 }],
     ['a complaint', { explicit: { complaint: 'too verbose' } }, { complaints: 1 }],
     ['no complaint for blank text', { explicit: { complaint: '  ' } }, { complaints: 0 }],
-    ['latency with its bucket', { implicit: { response_time_ms: 250 } }, { latency_count: 1, latency_sum_ms: 250, latency_hist: hist(250) }],
-    ['zero latency in the first bucket', { implicit: { response_time_ms: 0 } }, { latency_count: 1, latency_hist: hist(0) }],
-    ['tokens and cost', { implicit: { tokens_in: 10, tokens_out: 20, cost_usd: 0.002 } }, { tokens_in: 10, tokens_out: 20, cost_usd: 0.002 }],
+    [
+      'latency with its bucket',
+      { implicit: { response_time_ms: 250 } },
+      { latency_count: 1, latency_sum_ms: 250, latency_hist: hist(250) },
+    ],
+    [
+      'zero latency in the first bucket',
+      { implicit: { response_time_ms: 0 } },
+      { latency_count: 1, latency_hist: hist(0) },
+    ],
+    [
+      'tokens and cost',
+      { implicit: { tokens_in: 10, tokens_out: 20, cost_usd: 0.002 } },
+      { tokens_in: 10, tokens_out: 20, cost_usd: 0.002 },
+    ],
   ])('%s', (_case, fields, expected) => {
     const { feedback } = aggregateRollups([event(fields)]);
     expect(feedback).toHaveLength(1);
@@ -95,18 +142,37 @@ describe('aggregateRollups: keys and sums', () => {
 
   it('adds up a mixed minute', () => {
     const { feedback } = aggregateRollups([
-      event({ explicit: { rating: 5, helpful: true }, implicit: { response_time_ms: 100, success: true, tokens_in: 3 } }),
-      event({ explicit: { rating: 2, complaint: 'wrong' }, implicit: { response_time_ms: 900, success: false, tokens_out: 4 } }),
+      event({
+        explicit: { rating: 5, helpful: true },
+        implicit: { response_time_ms: 100, success: true, tokens_in: 3 },
+      }),
+      event({
+        explicit: { rating: 2, complaint: 'wrong' },
+        implicit: { response_time_ms: 900, success: false, tokens_out: 4 },
+      }),
       event({ implicit: { success_rate: 0.5, cost_usd: 0.25, error_code: 'e' } }),
     ]);
     expect(feedback).toEqual([
       {
-        agent_id: 'a', revision_id: '', bucket: '2026-11-25T10:00:00.000Z',
-        count: 3, success_n: 3, success_sum: 1.5, errors: 2,
-        rating_count: 2, rating_sum: 7, rating_sum_sq: 29,
-        helpful_up: 1, helpful_down: 0, complaints: 1,
-        latency_count: 2, latency_sum_ms: 1000, latency_hist: hist(100, 900),
-        tokens_in: 3, tokens_out: 4, cost_usd: 0.25,
+        agent_id: 'a',
+        revision_id: '',
+        bucket: '2026-11-25T10:00:00.000Z',
+        count: 3,
+        success_n: 3,
+        success_sum: 1.5,
+        errors: 2,
+        rating_count: 2,
+        rating_sum: 7,
+        rating_sum_sq: 29,
+        helpful_up: 1,
+        helpful_down: 0,
+        complaints: 1,
+        latency_count: 2,
+        latency_sum_ms: 1000,
+        latency_hist: hist(100, 900),
+        tokens_in: 3,
+        tokens_out: 4,
+        cost_usd: 0.25,
       },
     ]);
   });
@@ -133,19 +199,49 @@ describe('aggregateRollups: keys and sums', () => {
 describe('hourlyRollups', () => {
   it('sums the minutes of each hour per agent and revision, histogram bucket by bucket, sorted by key', () => {
     const { feedback } = aggregateRollups([
-      event({ agent_id: 'b', timestamp: '2026-11-25T10:59:59Z', implicit: { response_time_ms: 100, success: true, tokens_in: 2 } }),
-      event({ agent_id: 'b', timestamp: '2026-11-25T10:00:00Z', explicit: { rating: 4 }, implicit: { response_time_ms: 100, cost_usd: 0.5 } }),
+      event({
+        agent_id: 'b',
+        timestamp: '2026-11-25T10:59:59Z',
+        implicit: { response_time_ms: 100, success: true, tokens_in: 2 },
+      }),
+      event({
+        agent_id: 'b',
+        timestamp: '2026-11-25T10:00:00Z',
+        explicit: { rating: 4 },
+        implicit: { response_time_ms: 100, cost_usd: 0.5 },
+      }),
       event({ agent_id: 'b', timestamp: '2026-11-25T11:00:00Z', implicit: { response_time_ms: 900 } }),
       event({ agent_id: 'a', revision_id: 'r', timestamp: '2026-11-25T10:30:00Z', explicit: { complaint: 'slow' } }),
     ]);
     expect(feedback).toHaveLength(4);
     expect(hourlyRollups(feedback)).toEqual([
-      expect.objectContaining({ agent_id: 'a', revision_id: 'r', bucket: '2026-11-25T10:00:00.000Z', count: 1, complaints: 1 }),
+      expect.objectContaining({
+        agent_id: 'a',
+        revision_id: 'r',
+        bucket: '2026-11-25T10:00:00.000Z',
+        count: 1,
+        complaints: 1,
+      }),
       {
-        agent_id: 'b', revision_id: '', bucket: '2026-11-25T10:00:00.000Z',
-        count: 2, success_n: 1, success_sum: 1, errors: 0, rating_count: 1, rating_sum: 4, rating_sum_sq: 16,
-        helpful_up: 0, helpful_down: 0, complaints: 0, latency_count: 2, latency_sum_ms: 200, latency_hist: hist(100, 100),
-        tokens_in: 2, tokens_out: 0, cost_usd: 0.5,
+        agent_id: 'b',
+        revision_id: '',
+        bucket: '2026-11-25T10:00:00.000Z',
+        count: 2,
+        success_n: 1,
+        success_sum: 1,
+        errors: 0,
+        rating_count: 1,
+        rating_sum: 4,
+        rating_sum_sq: 16,
+        helpful_up: 0,
+        helpful_down: 0,
+        complaints: 0,
+        latency_count: 2,
+        latency_sum_ms: 200,
+        latency_hist: hist(100, 100),
+        tokens_in: 2,
+        tokens_out: 0,
+        cost_usd: 0.5,
       },
       expect.objectContaining({ agent_id: 'b', bucket: '2026-11-25T11:00:00.000Z', count: 1, latency_hist: hist(900) }),
     ]);

@@ -46,7 +46,10 @@ export interface RollupIncrements {
   metrics: MetricRollupRow[];
 }
 
-type RollupEvent = Pick<StoredFeedbackEvent, 'agent_id' | 'revision_id' | 'timestamp' | 'received_at' | 'explicit' | 'implicit' | 'metrics'>;
+type RollupEvent = Pick<
+  StoredFeedbackEvent,
+  'agent_id' | 'revision_id' | 'timestamp' | 'received_at' | 'explicit' | 'implicit' | 'metrics'
+>;
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -83,7 +86,8 @@ export function aggregateRollups(events: readonly RollupEvent[]): RollupIncremen
     for (const [metric, value] of Object.entries(event.metrics ?? {})) {
       const metricKey = `${key}\u0000${metric}`;
       let metricRow = metrics.get(metricKey);
-      if (!metricRow) metrics.set(metricKey, (metricRow = { agent_id, revision_id, bucket, metric, count: 0, sum: 0, sum_sq: 0 }));
+      if (!metricRow)
+        metrics.set(metricKey, (metricRow = { agent_id, revision_id, bucket, metric, count: 0, sum: 0, sum_sq: 0 }));
       const x = typeof value === 'boolean' ? Number(value) : value;
       metricRow.count += 1;
       metricRow.sum += x;
@@ -91,7 +95,9 @@ export function aggregateRollups(events: readonly RollupEvent[]): RollupIncremen
     }
   }
   return {
-    feedback: [...feedback.values()].sort((a, b) => compareKeys([a.agent_id, a.revision_id, a.bucket], [b.agent_id, b.revision_id, b.bucket])),
+    feedback: [...feedback.values()].sort((a, b) =>
+      compareKeys([a.agent_id, a.revision_id, a.bucket], [b.agent_id, b.revision_id, b.bucket]),
+    ),
     metrics: [...metrics.values()].sort((a, b) =>
       compareKeys([a.agent_id, a.revision_id, a.bucket, a.metric], [b.agent_id, b.revision_id, b.bucket, b.metric]),
     ),
@@ -111,7 +117,9 @@ export function hourlyRollups(minutes: readonly FeedbackRollupRow[]): FeedbackRo
     if (!hour) hours.set(key, (hour = emptyRow(minute.agent_id, minute.revision_id, bucket)));
     addRollup(hour, minute);
   }
-  return [...hours.values()].sort((a, b) => compareKeys([a.agent_id, a.revision_id, a.bucket], [b.agent_id, b.revision_id, b.bucket]));
+  return [...hours.values()].sort((a, b) =>
+    compareKeys([a.agent_id, a.revision_id, a.bucket], [b.agent_id, b.revision_id, b.bucket]),
+  );
 }
 
 /** The scalar columns a rollup sums (the histogram is summed bucket by bucket besides). */

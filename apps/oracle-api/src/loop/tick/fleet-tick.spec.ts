@@ -29,7 +29,10 @@ describe('the tick over a fleet', () => {
     const policy = join(mkdtempSync(join(tmpdir(), 'fleet-tick-')), 'policies.yaml');
     writeFileSync(policy, JSON.stringify({ approval: { high_risk: { above: 4 } } }));
     h = await oracleHarness('fleet_tick', { POLICIES_PATH: policy });
-    plansQueue = new Queue(QUEUES.plans, { connection: bullmqConnection(testEnv.TEST_REDIS_URL, 'fleet-tick-spec'), prefix: h.prefix });
+    plansQueue = new Queue(QUEUES.plans, {
+      connection: bullmqConnection(testEnv.TEST_REDIS_URL, 'fleet-tick-spec'),
+      prefix: h.prefix,
+    });
   });
   afterAll(async () => {
     await plansQueue?.obliterate({ force: true }).catch(() => undefined);
@@ -38,16 +41,33 @@ describe('the tick over a fleet', () => {
   });
 
   const app = () => h.apps[0]!;
-  const tick = async () => (await app().inject({ method: 'POST', url: '/api/v1/oracle/tick', payload: { time_window_hours: 1 } })).json();
+  const tick = async () =>
+    (await app().inject({ method: 'POST', url: '/api/v1/oracle/tick', payload: { time_window_hours: 1 } })).json();
 
   /** An agent with a registered prompt candidate whose users are unhappy: `eventsPerHour` sets its traffic. */
-  async function unhappyAgent(agentId: string, eventsPerHour: number, environment: 'dev' | 'prod' = 'dev'): Promise<void> {
+  async function unhappyAgent(
+    agentId: string,
+    eventsPerHour: number,
+    environment: 'dev' | 'prod' = 'dev',
+  ): Promise<void> {
     const config = { model: 'gpt-4o', prompt: { version: 'v1', template: 'You are helpful.' } };
-    const created = await app().inject({ method: 'POST', url: '/api/v1/agents', payload: { agent_id: agentId, environment, config } });
+    const created = await app().inject({
+      method: 'POST',
+      url: '/api/v1/agents',
+      payload: { agent_id: agentId, environment, config },
+    });
     expect(created.statusCode).toBe(201);
-    await app().inject({ method: 'POST', url: `/api/v1/agents/${agentId}/candidates`, payload: { type: 'prompt', version: 'v2', template: 'You are careful.' } });
+    await app().inject({
+      method: 'POST',
+      url: `/api/v1/agents/${agentId}/candidates`,
+      payload: { type: 'prompt', version: 'v2', template: 'You are careful.' },
+    });
     const now = Date.now();
-    const rows = syntheticRollups([{ agent_id: agentId, revision_id: created.json().revision_id, profile: { ...UNHAPPY, eventsPerHour } }], { from: new Date(now - 50 * MINUTE), to: new Date(now) }, agentId.length);
+    const rows = syntheticRollups(
+      [{ agent_id: agentId, revision_id: created.json().revision_id, profile: { ...UNHAPPY, eventsPerHour } }],
+      { from: new Date(now - 50 * MINUTE), to: new Date(now) },
+      agentId.length,
+    );
     await h.query(UPSERT_FEEDBACK_ROLLUPS, [JSON.stringify(rows)]);
     await h.query(UPSERT_FEEDBACK_ROLLUPS_HOURLY, [JSON.stringify(hourlyRollups(rows))]);
   }
@@ -70,7 +90,11 @@ describe('the tick over a fleet', () => {
     await h.query(`DELETE FROM feedback_rollups_hourly WHERE agent_id = $1`, [plan.agent_id]);
   }
 
-  const findingsOf = (agentId: string) => h.query<{ status: string; deferred_reason: string | null }>(`SELECT status::text, deferred_reason FROM findings WHERE agent_id = $1 AND type = 'dissatisfaction'`, [agentId]);
+  const findingsOf = (agentId: string) =>
+    h.query<{ status: string; deferred_reason: string | null }>(
+      `SELECT status::text, deferred_reason FROM findings WHERE agent_id = $1 AND type = 'dissatisfaction'`,
+      [agentId],
+    );
 
   it('starts what fits, one plan per agent by severity × impact × traffic, and defers the rest with the reason', async () => {
     // Six agents need help at once; three rollouts may run. The busiest go first.
@@ -92,7 +116,9 @@ describe('the tick over a fleet', () => {
     const status = (await app().inject({ method: 'GET', url: '/api/v1/oracle/status' })).json();
     expect(status.deferred_findings).toMatchObject({ concurrency: 3 });
     expect(status.last_tick.plans).toHaveLength(3);
-    expect(status.last_tick.deferred).toEqual(expect.arrayContaining([expect.objectContaining({ agent_id: 'fleet_5', reason: 'concurrency' })]));
+    expect(status.last_tick.deferred).toEqual(
+      expect.arrayContaining([expect.objectContaining({ agent_id: 'fleet_5', reason: 'concurrency' })]),
+    );
 
     // The queued plans hold their slots until the orchestrator runs them: the next tick starts nothing new.
     const second = await tick();
@@ -123,24 +149,36 @@ describe('the tick over a fleet', () => {
     // Nobody decides within plans.expire_after_minutes: the plan expires, its finding goes back to the tick.
     await h.query(`UPDATE plans SET created_at = now() - interval '2 days' WHERE id = $1`, [plan.plan_id]);
     const next = await tick();
-    expect((await app().inject({ method: 'GET', url: `/api/v1/oracle/plans/${plan.plan_id}` })).json().status).toBe('expired');
+    expect((await app().inject({ method: 'GET', url: `/api/v1/oracle/plans/${plan.plan_id}` })).json().status).toBe(
+      'expired',
+    );
     expect(next.stages[0].summary).toMatch(/1 stale plan\(s\) expired/);
     expect(next.plans).toEqual([expect.objectContaining({ agent_id: 'fleet_prod', status: 'awaiting_approval' })]);
     expect(await stalled()).toEqual([]);
   });
 
   it('closes a finding whose condition stopped holding, one nothing has seen within the window, and one about a revision no longer served', async () => {
-    const [before] = await h.query<{ n: number }>(`SELECT count(*)::int AS n FROM findings WHERE status IN ('resolved', 'superseded')`);
+    const [before] = await h.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM findings WHERE status IN ('resolved', 'superseded')`,
+    );
     // fleet_5's users are happy again: its recent window no longer shows the low ratings.
-    await h.query(`UPDATE plans SET status = 'failed' WHERE id IN (SELECT plan_id FROM mutations WHERE agent_id = 'fleet_5')`);
+    await h.query(
+      `UPDATE plans SET status = 'failed' WHERE id IN (SELECT plan_id FROM mutations WHERE agent_id = 'fleet_5')`,
+    );
     await h.query(`UPDATE mutations SET status = 'rolled_back' WHERE agent_id = 'fleet_5'`);
     await h.query(`UPDATE findings SET status = 'open' WHERE agent_id = 'fleet_5'`);
-    await h.query(`UPDATE feedback_rollups SET rating_sum = 5 * rating_count, rating_sum_sq = 25 * rating_count WHERE agent_id = 'fleet_5'`);
-    await h.query(`UPDATE feedback_rollups_hourly SET rating_sum = 5 * rating_count, rating_sum_sq = 25 * rating_count WHERE agent_id = 'fleet_5'`);
+    await h.query(
+      `UPDATE feedback_rollups SET rating_sum = 5 * rating_count, rating_sum_sq = 25 * rating_count WHERE agent_id = 'fleet_5'`,
+    );
+    await h.query(
+      `UPDATE feedback_rollups_hourly SET rating_sum = 5 * rating_count, rating_sum_sq = 25 * rating_count WHERE agent_id = 'fleet_5'`,
+    );
     // fleet_prod's finding is about a revision its agent no longer serves.
     await h.query(`UPDATE findings SET status = 'deferred', deferred_reason = 'gates' WHERE agent_id = 'fleet_prod'`);
     await h.query(`UPDATE plans SET status = 'rejected' WHERE status = 'awaiting_approval'`);
-    await h.query(`INSERT INTO revisions (id, agent_id, parent_id, config, config_hash, created_by) SELECT 'rev_other', agent_id, id, config, 'other', 'spec' FROM revisions WHERE agent_id = 'fleet_prod' LIMIT 1`);
+    await h.query(
+      `INSERT INTO revisions (id, agent_id, parent_id, config, config_hash, created_by) SELECT 'rev_other', agent_id, id, config, 'other', 'spec' FROM revisions WHERE agent_id = 'fleet_prod' LIMIT 1`,
+    );
     await h.query(`UPDATE agents SET stable_revision_id = 'rev_other' WHERE id = 'fleet_prod'`);
     await h.query(`DELETE FROM feedback_rollups WHERE agent_id = 'fleet_prod'`);
     await h.query(`DELETE FROM feedback_rollups_hourly WHERE agent_id = 'fleet_prod'`);
@@ -156,7 +194,9 @@ describe('the tick over a fleet', () => {
     expect(await findingsOf('fleet_idle')).toEqual([{ status: 'resolved', deferred_reason: null }]);
     expect(await findingsOf('fleet_5')).toEqual([{ status: 'resolved', deferred_reason: null }]);
     expect(await findingsOf('fleet_prod')).toEqual([{ status: 'superseded', deferred_reason: null }]);
-    const [after] = await h.query<{ n: number }>(`SELECT count(*)::int AS n FROM findings WHERE status IN ('resolved', 'superseded')`);
+    const [after] = await h.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM findings WHERE status IN ('resolved', 'superseded')`,
+    );
     expect(after!.n).toBeGreaterThanOrEqual(before!.n + 2);
     expect(await stalled()).toEqual([]);
   });

@@ -16,7 +16,8 @@ export class TickController {
   @Idempotent()
   @ApiOperation({
     summary: 'Run one tick now: analyze → plan → validate → execute',
-    description: 'No body needed (`curl -X POST .../tick`). One tick runs at a time across all replicas; a concurrent one answers `status: skipped` naming the running tick.',
+    description:
+      'No body needed (`curl -X POST .../tick`). One tick runs at a time across all replicas; a concurrent one answers `status: skipped` naming the running tick.',
   })
   @ApiResponse({ status: 200, standardSchema: tickResultSchema })
   tick(@Body({ schema: tickRequestSchema }) body: TickRequest): Promise<TickResult> {

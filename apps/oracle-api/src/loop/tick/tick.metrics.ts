@@ -25,7 +25,8 @@ export class TickMetrics implements OnApplicationBootstrap {
       registers: [registry],
     });
     // Known series from the start, so the first failure is an increase, not a new series.
-    for (const outcome of ['success', 'failure', 'skipped']) for (const trigger of ['schedule', 'api']) this.ticks.inc({ outcome, trigger }, 0);
+    for (const outcome of ['success', 'failure', 'skipped'])
+      for (const trigger of ['schedule', 'api']) this.ticks.inc({ outcome, trigger }, 0);
     this.duration = new Histogram({
       name: 'metaloop_oracle_tick_duration_seconds',
       help: 'Duration of a whole tick (analyze → plan → validate → execute), by outcome',
@@ -61,7 +62,9 @@ export class TickMetrics implements OnApplicationBootstrap {
 
   /** From the ticks table, so a fresh replica does not look like the loop stopped. */
   async onApplicationBootstrap(): Promise<void> {
-    const last = await this.prisma.tick.findFirst({ where: { status: 'succeeded' }, orderBy: { finishedAt: 'desc' }, select: { finishedAt: true } }).catch(() => null);
+    const last = await this.prisma.tick
+      .findFirst({ where: { status: 'succeeded' }, orderBy: { finishedAt: 'desc' }, select: { finishedAt: true } })
+      .catch(() => null);
     if (last?.finishedAt) this.lastSuccess.set(last.finishedAt.getTime() / 1000);
   }
 

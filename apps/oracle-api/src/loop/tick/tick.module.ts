@@ -16,7 +16,15 @@ import { TickService } from './tick.service';
 
 /** The loop's heartbeat: analyze → plan → validate → execute, scheduled and by REST, one at a time. */
 @Module({
-  imports: [BullModule.registerQueue({ name: QUEUES.oracle }), AnalysisModule, PlanningModule, ValidationModule, HandoffModule, FindingsModule, PlansModule],
+  imports: [
+    BullModule.registerQueue({ name: QUEUES.oracle }),
+    AnalysisModule,
+    PlanningModule,
+    ValidationModule,
+    HandoffModule,
+    FindingsModule,
+    PlansModule,
+  ],
   controllers: [TickController],
   providers: [TickService, TickLock, TickMetrics, TickProcessor, TickScheduler],
 })

@@ -26,13 +26,20 @@ export class TickScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     const minutes = this.config.get('TICK_INTERVAL_MINUTES', { infer: true });
     if (minutes === 0) {
-      void this.queue.removeJobScheduler(TICK_SCHEDULER_ID).catch((error: Error) => this.warnings.warn(`removing the tick schedule failed: ${error.message}`));
+      void this.queue
+        .removeJobScheduler(TICK_SCHEDULER_ID)
+        .catch((error: Error) => this.warnings.warn(`removing the tick schedule failed: ${error.message}`));
       this.logger.log('scheduled ticks are off (TICK_INTERVAL_MINUTES=0); POST /api/v1/oracle/tick runs one');
       return;
     }
     void keepScheduled(
       this.queue,
-      { id: TICK_SCHEDULER_ID, everyMs: minutes * 60_000, job: { name: JOBS.tick, data: { trigger: 'schedule' } }, describe: `oracle tick scheduled every ${minutes} min` },
+      {
+        id: TICK_SCHEDULER_ID,
+        everyMs: minutes * 60_000,
+        job: { name: JOBS.tick, data: { trigger: 'schedule' } },
+        describe: `oracle tick scheduled every ${minutes} min`,
+      },
       this.logger,
       this.stop.signal,
     );

@@ -19,7 +19,8 @@ describe('the tick (three replicas, real Postgres and Redis)', () => {
   });
   afterAll(() => h?.dispose());
 
-  const tick = (replica: number, payload?: object) => h.apps[replica]!.inject({ method: 'POST', url: '/api/v1/oracle/tick', ...(payload ? { payload } : {}) });
+  const tick = (replica: number, payload?: object) =>
+    h.apps[replica]!.inject({ method: 'POST', url: '/api/v1/oracle/tick', ...(payload ? { payload } : {}) });
 
   it('with nothing to do says so, and takes no body at all', async () => {
     const response = await tick(0);
@@ -30,7 +31,10 @@ describe('the tick (three replicas, real Postgres and Redis)', () => {
       plan_id: null,
       stages: [{ stage: 'analyze', outcome: 'nothing_to_do', summary: expect.stringMatching(/no open findings/) }],
     });
-    const [row] = await h.query<{ status: string; summary: string }>(`SELECT status::text, summary FROM ticks WHERE id = $1`, [response.json().tick_id]);
+    const [row] = await h.query<{ status: string; summary: string }>(
+      `SELECT status::text, summary FROM ticks WHERE id = $1`,
+      [response.json().tick_id],
+    );
     expect(row).toEqual({ status: 'succeeded', summary: expect.stringMatching(/^analyze: no open findings/) });
   });
 
@@ -48,13 +52,33 @@ describe('the tick (three replicas, real Postgres and Redis)', () => {
     const created = await h.apps[0]!.inject({
       method: 'POST',
       url: '/api/v1/agents',
-      payload: { agent_id: 'tick-a', environment: 'dev', config: { model: 'gpt-4o', prompt: { version: 'v1', template: 'You are helpful.' }, params: { temperature: 0.9 } } },
+      payload: {
+        agent_id: 'tick-a',
+        environment: 'dev',
+        config: {
+          model: 'gpt-4o',
+          prompt: { version: 'v1', template: 'You are helpful.' },
+          params: { temperature: 0.9 },
+        },
+      },
     });
     const revisionId = created.json().revision_id as string;
-    await h.apps[0]!.inject({ method: 'POST', url: '/api/v1/agents/tick-a/candidates', payload: { type: 'prompt', version: 'v2', template: 'You are careful.' } });
+    await h.apps[0]!.inject({
+      method: 'POST',
+      url: '/api/v1/agents/tick-a/candidates',
+      payload: { type: 'prompt', version: 'v2', template: 'You are careful.' },
+    });
     const now = Date.now();
     const rows = syntheticRollups(
-      [{ agent_id: 'tick-a', revision_id: revisionId, profile: { ...NORMAL_PROFILE, eventsPerHour: 3_000 }, change: { success: 0.55 }, changeAt: new Date(now - HOUR) }],
+      [
+        {
+          agent_id: 'tick-a',
+          revision_id: revisionId,
+          profile: { ...NORMAL_PROFILE, eventsPerHour: 3_000 },
+          change: { success: 0.55 },
+          changeAt: new Date(now - HOUR),
+        },
+      ],
       { from: new Date(now - 2 * HOUR - 5 * 60_000), to: new Date(now) },
       7,
     );
@@ -70,10 +94,18 @@ describe('the tick (three replicas, real Postgres and Redis)', () => {
     ]);
     expect(result).toMatchObject({ status: 'succeeded', plan_id: expect.any(String) });
     const plan = (await h.apps[2]!.inject({ method: 'GET', url: `/api/v1/oracle/plans/${result.plan_id}` })).json();
-    expect(plan).toMatchObject({ status: 'queued', source: 'tick', created_by: 'system:tick', mutations: [{ agent_id: 'tick-a', type: 'PROMPT_PATCH', params: { version: 'v2' } }] });
+    expect(plan).toMatchObject({
+      status: 'queued',
+      source: 'tick',
+      created_by: 'system:tick',
+      mutations: [{ agent_id: 'tick-a', type: 'PROMPT_PATCH', params: { version: 'v2' } }],
+    });
     expect(plan.mutations[0].rationale).toMatch(/success/);
 
-    const queue = new Queue(QUEUES.plans, { connection: bullmqConnection(testEnv.TEST_REDIS_URL, 'tick-spec'), prefix: h.prefix });
+    const queue = new Queue(QUEUES.plans, {
+      connection: bullmqConnection(testEnv.TEST_REDIS_URL, 'tick-spec'),
+      prefix: h.prefix,
+    });
     try {
       expect(await queue.getJob(result.plan_id)).toBeDefined();
     } finally {
@@ -87,7 +119,9 @@ describe('the tick (three replicas, real Postgres and Redis)', () => {
     expect(next).toMatchObject({ status: 'succeeded', plan_id: null });
     expect(next.stages.at(-1)).toMatchObject({ outcome: 'nothing_to_do' });
     expect(next.summary).not.toMatch(/success/);
-    expect(await metricValue(h.apps, 'metaloop_oracle_tick_last_success_timestamp_seconds')).toBeGreaterThan(now / 1000 - 60);
+    expect(await metricValue(h.apps, 'metaloop_oracle_tick_last_success_timestamp_seconds')).toBeGreaterThan(
+      now / 1000 - 60,
+    );
   });
 
   it('shows the loop at a glance on GET status', async () => {
@@ -100,7 +134,10 @@ describe('the tick (three replicas, real Postgres and Redis)', () => {
       open_findings: {},
       deferred_findings: { agent_busy: 1 },
       rollouts: { active: 0, reverts_pending: 0, reverts_failed: 0 },
-      budget: { used: { last_hour: 0 }, remaining: { per_hour: 10, per_hour_by_environment: { prod: 5 }, concurrent_rollouts: 3 } },
+      budget: {
+        used: { last_hour: 0 },
+        remaining: { per_hour: 10, per_hour_by_environment: { prod: 5 }, concurrent_rollouts: 3 },
+      },
     });
   });
 });

@@ -1,7 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { PrismaService, type Prisma } from '@metaloop/db';
-import { mutationSchema, type GateResult, type TickDeferral, type TickPlan, type TickResult, type TickStage } from '@metaloop/contracts';
+import {
+  mutationSchema,
+  type GateResult,
+  type TickDeferral,
+  type TickPlan,
+  type TickResult,
+  type TickStage,
+} from '@metaloop/contracts';
 import { uuidv7 } from '@metaloop/core';
 import { PolicyStore } from '@metaloop/policies';
 import { AnalysisService } from '../analysis/analysis.service';
@@ -22,7 +29,10 @@ const SOURCE = 'tick';
 
 /** A stage that ends the tick early: nothing left to do, or nothing fits now. */
 class TickStop extends Error {
-  constructor(readonly outcome: StageOutcome, summary: string) {
+  constructor(
+    readonly outcome: StageOutcome,
+    summary: string,
+  ) {
     super(summary);
   }
 }
@@ -42,10 +52,13 @@ interface TickWork {
 }
 
 /** At most `n` items in a summary, then how many more. */
-const listed = (items: readonly string[], n = 5) => (items.length > n ? `${items.slice(0, n).join('; ')} … and ${items.length - n} more` : items.join('; '));
+const listed = (items: readonly string[], n = 5) =>
+  items.length > n ? `${items.slice(0, n).join('; ')} … and ${items.length - n} more` : items.join('; ');
 
 const countBy = <T>(items: readonly T[], key: (item: T) => string) =>
-  Object.entries(items.reduce<Record<string, number>>((acc, item) => ({ ...acc, [key(item)]: (acc[key(item)] ?? 0) + 1 }), {}))
+  Object.entries(
+    items.reduce<Record<string, number>>((acc, item) => ({ ...acc, [key(item)]: (acc[key(item)] ?? 0) + 1 }), {}),
+  )
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
 
@@ -83,7 +96,19 @@ export class TickService {
     if ('heldBy' in claim) {
       this.metrics.record('skipped', trigger);
       const summary = `skipped: tick ${claim.heldBy} is running on another replica (one tick runs at a time)`;
-      return { tick_id: null, status: 'skipped', trigger, summary, stages: [], plan_id: null, started_at: startedAt.toISOString(), finished_at: new Date().toISOString(), plans: [], deferred: [], resolved: 0 };
+      return {
+        tick_id: null,
+        status: 'skipped',
+        trigger,
+        summary,
+        stages: [],
+        plan_id: null,
+        started_at: startedAt.toISOString(),
+        finished_at: new Date().toISOString(),
+        plans: [],
+        deferred: [],
+        resolved: 0,
+      };
     }
     try {
       await this.prisma.tick.create({ data: { id: tickId, trigger, status: 'running', startedAt } });
@@ -107,7 +132,10 @@ export class TickService {
       }
     }
     // Deferrals are recorded whatever stopped the tick: each finding says why it waits.
-    await this.findings.defer(work.deferred.map((d) => ({ finding_id: d.finding_id, reason: d.reason, detail: d.detail })), new Date());
+    await this.findings.defer(
+      work.deferred.map((d) => ({ finding_id: d.finding_id, reason: d.reason, detail: d.detail })),
+      new Date(),
+    );
     const finishedAt = new Date();
     const summary = work.stages.map((s) => `${s.stage}: ${s.summary}`).join(' | ');
     await this.prisma.tick.update({
@@ -122,7 +150,11 @@ export class TickService {
         finishedAt,
       },
     });
-    this.metrics.record(status === 'succeeded' ? 'success' : 'failure', trigger, (finishedAt.getTime() - startedAt.getTime()) / 1000);
+    this.metrics.record(
+      status === 'succeeded' ? 'success' : 'failure',
+      trigger,
+      (finishedAt.getTime() - startedAt.getTime()) / 1000,
+    );
     this.metrics.recordWork(work.plans, work.deferred);
     const planId = (work.plans.find((p) => p.status === 'queued') ?? work.plans[0])?.plan_id ?? null;
     return {
@@ -153,7 +185,11 @@ export class TickService {
       work.resolved = analysis.resolved_findings + analysis.superseded_findings;
       const open = await this.findings.unplanned();
       const closed = `${analysis.resolved_findings} resolved, ${analysis.superseded_findings} superseded${expired.length ? `, ${expired.length} stale plan(s) expired` : ''}`;
-      if (open.length === 0) throw new TickStop('nothing_to_do', `no open findings over the last ${hours} h (${analysis.agents_analyzed} agents analyzed; ${closed})`);
+      if (open.length === 0)
+        throw new TickStop(
+          'nothing_to_do',
+          `no open findings over the last ${hours} h (${analysis.agents_analyzed} agents analyzed; ${closed})`,
+        );
       const waiting = open.filter((f) => f.status === 'deferred').length;
       return {
         value: { unplanned: open, traffic: perAgent },
@@ -163,37 +199,71 @@ export class TickService {
 
     const ranked = await stage('plan', async () => {
       const { picks, skipped } = await this.planning.propose(unplanned);
-      for (const s of skipped) work.deferred.push({ finding_id: s.finding_id, agent_id: s.agent_id, reason: s.deferral ?? 'no_mutation', detail: s.reason });
-      const without = skipped.length ? `; ${skipped.length} finding(s) without one (${countBy(skipped, (s) => s.deferral ?? 'no_mutation')})` : '';
-      if (picks.length === 0) throw new TickStop('nothing_to_do', `no mutation fits: ${listed(skipped.map((s) => `${s.agent_id} ${s.type}: ${s.reason}`))}`);
+      for (const s of skipped)
+        work.deferred.push({
+          finding_id: s.finding_id,
+          agent_id: s.agent_id,
+          reason: s.deferral ?? 'no_mutation',
+          detail: s.reason,
+        });
+      const without = skipped.length
+        ? `; ${skipped.length} finding(s) without one (${countBy(skipped, (s) => s.deferral ?? 'no_mutation')})`
+        : '';
+      if (picks.length === 0)
+        throw new TickStop(
+          'nothing_to_do',
+          `no mutation fits: ${listed(skipped.map((s) => `${s.agent_id} ${s.type}: ${s.reason}`))}`,
+        );
       return { value: rankPicks(picks, traffic), summary: `a mutation for ${picks.length} agent(s)${without}` };
     });
 
     const admissions = await stage('validate', async () => {
-      const state = await this.gateState.read(policy, { mutations: ranked.map((p) => mutationSchema.parse(p.mutation)), finding_ids: ranked.flatMap(findingIds) });
+      const state = await this.gateState.read(policy, {
+        mutations: ranked.map((p) => mutationSchema.parse(p.mutation)),
+        finding_ids: ranked.flatMap(findingIds),
+      });
       const judged = admitPicks(policy, ranked, state, SOURCE);
       const deferred = judged.filter((a): a is Extract<Admission, { kind: 'deferred' }> => a.kind === 'deferred');
       for (const d of deferred) this.defer(work, d.pick, d.reason, d.detail);
       const admitted = judged.filter((a): a is Extract<Admission, { kind: 'plan' }> => a.kind === 'plan');
       const waitingOut = deferred.length ? `, ${deferred.length} deferred (${countBy(deferred, (d) => d.reason)})` : '';
-      if (admitted.length === 0) throw new TickStop('blocked', `nothing fits now${waitingOut}: ${listed(deferred.map((d) => `${d.pick.mutation.agent_id}: ${d.detail}`))}`);
+      if (admitted.length === 0)
+        throw new TickStop(
+          'blocked',
+          `nothing fits now${waitingOut}: ${listed(deferred.map((d) => `${d.pick.mutation.agent_id}: ${d.detail}`))}`,
+        );
       const approval = admitted.filter((a) => a.needsApproval).length;
-      return { value: admitted, summary: `${admitted.length - approval} pass the gates, ${approval} need approval${waitingOut}` };
+      return {
+        value: admitted,
+        summary: `${admitted.length - approval} pass the gates, ${approval} need approval${waitingOut}`,
+      };
     });
 
     await stage('execute', async () => {
       for (const admission of admissions) await this.handOver(work, admission, options.dry_run ?? false);
       const summary = countBy(work.plans, (p) => p.status);
-      return { value: undefined, summary: `${work.plans.length} plan(s): ${summary}${options.dry_run ? ' (dry run: nothing queued)' : ''}` };
+      return {
+        value: undefined,
+        summary: `${work.plans.length} plan(s): ${summary}${options.dry_run ? ' (dry run: nothing queued)' : ''}`,
+      };
     });
   }
 
   /** Makes the agent's plan and hands it over; what the gates say now (they re-check) decides where it stands. */
-  private async handOver(work: TickWork, admission: Extract<Admission, { kind: 'plan' }>, dryRun: boolean): Promise<void> {
+  private async handOver(
+    work: TickWork,
+    admission: Extract<Admission, { kind: 'plan' }>,
+    dryRun: boolean,
+  ): Promise<void> {
     const view = await this.plans.create(admission.plan, ACTOR);
     const submission = await this.handoff.submit(view.plan_id, ACTOR, dryRun);
-    const entry = { plan_id: view.plan_id, agent_id: admission.pick.mutation.agent_id, mutation_type: admission.pick.mutation.type };
-    work.gates ??= submission.outcome === 'accepted' ? submission.response.validation.gates : submission.validation?.gates;
+    const entry = {
+      plan_id: view.plan_id,
+      agent_id: admission.pick.mutation.agent_id,
+      mutation_type: admission.pick.mutation.type,
+    };
+    work.gates ??=
+      submission.outcome === 'accepted' ? submission.response.validation.gates : submission.validation?.gates;
     if (submission.outcome === 'accepted') {
       work.plans.push({ ...entry, status: submission.response.status, reason: null });
     } else if (submission.outcome === 'needs_approval') {
@@ -208,25 +278,41 @@ export class TickService {
   }
 
   private defer(work: TickWork, pick: AgentPick, reason: TickDeferral['reason'], detail: string): void {
-    for (const f of [pick.finding, ...pick.also]) work.deferred.push({ finding_id: f.finding_id, agent_id: f.agent_id, reason, detail });
+    for (const f of [pick.finding, ...pick.also])
+      work.deferred.push({ finding_id: f.finding_id, agent_id: f.agent_id, reason, detail });
   }
 
   /** Runs a stage and records its outcome and duration (a TickStop ends the tick with its outcome). */
   private stageRunner(work: TickWork) {
-    return async <T>(name: TickStage['stage'], run: () => Promise<{ value: T; outcome?: StageOutcome; summary: string }>): Promise<T> => {
+    return async <T>(
+      name: TickStage['stage'],
+      run: () => Promise<{ value: T; outcome?: StageOutcome; summary: string }>,
+    ): Promise<T> => {
       const started = performance.now();
       try {
         const { value, outcome = 'done', summary } = await run();
         this.record(work.stages, name, outcome, started, summary);
         return value;
       } catch (error) {
-        this.record(work.stages, name, error instanceof TickStop ? error.outcome : 'failed', started, (error as Error).message);
+        this.record(
+          work.stages,
+          name,
+          error instanceof TickStop ? error.outcome : 'failed',
+          started,
+          (error as Error).message,
+        );
         throw error;
       }
     };
   }
 
-  private record(stages: TickStage[], stage: TickStage['stage'], outcome: StageOutcome, started: number, summary: string): void {
+  private record(
+    stages: TickStage[],
+    stage: TickStage['stage'],
+    outcome: StageOutcome,
+    started: number,
+    summary: string,
+  ): void {
     const durationMs = performance.now() - started;
     stages.push({ stage, outcome, duration_ms: Math.round(durationMs * 10) / 10, summary });
     this.metrics.stageDuration.observe({ stage, outcome }, durationMs / 1000);

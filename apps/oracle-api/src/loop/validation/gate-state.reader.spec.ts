@@ -18,7 +18,10 @@ const AGENT: AgentSnapshot = {
 };
 
 const planOf = (version: string) =>
-  ({ finding_ids: [], mutations: [{ type: 'PROMPT_PATCH', agent_id: AGENT.agentId, params: { source: 'candidate', version } }] }) as unknown as Pick<Plan, 'mutations' | 'finding_ids'>;
+  ({
+    finding_ids: [],
+    mutations: [{ type: 'PROMPT_PATCH', agent_id: AGENT.agentId, params: { source: 'candidate', version } }],
+  }) as unknown as Pick<Plan, 'mutations' | 'finding_ids'>;
 
 describe('GateStateReader', () => {
   // The app's one adapter set (AdaptersModule, injected as ADAPTER_SET) and stand-ins for the stores.
@@ -27,7 +30,9 @@ describe('GateStateReader', () => {
     { mutation: { findMany: async () => [] } } as unknown as PrismaService,
     { read: async () => new Map([[AGENT.agentId, AGENT]]) } as unknown as AgentSnapshots,
     { state: async () => ({ frozen: false, reason: null }) } as unknown as FreezeControl,
-    { usage: async () => ({ activeRollouts: 0, lastHour: 0, lastHourByEnvironment: {}, lastDayByType: {} }) } as unknown as MutationBudget,
+    {
+      usage: async () => ({ activeRollouts: 0, lastHour: 0, lastHourByEnvironment: {}, lastDayByType: {} }),
+    } as unknown as MutationBudget,
     adapters,
   );
 
@@ -36,7 +41,12 @@ describe('GateStateReader', () => {
     const state = await reader.read(policySchema.parse({}), planOf('v2'));
     expect(state.mutations).toEqual([{ evidence_events: 0, prepare: { ok: true } }]);
     expect(prepare).toHaveBeenCalledWith(
-      expect.objectContaining({ agentId: AGENT.agentId, parentRevisionId: 'rev-1', parent: AGENT.stable, constraints: expect.objectContaining({ route: { maxShiftPoints: 20 } }) }),
+      expect.objectContaining({
+        agentId: AGENT.agentId,
+        parentRevisionId: 'rev-1',
+        parent: AGENT.stable,
+        constraints: expect.objectContaining({ route: { maxShiftPoints: 20 } }),
+      }),
       { source: 'candidate', version: 'v2' },
     );
     prepare.mockRestore();
@@ -44,6 +54,10 @@ describe('GateStateReader', () => {
 
   it('records the adapter’s refusal for the policy_compliance gate', async () => {
     const state = await reader.read(policySchema.parse({}), planOf('v9'));
-    expect(state.mutations[0]!.prepare).toEqual({ ok: false, code: 'unknown_candidate', reason: expect.stringContaining('v9') });
+    expect(state.mutations[0]!.prepare).toEqual({
+      ok: false,
+      code: 'unknown_candidate',
+      reason: expect.stringContaining('v9'),
+    });
   });
 });

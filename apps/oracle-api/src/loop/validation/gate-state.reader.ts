@@ -3,7 +3,13 @@ import { ADAPTER_SET, AdapterError, type AdapterContext, type AdapterSet } from 
 import { FreezeControl, MutationBudget } from '@metaloop/control';
 import { PrismaService } from '@metaloop/db';
 import type { CandidateSpec, Environment, MutationType, Plan } from '@metaloop/contracts';
-import { adapterConstraints, type AgentGateState, type GateState, type Policy, type PrepareOutcome } from '@metaloop/policies';
+import {
+  adapterConstraints,
+  type AgentGateState,
+  type GateState,
+  type Policy,
+  type PrepareOutcome,
+} from '@metaloop/policies';
 import { AgentSnapshots, type AgentSnapshot } from '../../common/agent-snapshots';
 
 const DRY_RUN_OPERATION = 'validation-dry-run';
@@ -20,7 +26,12 @@ function candidateKeys(candidates: readonly CandidateSpec[]): AgentGateState['ca
 }
 
 /** The adapter's dry prepare: would this mutation derive a valid candidate config from the stable one? */
-export function dryPrepare(adapters: AdapterSet, policy: Policy, agent: AgentSnapshot | undefined, mutation: Plan['mutations'][number]): PrepareOutcome | undefined {
+export function dryPrepare(
+  adapters: AdapterSet,
+  policy: Policy,
+  agent: AgentSnapshot | undefined,
+  mutation: Plan['mutations'][number],
+): PrepareOutcome | undefined {
   if (!agent?.stable || !agent.stableRevisionId) return undefined;
   const ctx: AdapterContext = {
     agentId: agent.agentId,
@@ -85,10 +96,16 @@ export class GateStateReader {
       budget_usage: {
         last_hour_global: usage.lastHour + handedOver.length,
         last_hour_by_environment: Object.fromEntries(
-          Object.entries(usage.lastHourByEnvironment).map(([environment, used]) => [environment, used + handedOver.filter((m) => m.environment === environment).length]),
+          Object.entries(usage.lastHourByEnvironment).map(([environment, used]) => [
+            environment,
+            used + handedOver.filter((m) => m.environment === environment).length,
+          ]),
         ),
         last_day_by_type: Object.fromEntries(
-          [...new Set([...Object.keys(usage.lastDayByType), ...handedOver.map((m) => m.type)])].map((type) => [type, (usage.lastDayByType[type as MutationType] ?? 0) + inFlight(type)]),
+          [...new Set([...Object.keys(usage.lastDayByType), ...handedOver.map((m) => m.type)])].map((type) => [
+            type,
+            (usage.lastDayByType[type as MutationType] ?? 0) + inFlight(type),
+          ]),
         ),
       },
       mutations: plan.mutations.map((m) => ({
@@ -106,7 +123,12 @@ export class GateStateReader {
     });
     if (rows.length === 0) return [];
     const environments = new Map(
-      (await this.prisma.agent.findMany({ where: { id: { in: rows.map((r) => r.agentId) } }, select: { id: true, environment: true } })).map((a) => [a.id, a.environment]),
+      (
+        await this.prisma.agent.findMany({
+          where: { id: { in: rows.map((r) => r.agentId) } },
+          select: { id: true, environment: true },
+        })
+      ).map((a) => [a.id, a.environment]),
     );
     return rows.flatMap((r) => {
       const environment = environments.get(r.agentId);
@@ -117,7 +139,10 @@ export class GateStateReader {
   /** Events the plan's stored findings rest on, per agent (the sum of their evidence `n`). */
   private async evidenceByAgent(findingIds: readonly string[]): Promise<Map<string, number>> {
     if (findingIds.length === 0) return new Map();
-    const findings = await this.prisma.finding.findMany({ where: { id: { in: [...findingIds] } }, select: { agentId: true, evidence: true } });
+    const findings = await this.prisma.finding.findMany({
+      where: { id: { in: [...findingIds] } },
+      select: { agentId: true, evidence: true },
+    });
     const totals = new Map<string, number>();
     for (const f of findings) {
       const n = Number((f.evidence as { n?: unknown }).n ?? 0);

@@ -2,7 +2,13 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes, type Principal } from '@metaloop/auth';
 import { actorOf } from '@metaloop/control';
-import { validateRequestSchema, validationResultSchema, type PlanInput, type ValidateRequest, type ValidationResult } from '@metaloop/contracts';
+import {
+  validateRequestSchema,
+  validationResultSchema,
+  type PlanInput,
+  type ValidateRequest,
+  type ValidationResult,
+} from '@metaloop/contracts';
 import { Idempotent } from '@metaloop/platform';
 import { PlansService } from '../plans/plans.service';
 import { ValidationService } from './validation.service';
@@ -25,10 +31,17 @@ export class ValidationController {
       'A plan with a `plan_id` is the stored plan (the client copy is not used); a plan without one is stored first. `overall_passed` when no gate fails; `requires_approval` when a gate asks for a person.',
   })
   @ApiResponse({ status: 200, standardSchema: validationResultSchema })
-  async validate(@Body({ schema: validateRequestSchema }) body: ValidateRequest, @CurrentPrincipal() principal: Principal): Promise<ValidationResult> {
+  async validate(
+    @Body({ schema: validateRequestSchema }) body: ValidateRequest,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ValidationResult> {
     const actor = actorOf(principal);
     const plan = body.plan;
-    const planId = body.plan_id ?? (plan && 'plan_id' in plan && plan.plan_id ? plan.plan_id : (await this.plans.create(plan as PlanInput, actor)).plan_id);
+    const planId =
+      body.plan_id ??
+      (plan && 'plan_id' in plan && plan.plan_id
+        ? plan.plan_id
+        : (await this.plans.create(plan as PlanInput, actor)).plan_id);
     return this.validation.validate(planId, actor);
   }
 }

@@ -13,7 +13,10 @@ import { ValidationMetrics } from './validation.metrics';
 const SETTLED: readonly PlanStatus[] = PAST_VALIDATION_PLAN_STATUSES;
 
 /** A validation's outcome, and where it leaves the plan. */
-function verdict(result: { overall_passed: boolean; requires_approval: boolean }, current: PlanStatus): { outcome: 'passed' | 'needs_approval' | 'blocked'; status: PlanStatus } {
+function verdict(
+  result: { overall_passed: boolean; requires_approval: boolean },
+  current: PlanStatus,
+): { outcome: 'passed' | 'needs_approval' | 'blocked'; status: PlanStatus } {
   if (!result.overall_passed) return { outcome: 'blocked', status: PLAN.blocked };
   if (!result.requires_approval) return { outcome: 'passed', status: PLAN.validated };
   // An approval stays valid as long as the gates ask for nothing more than approval.
@@ -40,7 +43,8 @@ export class ValidationService {
 
   async validate(planId: string, actor: string): Promise<ValidationResult> {
     const view = await this.plans.get(planId);
-    if (SETTLED.includes(view.status)) throw new ConflictException(`plan ${planId} is ${view.status}; it can no longer be validated`);
+    if (SETTLED.includes(view.status))
+      throw new ConflictException(`plan ${planId} is ${view.status}; it can no longer be validated`);
     return this.evaluate(view, actor);
   }
 
@@ -60,7 +64,12 @@ export class ValidationService {
           overallPassed: result.overall_passed,
           requiresApproval: result.requires_approval,
           gates: {
-            create: result.gates.map((g) => ({ gate: g.gate, status: g.status, reason: g.reason, details: (g.details ?? undefined) as Prisma.InputJsonValue | undefined })),
+            create: result.gates.map((g) => ({
+              gate: g.gate,
+              status: g.status,
+              reason: g.reason,
+              details: (g.details ?? undefined) as Prisma.InputJsonValue | undefined,
+            })),
           },
         },
         include: PLAN_INCLUDE.validations.include,
@@ -78,7 +87,11 @@ export class ValidationService {
           entityType: 'plan',
           entityId: view.plan_id,
           reason: outcome,
-          details: { validation_id: created.id, policy_version: version, failed: result.gates.filter((g) => g.status !== 'pass').map((g) => g.gate) },
+          details: {
+            validation_id: created.id,
+            policy_version: version,
+            failed: result.gates.filter((g) => g.status !== 'pass').map((g) => g.gate),
+          },
         },
         tx,
       );

@@ -1,7 +1,38 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes, type Principal } from '@metaloop/auth';
-import { agentListQuerySchema, agentListResponseSchema, agentResponseSchema, candidateListQuerySchema, candidateListResponseSchema, candidateResponseSchema, candidateSchema, createAgentResponseSchema, createAgentSchema, deployRequestSchema, deployResponseSchema, pageQuerySchema, revisionDiffResponseSchema, revisionListResponseSchema, revisionResponseSchema, type AgentListQuery, type AgentListResponse, type AgentResponse, type CandidateListQuery, type CandidateListResponse, type CandidateResponse, type CandidateSpec, type CreateAgentRequest, type CreateAgentResponse, type DeployRequest, type DeployResponse, type PageQuery, type RevisionDiffResponse, type RevisionListResponse, type RevisionResponse } from '@metaloop/contracts';
+import {
+  agentListQuerySchema,
+  agentListResponseSchema,
+  agentResponseSchema,
+  candidateListQuerySchema,
+  candidateListResponseSchema,
+  candidateResponseSchema,
+  candidateSchema,
+  createAgentResponseSchema,
+  createAgentSchema,
+  deployRequestSchema,
+  deployResponseSchema,
+  pageQuerySchema,
+  revisionDiffResponseSchema,
+  revisionListResponseSchema,
+  revisionResponseSchema,
+  type AgentListQuery,
+  type AgentListResponse,
+  type AgentResponse,
+  type CandidateListQuery,
+  type CandidateListResponse,
+  type CandidateResponse,
+  type CandidateSpec,
+  type CreateAgentRequest,
+  type CreateAgentResponse,
+  type DeployRequest,
+  type DeployResponse,
+  type PageQuery,
+  type RevisionDiffResponse,
+  type RevisionListResponse,
+  type RevisionResponse,
+} from '@metaloop/contracts';
 import { actorOf } from '@metaloop/control';
 import { AgentsService, CandidatesService, RevisionsService } from '@metaloop/registry';
 import { Idempotent } from '@metaloop/platform';
@@ -21,14 +52,16 @@ export class AgentsController {
   ) {}
 
   @Post()
-
   @Idempotent()
   @RequireScopes('oracle:write')
   @HttpCode(201)
   @ApiOperation({ summary: 'Register an agent; its config becomes the first (stable) revision' })
   @ApiResponse({ status: 201, standardSchema: createAgentResponseSchema })
   @ApiResponse({ status: 409, description: 'An agent with this id is already registered' })
-  create(@Body({ schema: createAgentSchema }) body: CreateAgentRequest, @CurrentPrincipal() principal: Principal): Promise<CreateAgentResponse> {
+  create(
+    @Body({ schema: createAgentSchema }) body: CreateAgentRequest,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<CreateAgentResponse> {
     return this.agents.createAgent(body, principal.name);
   }
 
@@ -63,22 +96,33 @@ export class AgentsController {
       'changed false, nothing happens. Refused (409) while a rollout of the agent is pending, running or paused: roll it back first.',
   })
   @ApiResponse({ status: 200, standardSchema: deployResponseSchema })
-  @ApiResponse({ status: 409, description: 'A rollout of the agent is pending, running or paused; problem+json naming it' })
+  @ApiResponse({
+    status: 409,
+    description: 'A rollout of the agent is pending, running or paused; problem+json naming it',
+  })
   @ApiResponse(NOT_FOUND)
-  deploy(@Param('agent_id') agentId: string, @Body({ schema: deployRequestSchema }) body: DeployRequest, @CurrentPrincipal() principal: Principal): Promise<DeployResponse> {
+  deploy(
+    @Param('agent_id') agentId: string,
+    @Body({ schema: deployRequestSchema }) body: DeployRequest,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<DeployResponse> {
     return this.deployments.deploy(agentId, body, actorOf(principal));
   }
 
   @Post(':agent_id/candidates')
-
   @Idempotent()
   @RequireScopes('oracle:write')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Register a candidate (prompt version, model, LoRA adapter or backend) mutations may switch to' })
+  @ApiOperation({
+    summary: 'Register a candidate (prompt version, model, LoRA adapter or backend) mutations may switch to',
+  })
   @ApiResponse({ status: 201, standardSchema: candidateResponseSchema })
   @ApiResponse({ status: 409, description: 'The agent has a candidate of this type and key already' })
   @ApiResponse(NOT_FOUND)
-  addCandidate(@Param('agent_id') agentId: string, @Body({ schema: candidateSchema }) body: CandidateSpec): Promise<CandidateResponse> {
+  addCandidate(
+    @Param('agent_id') agentId: string,
+    @Body({ schema: candidateSchema }) body: CandidateSpec,
+  ): Promise<CandidateResponse> {
     return this.candidates.addCandidate(agentId, body);
   }
 
@@ -87,7 +131,10 @@ export class AgentsController {
   @ApiOperation({ summary: 'List candidates in registration order, optionally of one type' })
   @ApiResponse({ status: 200, standardSchema: candidateListResponseSchema })
   @ApiResponse(NOT_FOUND)
-  listCandidates(@Param('agent_id') agentId: string, @Query({ schema: candidateListQuerySchema }) query: CandidateListQuery): Promise<CandidateListResponse> {
+  listCandidates(
+    @Param('agent_id') agentId: string,
+    @Query({ schema: candidateListQuerySchema }) query: CandidateListQuery,
+  ): Promise<CandidateListResponse> {
     return this.candidates.listCandidates(agentId, query);
   }
 
@@ -96,7 +143,10 @@ export class AgentsController {
   @ApiOperation({ summary: 'List revisions, newest first' })
   @ApiResponse({ status: 200, standardSchema: revisionListResponseSchema })
   @ApiResponse(NOT_FOUND)
-  listRevisions(@Param('agent_id') agentId: string, @Query({ schema: pageQuerySchema }) query: PageQuery): Promise<RevisionListResponse> {
+  listRevisions(
+    @Param('agent_id') agentId: string,
+    @Query({ schema: pageQuerySchema }) query: PageQuery,
+  ): Promise<RevisionListResponse> {
     return this.revisions.listRevisions(agentId, query);
   }
 
@@ -111,7 +161,9 @@ export class AgentsController {
 
   @Get(':agent_id/revisions/:from_revision_id/diff/:to_revision_id')
   @RequireScopes('oracle:read')
-  @ApiOperation({ summary: 'What changes from one revision to another: paths with before/after, the prompt template line by line' })
+  @ApiOperation({
+    summary: 'What changes from one revision to another: paths with before/after, the prompt template line by line',
+  })
   @ApiResponse({ status: 200, standardSchema: revisionDiffResponseSchema })
   @ApiResponse(NOT_FOUND)
   diff(

@@ -5,7 +5,9 @@ export class DeployRefusedError extends Error {
   readonly extensions: { agent_id: string; rollout_id: string; rollout_status: string };
 
   constructor(agentId: string, rolloutId: string, status: string) {
-    super(`agent "${agentId}" has a ${status} rollout (${rolloutId}); roll it back (POST /api/v1/oracle/rollback) before deploying`);
+    super(
+      `agent "${agentId}" has a ${status} rollout (${rolloutId}); roll it back (POST /api/v1/oracle/rollback) before deploying`,
+    );
     this.extensions = { agent_id: agentId, rollout_id: rolloutId, rollout_status: status };
   }
 }

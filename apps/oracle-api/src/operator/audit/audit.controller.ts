@@ -12,8 +12,10 @@ export class AuditController {
   @Get()
   @RequireScopes('oracle:read')
   @ApiOperation({
-    summary: 'The audit trail newest first: every plan decision, rollout step, promotion, rollback, freeze and approval, with actor and reason',
-    description: 'Filter by agent_id, entity_type, entity_id, action, actor, since and until; page on with cursor = the previous next_cursor.',
+    summary:
+      'The audit trail newest first: every plan decision, rollout step, promotion, rollback, freeze and approval, with actor and reason',
+    description:
+      'Filter by agent_id, entity_type, entity_id, action, actor, since and until; page on with cursor = the previous next_cursor.',
   })
   @ApiResponse({ status: 200, standardSchema: auditPageSchema })
   list(@Query({ schema: auditQuerySchema }) query: AuditQuery): Promise<AuditPage> {

@@ -2,7 +2,16 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes, type Principal } from '@metaloop/auth';
 import { actorOf } from '@metaloop/control';
-import { freezeRequestSchema, freezeResponseSchema, rollbackRequestSchema, rollbackResultSchema, type FreezeRequest, type FreezeResponse, type RollbackRequest, type RollbackResult } from '@metaloop/contracts';
+import {
+  freezeRequestSchema,
+  freezeResponseSchema,
+  rollbackRequestSchema,
+  rollbackResultSchema,
+  type FreezeRequest,
+  type FreezeResponse,
+  type RollbackRequest,
+  type RollbackResult,
+} from '@metaloop/contracts';
 import { Idempotent } from '@metaloop/platform';
 import { ControlService } from './control.service';
 
@@ -22,7 +31,10 @@ export class ControlController {
   })
   @ApiResponse({ status: 200, standardSchema: rollbackResultSchema })
   @ApiResponse({ status: 404, description: 'No rollout has that rollback_key or id, or the agent is not registered' })
-  rollback(@Body({ schema: rollbackRequestSchema }) body: RollbackRequest, @CurrentPrincipal() principal: Principal): Promise<RollbackResult> {
+  rollback(
+    @Body({ schema: rollbackRequestSchema }) body: RollbackRequest,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<RollbackResult> {
     return this.control.rollback(body, actorOf(principal));
   }
 
@@ -32,10 +44,14 @@ export class ControlController {
   @Idempotent()
   @ApiOperation({
     summary: 'Freeze (no new rollouts, no further canary steps) or thaw',
-    description: 'Running canaries hold, or are rolled back at once when the policy says freeze.in_flight: rollback; hard thresholds still roll back while frozen.',
+    description:
+      'Running canaries hold, or are rolled back at once when the policy says freeze.in_flight: rollback; hard thresholds still roll back while frozen.',
   })
   @ApiResponse({ status: 200, standardSchema: freezeResponseSchema })
-  freeze(@Body({ schema: freezeRequestSchema }) body: FreezeRequest, @CurrentPrincipal() principal: Principal): Promise<FreezeResponse> {
+  freeze(
+    @Body({ schema: freezeRequestSchema }) body: FreezeRequest,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<FreezeResponse> {
     return this.control.setFreeze(body, actorOf(principal));
   }
 }

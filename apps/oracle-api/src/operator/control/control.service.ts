@@ -26,7 +26,12 @@ export class ControlService {
     const inFlight = this.policies.current().policy.freeze.in_flight;
     const rolledBack =
       request.frozen && inFlight === 'rollback'
-        ? await this.rollbacks.rollBackAll({ reason: 'freeze', trigger: 'operator', actor, detail: `frozen by ${actor}${request.reason ? `: ${request.reason}` : ''} (freeze.in_flight: rollback)` })
+        ? await this.rollbacks.rollBackAll({
+            reason: 'freeze',
+            trigger: 'operator',
+            actor,
+            detail: `frozen by ${actor}${request.reason ? `: ${request.reason}` : ''} (freeze.in_flight: rollback)`,
+          })
         : [];
     return { ...state, in_flight: inFlight, rolled_back: rolledBack };
   }

@@ -1,7 +1,16 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '@metaloop/auth';
-import { dlqListQuerySchema, dlqListResponseSchema, dlqReplayResponseSchema, dlqReplaySchema, type DlqListQuery, type DlqListResponse, type DlqReplayRequest, type DlqReplayResponse } from '@metaloop/contracts';
+import {
+  dlqListQuerySchema,
+  dlqListResponseSchema,
+  dlqReplayResponseSchema,
+  dlqReplaySchema,
+  type DlqListQuery,
+  type DlqListResponse,
+  type DlqReplayRequest,
+  type DlqReplayResponse,
+} from '@metaloop/contracts';
 import { Idempotent } from '@metaloop/platform';
 import { DeadLettersService } from './dead-letters.service';
 
@@ -20,7 +29,6 @@ export class DeadLettersController {
   }
 
   @Post('replay')
-
   @Idempotent()
   @RequireScopes('oracle:write')
   @HttpCode(200)

@@ -22,7 +22,9 @@ describe('dead letters over REST (own nats-server, so it can be stopped)', () =>
     // A bug in the database stands in for the poison: it rejects one agent until it is "fixed".
     await h.query(`CREATE FUNCTION reject_poison() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.agent_id = 'poison' THEN RAISE EXCEPTION 'poison agent rejected'; END IF; RETURN NEW; END $$`);
-    await h.query(`CREATE TRIGGER reject_poison BEFORE INSERT ON feedback_events FOR EACH ROW EXECUTE FUNCTION reject_poison()`);
+    await h.query(
+      `CREATE TRIGGER reject_poison BEFORE INSERT ON feedback_events FOR EACH ROW EXECUTE FUNCTION reject_poison()`,
+    );
   });
 
   afterAll(async () => {
@@ -30,15 +32,23 @@ describe('dead letters over REST (own nats-server, so it can be stopped)', () =>
     await server?.dispose();
   });
 
-  const http = (method: 'GET' | 'POST', url: string, payload?: unknown) => h.apps[0]!.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const http = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+    h.apps[0]!.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
   const list = async (query = '') => {
     const response = await http('GET', `/api/v1/oracle/dlq${query}`);
     expect(response.statusCode).toBe(200);
-    return response.json() as { items: Array<Record<string, unknown> & { seq: number }>; next_after_seq: number | null };
+    return response.json() as {
+      items: Array<Record<string, unknown> & { seq: number }>;
+      next_after_seq: number | null;
+    };
   };
   const publish = (agent: string, body: unknown) =>
-    h.nats.js.publish(h.nats.topology.subjects.feedback('implicit', agent), typeof body === 'string' ? body : JSON.stringify(body));
-  const storedEvents = async (agent: string) => (await h.query(`SELECT event_id FROM feedback_events WHERE agent_id = $1`, [agent])).length;
+    h.nats.js.publish(
+      h.nats.topology.subjects.feedback('implicit', agent),
+      typeof body === 'string' ? body : JSON.stringify(body),
+    );
+  const storedEvents = async (agent: string) =>
+    (await h.query(`SELECT event_id FROM feedback_events WHERE agent_id = $1`, [agent])).length;
 
   it('lists a poison message with its reason after max deliveries, and once fixed replays it into the store', async () => {
     const poison = [event('poison'), event('poison')];
@@ -83,7 +93,10 @@ describe('dead letters over REST (own nats-server, so it can be stopped)', () =>
     );
     const first = await list('?limit=2');
     expect(first).toEqual({ items: all.slice(0, 2), next_after_seq: all[1]!.seq });
-    expect(await list(`?limit=2&after_seq=${first.next_after_seq}`)).toEqual({ items: all.slice(2), next_after_seq: null });
+    expect(await list(`?limit=2&after_seq=${first.next_after_seq}`)).toEqual({
+      items: all.slice(2),
+      next_after_seq: null,
+    });
 
     // Still malformed: each comes back as a new dead letter, and is not replayed again in this call.
     const replay = await http('POST', '/api/v1/oracle/dlq/replay', { all: true });
@@ -125,7 +138,10 @@ describe('dead letters over REST (own nats-server, so it can be stopped)', () =>
 
     await server.start();
     await eventually(async () => expect((await http('GET', '/api/v1/oracle/dlq')).statusCode).toBe(200), 15_000);
-    await eventually(() => publish('after-outage', { v: 1, type: 'feedback', events: [event('after-outage')] }), 10_000);
+    await eventually(
+      () => publish('after-outage', { v: 1, type: 'feedback', events: [event('after-outage')] }),
+      10_000,
+    );
     await eventually(async () => expect(await storedEvents('after-outage')).toBe(1), 15_000);
   });
 });

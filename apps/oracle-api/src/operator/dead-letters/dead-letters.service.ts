@@ -1,5 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DEAD_LETTER_HEADERS, type DeadLetter, type DlqListQuery, type DlqListResponse, type DlqReplayRequest, type DlqReplayResponse } from '@metaloop/contracts';
+import {
+  DEAD_LETTER_HEADERS,
+  type DeadLetter,
+  type DlqListQuery,
+  type DlqListResponse,
+  type DlqReplayRequest,
+  type DlqReplayResponse,
+} from '@metaloop/contracts';
 import { type JetStreamContext } from '@metaloop/messaging';
 import { NatsService } from '@metaloop/messaging';
 import type { MsgRequest, StoredMsg } from '@nats-io/jetstream';
@@ -39,7 +46,11 @@ export class DeadLettersService {
     const result: DlqReplayResponse = { replayed: [], failed: [] };
     if (request.all) {
       const { state } = await ctx.jsm.streams.info(ctx.topology.streams.deadLetters.name);
-      for (let stored = await this.next(ctx, 0); stored && stored.seq <= state.last_seq; stored = await this.next(ctx, stored.seq)) {
+      for (
+        let stored = await this.next(ctx, 0);
+        stored && stored.seq <= state.last_seq;
+        stored = await this.next(ctx, stored.seq)
+      ) {
         await this.replayOne(ctx, stored, result);
       }
     } else {
@@ -49,7 +60,8 @@ export class DeadLettersService {
         else result.failed.push({ seq, error: 'no such dead letter' });
       }
     }
-    if (result.replayed.length > 0) this.logger.log(`replayed ${result.replayed.length} dead letter(s), ${result.failed.length} failed`);
+    if (result.replayed.length > 0)
+      this.logger.log(`replayed ${result.replayed.length} dead letter(s), ${result.failed.length} failed`);
     return result;
   }
 

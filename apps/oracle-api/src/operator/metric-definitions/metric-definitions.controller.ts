@@ -1,7 +1,14 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '@metaloop/auth';
-import { metricDefinitionListSchema, metricDefinitionResponseSchema, metricDefinitionSchema, type MetricDefinition, type MetricDefinitionList, type MetricDefinitionResponse } from '@metaloop/contracts';
+import {
+  metricDefinitionListSchema,
+  metricDefinitionResponseSchema,
+  metricDefinitionSchema,
+  type MetricDefinition,
+  type MetricDefinitionList,
+  type MetricDefinitionResponse,
+} from '@metaloop/contracts';
 import { Idempotent } from '@metaloop/platform';
 import { MetricDefinitionsService } from './metric-definitions.service';
 
@@ -11,7 +18,6 @@ export class MetricDefinitionsController {
   constructor(private readonly definitions: MetricDefinitionsService) {}
 
   @Post()
-
   @Idempotent()
   @RequireScopes('oracle:write')
   @HttpCode(201)

@@ -1,6 +1,11 @@
 import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { PrismaService, type MetricDefinition as MetricDefinitionRow } from '@metaloop/db';
-import { CORE_SUBJECTS, type MetricDefinition, type MetricDefinitionResponse, type MetricsChangedMessage } from '@metaloop/contracts';
+import {
+  CORE_SUBJECTS,
+  type MetricDefinition,
+  type MetricDefinitionResponse,
+  type MetricsChangedMessage,
+} from '@metaloop/contracts';
 import { NatsEventsClient } from '@metaloop/messaging';
 import { lastValueFrom } from 'rxjs';
 
@@ -17,10 +22,13 @@ export class MetricDefinitionsService {
   async create(definition: MetricDefinition): Promise<MetricDefinitionResponse> {
     let row: MetricDefinitionRow;
     try {
-      row = await this.prisma.metricDefinition.create({ data: { ...definition, description: definition.description ?? null } });
+      row = await this.prisma.metricDefinition.create({
+        data: { ...definition, description: definition.description ?? null },
+      });
     } catch (error) {
       // P2002: unique constraint. Definitions are immutable: feedback already stored used the old meaning.
-      if ((error as { code?: string }).code === 'P2002') throw new ConflictException(`metric "${definition.name}" is already defined`);
+      if ((error as { code?: string }).code === 'P2002')
+        throw new ConflictException(`metric "${definition.name}" is already defined`);
       throw error;
     }
     await this.announce({ name: row.name });
@@ -37,7 +45,9 @@ export class MetricDefinitionsService {
     try {
       await lastValueFrom(this.events.emit(CORE_SUBJECTS.metricsChanged, message), { defaultValue: undefined });
     } catch (error) {
-      this.logger.warn(`metrics.changed not published (${(error as Error).message}); feedback-api will refresh on its own`);
+      this.logger.warn(
+        `metrics.changed not published (${(error as Error).message}); feedback-api will refresh on its own`,
+      );
     }
   }
 }

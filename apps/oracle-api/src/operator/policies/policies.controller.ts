@@ -11,7 +11,8 @@ export class PoliciesController {
   @Get()
   @RequireScopes('oracle:read')
   @ApiOperation({
-    summary: 'The effective policy (file + environment overrides), its version hash, source and load time, and the last refused reload',
+    summary:
+      'The effective policy (file + environment overrides), its version hash, source and load time, and the last refused reload',
   })
   @ApiResponse({ status: 200, standardSchema: policyStatusSchema })
   status(): PolicyStatus {

@@ -23,7 +23,11 @@ describe('GET /api/v1/oracle/policies', () => {
     dir = mkdtempSync(join(tmpdir(), 'oracle-policies-'));
     path = join(dir, 'policies.yaml');
     writeFileSync(path, 'risk:\n  max: 7\n');
-    h = await oracleHarness('oracle_policies', { POLICIES_PATH: path, POLICIES_POLL_INTERVAL_MS: '200', ORACLE_CONFIDENCE_THRESHOLD: '0.8' });
+    h = await oracleHarness('oracle_policies', {
+      POLICIES_PATH: path,
+      POLICIES_POLL_INTERVAL_MS: '200',
+      ORACLE_CONFIDENCE_THRESHOLD: '0.8',
+    });
   });
 
   afterAll(async () => {
@@ -50,7 +54,10 @@ describe('GET /api/v1/oracle/policies', () => {
       expect(status.last_rejected).not.toBeNull();
       return status;
     });
-    expect(refused).toMatchObject({ version: before.version, last_rejected: { path, reason: 'canary.steps: the last step must be 100' } });
+    expect(refused).toMatchObject({
+      version: before.version,
+      last_rejected: { path, reason: 'canary.steps: the last step must be 100' },
+    });
 
     replace('risk:\n  max: 6\n');
     const applied = await eventually(async () => {

@@ -1,7 +1,14 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '@metaloop/auth';
-import { rolloutDetailSchema, rolloutListQuerySchema, rolloutListSchema, type RolloutDetail, type RolloutList, type RolloutListQuery } from '@metaloop/contracts';
+import {
+  rolloutDetailSchema,
+  rolloutListQuerySchema,
+  rolloutListSchema,
+  type RolloutDetail,
+  type RolloutList,
+  type RolloutListQuery,
+} from '@metaloop/contracts';
 import { RolloutsService } from './rollouts.service';
 
 @ApiTags('oracle')
@@ -19,7 +26,9 @@ export class RolloutsController {
 
   @Get(':rollout_id')
   @RequireScopes('oracle:read')
-  @ApiOperation({ summary: 'One rollout with its decision history: every look, with the statistics, thresholds and action' })
+  @ApiOperation({
+    summary: 'One rollout with its decision history: every look, with the statistics, thresholds and action',
+  })
   @ApiResponse({ status: 200, standardSchema: rolloutDetailSchema })
   get(@Param('rollout_id', new ParseUUIDPipe()) rolloutId: string): Promise<RolloutDetail> {
     return this.rollouts.get(rolloutId);

@@ -19,7 +19,10 @@ export class RolloutsService {
   }
 
   async get(rolloutId: string): Promise<RolloutDetail> {
-    const row = await this.prisma.rollout.findUnique({ where: { id: rolloutId }, include: { decisions: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } } });
+    const row = await this.prisma.rollout.findUnique({
+      where: { id: rolloutId },
+      include: { decisions: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
+    });
     if (!row) throw new NotFoundException(`rollout ${rolloutId} does not exist`);
     return { ...rolloutView(row), decisions: row.decisions.map(decisionView) };
   }

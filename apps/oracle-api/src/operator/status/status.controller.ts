@@ -11,7 +11,10 @@ export class StatusController {
 
   @Get()
   @RequireScopes('oracle:read')
-  @ApiOperation({ summary: 'The control plane at a glance: freeze, policy version, last tick, open findings, plans, rollouts and the mutation budget' })
+  @ApiOperation({
+    summary:
+      'The control plane at a glance: freeze, policy version, last tick, open findings, plans, rollouts and the mutation budget',
+  })
   @ApiResponse({ status: 200, standardSchema: oracleStatusSchema })
   get(): Promise<OracleStatus> {
     return this.status.status();

@@ -23,22 +23,31 @@ export class StatusService {
 
   async status(): Promise<OracleStatus> {
     const policy = this.policies.status();
-    const [freeze, usage, lastTick, findings, deferred, plans, active, revertsPending, revertsFailed] = await Promise.all([
-      this.freeze.state(),
-      this.budget.usage(),
-      this.prisma.tick.findFirst({ orderBy: { startedAt: 'desc' } }),
-      this.prisma.finding.groupBy({ by: ['type'], where: { status: 'open' }, _count: { _all: true } }),
-      this.prisma.finding.groupBy({ by: ['deferredReason'], where: { status: 'deferred' }, _count: { _all: true } }),
-      this.prisma.plan.groupBy({ by: ['status'], _count: { _all: true } }),
-      this.prisma.rollout.count({ where: { status: { in: ['pending', 'running', 'paused'] } } }),
-      this.prisma.rollout.count({ where: { revertStatus: 'pending' } }),
-      this.prisma.rollout.count({ where: { revertStatus: 'failed' } }),
-    ]);
+    const [freeze, usage, lastTick, findings, deferred, plans, active, revertsPending, revertsFailed] =
+      await Promise.all([
+        this.freeze.state(),
+        this.budget.usage(),
+        this.prisma.tick.findFirst({ orderBy: { startedAt: 'desc' } }),
+        this.prisma.finding.groupBy({ by: ['type'], where: { status: 'open' }, _count: { _all: true } }),
+        this.prisma.finding.groupBy({ by: ['deferredReason'], where: { status: 'deferred' }, _count: { _all: true } }),
+        this.prisma.plan.groupBy({ by: ['status'], _count: { _all: true } }),
+        this.prisma.rollout.count({ where: { status: { in: ['pending', 'running', 'paused'] } } }),
+        this.prisma.rollout.count({ where: { revertStatus: 'pending' } }),
+        this.prisma.rollout.count({ where: { revertStatus: 'failed' } }),
+      ]);
     const remaining = budgetRemaining(budgetLimitsFromPolicy(policy.policy), usage);
     return {
       frozen: freeze.frozen || policy.policy.freeze.frozen,
-      freeze_reason: freeze.frozen ? freeze.reason : policy.policy.freeze.frozen ? 'frozen by the policy file (freeze.frozen)' : null,
-      policy: { version: policy.version, loaded_at: policy.loaded_at, last_rejected: policy.last_rejected?.reason ?? null },
+      freeze_reason: freeze.frozen
+        ? freeze.reason
+        : policy.policy.freeze.frozen
+          ? 'frozen by the policy file (freeze.frozen)'
+          : null,
+      policy: {
+        version: policy.version,
+        loaded_at: policy.loaded_at,
+        last_rejected: policy.last_rejected?.reason ?? null,
+      },
       last_tick: lastTick
         ? {
             tick_id: lastTick.id,
@@ -56,7 +65,11 @@ export class StatusService {
       plans: count(plans, 'status'),
       rollouts: { active, reverts_pending: revertsPending, reverts_failed: revertsFailed },
       budget: {
-        used: { last_hour: usage.lastHour, last_hour_by_environment: usage.lastHourByEnvironment, last_day_by_type: usage.lastDayByType as Record<string, number> },
+        used: {
+          last_hour: usage.lastHour,
+          last_hour_by_environment: usage.lastHourByEnvironment,
+          last_day_by_type: usage.lastDayByType as Record<string, number>,
+        },
         remaining: {
           per_hour: remaining.perHour,
           per_hour_by_environment: remaining.perHourByEnvironment,

@@ -39,7 +39,8 @@ export function emptySums(): ArmSums {
 export const errorRate = (arm: ArmSums) => (arm.count > 0 ? arm.errors / arm.count : undefined);
 export const successRate = (arm: ArmSums) => (arm.successN > 0 ? arm.successSum / arm.successN : undefined);
 export const meanRating = (arm: ArmSums) => (arm.ratingCount > 0 ? arm.ratingSum / arm.ratingCount : undefined);
-export const helpfulShare = (arm: ArmSums) => (arm.helpfulUp + arm.helpfulDown > 0 ? arm.helpfulUp / (arm.helpfulUp + arm.helpfulDown) : undefined);
+export const helpfulShare = (arm: ArmSums) =>
+  arm.helpfulUp + arm.helpfulDown > 0 ? arm.helpfulUp / (arm.helpfulUp + arm.helpfulDown) : undefined;
 export const p95LatencyMs = (arm: ArmSums) => histogramQuantile(arm.latencyHist, LATENCY_BUCKET_EDGES_MS, 0.95);
 /** Latency moments from the histogram's bucket midpoints (the rollups keep no sum of squares). */
 export const latencyMoments = (arm: ArmSums): Moments => histogramMoments(arm.latencyHist, LATENCY_BUCKET_EDGES_MS);

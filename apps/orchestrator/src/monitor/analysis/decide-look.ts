@@ -52,7 +52,14 @@ export interface LookStatistics {
     recent_canary: ReturnType<typeof armSummary>;
     recent_stable: ReturnType<typeof armSummary>;
   };
-  step: { index: number; weight: number; canary_samples: number; stable_samples: number; min_samples_per_arm: number; baseline: { canary: number; stable: number } };
+  step: {
+    index: number;
+    weight: number;
+    canary_samples: number;
+    stable_samples: number;
+    min_samples_per_arm: number;
+    baseline: { canary: number; stable: number };
+  };
   hard_thresholds: HardThresholdCheck[];
   tests: GuardedTest[];
   score: ChampionScore;
@@ -117,8 +124,12 @@ export function decideLook(input: LookInput): LookDecision {
     reason: excused.length > 0 && verdict.action !== 'rollback' ? `${reason}; ${excused.join('; ')}` : reason,
     statistics,
   });
-  const retire = (cause: RetireReason, reason: string) => decide({ action: 'retire', cause }, `${reason}: retired, the champion stays`);
-  const pausedMinutes = rollout.status === 'paused' ? (now.getTime() - (rollout.pausedAt ?? rollout.stepStartedAt).getTime()) / MINUTE_MS : 0;
+  const retire = (cause: RetireReason, reason: string) =>
+    decide({ action: 'retire', cause }, `${reason}: retired, the champion stays`);
+  const pausedMinutes =
+    rollout.status === 'paused'
+      ? (now.getTime() - (rollout.pausedAt ?? rollout.stepStartedAt).getTime()) / MINUTE_MS
+      : 0;
   const pausedTooLong =
     rollout.status === 'paused' && pausedMinutes >= canaryPolicy.paused_max_minutes
       ? `paused ${pausedMinutes.toFixed(1)} min ago and nobody decided (paused_max_minutes ${canaryPolicy.paused_max_minutes})`
@@ -132,34 +143,48 @@ export function decideLook(input: LookInput): LookDecision {
 
   const breached = hard.filter((check) => check.breached);
   if (breached.length > 0) return rollBack('hard_threshold', breached.map(describeBreach).join('; '));
-  if (input.frozen && policy.freeze.in_flight === 'rollback') return decide({ action: 'rollback', cause: 'freeze' }, 'frozen, and the policy rolls running canaries back (freeze.in_flight: rollback)');
+  if (input.frozen && policy.freeze.in_flight === 'rollback')
+    return decide(
+      { action: 'rollback', cause: 'freeze' },
+      'frozen, and the policy rolls running canaries back (freeze.in_flight: rollback)',
+    );
   const worse = tests.filter((test) => test.decision === 'worse');
   if (worse.length > 0) {
-    const which = worse.map((t) => `${t.metric} (difference ${t.difference}, always-valid p ${t.harm_p_value.toPrecision(3)} ≤ α ${t.alpha.toPrecision(3)})`);
+    const which = worse.map(
+      (t) =>
+        `${t.metric} (difference ${t.difference}, always-valid p ${t.harm_p_value.toPrecision(3)} ≤ α ${t.alpha.toPrecision(3)})`,
+    );
     return rollBack('comparative', `canary significantly worse than stable on ${which.join(', ')}`);
   }
   if (pausedTooLong) return retire('paused_expired', pausedTooLong);
-  if (rollout.status === 'paused') return decide({ action: 'hold' }, 'paused: waiting for a person (roll it back, or it stays at its weight)');
+  if (rollout.status === 'paused')
+    return decide({ action: 'hold' }, 'paused: waiting for a person (roll it back, or it stays at its weight)');
   if (input.frozen) return decide({ action: 'hold' }, 'frozen: no further steps (freeze.in_flight: hold)');
 
   const lastCanaryStep = rollout.steps.length - 2;
   const enough = step.canary_samples >= step.min_samples_per_arm && step.stable_samples >= step.min_samples_per_arm;
   const liftOk = score.lift !== null ? score.lift >= score.min_lift : score.min_lift <= 0;
   const better = tests.filter((test) => test.decision === 'better').map((test) => test.metric);
-  if (rollout.stepIndex > lastCanaryStep) return decide({ action: 'promote' }, 'no canary step left: the candidate takes all traffic');
+  if (rollout.stepIndex > lastCanaryStep)
+    return decide({ action: 'promote' }, 'no canary step left: the candidate takes all traffic');
   // Harm is the comparison's to judge (a rollback): a futile challenger that scores below the
   // champion so far, or whose harm evidence on some guarded metric already reaches futility_alpha,
   // stays at its weight and is tested on; only one that looks no worse is retired as not better.
   const futile = enough && futility.futile;
   const harmInSight = [
-    ...(futility.difference !== null && futility.difference < 0 ? [`the score (difference ${futility.difference})`] : []),
+    ...(futility.difference !== null && futility.difference < 0
+      ? [`the score (difference ${futility.difference})`]
+      : []),
     ...tests.filter((t) => t.harm_p_value <= canaryPolicy.futility_alpha).map((t) => t.metric),
   ];
   const shortOfLift = `the challenger cannot reach the promotion lift ${score.min_lift}: score difference ${futility.difference} short of the required ${futility.required_gain} (always-valid p ${futility.p_value.toPrecision(3)} ≤ α ${futility.alpha})`;
   if (futile && harmInSight.length === 0) return retire('futility', shortOfLift);
   if (enough && !futile && rollout.stepIndex < lastCanaryStep) {
     const next = rollout.stepIndex + 1;
-    return decide({ action: 'advance', toStep: next }, `step ${rollout.stepIndex} passed: ${step.canary_samples} canary and ${step.stable_samples} stable events, no guarded metric worse; on to ${rollout.steps[next]} %`);
+    return decide(
+      { action: 'advance', toStep: next },
+      `step ${rollout.stepIndex} passed: ${step.canary_samples} canary and ${step.stable_samples} stable events, no guarded metric worse; on to ${rollout.steps[next]} %`,
+    );
   }
   if (enough && liftOk && better.length > 0) {
     return decide(

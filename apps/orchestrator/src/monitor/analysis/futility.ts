@@ -71,7 +71,10 @@ export function futilityTest(policy: CanaryPolicy, canary: ArmSums, stable: ArmS
  */
 function scoreArm(components: readonly ComponentEstimate[], side: 'canary' | 'stable'): SequentialArm {
   const mean = components.reduce((sum, c) => sum + c.weight * c[side].mean, 0);
-  const se = components.reduce((sum, c) => sum + (c[side].variance > 0 ? Math.abs(c.weight) * Math.sqrt(c[side].variance / c[side].n) : 0), 0);
+  const se = components.reduce(
+    (sum, c) => sum + (c[side].variance > 0 ? Math.abs(c.weight) * Math.sqrt(c[side].variance / c[side].n) : 0),
+    0,
+  );
   const n = components[0]?.[side].n ?? 0;
   return { n, mean, variance: n * se * se };
 }

@@ -1,5 +1,12 @@
 import type { CanaryPolicy, GuardedMetric } from '@metaloop/policies';
-import { SEQUENTIAL_DEFAULTS, sequentialMeanTest, sequentialProportionTest, type Moments, type SequentialOptions, type SequentialResult } from '@metaloop/stats';
+import {
+  SEQUENTIAL_DEFAULTS,
+  sequentialMeanTest,
+  sequentialProportionTest,
+  type Moments,
+  type SequentialOptions,
+  type SequentialResult,
+} from '@metaloop/stats';
 import { finiteOrNull, latencyMoments, round, type ArmSums } from './arm-sums';
 
 /** A metric the user registered (metric_definitions), summed per arm from `metric_rollups`. */
@@ -41,17 +48,39 @@ type Comparison = (options: SequentialOptions) => SequentialResult;
 const proportion = (successes: number, n: number) => ({ successes, n });
 
 /** The comparisons of the guarded metrics, each with its direction. */
-const GUARDED: Record<GuardedMetric, { better: 'higher' | 'lower'; compare: (canary: ArmSums, stable: ArmSums) => Comparison }> = {
-  success_rate: { better: 'higher', compare: (c, s) => (o) => sequentialProportionTest(proportion(c.successSum, c.successN), proportion(s.successSum, s.successN), o) },
-  error_rate: { better: 'lower', compare: (c, s) => (o) => sequentialProportionTest(proportion(c.errors, c.count), proportion(s.errors, s.count), o) },
+const GUARDED: Record<
+  GuardedMetric,
+  { better: 'higher' | 'lower'; compare: (canary: ArmSums, stable: ArmSums) => Comparison }
+> = {
+  success_rate: {
+    better: 'higher',
+    compare: (c, s) => (o) =>
+      sequentialProportionTest(proportion(c.successSum, c.successN), proportion(s.successSum, s.successN), o),
+  },
+  error_rate: {
+    better: 'lower',
+    compare: (c, s) => (o) => sequentialProportionTest(proportion(c.errors, c.count), proportion(s.errors, s.count), o),
+  },
   mean_rating: {
     better: 'higher',
-    compare: (c, s) => (o) => sequentialMeanTest({ n: c.ratingCount, sum: c.ratingSum, sumSq: c.ratingSumSq }, { n: s.ratingCount, sum: s.ratingSum, sumSq: s.ratingSumSq }, o),
+    compare: (c, s) => (o) =>
+      sequentialMeanTest(
+        { n: c.ratingCount, sum: c.ratingSum, sumSq: c.ratingSumSq },
+        { n: s.ratingCount, sum: s.ratingSum, sumSq: s.ratingSumSq },
+        o,
+      ),
   },
   // Mean latency from the histogram guards the tail too (a slower tail moves the mean); the p95
   // of each arm is in the record beside it, and the hard threshold watches the canary's p95.
-  p95_latency_ms: { better: 'lower', compare: (c, s) => (o) => sequentialMeanTest(latencyMoments(c), latencyMoments(s), o) },
-  complaint_rate: { better: 'lower', compare: (c, s) => (o) => sequentialProportionTest(proportion(c.complaints, c.count), proportion(s.complaints, s.count), o) },
+  p95_latency_ms: {
+    better: 'lower',
+    compare: (c, s) => (o) => sequentialMeanTest(latencyMoments(c), latencyMoments(s), o),
+  },
+  complaint_rate: {
+    better: 'lower',
+    compare: (c, s) => (o) =>
+      sequentialProportionTest(proportion(c.complaints, c.count), proportion(s.complaints, s.count), o),
+  },
 };
 
 /**
@@ -67,11 +96,18 @@ export function guardedTests(
   previous: PreviousPValues,
 ): GuardedTest[] {
   const comparisons: Array<{ metric: string; better: 'higher' | 'lower'; run: Comparison }> = [
-    ...policy.guarded_metrics.map((metric) => ({ metric, better: GUARDED[metric].better, run: GUARDED[metric].compare(canary, stable) })),
+    ...policy.guarded_metrics.map((metric) => ({
+      metric,
+      better: GUARDED[metric].better,
+      run: GUARDED[metric].compare(canary, stable),
+    })),
     ...registered.map((m) => {
       const better = m.optimize === 'max' ? ('higher' as const) : ('lower' as const);
       const run: Comparison =
-        m.type === 'boolean' ? (o) => sequentialProportionTest(proportion(m.canary.sum, m.canary.n), proportion(m.stable.sum, m.stable.n), o) : (o) => sequentialMeanTest(m.canary, m.stable, o);
+        m.type === 'boolean'
+          ? (o) =>
+              sequentialProportionTest(proportion(m.canary.sum, m.canary.n), proportion(m.stable.sum, m.stable.n), o)
+          : (o) => sequentialMeanTest(m.canary, m.stable, o);
       return { metric: `metrics.${m.name}`, better, run };
     }),
   ];
@@ -79,7 +115,12 @@ export function guardedTests(
   const minSamples = Math.min(SEQUENTIAL_DEFAULTS.minSamples, policy.min_samples_per_arm);
   return comparisons.map(({ metric, better, run }) => {
     const last = previous[metric];
-    const result = run({ alpha, better, minSamples, previous: last && { harmPValue: last.harm_p_value, nonInferiorityPValue: last.non_inferiority_p_value } });
+    const result = run({
+      alpha,
+      better,
+      minSamples,
+      previous: last && { harmPValue: last.harm_p_value, nonInferiorityPValue: last.non_inferiority_p_value },
+    });
     const { lower, upper } = result.confidenceSequence;
     return {
       metric,
@@ -95,12 +136,15 @@ export function guardedTests(
       harm_p_value: result.harm.pValue,
       non_inferiority_p_value: result.nonInferiority.pValue,
       alpha,
-      confidence_sequence: Number.isFinite(lower) && Number.isFinite(upper) ? [finiteOrNull(lower)!, finiteOrNull(upper)!] : null,
+      confidence_sequence:
+        Number.isFinite(lower) && Number.isFinite(upper) ? [finiteOrNull(lower)!, finiteOrNull(upper)!] : null,
     };
   });
 }
 
 /** The p-values a decision record carries, for the next look's running minimum. */
 export function pValuesOf(tests: readonly GuardedTest[]): PreviousPValues {
-  return Object.fromEntries(tests.map((t) => [t.metric, { harm_p_value: t.harm_p_value, non_inferiority_p_value: t.non_inferiority_p_value }]));
+  return Object.fromEntries(
+    tests.map((t) => [t.metric, { harm_p_value: t.harm_p_value, non_inferiority_p_value: t.non_inferiority_p_value }]),
+  );
 }

@@ -1,5 +1,10 @@
 import type { AutoRollbackPolicy } from '@metaloop/policies';
-import { binomialShareTest, sequentialMeanTest, sequentialProportionTest, type SequentialOptions } from '@metaloop/stats';
+import {
+  binomialShareTest,
+  sequentialMeanTest,
+  sequentialProportionTest,
+  type SequentialOptions,
+} from '@metaloop/stats';
 import { errorRate, finiteOrNull, latencyMoments, p95LatencyMs, round, type ArmSums } from './arm-sums';
 
 export interface HardThresholdCheck {
@@ -76,20 +81,39 @@ export function hardThresholdChecks(policy: AutoRollbackPolicy, windows: Windows
   return [errorRateCheck(policy, windows), latencyCheck(policy, windows), complaintsCheck(policy, windows)];
 }
 
-function errorRateCheck(policy: AutoRollbackPolicy, { recentCanary: canary, recentStable: stable }: Windows): HardThresholdCheck {
+function errorRateCheck(
+  policy: AutoRollbackPolicy,
+  { recentCanary: canary, recentStable: stable }: Windows,
+): HardThresholdCheck {
   const value = errorRate(canary);
   const above = canary.count >= policy.min_samples && value !== undefined && value > policy.max_error_rate;
   const blame = (): Blame => {
     if (stable.count < policy.min_samples) return { test: 'none', statistic: null, pValue: null };
-    const { harm } = sequentialProportionTest({ successes: canary.errors, n: canary.count }, { successes: stable.errors, n: stable.count }, blameOptions(policy));
+    const { harm } = sequentialProportionTest(
+      { successes: canary.errors, n: canary.count },
+      { successes: stable.errors, n: stable.count },
+      blameOptions(policy),
+    );
     return { test: 'msprt_normal_mixture', statistic: harm.logLikelihoodRatio, pValue: harm.pValue };
   };
   const stated = `canary error rate ${brief(value ?? 0)} > ${policy.max_error_rate} over ${canary.count} events`;
   const stableText = `stable ${stable.count > 0 ? brief(stable.errors / stable.count) : 'no events'} over ${stable.count}`;
-  return blamed('error_rate', policy, { value, stableValue: errorRate(stable), n: canary.count, stableN: stable.count, above, blame: above ? blame() : null, stated, stableText });
+  return blamed('error_rate', policy, {
+    value,
+    stableValue: errorRate(stable),
+    n: canary.count,
+    stableN: stable.count,
+    above,
+    blame: above ? blame() : null,
+    stated,
+    stableText,
+  });
 }
 
-function latencyCheck(policy: AutoRollbackPolicy, { recentCanary: canary, recentStable: stable }: Windows): HardThresholdCheck {
+function latencyCheck(
+  policy: AutoRollbackPolicy,
+  { recentCanary: canary, recentStable: stable }: Windows,
+): HardThresholdCheck {
   const value = p95LatencyMs(canary);
   const stableValue = p95LatencyMs(stable);
   const above = canary.latencyCount >= policy.min_samples && value !== undefined && value > policy.max_response_time_ms;
@@ -100,7 +124,16 @@ function latencyCheck(policy: AutoRollbackPolicy, { recentCanary: canary, recent
   };
   const stated = `canary p95 response time ${brief(value ?? 0)} ms > ${policy.max_response_time_ms} ms over ${canary.latencyCount} events`;
   const stableText = `stable p95 ${stableValue === undefined ? 'not measured' : `${brief(stableValue)} ms`} over ${stable.latencyCount}`;
-  return blamed('p95_latency_ms', policy, { value, stableValue, n: canary.latencyCount, stableN: stable.latencyCount, above, blame: above ? blame() : null, stated, stableText });
+  return blamed('p95_latency_ms', policy, {
+    value,
+    stableValue,
+    n: canary.latencyCount,
+    stableN: stable.latencyCount,
+    above,
+    blame: above ? blame() : null,
+    stated,
+    stableText,
+  });
 }
 
 /**
@@ -108,7 +141,12 @@ function latencyCheck(policy: AutoRollbackPolicy, { recentCanary: canary, recent
  * a mixing SD of one per-observation SD — a hard trigger is about large effects, which it then finds
  * within tens of events (20 % errors against 1 % at about 60 canary events; all calls failing at 20).
  */
-const blameOptions = (policy: AutoRollbackPolicy): SequentialOptions => ({ alpha: policy.alpha, better: 'lower', mixingSd: 1, minSamples: policy.min_samples });
+const blameOptions = (policy: AutoRollbackPolicy): SequentialOptions => ({
+  alpha: policy.alpha,
+  better: 'lower',
+  mixingSd: 1,
+  minSamples: policy.min_samples,
+});
 
 interface Measured {
   value: number | undefined;
@@ -145,12 +183,19 @@ function blamed(name: 'error_rate' | 'p95_latency_ms', policy: AutoRollbackPolic
     p_value: blame.pValue,
     alpha: policy.alpha,
     excused,
-    note: !m.above ? null : excused ? `${m.stated} excused (${evidence}): both arms are in trouble, not the change` : `${m.stated} (${evidence})`,
+    note: !m.above
+      ? null
+      : excused
+        ? `${m.stated} excused (${evidence}): both arms are in trouble, not the change`
+        : `${m.stated} (${evidence})`,
     breached: m.above && worse,
   };
 }
 
-function complaintsCheck(policy: AutoRollbackPolicy, { recentCanary: canary, recentStable: stable }: Windows): HardThresholdCheck {
+function complaintsCheck(
+  policy: AutoRollbackPolicy,
+  { recentCanary: canary, recentStable: stable }: Windows,
+): HardThresholdCheck {
   const k = canary.complaints;
   const stableRate = stable.count > 0 ? stable.complaints / stable.count : 0;
   const expected = stableRate * canary.count;

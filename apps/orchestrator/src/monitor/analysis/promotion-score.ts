@@ -31,7 +31,8 @@ export interface ComponentEstimate {
 
 type Estimator = (arm: ArmSums) => SequentialArm | undefined;
 
-const success: Estimator = (arm) => (arm.successN > 0 ? proportionArm({ successes: arm.successSum, n: arm.successN }) : undefined);
+const success: Estimator = (arm) =>
+  arm.successN > 0 ? proportionArm({ successes: arm.successSum, n: arm.successN }) : undefined;
 /** The rating (1–5) scaled to 0–1: mean (r − 1) / 4, variance / 16. */
 const scaledRating: Estimator = (arm) => {
   if (arm.ratingCount === 0) return undefined;
@@ -46,10 +47,16 @@ const latency =
   (policy: PromotionPolicy): Estimator =>
   (arm) => {
     const p95 = p95LatencyMs(arm);
-    return p95 === undefined ? undefined : { n: arm.latencyCount, mean: Math.min(p95 / policy.latency_reference_ms, 1), variance: 0 };
+    return p95 === undefined
+      ? undefined
+      : { n: arm.latencyCount, mean: Math.min(p95 / policy.latency_reference_ms, 1), variance: 0 };
   };
 
-const bothArms = (estimate: Estimator, canary: ArmSums, stable: ArmSums): { canary: SequentialArm; stable: SequentialArm } | undefined => {
+const bothArms = (
+  estimate: Estimator,
+  canary: ArmSums,
+  stable: ArmSums,
+): { canary: SequentialArm; stable: SequentialArm } | undefined => {
   const [c, s] = [estimate(canary), estimate(stable)];
   return c && s ? { canary: c, stable: s } : undefined;
 };
@@ -69,14 +76,20 @@ export function scoreComponents(policy: PromotionPolicy, canary: ArmSums, stable
 }
 
 /** The gain over stable's score that `min_lift` asks for, in score units (how `lift` is defined). */
-export const requiredGain = (minLift: number, stableScore: number) => (Math.abs(stableScore) < 0.01 ? minLift : minLift * Math.abs(stableScore));
+export const requiredGain = (minLift: number, stableScore: number) =>
+  Math.abs(stableScore) < 0.01 ? minLift : minLift * Math.abs(stableScore);
 
 /**
  * Seed 001's champion/challenger score, 0.5·quality + 0.3·positive − 0.2·normalised p95, of each
  * arm since the rollout started (see scoreComponents), and the challenger's lift over the champion.
  */
 export function championScore(policy: PromotionPolicy, canary: ArmSums, stable: ArmSums): ChampionScore {
-  const components = scoreComponents(policy, canary, stable).map(({ name, weight, canary: c, stable: s }) => ({ name, weight, canary: round(c.mean), stable: round(s.mean) }));
+  const components = scoreComponents(policy, canary, stable).map(({ name, weight, canary: c, stable: s }) => ({
+    name,
+    weight,
+    canary: round(c.mean),
+    stable: round(s.mean),
+  }));
   const score = (arm: 'canary' | 'stable') => round(components.reduce((sum, c) => sum + c.weight * c[arm], 0));
   const [c, s] = [score('canary'), score('stable')];
   const lift = components.length === 0 ? null : round(Math.abs(s) < 0.01 ? c - s : (c - s) / Math.abs(s));

@@ -1,4 +1,11 @@
-import { agentConfigSchema, mutationSchema, planSchema, type Mutation, type MutationInput, type Plan } from '@metaloop/contracts';
+import {
+  agentConfigSchema,
+  mutationSchema,
+  planSchema,
+  type Mutation,
+  type MutationInput,
+  type Plan,
+} from '@metaloop/contracts';
 import { policySchema, type Policy, type PolicyInput } from '../../policy.schema';
 import type { AgentGateState, GateState } from '../gate-state';
 
@@ -24,12 +31,20 @@ export function mutation(spec: MutationSpec): Mutation {
 }
 
 export const promptPatch = (over: Partial<MutationSpec> = {}) =>
-  mutation({ type: 'PROMPT_PATCH', params: { source: 'rule', rule: 'conciseness', instruction: 'Be brief.' }, ...over } as MutationSpec);
-export const modelSwap = (over: Partial<MutationSpec> = {}) => mutation({ type: 'MODEL_SWAP', params: { model: 'gpt-4o-mini' }, ...over } as MutationSpec);
+  mutation({
+    type: 'PROMPT_PATCH',
+    params: { source: 'rule', rule: 'conciseness', instruction: 'Be brief.' },
+    ...over,
+  } as MutationSpec);
+export const modelSwap = (over: Partial<MutationSpec> = {}) =>
+  mutation({ type: 'MODEL_SWAP', params: { model: 'gpt-4o-mini' }, ...over } as MutationSpec);
 export const routeChange = (weights: Record<string, number>, over: Partial<MutationSpec> = {}) =>
   mutation({ type: 'ROUTE_CHANGE', params: { weights }, ...over } as MutationSpec);
-export const paramSet = (set: Record<string, number | string | boolean>, unset: string[] = [], over: Partial<MutationSpec> = {}) =>
-  mutation({ type: 'PARAM_SET', params: { set, unset }, ...over } as MutationSpec);
+export const paramSet = (
+  set: Record<string, number | string | boolean>,
+  unset: string[] = [],
+  over: Partial<MutationSpec> = {},
+) => mutation({ type: 'PARAM_SET', params: { set, unset }, ...over } as MutationSpec);
 
 export function plan(mutations: Mutation[], over: Partial<Plan> = {}): Plan {
   return planSchema.parse({ mutations, confidence: 0.8, risk: 3, rationale: 'fix the latency regression', ...over });

@@ -60,18 +60,31 @@ const { exp, max, min, round, sqrt } = Math;
  * bucket the step's start); the last `fineMinutes` minutes get one row per minute, as a burst
  * window needs. Events per row are Poisson-like (binomial over many tiny slots).
  */
-export function syntheticRollups(streams: readonly Stream[], range: TimeRange, seed: number, stepMinutes = 1, fineMinutes = 0): FeedbackRollupRow[] {
+export function syntheticRollups(
+  streams: readonly Stream[],
+  range: TimeRange,
+  seed: number,
+  stepMinutes = 1,
+  fineMinutes = 0,
+): FeedbackRollupRow[] {
   const random = createRandom(seed);
   const rows: FeedbackRollupRow[] = [];
   const end = range.to.getTime();
   const fineFrom = end - fineMinutes * MINUTE_MS;
   for (const stream of streams) {
-    for (let t = range.from.getTime(); t < end; ) {
+    for (let t = range.from.getTime(); t < end;) {
       const step = (t >= fineFrom ? 1 : Math.min(stepMinutes, Math.ceil((fineFrom - t) / MINUTE_MS))) * MINUTE_MS;
-      const profile = stream.changeAt && t >= stream.changeAt.getTime() ? { ...stream.profile, ...stream.change } : stream.profile;
+      const profile =
+        stream.changeAt && t >= stream.changeAt.getTime() ? { ...stream.profile, ...stream.change } : stream.profile;
       const expected = (profile.eventsPerHour * step) / 3_600_000;
       const events = poisson(random, expected);
-      if (events > 0) rows.push({ agent_id: stream.agent_id, revision_id: stream.revision_id, bucket: new Date(t).toISOString(), ...drawEvents(random, profile, events) });
+      if (events > 0)
+        rows.push({
+          agent_id: stream.agent_id,
+          revision_id: stream.revision_id,
+          bucket: new Date(t).toISOString(),
+          ...drawEvents(random, profile, events),
+        });
       t += step;
     }
   }
@@ -125,7 +138,12 @@ export interface Registry {
  * The in-memory counterpart of AnalysisReader's SQL: rows summed per agent, revision and
  * period by their bucket start, and complaints in the burst window.
  */
-export function snapshotFromRows(rows: readonly FeedbackRollupRow[], now: Date, windows: AnalysisWindows, registry: Registry = {}): AnalysisSnapshot {
+export function snapshotFromRows(
+  rows: readonly FeedbackRollupRow[],
+  now: Date,
+  windows: AnalysisWindows,
+  registry: Registry = {},
+): AnalysisSnapshot {
   const groups = new Map<string, RevisionSums>();
   const bursts = new Map<string, { agent_id: string; revision_id: string; complaints: number; events: number }>();
   const within = (at: number, { from, to }: TimeRange) => at >= from.getTime() && at < to.getTime();
@@ -138,7 +156,12 @@ export function snapshotFromRows(rows: readonly FeedbackRollupRow[], now: Date, 
     groups.set(key, group);
     addRollup((group[period] ??= emptyRollup()), row);
     if (within(at, windows.burst)) {
-      const burst = bursts.get(key) ?? { agent_id: row.agent_id, revision_id: row.revision_id, complaints: 0, events: 0 };
+      const burst = bursts.get(key) ?? {
+        agent_id: row.agent_id,
+        revision_id: row.revision_id,
+        complaints: 0,
+        events: 0,
+      };
       bursts.set(key, burst);
       burst.complaints += row.complaints;
       burst.events += row.count;

@@ -13,7 +13,11 @@ import { dedupKey, Detections, fmt, pct, pText, testEvidence, windowsEvidence } 
  * tokens in and out with each model's registered prices; the current model's cost is its
  * registered price too, or, when it is not registered, what the stable revision measured.
  */
-export function detectCostOpportunities(snapshot: AnalysisSnapshot, t: AnalyzerThresholds, detections: Detections): void {
+export function detectCostOpportunities(
+  snapshot: AnalysisSnapshot,
+  t: AnalyzerThresholds,
+  detections: Detections,
+): void {
   const byRevision = new Map(snapshot.groups.map((g) => [`${g.agent_id}\u0000${g.revision_id}`, g]));
   for (const [agentId, candidates] of snapshot.modelCandidates) {
     const stableRevision = snapshot.agents.get(agentId)?.stable_revision_id;
@@ -30,7 +34,9 @@ export function detectCostOpportunities(snapshot: AnalysisSnapshot, t: AnalyzerT
       const candidateCost = costPerRequest(candidate, stable);
       const savings = 1 - candidateCost / currentCost;
       if (!(100 * savings >= t.cost.min_savings_pct)) continue;
-      const revisions = snapshot.groups.filter((g) => g.agent_id === agentId && snapshot.revisionModels.get(g.revision_id) === candidate.model);
+      const revisions = snapshot.groups.filter(
+        (g) => g.agent_id === agentId && snapshot.revisionModels.get(g.revision_id) === candidate.model,
+      );
       const measured = bothPeriods(revisions);
       if (measured.success_n < t.min_samples) continue;
       const margin = t.cost.quality_margin_points / 100;
@@ -78,7 +84,10 @@ export function detectCostOpportunities(snapshot: AnalysisSnapshot, t: AnalyzerT
 }
 
 function costPerRequest(model: ModelCandidate, sums: RollupSums): number {
-  return ((sums.tokens_in / sums.count) * model.cost_per_1k_in + (sums.tokens_out / sums.count) * model.cost_per_1k_out) / 1000;
+  return (
+    ((sums.tokens_in / sums.count) * model.cost_per_1k_in + (sums.tokens_out / sums.count) * model.cost_per_1k_out) /
+    1000
+  );
 }
 
 function bothPeriods(groups: ReadonlyArray<{ window?: RollupSums; baseline?: RollupSums }>): RollupSums {

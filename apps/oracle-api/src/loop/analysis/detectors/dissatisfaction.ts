@@ -3,7 +3,6 @@ import type { AnalysisSnapshot, RevisionSums } from '../analysis-snapshot';
 import type { AnalyzerThresholds } from '../analyzer-thresholds';
 import { dedupKey, Detections, fmt, pText, range, severityFrom, testEvidence, windowsEvidence } from '../finding-draft';
 
-
 /**
  * Dissatisfaction: a revision's mean rating in the window below the threshold, by a one-sided
  * one-sample t-test against it (from the rating count, sum and sum of squares).
@@ -12,7 +11,11 @@ export function detectLowRatings(snapshot: AnalysisSnapshot, t: AnalyzerThreshol
   for (const group of snapshot.groups) {
     const window = group.window;
     if (!window || window.rating_count < t.min_samples) continue;
-    const test = oneSampleTTest({ n: window.rating_count, sum: window.rating_sum, sumSq: window.rating_sum_sq }, t.min_rating, { alternative: 'less' });
+    const test = oneSampleTTest(
+      { n: window.rating_count, sum: window.rating_sum, sumSq: window.rating_sum_sq },
+      t.min_rating,
+      { alternative: 'less' },
+    );
     const handle = detections.test(test.pValue);
     const mean = test.estimate;
     if (!(mean < t.min_rating)) continue;
@@ -22,7 +25,14 @@ export function detectLowRatings(snapshot: AnalysisSnapshot, t: AnalyzerThreshol
         type: 'dissatisfaction',
         agent_id: group.agent_id,
         revision_id: group.revision_id || null,
-        severity: severityFrom(t.min_rating - mean, [[1, 'critical'], [0.5, 'high']], 'medium'),
+        severity: severityFrom(
+          t.min_rating - mean,
+          [
+            [1, 'critical'],
+            [0.5, 'high'],
+          ],
+          'medium',
+        ),
         confidence: 0,
         summary: `mean rating ${fmt(mean)} (95 % CI ${fmt(test.ci.lower)}–${fmt(test.ci.upper)}) below ${t.min_rating} over ${window.rating_count} ratings, ${pText(test.pValue)}`,
         evidence: {
@@ -30,7 +40,9 @@ export function detectLowRatings(snapshot: AnalysisSnapshot, t: AnalyzerThreshol
           ...windowsEvidence(snapshot.windows),
           n: window.rating_count,
           value: mean,
-          ...(baseline ? { baseline_n: baseline.rating_count, baseline_value: baseline.rating_sum / baseline.rating_count } : {}),
+          ...(baseline
+            ? { baseline_n: baseline.rating_count, baseline_value: baseline.rating_sum / baseline.rating_count }
+            : {}),
           ...testEvidence(test),
           effect_size_kind: 'cohens_d_vs_threshold',
           threshold: t.min_rating,
@@ -65,14 +77,25 @@ export function detectComplaintBursts(snapshot: AnalysisSnapshot, t: AnalyzerThr
     const reference = referenceRate(group, { complaints, events }, t.min_samples);
     if (!reference) continue;
     const expected = events * (reference.complaints / reference.events);
-    const { pValue } = binomialShareTest(complaints, complaints + reference.complaints, events / (events + reference.events));
+    const { pValue } = binomialShareTest(
+      complaints,
+      complaints + reference.complaints,
+      events / (events + reference.events),
+    );
     const handle = detections.test(pValue);
     detections.propose(
       {
         type: 'complaint_burst',
         agent_id,
         revision_id: revision_id || null,
-        severity: severityFrom(complaints / Math.max(t.complaint_burst_count, expected), [[4, 'critical'], [2, 'high']], 'medium'),
+        severity: severityFrom(
+          complaints / Math.max(t.complaint_burst_count, expected),
+          [
+            [4, 'critical'],
+            [2, 'high'],
+          ],
+          'medium',
+        ),
         confidence: 0,
         summary: `${complaints} complaints in the last ${t.complaint_burst_window_minutes} min over ${events} events (more than ${t.complaint_burst_count}; ${fmt(expected)} expected at the ${reference.from}'s rate, ${pText(pValue)})`,
         evidence: {
@@ -96,10 +119,18 @@ export function detectComplaintBursts(snapshot: AnalysisSnapshot, t: AnalyzerThr
 }
 
 /** Complaints and events before the burst: the window without the burst's minutes, else the baseline. */
-function referenceRate(group: RevisionSums | undefined, burst: { complaints: number; events: number }, minSamples: number): { complaints: number; events: number; from: string } | undefined {
-  const before = group?.window ? { complaints: group.window.complaints - burst.complaints, events: group.window.count - burst.events } : undefined;
-  if (before && before.events >= minSamples) return { complaints: Math.max(0, before.complaints), events: before.events, from: 'window before the burst' };
+function referenceRate(
+  group: RevisionSums | undefined,
+  burst: { complaints: number; events: number },
+  minSamples: number,
+): { complaints: number; events: number; from: string } | undefined {
+  const before = group?.window
+    ? { complaints: group.window.complaints - burst.complaints, events: group.window.count - burst.events }
+    : undefined;
+  if (before && before.events >= minSamples)
+    return { complaints: Math.max(0, before.complaints), events: before.events, from: 'window before the burst' };
   const baseline = group?.baseline;
-  if (baseline && baseline.count >= minSamples) return { complaints: baseline.complaints, events: baseline.count, from: 'baseline' };
+  if (baseline && baseline.count >= minSamples)
+    return { complaints: baseline.complaints, events: baseline.count, from: 'baseline' };
   return undefined;
 }

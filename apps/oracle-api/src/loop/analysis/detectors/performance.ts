@@ -3,7 +3,17 @@ import { histogramQuantileInterval, mannWhitneyU, quantileExceedanceTest, twoPro
 import type { RollupSums } from '../../rollups/rollup-aggregation';
 import type { AnalysisSnapshot, RevisionSums } from '../analysis-snapshot';
 import type { AnalyzerThresholds } from '../analyzer-thresholds';
-import { ciOf, dedupKey, Detections, fmt, pct, pText, severityFrom, testEvidence, windowsEvidence } from '../finding-draft';
+import {
+  ciOf,
+  dedupKey,
+  Detections,
+  fmt,
+  pct,
+  pText,
+  severityFrom,
+  testEvidence,
+  windowsEvidence,
+} from '../finding-draft';
 
 /**
  * Performance degradation of a revision against its own baseline: the latency quantile up by
@@ -11,7 +21,11 @@ import { ciOf, dedupKey, Detections, fmt, pct, pText, severityFrom, testEvidence
  * the pooled quantile heavier?), or the success rate down by more than the threshold
  * (one-sided two-proportion z-test).
  */
-export function detectPerformance(snapshot: AnalysisSnapshot, thresholds: AnalyzerThresholds, detections: Detections): void {
+export function detectPerformance(
+  snapshot: AnalysisSnapshot,
+  thresholds: AnalyzerThresholds,
+  detections: Detections,
+): void {
   for (const group of snapshot.groups) {
     if (!group.window || !group.baseline) continue;
     latencyRegression(snapshot, group, group.window, group.baseline, thresholds, detections);
@@ -19,10 +33,19 @@ export function detectPerformance(snapshot: AnalysisSnapshot, thresholds: Analyz
   }
 }
 
-function latencyRegression(snapshot: AnalysisSnapshot, group: RevisionSums, window: RollupSums, baseline: RollupSums, t: AnalyzerThresholds, detections: Detections): void {
+function latencyRegression(
+  snapshot: AnalysisSnapshot,
+  group: RevisionSums,
+  window: RollupSums,
+  baseline: RollupSums,
+  t: AnalyzerThresholds,
+  detections: Detections,
+): void {
   if (window.latency_count < t.min_samples || baseline.latency_count < t.min_samples) return;
   const q = t.latency_quantile;
-  const test = quantileExceedanceTest(window.latency_hist, baseline.latency_hist, LATENCY_EDGES, q, { alternative: 'greater' });
+  const test = quantileExceedanceTest(window.latency_hist, baseline.latency_hist, LATENCY_EDGES, q, {
+    alternative: 'greater',
+  });
   const handle = detections.test(test.pValue);
   const now = histogramQuantileInterval(window.latency_hist, LATENCY_EDGES, q)!;
   const before = histogramQuantileInterval(baseline.latency_hist, LATENCY_EDGES, q)!;
@@ -35,7 +58,14 @@ function latencyRegression(snapshot: AnalysisSnapshot, group: RevisionSums, wind
       type: 'performance_degradation',
       agent_id: group.agent_id,
       revision_id: group.revision_id || null,
-      severity: severityFrom((100 * change) / t.latency_regression_pct, [[3, 'critical'], [2, 'high']], 'medium'),
+      severity: severityFrom(
+        (100 * change) / t.latency_regression_pct,
+        [
+          [3, 'critical'],
+          [2, 'high'],
+        ],
+        'medium',
+      ),
       confidence: 0,
       summary: `p${fmt(100 * q)} latency up ${pct(change)} (${fmt(before.estimate)} → ${fmt(now.estimate)} ms), ${pText(test.pValue)}`,
       evidence: {
@@ -64,9 +94,20 @@ function latencyRegression(snapshot: AnalysisSnapshot, group: RevisionSums, wind
   );
 }
 
-function successDrop(snapshot: AnalysisSnapshot, group: RevisionSums, window: RollupSums, baseline: RollupSums, t: AnalyzerThresholds, detections: Detections): void {
+function successDrop(
+  snapshot: AnalysisSnapshot,
+  group: RevisionSums,
+  window: RollupSums,
+  baseline: RollupSums,
+  t: AnalyzerThresholds,
+  detections: Detections,
+): void {
   if (window.success_n < t.min_samples || baseline.success_n < t.min_samples) return;
-  const test = twoProportionZTest({ successes: window.success_sum, n: window.success_n }, { successes: baseline.success_sum, n: baseline.success_n }, { alternative: 'less' });
+  const test = twoProportionZTest(
+    { successes: window.success_sum, n: window.success_n },
+    { successes: baseline.success_sum, n: baseline.success_n },
+    { alternative: 'less' },
+  );
   const handle = detections.test(test.pValue);
   const now = window.success_sum / window.success_n;
   const before = baseline.success_sum / baseline.success_n;
@@ -77,7 +118,14 @@ function successDrop(snapshot: AnalysisSnapshot, group: RevisionSums, window: Ro
       type: 'performance_degradation',
       agent_id: group.agent_id,
       revision_id: group.revision_id || null,
-      severity: severityFrom(dropPoints / t.success_drop_points, [[3, 'critical'], [2, 'high']], 'medium'),
+      severity: severityFrom(
+        dropPoints / t.success_drop_points,
+        [
+          [3, 'critical'],
+          [2, 'high'],
+        ],
+        'medium',
+      ),
       confidence: 0,
       summary: `success rate down ${fmt(dropPoints)} points (${pct(before)} → ${pct(now)}), ${pText(test.pValue)}`,
       evidence: {

@@ -26,8 +26,15 @@ export function detectRetrainTriggers(snapshot: AnalysisSnapshot, t: AnalyzerThr
     const sums = perAgent.get(agentId);
     if (!sums) continue;
     const now = snapshot.now.getTime();
-    if (state.last_triggered_at && now - state.last_triggered_at.getTime() < t.retrain.cooldown_hours * HOUR_MS) continue;
-    const draft = (reason: RetrainReason, severity: FindingDraft['severity'], summary: string, evidence: FindingDraft['evidence'], confidence = 0): FindingDraft => ({
+    if (state.last_triggered_at && now - state.last_triggered_at.getTime() < t.retrain.cooldown_hours * HOUR_MS)
+      continue;
+    const draft = (
+      reason: RetrainReason,
+      severity: FindingDraft['severity'],
+      summary: string,
+      evidence: FindingDraft['evidence'],
+      confidence = 0,
+    ): FindingDraft => ({
       type: 'retrain_trigger',
       agent_id: agentId,
       revision_id: null,
@@ -39,23 +46,35 @@ export function detectRetrainTriggers(snapshot: AnalysisSnapshot, t: AnalyzerThr
     });
     if (state.new_samples >= t.retrain.min_new_samples) {
       detections.propose(
-        draft('sample_count', 'low', `${state.new_samples} new quality samples since ${state.samples_since.toISOString()}`, {
-          metric: 'quality_samples',
-          n: state.new_samples,
-          threshold: t.retrain.min_new_samples,
-          samples_since: state.samples_since.toISOString(),
-        }, 1),
+        draft(
+          'sample_count',
+          'low',
+          `${state.new_samples} new quality samples since ${state.samples_since.toISOString()}`,
+          {
+            metric: 'quality_samples',
+            n: state.new_samples,
+            threshold: t.retrain.min_new_samples,
+            samples_since: state.samples_since.toISOString(),
+          },
+          1,
+        ),
       );
     }
     const lastRetrain = state.last_triggered_at ?? state.first_seen_at;
     const days = (now - lastRetrain.getTime()) / DAY_MS;
     if (days >= t.retrain.schedule_days) {
       detections.propose(
-        draft('scheduled', 'low', `${fmt(days)} days since ${state.last_triggered_at ? 'the last retrain trigger' : 'first analysis'}`, {
-          metric: 'days_since_retrain',
-          value: days,
-          threshold: t.retrain.schedule_days,
-        }, 1),
+        draft(
+          'scheduled',
+          'low',
+          `${fmt(days)} days since ${state.last_triggered_at ? 'the last retrain trigger' : 'first analysis'}`,
+          {
+            metric: 'days_since_retrain',
+            value: days,
+            threshold: t.retrain.schedule_days,
+          },
+          1,
+        ),
       );
     }
     qualityDrop(sums, t, detections, draft);
@@ -63,11 +82,25 @@ export function detectRetrainTriggers(snapshot: AnalysisSnapshot, t: AnalyzerThr
   }
 }
 
-type Draft = (reason: RetrainReason, severity: FindingDraft['severity'], summary: string, evidence: FindingDraft['evidence']) => FindingDraft;
+type Draft = (
+  reason: RetrainReason,
+  severity: FindingDraft['severity'],
+  summary: string,
+  evidence: FindingDraft['evidence'],
+) => FindingDraft;
 
-function qualityDrop({ window, baseline }: { window: RollupSums; baseline: RollupSums }, t: AnalyzerThresholds, detections: Detections, draft: Draft): void {
+function qualityDrop(
+  { window, baseline }: { window: RollupSums; baseline: RollupSums },
+  t: AnalyzerThresholds,
+  detections: Detections,
+  draft: Draft,
+): void {
   if (window.success_n < t.min_samples || baseline.success_n < t.min_samples) return;
-  const test = twoProportionZTest({ successes: window.success_sum, n: window.success_n }, { successes: baseline.success_sum, n: baseline.success_n }, { alternative: 'less' });
+  const test = twoProportionZTest(
+    { successes: window.success_sum, n: window.success_n },
+    { successes: baseline.success_sum, n: baseline.success_n },
+    { alternative: 'less' },
+  );
   const handle = detections.test(test.pValue);
   const now = window.success_sum / window.success_n;
   const before = baseline.success_sum / baseline.success_n;
@@ -98,13 +131,18 @@ function errorRate(window: RollupSums, t: AnalyzerThresholds, detections: Detect
   const rate = window.errors / window.count;
   if (!(rate > bound)) return;
   detections.propose(
-    draft('error_rate', 'high', `error rate ${pct(rate)} above ${pct(bound)} (${window.errors} of ${window.count}), ${pText(test.pValue)}`, {
-      metric: 'error_rate',
-      n: window.count,
-      value: rate,
-      ...testEvidence(test),
-      threshold_pct: t.retrain.error_rate_pct,
-    }),
+    draft(
+      'error_rate',
+      'high',
+      `error rate ${pct(rate)} above ${pct(bound)} (${window.errors} of ${window.count}), ${pText(test.pValue)}`,
+      {
+        metric: 'error_rate',
+        n: window.count,
+        value: rate,
+        ...testEvidence(test),
+        threshold_pct: t.retrain.error_rate_pct,
+      },
+    ),
     handle,
   );
 }
@@ -122,9 +160,14 @@ export function mergeRetrainTriggers(drafts: readonly FindingDraft[]): FindingDr
     const [lead, ...rest] = [...group].sort((a, b) => reasonOf(a) - reasonOf(b));
     return {
       ...lead!,
-      summary: rest.length > 0 ? `${lead!.summary}; also ${rest.map((d) => d.evidence['reason']).join(', ')}` : lead!.summary,
+      summary:
+        rest.length > 0 ? `${lead!.summary}; also ${rest.map((d) => d.evidence['reason']).join(', ')}` : lead!.summary,
       severity: group.some((d) => d.severity === 'high') ? ('high' as const) : lead!.severity,
-      evidence: { ...lead!.evidence, reasons: group.map((d) => d.evidence['reason']), triggers: Object.fromEntries(group.map((d) => [d.evidence['reason'], d.evidence])) },
+      evidence: {
+        ...lead!.evidence,
+        reasons: group.map((d) => d.evidence['reason']),
+        triggers: Object.fromEntries(group.map((d) => [d.evidence['reason'], d.evidence])),
+      },
     };
   });
   return [...others, ...triggers];

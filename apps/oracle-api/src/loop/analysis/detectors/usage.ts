@@ -16,7 +16,10 @@ export function detectUsageImbalance(snapshot: AnalysisSnapshot, t: AnalyzerThre
     const agent = snapshot.agents.get(group.agent_id);
     if (!agent || !group.window || group.window.count === 0) continue;
     const perAgent = traffic.get(agent.environment) ?? new Map<string, number>();
-    traffic.set(agent.environment, perAgent.set(group.agent_id, (perAgent.get(group.agent_id) ?? 0) + group.window.count));
+    traffic.set(
+      agent.environment,
+      perAgent.set(group.agent_id, (perAgent.get(group.agent_id) ?? 0) + group.window.count),
+    );
   }
   for (const [environment, perAgent] of traffic) {
     if (perAgent.size < t.usage_min_agents) continue;
@@ -46,7 +49,12 @@ interface ShareContext {
   agents: number;
 }
 
-function imbalance({ snapshot, agentId, environment, count, total, agents }: ShareContext, side: 'over' | 'under', test: TestResult, bound: number) {
+function imbalance(
+  { snapshot, agentId, environment, count, total, agents }: ShareContext,
+  side: 'over' | 'under',
+  test: TestResult,
+  bound: number,
+) {
   const share = count / total;
   return {
     type: 'usage_imbalance' as const,

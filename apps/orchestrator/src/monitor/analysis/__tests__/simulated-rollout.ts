@@ -16,7 +16,14 @@ export interface ArmTruth {
   complaint: number;
 }
 
-export const BASELINE: ArmTruth = { success: 0.8, error: 0.01, rating: 4, helpful: 0.7, medianLatencyMs: 800, complaint: 0.001 };
+export const BASELINE: ArmTruth = {
+  success: 0.8,
+  error: 0.01,
+  rating: 4,
+  helpful: 0.7,
+  medianLatencyMs: 800,
+  complaint: 0.001,
+};
 
 export interface Outcome {
   result: 'rolled_back' | 'retired' | 'promoted' | 'paused' | 'running';
@@ -68,14 +75,25 @@ function addInto(into: ArmSums, from: ArmSums): void {
  * split between the arms at the current weight, the arms summed since the start, both arms'
  * recent window for the hard thresholds, the step advanced when a look passes it.
  */
-export function simulateRollout(stable: ArmTruth, canary: ArmTruth, seed: number, options: SimulationOptions = {}): Outcome {
+export function simulateRollout(
+  stable: ArmTruth,
+  canary: ArmTruth,
+  seed: number,
+  options: SimulationOptions = {},
+): Outcome {
   const policy = policySchema.parse(options.policy ?? {});
   const random = createRandom(seed);
   const intervalMs = policy.canary.analysis_interval_seconds * 1000;
   const recentLooks = Math.ceil((policy.auto_rollback.max_complaints.window_minutes * 60_000) / intervalMs);
   const eventsPerLook = options.eventsPerLook ?? 40;
   const start = new Date('2026-12-01T00:00:00Z');
-  const rollout: LookInput['rollout'] = { status: 'running', stepIndex: 0, steps: policy.canary.steps, startedAt: start, stepStartedAt: start };
+  const rollout: LookInput['rollout'] = {
+    status: 'running',
+    stepIndex: 0,
+    steps: policy.canary.steps,
+    startedAt: start,
+    stepStartedAt: start,
+  };
   const arms = { canary: emptySums(), stable: emptySums() };
   const recent: Array<{ canary: ArmSums; stable: ArmSums }> = [];
   let stepBaseline = { canary: 0, stable: 0 };
@@ -99,9 +117,24 @@ export function simulateRollout(stable: ArmTruth, canary: ArmTruth, seed: number
       addInto(recentStable, sums.stable);
     }
 
-    const decision = decideLook({ policy, rollout, now, frozen: false, stepBaseline, previous, readings: { ...arms, recentCanary, recentStable, registered: [] } });
+    const decision = decideLook({
+      policy,
+      rollout,
+      now,
+      frozen: false,
+      stepBaseline,
+      previous,
+      readings: { ...arms, recentCanary, recentStable, registered: [] },
+    });
     previous = pValuesOf(decision.statistics.tests);
-    const ended = (result: Outcome['result'], cause?: string): Outcome => ({ result, cause, reason: decision.reason, looks: look, canarySamples: arms.canary.count, lift: decision.statistics.score.lift });
+    const ended = (result: Outcome['result'], cause?: string): Outcome => ({
+      result,
+      cause,
+      reason: decision.reason,
+      looks: look,
+      canarySamples: arms.canary.count,
+      lift: decision.statistics.score.lift,
+    });
     const { verdict } = decision;
     if (verdict.action === 'rollback') return ended('rolled_back', verdict.cause);
     if (verdict.action === 'retire') return ended('retired', verdict.cause);
