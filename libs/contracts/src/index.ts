@@ -21,6 +21,7 @@ export {
 } from './envelope.schema';
 export {
   executePlanJobOptions,
+  revertJobOptions,
   JOBS,
   QUEUES,
   type ExecutePlanJob,

@@ -35,6 +35,11 @@ export function executePlanJobOptions(planId: string): QueuedJobOptions {
   return { jobId: planId, ...FINISHED_JOBS_KEPT };
 }
 
+/** One revert job per rollout: the id dedupes it while it waits. */
+export function revertJobOptions(rolloutId: string): QueuedJobOptions {
+  return { jobId: `revert-${rolloutId}`, ...FINISHED_JOBS_KEPT };
+}
+
 export interface PurgeRawEventsJob {
   /** Raw events and system metrics received before now − retentionDays are deleted. */
   retentionDays: number;

@@ -27,4 +27,3 @@ export { RolloutLifecycle } from './lifecycle/rollout-lifecycle.service';
 export { RollbackModule } from './rollback/rollback.module';
 export { RollbackService, type RetireReason } from './rollback/rollback.service';
 export { RolloutMetrics } from './rollouts/rollout.metrics';
-export { revertJobOptions } from './rollback/revert-job';

@@ -16,7 +16,6 @@ import {
   MutationBudget,
   PlanLifecycle,
   REVERT,
-  revertJobOptions,
   ROLLOUT,
   RolloutLifecycle,
   RolloutMetrics,
@@ -24,7 +23,7 @@ import {
   type RolloutState,
 } from '@metaloop/control';
 import { Prisma, PrismaService, type Mutation, type Plan, type Rollout } from '@metaloop/db';
-import { JOBS, QUEUES, type RevertAdapterJob } from '@metaloop/contracts';
+import { JOBS, QUEUES, type RevertAdapterJob, revertJobOptions } from '@metaloop/contracts';
 import { uuidv7 } from '@metaloop/core';
 import { PolicyStore } from '@metaloop/policies';
 import { LIVE_ROLLOUT_STATUSES, LiveConfigStore, RevisionsService } from '@metaloop/registry';

@@ -4,6 +4,7 @@ import { PrismaService } from '@metaloop/db';
 import { ACTIVE_ROLLOUT_STATUSES, MUTATION_TYPES } from '@metaloop/contracts';
 import { MetricsRegistry } from '@metaloop/observability';
 import { PolicyStore } from '@metaloop/policies';
+import { LIVE_ROLLOUT_STATUSES } from '@metaloop/registry';
 import { Counter, Gauge } from 'prom-client';
 
 /** What one look made of a step: pass (next step or promotion), fail (rollback), inconclusive (more samples, or paused), hold (frozen or paused). */
@@ -83,7 +84,7 @@ export class OrchestratorMetrics {
         const counts = await quietly(
           prisma.rollout.groupBy({
             by: ['weightBp'],
-            where: { status: { in: ['running', 'paused'] } },
+            where: { status: { in: [...LIVE_ROLLOUT_STATUSES] } },
             _count: { _all: true },
           }),
         );
@@ -102,7 +103,7 @@ export class OrchestratorMetrics {
           prisma.rollout.findMany({
             where: {
               OR: [
-                { status: { in: ['running', 'paused'] } },
+                { status: { in: [...LIVE_ROLLOUT_STATUSES] } },
                 { finishedAt: { gt: new Date(Date.now() - FINISHED_WEIGHT_WINDOW_MS) } },
               ],
             },

@@ -1,11 +1,19 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { revertJobOptions, systemActor } from '@metaloop/control';
+import { systemActor } from '@metaloop/control';
 import { PrismaService } from '@metaloop/db';
-import { executePlanJobOptions, JOBS, QUEUES, type ExecutePlanJob, type RevertAdapterJob } from '@metaloop/contracts';
+import {
+  executePlanJobOptions,
+  JOBS,
+  QUEUES,
+  type ExecutePlanJob,
+  type RevertAdapterJob,
+  revertJobOptions,
+} from '@metaloop/contracts';
 import { DistinctWarnings } from '@metaloop/observability';
 import { PolicyStore } from '@metaloop/policies';
+import { LIVE_ROLLOUT_STATUSES } from '@metaloop/registry';
 import type { Job, Queue } from 'bullmq';
 import type { Env } from '../config/env.schema';
 import { MonitorSchedules } from '../monitor/monitor-schedules';
@@ -89,7 +97,7 @@ export class Reconciler implements OnApplicationBootstrap, OnModuleDestroy {
     const live = await this.prisma.rollout.findMany({
       where: {
         OR: [
-          { status: { in: ['running', 'paused'] } },
+          { status: { in: [...LIVE_ROLLOUT_STATUSES] } },
           { status: 'promoted', finishedAt: { gt: new Date(Date.now() - DAY_MS) } },
         ],
       },

@@ -11,6 +11,7 @@ import {
   type RollbackResult,
   type RollbackTrigger,
   type RolloutView,
+  revertJobOptions,
 } from '@metaloop/contracts';
 import { LiveConfigStore } from '@metaloop/registry';
 import type { Queue } from 'bullmq';
@@ -18,7 +19,6 @@ import { REVERT, ROLLOUT } from '../lifecycle/lifecycle-states';
 import { RolloutLifecycle, type RolloutEnding } from '../lifecycle/rollout-lifecycle.service';
 import { rolloutView } from '../rollouts/rollout-view';
 import { RolloutAlreadyFinished, RollbackTargetNotFoundError } from './rollback.errors';
-import { revertJobOptions } from './revert-job';
 import { RolloutMetrics } from '../rollouts/rollout.metrics';
 
 export interface RollbackCause {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { budgetLimitsFromPolicy, budgetRemaining, FreezeControl, MutationBudget } from '@metaloop/control';
 import { PrismaService } from '@metaloop/db';
-import { tickDeferralSchema, tickPlanSchema, type OracleStatus } from '@metaloop/contracts';
+import { ACTIVE_ROLLOUT_STATUSES, tickDeferralSchema, tickPlanSchema, type OracleStatus } from '@metaloop/contracts';
 import { z } from 'zod';
 import { PolicyStore } from '@metaloop/policies';
 
@@ -31,7 +31,7 @@ export class StatusService {
         this.prisma.finding.groupBy({ by: ['type'], where: { status: 'open' }, _count: { _all: true } }),
         this.prisma.finding.groupBy({ by: ['deferredReason'], where: { status: 'deferred' }, _count: { _all: true } }),
         this.prisma.plan.groupBy({ by: ['status'], _count: { _all: true } }),
-        this.prisma.rollout.count({ where: { status: { in: ['pending', 'running', 'paused'] } } }),
+        this.prisma.rollout.count({ where: { status: { in: [...ACTIVE_ROLLOUT_STATUSES] } } }),
         this.prisma.rollout.count({ where: { revertStatus: 'pending' } }),
         this.prisma.rollout.count({ where: { revertStatus: 'failed' } }),
       ]);
