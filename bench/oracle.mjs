@@ -8,13 +8,13 @@
 // running app and the database and prints its own figures. BENCH_ONLY=analysis,… picks some.
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import events from '@metaloop/contracts';
+import core from '@metaloop/core';
 import pg from 'pg';
 import autocannon from 'autocannon';
 import { isolation, SERVICES, startApp, table } from './lib/harness.mjs';
 import { measureValidation } from './validation.mjs';
 
-const { LATENCY_BUCKETS, latencyBucket } = events; // a CommonJS build
+const { LATENCY_BUCKETS, latencyBucket } = core; // a CommonJS build
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 1_000);
 const HOURS = Number(process.env.BENCH_HOURS ?? 24);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
