@@ -96,6 +96,38 @@ export class LiveConfigStore {
     await this.publisher.publish(message);
     return { result, message };
   }
+
+  /**
+   * Lets a rollout hold the agent, only while its stable revision is still `stableRevisionId`
+   * and no other rollout holds it: false when either has moved (nothing written).
+   */
+  async holdForRollout(
+    tx: Prisma.TransactionClient,
+    agentId: string,
+    stableRevisionId: string,
+    rolloutId: string,
+  ): Promise<boolean> {
+    const { count } = await tx.agent.updateMany({
+      where: { id: agentId, stableRevisionId, activeRolloutId: null },
+      data: { activeRolloutId: rolloutId },
+    });
+    return count > 0;
+  }
+
+  /** Frees the agent if this rollout still holds it. */
+  async releaseFromRollout(tx: Prisma.TransactionClient, agentId: string, rolloutId: string): Promise<void> {
+    await tx.agent.updateMany({ where: { id: agentId, activeRolloutId: rolloutId }, data: { activeRolloutId: null } });
+  }
+
+  /** The promoted candidate becomes the stable revision, and the agent is free again. */
+  async promoteToStable(tx: Prisma.TransactionClient, agentId: string, revisionId: string): Promise<void> {
+    await tx.agent.update({ where: { id: agentId }, data: { stableRevisionId: revisionId, activeRolloutId: null } });
+  }
+
+  /** A revision an operator deploys becomes the stable one (no rollout holds the agent). */
+  async setStableRevision(tx: Prisma.TransactionClient, agentId: string, revisionId: string): Promise<void> {
+    await tx.agent.update({ where: { id: agentId }, data: { stableRevisionId: revisionId } });
+  }
 }
 
 function toLiveState(row: LiveStateRow): AgentLiveState {

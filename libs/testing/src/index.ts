@@ -7,3 +7,4 @@ export { spawnApp, WORKSPACE_ROOT, type AppProcess } from './app-process';
 export { json, startFakeServer, type FakeServer } from './fake-server';
 export { startFakeVllm, type FakeVllm } from './fake-vllm';
 export { deleteRedisKeys } from './redis-keys';
+export { productionSources, tableWrites, tableWritesOutside, type OwnedTables, type TableWrite } from './table-writes';

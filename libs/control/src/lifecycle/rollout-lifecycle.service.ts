@@ -81,11 +81,8 @@ export class RolloutLifecycle {
    * claim fails (nothing written).
    */
   async create(tx: Tx, draft: RolloutDraft, actor: string): Promise<Rollout | null> {
-    const claimed = await tx.agent.updateMany({
-      where: { id: draft.agentId, stableRevisionId: draft.stableRevisionId, activeRolloutId: null },
-      data: { activeRolloutId: draft.id },
-    });
-    if (claimed.count === 0) return null;
+    const held = await this.liveConfig.holdForRollout(tx, draft.agentId, draft.stableRevisionId, draft.id);
+    if (!held) return null;
     const rollout = await tx.rollout.create({ data: { ...draft, status: ROLLOUT.pending } });
     await this.audit.record(
       {
@@ -254,10 +251,7 @@ export class RolloutLifecycle {
       rollout.stepIndex,
     );
     if (count === 0) return null;
-    await tx.agent.update({
-      where: { id: rollout.agentId },
-      data: { stableRevisionId: rollout.candidateRevisionId, activeRolloutId: null },
-    });
+    await this.liveConfig.promoteToStable(tx, rollout.agentId, rollout.candidateRevisionId);
     if (rollout.mutationId) await this.plans.setMutationStatus(tx, rollout.mutationId, MUTATION.promoted);
     const score = (statistics as { score?: Json }).score ?? null;
     await this.decide(
@@ -530,10 +524,7 @@ export class RolloutLifecycle {
   }
 
   private async releaseAgent(tx: Tx, rollout: { id: string; agentId: string }): Promise<void> {
-    await tx.agent.updateMany({
-      where: { id: rollout.agentId, activeRolloutId: rollout.id },
-      data: { activeRolloutId: null },
-    });
+    await this.liveConfig.releaseFromRollout(tx, rollout.agentId, rollout.id);
   }
 
   /** The decision row, then (for a move) its audit entry. */

@@ -1,5 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { productionSources, tableWrites, tableWritesOutside, type OwnedTables } from '@metaloop/testing';
 
 /*
  * The lifecycle is the only writer of plans, mutations, rollouts and rollout_decisions: this
@@ -7,53 +6,12 @@ import { join, relative, sep } from 'node:path';
  * (a write method on the model, or a nested write through a relation) or by raw SQL.
  */
 
-const ROOT = join(__dirname, '..', '..', '..', '..');
-const LIFECYCLE = relative(ROOT, __dirname) + sep;
-
-const PRISMA_WRITE =
-  /\.\s*(plan|mutation|rollout|rolloutDecision)\s*\.\s*(create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany)\s*\(/g;
-const NESTED_WRITE =
-  /\b(plans?|mutations?|rollouts?|decisions)\s*:\s*\{\s*(create|createMany|connectOrCreate|update|updateMany|upsert|delete|deleteMany|set)\s*:/g;
-const SQL_WRITE =
-  /\b(insert\s+into|update|delete\s+from|truncate(?:\s+table)?)\s+(?:only\s+)?\{?(?:"?\w+"?\.)?"?(plans|mutations|rollouts|rollout_decisions)"?\}?(?!\w)/gi;
-
-interface Write {
-  file: string;
-  line: number;
-  text: string;
-}
-
-/** Every write to the lifecycle's tables in `source`. */
-function writesIn(file: string, source: string): Write[] {
-  const found: Write[] = [];
-  for (const pattern of [PRISMA_WRITE, NESTED_WRITE, SQL_WRITE]) {
-    for (const match of source.matchAll(pattern)) {
-      found.push({ file, line: source.slice(0, match.index).split('\n').length, text: match[0].replace(/\s+/g, ' ') });
-    }
-  }
-  return found.sort((a, b) => a.line - b.line);
-}
-
-const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'generated', '__tests__', 'e2e', 'test', 'tests']);
-const isProductionSource = (name: string) =>
-  /\.(ts|mts|cts|js|mjs|cjs)$/.test(name) && !/\.(spec|test|e2e)\.[cm]?[jt]s$/.test(name) && !name.endsWith('.d.ts');
-
-function productionFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return SKIPPED_DIRS.has(entry.name) ? [] : productionFiles(path);
-    return entry.isFile() && isProductionSource(entry.name) ? [path] : [];
-  });
-}
-
-function sourceRoots(): string[] {
-  return ['apps', 'libs'].flatMap((group) =>
-    readdirSync(join(ROOT, group), { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => join(ROOT, group, entry.name, 'src'))
-      .filter((src) => existsSync(src)),
-  );
-}
+const LIFECYCLE_TABLES: OwnedTables = {
+  models: ['plan', 'mutation', 'rollout', 'rolloutDecision'],
+  relations: ['plans?', 'mutations?', 'rollouts?', 'decisions'],
+  tables: ['plans', 'mutations', 'rollouts', 'rollout_decisions'],
+};
+const writesIn = (file: string, source: string) => tableWrites(file, source, LIFECYCLE_TABLES);
 
 describe('the lifecycle is the only writer of plans, mutations, rollouts and rollout_decisions', () => {
   it('finds every kind of write, and nothing that only reads', () => {
@@ -86,10 +44,8 @@ describe('the lifecycle is the only writer of plans, mutations, rollouts and rol
   });
 
   it('finds no write outside libs/control/src/lifecycle', () => {
-    const files = sourceRoots().flatMap(productionFiles);
-    expect(files.length).toBeGreaterThan(100);
-    const outside = files.filter((file) => !relative(ROOT, file).startsWith(LIFECYCLE));
-    const writes = outside.flatMap((file) => writesIn(relative(ROOT, file), readFileSync(file, 'utf8')));
+    expect(productionSources().length).toBeGreaterThan(100);
+    const writes = tableWritesOutside(__dirname, LIFECYCLE_TABLES);
     expect(writes.map((w) => `${w.file}:${w.line}: ${w.text}`)).toEqual([]);
   });
 });

@@ -88,7 +88,7 @@ export class AgentDeployService {
       actor,
       tx,
     );
-    await tx.agent.update({ where: { id: agentId }, data: { stableRevisionId: revision.revision_id } });
+    await this.store.setStableRevision(tx, agentId, revision.revision_id);
     const replaced = previous && replacedPrompt(previous, revision.config);
     const registered =
       replaced && (await this.candidates.registerIfAbsent(agentId, replaced, tx)) ? replaced.version : null;
