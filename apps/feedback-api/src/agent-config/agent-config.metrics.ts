@@ -3,7 +3,8 @@ import { labelledChildren, MetricsRegistry } from '@metaloop/observability';
 import type { Arm } from '@metaloop/contracts';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
-export type ConfigRequestResult = 'ok' | 'not_modified' | 'not_found' | 'unavailable';
+const CONFIG_REQUEST_RESULTS = ['ok', 'not_modified', 'not_found', 'unavailable'] as const;
+export type ConfigRequestResult = (typeof CONFIG_REQUEST_RESULTS)[number];
 /** Where a miss came from: a config request, or feedback without revision_id (which never waits for the load). */
 export type MissPath = 'request' | 'feedback';
 /**
@@ -26,7 +27,7 @@ export class AgentConfigMetrics {
   readonly misses: Counter<'path' | 'outcome'>;
   readonly missLoads: Counter<'result'>;
   /** agent_id, arm, result */
-  private readonly requestSeries: (...labels: string[]) => Counter.Internal;
+  private requestSeries: (...labels: string[]) => Counter.Internal;
   /** By result, per feedback event without revision_id (the hot path of collect). */
   readonly revisionFill: (result: 'hit' | 'miss') => Counter.Internal;
 
@@ -81,6 +82,14 @@ export class AgentConfigMetrics {
     });
     this.requestSeries = labelledChildren(this.requests);
     this.revisionFill = labelledChildren(this.revisionFills);
+  }
+
+  /** Drops the request series of an agent that is not registered any more. */
+  forgetAgent(agentId: string): void {
+    for (const arm of ['stable', 'canary'] as const)
+      for (const result of CONFIG_REQUEST_RESULTS) this.requests.remove({ agent_id: agentId, arm, result });
+    // The cached children of removed series would count where no scrape sees them.
+    this.requestSeries = labelledChildren(this.requests);
   }
 
   miss(path: MissPath, outcome: MissOutcome): void {

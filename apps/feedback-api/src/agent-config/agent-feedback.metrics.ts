@@ -6,6 +6,15 @@ import { Counter, Histogram } from 'prom-client';
 /** Which arm served a revision: the agent's stable one, its canary, or one no longer live. */
 export type ServedArm = 'stable' | 'canary' | 'other';
 
+/**
+ * The agent_id label of events for an agent that is not registered: clients choose agent ids,
+ * so each unknown one counting under its own label would let any caller grow /metrics without
+ * bound. Parentheses never occur in a registered agent id.
+ */
+export const UNREGISTERED_AGENT = '(unregistered)';
+/** The revision_id label on the `other` arm: revisions that are not live are the client's to name. */
+const NOT_LIVE_REVISION = 'other';
+
 type RevisionLabel = 'agent_id' | 'arm' | 'revision_id';
 type Series<T> = { agent_id: string; arm: ServedArm; revision_id: string; child: T };
 
@@ -15,7 +24,8 @@ const RESPONSE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60];
  * What accepted feedback says about each agent, for the dashboards (the oracle decides from the
  * rollups in Postgres, not from these): ratings, helpfulness, complaints, and the response
  * time and success the agents report, per revision and arm so stable and canary sit side by
- * side. Series of revisions that stopped being live are dropped, so labels stay bounded.
+ * side. Only registered agents get series (the caller checks); series of revisions that
+ * stopped being live, and of agents no longer registered, are dropped, so labels stay bounded.
  */
 @Injectable()
 export class AgentFeedbackMetrics {
@@ -88,7 +98,7 @@ export class AgentFeedbackMetrics {
     if (!implicit || !revisionId) return;
     const success = implicit.success !== undefined ? Number(implicit.success) : implicit.success_rate;
     if (implicit.response_time_ms === undefined && success === undefined) return;
-    const series = this.series(agent, arm, revisionId);
+    const series = this.series(agent, arm, arm === 'other' ? NOT_LIVE_REVISION : revisionId);
     if (implicit.response_time_ms !== undefined) series.response.observe(implicit.response_time_ms / 1000);
     if (success !== undefined) {
       series.outcomes.inc();
@@ -108,6 +118,15 @@ export class AgentFeedbackMetrics {
       this.successes.remove(labels);
       known.delete(key);
     }
+  }
+
+  /** Drops every series of an agent that is not registered any more. */
+  forget(agentId: string): void {
+    this.rating.remove({ agent_id: agentId });
+    for (const helpful of ['true', 'false']) this.helpful.remove({ agent_id: agentId, helpful });
+    this.complaints.remove({ agent_id: agentId });
+    this.retain(agentId, new Map());
+    this.revisions.delete(agentId);
   }
 
   private series(agentId: string, arm: ServedArm, revisionId: string) {

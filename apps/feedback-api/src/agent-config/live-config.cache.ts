@@ -6,7 +6,7 @@ import { NatsService } from '@metaloop/messaging';
 import { LiveConfigStore, stickyArm, type AgentLiveState, type LiveRevision } from '@metaloop/registry';
 import type { Env } from '../config/env.schema';
 import { AgentConfigMetrics, type CacheUpdateVia } from './agent-config.metrics';
-import { AgentFeedbackMetrics, type ServedArm } from './agent-feedback.metrics';
+import { AgentFeedbackMetrics, UNREGISTERED_AGENT, type ServedArm } from './agent-feedback.metrics';
 import { ConfigUnavailableError } from './config-unavailable.error';
 import { UnknownAgents } from './unknown-agents';
 
@@ -50,6 +50,7 @@ export class LiveConfigCache implements OnModuleInit, OnApplicationShutdown {
   private reloading?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private stopListening?: () => void;
+  private readonly droppedListeners: Array<(agentId: string) => void> = [];
 
   constructor(
     private readonly store: LiveConfigStore,
@@ -126,6 +127,20 @@ export class LiveConfigCache implements OnModuleInit, OnApplicationShutdown {
     this.metrics.revisionFill(revisionId ? 'hit' : 'miss').inc();
     if (!revisionId) this.prefetch(agentId);
     return revisionId;
+  }
+
+  /** The agent_id label of the agent's series: its id when registered, else one shared label. */
+  agentLabel(agentId: string): string {
+    return this.isRegistered(agentId) ? agentId : UNREGISTERED_AGENT;
+  }
+
+  isRegistered(agentId: string): boolean {
+    return this.agents.has(agentId);
+  }
+
+  /** Calls `listener` with each agent that leaves the cache (no longer registered), so its series go. */
+  onAgentDropped(listener: (agentId: string) => void): void {
+    this.droppedListeners.push(listener);
   }
 
   /** Which arm serves a revision of the agent now: stable, canary, or other (not live, or not registered). */
@@ -265,7 +280,9 @@ export class LiveConfigCache implements OnModuleInit, OnApplicationShutdown {
     for (const [id, cached] of this.agents) {
       if (present.has(id) || cached.loadedAt >= snapshotAt) continue;
       this.agents.delete(id);
-      this.feedbackMetrics.retain(id, new Map());
+      this.feedbackMetrics.forget(id);
+      this.metrics.forgetAgent(id);
+      for (const listener of this.droppedListeners) listener(id);
     }
     this.metrics.agents.set(this.agents.size);
   }

@@ -234,14 +234,15 @@ describe('feedback-api ingestion (real NATS, Redis, Postgres)', () => {
     expect(response.json().errors[0].path).toBe('timestamp');
   });
 
-  it('counts events by kind, agent and result in /metrics', async () => {
+  it('counts events by kind, agent and result in /metrics, agents not registered under one label', async () => {
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(
-      /metaloop_feedback_events_total\{kind="explicit",agent_id="helpful_assistant",result="accepted",app="feedback-api"\} \d+/,
+      /metaloop_feedback_events_total\{kind="explicit",agent_id="\(unregistered\)",result="accepted",app="feedback-api"\} \d+/,
     );
     expect(metrics).toMatch(
-      /metaloop_feedback_events_total\{kind="implicit",agent_id="agent_c",result="duplicate",app="feedback-api"\} \d+/,
+      /metaloop_feedback_events_total\{kind="implicit",agent_id="\(unregistered\)",result="duplicate",app="feedback-api"\} \d+/,
     );
+    expect(metrics).not.toContain('agent_id="helpful_assistant"');
     expect(metrics).toMatch(/metaloop_feedback_batch_events_count\{app="feedback-api",type="feedback"\} \d+/);
   });
 });

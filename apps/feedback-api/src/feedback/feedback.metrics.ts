@@ -2,8 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { labelledChildren, MetricsRegistry } from '@metaloop/observability';
 import { Counter, Histogram } from 'prom-client';
 
-export type EventKind = 'explicit' | 'implicit' | 'system';
-export type EventResult = 'accepted' | 'duplicate' | 'rejected';
+const EVENT_KINDS = ['explicit', 'implicit', 'system'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+const EVENT_RESULTS = ['accepted', 'duplicate', 'rejected'] as const;
+export type EventResult = (typeof EVENT_RESULTS)[number];
+
+/** System-metric sources get a series each up to this many; the rest count under OTHER_SOURCES. */
+const MAX_SOURCE_LABELS = 100;
+const OTHER_SOURCES = '(other)';
 
 /** feedback-api's own Prometheus series. */
 @Injectable()
@@ -13,7 +19,8 @@ export class FeedbackMetrics {
   readonly batchEvents: Histogram<'type'>;
   readonly dedupeErrors: Counter<'operation'>;
   /** kind, agent_id, result */
-  private readonly eventSeries: (...labels: string[]) => Counter.Internal;
+  private eventSeries: (...labels: string[]) => Counter.Internal;
+  private readonly sources = new Set<string>();
 
   constructor(registry: MetricsRegistry) {
     this.events = new Counter({
@@ -45,8 +52,24 @@ export class FeedbackMetrics {
     this.eventSeries = labelledChildren(this.events);
   }
 
-  /** Per event (the hot path of collect). */
-  count(kind: EventKind, agentId: string, result: EventResult, n = 1): void {
-    this.eventSeries(kind, agentId, result).inc(n);
+  /** Per event (the hot path of collect); `agentLabel` is bounded by the caller (LiveConfigCache.agentLabel). */
+  count(kind: EventKind, agentLabel: string, result: EventResult, n = 1): void {
+    this.eventSeries(kind, agentLabel, result).inc(n);
+  }
+
+  /** The label of a system metric's source: sources are the client's to name, so only the first ones get their own. */
+  sourceLabel(source: string): string {
+    if (this.sources.has(source)) return source;
+    if (this.sources.size >= MAX_SOURCE_LABELS) return OTHER_SOURCES;
+    this.sources.add(source);
+    return source;
+  }
+
+  /** Drops the series of an agent that is not registered any more. */
+  forget(agentId: string): void {
+    for (const kind of EVENT_KINDS)
+      for (const result of EVENT_RESULTS) this.events.remove({ kind, agent_id: agentId, result });
+    // The cached children of removed series would count where no scrape sees them.
+    this.eventSeries = labelledChildren(this.events);
   }
 }

@@ -32,17 +32,23 @@ export class FeedbackService {
     private readonly metrics: FeedbackMetrics,
     private readonly liveConfig: LiveConfigCache,
     private readonly agentMetrics: AgentFeedbackMetrics,
-  ) {}
+  ) {
+    liveConfig.onAgentDropped((agentId) => metrics.forget(agentId));
+  }
 
   async collect(event: FeedbackEvent): Promise<AcceptedResponse> {
     const errors = await this.semanticErrors(event, []);
     if (errors.length > 0) {
-      this.metrics.count(feedbackKind(event), event.agent_id, 'rejected');
+      this.metrics.count(feedbackKind(event), this.liveConfig.agentLabel(event.agent_id), 'rejected');
       throw new RequestValidationException(errors);
     }
     const outgoing = this.feedbackEvent(event, new Date().toISOString());
     const [duplicate] = await this.publisher.publish([outgoing]);
-    this.metrics.count(feedbackKind(event), event.agent_id, duplicate ? 'duplicate' : 'accepted');
+    this.metrics.count(
+      feedbackKind(event),
+      this.liveConfig.agentLabel(event.agent_id),
+      duplicate ? 'duplicate' : 'accepted',
+    );
     if (!duplicate) this.recordAccepted(event);
     return { event_id: outgoing.eventId, status: 'accepted', duplicate: duplicate! };
   }
@@ -62,7 +68,7 @@ export class FeedbackService {
           results[index] = { index, status: 'rejected', errors };
           this.metrics.count(
             parsed.success ? feedbackKind(parsed.data) : 'implicit',
-            parsed.success ? parsed.data.agent_id : 'invalid',
+            parsed.success ? this.liveConfig.agentLabel(parsed.data.agent_id) : 'invalid',
             'rejected',
           );
           return;
@@ -75,7 +81,7 @@ export class FeedbackService {
     valid.forEach(({ index, event, outgoing }, i) => {
       const status = duplicates[i] ? 'duplicate' : 'accepted';
       results[index] = { index, status, event_id: outgoing.eventId };
-      this.metrics.count(feedbackKind(event), event.agent_id, status);
+      this.metrics.count(feedbackKind(event), this.liveConfig.agentLabel(event.agent_id), status);
       if (status === 'accepted') this.recordAccepted(event);
     });
     return {
@@ -89,7 +95,7 @@ export class FeedbackService {
   async systemMetric(metric: SystemMetric): Promise<AcceptedResponse> {
     const future = futureTimestampError(metric.timestamp, []);
     if (future) {
-      this.metrics.count('system', metric.source, 'rejected');
+      this.metrics.count('system', this.metrics.sourceLabel(metric.source), 'rejected');
       throw new RequestValidationException([future]);
     }
     const eventId = uuidv7();
@@ -103,7 +109,7 @@ export class FeedbackService {
         json: JSON.stringify(stored),
       },
     ]);
-    this.metrics.count('system', metric.source, 'accepted');
+    this.metrics.count('system', this.metrics.sourceLabel(metric.source), 'accepted');
     return { event_id: eventId, status: 'accepted', duplicate: false };
   }
 
@@ -131,8 +137,9 @@ export class FeedbackService {
     };
   }
 
-  /** The agent-level series of an accepted event (its revision_id is filled in by now). */
+  /** The agent-level series of an accepted event (its revision_id is filled in by now); none for an unregistered agent. */
   private recordAccepted(event: FeedbackEvent): void {
+    if (!this.liveConfig.isRegistered(event.agent_id)) return;
     const revisionId = event.revision_id;
     this.agentMetrics.record(
       event,

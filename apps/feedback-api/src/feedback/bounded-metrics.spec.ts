@@ -1,0 +1,93 @@
+import { performance } from 'node:perf_hooks';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { eventually, withClient } from '@metaloop/testing';
+import { configHarness, type ConfigHarness } from '../__tests__/config-harness';
+
+const DISTINCT_AGENTS = 50_000;
+const BULK = 1_000;
+
+describe('/metrics stays bounded whatever agent ids clients send (issue 14, item 2)', () => {
+  let h: ConfigHarness;
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    // A short resync, so an agent deleted in Postgres leaves the cache (and /metrics) within the suite.
+    h = await configHarness('bounded_metrics', { CONFIG_RESYNC_MS: '200' }, 1);
+    app = h.replicas[0]!;
+    await h.createAgent('kept');
+    await h.createAgent('leaving');
+    await eventually(async () => {
+      expect((await h.getConfig(app, 'kept', 's')).statusCode).toBe(200);
+      expect((await h.getConfig(app, 'leaving', 's')).statusCode).toBe(200);
+    });
+  }, 60_000);
+
+  afterAll(() => h?.dispose());
+
+  const scrape = async () => {
+    const started = performance.now();
+    const body = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    return { body, ms: performance.now() - started };
+  };
+  const series = (body: string) => body.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+  const bulk = (events: object[]) =>
+    app.inject({ method: 'POST', url: '/api/v1/feedback/collect/bulk', payload: { events } });
+
+  it('counts 50,000 unregistered agent ids under one label, registered agents under their own', async () => {
+    const before = await scrape();
+    for (const agent of ['kept', 'leaving']) {
+      const response = await bulk([{ agent_id: agent, session_id: 's', explicit: { rating: 4, complaint: 'slow' } }]);
+      expect(response.json()).toMatchObject({ accepted: 1 });
+    }
+    for (let start = 0; start < DISTINCT_AGENTS; start += BULK) {
+      const events = Array.from({ length: BULK }, (_, i) => ({
+        agent_id: `stranger_${start + i}`,
+        session_id: 's',
+        explicit: { rating: 3, helpful: true, complaint: 'x' },
+        implicit: { response_time_ms: 100, success: true },
+        revision_id: `made_up_${start + i}`,
+      }));
+      const response = await bulk(events);
+      expect(response.statusCode).toBe(202);
+      expect(response.json()).toMatchObject({ accepted: BULK, rejected: 0 });
+    }
+    const after = await scrape();
+    const perAgent = series(after.body).filter((line) => line.includes('agent_id="'));
+    process.stdout.write(
+      `/metrics: ${series(before.body).length} series (${before.body.length} B, ${before.ms.toFixed(1)} ms) before, ` +
+        `${series(after.body).length} series (${after.body.length} B, ${after.ms.toFixed(1)} ms) after ${DISTINCT_AGENTS} distinct agent ids; ` +
+        `${perAgent.length} per-agent series\n`,
+    );
+    expect(perAgent.length).toBeLessThan(1_000);
+    expect(after.body).not.toContain('stranger_');
+    expect(after.body).not.toContain('made_up_');
+    expect(after.body.length).toBeLessThan(200_000);
+    expect(after.body).toMatch(
+      new RegExp(
+        `metaloop_feedback_events_total\\{kind="explicit",agent_id="\\(unregistered\\)",result="accepted",app="feedback-api"\\} ${DISTINCT_AGENTS}\\b`,
+      ),
+    );
+    expect(after.body).toMatch(/metaloop_feedback_complaints_total\{agent_id="kept",app="feedback-api"\} 1\b/);
+  }, 300_000);
+
+  it('drops the series of an agent that is no longer registered', async () => {
+    expect((await scrape()).body).toContain('agent_id="leaving"');
+    await withClient((client) => client.query(`DELETE FROM "${h.schema.schema}".agents WHERE id = 'leaving'`));
+    await eventually(async () => expect((await scrape()).body).not.toContain('agent_id="leaving"'), 15_000);
+    expect((await scrape()).body).toContain('agent_id="kept"');
+  });
+
+  it('gives system-metric sources a bounded set of series', async () => {
+    for (let i = 0; i < 300; i++) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/v1/feedback/system/metric',
+        payload: { source: `source_${i}`, name: 'cpu', value: 1 },
+      });
+      expect(response.statusCode).toBe(202);
+    }
+    const sources = series((await scrape()).body).filter((line) => line.includes('kind="system"'));
+    expect(sources.length).toBeLessThanOrEqual(101);
+    expect(sources.some((line) => line.includes('agent_id="(other)"'))).toBe(true);
+  });
+});
