@@ -36,6 +36,16 @@ export const baseEnvSchema = z.object({
     .regex(/^[a-z0-9_-]*$/i, 'expected empty or one token of letters, digits, _ or -, e.g. "t1"')
     .default(''),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000, 10_000),
+  /** A client must send the whole request head within this (else 408 and the socket closes); idle new sockets too. */
+  HTTP_HEADERS_TIMEOUT_MS: int(100, 600_000, 10_000),
+  /** ...and the whole request, body included, within this: a promised body that never comes is not waited on. */
+  HTTP_REQUEST_TIMEOUT_MS: int(100, 600_000, 30_000),
+  /** An idle keep-alive socket closes after this; above a load balancer's idle timeout (often 60 s). */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000, 72_000),
+  /** Sockets open at once per process; new ones beyond are refused. */
+  HTTP_MAX_CONNECTIONS: int(1, 1_000_000, 10_000),
+  /** Requests one keep-alive socket may carry before it is closed; 0: no limit. */
+  HTTP_MAX_REQUESTS_PER_SOCKET: int(0, 1_000_000, 0),
 });
 
 export type BaseEnv = z.infer<typeof baseEnvSchema>;

@@ -10,6 +10,8 @@ import { assignRequestId, instrumentHttp, logRequests, MetricsRegistry } from '@
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { z } from 'zod';
+import { answerClientError, sendFrameworkError } from './framework-errors';
+import { applyHttpServerLimits, httpServerLimits } from './http-server-limits';
 import { PlatformModule, type PlatformOptions } from './platform.module';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { RequestValidationException } from './request-validation.exception';
@@ -57,8 +59,8 @@ function rootModule(definition: AppDefinition): Type<unknown> {
 }
 
 /**
- * Builds an app the way every metaloop app runs: Fastify, pino logs, problem+json errors,
- * Standard Schema (zod) validation, HTTP metrics, OpenAPI at /docs, @FastRoute() routes
+ * Builds an app the way every metaloop app runs: Fastify, pino logs, problem+json errors (the
+ * router's and Node's HTTP parser's own included), the HTTP_* timeouts and caps, Standard Schema (zod) validation, HTTP metrics, OpenAPI at /docs, @FastRoute() routes
  * compiled as they are registered (unless the definition turns them off) and, for apps that use
  * NATS, `@EventPattern` handlers on core NATS (a hybrid app). Not yet listening, so tests can
  * `init()` and `inject()` it.
@@ -69,12 +71,15 @@ export async function createApp(definition: AppDefinition): Promise<NestFastifyA
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     genReqId: assignRequestId,
+    frameworkErrors: sendFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule(definition), adapter, {
     bufferLogs: true,
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  applyHttpServerLimits(app.getHttpServer(), httpServerLimits(app.get(ConfigService)));
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(new StandardSchemaValidationPipe({ exceptionFactory: RequestValidationException.fromIssues }));
   const fastify = app.getHttpAdapter().getInstance();
