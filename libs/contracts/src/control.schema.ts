@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { mutationTypeSchema } from './agent-config.schema';
 import { subjectToken } from './feedback-event.schema';
 import { LIMITS } from './limits';
+import { bigintCursor, queryText } from './params.schema';
 
 /*
  * The operator's side of the control plane: audit trail, freeze, rollback, and rollouts as
@@ -68,14 +69,14 @@ export type AuditEntryView = z.infer<typeof auditEntrySchema>;
 
 export const auditQuerySchema = z.strictObject({
   agent_id: subjectToken.optional(),
-  entity_type: z.string().max(LIMITS.idLength).optional(),
-  entity_id: z.string().max(LIMITS.idLength).optional(),
-  action: z.string().max(LIMITS.idLength).optional(),
-  actor: z.string().max(LIMITS.idLength).optional(),
+  entity_type: queryText.optional(),
+  entity_id: queryText.optional(),
+  action: queryText.optional(),
+  actor: queryText.optional(),
   since: isoTime.optional(),
   until: isoTime.optional(),
   /** The `next_cursor` of the previous page: entries older than it. */
-  cursor: z.string().regex(/^\d+$/).optional(),
+  cursor: bigintCursor.optional(),
   limit,
 });
 export type AuditQuery = z.infer<typeof auditQuerySchema>;

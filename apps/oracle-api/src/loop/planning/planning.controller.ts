@@ -21,6 +21,7 @@ export class PlanningController {
       '`findings` may be the list or the whole `analysis` object `analyze` answered, or give stored `finding_ids`. At most one mutation per agent, from its registered candidates and rule patches; `plan` is null when nothing fits, and `skipped` says why for every finding left out.',
   })
   @ApiResponse({ status: 201, standardSchema: planResponseSchema })
+  @ApiResponse({ status: 404, description: 'A `finding_ids` entry names no stored finding; problem+json naming them' })
   plan(
     @Body({ schema: planRequestSchema }) body: PlanRequest,
     @CurrentPrincipal() principal: Principal,

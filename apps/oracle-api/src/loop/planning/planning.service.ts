@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { PrismaService } from '@metaloop/db';
 import type { Environment, Finding, MutationInput, MutationType, PlanRequest, PlanResponse } from '@metaloop/contracts';
 import { PolicyStore } from '@metaloop/policies';
@@ -56,12 +56,19 @@ export class PlanningService {
     return { ...outcome, skipped };
   }
 
-  /** Stored findings win over a client's copy of them (their status may have moved on); unknown ones are taken as sent. */
+  /**
+   * Stored findings win over a client's copy of them (their status may have moved on); unknown sent
+   * ones are taken as sent. `finding_ids` must all name stored findings: a 404 names the others.
+   */
   private async resolveFindings(request: PlanRequest): Promise<Finding[]> {
     const sent = request.findings ?? [];
     const ids = request.finding_ids ?? sent.map((f) => f.finding_id);
     const stored = new Map((await this.findings.byIds(ids)).map((f) => [f.finding_id, f]));
-    if (request.finding_ids) return ids.flatMap((id) => stored.get(id) ?? []);
+    if (request.finding_ids) {
+      const unknown = ids.filter((id) => !stored.has(id));
+      if (unknown.length > 0) throw new NotFoundException(`no stored finding with id ${unknown.join(', ')}`);
+      return ids.map((id) => stored.get(id)!);
+    }
     return sent.map((f) => stored.get(f.finding_id) ?? f);
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes, type Principal } from '@metaloop/auth';
 import { actorOf } from '@metaloop/control';
@@ -6,6 +6,7 @@ import {
   planDecisionSchema,
   planListQuerySchema,
   planListSchema,
+  pathUuid,
   planViewSchema,
   type PlanDecision,
   type PlanList,
@@ -15,7 +16,8 @@ import {
 import { Idempotent } from '@metaloop/platform';
 import { PlansService } from './plans.service';
 
-const uuid = new ParseUUIDPipe({ version: '7' });
+/** Any UUID: an id that names no plan is a 404 on every route, whatever its version. */
+const planIdParam = { schema: pathUuid('plan_id') };
 
 @ApiTags('oracle')
 @Controller('api/v1/oracle/plans')
@@ -34,7 +36,7 @@ export class PlansController {
   @RequireScopes('oracle:read')
   @ApiOperation({ summary: 'One plan with its mutations, status and newest validation' })
   @ApiResponse({ status: 200, standardSchema: planViewSchema })
-  get(@Param('plan_id', uuid) planId: string): Promise<PlanView> {
+  get(@Param('plan_id', planIdParam) planId: string): Promise<PlanView> {
     return this.plans.get(planId);
   }
 
@@ -45,7 +47,7 @@ export class PlansController {
   @ApiOperation({ summary: 'Approve a plan awaiting approval (the gates asked for a person); execute then runs it' })
   @ApiResponse({ status: 200, standardSchema: planViewSchema })
   approve(
-    @Param('plan_id', uuid) planId: string,
+    @Param('plan_id', planIdParam) planId: string,
     @Body({ schema: planDecisionSchema }) body: PlanDecision,
     @CurrentPrincipal() principal: Principal,
   ): Promise<PlanView> {
@@ -61,7 +63,7 @@ export class PlansController {
   })
   @ApiResponse({ status: 200, standardSchema: planViewSchema })
   reject(
-    @Param('plan_id', uuid) planId: string,
+    @Param('plan_id', planIdParam) planId: string,
     @Body({ schema: planDecisionSchema }) body: PlanDecision,
     @CurrentPrincipal() principal: Principal,
   ): Promise<PlanView> {

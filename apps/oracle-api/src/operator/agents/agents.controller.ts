@@ -14,6 +14,7 @@ import {
   deployRequestSchema,
   deployResponseSchema,
   pageQuerySchema,
+  pathId,
   revisionDiffResponseSchema,
   revisionListResponseSchema,
   revisionResponseSchema,
@@ -78,7 +79,7 @@ export class AgentsController {
   @ApiOperation({ summary: 'One agent: its stable revision and active rollout' })
   @ApiResponse({ status: 200, standardSchema: agentResponseSchema })
   @ApiResponse(NOT_FOUND)
-  get(@Param('agent_id') agentId: string): Promise<AgentResponse> {
+  get(@Param('agent_id', { schema: pathId('agent_id') }) agentId: string): Promise<AgentResponse> {
     return this.agents.getAgent(agentId);
   }
 
@@ -102,7 +103,7 @@ export class AgentsController {
   })
   @ApiResponse(NOT_FOUND)
   deploy(
-    @Param('agent_id') agentId: string,
+    @Param('agent_id', { schema: pathId('agent_id') }) agentId: string,
     @Body({ schema: deployRequestSchema }) body: DeployRequest,
     @CurrentPrincipal() principal: Principal,
   ): Promise<DeployResponse> {
@@ -120,7 +121,7 @@ export class AgentsController {
   @ApiResponse({ status: 409, description: 'The agent has a candidate of this type and key already' })
   @ApiResponse(NOT_FOUND)
   addCandidate(
-    @Param('agent_id') agentId: string,
+    @Param('agent_id', { schema: pathId('agent_id') }) agentId: string,
     @Body({ schema: candidateSchema }) body: CandidateSpec,
   ): Promise<CandidateResponse> {
     return this.candidates.addCandidate(agentId, body);
@@ -132,7 +133,7 @@ export class AgentsController {
   @ApiResponse({ status: 200, standardSchema: candidateListResponseSchema })
   @ApiResponse(NOT_FOUND)
   listCandidates(
-    @Param('agent_id') agentId: string,
+    @Param('agent_id', { schema: pathId('agent_id') }) agentId: string,
     @Query({ schema: candidateListQuerySchema }) query: CandidateListQuery,
   ): Promise<CandidateListResponse> {
     return this.candidates.listCandidates(agentId, query);
@@ -144,7 +145,7 @@ export class AgentsController {
   @ApiResponse({ status: 200, standardSchema: revisionListResponseSchema })
   @ApiResponse(NOT_FOUND)
   listRevisions(
-    @Param('agent_id') agentId: string,
+    @Param('agent_id', { schema: pathId('agent_id') }) agentId: string,
     @Query({ schema: pageQuerySchema }) query: PageQuery,
   ): Promise<RevisionListResponse> {
     return this.revisions.listRevisions(agentId, query);
@@ -155,7 +156,10 @@ export class AgentsController {
   @ApiOperation({ summary: 'One revision with its config and provenance' })
   @ApiResponse({ status: 200, standardSchema: revisionResponseSchema })
   @ApiResponse(NOT_FOUND)
-  getRevision(@Param('agent_id') agentId: string, @Param('revision_id') revisionId: string): Promise<RevisionResponse> {
+  getRevision(
+    @Param('agent_id', { schema: pathId('agent_id') }) agentId: string,
+    @Param('revision_id', { schema: pathId('revision_id') }) revisionId: string,
+  ): Promise<RevisionResponse> {
     return this.revisions.getRevision(agentId, revisionId);
   }
 
@@ -167,9 +171,9 @@ export class AgentsController {
   @ApiResponse({ status: 200, standardSchema: revisionDiffResponseSchema })
   @ApiResponse(NOT_FOUND)
   diff(
-    @Param('agent_id') agentId: string,
-    @Param('from_revision_id') fromId: string,
-    @Param('to_revision_id') toId: string,
+    @Param('agent_id', { schema: pathId('agent_id') }) agentId: string,
+    @Param('from_revision_id', { schema: pathId('from_revision_id') }) fromId: string,
+    @Param('to_revision_id', { schema: pathId('to_revision_id') }) toId: string,
   ): Promise<RevisionDiffResponse> {
     return this.revisions.diff(agentId, fromId, toId);
   }
