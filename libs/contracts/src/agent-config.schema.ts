@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableString } from './storable-text';
 import { subjectToken } from './feedback-event.schema';
 import { LIMITS } from './limits';
 
@@ -11,7 +12,7 @@ export const ref = z
 
 export const promptSchema = z.strictObject({
   version: ref,
-  template: z.string().min(1).max(65_536),
+  template: storableString().min(1).max(65_536),
 });
 
 /** Generation parameters; the usual ones are typed, others pass as scalars. */
@@ -22,7 +23,7 @@ export const paramsSchema = z
     max_tokens: z.number().int().min(1).max(1_000_000).optional(),
     timeout_ms: z.number().int().min(1).max(600_000).optional(),
   })
-  .catchall(z.union([z.number().finite(), z.string().max(LIMITS.shortText), z.boolean()]))
+  .catchall(z.union([z.number().finite(), storableString().max(LIMITS.shortText), z.boolean()]))
   .refine((p) => Object.keys(p).length <= 64, 'at most 64 params');
 
 /** Traffic split over backends (or models), in percent; the weights sum to 100. */
@@ -35,15 +36,15 @@ export const routeSchema = z.strictObject({
 
 export const memoryFactSchema = z.strictObject({
   id: ref,
-  text: z.string().min(1).max(LIMITS.shortText),
+  text: storableString().min(1).max(LIMITS.shortText),
   /** Higher weight = more important when the context budget is short. */
   weight: z.number().min(0).max(1).default(0.5),
 });
 
 export const fewShotExampleSchema = z.strictObject({
   id: ref,
-  input: z.string().min(1).max(LIMITS.longText),
-  output: z.string().min(1).max(LIMITS.longText),
+  input: storableString().min(1).max(LIMITS.longText),
+  output: storableString().min(1).max(LIMITS.longText),
   weight: z.number().min(0).max(1).default(0.5),
 });
 
@@ -70,18 +71,18 @@ export type Environment = z.infer<typeof environmentSchema>;
 /** `POST /api/v1/agents`. */
 export const createAgentSchema = z.strictObject({
   agent_id: subjectToken,
-  name: z.string().min(1).max(200).optional(),
+  name: storableString().min(1).max(200).optional(),
   environment: environmentSchema,
   config: agentConfigSchema,
 });
 
 /** `POST /api/v1/agents/{id}/candidates`: something a mutation may switch to. */
 export const candidateSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('prompt'), version: ref, template: z.string().min(1).max(65_536) }),
+  z.strictObject({ type: z.literal('prompt'), version: ref, template: storableString().min(1).max(65_536) }),
   z.strictObject({
     type: z.literal('model'),
     model: ref,
-    provider: z.string().min(1).max(64),
+    provider: storableString().min(1).max(64),
     cost_per_1k_in: z.number().min(0),
     cost_per_1k_out: z.number().min(0),
     context_tokens: z.number().int().min(1).optional(),
@@ -90,7 +91,7 @@ export const candidateSchema = z.discriminatedUnion('type', [
     type: z.literal('lora'),
     adapter_id: ref,
     base_model: ref,
-    source: z.string().min(1).max(LIMITS.shortText),
+    source: storableString().min(1).max(LIMITS.shortText),
   }),
   z.strictObject({ type: z.literal('backend'), backend_id: ref, url: z.url().optional() }),
 ]);

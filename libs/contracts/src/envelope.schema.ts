@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { feedbackEventSchema, type FeedbackKind } from './feedback-event.schema';
+import { storableString } from './storable-text';
 import { systemMetricSchema } from './system-metric.schema';
 
 /**
@@ -9,7 +10,7 @@ import { systemMetricSchema } from './system-metric.schema';
 export const ENVELOPE_VERSION = 1;
 
 const serverFields = {
-  event_id: z.string().min(1).max(128),
+  event_id: storableString().min(1).max(128),
   /** When feedback-api accepted it (ISO-8601); `occurred_at` falls back to it. */
   received_at: z.iso.datetime({ offset: true }),
 };

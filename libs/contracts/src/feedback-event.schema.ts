@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { boundedJsonObject } from './json-value';
 import { LIMITS } from './limits';
+import { storableString } from './storable-text';
 
 /** Ids that become NATS subject tokens: no dots, wildcards or whitespace. */
 export const subjectToken = z
@@ -9,7 +10,7 @@ export const subjectToken = z
   .max(LIMITS.idLength)
   .regex(/^[A-Za-z0-9_-]+$/, 'only letters, digits, "_" and "-" are allowed');
 
-const id = z.string().min(1).max(LIMITS.idLength);
+const id = storableString().min(1).max(LIMITS.idLength);
 
 /** ISO-8601 with offset, or epoch milliseconds; normalised to an ISO string. */
 export const timestamp = z
@@ -19,9 +20,9 @@ export const timestamp = z
 export const explicitFeedbackSchema = z.strictObject({
   rating: z.number().min(1).max(5).optional(),
   helpful: z.boolean().optional(),
-  complaint: z.string().max(LIMITS.shortText).optional(),
-  correction: z.string().max(LIMITS.longText).optional(),
-  comment: z.string().max(LIMITS.shortText).optional(),
+  complaint: storableString().max(LIMITS.shortText).optional(),
+  correction: storableString().max(LIMITS.longText).optional(),
+  comment: storableString().max(LIMITS.shortText).optional(),
   selection: boundedJsonObject.optional(),
 });
 
@@ -29,7 +30,7 @@ export const implicitFeedbackSchema = z.strictObject({
   response_time_ms: z.number().min(0).max(86_400_000).optional(),
   success: z.boolean().optional(),
   success_rate: z.number().min(0).max(1).optional(),
-  error_code: z.string().max(LIMITS.idLength).optional(),
+  error_code: storableString().max(LIMITS.idLength).optional(),
   tokens_in: z.number().int().min(0).max(100_000_000).optional(),
   tokens_out: z.number().int().min(0).max(100_000_000).optional(),
   cost_usd: z.number().min(0).max(1_000_000).optional(),
@@ -45,7 +46,7 @@ export const metricName = z
 export const feedbackEventSchema = z.strictObject({
   event_id: id.optional(),
   agent_id: subjectToken,
-  session_id: z.string().min(1).max(LIMITS.sessionIdLength),
+  session_id: storableString().min(1).max(LIMITS.sessionIdLength),
   inference_id: id.optional(),
   revision_id: id.optional(),
   subject_id: id.optional(),
@@ -56,12 +57,12 @@ export const feedbackEventSchema = z.strictObject({
     .record(metricName, z.union([z.number().finite(), z.boolean()]))
     .refine((m) => Object.keys(m).length <= LIMITS.metrics, `at most ${LIMITS.metrics} metrics per event`)
     .optional(),
-  tags: z.array(z.string().min(1).max(LIMITS.tagLength)).max(LIMITS.tags).optional(),
+  tags: z.array(storableString().min(1).max(LIMITS.tagLength)).max(LIMITS.tags).optional(),
   context: boundedJsonObject.optional(),
   artifacts: z
     .strictObject({
-      input: z.string().max(LIMITS.artifactText).optional(),
-      output: z.string().max(LIMITS.artifactText).optional(),
+      input: storableString().max(LIMITS.artifactText).optional(),
+      output: storableString().max(LIMITS.artifactText).optional(),
     })
     .optional(),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableString } from './storable-text';
 import { metricName } from './feedback-event.schema';
 import { LIMITS } from './limits';
 
@@ -12,7 +13,7 @@ export const metricDefinitionSchema = z.strictObject({
   type: z.enum(['boolean', 'float']),
   level: z.enum(['inference', 'episode']),
   optimize: z.enum(['max', 'min']),
-  description: z.string().min(1).max(LIMITS.shortText).optional(),
+  description: storableString().min(1).max(LIMITS.shortText).optional(),
 });
 
 /** A stored metric definition as oracle-api answers it. */

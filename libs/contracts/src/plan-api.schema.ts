@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableString } from './storable-text';
 import { subjectToken } from './feedback-event.schema';
 import { LIMITS } from './limits';
 import { mutationTypeSchema } from './agent-config.schema';
@@ -20,7 +21,7 @@ import {
  */
 
 const isoTime = z.iso.datetime({ offset: true });
-const reason = z.string().min(1).max(LIMITS.shortText);
+const reason = storableString().min(1).max(LIMITS.shortText);
 
 /** `findings` may be the list itself or the seed's whole `analysis` object that holds it. */
 const findingsInput = z.union([

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableString } from './storable-text';
 import {
   agentConfigSchema,
   candidateSchema,
@@ -121,7 +122,7 @@ export const candidateListResponseSchema = page(candidateResponseSchema);
 export const deployRequestSchema = z.strictObject({
   config: agentConfigSchema,
   /** Why, for the audit trail. */
-  reason: z.string().min(1).max(LIMITS.shortText).optional(),
+  reason: storableString().min(1).max(LIMITS.shortText).optional(),
 });
 
 export const deployResponseSchema = z.object({

@@ -149,6 +149,56 @@ describe('feedback-api fuzzed with malformed bodies', () => {
     await schema?.drop();
   });
 
+  const post = (url: string, body: unknown) =>
+    app.inject({ method: 'POST', url, payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const paths = (errors: Array<{ path: string }>) => errors.map((error) => error.path);
+
+  describe('refuses text Postgres cannot store (NUL, an unpaired surrogate) with a 400 naming the field', () => {
+    const NUL = 'a\u0000b';
+    const LONE = 'x\uD800';
+    const unstorable: Array<[string, Record<string, unknown>]> = [
+      ['explicit.comment', { explicit: { comment: NUL } }],
+      ['context.k', { context: { k: `v${NUL}` } }],
+      ['context.nested.list.1.deep', { context: { nested: { list: [1, { deep: LONE }] } } }],
+      [`context.${LONE}`, { context: { [LONE]: 1 } }],
+      ['explicit.selection.pick', { explicit: { selection: { pick: NUL } } }],
+      ['tags.0', { tags: [LONE] }],
+      ['session_id', { session_id: NUL }],
+      ['event_id', { event_id: LONE }],
+      ['artifacts.input', { artifacts: { input: NUL } }],
+    ];
+
+    it.each(unstorable)('collect: %s', async (path, fields) => {
+      const response = await post('/api/v1/feedback/collect', { ...valid, ...fields });
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(paths(response.json().errors)).toEqual([path]);
+    });
+
+    it('collect/bulk: each poisoned event is rejected naming its field, the clean ones accepted', async () => {
+      const events = [valid, ...unstorable.map(([, fields]) => ({ ...valid, ...fields })), valid];
+      const response = await post('/api/v1/feedback/collect/bulk', { events });
+      expect(response.statusCode).toBe(202);
+      const body = response.json();
+      expect({ accepted: body.accepted, rejected: body.rejected }).toEqual({
+        accepted: 2,
+        rejected: unstorable.length,
+      });
+      expect(body.results.slice(1, -1).map((r: { errors: Array<{ path: string }> }) => paths(r.errors))).toEqual(
+        unstorable.map(([path]) => [path]),
+      );
+    });
+
+    it.each([
+      ['unit', { unit: NUL }],
+      ['labels.region', { labels: { region: LONE } }],
+    ])('system/metric: %s', async (path, fields) => {
+      const response = await post('/api/v1/feedback/system/metric', { source: 'gw', name: 'n', value: 1, ...fields });
+      expect(response.statusCode).toBe(400);
+      expect(paths(response.json().errors)).toEqual([path]);
+    });
+  });
+
   it('answers 3,000 malformed bodies with a 4xx problem, never a 5xx, and keeps serving', async () => {
     const seed = 20261125;
     const rnd = prng(seed);

@@ -11,7 +11,8 @@ const MAX_REASON_LENGTH = 1_000;
 
 /**
  * Moves a message to the dead-letter stream: the original bytes on `dlq.<original subject>`
- * with headers saying why, then terminates the original. The publish's msgID is derived
+ * with headers saying why, then terminates the original. Or just one event of it, when only
+ * that event cannot be stored. The publish's msgID is derived
  * from the original stream sequence, so retrying it (or a replica racing us on a
  * redelivery) stores one dead letter, not two.
  */
@@ -29,14 +30,52 @@ export class DeadLetterer {
    * JetStream would not deliver it again. Resolves false only when `signal` stopped it.
    */
   async deadLetter(msg: JsMsg, reasonClass: DeadLetterReason, reason: string, signal: AbortSignal): Promise<boolean> {
+    const published = await this.publishWhileAway(
+      msg,
+      msg.data,
+      `dlq-${msg.info.stream}-${msg.info.streamSequence}`,
+      reason,
+      signal,
+    );
+    if (!published) return false;
+    msg.term();
+    this.metrics.deadLetters.inc({ reason: reasonClass });
+    this.logger.warn(
+      `dead-lettered ${msg.subject} #${msg.info.streamSequence} after ${msg.info.deliveryCount} deliveries: ${reason}`,
+    );
+    return true;
+  }
+
+  /**
+   * Dead-letters ONE event of a message (`body`: an envelope holding only it) and leaves the
+   * message to the caller, who stores its other events and acks it. The msgID adds the
+   * event's position, so a redelivered message dead-letters each of its events once.
+   */
+  async deadLetterEvent(
+    msg: JsMsg,
+    index: number,
+    body: Uint8Array,
+    reasonClass: DeadLetterReason,
+    reason: string,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    const msgID = `dlq-${msg.info.stream}-${msg.info.streamSequence}-${index}`;
+    if (!(await this.publishWhileAway(msg, body, msgID, reason, signal))) return false;
+    this.metrics.deadLetters.inc({ reason: reasonClass });
+    this.logger.warn(`dead-lettered event ${index} of ${msg.subject} #${msg.info.streamSequence}: ${reason}`);
+    return true;
+  }
+
+  private async publishWhileAway(
+    msg: JsMsg,
+    body: Uint8Array,
+    msgID: string,
+    reason: string,
+    signal: AbortSignal,
+  ): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.publish(msg, reason);
-        msg.term();
-        this.metrics.deadLetters.inc({ reason: reasonClass });
-        this.logger.warn(
-          `dead-lettered ${msg.subject} #${msg.info.streamSequence} after ${msg.info.deliveryCount} deliveries: ${reason}`,
-        );
+        await this.publish(msg, body, msgID, reason);
         return true;
       } catch (error) {
         this.logger.error(
@@ -50,7 +89,7 @@ export class DeadLetterer {
     }
   }
 
-  private async publish(msg: JsMsg, reason: string): Promise<void> {
+  private async publish(msg: JsMsg, body: Uint8Array, msgID: string, reason: string): Promise<void> {
     const { js, topology } = this.nats.context();
     const h = headers();
     h.set(DEAD_LETTER_HEADERS.reason, oneLine(reason));
@@ -58,9 +97,9 @@ export class DeadLetterer {
     h.set(DEAD_LETTER_HEADERS.originalSequence, String(msg.info.streamSequence));
     h.set(DEAD_LETTER_HEADERS.deliveries, String(msg.info.deliveryCount));
     h.set(DEAD_LETTER_HEADERS.failedAt, new Date().toISOString());
-    await js.publish(topology.subjects.deadLetter(msg.subject), msg.data, {
+    await js.publish(topology.subjects.deadLetter(msg.subject), body, {
       headers: h,
-      msgID: `dlq-${msg.info.stream}-${msg.info.streamSequence}`,
+      msgID,
       expect: { streamName: topology.streams.deadLetters.name },
     });
   }

@@ -25,4 +25,31 @@ describe('parseEnvelope', () => {
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error).toMatch(error);
   });
+
+  it('refuses only the events the contract refuses, each on its own with its reason', () => {
+    const poisoned = { ...event, event_id: 'e2', explicit: { comment: 'a\u0000b' } };
+    const lone = { ...event, event_id: 'e4', context: { k: '\uD800' } };
+    const body = { v: 1, type: 'feedback', events: [event, poisoned, { ...event, event_id: 'e3' }, lone] };
+    const result = parseEnvelope(bytes(JSON.stringify(body)));
+    if (!result.ok) throw new Error(result.error);
+    expect(result.envelope.events.map((e) => e.event_id)).toEqual(['e1', 'e3']);
+    expect(result.indices).toEqual([0, 2]);
+    expect(result.refused.map(({ index, error }) => ({ index, error }))).toEqual([
+      {
+        index: 1,
+        error: expect.stringMatching(/^not an envelope: events\.1\.explicit\.comment: must not contain NUL/),
+      },
+      { index: 3, error: expect.stringMatching(/^not an envelope: events\.3\.context\.k: .*unpaired surrogates/) },
+    ]);
+    expect(JSON.parse(Buffer.from(result.refused[0]!.body).toString())).toEqual({ ...body, events: [poisoned] });
+  });
+
+  it('a message whose every event is refused is refused as a whole', () => {
+    const poisoned = { ...event, session_id: 'a\u0000b' };
+    const result = parseEnvelope(bytes(JSON.stringify({ v: 1, type: 'feedback', events: [poisoned, poisoned] })));
+    expect(result).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^not an envelope: events\.0\.session_id: .*; events\.1\.session_id: /),
+    });
+  });
 });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { MetricsRegistry } from '@metaloop/observability';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
-export type DeadLetterReason = 'malformed' | 'max_deliveries';
+export type DeadLetterReason = 'malformed' | 'max_deliveries' | 'unstorable';
 
 /** The ingest pipeline's Prometheus series, on the app's registry. */
 @Injectable()
@@ -33,7 +33,7 @@ export class IngestMetrics {
     });
     this.batchDuration = new Histogram({
       name: 'metaloop_ingest_batch_duration_seconds',
-      help: 'Time to process one fetch batch, from parse to the last ack; outcome committed (one transaction), isolated (a message failed: retried one by one) or abandoned (handed back at shutdown during a database outage)',
+      help: 'Time to process one fetch batch, from parse to the last ack; outcome committed (one transaction), isolated (Postgres refused events: isolated by bisection; or a message failed: retried one by one) or abandoned (handed back at shutdown during a database outage)',
       labelNames: ['outcome'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
@@ -46,7 +46,7 @@ export class IngestMetrics {
     });
     this.deadLetters = new Counter({
       name: 'metaloop_ingest_dead_letters_total',
-      help: 'Messages moved to the dead-letter stream, by reason: malformed (never parseable) or max_deliveries (failed every delivery)',
+      help: 'Messages (or single events of a message) moved to the dead-letter stream, by reason: malformed (refused by the contract), unstorable (refused by Postgres) or max_deliveries (failed every delivery)',
       labelNames: ['reason'],
       registers: [registry],
     });

@@ -2,6 +2,7 @@ import { LATENCY_BUCKETS, latencyBucket } from '@metaloop/core';
 import { type StoredFeedbackEvent, type StoredSystemMetric } from '@metaloop/contracts';
 import { eventually } from '@metaloop/testing';
 import { metricValue, oracleHarness, type OracleHarness } from '../../__tests__/oracle-harness';
+import { DeadLettersService } from '../../operator/dead-letters/dead-letters.service';
 import { IngestWriter } from './ingest.writer';
 import { aggregateRollups, hourlyRollups } from '../rollups/rollup-aggregation';
 
@@ -308,31 +309,114 @@ describe('ingest consumer (real NATS and Postgres)', () => {
     await h.ingestIdle();
   });
 
-  it('isolates a poison message: the rest of its batch commits, the poison is dead-lettered after max deliveries', async () => {
+  it('the probe: one poisoned event per group-committed message takes no other event along; each is dead-lettered alone, with its reason', async () => {
     const before = (await deadLetters()).length;
-    const good = [feedback({ agent_id: 'delta' }), feedback({ agent_id: 'delta' })];
-    // Valid JSON and a valid envelope, but Postgres refuses \u0000 in text: it fails on every delivery.
-    const poison = feedback({ agent_id: 'delta', explicit: { complaint: 'nul \u0000 byte' } });
-    await Promise.all(
-      [publish(envelope([good[0]!])), publish(envelope([poison])), publish(envelope([good[1]!]))].map((p) => p),
-    );
-    await eventually(async () => expect(await deadLetters()).toHaveLength(before + 1), 15_000);
-    const letter = (await deadLetters()).at(-1)!;
-    expect(letter.header('Metaloop-Deliveries')).toBe('3');
-    expect(letter.header('Metaloop-Dlq-Reason')).toMatch(/^failed 3 deliveries: .*Unicode/i);
-    expect(JSON.parse(letter.data)).toEqual(envelope([poison]));
+    const malformedBefore = await metric('metaloop_ingest_dead_letters_total', { reason: 'malformed' });
+    // Past Postgres' timestamptz range: the contract takes it, Postgres refuses it (SQLSTATE class 22).
+    const beyondPostgres = 8.64e15;
+    const poisons: Array<Record<string, unknown>> = [
+      { explicit: { comment: 'a\u0000b' } },
+      { context: { k: 'v\u0000' } },
+      { context: { ['lone \uD800']: 1 } },
+      { timestamp: beyondPostgres },
+      { tags: ['ok', 'nul\u0000'] },
+      { timestamp: beyondPostgres, explicit: { rating: 1 } },
+    ];
+    const clean: StoredFeedbackEvent[] = [];
+    const poisoned: Array<Record<string, unknown>> = [];
+    const messages = poisons.map((poison, m) => {
+      const events: Array<Record<string, unknown>> = Array.from({ length: 40 }, (_, i) =>
+        feedback({ agent_id: 'probe', explicit: { rating: 1 + (i % 5) }, implicit: { response_time_ms: m + i } }),
+      );
+      clean.push(...(events as unknown as StoredFeedbackEvent[]));
+      const bad = { ...feedback({ agent_id: 'probe' }), ...poison };
+      poisoned.push(bad);
+      events.splice(m * 7, 0, bad);
+      return envelope(events as unknown as StoredFeedbackEvent[]);
+    });
+    // A system metric message poisoned the same ways.
+    const metricsClean = Array.from({ length: 20 }, (_, i) => ({
+      event_id: `probe-metric-${seq}-${i}`,
+      source: 'probe',
+      name: 'depth',
+      value: i,
+      received_at: MINUTE,
+    }));
+    const metricsPoisoned = [
+      { ...metricsClean[0]!, event_id: `probe-metric-${seq}-nul`, labels: { region: 'eu\u0000' } },
+      { ...metricsClean[0]!, event_id: `probe-metric-${seq}-far`, timestamp: beyondPostgres },
+    ];
+    const systemMessage = {
+      v: 1,
+      type: 'system',
+      events: [...metricsClean.slice(0, 10), ...metricsPoisoned, ...metricsClean.slice(10)],
+    };
+    // And a message with nothing storable in it goes as it came, whole.
+    const allPoison = envelope([
+      { ...feedback({ agent_id: 'probe' }), timestamp: beyondPostgres } as unknown as StoredFeedbackEvent,
+    ]);
+
+    await Promise.all([
+      ...messages.map((body, m) => publish(body, 'probe', m % 2 ? 'explicit' : 'implicit')),
+      h.nats.js.publish(h.nats.topology.subjects.system('probe'), JSON.stringify(systemMessage)),
+      publish(allPoison, 'probe'),
+    ]);
+    const expectedLetters = poisoned.length + metricsPoisoned.length + 1;
+    await eventually(async () => expect(await deadLetters()).toHaveLength(before + expectedLetters), 20_000);
     await h.ingestIdle();
-    const stored = await h.query<{ event_id: string }>(
-      `SELECT event_id FROM feedback_events WHERE agent_id = 'delta' ORDER BY event_id`,
+
+    // 0 clean events lost, none counted twice.
+    const stored = await h.query<{ event_id: string }>(`SELECT event_id FROM feedback_events WHERE agent_id = 'probe'`);
+    expect(stored.map((r) => r.event_id).sort()).toEqual(clean.map((e) => e.event_id).sort());
+    const [{ count }] = await h.query<{ count: number }>(
+      `SELECT sum(count)::int AS count FROM feedback_rollups WHERE agent_id = 'probe'`,
     );
-    expect(stored.map((r) => r.event_id)).toEqual(good.map((e) => e.event_id).sort());
-    expect(await rollup('delta')).toEqual([expect.objectContaining({ count: 2, complaints: 0 })]);
-    expect(await metric('metaloop_ingest_dead_letters_total', { reason: 'max_deliveries' })).toBe(1);
-    expect(await metric('metaloop_ingest_dead_letters_total', { reason: 'malformed' })).toBe(2);
+    expect(count).toBe(clean.length);
+    const metricsStored = await h.query(`SELECT 1 FROM system_metrics WHERE source = 'probe'`);
+    expect(metricsStored).toHaveLength(metricsClean.length);
+
+    // Exactly the poisoned events are dead-lettered, one by one, each saying why.
+    const letters = (await deadLetters()).slice(before);
+    const lettered = letters.map((letter) => ({
+      events: (JSON.parse(letter.data) as { events: Array<{ event_id: string }> }).events.map((e) => e.event_id),
+      reason: letter.header('Metaloop-Dlq-Reason')!,
+      deliveries: letter.header('Metaloop-Deliveries'),
+    }));
+    const reasonOf = (eventId: string) => lettered.find((l) => l.events.includes(eventId))?.reason;
+    expect(lettered.every((l) => l.events.length === 1 && l.deliveries === '1')).toBe(true);
+    expect(lettered.map((l) => l.events[0]).sort()).toEqual(
+      [...poisoned, ...metricsPoisoned, allPoison.events[0]!].map((e) => e['event_id'] as string).sort(),
+    );
+    expect(reasonOf(poisoned[0]!['event_id'] as string)).toMatch(
+      /^malformed: not an envelope: events\.0\.explicit\.comment: must not contain NUL/,
+    );
+    expect(reasonOf(poisoned[1]!['event_id'] as string)).toMatch(/^malformed: .*events\.7\.context\.k: /);
+    expect(reasonOf(poisoned[2]!['event_id'] as string)).toMatch(/^malformed: .*unpaired surrogates/);
+    expect(reasonOf(poisoned[3]!['event_id'] as string)).toMatch(/^unstorable: .*\(SQLSTATE 22/);
+    expect(reasonOf(poisoned[4]!['event_id'] as string)).toMatch(/^malformed: .*events\.28\.tags\.1: /);
+    expect(reasonOf(metricsPoisoned[0]!.event_id)).toMatch(/^malformed: .*events\.10\.labels\.region: /);
+    expect(reasonOf(metricsPoisoned[1]!.event_id)).toMatch(/^unstorable: .*\(SQLSTATE 22/);
+    expect(reasonOf(allPoison.events[0]!.event_id)).toMatch(/^unstorable: /);
+    expect(letters.every((l) => l.subject.startsWith(`${h.prefix}.dlq.feedback.`))).toBe(true);
+    expect((await metric('metaloop_ingest_dead_letters_total', { reason: 'malformed' })) - malformedBefore).toBe(5);
+    expect(await metric('metaloop_ingest_dead_letters_total', { reason: 'unstorable' })).toBe(4);
     expect(
       await metric('metaloop_ingest_batch_duration_seconds_count', { outcome: 'isolated' }),
     ).toBeGreaterThanOrEqual(1);
-    await eventually(async () => expect(await metricValue([h.apps[0]!], 'metaloop_dlq_depth')).toBe(before + 1));
+
+    // Replayed, they fail again and say why again; nothing clean is counted twice.
+    const replay = await h.apps[0]!.get(DeadLettersService).replay({ all: true });
+    expect(replay.failed).toEqual([]);
+    await eventually(async () => {
+      const again = (await deadLetters()).slice(before);
+      expect(again).toHaveLength(expectedLetters);
+      expect(again.every((l) => /^(malformed|unstorable): /.test(l.header('Metaloop-Dlq-Reason')!))).toBe(true);
+    }, 20_000);
+    await h.ingestIdle();
+    const [{ again }] = await h.query<{ again: number }>(
+      `SELECT sum(count)::int AS again FROM feedback_rollups WHERE agent_id = 'probe'`,
+    );
+    expect(again).toBe(clean.length);
     await eventually(async () => expect(await metricValue([h.apps[0]!], 'metaloop_ingest_consumer_pending')).toBe(0));
   });
 
