@@ -54,7 +54,11 @@ describe('PlanLifecycle and RolloutLifecycle (real Postgres, NATS and Redis)', (
         decided: true,
       }),
     ).toBe(false);
-    await h.prisma.$transaction((tx) => plans.recordVerdict(tx, plan.id, 'draft', 'awaiting_approval'));
+    expect(await h.prisma.$transaction((tx) => plans.recordVerdict(tx, plan.id, 'draft', 'awaiting_approval'))).toBe(
+      true,
+    );
+    // A verdict on the state the gates read is not written once the plan has left it.
+    expect(await h.prisma.$transaction((tx) => plans.recordVerdict(tx, plan.id, 'draft', 'validated'))).toBe(false);
     expect(
       await plans.move(plan.id, ['awaiting_approval'], 'approved', {
         actor: 'api_key:k',

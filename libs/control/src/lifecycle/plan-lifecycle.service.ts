@@ -120,12 +120,15 @@ export class PlanLifecycle {
   }
 
   /**
-   * Where a validation leaves a plan that was `from` when the gates read it; written by id in the
-   * validation's transaction, whose own audit entry (`plan.validated`) records the verdict.
+   * Where a validation leaves a plan that was `from` when the gates read it, in the validation's
+   * transaction, whose own audit entry (`plan.validated`) records the verdict. Compare-and-set:
+   * false, and nothing written, when the plan moved on meanwhile (a concurrent execute queued it),
+   * so a late verdict never moves a plan back.
    */
-  async recordVerdict(tx: Tx, planId: string, from: PlanState, to: PlanState): Promise<void> {
+  async recordVerdict(tx: Tx, planId: string, from: PlanState, to: PlanState): Promise<boolean> {
     assertTransition('plan', [from], to);
-    await tx.plan.update({ where: { id: planId }, data: { status: to } });
+    const { count } = await tx.plan.updateMany({ where: { id: planId, status: from }, data: { status: to } });
+    return count > 0;
   }
 
   /**

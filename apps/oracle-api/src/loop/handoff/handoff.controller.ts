@@ -23,12 +23,13 @@ export class HandoffController {
   @ApiOperation({
     summary: 'Hand a validated (and, where required, approved) plan to the orchestrator',
     description:
-      'Only the stored plan runs: with `{plan, dry_run}` the stored plan with that `plan_id` is used, never the client copy. The gates are checked again first; a refused plan is a 409 naming the gates. `dry_run` validates without queuing.',
+      'Only the stored plan runs: with `{plan, dry_run}` the stored plan with that `plan_id` is used, never the client copy. The gates are checked again first; a refused plan is a 409 naming the gates. `dry_run` validates without queuing. A plan is queued once: of concurrent calls for one plan one answers 202 and the others 409 (the plan is queued); send an `Idempotency-Key` to get the same 202 again on a retry.',
   })
   @ApiResponse({ status: 202, standardSchema: executeResponseSchema })
   @ApiResponse({
     status: 409,
-    description: 'The plan is not executable now (status, gates or approval), with the reason',
+    description:
+      'The plan is not executable now (status, gates or approval; already queued by a concurrent call), with the reason',
   })
   execute(
     @Body({ schema: executeRequestSchema }) body: ExecuteRequest,

@@ -74,8 +74,10 @@ export class ValidationService {
         },
         include: PLAN_INCLUDE.validations.include,
       });
-      if (!SETTLED.includes(view.status)) {
-        await this.lifecycle.recordVerdict(tx, view.plan_id, view.status, status);
+      if (
+        !SETTLED.includes(view.status) &&
+        (await this.lifecycle.recordVerdict(tx, view.plan_id, view.status, status))
+      ) {
         // A blocked plan gives its findings back to the tick; one that passes again takes them back.
         if (status === PLAN.blocked) await this.findings.release(view.finding_ids, tx);
         else if (view.status === PLAN.blocked) await this.findings.claim(view.finding_ids, tx);
