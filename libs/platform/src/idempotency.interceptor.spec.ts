@@ -80,6 +80,19 @@ describe('Idempotency-Key (real Redis)', () => {
     expect((await post({ item: 'a' }, 'key-2')).json().order).toBe(first.json().order + 1);
   });
 
+  it('replays a retry whose JSON has its keys in another order and other whitespace', async () => {
+    const first = await post({ item: 'a', slow: false }, 'key-6');
+    const retry = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: { 'idempotency-key': 'key-6', 'content-type': 'application/json' },
+      payload: '{ "slow" : false,\n  "item": "a" }',
+    });
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.json()).toEqual(first.json());
+  });
+
   it('runs every request without a key', async () => {
     const a = await post({ item: 'x' });
     const b = await post({ item: 'x' });

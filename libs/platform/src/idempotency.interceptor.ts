@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   applyDecorators,
   Injectable,
@@ -9,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import { PRINCIPAL_PROPERTY, type RequestWithPrincipal } from '@metaloop/auth';
+import { contentHash } from '@metaloop/core';
 import { RedisService } from '@metaloop/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
@@ -40,7 +40,8 @@ class IdempotencyError extends Error implements StatusCarrier {
 
 /**
  * `Idempotency-Key` on POSTs: the first request with a key runs and its answer is kept for 24 h
- * in Redis (shared by every replica); a retry with the same key and body gets that answer again
+ * in Redis (shared by every replica); a retry with the same key and body (the same JSON value,
+ * whatever its key order or whitespace) gets that answer again
  * (`Idempotent-Replayed: true`) without running twice. The same key with another body is a 422;
  * while the first is still running, a retry is a 409 with Retry-After. A request that failed
  * frees its key, so it can be retried. Keys are per caller (API key) and route.
@@ -72,9 +73,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
       request.routeOptions.url ?? request.url,
       key,
     );
-    const fingerprint = createHash('sha256')
-      .update(JSON.stringify(request.body ?? null))
-      .digest('hex');
+    // Canonical JSON: the same body with its keys in another order is the same request.
+    const fingerprint = contentHash(request.body ?? null);
     const claimed = await this.redis.client.set(
       redisKey,
       JSON.stringify({ state: 'running', fingerprint } satisfies StoredAnswer),
