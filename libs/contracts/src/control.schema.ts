@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableString } from './storable-text';
 import { mutationTypeSchema } from './agent-config.schema';
 import { subjectToken } from './feedback-event.schema';
 import { LIMITS } from './limits';
@@ -10,7 +11,7 @@ import { bigintCursor, queryText } from './params.schema';
  */
 
 const isoTime = z.iso.datetime({ offset: true });
-const reason = z.string().min(1).max(LIMITS.shortText);
+const reason = storableString().min(1).max(LIMITS.shortText);
 const limit = z.coerce.number().int().min(1).max(500).default(50);
 
 /** retired: the candidate could not reach the promotion lift (or was left inconclusive), so the champion stays; not a rollback for harm. */
@@ -102,7 +103,7 @@ export type FreezeState = z.infer<typeof freezeStateSchema>;
  */
 export const rollbackRequestSchema = z
   .strictObject({
-    rollback_key: z.string().min(1).max(LIMITS.idLength).optional(),
+    rollback_key: storableString().min(1).max(LIMITS.idLength).optional(),
     rollout_id: z.uuid().optional(),
     agent_id: subjectToken.optional(),
     all: z.literal(true).optional(),

@@ -1,4 +1,5 @@
 import { agentConfigSchema, createAgentSchema } from './agent-config.schema';
+import { freezeRequestSchema, rollbackRequestSchema } from './control.schema';
 import { storedFeedbackEventSchema } from './envelope.schema';
 import { feedbackEventSchema } from './feedback-event.schema';
 import { metricDefinitionSchema } from './metric-definition.schema';
@@ -76,6 +77,8 @@ describe('storable text', () => {
   });
 
   it('the other bodies refuse it too: names, templates, reasons, keys', () => {
+    expect(unstorablePaths(freezeRequestSchema, { frozen: true, reason: LOW_ALONE })).toEqual(['reason']);
+    expect(unstorablePaths(rollbackRequestSchema, { rollback_key: NUL })).toEqual(['rollback_key']);
     const config = { model: 'gpt', prompt: { version: 'v1', template: `Hi${NUL}` } };
     expect(unstorablePaths(agentConfigSchema, config)).toEqual(['prompt.template']);
     const agent = {
