@@ -3,6 +3,7 @@ import { fewShotExampleSchema, memoryFactSchema, ref } from './agent-config.sche
 import { subjectToken } from './feedback-event.schema';
 import { boundedJsonObject } from './json-value';
 import { LIMITS } from './limits';
+import { storableString } from './storable-text';
 
 /*
  * Findings, plans and their mutations, and SPEC-gate results: what the analyzer, planner,
@@ -10,7 +11,7 @@ import { LIMITS } from './limits';
  * `execute` take and answer on the wire.
  */
 
-const scalar = z.union([z.number().finite(), z.string().max(LIMITS.shortText), z.boolean()]);
+const scalar = z.union([z.number().finite(), storableString().max(LIMITS.shortText), z.boolean()]);
 const probability = z.number().min(0).max(1);
 const isoTime = z.iso.datetime({ offset: true });
 
@@ -23,7 +24,7 @@ export const promptPatchParamsSchema = z.discriminatedUnion('source', [
     source: z.literal('rule'),
     /** e.g. `conciseness` for complaints tagged verbose. */
     rule: ref,
-    instruction: z.string().min(1).max(LIMITS.shortText),
+    instruction: storableString().min(1).max(LIMITS.shortText),
     position: z.enum(['append', 'prepend']).default('append'),
   }),
 ]);
@@ -45,8 +46,8 @@ export const routeChangeParamsSchema = z.strictObject({
 /** Set or unset generation parameters; the policy's allow/forbid lists and bounds apply. */
 export const paramSetParamsSchema = z
   .strictObject({
-    set: z.record(z.string().min(1).max(LIMITS.idLength), scalar).default({}),
-    unset: z.array(z.string().min(1).max(LIMITS.idLength)).max(64).default([]),
+    set: z.record(storableString().min(1).max(LIMITS.idLength), scalar).default({}),
+    unset: z.array(storableString().min(1).max(LIMITS.idLength)).max(64).default([]),
   })
   .refine((p) => Object.keys(p.set).length + p.unset.length >= 1, 'set or unset at least one parameter');
 
@@ -131,14 +132,14 @@ export const timeWindowSchema = z.strictObject({ from: isoTime, to: isoTime });
 /** What a finding rests on: windows, counts, the test, its statistic, p-value, effect and interval. */
 export const evidenceSchema = z
   .object({
-    metric: z.string().max(LIMITS.idLength).optional(),
+    metric: storableString().max(LIMITS.idLength).optional(),
     window: timeWindowSchema.optional(),
     baseline_window: timeWindowSchema.optional(),
     n: z.number().int().min(0).optional(),
     baseline_n: z.number().int().min(0).optional(),
     value: z.number().optional(),
     baseline_value: z.number().optional(),
-    test: z.string().max(LIMITS.idLength).optional(),
+    test: storableString().max(LIMITS.idLength).optional(),
     statistic: z.number().optional(),
     p_value: probability.optional(),
     effect_size: z.number().optional(),
@@ -152,20 +153,20 @@ export const findingSchema = z.strictObject({
   finding_id: z.uuid(),
   type: findingTypeSchema,
   agent_id: subjectToken,
-  revision_id: z.string().max(LIMITS.idLength).nullable(),
+  revision_id: storableString().max(LIMITS.idLength).nullable(),
   severity: severitySchema,
   confidence: probability,
-  summary: z.string().max(LIMITS.shortText),
+  summary: storableString().max(LIMITS.shortText),
   evidence: evidenceSchema,
   /** Same open problem → same key, so it is counted again instead of reported twice. */
-  dedup_key: z.string().min(1).max(512),
+  dedup_key: storableString().min(1).max(512),
   status: findingStatusSchema.default('open'),
   occurrences: z.number().int().min(1).default(1),
   first_seen_at: isoTime.optional(),
   last_seen_at: isoTime.optional(),
   /** Set while `deferred`: why the last tick left it, in a word and in words. */
   deferred_reason: deferralReasonSchema.nullable().optional(),
-  deferred_detail: z.string().max(LIMITS.shortText).nullable().optional(),
+  deferred_detail: storableString().max(LIMITS.shortText).nullable().optional(),
 });
 export type Finding = z.output<typeof findingSchema>;
 export type FindingInput = z.input<typeof findingSchema>;
@@ -174,17 +175,17 @@ export type FindingInput = z.input<typeof findingSchema>;
 
 export const expectedImpactSchema = z.strictObject({
   /** The guarded or objective metric the change should move, e.g. `p95_latency_ms`, `rating`. */
-  metric: z.string().min(1).max(LIMITS.idLength),
+  metric: storableString().min(1).max(LIMITS.idLength),
   direction: z.enum(['increase', 'decrease']),
   /** Expected relative change, e.g. 0.2 for 20 %. */
   relative_change: z.number().min(0).max(10),
-  summary: z.string().max(LIMITS.shortText).optional(),
+  summary: storableString().max(LIMITS.shortText).optional(),
 });
 export type ExpectedImpact = z.output<typeof expectedImpactSchema>;
 
 /** How a mutation is undone: routing back to the revision it started from, then the adapter's revert. */
 export const rollbackSpecSchema = z.strictObject({
-  restore_revision_id: z.string().max(LIMITS.idLength).nullable(),
+  restore_revision_id: storableString().max(LIMITS.idLength).nullable(),
   /** External side effects the adapter must undo (e.g. `lora_unload`, `router_restore`). */
   side_effects: z.array(ref).max(16).default([]),
   automatic: z.boolean().default(true),
@@ -198,7 +199,7 @@ const mutationCommon = {
   /** 1 (trivial) – 10 (dangerous): by type, environment and size of the change. */
   risk: z.number().int().min(1).max(10),
   expected_impact: expectedImpactSchema,
-  rationale: z.string().min(1).max(LIMITS.longText),
+  rationale: storableString().min(1).max(LIMITS.longText),
   rollback_spec: rollbackSpecSchema.optional(),
 };
 
@@ -265,7 +266,7 @@ export const planSchema = z.strictObject({
   plan_id: z.uuid().optional(),
   status: planStatusSchema.optional(),
   /** Who proposed it: `tick`, `api`, `rules`, `llm`. */
-  source: z.string().min(1).max(LIMITS.idLength).default('api'),
+  source: storableString().min(1).max(LIMITS.idLength).default('api'),
   finding_ids: z.array(z.uuid()).max(100).default([]),
   /**
    * Applied in order; at most one per agent is rolled out at a time. Empty when nothing fits: the
@@ -275,7 +276,7 @@ export const planSchema = z.strictObject({
   confidence: probability,
   risk: z.number().int().min(1).max(10),
   expected_impact: z.array(expectedImpactSchema).max(20).default([]),
-  rationale: z.string().min(1).max(LIMITS.longText),
+  rationale: storableString().min(1).max(LIMITS.longText),
   evidence: boundedJsonObject.default({}),
   created_at: isoTime.optional(),
 });

@@ -3,6 +3,7 @@ import { freezeRequestSchema, rollbackRequestSchema } from './control.schema';
 import { storedFeedbackEventSchema } from './envelope.schema';
 import { feedbackEventSchema } from './feedback-event.schema';
 import { metricDefinitionSchema } from './metric-definition.schema';
+import { paramSetParamsSchema, promptPatchParamsSchema } from './plan.schema';
 import { deployRequestSchema } from './registry.schema';
 import { isStorableText, storableString } from './storable-text';
 import { systemMetricSchema } from './system-metric.schema';
@@ -77,6 +78,13 @@ describe('storable text', () => {
   });
 
   it('the other bodies refuse it too: names, templates, reasons, keys', () => {
+    expect(unstorablePaths(paramSetParamsSchema, { set: { [NUL]: 1, ok: LOW_ALONE } })).toEqual([
+      `set.${NUL}`,
+      'set.ok',
+    ]);
+    expect(unstorablePaths(promptPatchParamsSchema, { source: 'rule', rule: 'concise', instruction: NUL })).toEqual([
+      'instruction',
+    ]);
     expect(unstorablePaths(freezeRequestSchema, { frozen: true, reason: LOW_ALONE })).toEqual(['reason']);
     expect(unstorablePaths(rollbackRequestSchema, { rollback_key: NUL })).toEqual(['rollback_key']);
     const config = { model: 'gpt', prompt: { version: 'v1', template: `Hi${NUL}` } };
