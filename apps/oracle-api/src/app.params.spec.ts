@@ -59,6 +59,13 @@ describe('path and query parameters (oracle-api)', () => {
     ]);
   });
 
+  it('answers a listing cursor that carries a NUL with a 400', async () => {
+    const cursor = Buffer.from(JSON.stringify(['a\u0000'])).toString('base64url');
+    const response = await call('GET', `/api/v1/agents?cursor=${cursor}`);
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
   it('pages the audit log from the largest bigint cursor', async () => {
     const response = await call('GET', '/api/v1/oracle/audit?cursor=9223372036854775807');
     expect(response.statusCode).toBe(200);

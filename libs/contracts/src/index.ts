@@ -1,5 +1,6 @@
 export { LIMITS } from './limits';
 export { pathId, pathUuid } from './params.schema';
+export { isStorableText } from './storable-text';
 export { DEFAULT_ADAPTER_CONSTRAINTS, paramKeyVerdict, type AdapterConstraints } from './adapter-constraints';
 export { bulkFeedbackSchema, feedbackEventSchema, feedbackKind, type FeedbackEvent } from './feedback-event.schema';
 export { systemMetricSchema, type SystemMetric } from './system-metric.schema';

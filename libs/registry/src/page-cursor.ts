@@ -1,3 +1,4 @@
+import { isStorableText } from '@metaloop/contracts';
 import { RegistryInputError } from './registry.errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -25,7 +26,9 @@ export function decodeCursor(cursor: string, isKey: (key: string[]) => boolean):
   } catch {
     key = undefined;
   }
-  if (Array.isArray(key) && key.every((part) => typeof part === 'string') && isKey(key)) return key;
+  // A part Postgres cannot compare with (a NUL) would fail the query: it is no cursor this listing issued.
+  if (Array.isArray(key) && key.every((part) => typeof part === 'string' && isStorableText(part)) && isKey(key))
+    return key;
   throw new RegistryInputError('cursor: not a cursor of this listing (pass next_cursor of the previous page)');
 }
 
