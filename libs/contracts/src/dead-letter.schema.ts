@@ -25,6 +25,8 @@ export const deadLetterSchema = z.object({
   events: z.number().int().nullable(),
   /** Body size in bytes. */
   size: z.number().int(),
+  /** The dead letter this one was replayed from, when it failed again after a replay; null otherwise. */
+  replay_of: z.number().int().nullable(),
 });
 
 export const dlqListResponseSchema = z.object({

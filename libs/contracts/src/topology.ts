@@ -118,4 +118,6 @@ export const DEAD_LETTER_HEADERS = {
   originalSequence: 'Metaloop-Original-Seq',
   deliveries: 'Metaloop-Deliveries',
   failedAt: 'Metaloop-Failed-At',
+  /** On a replayed message, and on its dead letter if it fails again: the dead letter it replays. */
+  replayOf: 'Metaloop-Replay-Of',
 } as const;

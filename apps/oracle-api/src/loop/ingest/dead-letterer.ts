@@ -92,7 +92,13 @@ export class DeadLetterer {
   private async publish(msg: JsMsg, body: Uint8Array, msgID: string, reason: string): Promise<void> {
     const { js, topology } = this.nats.context();
     const h = headers();
-    h.set(DEAD_LETTER_HEADERS.reason, oneLine(reason));
+    // A replay that fails again says so, and which dead letter it came from.
+    const replayOf = msg.headers?.get(DEAD_LETTER_HEADERS.replayOf);
+    if (replayOf) h.set(DEAD_LETTER_HEADERS.replayOf, replayOf);
+    h.set(
+      DEAD_LETTER_HEADERS.reason,
+      oneLine(replayOf ? `failed again after replay of dead letter ${replayOf}: ${reason}` : reason),
+    );
     h.set(DEAD_LETTER_HEADERS.originalSubject, msg.subject);
     h.set(DEAD_LETTER_HEADERS.originalSequence, String(msg.info.streamSequence));
     h.set(DEAD_LETTER_HEADERS.deliveries, String(msg.info.deliveryCount));

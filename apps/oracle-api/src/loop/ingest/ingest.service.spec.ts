@@ -410,7 +410,13 @@ describe('ingest consumer (real NATS and Postgres)', () => {
     await eventually(async () => {
       const again = (await deadLetters()).slice(before);
       expect(again).toHaveLength(expectedLetters);
-      expect(again.every((l) => /^(malformed|unstorable): /.test(l.header('Metaloop-Dlq-Reason')!))).toBe(true);
+      expect(
+        again.every((l) =>
+          /^failed again after replay of dead letter \d+: (malformed|unstorable): /.test(
+            l.header('Metaloop-Dlq-Reason')!,
+          ),
+        ),
+      ).toBe(true);
     }, 20_000);
     await h.ingestIdle();
     const [{ again }] = await h.query<{ again: number }>(

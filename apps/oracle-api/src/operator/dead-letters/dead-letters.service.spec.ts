@@ -69,6 +69,7 @@ describe('dead letters over REST (own nats-server, so it can be stopped)', () =>
       failed_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       events: 2,
       size: expect.any(Number),
+      replay_of: null,
     });
     expect(await storedEvents('fine')).toBe(1);
 
@@ -107,6 +108,15 @@ describe('dead letters over REST (own nats-server, so it can be stopped)', () =>
       return page.items;
     });
     expect(Math.min(...again.map((item) => item.seq))).toBeGreaterThan(all[2]!.seq);
+    // Each says why it failed again, and which dead letter it was replayed from.
+    expect(again.map((item) => [item['replay_of'], item['reason']])).toEqual(
+      all.map((item) => [
+        item.seq,
+        expect.stringMatching(
+          new RegExp(`^failed again after replay of dead letter ${item.seq}: malformed: not UTF-8 JSON`),
+        ),
+      ]),
+    );
   });
 
   it.each([

@@ -10,6 +10,7 @@ import {
 import { type JetStreamContext } from '@metaloop/messaging';
 import { NatsService } from '@metaloop/messaging';
 import type { MsgRequest, StoredMsg } from '@nats-io/jetstream';
+import { headers } from '@nats-io/transport-node';
 import { errorSummary } from '../../common/error-summary';
 
 /**
@@ -39,7 +40,8 @@ export class DeadLettersService {
    * Republishes each dead letter's original bytes to its original subject (msgID
    * `replay-<seq>`, so a retried replay is stored once), and only after JetStream acked that
    * deletes it from the DLQ. `all` covers what is there now: letters that fail again come
-   * back with new sequences and are not replayed twice in one call.
+   * back with new sequences and are not replayed twice in one call, their reason saying they
+   * failed again after the replay of which dead letter (`replay_of`).
    */
   async replay(request: DlqReplayRequest): Promise<DlqReplayResponse> {
     const ctx = this.nats.context();
@@ -73,7 +75,10 @@ export class DeadLettersService {
       return;
     }
     try {
+      const h = headers();
+      h.set(DEAD_LETTER_HEADERS.replayOf, String(stored.seq));
       await ctx.js.publish(target, stored.data, {
+        headers: h,
         msgID: `replay-${stored.seq}`,
         expect: { streamName: ctx.topology.streams.feedback.name },
       });
@@ -112,6 +117,7 @@ function describe(ctx: JetStreamContext, stored: StoredMsg): DeadLetter {
     failed_at: header(DEAD_LETTER_HEADERS.failedAt),
     events: eventCount(stored.data),
     size: stored.data.length,
+    replay_of: int(DEAD_LETTER_HEADERS.replayOf),
   };
 }
 
