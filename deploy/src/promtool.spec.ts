@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { promtool } from './support/prometheus';
+import { describeWithBinary, promtool } from './support/prometheus';
 import { PROMETHEUS_DIR, readYaml } from './support/repo';
 import { AWAITING_RULE_GROUPS, ruleGroups } from './support/rules';
 
@@ -12,7 +12,7 @@ const unitTests = readYaml<RuleTests>(join(PROMETHEUS_DIR, 'alerts.test.yml')).t
   (test) => test.alert_rule_test ?? [],
 );
 
-describe('deploy/prometheus with promtool', () => {
+describeWithBinary('promtool', 'deploy/prometheus with promtool', () => {
   it('prometheus.yml is a valid config whose rule files exist', () => {
     expect(promtool(['check', 'config', 'prometheus.yml'])).toMatch(/SUCCESS: prometheus\.yml is valid/);
   });

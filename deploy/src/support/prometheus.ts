@@ -2,17 +2,37 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, freePort } from '@metaloop/testing';
+import { eventually, freePort, testEnv } from '@metaloop/testing';
 import { stringify } from 'yaml';
 import { PROMETHEUS_DIR, readYaml } from './repo';
 
 const INSTALL_HINT = 'apt-get update && apt-get install -y prometheus (.ci/run does it when missing)';
 
-/** The path of a Prometheus binary, or a failure that says how to install it (never a silent skip). */
-export function requireBinary(name: 'prometheus' | 'promtool'): string {
-  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+type PrometheusBinary = 'prometheus' | 'promtool';
+
+function binaryPath(name: PrometheusBinary): string {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+}
+
+/** The path of a Prometheus binary, or a failure that says how to install it. */
+export function requireBinary(name: PrometheusBinary): string {
+  const found = binaryPath(name);
   if (!found) throw new Error(`${name} is not installed, so the Prometheus proof cannot run: ${INSTALL_HINT}`);
   return found;
+}
+
+/**
+ * describe() for a suite that needs `binary`. On a machine without it the suite is skipped with a
+ * loud line naming the install command (a fresh machine passes `npm test`); under CI=true it runs,
+ * and fails where requireBinary says what to install, so CI never passes without the proof.
+ */
+export function describeWithBinary(binary: PrometheusBinary, name: string, suite: () => void): void {
+  if (binaryPath(binary) || testEnv.CI) return describe(name, suite);
+  process.stderr.write(
+    `\n*** SKIPPED "${name}": ${binary} is not installed. Install it to run this proof: ${INSTALL_HINT}. ` +
+      `(With CI=true a missing ${binary} fails the run.) ***\n\n`,
+  );
+  describe.skip(name, suite);
 }
 
 /** Runs promtool in deploy/prometheus; returns its output, throws with it when promtool fails. */

@@ -7,5 +7,10 @@ export const testEnv = z
     TEST_NATS_URL: z.string().default('nats://127.0.0.1:4222'),
     TEST_REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
     NATS_SERVER_BIN: z.string().default('nats-server'),
+    /** true in CI (.ci/run sets it): a test that needs a missing system binary fails instead of skipping. */
+    CI: z
+      .string()
+      .optional()
+      .transform((value) => value === 'true' || value === '1'),
   })
   .parse(process.env);
