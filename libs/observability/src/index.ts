@@ -6,5 +6,6 @@ export { MetricsModule } from './metrics/metrics.module';
 export { MetricsRegistry } from './metrics/metrics.registry';
 export { instrumentHttp } from './metrics/http-metrics';
 export { labelledChildren } from './metrics/labelled-children';
+export { refreshEvery } from './metrics/refresh-every';
 export { HealthModule } from './health/health.module';
 export type { ReadinessCheck } from './health/health.options';

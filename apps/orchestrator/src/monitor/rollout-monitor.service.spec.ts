@@ -243,8 +243,13 @@ describe('rollout monitoring (the orchestrator in-process: a look every second)'
         'holds',
       );
       expect(await rolloutOf(rolloutId)).toMatchObject({ status: 'running', stepIndex: 0 });
-      expect(await h.app.get(MetricsRegistry).getSingleMetricAsString('metaloop_freeze_active')).toMatch(
-        /metaloop_freeze_active\{app="orchestrator"\} 1/,
+      // The gauge is refreshed off the scrape path, every few seconds.
+      await eventually(
+        async () =>
+          expect(await h.app.get(MetricsRegistry).getSingleMetricAsString('metaloop_freeze_active')).toMatch(
+            /metaloop_freeze_active\{app="orchestrator"\} 1/,
+          ),
+        15_000,
       );
     } finally {
       await h.app.get(FreezeControl).set(false, undefined, 'api_key:ops');
