@@ -1,6 +1,6 @@
 import { JOBS, QUEUES } from '@metaloop/contracts';
 import { uuidv7 } from '@metaloop/core';
-import { testEnv } from '@metaloop/testing';
+import { eventually, testEnv } from '@metaloop/testing';
 import { Queue } from 'bullmq';
 import { metricValue, oracleHarness, type OracleHarness } from '../../__tests__/oracle-harness';
 import { bullmqConnection } from '@metaloop/messaging';
@@ -244,6 +244,10 @@ describe('plan → validate → execute over REST (seed 004 bodies)', () => {
     expect(byAgent.items.map((p: { mutations: Array<{ agent_id: string }> }) => p.mutations[0]!.agent_id)).toEqual([
       'prod_agent',
     ]);
-    expect(await metricValue(h.apps, 'metaloop_oracle_plans', { status: 'queued' })).toBe(2);
+    // Refreshed off the scrape path, every few seconds.
+    await eventually(
+      async () => expect(await metricValue(h.apps, 'metaloop_oracle_plans', { status: 'queued' })).toBe(2),
+      15_000,
+    );
   });
 });
