@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { MetricsRegistry } from '@metaloop/observability';
 import { Counter, Histogram } from 'prom-client';
 
+/** The agent_id label of findings about an agent that is not registered (as feedback-api counts them). */
+export const UNREGISTERED_AGENT = '(unregistered)';
+
 /** The analyzer's Prometheus series, on the app's registry. */
 @Injectable()
 export class AnalysisMetrics {
@@ -11,7 +14,7 @@ export class AnalysisMetrics {
   constructor(registry: MetricsRegistry) {
     this.findings = new Counter({
       name: 'metaloop_oracle_findings_total',
-      help: 'Findings reported by analyses, by type, agent and outcome: new, recurring (an open problem counted again) or reopened (resolved before)',
+      help: 'Findings reported by analyses, by type, agent ("(unregistered)" for agents not registered) and outcome: new, recurring (an open problem counted again) or reopened (resolved before)',
       labelNames: ['type', 'outcome', 'agent_id'],
       registers: [registry],
     });

@@ -5,7 +5,7 @@ import { type AnalyzeResponse } from '@metaloop/contracts';
 import { FindingsService } from '../findings/findings.service';
 import type { AnalysisSnapshot } from './analysis-snapshot';
 import { analysisWindows, nextHour } from './analysis-windows';
-import { AnalysisMetrics } from './analysis.metrics';
+import { AnalysisMetrics, UNREGISTERED_AGENT } from './analysis.metrics';
 import { AnalysisReader } from './analysis.reader';
 import { UPSERT_RETRAIN_STATES } from './analysis.sql';
 import { PolicyStore } from '@metaloop/policies';
@@ -82,7 +82,12 @@ export class AnalysisService {
       return { recorded: result, closed: stale };
     });
     for (const { finding, outcome } of recorded)
-      this.metrics.findings.inc({ type: finding.type, outcome, agent_id: finding.agent_id });
+      this.metrics.findings.inc({
+        type: finding.type,
+        outcome,
+        // Clients choose the agent ids of feedback: only registered agents get a series of their own.
+        agent_id: snapshot.agents.has(finding.agent_id) ? finding.agent_id : UNREGISTERED_AGENT,
+      });
     const agentsAnalyzed = analyzed.length;
     const seconds = (performance.now() - started) / 1000;
     this.metrics.duration.observe(seconds);
