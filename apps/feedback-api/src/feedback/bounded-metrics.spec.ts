@@ -90,4 +90,31 @@ describe('/metrics stays bounded whatever agent ids clients send (issue 14, item
     expect(sources.length).toBeLessThanOrEqual(101);
     expect(sources.some((line) => line.includes('agent_id="(other)"'))).toBe(true);
   });
+
+  it('gives 1,000 registered agents their own series (the scrape time is printed, not asserted)', async () => {
+    const registered = Array.from({ length: 1_000 }, (_, i) => `fleet_${i}`);
+    for (const agent of registered) await h.createAgent(agent);
+    await eventually(async () => {
+      for (const agent of [registered[0]!, registered.at(-1)!])
+        expect((await h.getConfig(app, agent, 's')).statusCode).toBe(200);
+    }, 30_000);
+    for (let start = 0; start < registered.length; start += BULK) {
+      const events = registered.slice(start, start + BULK).map((agent) => ({
+        agent_id: agent,
+        session_id: 's',
+        explicit: { rating: 4, helpful: true },
+        implicit: { response_time_ms: 120, success: true },
+      }));
+      expect((await bulk(events)).json()).toMatchObject({ rejected: 0 });
+    }
+    const scrapes = [await scrape(), await scrape(), await scrape()];
+    const { body } = scrapes[0]!;
+    process.stdout.write(
+      `/metrics with ${registered.length} registered agents: ${series(body).length} series, ${body.length} B, ` +
+        `scrapes of ${scrapes.map((s) => s.ms.toFixed(1)).join(', ')} ms\n`,
+    );
+    const agents = new Set([...body.matchAll(/agent_id="(fleet_\d+)"/g)].map((m) => m[1]));
+    expect(agents.size).toBeGreaterThan(0);
+    expect(agents.size).toBeLessThanOrEqual(registered.length);
+  }, 300_000);
 });
