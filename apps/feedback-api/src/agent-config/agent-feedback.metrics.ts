@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FeedbackEvent } from '@metaloop/contracts';
 import { MetricsRegistry } from '@metaloop/observability';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Histogram, Summary } from 'prom-client';
 
 /** Which arm served a revision: the agent's stable one, its canary, or one no longer live. */
 export type ServedArm = 'stable' | 'canary' | 'other';
@@ -29,7 +29,7 @@ const RESPONSE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60];
  */
 @Injectable()
 export class AgentFeedbackMetrics {
-  private readonly rating: Histogram<'agent_id'>;
+  private readonly rating: Summary<'agent_id'>;
   private readonly helpful: Counter<'agent_id' | 'helpful'>;
   private readonly complaints: Counter<'agent_id'>;
   private readonly response: Histogram<RevisionLabel>;
@@ -45,11 +45,12 @@ export class AgentFeedbackMetrics {
   >();
 
   constructor(registry: MetricsRegistry) {
-    this.rating = new Histogram({
+    // Sum and count only (the mean rating is what the dashboards read): 2 series per agent, not 8.
+    this.rating = new Summary({
       name: 'metaloop_feedback_rating',
-      help: 'Explicit ratings (1–5) of accepted feedback, by agent',
+      help: 'Explicit ratings (1–5) of accepted feedback, by agent: _sum / _count is the mean',
       labelNames: ['agent_id'],
-      buckets: [1, 2, 3, 4, 5],
+      percentiles: [],
       registers: [registry],
     });
     this.helpful = new Counter({
