@@ -28,7 +28,12 @@ describe('ingest consumer (real NATS and Postgres)', () => {
 
   beforeAll(async () => {
     // A long fetch expiry: shutdown must not wait it out.
-    h = await oracleHarness('ingest', { INGEST_MAX_DELIVER: '3', INGEST_FETCH_EXPIRES_MS: '20000' });
+    // Small fetch batches, so two replicas share a burst (one cannot pull it all at once).
+    h = await oracleHarness('ingest', {
+      INGEST_MAX_DELIVER: '3',
+      INGEST_FETCH_EXPIRES_MS: '20000',
+      INGEST_BATCH_MAX: '4',
+    });
   });
 
   afterAll(() => h?.dispose());
