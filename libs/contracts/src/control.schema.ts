@@ -28,6 +28,8 @@ export const rolloutStatusSchema = z.enum(ROLLOUT_STATUSES);
 export type RolloutStatus = z.infer<typeof rolloutStatusSchema>;
 /** A rollout in one of these holds its agent: it serves a canary arm and blocks a second rollout. */
 export const ACTIVE_ROLLOUT_STATUSES = ['pending', 'running', 'paused'] as const satisfies readonly RolloutStatus[];
+/** Rollout statuses that shape the live config (a canary arm is served); pending, promoted, rolled back, failed do not. */
+export const LIVE_ROLLOUT_STATUSES = ['running', 'paused'] as const satisfies readonly RolloutStatus[];
 
 /** What one look of the monitor (or an operator) decided; every decision is a `rollout_decisions` row. */
 export const ROLLOUT_ACTIONS = [

@@ -157,6 +157,7 @@ export {
 } from './registry.schema';
 export {
   ACTIVE_ROLLOUT_STATUSES,
+  LIVE_ROLLOUT_STATUSES,
   auditPageSchema,
   auditQuerySchema,
   freezeRequestSchema,

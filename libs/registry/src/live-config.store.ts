@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Prisma } from '@metaloop/db';
-import type { AgentConfig, ConfigChangedMessage } from '@metaloop/contracts';
+import { LIVE_ROLLOUT_STATUSES, type AgentConfig, type ConfigChangedMessage } from '@metaloop/contracts';
 import { ConfigChangePublisher } from './config-change.publisher';
-import { LIVE_ROLLOUT_STATUSES, type AgentLiveState, type LiveRollout } from './live-state';
+import { type AgentLiveState, type LiveRollout } from './live-state';
 import { AgentNotFoundError, prismaCode } from './registry.errors';
 
 /** One query: the stable revision and the live rollout (with its candidate) of the agents asked for. */

@@ -1,13 +1,10 @@
-import type { AgentConfig, Arm } from '@metaloop/contracts';
+import { LIVE_ROLLOUT_STATUSES, type AgentConfig, type Arm } from '@metaloop/contracts';
 import { stickyArm } from './sticky-arm';
 
 export interface LiveRevision {
   revisionId: string;
   config: AgentConfig;
 }
-
-/** Rollout statuses that shape the live config; others (pending, promoted, rolled back, failed) do not. */
-export const LIVE_ROLLOUT_STATUSES = ['running', 'paused'] as const;
 
 export interface LiveRollout {
   rolloutId: string;

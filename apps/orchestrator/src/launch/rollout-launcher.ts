@@ -23,10 +23,10 @@ import {
   type RolloutState,
 } from '@metaloop/control';
 import { Prisma, PrismaService, type Mutation, type Plan, type Rollout } from '@metaloop/db';
-import { JOBS, QUEUES, type RevertAdapterJob, revertJobOptions } from '@metaloop/contracts';
+import { JOBS, LIVE_ROLLOUT_STATUSES, QUEUES, type RevertAdapterJob, revertJobOptions } from '@metaloop/contracts';
 import { uuidv7 } from '@metaloop/core';
 import { PolicyStore } from '@metaloop/policies';
-import { LIVE_ROLLOUT_STATUSES, LiveConfigStore, RevisionsService } from '@metaloop/registry';
+import { LiveConfigStore, RevisionsService } from '@metaloop/registry';
 import type { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { AdapterContexts } from '../common/adapter-contexts';

@@ -1,10 +1,9 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { budgetLimitsFromPolicy, budgetRemaining, FreezeControl, MutationBudget } from '@metaloop/control';
 import { PrismaService } from '@metaloop/db';
-import { ACTIVE_ROLLOUT_STATUSES, MUTATION_TYPES } from '@metaloop/contracts';
+import { ACTIVE_ROLLOUT_STATUSES, LIVE_ROLLOUT_STATUSES, MUTATION_TYPES } from '@metaloop/contracts';
 import { MetricsRegistry, refreshEvery } from '@metaloop/observability';
 import { PolicyStore } from '@metaloop/policies';
-import { LIVE_ROLLOUT_STATUSES } from '@metaloop/registry';
 import { Counter, Gauge } from 'prom-client';
 
 /** What one look made of a step: pass (next step or promotion), fail (rollback), inconclusive (more samples, or paused), hold (frozen or paused). */

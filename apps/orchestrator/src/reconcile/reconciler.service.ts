@@ -6,6 +6,7 @@ import { PrismaService } from '@metaloop/db';
 import {
   executePlanJobOptions,
   JOBS,
+  LIVE_ROLLOUT_STATUSES,
   QUEUES,
   type ExecutePlanJob,
   type RevertAdapterJob,
@@ -13,7 +14,6 @@ import {
 } from '@metaloop/contracts';
 import { DistinctWarnings } from '@metaloop/observability';
 import { PolicyStore } from '@metaloop/policies';
-import { LIVE_ROLLOUT_STATUSES } from '@metaloop/registry';
 import type { Job, Queue } from 'bullmq';
 import type { Env } from '../config/env.schema';
 import { MonitorSchedules } from '../monitor/monitor-schedules';

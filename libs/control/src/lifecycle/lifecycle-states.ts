@@ -1,6 +1,11 @@
-import { ACTIVE_ROLLOUT_STATUSES, PLAN_STATUSES, ROLLOUT_ACTIONS, ROLLOUT_STATUSES } from '@metaloop/contracts';
+import {
+  ACTIVE_ROLLOUT_STATUSES,
+  LIVE_ROLLOUT_STATUSES,
+  PLAN_STATUSES,
+  ROLLOUT_ACTIONS,
+  ROLLOUT_STATUSES,
+} from '@metaloop/contracts';
 import { MutationStatus, PlanStatus, RevertStatus, RolloutAction, RolloutStatus } from '@metaloop/db';
-import { LIVE_ROLLOUT_STATUSES } from '@metaloop/registry';
 
 /*
  * The states of plans, mutations and rollouts, as typed constants. The database enums (Prisma's)
