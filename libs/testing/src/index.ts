@@ -1,6 +1,7 @@
 export { testEnv } from './test-env';
 export { isolatedServiceEnv, isolationId, scratchSchema, withClient, type ScratchSchema } from './isolation';
 export { startNatsServer, type TestNatsServer } from './nats-server';
+export { startRedisServer, type TestRedisServer } from './redis-server';
 export { freePort } from './ports';
 export { eventually } from './eventually';
 export { spawnApp, WORKSPACE_ROOT, type AppProcess } from './app-process';
