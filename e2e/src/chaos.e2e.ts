@@ -1,0 +1,123 @@
+import { eventually } from '@metaloop/testing';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startChaosCluster, type ChaosCluster } from './chaos/cluster';
+import { ingestBacklog, rollupMismatches, stored, storedCount } from './chaos/ledger';
+import { startLoader, type Loader } from './chaos/loader';
+import { phaseFigures, printFigures } from './chaos/figures';
+import { chaosSettings } from './chaos/settings';
+
+/** The shortest schedule periods oracle-api takes: "back within one interval" means within a minute. */
+const SCHEDULE_INTERVAL_MS = 60_000;
+/** How long a killed app or server stays down before it is started again. */
+const APP_DOWN_MS = 500;
+const SERVER_DOWN_MS = 1_000;
+
+/**
+ * The project's own chaos suite (issue 14): under steady load with client event ids, kill -9
+ * feedback-api, oracle-api and the orchestrator in turn, then NATS (restarted on its store
+ * directory) and Redis (restarted empty); afterwards every event answered 202 is stored exactly
+ * once, no event is stored twice, the rollups count exactly the raw rows, and oracle-api's job
+ * schedulers are back in the empty Redis within one interval. `npm test` runs one short round,
+ * `npm run chaos` more and longer ones (CHAOS_ROUNDS, CHAOS_PHASE_EVENTS, CHAOS_WORKERS).
+ */
+describe('chaos: kill -9 every app, NATS and Redis in turn under load', () => {
+  let cluster: ChaosCluster | undefined;
+  let load: Loader | undefined;
+
+  afterAll(async () => {
+    await load?.stop().catch(() => undefined);
+    await cluster?.stop();
+  });
+
+  it(
+    'keeps every 202 exactly once, rollups equal to rows, and the schedules back',
+    async () => {
+      const started = Date.now();
+      cluster = await startChaosCluster({
+        PUBLISH_TIMEOUT_MS: '1000',
+        INGEST_ACK_WAIT_MS: '3000',
+        TICK_INTERVAL_MINUTES: '1',
+        RETENTION_PURGE_EVERY_MINUTES: '1',
+        RECONCILE_INTERVAL_MS: '1000',
+      });
+      const mesh = cluster;
+      await mesh.ready();
+      await eventually(async () => expect(await mesh.missingSchedules()).toEqual([]), SCHEDULE_INTERVAL_MS);
+
+      const loader = (load = startLoader(() => mesh.app('feedback-api').url, chaosSettings.workers, 'steady'));
+      /** The mesh took load again: feedback-api answers 202s and oracle-api stores what was accepted. */
+      const recovered = async () => {
+        const acceptedBefore = loader.accepted();
+        await eventually(
+          () => expect(loader.accepted()).toBeGreaterThanOrEqual(acceptedBefore + chaosSettings.phaseEvents),
+          60_000,
+          100,
+        );
+        await eventually(async () => expect(await storedCount(mesh)).toBeGreaterThanOrEqual(acceptedBefore), 60_000);
+      };
+      await recovered();
+
+      const scheduleRecoveryMs: number[] = [];
+      for (let round = 1; round <= chaosSettings.rounds; round++) {
+        for (const name of ['feedback-api', 'oracle-api', 'orchestrator'] as const) {
+          loader.enter(`${round}: kill -9 ${name}`);
+          await mesh.restart(name, APP_DOWN_MS);
+          await recovered();
+        }
+
+        loader.enter(`${round}: kill -9 NATS`);
+        await mesh.nats.kill();
+        await sleep(SERVER_DOWN_MS);
+        await mesh.nats.start();
+        await mesh.ready();
+        await recovered();
+
+        loader.enter(`${round}: Redis restarted empty`);
+        await mesh.redis.kill();
+        await sleep(SERVER_DOWN_MS);
+        await mesh.redis.start();
+        const redisBack = Date.now();
+        await eventually(async () => expect(await mesh.missingSchedules()).toEqual([]), SCHEDULE_INTERVAL_MS, 100);
+        scheduleRecoveryMs.push(Date.now() - redisBack);
+        await mesh.ready();
+        await recovered();
+      }
+      loader.enter('after');
+      await sleep(500);
+      await loader.stop();
+
+      // Drained: the ingest consumer has nothing left, and everything answered 202 is in Postgres.
+      await eventually(
+        async () => {
+          expect((await ingestBacklog(mesh)).pending).toBe(0);
+          const { rows } = await stored(mesh);
+          const missing = [...loader.events].filter(([id, e]) => e.accepted && !rows.has(id)).length;
+          expect(missing).toBe(0);
+        },
+        60_000,
+        250,
+      );
+      const result = await stored(mesh);
+      const { deadLetters } = await ingestBacklog(mesh);
+      const figures = phaseFigures(loader, result);
+      printFigures(figures, {
+        rounds: chaosSettings.rounds,
+        seconds: (Date.now() - started) / 1000,
+        deadLetters,
+        scheduleRecoveryMs,
+      });
+
+      const total = figures.at(-1)!;
+      expect({ lost: total.lost, doubled: total.doubled, foreign: total.foreign }).toEqual({
+        lost: 0,
+        doubled: 0,
+        foreign: 0,
+      });
+      expect(result.total).toBe(total.stored);
+      expect(await rollupMismatches(mesh)).toEqual([]);
+      expect(deadLetters).toBe(0);
+      expect(scheduleRecoveryMs).toHaveLength(chaosSettings.rounds);
+    },
+    120_000 + chaosSettings.rounds * 120_000,
+  );
+});

@@ -1,0 +1,87 @@
+import type { Loader } from './loader';
+import type { Stored } from './ledger';
+
+/** The loader's events of one phase against what Postgres holds. */
+export interface PhaseFigures {
+  phase: string;
+  posted: number;
+  /** Answered 202: these must be stored exactly once. */
+  accepted: number;
+  /** Never answered 202 (5xx, no answer, timed out): may or may not be stored, never twice. */
+  notAccepted: number;
+  stored: number;
+  /** Answered 202, not stored. */
+  lost: number;
+  /** Stored more than once. */
+  doubled: number;
+  /** Stored ids the loader never posted. */
+  foreign: number;
+  /** Answers by HTTP status (0: none) of every attempt, retries included. */
+  answers: string;
+}
+
+/** Figures per phase, in the order the phases ran, then a TOTAL row. */
+export function phaseFigures(loader: Loader, result: Stored): PhaseFigures[] {
+  const byPhase = new Map<string, PhaseFigures>();
+  const row = (phase: string): PhaseFigures => {
+    let figures = byPhase.get(phase);
+    if (!figures) {
+      const answers = [...(loader.statuses.get(phase) ?? new Map<number, number>())]
+        .sort(([a], [b]) => a - b)
+        .map(([status, n]) => `${status}×${n}`)
+        .join(' ');
+      figures = { phase, posted: 0, accepted: 0, notAccepted: 0, stored: 0, lost: 0, doubled: 0, foreign: 0, answers };
+      byPhase.set(phase, figures);
+    }
+    return figures;
+  };
+  for (const [eventId, event] of loader.events) {
+    const figures = row(event.phase);
+    const rows = result.rows.get(eventId) ?? 0;
+    figures.posted++;
+    if (event.accepted) figures.accepted++;
+    else figures.notAccepted++;
+    if (rows > 0) figures.stored++;
+    if (rows > 1) figures.doubled++;
+    if (event.accepted && rows === 0) figures.lost++;
+  }
+  const phases = [...byPhase.values()];
+  const total: PhaseFigures = {
+    phase: 'TOTAL',
+    posted: 0,
+    accepted: 0,
+    notAccepted: 0,
+    stored: 0,
+    lost: 0,
+    doubled: 0,
+    foreign: [...result.rows.keys()].filter((id) => !loader.events.has(id)).length,
+    answers: '',
+  };
+  for (const figures of phases) {
+    total.posted += figures.posted;
+    total.accepted += figures.accepted;
+    total.notAccepted += figures.notAccepted;
+    total.stored += figures.stored;
+    total.lost += figures.lost;
+    total.doubled += figures.doubled;
+  }
+  total.stored += total.foreign;
+  return [...phases, total];
+}
+
+export function printFigures(
+  figures: PhaseFigures[],
+  run: { rounds: number; seconds: number; deadLetters: number; scheduleRecoveryMs: number[] },
+): void {
+  const columns = ['posted', 'accepted', 'notAccepted', 'stored', 'lost', 'doubled'] as const;
+  const width = Math.max(...figures.map((f) => f.phase.length));
+  const lines = [
+    `chaos: ${run.rounds} round(s) in ${run.seconds.toFixed(0)} s; dead letters ${run.deadLetters}; ` +
+      `schedules back ${run.scheduleRecoveryMs.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')} after Redis restarted empty`,
+    `${'phase'.padEnd(width)}  ${columns.map((c) => (c === 'accepted' ? '202' : c).padStart(12)).join('')}  answers`,
+    ...figures.map(
+      (f) => `${f.phase.padEnd(width)}  ${columns.map((c) => String(f[c]).padStart(12)).join('')}  ${f.answers}`,
+    ),
+  ];
+  process.stdout.write(`\n${lines.join('\n')}\n\n`);
+}
