@@ -53,6 +53,15 @@ describe('GET /api/v1/agents/{agent_id}/config (two replicas, a private NATS)', 
     expect(await metric(first(), 'metaloop_config_requests_total', { arm: 'none', result: 'not_found' })).toBe(1);
   });
 
+  it('refuses an agent id Postgres cannot store (a NUL) with a 400 naming agent_id, not a 503', async () => {
+    for (const id of ['%00', 'a%00b', 'agent%00']) {
+      const response = await first().inject({ method: 'GET', url: `/api/v1/agents/${id}/config?session_id=s1` });
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.json().errors.map((e: { path: string }) => e.path)).toEqual(['agent_id']);
+    }
+  });
+
   it('serves a new agent on every replica, from the message its creation sent', async () => {
     for (const replica of [first(), second()]) {
       const response = await eventually(async () => {

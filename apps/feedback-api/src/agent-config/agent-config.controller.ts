@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '@metaloop/auth';
-import { agentConfigQuerySchema, agentConfigResponseSchema, type AgentConfigQuery } from '@metaloop/contracts';
+import { agentConfigQuerySchema, agentConfigResponseSchema, pathId, type AgentConfigQuery } from '@metaloop/contracts';
 import { FastRoute } from '@metaloop/platform';
 import { AgentNotFoundError } from '@metaloop/registry';
 import type { FastifyReply } from 'fastify';
@@ -43,7 +43,7 @@ export class AgentConfigController {
       'The agent is not cached and cannot be looked up now (too many lookups at once, or Postgres failing); problem+json with Retry-After',
   })
   getConfig(
-    @Param('agent_id') agentId: string,
+    @Param('agent_id', { schema: pathId('agent_id') }) agentId: string,
     @Query({ schema: agentConfigQuerySchema }) query: AgentConfigQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): string | Promise<string> {
