@@ -10,6 +10,10 @@ export interface TestRedisServer {
   kill(): Promise<void>;
   /** Starts again on the same port, empty: nothing is persisted, as with README's Redis command. */
   start(): Promise<void>;
+  /** SIGSTOP: connections stay open but nothing is answered, as with a hung server or a partition. */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   /** Stops the server. */
   dispose(): Promise<void>;
 }
@@ -40,5 +44,16 @@ export async function startRedisServer(): Promise<TestRedisServer> {
     await exited;
   };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, kill, start, dispose: kill };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    kill,
+    start,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
+    dispose: async () => {
+      child?.kill('SIGCONT');
+      await kill();
+    },
+  };
 }
