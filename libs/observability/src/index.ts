@@ -9,3 +9,10 @@ export { labelledChildren } from './metrics/labelled-children';
 export { refreshEvery } from './metrics/refresh-every';
 export { HealthModule } from './health/health.module';
 export type { ReadinessCheck } from './health/health.options';
+export {
+  TextCounter,
+  TextHistogram,
+  TextSummary,
+  type TextCounterChild,
+  type TextObserver,
+} from './metrics/text-families';

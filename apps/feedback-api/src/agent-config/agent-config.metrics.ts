@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { labelledChildren, MetricsRegistry } from '@metaloop/observability';
+import { labelledChildren, MetricsRegistry, type TextCounter, type TextCounterChild } from '@metaloop/observability';
 import type { Arm } from '@metaloop/contracts';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
@@ -18,7 +18,8 @@ export type CacheUpdateVia = 'message' | 'resync' | 'reconnect';
 /** Series of the agent config endpoint and the cache behind it. */
 @Injectable()
 export class AgentConfigMetrics {
-  readonly requests: Counter<'agent_id' | 'arm' | 'result'>;
+  /** A series per agent: a text family (see @metaloop/observability), cheap to scrape. */
+  readonly requests: TextCounter<'agent_id' | 'arm' | 'result'>;
   readonly revisionFills: Counter<'result'>;
   readonly propagation: Histogram<'via'>;
   readonly messages: Counter<'outcome'>;
@@ -27,16 +28,15 @@ export class AgentConfigMetrics {
   readonly misses: Counter<'path' | 'outcome'>;
   readonly missLoads: Counter<'result'>;
   /** agent_id, arm, result */
-  private requestSeries: (...labels: string[]) => Counter.Internal;
+  private requestSeries: (...labels: string[]) => TextCounterChild;
   /** By result, per feedback event without revision_id (the hot path of collect). */
   readonly revisionFill: (result: 'hit' | 'miss') => Counter.Internal;
 
   constructor(registry: MetricsRegistry) {
-    this.requests = new Counter({
+    this.requests = registry.textCounter({
       name: 'metaloop_config_requests_total',
       help: 'Agent config requests by agent, arm (stable, canary; none and no agent when not found or unavailable) and result (ok, not_modified, not_found, unavailable)',
       labelNames: ['agent_id', 'arm', 'result'],
-      registers: [registry],
     });
     this.revisionFills = new Counter({
       name: 'metaloop_config_revision_fills_total',
@@ -87,7 +87,7 @@ export class AgentConfigMetrics {
   /** Drops the request series of an agent that is not registered any more. */
   forgetAgent(agentId: string): void {
     for (const arm of ['stable', 'canary'] as const)
-      for (const result of CONFIG_REQUEST_RESULTS) this.requests.remove({ agent_id: agentId, arm, result });
+      for (const result of CONFIG_REQUEST_RESULTS) this.requests.remove(agentId, arm, result);
     // The cached children of removed series would count where no scrape sees them.
     this.requestSeries = labelledChildren(this.requests);
   }

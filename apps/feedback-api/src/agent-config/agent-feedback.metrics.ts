@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { FeedbackEvent } from '@metaloop/contracts';
-import { MetricsRegistry } from '@metaloop/observability';
-import { Counter, Histogram, Summary } from 'prom-client';
+import {
+  MetricsRegistry,
+  type TextCounter,
+  type TextCounterChild,
+  type TextHistogram,
+  type TextObserver,
+  type TextSummary,
+} from '@metaloop/observability';
 
 /** Which arm served a revision: the agent's stable one, its canary, or one no longer live. */
 export type ServedArm = 'stable' | 'canary' | 'other';
@@ -26,63 +32,54 @@ const RESPONSE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60];
  * time and success the agents report, per revision and arm so stable and canary sit side by
  * side. Only registered agents get series (the caller checks); series of revisions that
  * stopped being live, and of agents no longer registered, are dropped, so labels stay bounded.
+ * About 21 series per agent: text families (see @metaloop/observability), cheap to scrape.
  */
 @Injectable()
 export class AgentFeedbackMetrics {
-  private readonly rating: Summary<'agent_id'>;
-  private readonly helpful: Counter<'agent_id' | 'helpful'>;
-  private readonly complaints: Counter<'agent_id'>;
-  private readonly response: Histogram<RevisionLabel>;
-  private readonly outcomes: Counter<RevisionLabel>;
-  private readonly successes: Counter<RevisionLabel>;
+  private readonly rating: TextSummary<'agent_id'>;
+  private readonly helpful: TextCounter<'agent_id' | 'helpful'>;
+  private readonly complaints: TextCounter<'agent_id'>;
+  private readonly response: TextHistogram<RevisionLabel>;
+  private readonly outcomes: TextCounter<RevisionLabel>;
+  private readonly successes: TextCounter<RevisionLabel>;
   /** agent → "arm revision" → the per-revision children. */
   private readonly revisions = new Map<
     string,
-    Map<
-      string,
-      Series<{ response: Histogram.Internal<RevisionLabel>; outcomes: Counter.Internal; successes: Counter.Internal }>
-    >
+    Map<string, Series<{ response: TextObserver; outcomes: TextCounterChild; successes: TextCounterChild }>>
   >();
 
   constructor(registry: MetricsRegistry) {
     // Sum and count only (the mean rating is what the dashboards read): 2 series per agent, not 8.
-    this.rating = new Summary({
+    this.rating = registry.textSummary({
       name: 'metaloop_feedback_rating',
       help: 'Explicit ratings (1–5) of accepted feedback, by agent: _sum / _count is the mean',
       labelNames: ['agent_id'],
-      percentiles: [],
-      registers: [registry],
     });
-    this.helpful = new Counter({
+    this.helpful = registry.textCounter({
       name: 'metaloop_feedback_helpful_total',
       help: 'Accepted feedback that says whether the answer helped, by agent and helpful (true, false)',
       labelNames: ['agent_id', 'helpful'],
-      registers: [registry],
     });
-    this.complaints = new Counter({
+    this.complaints = registry.textCounter({
       name: 'metaloop_feedback_complaints_total',
       help: 'Accepted feedback carrying a complaint, by agent',
       labelNames: ['agent_id'],
-      registers: [registry],
     });
-    this.response = new Histogram({
+    this.response = registry.textHistogram({
       name: 'metaloop_agent_response_seconds',
       help: 'Response time the agents report in implicit feedback, by agent, arm (stable, canary, other) and revision',
       labelNames: ['agent_id', 'arm', 'revision_id'],
       buckets: RESPONSE_BUCKETS,
-      registers: [registry],
     });
-    this.outcomes = new Counter({
+    this.outcomes = registry.textCounter({
       name: 'metaloop_agent_outcomes_total',
       help: 'Accepted feedback reporting success or a success rate, by agent, arm and revision',
       labelNames: ['agent_id', 'arm', 'revision_id'],
-      registers: [registry],
     });
-    this.successes = new Counter({
+    this.successes = registry.textCounter({
       name: 'metaloop_agent_successes_total',
       help: 'Sum of reported success (1/0, or the success rate) of accepted feedback, by agent, arm and revision: / outcomes = success rate',
       labelNames: ['agent_id', 'arm', 'revision_id'],
-      registers: [registry],
     });
   }
 
@@ -91,9 +88,9 @@ export class AgentFeedbackMetrics {
     const agent = event.agent_id;
     const explicit = event.explicit;
     if (explicit) {
-      if (explicit.rating !== undefined) this.rating.observe({ agent_id: agent }, explicit.rating);
-      if (explicit.helpful !== undefined) this.helpful.inc({ agent_id: agent, helpful: String(explicit.helpful) });
-      if (explicit.complaint) this.complaints.inc({ agent_id: agent });
+      if (explicit.rating !== undefined) this.rating.labels(agent).observe(explicit.rating);
+      if (explicit.helpful !== undefined) this.helpful.labels(agent, String(explicit.helpful)).inc();
+      if (explicit.complaint) this.complaints.labels(agent).inc();
     }
     const implicit = event.implicit;
     if (!implicit || !revisionId) return;
@@ -113,19 +110,17 @@ export class AgentFeedbackMetrics {
     if (!known) return;
     for (const [key, s] of known) {
       if (live.get(s.revision_id) === s.arm) continue;
-      const labels = { agent_id: s.agent_id, arm: s.arm, revision_id: s.revision_id };
-      this.response.remove(labels);
-      this.outcomes.remove(labels);
-      this.successes.remove(labels);
+      for (const family of [this.response, this.outcomes, this.successes])
+        family.remove(s.agent_id, s.arm, s.revision_id);
       known.delete(key);
     }
   }
 
   /** Drops every series of an agent that is not registered any more. */
   forget(agentId: string): void {
-    this.rating.remove({ agent_id: agentId });
-    for (const helpful of ['true', 'false']) this.helpful.remove({ agent_id: agentId, helpful });
-    this.complaints.remove({ agent_id: agentId });
+    this.rating.remove(agentId);
+    for (const helpful of ['true', 'false']) this.helpful.remove(agentId, helpful);
+    this.complaints.remove(agentId);
     this.retain(agentId, new Map());
     this.revisions.delete(agentId);
   }
@@ -136,15 +131,14 @@ export class AgentFeedbackMetrics {
     const key = `${arm} ${revisionId}`;
     let series = byAgent.get(key);
     if (!series) {
-      const labels = { agent_id: agentId, arm, revision_id: revisionId };
       series = {
         agent_id: agentId,
         arm,
         revision_id: revisionId,
         child: {
-          response: this.response.labels(labels),
-          outcomes: this.outcomes.labels(labels),
-          successes: this.successes.labels(labels),
+          response: this.response.labels(agentId, arm, revisionId),
+          outcomes: this.outcomes.labels(agentId, arm, revisionId),
+          successes: this.successes.labels(agentId, arm, revisionId),
         },
       };
       byAgent.set(key, series);
