@@ -1,16 +1,17 @@
 import { eventually } from '@metaloop/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startChaosCluster, type ChaosCluster } from './chaos/cluster';
-import { ingestBacklog, rollupMismatches, stored, storedCount } from './chaos/ledger';
+import { ingestBacklog, rollupMismatches, scheduledTickSince, stored, storedCount } from './chaos/ledger';
 import { startLoader, type Loader } from './chaos/loader';
 import { phaseFigures, printFigures } from './chaos/figures';
 import { chaosSettings } from './chaos/settings';
 
 /** The shortest schedule periods oracle-api takes: "back within one interval" means within a minute. */
 const SCHEDULE_INTERVAL_MS = 60_000;
-/** How long a killed app or server stays down before it is started again. */
+/** How long a killed app stays down before it is started again. */
 const APP_DOWN_MS = 500;
-const SERVER_DOWN_MS = 1_000;
+/** A scheduled tick's job may wait for a tick that holds the single-flight lock, and the tick itself takes a while. */
+const TICK_SLACK_MS = 30_000;
 
 /**
  * The project's own chaos suite (issue 14): under steady load with client event ids, kill -9
@@ -58,6 +59,8 @@ describe('chaos: kill -9 every app, NATS and Redis in turn under load', () => {
       await recovered();
 
       const scheduleRecoveryMs: number[] = [];
+      const scheduledTickMs: number[] = [];
+      const acceptedWhileRedisDown: number[] = [];
       for (let round = 1; round <= chaosSettings.rounds; round++) {
         for (const name of ['feedback-api', 'oracle-api', 'orchestrator'] as const) {
           loader.enter(`${round}: kill -9 ${name}`);
@@ -67,20 +70,35 @@ describe('chaos: kill -9 every app, NATS and Redis in turn under load', () => {
 
         loader.enter(`${round}: kill -9 NATS`);
         await mesh.nats.kill();
-        await sleep(SERVER_DOWN_MS);
+        await sleep(chaosSettings.serverDownMs);
         await mesh.nats.start();
         await mesh.ready();
         await recovered();
 
         loader.enter(`${round}: Redis restarted empty`);
         await mesh.redis.kill();
-        await sleep(SERVER_DOWN_MS);
+        const acceptedAtKill = loader.accepted();
+        await sleep(chaosSettings.serverDownMs);
+        // Redis only remembers ids for duplicate answers: feedback is taken while it is away.
+        acceptedWhileRedisDown.push(loader.accepted() - acceptedAtKill);
         await mesh.redis.start();
-        const redisBack = Date.now();
+        const redisBack = new Date();
+        // A tick that the re-created scheduler queued and a worker on the new Redis ran: within one period.
+        const tickRan = eventually(
+          async () => expect(await scheduledTickSince(mesh, redisBack)).toBe(true),
+          SCHEDULE_INTERVAL_MS + TICK_SLACK_MS,
+          250,
+        ).then(
+          () => Date.now() - redisBack.getTime(),
+          (error: Error) => error,
+        );
         await eventually(async () => expect(await mesh.missingSchedules()).toEqual([]), SCHEDULE_INTERVAL_MS, 100);
-        scheduleRecoveryMs.push(Date.now() - redisBack);
+        scheduleRecoveryMs.push(Date.now() - redisBack.getTime());
         await mesh.ready();
         await recovered();
+        const ranAfter = await tickRan;
+        if (ranAfter instanceof Error) throw ranAfter;
+        scheduledTickMs.push(ranAfter);
       }
       loader.enter('after');
       await sleep(500);
@@ -105,6 +123,8 @@ describe('chaos: kill -9 every app, NATS and Redis in turn under load', () => {
         seconds: (Date.now() - started) / 1000,
         deadLetters,
         scheduleRecoveryMs,
+        scheduledTickMs,
+        acceptedWhileRedisDown,
       });
 
       const total = figures.at(-1)!;
@@ -117,6 +137,7 @@ describe('chaos: kill -9 every app, NATS and Redis in turn under load', () => {
       expect(await rollupMismatches(mesh)).toEqual([]);
       expect(deadLetters).toBe(0);
       expect(scheduleRecoveryMs).toHaveLength(chaosSettings.rounds);
+      for (const accepted of acceptedWhileRedisDown) expect(accepted).toBeGreaterThan(0);
     },
     120_000 + chaosSettings.rounds * 120_000,
   );

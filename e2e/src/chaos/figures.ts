@@ -16,7 +16,7 @@ export interface PhaseFigures {
   doubled: number;
   /** Stored ids the loader never posted. */
   foreign: number;
-  /** Answers by HTTP status (0: none) of every attempt, retries included. */
+  /** Answers by HTTP status (0: none) of every attempt in the phase, retries included, and the slowest. */
   answers: string;
 }
 
@@ -26,10 +26,12 @@ export function phaseFigures(loader: Loader, result: Stored): PhaseFigures[] {
   const row = (phase: string): PhaseFigures => {
     let figures = byPhase.get(phase);
     if (!figures) {
-      const answers = [...(loader.statuses.get(phase) ?? new Map<number, number>())]
+      let answers = [...(loader.statuses.get(phase) ?? new Map<number, number>())]
         .sort(([a], [b]) => a - b)
         .map(([status, n]) => `${status}×${n}`)
         .join(' ');
+      const slowest = loader.slowest.get(phase);
+      if (slowest !== undefined) answers += `, slowest ${(slowest / 1000).toFixed(1)} s`;
       figures = { phase, posted: 0, accepted: 0, notAccepted: 0, stored: 0, lost: 0, doubled: 0, foreign: 0, answers };
       byPhase.set(phase, figures);
     }
@@ -69,15 +71,28 @@ export function phaseFigures(loader: Loader, result: Stored): PhaseFigures[] {
   return [...phases, total];
 }
 
-export function printFigures(
-  figures: PhaseFigures[],
-  run: { rounds: number; seconds: number; deadLetters: number; scheduleRecoveryMs: number[] },
-): void {
+/** Figures of the whole run besides the phases. */
+export interface RunFigures {
+  rounds: number;
+  seconds: number;
+  deadLetters: number;
+  /** Per Redis restart: until both job schedulers were in the empty Redis again. */
+  scheduleRecoveryMs: number[];
+  /** Per Redis restart: until a tick queued by the scheduler had started. */
+  scheduledTickMs: number[];
+  /** Per Redis restart: 202s answered while Redis was down. */
+  acceptedWhileRedisDown: number[];
+}
+
+export function printFigures(figures: PhaseFigures[], run: RunFigures): void {
+  const seconds = (list: number[]) => list.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ');
   const columns = ['posted', 'accepted', 'notAccepted', 'stored', 'lost', 'doubled'] as const;
   const width = Math.max(...figures.map((f) => f.phase.length));
   const lines = [
-    `chaos: ${run.rounds} round(s) in ${run.seconds.toFixed(0)} s; dead letters ${run.deadLetters}; ` +
-      `schedules back ${run.scheduleRecoveryMs.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')} after Redis restarted empty`,
+    `chaos: ${run.rounds} round(s) in ${run.seconds.toFixed(0)} s; dead letters: ${run.deadLetters}`,
+    `after each Redis restart (empty): schedulers back in ${seconds(run.scheduleRecoveryMs)}, ` +
+      `a scheduled tick started in ${seconds(run.scheduledTickMs)}; ` +
+      `202s while Redis was down: ${run.acceptedWhileRedisDown.join(', ')}`,
     `${'phase'.padEnd(width)}  ${columns.map((c) => (c === 'accepted' ? '202' : c).padStart(12)).join('')}  answers`,
     ...figures.map(
       (f) => `${f.phase.padEnd(width)}  ${columns.map((c) => String(f[c]).padStart(12)).join('')}  ${f.answers}`,

@@ -72,3 +72,14 @@ export async function ingestBacklog(cluster: ChaosCluster): Promise<{ pending: n
     await ctx.nc.close();
   }
 }
+
+/** Whether a scheduled tick (one its BullMQ job scheduler queued, not a REST call) started after `since`. */
+export async function scheduledTickSince(cluster: ChaosCluster, since: Date): Promise<boolean> {
+  return withClient(async (client) => {
+    const result = await client.query(
+      `SELECT 1 FROM "${cluster.schema.schema}".ticks WHERE trigger = 'schedule' AND started_at > $1 LIMIT 1`,
+      [since],
+    );
+    return result.rows.length > 0;
+  });
+}

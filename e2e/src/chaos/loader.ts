@@ -30,7 +30,9 @@ export function startLoader(feedbackUrl: () => string, workers: number, firstPha
   let acceptedCount = 0;
   let stopped = false;
 
-  const answer = (status: number) => {
+  const slowest = new Map<string, number>();
+  const answer = (status: number, ms: number) => {
+    slowest.set(phase, Math.max(slowest.get(phase) ?? 0, ms));
     const byStatus = statuses.get(phase) ?? new Map<number, number>();
     byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
     statuses.set(phase, byStatus);
@@ -57,6 +59,7 @@ export function startLoader(feedbackUrl: () => string, workers: number, firstPha
   /** One request; true when it was answered 202 (its events are then accepted). */
   const post = async (bulk: boolean, body: Array<ReturnType<typeof newEvent>>): Promise<boolean> => {
     for (const event of body) events.get(event.event_id)!.attempts++;
+    const sent = Date.now();
     const path = bulk ? 'collect/bulk' : 'collect';
     const response = await fetch(`${feedbackUrl()}/api/v1/feedback/${path}`, {
       method: 'POST',
@@ -64,7 +67,7 @@ export function startLoader(feedbackUrl: () => string, workers: number, firstPha
       headers: { 'content-type': 'application/json' },
       signal: AbortSignal.timeout(10_000),
     }).catch(() => undefined);
-    answer(response?.status ?? 0);
+    answer(response?.status ?? 0, Date.now() - sent);
     if (response?.status !== 202) {
       await response?.body?.cancel();
       return false;
@@ -101,6 +104,8 @@ export function startLoader(feedbackUrl: () => string, workers: number, firstPha
   return {
     events,
     statuses,
+    /** The longest wait for an answer (or for giving up on one) per phase, in ms. */
+    slowest,
     /** Events answered 202 so far. */
     accepted: () => acceptedCount,
     /** Events first posted from now on count towards this phase. */

@@ -16,6 +16,8 @@ export const chaosSettings = {
   rounds: count('CHAOS_ROUNDS', 1),
   /** 202s the loader must collect after each restart before the next kill (the mesh took load again). */
   phaseEvents: count('CHAOS_PHASE_EVENTS', 300),
+  /** How long NATS and Redis stay down before they are started again (apps: half a second). */
+  serverDownMs: count('CHAOS_SERVER_DOWN_MS', 1_000),
   /** Concurrent request loops of the loader. */
   workers: count('CHAOS_WORKERS', 6),
 };
