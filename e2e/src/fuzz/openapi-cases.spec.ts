@@ -95,6 +95,16 @@ describe('casesFor: an OpenAPI operation as bad requests', () => {
     expect(depth).toBe(5_000);
   });
 
+  it('sends values the contract accepts at its edges, with the real ids and with fresh ones', () => {
+    expect(jsonOf(byLabel('body.version: at maxLength').body)).toEqual({ version: 'a'.repeat(128), type: 'prompt' });
+    expect(jsonOf(byLabel('body.weight: past int4').body)['weight']).toBe(2_147_483_648);
+    expect(jsonOf(byLabel('body.weight: at minimum').body)['weight']).toBe(3);
+    const fresh = jsonOf(byLabel('body.weight: past int4, fresh ids').body);
+    expect(fresh['version']).toMatch(/^fuzz_1_\w+$/);
+    expect(jsonOf(byLabel('body.weight: at minimum, fresh ids').body)['version']).not.toBe(fresh['version']);
+    expect(byLabel('query limit: at maximum').url).toMatch(/\?limit=200$/);
+  });
+
   it('sends the whole body wrong: none, empty, not JSON, too big, wrong or missing content type', () => {
     expect(byLabel('body: none').body).toBeUndefined();
     expect(byLabel('body: empty').body).toEqual(Buffer.alloc(0));

@@ -1,7 +1,8 @@
 import { operationKey, type JsonSchema, type OpenApiParameter, type Operation } from './openapi';
-import type { Rng } from './prng';
+import { hashString, type Rng } from './prng';
 import {
   edgeNumber,
+  edgeValuesOf,
   exampleOf,
   fieldsOf,
   randomJson,
@@ -191,6 +192,16 @@ function spliced(body: unknown, path: (string | number)[], bytes: Buffer): Buffe
   return Buffer.concat([Buffer.from(before ?? ''), bytes, Buffer.from(after ?? '')]);
 }
 
+/** The example with its example ids made unique (`fuzz_1` → `fuzz_1_<n>`), so a create is not a conflict. */
+function freshen(value: unknown, n: string): unknown {
+  if (value === 'fuzz_1') return `fuzz_1_${n}`;
+  if (Array.isArray(value)) return value.map((item) => freshen(item, n));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, freshen(item, n)]));
+  }
+  return value;
+}
+
 /** JSON nested `depth` deep, alternating objects and arrays. */
 function nestedJson(depth: number): Buffer {
   const open = Array.from({ length: depth }, (_, i) => (i % 2 ? '[' : '{"a":')).join('');
@@ -250,6 +261,7 @@ function fieldMutations(field: Field): [string, unknown][] {
 export function casesFor(operation: Operation, ctx: CaseContext): FuzzRequest[] {
   const rng = ctx.rng.fork(operationKey(operation));
   const base = baselineOf(operation, ctx);
+  const fresh = (hashString(operationKey(operation)) % 10_000).toString(36);
   const out: FuzzRequest[] = [];
   const add = (label: string, change: (draft: Draft) => void) => {
     const draft: Draft = structuredClone({ ...base, raw: undefined });
@@ -290,6 +302,9 @@ export function casesFor(operation: Operation, ctx: CaseContext): FuzzRequest[] 
       d.query.push([param.name, value]);
     };
     for (const value of BAD_QUERY_VALUES) add(`query ${param.name}=${shown(value)}`, (d) => set(d, value));
+    for (const [label, value] of edgeValuesOf(param.schema ?? {})) {
+      add(`query ${param.name}: ${label}`, (d) => set(d, encodeText(String(value))));
+    }
     add(`query ${param.name} twice`, (d) => {
       set(d, '1');
       d.query.push([param.name, '2']);
@@ -347,6 +362,14 @@ export function casesFor(operation: Operation, ctx: CaseContext): FuzzRequest[] 
       for (const [label, value] of fieldMutations(field)) {
         add(`${where}: ${label}`, (d) => (d.body = withField(d.body, field.path, value, value === REMOVE)));
       }
+      // Values the contract accepts, so they reach the service and the database: once with the real
+      // ids, once with fresh ones (a create with a taken id would stop at its 409).
+      for (const [label, value] of edgeValuesOf(field.schema)) {
+        add(`${where}: ${label}`, (d) => (d.body = withField(d.body, field.path, value)));
+        add(`${where}: ${label}, fresh ids`, (d) => {
+          d.body = withField(freshen(exampleOf(operation.body!.schema), `${fresh}${out.length}`), field.path, value);
+        });
+      }
       add(`${where}: nested 5,000 deep`, (d) => (d.raw = spliced(d.body, field.path, nestedJson(5_000))));
       if (typesOf(field.schema).includes('string')) {
         const bytes = Buffer.concat([Buffer.from('"'), BAD_UTF8, Buffer.from('"')]);
@@ -401,7 +424,54 @@ function randomBytesEncoded(rng: Rng): string {
   return out;
 }
 
-/** Requests for every operation of every app. */
+const PROBE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/**
+ * What no document declares: each documented path with the methods it does not take, and
+ * paths no app serves (a 404 or 405 problem, like any other refusal).
+ */
+export function undeclaredCases(operations: Operation[], ctx: CaseContext): FuzzRequest[] {
+  const out: FuzzRequest[] = [];
+  const byPath = new Map<string, Operation[]>();
+  for (const operation of operations) {
+    const key = `${operation.app} ${operation.path}`;
+    byPath.set(key, [...(byPath.get(key) ?? []), operation]);
+  }
+  for (const [, declared] of byPath) {
+    const first = declared[0]!;
+    const base = baselineOf({ ...first, body: undefined }, ctx);
+    base.headers['authorization'] = `Bearer ${ctx.adminKey}`;
+    for (const method of PROBE_METHODS.filter((m) => !declared.some((op) => op.method === m))) {
+      out.push({
+        ...toRequest({ ...first, method }, `undeclared method ${method}`, base),
+        operation: `${first.app} undeclared`,
+      });
+    }
+  }
+  for (const app of new Set(operations.map((operation) => operation.app))) {
+    for (const path of [
+      '/',
+      '//',
+      '/api/v1/zz_unknown',
+      '/api/v1/agents/fuzz/zz/unknown',
+      '/%00',
+      '/%ff%fe',
+      `/${'y'.repeat(5_000)}`,
+    ]) {
+      out.push({
+        app,
+        operation: `${app} undeclared`,
+        label: `unknown path ${shown(path)}`,
+        method: 'GET',
+        url: path,
+        headers: { authorization: `Bearer ${ctx.adminKey}` },
+      });
+    }
+  }
+  return out;
+}
+
+/** Requests for every operation of every app, then for what they do not declare. */
 export function casesForAll(operations: Operation[], ctx: CaseContext): FuzzRequest[] {
-  return operations.flatMap((operation) => casesFor(operation, ctx));
+  return [...operations.flatMap((operation) => casesFor(operation, ctx)), ...undeclaredCases(operations, ctx)];
 }

@@ -198,3 +198,41 @@ export function randomJson(rng: Rng, depth = 3): unknown {
       );
   }
 }
+
+/**
+ * Values the schema accepts at its edges: the longest string (in 1-, 2- and 4-byte characters
+ * where no pattern narrows it), the bounds of a number, integers past int4 and 2^53 where no
+ * maximum is declared, the most items. Accepted by the contract, so the app must store or
+ * refuse them itself: a database column narrower than the contract shows here as a 5xx.
+ */
+export function edgeValuesOf(schema: JsonSchema): [string, unknown][] {
+  const types = typesOf(schema);
+  const out: [string, unknown][] = [];
+  if (types.includes('string') && !schema.enum && !schema.format) {
+    const max = schema.maxLength;
+    if (max !== undefined && max <= 100_000) {
+      for (const char of ['a', '1', 'A', '_']) {
+        if (matches(schema.pattern, char.repeat(max))) {
+          out.push(['at maxLength', char.repeat(max)]);
+          break;
+        }
+      }
+      if (!schema.pattern) {
+        out.push(['at maxLength in 2-byte characters', 'é'.repeat(max)]);
+        out.push(['at maxLength in 4-byte characters', '😀'.repeat(Math.floor(max / 2))]);
+      }
+    }
+  }
+  if (types.includes('number') || types.includes('integer')) {
+    const integer = types.includes('integer');
+    if (typeof schema.maximum === 'number') out.push(['at maximum', schema.maximum]);
+    else if (integer) out.push(['past int4', 2_147_483_648], ['largest safe integer', Number.MAX_SAFE_INTEGER]);
+    if (typeof schema.minimum === 'number') out.push(['at minimum', schema.minimum]);
+    else if (integer) out.push(['below int4', -2_147_483_649]);
+  }
+  if (types.includes('array') && schema.maxItems !== undefined && schema.maxItems <= 10_000) {
+    const item = exampleOf(schema.items ?? {});
+    out.push(['at maxItems', Array.from({ length: schema.maxItems }, () => item)]);
+  }
+  return out;
+}
