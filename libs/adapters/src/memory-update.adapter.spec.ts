@@ -31,7 +31,20 @@ describe('MEMORY_UPDATE', () => {
         count: { before: 2, after: 2 },
       },
       examples: { added: ['bye'], removed: [], reweighted: [], count: { before: 1, after: 2 } },
+      dynamic_examples: { before: null, after: null },
     });
+  });
+
+  it('turns dynamic examples on with their defaults, retunes them, and turns them off', () => {
+    const on = adapter.prepare(context(), { dynamic_examples: { k: 3 } });
+    expect(on.config.dynamic_examples).toEqual({ k: 3, min_similarity: 0.3, max_chars: 8_000 });
+    expect(on.summary.dynamic_examples).toEqual({ before: null, after: on.config.dynamic_examples });
+    const parent = { ...PARENT, dynamic_examples: { k: 3, min_similarity: 0.3, max_chars: 8_000 } };
+    const kept = adapter.prepare(context({ parent }), { facts: { add: [fact('new')] } });
+    expect(kept.config.dynamic_examples).toEqual(parent.dynamic_examples);
+    const off = adapter.prepare(context({ parent }), { dynamic_examples: null });
+    expect(off.config).not.toHaveProperty('dynamic_examples');
+    expect(off.summary.dynamic_examples).toEqual({ before: parent.dynamic_examples, after: null });
   });
 
   it.each([
@@ -57,7 +70,7 @@ describe('MEMORY_UPDATE', () => {
       'invalid_params',
       'params.facts.reweight.0.weight',
     ],
-    ['neither facts nor examples', {}, 'invalid_params', 'params'],
+    ['neither facts, examples nor dynamic examples', {}, 'invalid_params', 'params'],
     ['the same weight again', { facts: { reweight: [{ id: 'plan', weight: 0.9 }] } }, 'no_change', 'params'],
   ])('rejects %s', (_name, params, code, path) => {
     expect(() => adapter.prepare(context(), params)).toThrow(expect.objectContaining({ code, path }));

@@ -8,16 +8,25 @@ interface ListChange<T> {
   reweight: Array<{ id: string; weight: number }>;
 }
 
-/** Add, remove and reweight memory facts and few-shot examples, within the policy's caps. */
+/**
+ * Add, remove and reweight memory facts and few-shot examples, within the policy's caps; turn
+ * dynamic examples on, retune or off (null).
+ */
 export const memoryUpdate: AdapterDefinition<'MEMORY_UPDATE'> = {
   type: 'MEMORY_UPDATE',
   derive(ctx, params) {
     const { parent, constraints } = ctx;
     const facts = updateList(parent.memory, params.facts, 'params.facts', constraints.memory.maxFacts);
     const examples = updateList(parent.examples, params.examples, 'params.examples', constraints.memory.maxExamples);
+    const { dynamic_examples: before, ...rest } = parent;
+    const after = params.dynamic_examples === undefined ? before : (params.dynamic_examples ?? undefined);
     return {
-      config: { ...parent, memory: facts.items, examples: examples.items },
-      summary: { facts: facts.summary, examples: examples.summary },
+      config: { ...rest, memory: facts.items, examples: examples.items, ...(after ? { dynamic_examples: after } : {}) },
+      summary: {
+        facts: facts.summary,
+        examples: examples.summary,
+        dynamic_examples: { before: before ?? null, after: after ?? null },
+      },
     };
   },
 };

@@ -1,3 +1,5 @@
+import type { DynamicExamples } from '@metaloop/contracts';
+
 /** Change summaries: what a mutation changes, for the decision record and the dashboard (snake_case, stored as JSON). */
 
 export interface Change<T> {
@@ -50,6 +52,8 @@ export interface MemoryListSummary {
 export interface MemoryUpdateSummary {
   facts: MemoryListSummary;
   examples: MemoryListSummary;
+  /** Dynamic examples (DICL) before and after; null when off. */
+  dynamic_examples: { before: DynamicExamples | null; after: DynamicExamples | null };
 }
 
 export interface ChangeSummaries {

@@ -48,6 +48,17 @@ export const fewShotExampleSchema = z.strictObject({
   weight: z.number().min(0).max(1).default(0.5),
 });
 
+/**
+ * Dynamic few-shot examples (DICL, seed 000): with this set, a config fetch that carries the
+ * agent's query returns the k stored examples most similar to it (cosine ≥ min_similarity),
+ * within max_chars of input + output. Beside the static `examples`, which keep their list type.
+ */
+export const dynamicExamplesSchema = z.strictObject({
+  k: z.number().int().min(1).max(20).default(4),
+  min_similarity: z.number().min(0).max(1).default(0.3),
+  max_chars: z.number().int().min(200).max(65_536).default(8_000),
+});
+
 /** What an agent runs with: one immutable revision of it. */
 export const agentConfigSchema = z.strictObject({
   model: ref,
@@ -58,12 +69,14 @@ export const agentConfigSchema = z.strictObject({
   lora: z.array(ref).max(16).default([]),
   memory: z.array(memoryFactSchema).max(500).default([]),
   examples: z.array(fewShotExampleSchema).max(200).default([]),
+  dynamic_examples: dynamicExamplesSchema.optional(),
 });
 
 export type AgentConfigInput = z.input<typeof agentConfigSchema>;
 export type AgentConfig = z.output<typeof agentConfigSchema>;
 export type MemoryFact = z.output<typeof memoryFactSchema>;
 export type FewShotExample = z.output<typeof fewShotExampleSchema>;
+export type DynamicExamples = z.output<typeof dynamicExamplesSchema>;
 
 export const environmentSchema = z.enum(['dev', 'staging', 'prod']);
 export type Environment = z.infer<typeof environmentSchema>;

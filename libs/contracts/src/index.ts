@@ -64,6 +64,7 @@ export {
   candidateKey,
   candidateSchema,
   createAgentSchema,
+  dynamicExamplesSchema,
   environmentSchema,
   MUTATION_TYPES,
   mutationTypeSchema,
@@ -73,6 +74,7 @@ export {
   type AgentConfigInput,
   type CandidateInput,
   type CandidateSpec,
+  type DynamicExamples,
   type Environment,
   type MutationType,
 } from './agent-config.schema';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fewShotExampleSchema, memoryFactSchema, ref } from './agent-config.schema';
+import { dynamicExamplesSchema, fewShotExampleSchema, memoryFactSchema, ref } from './agent-config.schema';
 import { subjectToken } from './feedback-event.schema';
 import { boundedJsonObject } from './json-value';
 import { LIMITS } from './limits';
@@ -59,13 +59,20 @@ const listChange = <T extends z.ZodType>(item: T) =>
     reweight: z.array(reweight).max(100).default([]),
   });
 
-/** Add, remove or reweight memory facts and few-shot (DICL) examples. */
+/**
+ * Add, remove or reweight memory facts and static few-shot examples; turn dynamic examples
+ * (DICL) on or retune them (`dynamic_examples`), or off (`null`).
+ */
 export const memoryUpdateParamsSchema = z
   .strictObject({
     facts: listChange(memoryFactSchema).optional(),
     examples: listChange(fewShotExampleSchema).optional(),
+    dynamic_examples: dynamicExamplesSchema.nullable().optional(),
   })
-  .refine((p) => p.facts !== undefined || p.examples !== undefined, 'change facts or examples');
+  .refine(
+    (p) => p.facts !== undefined || p.examples !== undefined || p.dynamic_examples !== undefined,
+    'change facts, examples or dynamic_examples',
+  );
 
 export const mutationParamsSchemas = {
   PROMPT_PATCH: promptPatchParamsSchema,
