@@ -112,6 +112,8 @@ describe('casesFor: an OpenAPI operation as bad requests', () => {
     expect(byLabel('body: beyond the body limit').body!.length).toBe(2_000);
     expect(byLabel('body: content type text/plain').headers['content-type']).toBe('text/plain');
     expect(() => jsonOf(byLabel('body: not JSON').body)).toThrow();
+    const short = byLabel('body: shorter than its content-length');
+    expect(short.contentLength).toBe(short.body!.length + 100);
   });
 
   it('draws the same requests from the same seed and other random ones from another', () => {

@@ -24,6 +24,8 @@ export interface FuzzRequest {
   url: string;
   headers: Record<string, string>;
   body?: Buffer;
+  /** A Content-Length other than the body's (a promised body that never comes whole). */
+  contentLength?: number;
 }
 
 export interface CaseContext {
@@ -121,6 +123,7 @@ interface Draft {
   raw?: Buffer;
   /** The body's content type: application/json unless set; null sends none. */
   contentType?: string | null;
+  contentLength?: number;
 }
 
 /** A value as a case's label shows it: long ones by their length. */
@@ -183,6 +186,7 @@ function toRequest(operation: Operation, label: string, draft: Draft): FuzzReque
     url: search ? `${path}?${search}` : path,
     headers,
     body,
+    ...(draft.contentLength === undefined ? {} : { contentLength: draft.contentLength }),
   };
 }
 
@@ -352,6 +356,10 @@ export function casesFor(operation: Operation, ctx: CaseContext): FuzzRequest[] 
     raw('JSON beyond the body limit', `{"x":"${'a'.repeat(ctx.oversizeBytes)}"}`);
     for (const type of BAD_CONTENT_TYPES) raw(`content type ${type}`, json, type);
     raw('no content type', json, null);
+    add('body: shorter than its content-length', (d) => {
+      d.raw = Buffer.from(json);
+      d.contentLength = d.raw.length + 100;
+    });
     add(
       'body: extra top-level fields',
       (d) => (d.body = { ...(d.body as object), zz_unknown: 1, constructor: { x: 1 } }),

@@ -26,7 +26,7 @@ export function send(baseUrl: string, req: FuzzRequest, agent: Agent, timeoutMs:
       resolve(outcome);
     };
     const headers: Record<string, string | number> = { ...req.headers };
-    if (req.body !== undefined) headers['content-length'] = req.body.length;
+    if (req.body !== undefined) headers['content-length'] = req.contentLength ?? req.body.length;
     const outgoing = request(
       { host: hostname, port, method: req.method, path: req.url, headers, agent },
       (incoming) => {
