@@ -18,3 +18,5 @@ export { PoliciesModule } from './policies.module';
 export { adapterConstraints } from './adapter-constraints';
 export type { AgentGateState, GateState, PrepareOutcome } from './gates/gate-state';
 export { validatePlan } from './gates/validate-plan';
+export { learningSchema, type LearningPolicy, type QualityWeights } from './quality/learning.schema';
+export { qualityScore, type QualityMetric } from './quality/quality-score';

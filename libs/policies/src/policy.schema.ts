@@ -5,6 +5,7 @@ import {
   mutationTypeSchema,
 } from '@metaloop/contracts';
 import { z } from 'zod';
+import { learningSchema } from './quality/learning.schema';
 
 /*
  * The policy file (snake_case YAML). Every field has a default, so `{}` is the default policy;
@@ -354,6 +355,8 @@ export const policySchema = z.strictObject({
   auto_rollback: autoRollbackSchema.prefault({}),
   canary: canarySchema.prefault({}),
   freeze: freezeSchema.prefault({}),
+  /** The learning flywheel: quality score, examples (DICL), datasets. */
+  learning: learningSchema.prefault({}),
 });
 
 export type Policy = z.output<typeof policySchema>;
