@@ -1,3 +1,4 @@
+import { QUEUES } from '@metaloop/contracts';
 import { eventually } from '@metaloop/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startChaosCluster, type ChaosCluster } from './chaos/cluster';
@@ -5,9 +6,12 @@ import { ingestBacklog, rollupMismatches, scheduledTickSince, stored, storedCoun
 import { startLoader, type Loader } from './chaos/loader';
 import { phaseFigures, printFigures } from './chaos/figures';
 import { chaosSettings } from './chaos/settings';
+import { fastPolicyFile, promptMutation, queuePlan, registerAgent, sql, waitForRollout } from './rollout-driver';
 
 /** The shortest schedule periods oracle-api takes: "back within one interval" means within a minute. */
 const SCHEDULE_INTERVAL_MS = 60_000;
+/** An agent with a rollout that runs through all of it: it gets no feedback, so it holds at its first step. */
+const ROLLOUT_AGENT = 'chaos_rollout';
 /** How long a killed app stays down before it is started again. */
 const APP_DOWN_MS = 500;
 /** A scheduled tick's job may wait for a tick that holds the single-flight lock, and the tick itself takes a while. */
@@ -40,11 +44,32 @@ describe('chaos: kill -9 every app, NATS and Redis in turn under load', () => {
         TICK_INTERVAL_MINUTES: '1',
         RETENTION_PURGE_EVERY_MINUTES: '1',
         RECONCILE_INTERVAL_MS: '1000',
+        POLICIES_PATH: fastPolicyFile({
+          canary: {
+            steps: [10, 50, 100],
+            analysis_interval_seconds: 1,
+            min_samples_per_arm: 1_000_000,
+            max_step_duration_minutes: 24 * 60,
+          },
+        }),
       });
       const mesh = cluster;
       await mesh.ready();
+      await registerAgent(mesh, ROLLOUT_AGENT);
+      await queuePlan(mesh, [promptMutation(ROLLOUT_AGENT)]);
+      const rollout = await waitForRollout(mesh, ROLLOUT_AGENT, (r) => r.status === 'running', 30_000);
+      // The orchestrator's monitor schedule of the rollout: the reconciler re-creates it in an empty Redis.
+      mesh.expectSchedule(QUEUES.rollouts, `monitor-${rollout.rollout_id}`);
       await eventually(async () => expect(await mesh.missingSchedules()).toEqual([]), SCHEDULE_INTERVAL_MS);
+      const lookedAt = async (since: Date) =>
+        (
+          await sql(mesh, `SELECT 1 FROM rollout_decisions WHERE rollout_id = $1 AND created_at > $2 LIMIT 1`, [
+            rollout.rollout_id,
+            since,
+          ])
+        ).length > 0;
 
+      const setupSeconds = (Date.now() - started) / 1000;
       const loader = (load = startLoader(() => mesh.app('feedback-api').url, chaosSettings.workers, 'steady'));
       /** The mesh took load again: feedback-api answers 202s and oracle-api stores what was accepted. */
       const recovered = async () => {
@@ -96,6 +121,8 @@ describe('chaos: kill -9 every app, NATS and Redis in turn under load', () => {
         scheduleRecoveryMs.push(Date.now() - redisBack.getTime());
         await mesh.ready();
         await recovered();
+        // …and the orchestrator looks at the rollout again (a decision row per look).
+        await eventually(async () => expect(await lookedAt(redisBack)).toBe(true), SCHEDULE_INTERVAL_MS);
         const ranAfter = await tickRan;
         if (ranAfter instanceof Error) throw ranAfter;
         scheduledTickMs.push(ranAfter);
@@ -104,6 +131,7 @@ describe('chaos: kill -9 every app, NATS and Redis in turn under load', () => {
       await sleep(500);
       await loader.stop();
 
+      const drainStarted = Date.now();
       // Drained: the ingest consumer has nothing left, and everything answered 202 is in Postgres.
       await eventually(
         async () => {
@@ -115,12 +143,15 @@ describe('chaos: kill -9 every app, NATS and Redis in turn under load', () => {
         60_000,
         250,
       );
+      const drainSeconds = (Date.now() - drainStarted) / 1000;
       const result = await stored(mesh);
       const { deadLetters } = await ingestBacklog(mesh);
       const figures = phaseFigures(loader, result);
       printFigures(figures, {
         rounds: chaosSettings.rounds,
         seconds: (Date.now() - started) / 1000,
+        setupSeconds,
+        drainSeconds,
         deadLetters,
         scheduleRecoveryMs,
         scheduledTickMs,
@@ -138,6 +169,12 @@ describe('chaos: kill -9 every app, NATS and Redis in turn under load', () => {
       expect(deadLetters).toBe(0);
       expect(scheduleRecoveryMs).toHaveLength(chaosSettings.rounds);
       for (const accepted of acceptedWhileRedisDown) expect(accepted).toBeGreaterThan(0);
+      // The rollout went through every kill where it was: running, at its first step.
+      expect(await waitForRollout(mesh, ROLLOUT_AGENT, () => true)).toMatchObject({
+        rollout_id: rollout.rollout_id,
+        status: 'running',
+        step_index: 0,
+      });
     },
     120_000 + chaosSettings.rounds * 120_000,
   );

@@ -8,12 +8,15 @@ import {
 } from '@metaloop/contracts';
 import { bullmqConnection } from '@metaloop/messaging';
 import { createRandom, type Random } from '@metaloop/stats';
-import { eventually, testEnv, withClient } from '@metaloop/testing';
+import { eventually, withClient } from '@metaloop/testing';
 import { Queue } from 'bullmq';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Mesh } from './mesh';
+import type { Mesh as StartedMesh } from './mesh';
+
+/** What the driver needs of a mesh: its apps, schema and environment (the chaos cluster has its own). */
+type Mesh = Pick<StartedMesh, 'apps' | 'schema' | 'env'>;
 
 /** A policy file under which a rollout runs in seconds: a look every second, 30 events per arm and step. */
 export function fastPolicyFile(overrides: object = {}): string {
@@ -123,7 +126,7 @@ export async function queuePlan(mesh: Mesh, mutations: MutationInput[]): Promise
     return id!;
   });
   const queue = new Queue(QUEUES.plans, {
-    connection: bullmqConnection(testEnv.TEST_REDIS_URL, 'e2e'),
+    connection: bullmqConnection(mesh.env.REDIS_URL, 'e2e'),
     prefix: mesh.schema.schema,
   });
   try {

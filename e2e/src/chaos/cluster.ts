@@ -26,6 +26,8 @@ export const SCHEDULES = [
  * Each app keeps its port across restarts.
  */
 export interface ChaosCluster {
+  /** The running process of each app (a restart replaces it). */
+  apps: Record<AppName, AppProcess>;
   schema: ScratchSchema;
   nats: TestNatsServer;
   redis: TestRedisServer;
@@ -34,8 +36,10 @@ export interface ChaosCluster {
   /** kill -9 the app, then start it again on the same port and wait until it is ready. */
   restart(name: AppName, downMs: number): Promise<void>;
   ready(): Promise<void>;
-  /** The oracle-api job schedulers missing from Redis right now. */
+  /** oracle-api's job schedulers and those added by expectSchedule that are missing from Redis right now. */
   missingSchedules(): Promise<string[]>;
+  /** A job scheduler that must be in Redis from now on (e.g. a rollout's monitor schedule). */
+  expectSchedule(queue: string, id: string): void;
   stop(): Promise<void>;
 }
 
@@ -58,25 +62,28 @@ export async function startChaosCluster(overrides: Record<string, string>): Prom
     apps.set(name, app);
     return app;
   };
-  const queues = SCHEDULES.map(
-    ({ queue, id }) =>
-      [
-        id,
-        new Queue(queue, { connection: bullmqConnection(redis.url, 'chaos-check'), prefix: schema.schema }),
-      ] as const,
-  );
-  for (const [, queue] of queues) queue.on('error', () => undefined);
+  const queues: Array<readonly [string, Queue]> = [];
+  const expectSchedule = (name: string, id: string) => {
+    const queue = new Queue(name, { connection: bullmqConnection(redis.url, 'chaos-check'), prefix: schema.schema });
+    queue.on('error', () => undefined);
+    queues.push([id, queue]);
+  };
+  for (const { queue, id } of SCHEDULES) expectSchedule(queue, id);
   const ready = async () => {
     await Promise.all([...apps.values()].map((app) => app.waitForReady(60_000)));
   };
   APPS.forEach(spawn);
+  const current = {} as Record<AppName, AppProcess>;
+  for (const name of APPS) Object.defineProperty(current, name, { get: () => apps.get(name)!, enumerable: true });
 
   return {
+    apps: current,
     schema,
     nats,
     redis,
     env,
     app: (name) => apps.get(name)!,
+    expectSchedule,
     restart: async (name, downMs) => {
       await apps.get(name)!.stop('SIGKILL');
       await new Promise((resolve) => setTimeout(resolve, downMs));

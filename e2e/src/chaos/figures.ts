@@ -4,6 +4,8 @@ import type { Stored } from './ledger';
 /** The loader's events of one phase against what Postgres holds. */
 export interface PhaseFigures {
   phase: string;
+  /** How long the phase lasted, in seconds. */
+  seconds: string;
   posted: number;
   /** Answered 202: these must be stored exactly once. */
   accepted: number;
@@ -20,6 +22,13 @@ export interface PhaseFigures {
   answers: string;
 }
 
+function phaseSeconds(loader: Loader, phase: string): string {
+  const phases = [...loader.began];
+  const at = phases.findIndex(([name]) => name === phase);
+  const end = phases[at + 1]?.[1] ?? loader.stoppedAt();
+  return ((end - phases[at]![1]) / 1000).toFixed(1);
+}
+
 /** Figures per phase, in the order the phases ran, then a TOTAL row. */
 export function phaseFigures(loader: Loader, result: Stored): PhaseFigures[] {
   const byPhase = new Map<string, PhaseFigures>();
@@ -32,7 +41,18 @@ export function phaseFigures(loader: Loader, result: Stored): PhaseFigures[] {
         .join(' ');
       const slowest = loader.slowest.get(phase);
       if (slowest !== undefined) answers += `, slowest ${(slowest / 1000).toFixed(1)} s`;
-      figures = { phase, posted: 0, accepted: 0, notAccepted: 0, stored: 0, lost: 0, doubled: 0, foreign: 0, answers };
+      figures = {
+        phase,
+        seconds: phaseSeconds(loader, phase),
+        posted: 0,
+        accepted: 0,
+        notAccepted: 0,
+        stored: 0,
+        lost: 0,
+        doubled: 0,
+        foreign: 0,
+        answers,
+      };
       byPhase.set(phase, figures);
     }
     return figures;
@@ -50,6 +70,7 @@ export function phaseFigures(loader: Loader, result: Stored): PhaseFigures[] {
   const phases = [...byPhase.values()];
   const total: PhaseFigures = {
     phase: 'TOTAL',
+    seconds: '',
     posted: 0,
     accepted: 0,
     notAccepted: 0,
@@ -75,6 +96,10 @@ export function phaseFigures(loader: Loader, result: Stored): PhaseFigures[] {
 export interface RunFigures {
   rounds: number;
   seconds: number;
+  /** Starting the services and apps, and the rollout, before the load. */
+  setupSeconds: number;
+  /** From the end of the load until everything answered 202 was stored. */
+  drainSeconds: number;
   deadLetters: number;
   /** Per Redis restart: until both job schedulers were in the empty Redis again. */
   scheduleRecoveryMs: number[];
@@ -86,10 +111,10 @@ export interface RunFigures {
 
 export function printFigures(figures: PhaseFigures[], run: RunFigures): void {
   const seconds = (list: number[]) => list.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ');
-  const columns = ['posted', 'accepted', 'notAccepted', 'stored', 'lost', 'doubled'] as const;
+  const columns = ['seconds', 'posted', 'accepted', 'notAccepted', 'stored', 'lost', 'doubled'] as const;
   const width = Math.max(...figures.map((f) => f.phase.length));
   const lines = [
-    `chaos: ${run.rounds} round(s) in ${run.seconds.toFixed(0)} s; dead letters: ${run.deadLetters}`,
+    `chaos: ${run.rounds} round(s) in ${run.seconds.toFixed(0)} s (setup ${run.setupSeconds.toFixed(1)} s, drain ${run.drainSeconds.toFixed(1)} s); dead letters: ${run.deadLetters}`,
     `after each Redis restart (empty): schedulers back in ${seconds(run.scheduleRecoveryMs)}, ` +
       `a scheduled tick started in ${seconds(run.scheduledTickMs)}; ` +
       `202s while Redis was down: ${run.acceptedWhileRedisDown.join(', ')}`,

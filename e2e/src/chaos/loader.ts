@@ -26,9 +26,11 @@ export function startLoader(feedbackUrl: () => string, workers: number, firstPha
   const events = new Map<string, EventRecord>();
   const statuses = new Map<string, Map<number, number>>();
   let phase = firstPhase;
+  const began = new Map<string, number>([[firstPhase, Date.now()]]);
   let next = 0;
   let acceptedCount = 0;
   let stopped = false;
+  let stoppedAt = 0;
 
   const slowest = new Map<string, number>();
   const answer = (status: number, ms: number) => {
@@ -104,16 +106,21 @@ export function startLoader(feedbackUrl: () => string, workers: number, firstPha
   return {
     events,
     statuses,
+    /** When each phase began (ms since the epoch). */
+    began,
     /** The longest wait for an answer (or for giving up on one) per phase, in ms. */
     slowest,
+    stoppedAt: () => stoppedAt,
     /** Events answered 202 so far. */
     accepted: () => acceptedCount,
     /** Events first posted from now on count towards this phase. */
     enter: (name: string) => {
       phase = name;
+      began.set(name, Date.now());
     },
     stop: async () => {
       stopped = true;
+      stoppedAt = Date.now();
       await loops;
     },
   };
