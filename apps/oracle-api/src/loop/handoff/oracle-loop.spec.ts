@@ -124,6 +124,33 @@ describe('plan → validate → execute over REST (seed 004 bodies)', () => {
     expect(await metricValue(h.apps, 'metaloop_plan_validations_total', { outcome: 'passed' })).toBe(2);
   });
 
+  it('proposes dynamic examples for unhappy users once enough good examples are stored, through the gates', async () => {
+    await registerAgent('example_rich', 'dev', []);
+    const few = await storeFinding('example_rich', 'dissatisfaction', evidence);
+    const none = (await post('/api/v1/oracle/plan', { finding_ids: [few] })).json();
+    expect(none.skipped).toEqual([expect.objectContaining({ reason: expect.stringMatching(/too few good examples/) })]);
+
+    // 30 stored examples (the policy asks for 20), 2 of them demoted: 28 count.
+    for (let i = 0; i < 30; i++)
+      await h.query(
+        `INSERT INTO examples (id, agent_id, event_id, session_id, source, input, output, quality, content_hash,
+                               embedding, embedder, demoted_at, updated_at)
+         VALUES ($1, 'example_rich', $2, 's', 'feedback', $3, 'answer', 0.9, $2, '{}', 'test', $4, now())`,
+        [uuidv7(), `e${i}`, `question ${i}`, i < 2 ? new Date() : null],
+      );
+    const findingId = await storeFinding('example_rich', 'dissatisfaction', evidence);
+    const { plan } = (await post('/api/v1/oracle/plan', { finding_ids: [findingId] })).json();
+    expect(plan.mutations).toEqual([
+      expect.objectContaining({
+        type: 'MEMORY_UPDATE',
+        params: { dynamic_examples: { k: 4, min_similarity: 0.3, max_chars: 8_000 } },
+        rationale: expect.stringMatching(/4 most similar of the 28 stored good examples, mean quality 0.9/),
+      }),
+    ]);
+    const validated = (await post('/api/v1/oracle/validate', { plan_id: plan.plan_id })).json();
+    expect(validated).toMatchObject({ overall_passed: true, requires_approval: false });
+  });
+
   it('holds a prod model swap for approval, then runs it once approved', async () => {
     await registerAgent('prod_agent', 'prod', [
       { type: 'model', model: 'gpt-4o-mini', provider: 'openai', cost_per_1k_in: 0.15, cost_per_1k_out: 0.6 },

@@ -1,10 +1,14 @@
 import type { CandidateSpec, ExpectedImpact, Finding, MutationInput, RollbackSpec } from '@metaloop/contracts';
 import { mutationRisk } from './mutation-risk';
 import type { AgentPlanningState } from './planning-context';
+import { dynamicExamplesKey } from './refused-candidates';
 import { ruleForComplaintTags } from './rule-patches';
 
 /** A mutation for a finding, or why there is none. */
 export type Proposal = { mutation: MutationInput } | { reason: string };
+
+/** The most examples retrieval is raised to by the planner (more crowd the context for little gain). */
+const MAX_DYNAMIC_K = 12;
 
 /** Complaint tags needed before a rule patch is trusted over a registered prompt version. */
 const MIN_TAGGED_COMPLAINTS = 3;
@@ -103,6 +107,35 @@ function rulePatch(finding: Finding, agent: AgentPlanningState, impact: Expected
   });
 }
 
+/**
+ * Seed 000's DICL: with enough good examples stored, put the most similar ones in the agent's
+ * context — turn dynamic examples on, or give it two more when they are on already.
+ */
+function dynamicExamples(finding: Finding, agent: AgentPlanningState, impact: ExpectedImpact): Proposal | undefined {
+  const examples = agent.examples;
+  if (!examples?.policy.enabled || examples.active < examples.policy.min_examples) return undefined;
+  const current = agent.stable.dynamic_examples;
+  const k = current ? Math.min(current.k + 2, MAX_DYNAMIC_K) : examples.policy.k;
+  if ((current && k <= current.k) || agent.recentlyRefused.has(dynamicExamplesKey(k))) return undefined;
+  const quality = examples.meanQuality === null ? '' : `, mean quality ${round(examples.meanQuality, 2)}`;
+  return propose(finding, agent, {
+    type: 'MEMORY_UPDATE',
+    params: {
+      dynamic_examples: {
+        k,
+        min_similarity: current?.min_similarity ?? examples.policy.min_similarity,
+        max_chars: current?.max_chars ?? 8_000,
+      },
+    },
+    prior: 0.8,
+    large: false,
+    impact,
+    why: current
+      ? `retrieve ${k} instead of ${current.k} similar examples per query from the ${examples.active} stored good examples${quality}`
+      : `give each query the ${k} most similar of the ${examples.active} stored good examples${quality} (dynamic examples)`,
+  });
+}
+
 function lowerTemperature(finding: Finding, agent: AgentPlanningState, impact: ExpectedImpact): Proposal | undefined {
   const temperature = agent.stable.params.temperature;
   if (temperature === undefined || temperature <= 0.4) return undefined;
@@ -160,9 +193,11 @@ function degradation(finding: Finding, agent: AgentPlanningState): Proposal {
   return (
     first(
       () => promptCandidate(finding, agent, SUCCESS_UP),
+      () => dynamicExamples(finding, agent, SUCCESS_UP),
       () => lowerTemperature(finding, agent, SUCCESS_UP),
     ) ?? {
-      reason: 'success rate dropped, but no untried registered prompt version exists and temperature is already ≤ 0.4',
+      reason:
+        'success rate dropped, but no untried registered prompt version exists, too few good examples are stored for dynamic examples, and temperature is already ≤ 0.4',
     }
   );
 }
@@ -176,9 +211,10 @@ function dissatisfaction(finding: Finding, agent: AgentPlanningState): Proposal 
     first(
       () => rulePatch(finding, agent, impact),
       () => promptCandidate(finding, agent, impact),
+      () => dynamicExamples(finding, agent, impact),
     ) ?? {
       reason:
-        'users are unhappy, but the complaints carry no tag a rule patch answers and no untried registered prompt version exists',
+        'users are unhappy, but the complaints carry no tag a rule patch answers, no untried registered prompt version exists, and too few good examples are stored for dynamic examples',
     }
   );
 }

@@ -58,6 +58,8 @@ const context = (...agents: AgentPlanningState[]): PlanningContext => ({
   agents: new Map(agents.map((a) => [a.agentId, a])),
 });
 const prompt = (version: string): CandidateSpec => ({ type: 'prompt', version, template: `Prompt ${version}` });
+const DICL = { enabled: true, min_examples: 20, k: 4, min_similarity: 0.3 };
+const stored = (active: number, policy = DICL) => ({ active, meanQuality: 0.91, policy });
 
 describe('planFromFindings', () => {
   it.each([
@@ -101,6 +103,25 @@ describe('planFromFindings', () => {
         params: { source: 'candidate', version: 'v2' },
         expected_impact: expect.objectContaining({ metric: 'complaints' }),
       },
+    ],
+    [
+      'low ratings, no tag or prompt, enough good examples → dynamic examples on',
+      finding({ type: 'dissatisfaction', evidence: { metric: 'rating' } }),
+      agent({ examples: stored(25) }),
+      {
+        type: 'MEMORY_UPDATE',
+        params: { dynamic_examples: { k: 4, min_similarity: 0.3, max_chars: 8_000 } },
+        rationale: expect.stringMatching(/4 most similar of the 25 stored good examples, mean quality 0.91/),
+      },
+    ],
+    [
+      'a success drop with dynamic examples on → two more of them, before lowering temperature',
+      finding({ type: 'performance_degradation' }),
+      agent({
+        config: { params: { temperature: 0.9 }, dynamic_examples: { k: 4, min_similarity: 0.5 } },
+        examples: stored(40),
+      }),
+      { type: 'MEMORY_UPDATE', params: { dynamic_examples: { k: 6, min_similarity: 0.5, max_chars: 8_000 } } },
     ],
     [
       'usage imbalance over a route → shift at most 20 points to the lightest backend',
@@ -191,6 +212,30 @@ describe('planFromFindings', () => {
       /two or more backends/,
     ],
     ['retraining with no adapter', finding({ type: 'retrain_trigger' }), agent(), /register the fine-tuned adapter/],
+    [
+      'low ratings with too few examples',
+      finding({ type: 'dissatisfaction' }),
+      agent({ examples: stored(19) }),
+      /too few/,
+    ],
+    [
+      'low ratings when DICL is off in the policy',
+      finding({ type: 'dissatisfaction' }),
+      agent({ examples: stored(500, { ...DICL, enabled: false }) }),
+      /too few good examples/,
+    ],
+    [
+      'dynamic examples rolled back lately',
+      finding({ type: 'dissatisfaction' }),
+      agent({ examples: stored(25), recentlyRefused: new Set(['dynamic_examples:k=4']) }),
+      /dynamic examples/,
+    ],
+    [
+      'dynamic examples at their most already',
+      finding({ type: 'complaint_burst' }),
+      agent({ config: { dynamic_examples: { k: 12 } }, examples: stored(500) }),
+      /dynamic examples/,
+    ],
     [
       'a cheaper model that is not registered',
       finding({ type: 'cost_opportunity', evidence: { candidate_model: 'x' } }),

@@ -20,6 +20,16 @@ export interface AgentPlanningState {
   candidates: CandidateSpec[];
   /** Candidate keys (prompt version, model, adapter id) rolled back, retired or rejected by a person recently: not proposed again. */
   recentlyRefused: ReadonlySet<string>;
+  /** The agent's stored examples (DICL) and when the policy lets the planner turn retrieval of them on. */
+  examples?: { active: number; meanQuality: number | null; policy: DiclPolicy };
+}
+
+/** The policy's `learning.dicl`. */
+export interface DiclPolicy {
+  enabled: boolean;
+  min_examples: number;
+  k: number;
+  min_similarity: number;
 }
 
 export interface PlanningContext {

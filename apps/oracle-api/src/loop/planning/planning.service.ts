@@ -74,9 +74,10 @@ export class PlanningService {
 
   async context(agentIds: readonly string[]): Promise<PlanningContext> {
     const { policy } = this.policies.current();
-    const [snapshots, refused] = await Promise.all([
+    const [snapshots, refused, examples] = await Promise.all([
       this.snapshots.read(agentIds),
       this.refusedKeys(agentIds, policy.plans.refused_candidate_days * DAY_MS),
+      this.exampleStats(agentIds),
     ]);
     const agents = new Map<string, AgentPlanningState>();
     for (const s of snapshots.values()) {
@@ -90,12 +91,24 @@ export class PlanningService {
         livePlan: s.livePlan,
         candidates: s.candidates,
         recentlyRefused: refused.get(s.agentId) ?? new Set(),
+        examples: { ...(examples.get(s.agentId) ?? { active: 0, meanQuality: null }), policy: policy.learning.dicl },
       });
     }
     return {
       agents,
       enabledTypes: (environment: Environment) => new Set<MutationType>(policy.actions.enabled[environment]),
     };
+  }
+
+  /** Per agent, how many examples retrieval would draw from (not demoted), and their mean quality. */
+  private async exampleStats(agentIds: readonly string[]) {
+    const rows = await this.prisma.example.groupBy({
+      by: ['agentId'],
+      where: { agentId: { in: [...agentIds] }, demotedAt: null },
+      _count: { _all: true },
+      _avg: { quality: true },
+    });
+    return new Map(rows.map((r) => [r.agentId, { active: r._count._all, meanQuality: r._avg.quality }]));
   }
 
   /** Per agent, the candidate keys rolled back, retired or rejected within the refusal memory. */

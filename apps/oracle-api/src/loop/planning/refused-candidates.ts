@@ -1,11 +1,19 @@
 import { agentConfigSchema, mutationSchema, type AgentConfig } from '@metaloop/contracts';
 
-/** Candidate keys a candidate config introduces over its stable one: its prompt version, model and new LoRA adapters. */
+/** The refusal key of dynamic examples with k examples: a refused k is not proposed again, another may be. */
+export const dynamicExamplesKey = (k: number) => `dynamic_examples:k=${k}`;
+
+/**
+ * Candidate keys a candidate config introduces over its stable one: its prompt version, model,
+ * new LoRA adapters, and dynamic examples turned on or retuned.
+ */
 export function introducedKeys(stable: AgentConfig, candidate: AgentConfig): string[] {
   const keys: string[] = [];
   if (candidate.prompt.version !== stable.prompt.version) keys.push(candidate.prompt.version);
   if (candidate.model !== stable.model) keys.push(candidate.model);
   for (const adapter of candidate.lora) if (!stable.lora.includes(adapter)) keys.push(adapter);
+  const dynamic = candidate.dynamic_examples;
+  if (dynamic && dynamic.k !== stable.dynamic_examples?.k) keys.push(dynamicExamplesKey(dynamic.k));
   return keys;
 }
 
@@ -30,6 +38,8 @@ export function proposedKeys(
       return [m.params.model];
     case 'LORA_APPLY':
       return [m.params.adapter_id];
+    case 'MEMORY_UPDATE':
+      return m.params.dynamic_examples ? [dynamicExamplesKey(m.params.dynamic_examples.k)] : [];
     default:
       return [];
   }
