@@ -38,7 +38,7 @@ describe(`OpenAPI fuzz of the three apps (seed ${SEED}, ${ROUNDS} round${ROUNDS 
     });
     await Promise.all(APPS.map((name) => mesh.apps[name].waitForReady(60_000)));
     meshSeconds = (performance.now() - started) / 1000;
-  }, 90_000);
+  }, 120_000);
 
   afterAll(async () => {
     await mesh?.stop();

@@ -27,30 +27,34 @@ export function send(baseUrl: string, req: FuzzRequest, agent: Agent, timeoutMs:
     };
     const headers: Record<string, string | number> = { ...req.headers };
     if (req.body !== undefined) headers['content-length'] = req.contentLength ?? req.body.length;
+    // Once the status line is in, the answer counts even if the server then closes the socket
+    // while the client is still sending (a 413 or 431 before the whole request arrived).
+    let answered = false;
     const outgoing = request(
       { host: hostname, port, method: req.method, path: req.url, headers, agent },
       (incoming) => {
+        answered = true;
         const chunks: Buffer[] = [];
-        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-        incoming.on('end', () =>
+        const finish = () =>
           done({
             response: {
               status: incoming.statusCode ?? 0,
               contentType: incoming.headers['content-type'],
               body: Buffer.concat(chunks),
             },
-          }),
-        );
-        incoming.on('error', (error) => done({ dropped: error.message }));
+          });
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.on('end', finish);
+        incoming.on('close', finish);
       },
     );
     const timer = setTimeout(() => {
       done({ hang: true });
       outgoing.destroy();
     }, timeoutMs);
-    outgoing.on('error', (error) =>
-      done({ dropped: `${(error as NodeJS.ErrnoException).code ?? ''} ${error.message}` }),
-    );
+    outgoing.on('error', (error) => {
+      if (!answered) done({ dropped: `${(error as NodeJS.ErrnoException).code ?? ''} ${error.message}` });
+    });
     outgoing.end(req.body);
   });
 }
