@@ -55,10 +55,13 @@ export class MetaloopClient {
 
   // ---- the agent runtime's side (feedback-api) ----
 
-  config(agentId: string, sessionId: string): Promise<ServedConfig> {
+  /** The session's config; with `query`, a config with dynamic examples brings the stored examples most like it. */
+  config(agentId: string, sessionId: string, query?: string): Promise<ServedConfig> {
     return this.request(
       'GET',
-      `${this.endpoints.feedbackUrl}/api/v1/agents/${agentId}/config?session_id=${encodeURIComponent(sessionId)}`,
+      `${this.endpoints.feedbackUrl}/api/v1/agents/${agentId}/config?session_id=${encodeURIComponent(sessionId)}${
+        query === undefined ? '' : `&query=${encodeURIComponent(query)}`
+      }`,
     );
   }
 

@@ -9,19 +9,38 @@ export interface PromptConfig {
   template: string;
 }
 
+/** Retrieval of stored examples (DICL) with each config fetch that carries a query. */
+export interface DynamicExamplesConfig {
+  k: number;
+  min_similarity?: number;
+  max_chars?: number;
+}
+
 export interface AgentConfig {
   model: string;
   prompt: PromptConfig;
+  dynamic_examples?: DynamicExamplesConfig | null;
   [key: string]: unknown;
 }
 
-/** `GET feedback-api /api/v1/agents/{id}/config?session_id=`. */
+/** A stored example as retrieval returns it. */
+export interface RetrievedExample {
+  id: string;
+  input: string;
+  output: string;
+  similarity: number;
+  quality: number;
+}
+
+/** `GET feedback-api /api/v1/agents/{id}/config?session_id=&query=`. */
 export interface ServedConfig {
   agent_id: string;
   revision_id: string;
   rollout_id: string | null;
   arm: 'stable' | 'canary';
   config: AgentConfig;
+  /** With a query, when the served config has dynamic_examples: the most similar stored examples. */
+  examples_retrieved?: RetrievedExample[];
 }
 
 export interface FeedbackEvent {
@@ -31,6 +50,8 @@ export interface FeedbackEvent {
   explicit?: { rating?: number; helpful?: boolean; complaint?: string };
   implicit?: { response_time_ms?: number; success?: boolean };
   tags?: string[];
+  /** What the agent was asked and what it answered. */
+  artifacts?: { input: string; output: string };
 }
 
 export interface AgentView {

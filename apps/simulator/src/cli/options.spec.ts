@@ -27,6 +27,19 @@ describe('command-line options', () => {
     );
   });
 
+  it('leaves the learnable agents to the fleet unless given, and sends artifacts for them only unless told all', () => {
+    expect(efficacyArgs({}, {})).toMatchObject({ artifacts: 'learnable' });
+    expect(efficacyArgs({}, {}).learnable).toBeUndefined();
+    expect(efficacyArgs(parseFlags(['--learnable', '0', '--artifacts', 'all']), {})).toMatchObject({
+      learnable: 0,
+      artifacts: 'all',
+    });
+    expect(efficacyArgs({}, { EFFICACY_LEARNABLE: '3' }).learnable).toBe(3);
+    expect(() => efficacyArgs(parseFlags(['--artifacts', 'some']), {})).toThrow(
+      '--artifacts (or EFFICACY_ARTIFACTS) must be learnable or all, got some',
+    );
+  });
+
   it('refuses what cannot be meant: an unknown flag, a bad number', () => {
     expect(() => efficacyArgs(parseFlags(['--agent', '8']), {})).toThrow('unknown option(s): --agent');
     expect(() => efficacyArgs(parseFlags(['--agents', 'many']), {})).toThrow(

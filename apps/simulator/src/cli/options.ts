@@ -93,6 +93,10 @@ export interface EfficacyArgs {
   /** The compressed day: period (s) and amplitude of the diurnal load. */
   dayPeriodSeconds: number;
   dayAmplitude: number;
+  /** Learnable agents (nothing registered, examples only), taken from the needy share; unset: a fifteenth of the fleet. */
+  learnable?: number;
+  /** Whose runtimes send artifacts with their feedback: the learnable agents only, or all. */
+  artifacts: 'learnable' | 'all';
 }
 
 const EFFICACY_OPTIONS = {
@@ -113,9 +117,31 @@ const EFFICACY_OPTIONS = {
   },
   dayPeriodSeconds: { flag: 'day-seconds', env: 'EFFICACY_DAY_SECONDS', fallback: 240, min: 10, max: 86_400 },
   dayAmplitude: { flag: 'day-amplitude', env: 'EFFICACY_DAY_AMPLITUDE', fallback: 0.5, min: 0, max: 0.95 },
-} satisfies Record<Exclude<keyof EfficacyArgs, 'bulk'>, NumberOption>;
+} satisfies Record<Exclude<keyof EfficacyArgs, 'bulk' | 'learnable' | 'artifacts'>, NumberOption>;
 
-export const EFFICACY_FLAGS = [...Object.values(EFFICACY_OPTIONS).map((o) => o.flag), 'feedback'];
+const LEARNABLE_OPTION: NumberOption = {
+  flag: 'learnable',
+  env: 'EFFICACY_LEARNABLE',
+  fallback: -1,
+  min: 0,
+  max: 1000,
+  integer: true,
+};
+
+export const EFFICACY_FLAGS = [
+  ...Object.values(EFFICACY_OPTIONS).map((o) => o.flag),
+  'feedback',
+  LEARNABLE_OPTION.flag,
+  'artifacts',
+];
+
+/** `--artifacts learnable` (default: only the learnable agents' runtimes send query and answer) or `all`. */
+export function artifactMode(flags: Flags, env: Record<string, string | undefined>): 'learnable' | 'all' {
+  const mode = stringOption(flags, env, 'artifacts', 'EFFICACY_ARTIFACTS', 'learnable');
+  if (mode !== 'learnable' && mode !== 'all')
+    throw new Error(`--artifacts (or EFFICACY_ARTIFACTS) must be learnable or all, got ${mode}`);
+  return mode;
+}
 
 /** `--feedback bulk` (default: batches every 100 ms, as an agent SDK sends them) or `single` (one `collect` per session). */
 export function feedbackMode(flags: Flags, env: Record<string, string | undefined>, envName: string): boolean {
@@ -128,6 +154,7 @@ export function feedbackMode(flags: Flags, env: Record<string, string | undefine
 export function efficacyArgs(flags: Flags, env: Record<string, string | undefined>): EfficacyArgs {
   assertKnown(flags, EFFICACY_FLAGS);
   const number = (key: keyof typeof EFFICACY_OPTIONS) => numberOption(flags, env, EFFICACY_OPTIONS[key]);
+  const learnable = numberOption(flags, env, LEARNABLE_OPTION);
   return {
     seed: number('seed'),
     agents: number('agents'),
@@ -140,5 +167,7 @@ export function efficacyArgs(flags: Flags, env: Record<string, string | undefine
     bulk: feedbackMode(flags, env, 'EFFICACY_FEEDBACK'),
     dayPeriodSeconds: number('dayPeriodSeconds'),
     dayAmplitude: number('dayAmplitude'),
+    ...(learnable >= 0 && { learnable }),
+    artifacts: artifactMode(flags, env),
   };
 }

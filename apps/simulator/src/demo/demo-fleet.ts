@@ -24,6 +24,9 @@ export function demoFleet(options: { seed: number; idPrefix: string; regressionA
     stable: { version: 'v1', template: `You are the ${name} demo assistant.`, quality },
     candidates: [],
     regression: null,
+    topics: [],
+    diclLift: 0,
+    artifacts: false,
     ...rest,
   });
   const agents = [

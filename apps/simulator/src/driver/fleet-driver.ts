@@ -1,11 +1,11 @@
 import { ApiError, type MetaloopClient } from '../api/client';
-import type { FeedbackEvent } from '../api/wire';
+import type { FeedbackEvent, ServedConfig } from '../api/wire';
 import { spread, type Spread } from '../report/figures';
 import { QualitySeries } from '../report/quality-series';
 import { qualityOf, type AgentTruth, type Fleet } from '../truth/fleet';
-import { streamRandom } from '../truth/random';
 import { fleetRate, SessionClock, type DiurnalLoad } from '../users/load';
-import { DEFAULT_USER_MODEL, interact, type UserModel } from '../users/user-model';
+import { DEFAULT_USER_MODEL, type UserModel } from '../users/user-model';
+import { playSession, sessionQuery } from './session';
 
 export interface DriverOptions {
   client: MetaloopClient;
@@ -32,10 +32,21 @@ export interface DriverStats {
   errors: Record<string, number>;
   /** Served prompt versions the ground truth does not know (should stay empty). */
   unknownVersions: Record<string, number>;
-  /** Sessions and canary sessions per agent, by the fleet's agent index. */
-  perAgent: Array<{ sessions: number; canary: number }>;
+  /** Per agent, by the fleet's agent index: sessions, canary sessions, sessions whose config brought examples, and those helped by them. */
+  perAgent: AgentTraffic[];
+  /** false when feedback-api refused the config fetch's `query` (a mesh without retrieval): sessions then fetch without it. */
+  queryAccepted: boolean;
   /** Round trips of the config fetch and of the feedback post, ms (the latest 100,000 of each). */
   latencyMs: { config: Spread; collect: Spread };
+}
+
+export interface AgentTraffic {
+  sessions: number;
+  canary: number;
+  /** Sessions whose config fetch returned examples. */
+  retrieved: number;
+  /** Sessions among them with an example on their topic with a good answer (lifted). */
+  helped: number;
 }
 
 const SCHEDULE_MS = 20;
@@ -43,9 +54,11 @@ const BULK_FLUSH_MS = 100;
 const BULK_MAX = 500;
 
 /**
- * The agents' runtimes: every due session fetches its config from feedback-api (its sticky arm),
- * "runs" with it — the truth of the served prompt decides how the user's interaction went — and
- * posts the user's feedback with an event id; feedback-api fills in the revision from the arm.
+ * The agents' runtimes: every due session fetches its config from feedback-api (its sticky arm)
+ * with its user's query, "runs" with it — the truth of the served prompt, lifted when the
+ * retrieved examples hold a good one on the query's topic, decides how the user's interaction
+ * went — and posts the user's feedback with an event id (and, for an agent whose runtime reports
+ * them, the query and the answer as artifacts); feedback-api fills in the revision from the arm.
  */
 export class FleetDriver {
   readonly series: QualitySeries;
@@ -53,11 +66,15 @@ export class FleetDriver {
   readonly firstCanaryAt = new Map<string, number>();
   /** revision id → the prompt version it serves. */
   readonly promptOfRevision = new Map<string, string>();
+  /** revision id → its dynamic examples' k (null: off), as sessions were served it. */
+  readonly dynamicKOfRevision = new Map<string, number | null>();
+  /** True quality per learnable agent (grouped by agent id), for their before and after. */
+  readonly learnableSeries: QualitySeries;
   private readonly model: UserModel;
   private readonly clock: SessionClock;
   private readonly nextIndex: number[];
   private readonly latency = { config: new Reservoir(100_000), collect: new Reservoir(100_000) };
-  private readonly stats: Omit<DriverStats, 'elapsed' | 'perAgent' | 'latencyMs'> = {
+  private readonly stats: Omit<DriverStats, 'elapsed' | 'perAgent' | 'latencyMs' | 'queryAccepted'> = {
     sessions: 0,
     completed: 0,
     canary: 0,
@@ -65,7 +82,8 @@ export class FleetDriver {
     errors: {},
     unknownVersions: {},
   };
-  private readonly perAgent: Array<{ sessions: number; canary: number }>;
+  private readonly perAgent: AgentTraffic[];
+  private queryAccepted = true;
   private readonly inFlight = new Set<Promise<void>>();
   private startedAt = 0;
   private lastScheduleAt = 0;
@@ -75,10 +93,11 @@ export class FleetDriver {
 
   constructor(private readonly options: DriverOptions) {
     this.series = new QualitySeries(options.windowSeconds);
+    this.learnableSeries = new QualitySeries(options.windowSeconds);
     this.model = options.userModel ?? DEFAULT_USER_MODEL;
     this.clock = new SessionClock(options.fleet.agents.map((a) => a.weight));
     this.nextIndex = options.fleet.agents.map(() => 0);
-    this.perAgent = options.fleet.agents.map(() => ({ sessions: 0, canary: 0 }));
+    this.perAgent = options.fleet.agents.map(() => ({ sessions: 0, canary: 0, retrieved: 0, helped: 0 }));
   }
 
   /** Starts the sessions; `startedAt` (epoch ms) is the run's time zero. */
@@ -103,6 +122,7 @@ export class FleetDriver {
       errors: { ...this.stats.errors },
       unknownVersions: { ...this.stats.unknownVersions },
       perAgent: this.perAgent.map((a) => ({ ...a })),
+      queryAccepted: this.queryAccepted,
       latencyMs: { config: spread(this.latency.config.values()), collect: spread(this.latency.collect.values()) },
     };
   }
@@ -128,29 +148,46 @@ export class FleetDriver {
 
   private async session(agent: AgentTruth, index: number): Promise<void> {
     const sessionId = `${this.options.runTag}-${agent.index}-${index}`;
+    const seed = this.options.fleet.seed;
     this.stats.sessions++;
     let phase = 'config';
     try {
+      const query = sessionQuery(seed, agent, index);
       const asked = performance.now();
-      const served = await this.options.client.config(agent.agentId, sessionId);
+      const served = await this.fetchConfig(agent.agentId, sessionId, query?.text);
       this.latency.config.add(performance.now() - asked);
       const version = served.config.prompt.version;
       this.promptOfRevision.set(served.revision_id, version);
+      this.dynamicKOfRevision.set(served.revision_id, served.config.dynamic_examples?.k ?? null);
       const now = Date.now();
-      this.perAgent[agent.index]!.sessions++;
+      const traffic = this.perAgent[agent.index]!;
+      traffic.sessions++;
       if (served.arm === 'canary' && served.rollout_id) {
         this.stats.canary++;
-        this.perAgent[agent.index]!.canary++;
+        traffic.canary++;
         if (!this.firstCanaryAt.has(served.rollout_id)) this.firstCanaryAt.set(served.rollout_id, now);
       }
-      let quality = qualityOf(agent, version);
-      if (quality === undefined) {
+      let promptQuality = qualityOf(agent, version);
+      if (promptQuality === undefined) {
         this.stats.unknownVersions[version] = (this.stats.unknownVersions[version] ?? 0) + 1;
-        quality = agent.stable.quality;
+        promptQuality = agent.stable.quality;
       }
-      // The user's draws are a function of (seed, agent, session index) alone.
-      const interaction = interact(quality, streamRandom(this.options.fleet.seed, agent.index, index), this.model);
-      this.series.add((now - this.startedAt) / 1000, agent.kind, quality, served.arm === 'canary');
+      const played = playSession({
+        seed,
+        agent,
+        index,
+        query,
+        promptQuality,
+        retrieved: served.examples_retrieved,
+        model: this.model,
+      });
+      if (served.examples_retrieved?.length) traffic.retrieved++;
+      if (played.helped) traffic.helped++;
+      const seconds = (now - this.startedAt) / 1000;
+      this.series.add(seconds, agent.kind, played.quality, served.arm === 'canary');
+      if (agent.kind === 'learnable')
+        this.learnableSeries.add(seconds, agent.agentId, played.quality, served.arm === 'canary');
+      const { interaction } = played;
       const event: FeedbackEvent = {
         event_id: sessionId,
         agent_id: agent.agentId,
@@ -158,6 +195,7 @@ export class FleetDriver {
         explicit: interaction.explicit,
         implicit: interaction.implicit,
         ...(interaction.tags && { tags: interaction.tags }),
+        ...(played.artifacts && { artifacts: played.artifacts }),
       };
       phase = 'collect';
       if (this.options.bulk) {
@@ -171,6 +209,18 @@ export class FleetDriver {
       this.stats.completed++;
     } catch (error) {
       this.count(phase, error);
+    }
+  }
+
+  /** The config fetch with the query; a mesh whose feedback-api refuses `query` (no retrieval yet) is asked without it from then on. */
+  private async fetchConfig(agentId: string, sessionId: string, query: string | undefined): Promise<ServedConfig> {
+    if (query === undefined || !this.queryAccepted) return this.options.client.config(agentId, sessionId);
+    try {
+      return await this.options.client.config(agentId, sessionId, query);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 400 && error.body.includes('query'))) throw error;
+      this.queryAccepted = false;
+      return this.options.client.config(agentId, sessionId);
     }
   }
 

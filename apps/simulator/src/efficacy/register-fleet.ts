@@ -6,6 +6,8 @@ export const MODEL = 'llama-3-8b';
 export interface RegistrationResult {
   agents: number;
   candidates: number;
+  /** Candidates registered per agent id (what was registered by hand). */
+  candidatesByAgent: Record<string, number>;
   /** The first config fetch right after `POST /agents` answered 201 that did not answer 200 (read-your-writes). */
   notReadableAtOnce: number;
   /** How long until feedback-api served each new agent, ms. */
@@ -21,7 +23,13 @@ const READABLE_TIMEOUT_MS = 30_000;
  * counted: a 404 there is the registry not being readable right after its write.
  */
 export async function registerFleet(client: MetaloopClient, fleet: Fleet): Promise<RegistrationResult> {
-  const result: RegistrationResult = { agents: 0, candidates: 0, notReadableAtOnce: 0, readableAfterMs: [] };
+  const result: RegistrationResult = {
+    agents: 0,
+    candidates: 0,
+    candidatesByAgent: {},
+    notReadableAtOnce: 0,
+    readableAfterMs: [],
+  };
   const queue = [...fleet.agents];
   const worker = async () => {
     for (let agent = queue.shift(); agent; agent = queue.shift()) await register(client, agent, result);
@@ -50,8 +58,10 @@ async function register(client: MetaloopClient, agent: AgentTruth, result: Regis
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
+  result.candidatesByAgent[agent.agentId] = 0;
   for (const candidate of agent.candidates) {
     await client.addPromptCandidate(agent.agentId, candidate.version, candidate.template);
     result.candidates++;
+    result.candidatesByAgent[agent.agentId]!++;
   }
 }

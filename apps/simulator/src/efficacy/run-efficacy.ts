@@ -33,8 +33,11 @@ export async function runEfficacy(o: EfficacyOptions): Promise<EfficacyReport> {
     agents: o.agents,
     idPrefix: `eff-${randomBytes(2).toString('hex')}`,
     runSeconds,
+    ...(o.learnable !== undefined && { learnable: o.learnable }),
+    artifacts: o.artifacts,
   });
-  o.log(`registering ${fleet.agents.length} agents and their candidates…`);
+  const learnable = fleet.agents.filter((a) => a.kind === 'learnable').length;
+  o.log(`registering ${fleet.agents.length} agents and their candidates (${learnable} learnable: none)…`);
   const registration = await registerFleet(client, fleet);
 
   const driver = new FleetDriver({
@@ -74,6 +77,8 @@ export async function runEfficacy(o: EfficacyOptions): Promise<EfficacyReport> {
   const [rollouts, findings, plans] = await Promise.all([client.rollouts(), client.findings(), client.plans()]);
   await driver.stop();
   const traffic = driver.snapshot();
+  if (!traffic.queryAccepted)
+    o.log('feedback-api refused the config fetch’s query (no retrieval on this mesh): sessions fetched without it');
   const facts = await rolloutFacts(client, rollouts, driver);
 
   return buildReport({
@@ -83,6 +88,7 @@ export async function runEfficacy(o: EfficacyOptions): Promise<EfficacyReport> {
       minutes: o.minutes,
       targetRate: o.rate,
       feedback: o.bulk ? 'bulk' : 'single',
+      artifacts: o.artifacts,
       tickSeconds: o.tickSeconds,
       windowHours: o.windowHours,
       startedAt: new Date(startedAt).toISOString(),
@@ -95,6 +101,7 @@ export async function runEfficacy(o: EfficacyOptions): Promise<EfficacyReport> {
     registration,
     traffic,
     windows: driver.series.windows(),
+    learnableWindows: driver.learnableSeries.windows(),
     windowSeconds: o.windowSeconds,
     rollouts: facts,
     injections: injector.injections,
@@ -117,21 +124,45 @@ async function stallCheck(client: MetaloopClient, openBefore: ReadonlySet<string
   };
 }
 
-/** Each rollout's candidate prompt version: from what sessions were served, else from the registry. */
+/**
+ * Each rollout's candidate prompt version and the k of dynamic examples in its candidate and
+ * stable configs: from what sessions were served, else from the registry (each revision asked once).
+ */
 async function rolloutFacts(
   client: MetaloopClient,
   rollouts: RolloutView[],
   driver: FleetDriver,
 ): Promise<RolloutFacts[]> {
+  const asked = new Map<string, Promise<{ version?: string; dynamicK?: number | null }>>();
+  const revision = (agentId: string, revisionId: string) => {
+    if (driver.promptOfRevision.has(revisionId) && driver.dynamicKOfRevision.has(revisionId))
+      return Promise.resolve({
+        version: driver.promptOfRevision.get(revisionId),
+        dynamicK: driver.dynamicKOfRevision.get(revisionId),
+      });
+    let answer = asked.get(revisionId);
+    if (!answer) {
+      answer = client.revision(agentId, revisionId).then(
+        (rev) => ({ version: rev.config.prompt.version, dynamicK: rev.config.dynamic_examples?.k ?? null }),
+        () => ({}),
+      );
+      asked.set(revisionId, answer);
+    }
+    return answer;
+  };
   return Promise.all(
     rollouts.map(async (r) => {
-      let version = driver.promptOfRevision.get(r.candidate_revision_id);
-      if (version === undefined)
-        version = await client.revision(r.agent_id, r.candidate_revision_id).then(
-          (rev) => rev.config.prompt.version,
-          () => undefined,
-        );
-      return { ...r, candidateVersion: version, firstCanaryAt: driver.firstCanaryAt.get(r.rollout_id) };
+      const [candidate, stable] = await Promise.all([
+        revision(r.agent_id, r.candidate_revision_id),
+        revision(r.agent_id, r.stable_revision_id),
+      ]);
+      return {
+        ...r,
+        candidateVersion: candidate.version,
+        candidateDynamicK: candidate.dynamicK,
+        stableDynamicK: stable.dynamicK,
+        firstCanaryAt: driver.firstCanaryAt.get(r.rollout_id),
+      };
     }),
   );
 }

@@ -6,9 +6,11 @@ import { bestQuality, type Fleet } from '../truth/fleet';
 import { budgetRows, type BudgetRow } from './budget';
 import { spread, type Spread } from './figures';
 import { judgeGoals, type Goal } from './goals';
+import { learnableFigures, type LearnableFigures } from './learnable';
 import {
   buildUnits,
   classifyRollout,
+  isDiclRollout,
   summarize,
   type ClassSummary,
   type RegressionInjection,
@@ -28,6 +30,8 @@ export interface EfficacyReport {
     targetRate: number;
     /** How sessions posted their feedback: batched (`collect/bulk`) or one `collect` each. */
     feedback: 'bulk' | 'single';
+    /** Whose runtimes sent artifacts (query and answer): the learnable agents only, or all. */
+    artifacts: 'learnable' | 'all';
     tickSeconds: number;
     windowHours: number;
     startedAt: string;
@@ -45,11 +49,22 @@ export interface EfficacyReport {
     mutations_per_hour: number;
     max_concurrent_rollouts: number;
   };
-  fleet: { needy: number; fine: number; candidates: Record<string, number>; regressions: number; bestQuality: number };
+  fleet: {
+    needy: number;
+    fine: number;
+    learnable: number;
+    /** Agents whose runtimes send artifacts (query and answer) with their feedback. */
+    withArtifacts: number;
+    candidates: Record<string, number>;
+    regressions: number;
+    bestQuality: number;
+  };
   registration: { agents: number; notReadableAtOnce: number; readableAfterMs: Spread };
   traffic: DriverStats & { achievedRate: number };
   classes: ClassSummary[];
   units: Unit[];
+  /** Issue 15: the learnable agents, dynamic examples and their true quality before and after. */
+  learnable: LearnableFigures;
   quality: {
     windowSeconds: number;
     windows: QualityWindow[];
@@ -91,6 +106,8 @@ export interface EfficacyReport {
       agent_id: string;
       class: ReportClass;
       version: string | null;
+      /** k of the dynamic examples its candidate turns on or retunes to; null for other rollouts. */
+      dynamicK: number | null;
       /** Types of the agent's findings its plan was made for. */
       findings: string[];
       created: number;
@@ -111,6 +128,8 @@ export interface ReportInputs {
   registration: RegistrationResult;
   traffic: DriverStats;
   windows: QualityWindow[];
+  /** Windows of the learnable agents' sessions, grouped by agent id. */
+  learnableWindows: QualityWindow[];
   windowSeconds: number;
   rollouts: RolloutFacts[];
   injections: RegressionInjection[];
@@ -126,6 +145,15 @@ export function buildReport(i: ReportInputs): EfficacyReport {
   const units = buildUnits(fleet, i.rollouts, i.injections);
   const classes = summarize(units);
   const gain = netGain(i.windows);
+  const learnable = learnableFigures({
+    fleet,
+    units,
+    windows: i.windows,
+    perAgentWindows: i.learnableWindows,
+    candidatesByAgent: i.registration.candidatesByAgent,
+    perAgent: i.traffic.perAgent,
+    startedAtMs: i.startedAtMs,
+  });
   const budget = budgetRows(i.rollouts, (id) => agentOf.get(id)?.environment, policy);
   const lastCheck = i.stallChecks.at(-1);
   const since = (iso: string | null) => (iso ? (Date.parse(iso) - i.startedAtMs) / 1000 : null);
@@ -152,6 +180,8 @@ export function buildReport(i: ReportInputs): EfficacyReport {
     fleet: {
       needy: fleet.agents.filter((a) => a.kind === 'needy').length,
       fine: fleet.agents.filter((a) => a.kind === 'fine').length,
+      learnable: fleet.agents.filter((a) => a.kind === 'learnable').length,
+      withArtifacts: fleet.agents.filter((a) => a.artifacts).length,
       candidates: countBy(
         fleet.agents.filter((a) => a.kind === 'needy').flatMap((a) => a.candidates.map((c) => c.truth)),
       ),
@@ -166,6 +196,7 @@ export function buildReport(i: ReportInputs): EfficacyReport {
     traffic: { ...i.traffic, achievedRate: i.traffic.completed / Math.max(1, i.traffic.elapsed) },
     classes,
     units,
+    learnable,
     quality: {
       windowSeconds: i.windowSeconds,
       windows: i.windows,
@@ -217,6 +248,7 @@ export function buildReport(i: ReportInputs): EfficacyReport {
             agent_id: r.agent_id,
             class: classifyRollout(agent, r, injectionOf.get(r.agent_id)),
             version: r.candidateVersion ?? null,
+            dynamicK: isDiclRollout(r) ? (r.candidateDynamicK ?? null) : null,
             findings: findingsBehind(r),
             created: since(r.created_at)!,
             finished: since(r.finished_at),
@@ -237,6 +269,7 @@ export function buildReport(i: ReportInputs): EfficacyReport {
       stalledMax: lastCheck ? Math.max(...i.stallChecks.map((c) => c.stalled.length)) : null,
       budget,
       netGain: gain?.gain ?? null,
+      learnable,
     }),
   };
 }

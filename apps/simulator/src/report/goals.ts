@@ -1,5 +1,6 @@
 import type { BudgetRow } from './budget';
 import { percent, share } from './figures';
+import type { LearnableFigures } from './learnable';
 import type { ClassSummary } from './outcomes';
 
 export interface Goal {
@@ -15,15 +16,19 @@ export interface GoalInputs {
   stalledMax: number | null;
   budget: readonly BudgetRow[];
   netGain: number | null;
+  /** The learnable agents (issue 15): dynamic examples promoted, candidates registered, quality before and after. */
+  learnable: Pick<LearnableFigures, 'count' | 'promoted' | 'candidatesRegistered' | 'before' | 'after' | 'gain'>;
 }
 
 /**
  * Issue 12's goals. Denominators: worse candidates whose rollout ended (one still running at the
  * end has not been judged yet); better and identical candidates that were started (a candidate
  * never started cannot have been rolled back wrongly); all better candidates (promotion must
- * happen within the run). A goal without any case to judge fails: it was not shown.
+ * happen within the run). Issue 15's: all learnable agents (no candidate registered: only the
+ * loop's own dynamic examples can help them); their true quality in the first and the last full
+ * window. A goal without any case to judge fails: it was not shown.
  */
-export function judgeGoals({ classes, stalledMax, budget, netGain }: GoalInputs): Goal[] {
+export function judgeGoals({ classes, stalledMax, budget, netGain, learnable }: GoalInputs): Goal[] {
   const of = (cls: string) => classes.find((c) => c.class === cls)!;
   const worse = of('worse');
   const better = of('better');
@@ -71,6 +76,19 @@ export function judgeGoals({ classes, stalledMax, budget, netGain }: GoalInputs)
           ? 'no two full windows'
           : `${netGain >= 0 ? '+' : ''}${netGain.toFixed(3)} (last window − first)`,
       pass: netGain !== null && netGain > 0,
+    },
+    {
+      goal: '≥ 1 learnable agent got dynamic examples promoted, with nothing registered by hand',
+      measured: `${learnable.promoted}/${learnable.count} learnable agents; ${learnable.candidatesRegistered} candidates registered for them`,
+      pass: learnable.promoted >= 1 && learnable.candidatesRegistered === 0,
+    },
+    {
+      goal: 'learnable agents’ true quality gain > 0',
+      measured:
+        learnable.gain === null
+          ? 'no two full windows of learnable agents'
+          : `${learnable.before!.toFixed(3)} → ${learnable.after!.toFixed(3)} (${learnable.gain >= 0 ? '+' : ''}${learnable.gain.toFixed(3)}, last window − first)`,
+      pass: learnable.gain !== null && learnable.gain > 0,
     },
   ];
 }

@@ -1,12 +1,13 @@
 import type { Fleet } from '../truth/fleet';
 import type { BudgetRow } from './budget';
 import { judgeGoals } from './goals';
-import { buildUnits, summarize, type RegressionInjection, type RolloutFacts } from './outcomes';
+import { buildUnits, isDiclRollout, summarize, type RegressionInjection, type RolloutFacts } from './outcomes';
 
 const T0 = Date.parse('2026-12-07T10:00:00Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 
 const truth = (version: string, quality: number) => ({ version, template: 't', quality });
+const traffic = { topics: ['refunds', 'shipping'], diclLift: 0.3, artifacts: false };
 const fleet: Fleet = {
   seed: 1,
   agents: [
@@ -20,6 +21,7 @@ const fleet: Fleet = {
       stable: truth('v1', 0.4),
       candidates: [{ ...truth('v2', 0.7), truth: 'better' }],
       regression: null,
+      ...traffic,
     },
     {
       index: 1,
@@ -31,6 +33,7 @@ const fleet: Fleet = {
       stable: truth('v1', 0.4),
       candidates: [{ ...truth('v2', 0.2), truth: 'worse' }],
       regression: null,
+      ...traffic,
     },
     {
       index: 2,
@@ -42,6 +45,7 @@ const fleet: Fleet = {
       stable: truth('v1', 0.4),
       candidates: [{ ...truth('v2', 0.4), truth: 'identical' }],
       regression: null,
+      ...traffic,
     },
     {
       index: 3,
@@ -53,6 +57,7 @@ const fleet: Fleet = {
       stable: truth('v1', 0.9),
       candidates: [{ ...truth('v2', 0.9), truth: 'identical' }],
       regression: { atSeconds: 100, prompt: truth('v1-hotfix', 0.3) },
+      ...traffic,
     },
   ],
 };
@@ -65,6 +70,7 @@ function rollout(
   created: number,
   finished: number | null,
   firstCanary?: number,
+  dynamicK: { candidate: number | null; stable: number | null } = { candidate: null, stable: null },
 ): RolloutFacts {
   return {
     rollout_id: id,
@@ -82,6 +88,8 @@ function rollout(
     started_at: at(created + 1),
     finished_at: finished === null ? null : at(finished),
     candidateVersion: version,
+    candidateDynamicK: dynamicK.candidate,
+    stableDynamicK: dynamicK.stable,
     firstCanaryAt: firstCanary === undefined ? undefined : T0 + firstCanary * 1000,
   };
 }
@@ -146,6 +154,66 @@ describe('outcomes by truth class', () => {
   });
 });
 
+describe('dynamic examples (DICL)', () => {
+  const learnable = {
+    ...fleet.agents[0]!,
+    index: 4,
+    agentId: 'learner',
+    kind: 'learnable' as const,
+    candidates: [],
+    artifacts: true,
+  };
+  const withLearner: Fleet = { seed: 1, agents: [...fleet.agents, learnable] };
+  const on = { candidate: 4, stable: null };
+
+  it('counts a rollout turning dynamic examples on as dicl, not as the candidate whose prompt it keeps', () => {
+    const units = buildUnits(
+      withLearner,
+      [
+        rollout('r1', 'good', 'v2', 'promoted', 10, 200),
+        rollout('r2', 'good', 'v2', 'rolled_back', 300, 400, undefined, on),
+        rollout('r3', 'learner', 'v1', 'promoted', 20, 150, undefined, on),
+      ],
+      [],
+    );
+    expect(units.find((u) => u.class === 'better')).toMatchObject({ agentId: 'good', outcome: 'promoted' });
+    expect(units.find((u) => u.class === 'better')!.rollouts).toHaveLength(1);
+    expect(units.filter((u) => u.class === 'dicl').map((u) => [u.agentId, u.outcome])).toEqual([
+      ['good', 'rolled_back'],
+      ['learner', 'promoted'],
+    ]);
+    expect(units.some((u) => u.class === 'other')).toBe(false);
+  });
+
+  it('gives every learnable agent a unit, untouched when never tried; promoted once any rollout was', () => {
+    expect(
+      buildUnits(withLearner, [], [])
+        .filter((u) => u.class === 'dicl')
+        .map((u) => [u.agentId, u.outcome]),
+    ).toEqual([['learner', 'untouched']]);
+    const retuned = buildUnits(
+      withLearner,
+      [
+        rollout('a', 'learner', 'v1', 'promoted', 20, 150, undefined, on),
+        rollout('b', 'learner', 'v1', 'rolled_back', 250, 300, undefined, { candidate: 6, stable: 4 }),
+      ],
+      [],
+    ).find((u) => u.class === 'dicl')!;
+    expect(retuned).toMatchObject({ outcome: 'promoted', everRolledBack: true });
+    expect(retuned.rollouts).toHaveLength(2);
+  });
+
+  it('is not a rollout that keeps the k stable has, or whose configs are unknown', () => {
+    expect(isDiclRollout({ candidateDynamicK: 4, stableDynamicK: 4 })).toBe(false);
+    expect(isDiclRollout({ candidateDynamicK: undefined, stableDynamicK: null })).toBe(false);
+    expect(isDiclRollout({ candidateDynamicK: null, stableDynamicK: 4 })).toBe(false);
+    expect(isDiclRollout({ candidateDynamicK: 6, stableDynamicK: 4 })).toBe(true);
+  });
+});
+
+const noLearnable = { count: 0, promoted: 0, candidatesRegistered: 0, before: null, after: null, gain: null };
+const learned = { count: 2, promoted: 1, candidatesRegistered: 0, before: 0.38, after: 0.61, gain: 0.23 };
+
 describe('the goals', () => {
   const fleetOf = (outcomes: Record<string, string[]>) => {
     const units = Object.entries(outcomes).flatMap(([cls, list]) =>
@@ -181,14 +249,9 @@ describe('the goals', () => {
       worse: ['rolled_back', 'rolled_back', 'in_progress'],
       identical: ['retired'],
     });
-    expect(judgeGoals({ classes, stalledMax: 0, budget, netGain: 0.05 }).map((g) => g.pass)).toEqual([
-      true,
-      true,
-      true,
-      true,
-      true,
-      true,
-    ]);
+    expect(
+      judgeGoals({ classes, stalledMax: 0, budget, netGain: 0.05, learnable: learned }).map((g) => g.pass),
+    ).toEqual([true, true, true, true, true, true, true, true]);
   });
 
   it('fails each goal on its own evidence', () => {
@@ -202,11 +265,14 @@ describe('the goals', () => {
       stalledMax: 2,
       budget: [{ ...budget[0]!, max: 11, exceeded: true }],
       netGain: -0.01,
+      learnable: { ...learned, promoted: 1, candidatesRegistered: 1, after: 0.37, gain: -0.01 },
     });
-    expect(goals.map((g) => g.pass)).toEqual([false, false, false, false, false, false]);
+    expect(goals.map((g) => g.pass)).toEqual([false, false, false, false, false, false, false, false]);
     expect(goals[0]!.measured).toBe('1/2 = 50.0 % of the worse candidates whose rollout ended');
     expect(goals[1]!.measured).toBe('1/4 = 25.0 % of the better and identical candidates started');
     expect(goals[4]!.measured).toBe('mutations per rolling hour, all environments: 11 > 10');
+    expect(goals[6]!.measured).toBe('1/2 learnable agents; 1 candidates registered for them');
+    expect(goals[7]!.measured).toBe('0.380 → 0.370 (-0.010, last window − first)');
   });
 
   it('fails a goal nothing could show', () => {
@@ -215,6 +281,7 @@ describe('the goals', () => {
       stalledMax: null,
       budget,
       netGain: null,
+      learnable: noLearnable,
     });
     expect(goals.filter((g) => g.goal !== 'budget never exceeded').every((g) => !g.pass)).toBe(true);
   });

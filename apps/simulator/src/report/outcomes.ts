@@ -8,10 +8,14 @@ import { share, spread, type Spread } from './figures';
  * - fine: each fine agent (any rollout there of its own candidate touched it);
  * - regression: each bad prompt an operator deployed, which the loop should undo by canarying the
  *   replaced prompt back (time to recovery: deploy → that rollout promoted);
+ * - dicl: dynamic examples (a rollout whose candidate config turns retrieval on or changes its k),
+ *   one unit per agent: each learnable agent (untouched if the loop never tried), and any other
+ *   agent the loop tried them on. Truly better wherever the agent's runtime reports its
+ *   interactions (the examples exist and help); promoted once any of them was;
  * - other: rollouts of something no candidate is (a rule patch, a parameter change): one unit each.
  */
 
-export const REPORT_CLASSES = ['better', 'worse', 'identical', 'fine', 'regression', 'other'] as const;
+export const REPORT_CLASSES = ['better', 'worse', 'identical', 'fine', 'regression', 'dicl', 'other'] as const;
 export type ReportClass = (typeof REPORT_CLASSES)[number];
 export type Outcome = 'promoted' | 'rolled_back' | 'retired' | 'in_progress' | 'failed' | 'untouched' | 'not_injected';
 
@@ -25,10 +29,22 @@ export interface RegressionInjection {
   error?: string;
 }
 
-/** A rollout with what the simulator knows about it: its candidate's prompt version and when a session first got its canary. */
+/**
+ * A rollout with what the simulator knows about it: its candidate's prompt version, the k of
+ * dynamic examples in its candidate and stable configs (null: off; undefined: not known), and
+ * when a session first got its canary.
+ */
 export interface RolloutFacts extends RolloutView {
   candidateVersion: string | undefined;
+  candidateDynamicK?: number | null;
+  stableDynamicK?: number | null;
   firstCanaryAt: number | undefined;
+}
+
+/** A rollout of dynamic examples: its candidate retrieves examples, and not with the k stable does. */
+export function isDiclRollout(rollout: Pick<RolloutFacts, 'candidateDynamicK' | 'stableDynamicK'>): boolean {
+  const k = rollout.candidateDynamicK;
+  return typeof k === 'number' && k !== rollout.stableDynamicK;
 }
 
 export interface UnitRollout {
@@ -69,6 +85,7 @@ export function classifyRollout(
   rollout: RolloutFacts,
   injection: RegressionInjection | undefined,
 ): ReportClass {
+  if (isDiclRollout(rollout)) return 'dicl';
   const version = rollout.candidateVersion;
   if (injection?.ok && version === injection.replacedVersion && Date.parse(rollout.created_at) >= injection.atMs)
     return 'regression';
@@ -113,6 +130,13 @@ export function buildUnits(
       units.push(
         unit('fine', agent.agentId, candidate?.version ?? null, grouped.get(`fine\u0000${agent.agentId}`) ?? []),
       );
+    const dicl = grouped.get(`dicl\u0000${agent.agentId}`) ?? [];
+    if (agent.kind === 'learnable' || dicl.length) {
+      const tried = unit('dicl', agent.agentId, 'dynamic_examples', dicl);
+      // Once promoted, retrieval stays on whatever a later retune does (its rollback restores it).
+      if (tried.rollouts.some((r) => r.status === 'promoted')) tried.outcome = 'promoted';
+      units.push(tried);
+    }
     const injection = injectionOf.get(agent.agentId);
     if (injection) {
       const regression = unit(

@@ -73,3 +73,15 @@ export function netGain(
   if (!first || !last || first === last) return null;
   return { first, last, gain: last.quality! - first.quality! };
 }
+
+/** The windows as one group saw them (its sessions and quality), for that group's own net gain. */
+export function groupWindows(windows: readonly QualityWindow[], group: string): QualityWindow[] {
+  return windows.map((w) => ({
+    start: w.start,
+    end: w.end,
+    sessions: w.byGroup[group]?.sessions ?? 0,
+    quality: w.byGroup[group]?.quality ?? null,
+    canaryShare: 0,
+    byGroup: {},
+  }));
+}

@@ -3,7 +3,7 @@ import type { ReportClass } from './outcomes';
 import { renderText } from './render-text';
 
 /*
- * The plot: true quality served over time (fleet, needy and fine agents, and what a perfect loop
+ * The plot: true quality served over time (fleet, needy, fine and learnable agents, and what a perfect loop
  * reaches), regressions as dashed lines, and each rollout as a bar in a lane below, from its
  * creation to its end, colored by truth class and ended by its outcome. One self-contained HTML
  * page with inline SVG, no dependencies.
@@ -15,6 +15,7 @@ const CLASS_COLORS: Record<ReportClass, string> = {
   identical: '#7570b3',
   fine: '#66a61e',
   regression: '#e7298a',
+  dicl: '#e6ab02',
   other: '#999999',
 };
 const OUTCOME_COLORS: Record<string, string> = {
@@ -27,6 +28,7 @@ const SERIES = [
   { key: 'fleet', label: 'fleet', color: '#222222', width: 2.5 },
   { key: 'needy', label: 'needy agents', color: '#2c7bb6', width: 1.5 },
   { key: 'fine', label: 'fine agents', color: '#66a61e', width: 1.5 },
+  { key: 'learnable', label: 'learnable agents (dynamic examples only)', color: '#e6ab02', width: 2 },
 ] as const;
 
 const W = 960;
@@ -87,7 +89,7 @@ export function renderHtml(r: EfficacyReport): string {
     const end = rollout.finished ?? xMax;
     const why = rollout.findings.length ? ` for ${[...new Set(rollout.findings)].join(' + ')}` : '';
     const title = esc(
-      `${rollout.agent_id} ${rollout.version ?? '?'} (${rollout.class})${why}: ${rollout.status} after ${Math.round(end - rollout.created)} s${rollout.reason ? ` — ${rollout.reason}` : ''}`,
+      `${rollout.agent_id} ${rollout.version ?? '?'}${rollout.dynamicK === null ? '' : ` + dynamic examples k=${rollout.dynamicK}`} (${rollout.class})${why}: ${rollout.status} after ${Math.round(end - rollout.created)} s${rollout.reason ? ` — ${rollout.reason}` : ''}`,
     );
     svg.push(
       `<g><title>${title}</title><rect x="${x(rollout.created)}" y="${top}" width="${Math.max(1.5, x(end) - x(rollout.created))}" height="${LANE - 3}" fill="${CLASS_COLORS[rollout.class]}" opacity="0.75"/>`,
@@ -123,11 +125,24 @@ export function renderHtml(r: EfficacyReport): string {
 <h1>metaloop efficacy — seed ${r.run.seed}, ${r.run.agents} agents, ${r.run.minutes} min</h1>
 <p>${esc(r.run.startedAt)} · net true-quality gain ${r.quality.netGain === null ? 'n/a' : r.quality.netGain.toFixed(3)} · ${r.mutationsStarted} mutations started</p>
 <table>${r.goals.map((g) => `<tr><td class="${g.pass ? 'pass' : 'fail'}">${g.pass ? 'PASS' : 'FAIL'}</td><td style="text-align:left">${esc(g.goal)}</td><td style="text-align:left">${esc(g.measured)}</td></tr>`).join('')}</table>
+${learnableTable(r)}
 <div class="legend">${legend}</div>
 <svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}">${svg.join('')}</svg>
 <pre>${esc(renderText(r))}</pre>
 </body></html>
 `;
+}
+
+/** The learnable agents before and after: what dynamic examples did for agents nothing was registered for. */
+function learnableTable(r: EfficacyReport): string {
+  const l = r.learnable;
+  if (!l.count) return '';
+  const q = (value: number | null) => (value === null ? 'n/a' : value.toFixed(3));
+  const rows = l.agents.map(
+    (a) =>
+      `<tr><td>${esc(a.agentId)}</td><td>${esc(a.outcome)}${a.promotedAtSeconds === null ? '' : ` at ${Math.round(a.promotedAtSeconds)} s`}</td><td>${a.stableQuality.toFixed(3)} / ${a.withExamplesQuality.toFixed(3)}</td><td>${q(a.before)}</td><td>${q(a.after)}</td><td>${a.helped}/${a.sessions}</td></tr>`,
+  );
+  return `<table><tr><th>learnable agent</th><th>dynamic examples</th><th>truth: stable / with examples</th><th>served, first window</th><th>last window</th><th>sessions helped by examples</th></tr>${rows.join('')}<tr><th>all ${l.count}</th><th>${l.promoted} promoted</th><th></th><th>${q(l.before)}</th><th>${q(l.after)}</th><th></th></tr></table>`;
 }
 
 function niceStep(span: number): number {

@@ -9,10 +9,15 @@ export function renderText(r: EfficacyReport): string {
     `policy: steps ${p.steps.join('→')} %, a look every ${p.analysis_interval_seconds} s, ${p.min_samples_per_arm} samples per arm, ≤ ${p.max_step_duration_minutes} min a step, on_inconclusive ${p.on_inconclusive ?? '?'}, cooldown ${p.cooldown_minutes} min, ${p.mutations_per_hour} mutations/h, ${p.max_concurrent_rollouts} rollouts at once`,
     `fleet: ${r.fleet.needy} needy (${Object.entries(r.fleet.candidates)
       .map(([k, v]) => `${v} ${k}`)
-      .join(', ')} candidates), ${r.fleet.fine} fine, ${r.fleet.regressions} regression(s) injected mid-run`,
+      .join(
+        ', ',
+      )} candidates), ${r.fleet.fine} fine, ${r.fleet.learnable} learnable (nothing registered), ${r.fleet.regressions} regression(s) injected mid-run; ${r.fleet.withArtifacts} agents send query and answer with their feedback`,
     `registration: ${r.registration.agents} agents; ${r.registration.notReadableAtOnce} not readable on feedback-api right after the 201; served after ${ms(r.registration.readableAfterMs)}`,
     `traffic: ${r.traffic.completed} sessions (${r.traffic.achievedRate.toFixed(1)}/s), ${percent(r.traffic.canary / Math.max(1, r.traffic.sessions), 1)} on a canary, ${r.traffic.shed} shed (due while max-in-flight sessions were waiting)${errors(r.traffic.errors)}${unknown(r.traffic.unknownVersions)}`,
     `  round trips: config ${ms(r.traffic.latencyMs.config)}; feedback ${ms(r.traffic.latencyMs.collect)}`,
+    ...(r.traffic.queryAccepted
+      ? []
+      : ['  feedback-api refused the config fetch’s query (no retrieval on this mesh): sessions fetched without it']),
     '',
     table(
       [
@@ -42,6 +47,7 @@ export function renderText(r: EfficacyReport): string {
       ]),
     ),
     '',
+    ...learnableLines(r),
     `true quality served: first window ${fixed(r.quality.first)} → last ${fixed(r.quality.last)} (net ${signed(r.quality.netGain)}); a perfect loop ends at ${r.fleet.bestQuality.toFixed(3)}`,
     `mutations started: ${r.mutationsStarted}; budgets (most in any window / limit): ${r.budget.map((b) => `${b.scope} ${b.max}/${b.limit}${b.exceeded ? ' EXCEEDED' : ''}`).join('; ')}`,
     `stalled findings: at most ${r.stalled.maxDuringRun} at any of ${r.stalled.checks} checks after a tick, ${r.stalled.atEnd ?? 'n/a'} after the last${
@@ -63,6 +69,20 @@ export function renderText(r: EfficacyReport): string {
     ...r.goals.map((g) => `${g.pass ? 'PASS' : 'FAIL'}  ${g.goal} — ${g.measured}`),
   ];
   return lines.join('\n');
+}
+
+/** Per learnable agent: what the loop did with dynamic examples and its true quality before and after. */
+function learnableLines(r: EfficacyReport): string[] {
+  const l = r.learnable;
+  if (!l.count) return [];
+  return [
+    `learnable agents: ${l.promoted}/${l.count} got dynamic examples promoted; true quality ${fixed(l.before)} → ${fixed(l.after)} (${signed(l.gain)})`,
+    ...l.agents.map(
+      (a) =>
+        `  ${a.agentId} (${a.tier}, ${a.environment}): truth ${a.stableQuality.toFixed(3)}, ${a.withExamplesQuality.toFixed(3)} with examples; ${a.candidatesRegistered} registered; dynamic examples ${a.outcome}${a.promotedAtSeconds === null ? '' : ` at ${seconds(a.promotedAtSeconds)}`} (${a.rollouts} rollout(s)); ${a.retrieved}/${a.sessions} sessions got examples, ${a.helped} on their topic; served ${fixed(a.before)} → ${fixed(a.after)} (${signed(a.gain)})`,
+    ),
+    '',
+  ];
 }
 
 /** What the loop acted on, by truth class: the finding types behind each rollout's plan. */

@@ -1,4 +1,5 @@
-import { bestQuality, buildFleet, qualityOf, QUALITY } from './fleet';
+import { bestQuality, buildFleet, DICL_CAP, qualityOf, QUALITY, servedQuality } from './fleet';
+import { TOPICS } from './topics';
 import { apportion, streamSeed } from './random';
 
 describe('the ground truth', () => {
@@ -10,14 +11,41 @@ describe('the ground truth', () => {
     expect(other.agents.map((a) => a.stable.quality)).not.toEqual(fleet.agents.map((a) => a.stable.quality));
   });
 
-  it('splits 30 agents into 12 fine and 18 needy, whose candidates are 7 better, 6 worse and 5 identical', () => {
+  it('splits 30 agents into 12 fine, 16 needy and 2 learnable; the needy ones’ candidates are 6 better, 5 worse and 5 identical', () => {
     const needy = fleet.agents.filter((a) => a.kind === 'needy');
     expect(fleet.agents.filter((a) => a.kind === 'fine')).toHaveLength(12);
-    expect(needy).toHaveLength(18);
+    expect(fleet.agents.filter((a) => a.kind === 'learnable')).toHaveLength(2);
+    expect(needy).toHaveLength(16);
     const classes = needy.map((a) => a.candidates[0]!.truth);
-    expect(classes.filter((c) => c === 'better')).toHaveLength(7);
-    expect(classes.filter((c) => c === 'worse')).toHaveLength(6);
+    expect(classes.filter((c) => c === 'better')).toHaveLength(6);
+    expect(classes.filter((c) => c === 'worse')).toHaveLength(5);
     expect(classes.filter((c) => c === 'identical')).toHaveLength(5);
+    const without = buildFleet({ seed: 1, agents: 30, idPrefix: 'x', runSeconds: 720, learnable: 0 });
+    expect(without.agents.filter((a) => a.kind === 'needy')).toHaveLength(18);
+  });
+
+  it('registers nothing for a learnable agent; only its runtime sends artifacts, unless all do', () => {
+    for (const a of fleet.agents) {
+      expect(a.artifacts).toBe(a.kind === 'learnable');
+      if (a.kind === 'learnable') expect(a.candidates).toEqual([]);
+      expect(a.topics.length).toBeGreaterThanOrEqual(5);
+      expect(a.topics.length).toBeLessThanOrEqual(6);
+      expect(new Set(a.topics).size).toBe(a.topics.length);
+      expect(a.topics.every((t) => TOPICS.some((x) => x.id === t))).toBe(true);
+      expect(a.diclLift).toBeGreaterThanOrEqual(QUALITY.diclLift[0]);
+      expect(a.diclLift).toBeLessThanOrEqual(QUALITY.diclLift[1]);
+    }
+    const all = buildFleet({ seed: 1, agents: 30, idPrefix: 'eff-ab12', runSeconds: 720, artifacts: 'all' });
+    expect(all.agents.every((a) => a.artifacts)).toBe(true);
+  });
+
+  it('lifts a session helped by retrieved examples by the agent’s lift, up to the cap; else serves its prompt', () => {
+    const a = fleet.agents.find((x) => x.kind === 'learnable')!;
+    expect(servedQuality(a, 0.4, false)).toBe(0.4);
+    expect(servedQuality(a, 0.4, true)).toBeCloseTo(0.4 + a.diclLift, 10);
+    expect(servedQuality(a, 0.9, true)).toBe(DICL_CAP);
+    expect(servedQuality(a, 0.97, true)).toBe(0.97);
+    expect(bestQuality(a)).toBeCloseTo(Math.min(DICL_CAP, a.stable.quality + a.diclLift), 10);
   });
 
   it('gives every agent a unique id, a traffic share (heavy ones 5× the light ones) and a quality in its kind’s range', () => {
@@ -37,7 +65,7 @@ describe('the ground truth', () => {
   });
 
   it('makes better candidates clearly better, worse ones clearly worse and identical ones the same', () => {
-    for (const a of fleet.agents) {
+    for (const a of fleet.agents.filter((x) => x.kind !== 'learnable')) {
       const c = a.candidates[0]!;
       const delta = c.quality - a.stable.quality;
       if (c.truth === 'better') expect(delta).toBeGreaterThanOrEqual(QUALITY.betterLift[0] - 0.001);
@@ -60,6 +88,7 @@ describe('the ground truth', () => {
 
   it('knows the true quality of every prompt it may be served, a rule patch being worth its parent', () => {
     const a = fleet.agents.find((x) => x.regression)!;
+    expect(a.kind).toBe('fine');
     expect(qualityOf(a, 'v1')).toBe(a.stable.quality);
     expect(qualityOf(a, 'v2')).toBe(a.candidates[0]!.quality);
     expect(qualityOf(a, 'v1-hotfix')).toBe(a.regression!.prompt.quality);

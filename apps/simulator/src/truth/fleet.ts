@@ -1,4 +1,5 @@
 import { apportion, shuffle, streamRandom, uniform } from './random';
+import { topicsOf } from './topics';
 
 /*
  * The ground truth only the simulator knows: per agent a stable quality q = P(good interaction),
@@ -8,8 +9,13 @@ import { apportion, shuffle, streamRandom, uniform } from './random';
 
 export const TRUTH_CLASSES = ['better', 'worse', 'identical'] as const;
 export type TruthClass = (typeof TRUTH_CLASSES)[number];
-/** needy: users are unhappy (mean rating well below 3), a fix is registered; fine: nothing should happen. */
-export type AgentKind = 'needy' | 'fine';
+/**
+ * needy: users are unhappy (mean rating well below 3), a fix is registered; fine: nothing should
+ * happen; learnable: unhappy too, nothing registered at all, but its runtime reports each
+ * interaction (query and answer), so good ones can become examples that help the next similar
+ * query (DICL) — the loop has to find that fix by itself.
+ */
+export type AgentKind = 'needy' | 'fine' | 'learnable';
 export type Environment = 'dev' | 'staging' | 'prod';
 export type TrafficTier = 'heavy' | 'medium' | 'light';
 
@@ -41,6 +47,12 @@ export interface AgentTruth {
   stable: PromptTruth;
   candidates: CandidateTruth[];
   regression: RegressionTruth | null;
+  /** The topics its users ask about (ids of `TOPICS`). */
+  topics: string[];
+  /** What an example on the session's topic with a good answer, retrieved with its config, adds to P(good) (capped at `DICL_CAP`). */
+  diclLift: number;
+  /** Whether its runtime sends each interaction's query and answer with the feedback (so examples can be stored). */
+  artifacts: boolean;
 }
 
 export interface Fleet {
@@ -61,7 +73,18 @@ export interface FleetOptions {
   candidateMix?: Readonly<Record<TruthClass, number>>;
   /** Fine agents on which an operator deploys a bad prompt mid-run (default: a tenth of the fleet, at least one). */
   regressions?: number;
+  /** Learnable agents, taken from the needy share (default: a fifteenth of the fleet, 2 of 30). */
+  learnable?: number;
+  /**
+   * Whose runtimes send artifacts (query and answer) with their feedback: `learnable` agents only
+   * (default), or `all`. With all, needy agents get examples too, and the loop may turn dynamic
+   * examples on for them once their registered candidate is spent — mutations the budget of
+   * bench/policies/efficacy.yaml was not sized for.
+   */
+  artifacts?: ArtifactMode;
 }
+
+export type ArtifactMode = 'learnable' | 'all';
 
 const TIERS: Readonly<Record<TrafficTier, { share: number; weight: number }>> = {
   heavy: { share: 0.2, weight: 2.5 },
@@ -77,29 +100,39 @@ export const DEFAULT_CANDIDATE_MIX: Readonly<Record<TruthClass, number>> = { bet
  * q = 0.5 already 2.85, hence 0.30–0.45.
  */
 export const QUALITY: Readonly<
-  Record<AgentKind | 'betterLift' | 'worseDrop' | 'regression', readonly [number, number]>
+  Record<AgentKind | 'betterLift' | 'worseDrop' | 'regression' | 'diclLift', readonly [number, number]>
 > = {
   fine: [0.85, 0.95],
   needy: [0.3, 0.45],
+  learnable: [0.3, 0.45],
+  diclLift: [0.3, 0.4],
   betterLift: [0.25, 0.35],
   worseDrop: [0.15, 0.25],
   regression: [0.3, 0.42],
 };
 
+/** The most P(good) retrieved examples lift a session to. */
+export const DICL_CAP = 0.95;
+/** Topics per agent: its users ask about 5 or 6 of the catalogue's. */
+const TOPICS_PER_AGENT: readonly [number, number] = [5, 6];
+
 export function buildFleet(options: FleetOptions): Fleet {
   const { seed, agents: n, idPrefix, runSeconds } = options;
   const random = streamRandom(seed, 0x7f1ee7);
   const fineCount = Math.round(n * (options.fineShare ?? 0.4));
+  const learnableCount = Math.max(0, Math.min(n - fineCount, options.learnable ?? Math.round(n / 15)));
+  const needyCount = n - fineCount - learnableCount;
   const kinds = shuffle(random, [
     ...repeat<AgentKind>('fine', fineCount),
-    ...repeat<AgentKind>('needy', n - fineCount),
+    ...repeat<AgentKind>('needy', needyCount),
+    ...repeat<AgentKind>('learnable', learnableCount),
   ]);
   const tiers = shuffle(
     random,
     spread(n, { heavy: TIERS.heavy.share, medium: TIERS.medium.share, light: TIERS.light.share }),
   );
   const environments = shuffle(random, spread(n, ENVIRONMENTS));
-  const needyClasses = shuffle(random, spread(n - fineCount, options.candidateMix ?? DEFAULT_CANDIDATE_MIX));
+  const needyClasses = shuffle(random, spread(needyCount, options.candidateMix ?? DEFAULT_CANDIDATE_MIX));
   // A fine agent carries a registered candidate too (same or worse): the loop has something it
   // could wrongly start there, so "fine agents stay untouched" can actually fail.
   const fineClasses = shuffle(random, spread<TruthClass>(fineCount, { identical: 0.5, worse: 0.5, better: 0 }));
@@ -110,8 +143,10 @@ export function buildFleet(options: FleetOptions): Fleet {
   const agents = kinds.map((kind, index): AgentTruth => {
     const agentId = `${idPrefix}-${String(index).padStart(2, '0')}`;
     const quality = round(uniform(random, ...QUALITY[kind]));
-    const truth = kind === 'needy' ? needyClasses[needyIndex++]! : fineClasses[fineIndex++]!;
-    return {
+    // Topics and the lift come from a stream of their own: the draws above stay what they were.
+    const own = streamRandom(seed, 0xd1c1, index);
+    const topicCount = TOPICS_PER_AGENT[0] + Math.floor(own.next() * (TOPICS_PER_AGENT[1] - TOPICS_PER_AGENT[0] + 1));
+    const common = {
       index,
       agentId,
       environment: environments[index]!,
@@ -119,6 +154,15 @@ export function buildFleet(options: FleetOptions): Fleet {
       tier: tiers[index]!,
       weight: TIERS[tiers[index]!].weight / totalWeight,
       stable: { version: 'v1', template: `You are ${agentId}, a support assistant.`, quality },
+      regression: null,
+      topics: topicsOf(seed, index, topicCount),
+      diclLift: round(uniform(own, ...QUALITY.diclLift)),
+      artifacts: kind === 'learnable' || options.artifacts === 'all',
+    };
+    if (kind === 'learnable') return { ...common, candidates: [] };
+    const truth = kind === 'needy' ? needyClasses[needyIndex++]! : fineClasses[fineIndex++]!;
+    return {
+      ...common,
       candidates: [
         {
           version: 'v2',
@@ -127,7 +171,6 @@ export function buildFleet(options: FleetOptions): Fleet {
           truth,
         },
       ],
-      regression: null,
     };
   });
 
@@ -174,9 +217,23 @@ export function qualityOf(agent: AgentTruth, promptVersion: string): number | un
   return colon > 0 ? qualityOf(agent, promptVersion.slice(0, colon)) : undefined;
 }
 
-/** The best quality the agent's registered prompts can reach (what a perfect loop ends with). */
+/**
+ * The true quality of a session: its prompt's, lifted by `diclLift` (up to `DICL_CAP`) when the
+ * examples retrieved with its config hold one on the session's topic with a good answer.
+ */
+export function servedQuality(agent: AgentTruth, promptQuality: number, helpedByExamples: boolean): number {
+  return helpedByExamples
+    ? round(Math.max(promptQuality, Math.min(DICL_CAP, promptQuality + agent.diclLift)))
+    : promptQuality;
+}
+
+/**
+ * The best quality the agent can reach (what a perfect loop ends with): its best registered
+ * prompt, with the lift of dynamic examples when its runtime reports the interactions they are made of.
+ */
 export function bestQuality(agent: AgentTruth): number {
-  return Math.max(agent.stable.quality, ...agent.candidates.map((c) => c.quality));
+  const prompt = Math.max(agent.stable.quality, ...agent.candidates.map((c) => c.quality));
+  return agent.artifacts ? servedQuality(agent, prompt, true) : prompt;
 }
 
 function spread<K extends string>(count: number, shares: Readonly<Record<K, number>>): K[] {
