@@ -220,3 +220,19 @@ export {
   oracleStatusSchema,
   type OracleStatus,
 } from './plan-api.schema';
+export {
+  agentConfigFetchBodySchema,
+  agentConfigFetchQuerySchema,
+  agentConfigWithExamplesResponseSchema,
+  EXAMPLES_CHANGED,
+  exampleSearchRequestSchema,
+  exampleSearchResponseSchema,
+  examplesChangedMessageSchema,
+  retrievedExampleSchema,
+  type AgentConfigFetchBody,
+  type AgentConfigFetchQuery,
+  type ExampleSearchRequest,
+  type ExampleSearchResponse,
+  type ExamplesChangedMessage,
+  type RetrievedExample,
+} from './examples.schema';
