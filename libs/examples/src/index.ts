@@ -12,3 +12,4 @@ export {
   type JudgedEvent,
   type Judgement,
 } from './judging/judge-event';
+export { embedderFromEnv, examplesEnv, type ExamplesEnv } from './examples.env';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ExamplesModule } from '../examples/examples.module';
 import { DeadLetterer } from './dead-letterer';
 import { IngestConsumer } from './ingest.consumer';
 import { IngestMetrics } from './ingest.metrics';
@@ -6,8 +7,9 @@ import { IngestMonitor } from './ingest.monitor';
 import { IngestService } from './ingest.service';
 import { IngestWriter } from './ingest.writer';
 
-/** JetStream FEEDBACK → Postgres: raw events, per-minute rollups, dead letters. */
+/** JetStream FEEDBACK → Postgres: raw events, per-minute rollups, dead letters; then examples (DICL). */
 @Module({
+  imports: [ExamplesModule],
   providers: [IngestConsumer, IngestService, IngestWriter, DeadLetterer, IngestMetrics, IngestMonitor],
 })
 export class IngestModule {}

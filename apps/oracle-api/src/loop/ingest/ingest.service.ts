@@ -7,6 +7,7 @@ import { DistinctWarnings } from '@metaloop/observability';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Env } from '../../config/env.schema';
 import { errorSummary } from '../../common/error-summary';
+import { ExamplesService } from '../examples/examples.service';
 import { isDataError } from './data-errors';
 import { DeadLetterer } from './dead-letterer';
 import { parseEnvelope } from './envelope-parser';
@@ -67,6 +68,7 @@ export class IngestService {
     private readonly deadLetterer: DeadLetterer,
     private readonly metrics: IngestMetrics,
     private readonly prisma: PrismaService,
+    private readonly examples: ExamplesService,
     config: ConfigService<Env, true>,
   ) {
     this.maxDeliver = config.get('INGEST_MAX_DELIVER', { infer: true });
@@ -216,6 +218,8 @@ export class IngestService {
       try {
         const result = await this.writer.write(envelopes);
         this.outage.reset();
+        // After the commit and off the ingest path: example derivation never slows or fails it.
+        this.examples.offer(envelopes);
         return { kind: 'written', result };
       } catch (error) {
         if (await this.databaseAnswers()) return { kind: 'rejected', error };

@@ -1,0 +1,34 @@
+/**
+ * One example per (agent, content): a repeat keeps the better (or equal, so the latest) event's
+ * attribution and quality; a new embedder's vector replaces the old. A demoted example stays
+ * demoted. Returns a row when anything was written.
+ */
+export const UPSERT_EXAMPLE = `
+INSERT INTO examples (id, agent_id, revision_id, event_id, session_id, inference_id, source, input, output,
+                      quality, content_hash, embedding, embedder, updated_at)
+VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::real[], $13, now())
+ON CONFLICT (agent_id, content_hash) DO UPDATE SET
+  revision_id = EXCLUDED.revision_id, event_id = EXCLUDED.event_id, session_id = EXCLUDED.session_id,
+  inference_id = EXCLUDED.inference_id, source = EXCLUDED.source, quality = EXCLUDED.quality,
+  embedding = EXCLUDED.embedding, embedder = EXCLUDED.embedder, updated_at = now()
+WHERE EXCLUDED.quality >= examples.quality OR EXCLUDED.embedder <> examples.embedder
+RETURNING id`;
+
+/** Demotes the session's (and inference's) examples of good feedback; corrections are a person's own answers. */
+export const DEMOTE_EXAMPLES = `
+UPDATE examples SET demoted_at = now(), demote_reason = $4, updated_at = now()
+WHERE agent_id = $1 AND session_id = $2 AND ($3::text IS NULL OR inference_id = $3)
+  AND source = 'feedback' AND demoted_at IS NULL`;
+
+/** Beyond the cap, the demoted go first, then the lowest quality, then the oldest. */
+export const ENFORCE_CAP = `
+DELETE FROM examples WHERE id IN (
+  SELECT id FROM examples WHERE agent_id = $1
+  ORDER BY (demoted_at IS NULL), quality, updated_at
+  LIMIT GREATEST(0, (SELECT count(*) FROM examples WHERE agent_id = $1) - $2::int))`;
+
+/** Examples not renewed by feedback for the retention period, a chunk at a time. */
+export const PURGE_EXPIRED = `
+DELETE FROM examples WHERE id IN (
+  SELECT id FROM examples WHERE updated_at < $1::timestamptz LIMIT $2::int)
+RETURNING agent_id`;
