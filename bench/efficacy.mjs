@@ -5,6 +5,9 @@
 // their sessions from a ground truth only it knows, ticks the loop, injects regressions, and
 // prints per truth class what the loop did, the fleet's true quality over time, budgets, stalled
 // findings, tick durations and a PASS/FAIL line per goal; figures and a plot go to bench/results/.
+// Learnable agents (--learnable, 2 of 30 by default) have nothing registered: their runtimes send
+// each query and answer with the feedback, and only dynamic examples (DICL) the loop turns on by
+// itself can help them (--artifacts all: every agent sends them).
 //   flock /tmp/metaloop-mesh.lock npm run bench:efficacy -- --agents 30 --minutes 12 --seed 1
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

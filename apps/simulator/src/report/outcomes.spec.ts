@@ -273,6 +273,14 @@ describe('the goals', () => {
     expect(goals[4]!.measured).toBe('mutations per rolling hour, all environments: 11 > 10');
     expect(goals[6]!.measured).toBe('1/2 learnable agents; 1 candidates registered for them');
     expect(goals[7]!.measured).toBe('0.380 → 0.370 (-0.010, last window − first)');
+    const flat = judgeGoals({
+      classes,
+      stalledMax: 0,
+      budget,
+      netGain: 0.1,
+      learnable: { ...learned, after: 0.38 + 1e-16, gain: 1e-16 },
+    });
+    expect(flat[7]).toMatchObject({ measured: '0.380 → 0.380 (+0.000, last window − first)', pass: false });
   });
 
   it('fails a goal nothing could show', () => {
