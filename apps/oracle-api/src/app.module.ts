@@ -6,6 +6,7 @@ import { AgentsModule } from './operator/agents/agents.module';
 import { AuditModule } from './operator/audit/audit.module';
 import { OperatorControlModule } from './operator/control/control.module';
 import { HandoffModule } from './loop/handoff/handoff.module';
+import { DatasetsModule } from './operator/datasets/datasets.module';
 import { DeadLettersModule } from './operator/dead-letters/dead-letters.module';
 import { FindingsModule } from './loop/findings/findings.module';
 import { IngestModule } from './loop/ingest/ingest.module';
@@ -42,6 +43,7 @@ import { ValidationModule } from './loop/validation/validation.module';
     OperatorControlModule,
     AuditModule,
     StatusModule,
+    DatasetsModule,
   ],
 })
 export class AppModule {}

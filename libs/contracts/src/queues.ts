@@ -10,6 +10,8 @@ export const QUEUES = {
   rollouts: 'rollouts',
   /** Undoing an adapter's side effects after a rollback, retried until done. */
   reverts: 'reverts',
+  /** oracle-api's training datasets: build one, then deliver its training request to the trainer. */
+  training: 'training',
 } as const;
 
 export const JOBS = {
@@ -18,6 +20,8 @@ export const JOBS = {
   executePlan: 'execute-plan',
   monitorRollout: 'monitor-rollout',
   revertAdapter: 'revert-adapter',
+  buildDataset: 'build-dataset',
+  deliverTrainingRequest: 'deliver-training-request',
 } as const;
 
 /** BullMQ job options, as plain data. */
@@ -38,6 +42,33 @@ export function executePlanJobOptions(planId: string): QueuedJobOptions {
 /** One revert job per rollout: the id dedupes it while it waits. */
 export function revertJobOptions(rolloutId: string): QueuedJobOptions {
   return { jobId: `revert-${rolloutId}`, ...FINISHED_JOBS_KEPT };
+}
+
+/** One build job per dataset (its id dedupes it). */
+export function buildDatasetJobOptions(datasetId: string): QueuedJobOptions & { attempts: number } {
+  return { jobId: `dataset-${datasetId}`, attempts: 1, ...FINISHED_JOBS_KEPT };
+}
+
+/** One delivery per training request, retried with exponential backoff (1 s, 2 s, 4 s, … eight tries). */
+export function deliverTrainingJobOptions(
+  trainingRequestId: string,
+): QueuedJobOptions & { attempts: number; backoff: { type: 'exponential'; delay: number } } {
+  return {
+    jobId: `training-${trainingRequestId}`,
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 1_000 },
+    ...FINISHED_JOBS_KEPT,
+  };
+}
+
+export interface BuildDatasetJob {
+  dataset_id: string;
+  /** Set when the dataset is for a training request: it is delivered once the dataset is ready. */
+  training_request_id?: string;
+}
+
+export interface DeliverTrainingRequestJob {
+  training_request_id: string;
 }
 
 export interface PurgeRawEventsJob {

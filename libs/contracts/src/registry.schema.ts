@@ -101,6 +101,19 @@ export const candidateTypeSchema = z.enum(['prompt', 'model', 'lora', 'backend']
 
 export const candidateListQuerySchema = pageQuerySchema.extend({ type: candidateTypeSchema.optional() });
 
+const trainingLink = {
+  /** The training request this candidate is the artifact of (a trainer registering what it trained); completes the request. */
+  training_request_id: z.uuid().optional(),
+};
+
+/** `POST /api/v1/agents/{agent_id}/candidates`: a candidate, optionally linked to the training request it answers. */
+export const candidateRegistrationSchema = z.discriminatedUnion('type', [
+  candidateSchema.options[0].extend(trainingLink),
+  candidateSchema.options[1].extend(trainingLink),
+  candidateSchema.options[2].extend(trainingLink),
+  candidateSchema.options[3].extend(trainingLink),
+]);
+
 /** A registered candidate: the body it was registered with, plus its id and key. */
 export const candidateResponseSchema = z.intersection(
   candidateSchema,
@@ -110,6 +123,8 @@ export const candidateResponseSchema = z.intersection(
     /** Unique per agent and type: the prompt version, model, adapter id or backend id. */
     key: z.string(),
     created_at: isoTime,
+    /** Set when a trainer registered it as the artifact of this training request. */
+    training_request_id: z.string().optional(),
   }),
 );
 
@@ -185,6 +200,7 @@ export type LineDiff = z.output<typeof lineDiffSchema>;
 export type RevisionDiffResponse = z.output<typeof revisionDiffResponseSchema>;
 export type CandidateType = z.output<typeof candidateTypeSchema>;
 export type CandidateListQuery = z.output<typeof candidateListQuerySchema>;
+export type CandidateRegistration = z.output<typeof candidateRegistrationSchema>;
 export type CandidateResponse = z.output<typeof candidateResponseSchema>;
 export type CandidateListResponse = z.output<typeof candidateListResponseSchema>;
 export type DeployRequest = z.input<typeof deployRequestSchema>;

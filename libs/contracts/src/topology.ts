@@ -46,6 +46,8 @@ export const CORE_SUBJECTS = {
   configChanged: 'config.changed',
   /** Metric definitions changed: feedback-api reloads its cache at once. */
   metricsChanged: 'metrics.changed',
+  /** A training request for the trainer: the dataset to train on (TrainingRequestedMessage). */
+  trainingRequested: 'training.requested',
 } as const;
 
 /** `subject` under a namespace prefix ("t1" → "t1.subject"); unchanged when the prefix is empty. */
@@ -74,6 +76,7 @@ export function natsTopology(options: TopologyOptions = {}) {
     allDeadLetters: `${p}dlq.feedback.>`,
     configChanged: prefixSubject(prefix, CORE_SUBJECTS.configChanged),
     metricsChanged: prefixSubject(prefix, CORE_SUBJECTS.metricsChanged),
+    trainingRequested: prefixSubject(prefix, CORE_SUBJECTS.trainingRequested),
   };
 
   const fileStream = (name: string, subject: string, maxAgeMs: number): StreamDefinition => ({

@@ -8,23 +8,44 @@ import {
   type CandidateSpec,
 } from '@metaloop/contracts';
 import { CURSOR_KEYS, decodeCursor, pageOf } from './page-cursor';
-import { AgentNotFoundError, CandidateExistsError, prismaCode } from './registry.errors';
+import { AgentNotFoundError, CandidateExistsError, prismaCode, TrainingRequestAnsweredError } from './registry.errors';
 
 /** What mutations may switch an agent to: prompt versions, models, LoRA adapters, backends, one per key and type. */
 @Injectable()
 export class CandidatesService {
   constructor(private readonly prisma: PrismaService) {}
 
-  async addCandidate(agentId: string, spec: CandidateSpec): Promise<CandidateResponse> {
+  /**
+   * `trainingRequestId` links the candidate to the training request it is the artifact of (one
+   * candidate per request); the caller checks the request and completes it in the same `db`
+   * transaction.
+   */
+  async addCandidate(
+    agentId: string,
+    spec: CandidateSpec,
+    options: { trainingRequestId?: string; db?: Prisma.TransactionClient | PrismaService } = {},
+  ): Promise<CandidateResponse> {
     const key = candidateKey(spec);
+    const db = options.db ?? this.prisma;
     try {
-      const row = await this.prisma.candidate.create({
-        data: { agentId, type: spec.type, key, spec: spec as Prisma.InputJsonValue },
+      const row = await db.candidate.create({
+        data: {
+          agentId,
+          type: spec.type,
+          key,
+          spec: spec as Prisma.InputJsonValue,
+          trainingRequestId: options.trainingRequestId ?? null,
+        },
       });
       return toCandidateResponse(row);
     } catch (error) {
       const code = prismaCode(error);
-      if (code === 'P2002') throw new CandidateExistsError(agentId, spec.type, key);
+      if (code === 'P2002') {
+        const target = JSON.stringify((error as { meta?: unknown }).meta ?? '');
+        if (options.trainingRequestId && target.includes('training_request'))
+          throw new TrainingRequestAnsweredError(options.trainingRequestId);
+        throw new CandidateExistsError(agentId, spec.type, key);
+      }
       if (code === 'P2003') throw new AgentNotFoundError(agentId);
       throw error;
     }
@@ -67,5 +88,6 @@ function toCandidateResponse(row: Candidate): CandidateResponse {
     agent_id: row.agentId,
     key: row.key,
     created_at: row.createdAt.toISOString(),
+    ...(row.trainingRequestId && { training_request_id: row.trainingRequestId }),
   };
 }

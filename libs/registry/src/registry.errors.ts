@@ -46,6 +46,14 @@ export class CandidateExistsError extends RegistryError {
   }
 }
 
+export class TrainingRequestAnsweredError extends RegistryError {
+  readonly httpStatus = 409;
+
+  constructor(readonly trainingRequestId: string) {
+    super(`training request "${trainingRequestId}" already has a registered candidate`);
+  }
+}
+
 export class RolloutNotFoundError extends RegistryError {
   readonly httpStatus = 404;
 

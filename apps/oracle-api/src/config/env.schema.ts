@@ -1,6 +1,8 @@
 import { adaptersEnv, checkAdaptersEnv } from '@metaloop/adapters';
 import { baseEnvSchema, int, natsEnv, port, postgresEnv, redisEnv } from '@metaloop/config';
 import { policiesEnv } from '@metaloop/policies';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 
 /** oracle-api: the control plane (ingest, registry, analysis, planning, gates, tick). */
@@ -57,6 +59,15 @@ export const envSchema = baseEnvSchema
     LLM_PROPOSER_TIMEOUT_MS: int(100, 120_000, 15_000),
     /** The most confidence an LLM proposal may claim (the gates' minimum is 0.7 by default). */
     LLM_PROPOSER_MAX_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.75),
+    /** Where training datasets are written (`<dataset id>/{train,validation}.jsonl`, `manifest.json`); share it with the trainer or let it download. */
+    DATASETS_DIR: z.string().min(1).default(join(tmpdir(), 'metaloop-datasets')),
+    /** Feedback events read per page while a dataset is built (a keyset page; a million events never sit in memory). */
+    DATASET_PAGE_ROWS: int(100, 100_000, 5_000),
+    /** The trainer's webhook: training requests are POSTed here, signed with TRAINER_SECRET. Unset = only `training.requested` on NATS. */
+    TRAINER_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+    /** HMAC-SHA256 secret of the `x-metaloop-signature` header (`t=<unix s>,v1=<hex>`). */
+    TRAINER_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16).optional()),
+    TRAINER_TIMEOUT_MS: int(100, 120_000, 10_000),
     /** The policy file, its hot-reload poll and seed 004's overrides (libs/policies). */
     ...policiesEnv,
     /**
@@ -65,6 +76,10 @@ export const envSchema = baseEnvSchema
      */
     ...adaptersEnv,
   })
-  .superRefine(checkAdaptersEnv);
+  .superRefine(checkAdaptersEnv)
+  .refine((env) => !env.TRAINER_URL || env.TRAINER_SECRET, {
+    message: 'TRAINER_SECRET is required with TRAINER_URL (deliveries are signed)',
+    path: ['TRAINER_SECRET'],
+  });
 
 export type Env = z.infer<typeof envSchema>;

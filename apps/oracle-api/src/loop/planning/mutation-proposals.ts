@@ -192,6 +192,7 @@ function degradation(finding: Finding, agent: AgentPlanningState): Proposal {
   }
   return (
     first(
+      () => trainedAdapter(finding, agent, SUCCESS_UP),
       () => promptCandidate(finding, agent, SUCCESS_UP),
       () => dynamicExamples(finding, agent, SUCCESS_UP),
       () => lowerTemperature(finding, agent, SUCCESS_UP),
@@ -209,6 +210,7 @@ function dissatisfaction(finding: Finding, agent: AgentPlanningState): Proposal 
       : RATING_UP;
   return (
     first(
+      () => trainedAdapter(finding, agent, impact),
       () => rulePatch(finding, agent, impact),
       () => promptCandidate(finding, agent, impact),
       () => dynamicExamples(finding, agent, impact),
@@ -246,28 +248,52 @@ function imbalance(finding: Finding, agent: AgentPlanningState): Proposal {
   });
 }
 
-function retrain(finding: Finding, agent: AgentPlanningState): Proposal {
-  const adapter = candidatesOf(agent, 'lora')
-    .filter(
-      (c) =>
-        c.base_model === agent.stable.model &&
-        !agent.stable.lora.includes(c.adapter_id) &&
-        !agent.recentlyRefused.has(c.adapter_id),
-    )
-    .at(-1);
-  if (!adapter) {
-    return {
-      reason: `retraining is due: export a training set and register the fine-tuned adapter for ${agent.stable.model} as a LoRA candidate`,
-    };
-  }
+/** LoRA adapters for the stable model, not attached and not refused lately: the newest trained one first, else the newest registered. */
+function untriedAdapters(agent: AgentPlanningState) {
+  const adapters = candidatesOf(agent, 'lora').filter(
+    (c) =>
+      c.base_model === agent.stable.model &&
+      !agent.stable.lora.includes(c.adapter_id) &&
+      !agent.recentlyRefused.has(c.adapter_id),
+  );
+  const trained = adapters.filter((c) => agent.trained?.has(c.adapter_id)).at(-1);
+  return { trained, any: trained ?? adapters.at(-1) };
+}
+
+/** Seed 001: what the trainer made of the agent's own feedback is the challenger, cited with its request and dataset. */
+function attachAdapter(
+  finding: Finding,
+  agent: AgentPlanningState,
+  adapter: Extract<CandidateSpec, { type: 'lora' }>,
+  impact: ExpectedImpact,
+): Proposal {
+  const training = agent.trained?.get(adapter.adapter_id);
   return propose(finding, agent, {
     type: 'LORA_APPLY',
     params: { action: 'attach', adapter_id: adapter.adapter_id },
     prior: 0.85,
     large: false,
-    impact: { metric: 'quality', direction: 'increase', relative_change: 0.1 },
-    why: `attach the registered LoRA adapter ${adapter.adapter_id} (base ${adapter.base_model})`,
+    impact,
+    why: training
+      ? `attach the LoRA adapter ${adapter.adapter_id} (base ${adapter.base_model}) trained for training request ${training.trainingRequestId} on dataset ${training.datasetId}`
+      : `attach the registered LoRA adapter ${adapter.adapter_id} (base ${adapter.base_model})`,
   });
+}
+
+/** A trained adapter is tried first for the agent's next quality finding too. */
+function trainedAdapter(finding: Finding, agent: AgentPlanningState, impact: ExpectedImpact): Proposal | undefined {
+  const { trained } = untriedAdapters(agent);
+  return trained && attachAdapter(finding, agent, trained, impact);
+}
+
+function retrain(finding: Finding, agent: AgentPlanningState): Proposal {
+  const adapter = untriedAdapters(agent).any;
+  if (!adapter) {
+    return {
+      reason: `retraining is due: a training request goes to the trainer, which is to register the fine-tuned adapter for ${agent.stable.model} as a LoRA candidate (proposed next)`,
+    };
+  }
+  return attachAdapter(finding, agent, adapter, { metric: 'quality', direction: 'increase', relative_change: 0.1 });
 }
 
 function cheaperModel(finding: Finding, agent: AgentPlanningState): Proposal {

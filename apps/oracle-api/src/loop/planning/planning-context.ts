@@ -22,6 +22,8 @@ export interface AgentPlanningState {
   recentlyRefused: ReadonlySet<string>;
   /** The agent's stored examples (DICL) and when the policy lets the planner turn retrieval of them on. */
   examples?: { active: number; meanQuality: number | null; policy: DiclPolicy };
+  /** Candidates a trainer registered for a training request, by key (adapter id or model): preferred, and cited. */
+  trained?: ReadonlyMap<string, { trainingRequestId: string; datasetId: string }>;
 }
 
 /** The policy's `learning.dicl`. */

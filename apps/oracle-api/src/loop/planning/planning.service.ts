@@ -74,10 +74,11 @@ export class PlanningService {
 
   async context(agentIds: readonly string[]): Promise<PlanningContext> {
     const { policy } = this.policies.current();
-    const [snapshots, refused, examples] = await Promise.all([
+    const [snapshots, refused, examples, trained] = await Promise.all([
       this.snapshots.read(agentIds),
       this.refusedKeys(agentIds, policy.plans.refused_candidate_days * DAY_MS),
       this.exampleStats(agentIds),
+      this.trainedCandidates(agentIds),
     ]);
     const agents = new Map<string, AgentPlanningState>();
     for (const s of snapshots.values()) {
@@ -92,6 +93,7 @@ export class PlanningService {
         candidates: s.candidates,
         recentlyRefused: refused.get(s.agentId) ?? new Set(),
         examples: { ...(examples.get(s.agentId) ?? { active: 0, meanQuality: null }), policy: policy.learning.dicl },
+        trained: trained.get(s.agentId) ?? new Map(),
       });
     }
     return {
@@ -109,6 +111,23 @@ export class PlanningService {
       _avg: { quality: true },
     });
     return new Map(rows.map((r) => [r.agentId, { active: r._count._all, meanQuality: r._avg.quality }]));
+  }
+
+  /** Per agent, the candidates that are artifacts of a training request, by key. */
+  private async trainedCandidates(
+    agentIds: readonly string[],
+  ): Promise<Map<string, Map<string, { trainingRequestId: string; datasetId: string }>>> {
+    const rows = await this.prisma.candidate.findMany({
+      where: { agentId: { in: [...agentIds] }, trainingRequestId: { not: null } },
+      select: { agentId: true, key: true, trainingRequestId: true, trainingRequest: { select: { datasetId: true } } },
+    });
+    const byAgent = new Map<string, Map<string, { trainingRequestId: string; datasetId: string }>>();
+    for (const r of rows) {
+      if (!r.trainingRequestId || !r.trainingRequest) continue;
+      const keys = byAgent.get(r.agentId) ?? byAgent.set(r.agentId, new Map()).get(r.agentId)!;
+      keys.set(r.key, { trainingRequestId: r.trainingRequestId, datasetId: r.trainingRequest.datasetId });
+    }
+    return byAgent;
   }
 
   /** Per agent, the candidate keys rolled back, retired or rejected within the refusal memory. */

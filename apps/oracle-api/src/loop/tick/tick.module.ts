@@ -6,6 +6,7 @@ import { HandoffModule } from '../handoff/handoff.module';
 import { FindingsModule } from '../findings/findings.module';
 import { PlansModule } from '../plans/plans.module';
 import { PlanningModule } from '../planning/planning.module';
+import { TrainingModule } from '../training/training.module';
 import { ValidationModule } from '../validation/validation.module';
 import { TickController } from './tick.controller';
 import { TickLock } from './tick-lock';
@@ -24,6 +25,7 @@ import { TickService } from './tick.service';
     HandoffModule,
     FindingsModule,
     PlansModule,
+    TrainingModule,
   ],
   controllers: [TickController],
   providers: [TickService, TickLock, TickMetrics, TickProcessor, TickScheduler],

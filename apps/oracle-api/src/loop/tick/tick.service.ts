@@ -20,6 +20,7 @@ import type { AgentPick } from '../planning/planner';
 import { PlanningService } from '../planning/planning.service';
 import { PlansService } from '../plans/plans.service';
 import { GateStateReader } from '../validation/gate-state.reader';
+import { TrainingService } from '../training/training.service';
 import { TickLock } from './tick-lock';
 import { TickMetrics } from './tick.metrics';
 
@@ -87,6 +88,7 @@ export class TickService {
     private readonly policies: PolicyStore,
     private readonly metrics: TickMetrics,
     private readonly config: ConfigService<Env, true>,
+    private readonly training: TrainingService,
   ) {}
 
   async tick(trigger: string, options: TickOptions = {}): Promise<TickResult> {
@@ -198,6 +200,8 @@ export class TickService {
     });
 
     const ranked = await stage('plan', async () => {
+      // Retrain findings go to the trainer too (a dataset and a training request, once per finding, cooldown kept).
+      await this.training.requestAll(unplanned);
       const { picks, skipped } = await this.planning.propose(unplanned);
       for (const s of skipped)
         work.deferred.push({

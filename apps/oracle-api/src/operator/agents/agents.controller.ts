@@ -7,8 +7,8 @@ import {
   agentResponseSchema,
   candidateListQuerySchema,
   candidateListResponseSchema,
+  candidateRegistrationSchema,
   candidateResponseSchema,
-  candidateSchema,
   createAgentResponseSchema,
   createAgentSchema,
   deployRequestSchema,
@@ -23,8 +23,8 @@ import {
   type AgentResponse,
   type CandidateListQuery,
   type CandidateListResponse,
+  type CandidateRegistration,
   type CandidateResponse,
-  type CandidateSpec,
   type CreateAgentRequest,
   type CreateAgentResponse,
   type DeployRequest,
@@ -37,6 +37,7 @@ import {
 import { actorOf } from '@metaloop/control';
 import { AgentsService, CandidatesService, RevisionsService } from '@metaloop/registry';
 import { Idempotent } from '@metaloop/platform';
+import { TrainingService } from '../../loop/training/training.service';
 import { AgentDeployService } from './agent-deploy.service';
 
 const NOT_FOUND = { status: 404, description: 'No such agent (or revision of it); problem+json' } as const;
@@ -50,6 +51,7 @@ export class AgentsController {
     private readonly revisions: RevisionsService,
     private readonly candidates: CandidatesService,
     private readonly deployments: AgentDeployService,
+    private readonly training: TrainingService,
   ) {}
 
   @Post()
@@ -116,15 +118,24 @@ export class AgentsController {
   @HttpCode(201)
   @ApiOperation({
     summary: 'Register a candidate (prompt version, model, LoRA adapter or backend) mutations may switch to',
+    description:
+      'A trainer registers what it trained with `training_request_id`: the candidate is linked to that request, which becomes ' +
+      '`completed` (audited as `training.completed` with the dataset and the candidate), and the planner prefers the candidate ' +
+      "for the agent's next retrain or quality finding.",
   })
   @ApiResponse({ status: 201, standardSchema: candidateResponseSchema })
-  @ApiResponse({ status: 409, description: 'The agent has a candidate of this type and key already' })
-  @ApiResponse(NOT_FOUND)
+  @ApiResponse({
+    status: 409,
+    description:
+      'The agent has a candidate of this type and key already, or the training request is of another agent or already answered',
+  })
+  @ApiResponse({ status: 404, description: 'No such agent, or no such training request; problem+json' })
   addCandidate(
     @Param('agent_id', { schema: pathId('agent_id') }) agentId: string,
-    @Body({ schema: candidateSchema }) body: CandidateSpec,
+    @Body({ schema: candidateRegistrationSchema }) body: CandidateRegistration,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<CandidateResponse> {
-    return this.candidates.addCandidate(agentId, body);
+    return this.training.registerCandidate(agentId, body, actorOf(principal));
   }
 
   @Get(':agent_id/candidates')
