@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
+import { eventually } from '@metaloop/testing';
 import { APPS, type AppName } from './mesh';
 import { startKeyedMesh, type KeyedMesh } from './fuzz/fuzz-mesh';
 import { operationKey, operationsOf, type OpenApiDocument, type Operation } from './fuzz/openapi';
@@ -11,10 +12,10 @@ import { defectOf, statusOf } from './fuzz/verdict';
 /**
  * Every operation of the three apps' OpenAPI documents with structured and random bad input,
  * under an admin key (so validation, not auth, is exercised) and without one: no 5xx, no hang,
- * every 4xx problem+json, and the apps ready afterwards. FUZZ_SEED replays a run (the seed is
- * printed); FUZZ_ROUNDS=n sends n times the random cases and probes every body field
- * (`npm run fuzz` runs 20 rounds); FUZZ_LOG=<file> writes every request's status and answer
- * there, one JSON line each.
+ * every 4xx problem+json, every accepted event stored (no dead letter), and the apps ready
+ * afterwards. FUZZ_SEED sends a run's requests again (the seed is printed); FUZZ_ROUNDS=n
+ * sends n times the random cases and probes every body field (`npm run fuzz` runs 20 rounds);
+ * FUZZ_LOG=<file> writes every request's status and answer there, one JSON line each.
  */
 const SEED = seedFrom(process.env['FUZZ_SEED']);
 const ROUNDS = Math.max(1, Number(process.env['FUZZ_ROUNDS'] ?? '1') || 1);
@@ -77,7 +78,7 @@ describe(`OpenAPI fuzz of the three apps (seed ${SEED}, ${ROUNDS} round${ROUNDS 
   }
 
   it(
-    'answers every bad request with a 4xx problem (or a success), never a 5xx or a hang, and stays ready',
+    'answers every bad request with a 4xx problem (or a success), never a 5xx or a hang, stores what it accepts, and stays ready',
     async () => {
       const ids = await seedIds();
       const operations: Operation[] = [];
@@ -155,10 +156,29 @@ describe(`OpenAPI fuzz of the three apps (seed ${SEED}, ${ROUNDS} round${ROUNDS 
         );
       }
 
+      // Every event answered 202 is stored: none waits forever, none is dead-lettered.
+      const backlog = await eventually(
+        async () => {
+          const now = await mesh.ingestBacklog();
+          if (now.pending > 0) throw new Error(`${now.pending} events not yet stored`);
+          return now;
+        },
+        60_000,
+        250,
+      );
+      console.log(`fuzz: ingest drained, ${backlog.deadLetters} dead letters`);
+      if (backlog.deadLetters > 0) {
+        const dlq = await fetch(`${mesh.apps['oracle-api'].url}/api/v1/oracle/dlq?limit=20`, {
+          headers: authed(mesh.adminKey),
+        });
+        console.log(`dead letters after the fuzz:\n${(await dlq.text()).slice(0, 4_000)}`);
+      }
+
       const ready = await Promise.all(
         APPS.map(async (name) => [name, (await fetch(`${mesh.apps[name].url}/health/ready`)).status] as const),
       );
       expect(ready).toEqual(APPS.map((name) => [name, 200]));
+      expect(backlog.deadLetters).toBe(0);
       expect(defects.map(({ req, defect }) => `${req.operation} [${req.label}]: ${defect}`)).toEqual([]);
       // Every operation was reached, and the admin key let validation answer (not only 401s).
       const reached = new Set(requests.map((r) => r.operation));

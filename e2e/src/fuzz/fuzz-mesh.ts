@@ -23,6 +23,8 @@ export interface KeyedMesh {
   schema: ScratchSchema;
   /** An API key with the admin scope; the apps enforce keys from their start (one is active). */
   adminKey: string;
+  /** What JetStream still holds for oracle-api's ingest (pending or unacknowledged) and how many dead letters there are. */
+  ingestBacklog(): Promise<{ pending: number; deadLetters: number }>;
   stop(): Promise<void>;
 }
 
@@ -50,6 +52,21 @@ export async function startKeyedMesh(suite: string, overrides: Record<string, st
     apps,
     schema,
     adminKey,
+    ingestBacklog: async () => {
+      const js = await connectJetStream({
+        servers: testEnv.TEST_NATS_URL,
+        name: `${suite}-backlog`,
+        prefix: schema.schema,
+      });
+      try {
+        const { stream, config } = js.topology.consumers.ingest;
+        const consumer = await js.jsm.consumers.info(stream, config.durable_name);
+        const dlq = await js.jsm.streams.info(js.topology.streams.deadLetters.name);
+        return { pending: consumer.num_pending + consumer.num_ack_pending, deadLetters: dlq.state.messages };
+      } finally {
+        await js.nc.close();
+      }
+    },
     stop: async () => {
       await Promise.all(Object.values(apps).map((app) => app.stop()));
       const js = await connectJetStream({
