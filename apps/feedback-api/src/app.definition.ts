@@ -6,7 +6,8 @@ export const feedbackApi: AppDefinition = {
   name: 'feedback-api',
   module: AppModule,
   envSchema,
-  uses: { postgres: true, nats: { ensureStreams: true }, redis: true },
+  // Redis holds only the duplicate check, which steps aside while Redis is away: no reason to stop serving.
+  uses: { postgres: true, nats: { ensureStreams: true }, redis: { gatesReadiness: false } },
   description:
     'Agent-facing data plane: feedback and system metrics into JetStream, live agent config with sticky canary arms.',
   bodyLimits: (config) => ({

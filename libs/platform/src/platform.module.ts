@@ -16,7 +16,12 @@ export interface PlatformOptions {
     postgres?: boolean;
     /** JetStream; `ensureStreams` for the apps that publish to or consume the streams. */
     nats?: { ensureStreams: boolean };
-    redis?: boolean;
+    /**
+     * `{ gatesReadiness: false }` for an app that serves without Redis (feedback-api: only its
+     * duplicate check uses it): readiness still reports Redis, but a Redis outage does not take
+     * the app out of its load balancer.
+     */
+    redis?: boolean | { gatesReadiness: boolean };
   };
 }
 
@@ -32,7 +37,11 @@ export class PlatformModule {
       loggingModule(options.app),
       MetricsModule.forRoot(options.app),
     ];
-    const checks: Array<{ name: string; token: typeof PrismaService | typeof NatsService | typeof RedisService }> = [];
+    const checks: Array<{
+      name: string;
+      token: typeof PrismaService | typeof NatsService | typeof RedisService;
+      gatesReadiness?: boolean;
+    }> = [];
     if (options.uses.postgres) {
       imports.push(
         PrismaModule.forRootAsync({
@@ -74,13 +83,18 @@ export class PlatformModule {
           }),
         }),
       );
-      checks.push({ name: 'redis', token: RedisService });
+      const gatesReadiness = typeof options.uses.redis === 'object' ? options.uses.redis.gatesReadiness : true;
+      checks.push({ name: 'redis', token: RedisService, gatesReadiness });
     }
     imports.push(
       HealthModule.forRootAsync({
         inject: checks.map((c) => c.token),
         useFactory: (...dependencies: Array<{ ping(): Promise<void> }>) => ({
-          checks: checks.map(({ name }, i): ReadinessCheck => ({ name, check: () => dependencies[i]!.ping() })),
+          checks: checks.map(({ name, gatesReadiness }, i): ReadinessCheck => ({
+            name,
+            check: () => dependencies[i]!.ping(),
+            gatesReadiness,
+          })),
         }),
       }),
     );

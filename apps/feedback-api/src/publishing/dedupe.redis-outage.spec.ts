@@ -66,6 +66,10 @@ describe('feedback-api while Redis is down or hung', () => {
     await redis.kill();
     expect(await collect('while-down')).toEqual({ status: 202, duplicate: false });
     expect(await bulk(['down-1', 'down-2'])).toEqual({ status: 202, accepted: 2 });
+    // Still ready (a load balancer keeps sending), and the report says Redis is down.
+    const ready = await app.inject({ method: 'GET', url: '/health/ready' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ status: 'ready', checks: { redis: { status: 'down' } } });
 
     await redis.start();
     await eventually(async () => {

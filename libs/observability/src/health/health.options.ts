@@ -4,6 +4,8 @@ import { ConfigurableModuleBuilder } from '@nestjs/common';
 export interface ReadinessCheck {
   name: string;
   check: () => Promise<void> | void;
+  /** false: reported, but the app stays ready while it is down (default true). */
+  gatesReadiness?: boolean;
 }
 
 export interface HealthModuleOptions {

@@ -35,6 +35,16 @@ describe('HealthService', () => {
     });
   });
 
+  it('stays ready while a dependency that does not gate readiness is down, and still reports it', async () => {
+    const health = await healthWith([
+      { name: 'postgres', check: async () => undefined },
+      { name: 'redis', check: async () => Promise.reject(new Error('connection refused')), gatesReadiness: false },
+    ]);
+    const report = await health.readiness();
+    expect(report.status).toBe('ready');
+    expect(report.checks['redis']).toMatchObject({ status: 'down', reason: 'connection refused' });
+  });
+
   it('counts a dependency that hangs as down after the timeout', async () => {
     const health = await healthWith([{ name: 'redis', check: () => new Promise(() => undefined) }], 50);
     const report = await health.readiness();

@@ -25,12 +25,20 @@ export class HealthService implements BeforeApplicationShutdown {
 
   async readiness(): Promise<ReadinessReport> {
     const timeoutMs = this.options.timeoutMs ?? 2_000;
-    const entries = await Promise.all(
-      this.options.checks.map(async ({ name, check }) => [name, await runCheck(check, timeoutMs)] as const),
+    const outcomes = await Promise.all(
+      this.options.checks.map(async ({ name, check, gatesReadiness = true }) => ({
+        name,
+        gatesReadiness,
+        outcome: await runCheck(check, timeoutMs),
+      })),
     );
-    const checks: Record<string, CheckOutcome> = Object.fromEntries(entries);
-    if (this.shuttingDown) checks['shutdown'] = { status: 'down', latency_ms: 0, reason: 'shutting down' };
-    const ready = Object.values(checks).every((outcome) => outcome.status === 'up');
+    const checks: Record<string, CheckOutcome> = Object.fromEntries(outcomes.map((o) => [o.name, o.outcome]));
+    const gating = outcomes.filter((o) => o.gatesReadiness).map((o) => o.outcome);
+    if (this.shuttingDown) {
+      checks['shutdown'] = { status: 'down', latency_ms: 0, reason: 'shutting down' };
+      gating.push(checks['shutdown']);
+    }
+    const ready = gating.every((outcome) => outcome.status === 'up');
     return { status: ready ? 'ready' : 'not_ready', checks };
   }
 }
