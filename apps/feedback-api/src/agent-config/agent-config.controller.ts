@@ -1,19 +1,33 @@
-import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '@metaloop/auth';
-import { agentConfigQuerySchema, agentConfigResponseSchema, pathId, type AgentConfigQuery } from '@metaloop/contracts';
+import {
+  agentConfigFetchBodySchema,
+  agentConfigFetchQuerySchema,
+  agentConfigWithExamplesResponseSchema,
+  pathId,
+  type AgentConfigFetchBody,
+  type AgentConfigFetchQuery,
+} from '@metaloop/contracts';
 import { FastRoute } from '@metaloop/platform';
 import { AgentNotFoundError } from '@metaloop/registry';
 import type { FastifyReply } from 'fastify';
+import { retrieveDynamicExamples } from '../examples/dynamic-examples';
+import { ExampleStore } from '../examples/example-store';
+import { ExamplesMetrics } from '../examples/examples.metrics';
 import { AgentConfigMetrics } from './agent-config.metrics';
-import { LiveConfigCache, type ServedConfig } from './live-config.cache';
+import { etagOf, LiveConfigCache, type ServedConfig } from './live-config.cache';
 
 @ApiTags('agent config')
 @Controller('api/v1/agents')
 export class AgentConfigController {
+  private readonly logger = new Logger(AgentConfigController.name);
+
   constructor(
     private readonly cache: LiveConfigCache,
     private readonly metrics: AgentConfigMetrics,
+    private readonly examples: ExampleStore,
+    private readonly examplesMetrics: ExamplesMetrics,
   ) {}
 
   /**
@@ -21,7 +35,8 @@ export class AgentConfigController {
    * agent's live config last changed), synchronously, and a fast route, since at tens of
    * thousands of requests a second Nest's per-request pipeline would be most of the cost. Only
    * a miss waits: for the agent's load from Postgres, so an agent registered a moment ago is
-   * served before its config.changed arrives.
+   * served before its config.changed arrives. With a `query`, and only when the served revision
+   * has dynamic_examples, the examples most like the query come with it (its own body and ETag).
    */
   @Get(':agent_id/config')
   @FastRoute()
@@ -34,7 +49,7 @@ export class AgentConfigController {
     required: false,
     description: 'The ETag of the config the caller has; 304 while it is still current',
   })
-  @ApiResponse({ status: 200, standardSchema: agentConfigResponseSchema })
+  @ApiResponse({ status: 200, standardSchema: agentConfigWithExamplesResponseSchema })
   @ApiResponse({ status: 304, description: 'The config behind If-None-Match is still current' })
   @ApiResponse({ status: 404, description: 'No such agent; problem+json' })
   @ApiResponse({
@@ -44,17 +59,40 @@ export class AgentConfigController {
   })
   getConfig(
     @Param('agent_id', { schema: pathId('agent_id') }) agentId: string,
-    @Query({ schema: agentConfigQuerySchema }) query: AgentConfigQuery,
+    @Query({ schema: agentConfigFetchQuerySchema }) query: AgentConfigFetchQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): string | Promise<string> {
-    const served = this.cache.serve(agentId, query.session_id);
-    if (served) return this.answer(agentId, served, reply);
+    return this.fetch(agentId, query, reply);
+  }
+
+  /** The GET's twin for a query too long for a URL; answers 200 with the same body and ETag. */
+  @Post(':agent_id/config')
+  @HttpCode(200)
+  @RequireScopes('config:read')
+  @ApiOperation({
+    summary: 'The config this session runs with, and the examples most like a query when it has dynamic_examples',
+  })
+  @ApiResponse({ status: 200, standardSchema: agentConfigWithExamplesResponseSchema })
+  @ApiResponse({ status: 400, description: 'The body breaks the contract; problem+json naming the field' })
+  @ApiResponse({ status: 404, description: 'No such agent; problem+json' })
+  @ApiResponse({ status: 503, description: 'The agent is not cached and cannot be looked up now; problem+json' })
+  postConfig(
+    @Param('agent_id', { schema: pathId('agent_id') }) agentId: string,
+    @Body({ schema: agentConfigFetchBodySchema }) body: AgentConfigFetchBody,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): string | Promise<string> {
+    return this.fetch(agentId, body, reply);
+  }
+
+  private fetch(agentId: string, request: AgentConfigFetchQuery, reply: FastifyReply): string | Promise<string> {
+    const served = this.cache.serve(agentId, request.session_id);
+    if (served) return this.withExamples(agentId, served, request.query, reply);
     const loading = this.cache.loadMissing(agentId);
     if (!loading) return this.notFound(agentId);
     return loading.then(
       () => {
-        const loaded = this.cache.serve(agentId, query.session_id);
-        return loaded ? this.answer(agentId, loaded, reply) : this.notFound(agentId);
+        const loaded = this.cache.serve(agentId, request.session_id);
+        return loaded ? this.withExamples(agentId, loaded, request.query, reply) : this.notFound(agentId);
       },
       (error: unknown) => {
         this.metrics.configRequest(undefined, 'none', 'unavailable');
@@ -66,6 +104,32 @@ export class AgentConfigController {
   private notFound(agentId: string): never {
     this.metrics.configRequest(undefined, 'none', 'not_found');
     throw new AgentNotFoundError(agentId);
+  }
+
+  /**
+   * Without a query or dynamic_examples: the cached body, synchronously. Otherwise the body gains
+   * `examples_retrieved` and an ETag of its own, so a 304 means the same config AND the same
+   * examples. When retrieval fails the config is still served, without them.
+   */
+  private withExamples(
+    agentId: string,
+    served: ServedConfig,
+    query: string | undefined,
+    reply: FastifyReply,
+  ): string | Promise<string> {
+    const settings = served.dynamicExamples;
+    if (query === undefined || !settings) return this.answer(agentId, served, reply);
+    return retrieveDynamicExamples(this.examples, agentId, query, settings).then(
+      (examples) => {
+        const body = `${served.body.slice(0, -1)},"examples_retrieved":${JSON.stringify(examples)}}`;
+        return this.answer(agentId, { ...served, body, etag: etagOf(body) }, reply);
+      },
+      (error: Error) => {
+        this.examplesMetrics.retrievalFailures.inc();
+        this.logger.warn(`examples for ${agentId} not retrieved (${error.message}); serving the config without`);
+        return this.answer(agentId, served, reply);
+      },
+    );
   }
 
   private answer(agentId: string, served: ServedConfig, reply: FastifyReply): string {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RegistryModule } from '@metaloop/registry';
+import { ExampleStoreModule } from '../examples/example-store.module';
 import { AgentConfigController } from './agent-config.controller';
 import { AgentConfigMetrics } from './agent-config.metrics';
 import { AgentFeedbackMetrics } from './agent-feedback.metrics';
@@ -8,7 +9,7 @@ import { LiveConfigCache } from './live-config.cache';
 
 /** Live agent config with sticky canary arms, served from memory and kept fresh by config.changed. */
 @Module({
-  imports: [RegistryModule],
+  imports: [RegistryModule, ExampleStoreModule],
   controllers: [AgentConfigController, ConfigChangedListener],
   providers: [LiveConfigCache, AgentConfigMetrics, AgentFeedbackMetrics],
   exports: [LiveConfigCache, AgentFeedbackMetrics],

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { AgentConfigResponse, Arm, ConfigChangedMessage } from '@metaloop/contracts';
+import type { AgentConfigResponse, Arm, ConfigChangedMessage, DynamicExamples } from '@metaloop/contracts';
 import { NatsService } from '@metaloop/messaging';
 import { LiveConfigStore, stickyArm, type AgentLiveState, type LiveRevision } from '@metaloop/registry';
 import type { Env } from '../config/env.schema';
@@ -16,6 +16,8 @@ export interface ServedConfig {
   revisionId: string;
   body: string;
   etag: string;
+  /** The revision's dynamic examples (DICL): a fetch with a query then brings the examples most like it. */
+  dynamicExamples?: DynamicExamples;
 }
 
 interface CachedAgent {
@@ -324,8 +326,14 @@ function served(state: AgentLiveState, arm: Arm, revision: LiveRevision): Served
     arm,
     revisionId: revision.revisionId,
     body,
-    etag: `"${createHash('sha1').update(body).digest('base64url')}"`,
+    etag: etagOf(body),
+    dynamicExamples: revision.config.dynamic_examples,
   };
+}
+
+/** A strong ETag of a response body. */
+export function etagOf(body: string): string {
+  return `"${createHash('sha1').update(body).digest('base64url')}"`;
 }
 
 function liveArms(state: AgentLiveState): Map<string, ServedArm> {

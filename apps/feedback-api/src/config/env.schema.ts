@@ -1,4 +1,5 @@
 import { baseEnvSchema, int, natsEnv, port, postgresEnv, redisEnv } from '@metaloop/config';
+import { examplesEnv } from '@metaloop/examples';
 import { z } from 'zod';
 
 /** feedback-api: the agent-facing data plane (feedback in, live config out). */
@@ -41,6 +42,13 @@ export const envSchema = baseEnvSchema.extend({
    * every other route instead of as @FastRoute() handlers compiled at start: the way out when
    * the Nest internals those read are not what they were tested with.
    */
+  /**
+   * Agents' examples (DICL) are read again in full this often once loaded, so a lost
+   * examples.changed message (or a deletion) delays retrieval by at most this.
+   */
+  EXAMPLES_RESYNC_MS: int(1_000, 86_400_000, 300_000),
+  /** The embedder of queries: the same as oracle-api's, or retrieval finds nothing. */
+  ...examplesEnv,
   FAST_ROUTES: z.enum(['on', 'off'], { message: 'expected on or off' }).default('on'),
 });
 
