@@ -1,5 +1,6 @@
 import { adaptersEnv, checkAdaptersEnv } from '@metaloop/adapters';
 import { baseEnvSchema, int, natsEnv, port, postgresEnv, redisEnv } from '@metaloop/config';
+import { examplesEnv } from '@metaloop/examples';
 import { policiesEnv } from '@metaloop/policies';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +69,8 @@ export const envSchema = baseEnvSchema
     /** HMAC-SHA256 secret of the `x-metaloop-signature` header (`t=<unix s>,v1=<hex>`). */
     TRAINER_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16).optional()),
     TRAINER_TIMEOUT_MS: int(100, 120_000, 10_000),
+    /** The embedder of example inputs (DICL): the same as feedback-api's, or retrieval finds nothing. */
+    ...examplesEnv,
     /** The policy file, its hot-reload poll and seed 004's overrides (libs/policies). */
     ...policiesEnv,
     /**
