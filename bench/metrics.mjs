@@ -10,7 +10,7 @@ const { MetricsRegistry } = observability;
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 21);
 const FLEETS = (process.env.BENCH_AGENTS ?? '1000,5000').split(',').map(Number);
 const REVISION = '01936f3e-0000-7000-8000-000000000001';
-const BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60];
+const BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const BY_REVISION = ['agent_id', 'arm', 'revision_id'];
 
 /** feedback-api's per-agent families, as text families. */
