@@ -150,4 +150,16 @@ describe('a config cache miss reads Postgres (read-your-writes)', () => {
       }),
     ).toBe(1);
   });
+
+  it("answers a failed load 503 without the database's error text, which goes to the log", async () => {
+    const store = app.get(LiveConfigStore);
+    jest
+      .spyOn(store, 'loadLiveStates')
+      .mockRejectedValueOnce(new Error('connect ECONNREFUSED 10.1.2.3:5432 (user metaloop, db prod)'));
+    const failed = await config('fails_to_load');
+    expect(failed.statusCode).toBe(503);
+    expect(failed.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(failed.json().detail).toMatch(/registry could not be read/);
+    expect(failed.body).not.toMatch(/10\.1\.2\.3|ECONNREFUSED|metaloop/);
+  });
 });

@@ -114,7 +114,10 @@ export class LiveConfigCache implements OnModuleInit, OnApplicationShutdown {
       (error: Error) => {
         const busy = error instanceof ConfigUnavailableError;
         this.metrics.miss('request', busy ? 'busy' : 'error');
-        throw busy ? error : new ConfigUnavailableError(agentId, `loading it failed: ${error.message}`);
+        if (busy) throw error;
+        // The cause is for the log: a database's error text (hosts, users) is not the client's business.
+        this.logger.warn(`loading agent ${agentId} for a config request failed (${error.message})`);
+        throw new ConfigUnavailableError(agentId, 'the registry could not be read');
       },
     );
   }
