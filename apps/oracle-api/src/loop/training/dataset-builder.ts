@@ -245,23 +245,29 @@ export class DatasetBuilder {
     order: 'asc' | 'desc',
   ): AsyncGenerator<EventRow> {
     const pageRows = this.config.get('DATASET_PAGE_ROWS', { infer: true });
-    const cmp = order === 'asc' ? '>' : '<';
+    // The bound on occurred_at alone is what the (agent_id, occurred_at) index can seek to, so
+    // a page costs the same deep in the window as at its start; event_id breaks ties.
+    const [gte, gt] = order === 'asc' ? ['>=', '>'] : ['<=', '<'];
     let after: { at: Date; id: string } | undefined;
     for (;;) {
-      const rows = await this.prisma.$queryRawUnsafe<EventRow[]>(
-        `SELECT event_id, occurred_at, payload FROM feedback_events
+      // No plain sort: without fresh statistics (a bulk load) the planner would sort all the
+      // rest of the window for every page; the index scan + incremental sort reads one page.
+      const [, rows] = await this.prisma.$transaction([
+        this.prisma.$executeRawUnsafe('SET LOCAL enable_sort = off'),
+        this.prisma.$queryRawUnsafe<EventRow[]>(
+          `SELECT event_id, occurred_at, payload FROM feedback_events
          WHERE agent_id = $1 AND occurred_at >= $2 AND occurred_at < $3
            AND ($4::text IS NULL OR revision_id = $4)
-           AND ($5::timestamptz IS NULL OR (occurred_at, event_id) ${cmp} ($5::timestamptz, $6::text))
-         ORDER BY occurred_at ${order}, event_id ${order} LIMIT $7`,
-        agentId,
-        window.from,
-        window.to,
-        revisionId,
-        after?.at ?? null,
-        after?.id ?? null,
-        pageRows,
-      );
+           ${after ? `AND occurred_at ${gte} $6 AND (occurred_at ${gt} $6 OR event_id ${gt} $7)` : ''}
+         ORDER BY occurred_at ${order}, event_id ${order} LIMIT $5`,
+          agentId,
+          window.from,
+          window.to,
+          revisionId,
+          pageRows,
+          ...(after ? [after.at, after.id] : []),
+        ),
+      ]);
       for (const row of rows) yield row;
       if (rows.length < pageRows) return;
       const last = rows[rows.length - 1]!;
