@@ -20,6 +20,8 @@ export interface DriverOptions {
   bulk?: boolean;
   /** Width of the true-quality windows, seconds. */
   windowSeconds: number;
+  /** The stand-in trainer (trainer/stand-in-trainer.ts): a served config with one of its adapters attached has the adapter's quality. */
+  trainer?: { qualityOf(attached: readonly string[]): number | undefined };
 }
 
 export interface DriverStats {
@@ -172,6 +174,9 @@ export class FleetDriver {
         this.stats.unknownVersions[version] = (this.stats.unknownVersions[version] ?? 0) + 1;
         promptQuality = agent.stable.quality;
       }
+      const lora = served.config['lora'];
+      const trained = Array.isArray(lora) ? this.options.trainer?.qualityOf(lora as string[]) : undefined;
+      if (trained !== undefined) promptQuality = trained;
       const played = playSession({
         seed,
         agent,
