@@ -215,6 +215,19 @@ describe('training datasets and requests (oracle-api loop/training)', () => {
     ]);
   });
 
+  it('documents the routes in the OpenAPI document', async () => {
+    const doc = (await call('GET', '/docs/json')).json();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/datasets',
+        '/api/v1/datasets/{dataset_id}',
+        '/api/v1/datasets/{dataset_id}/files/{file}',
+        '/api/v1/training-requests/{training_request_id}',
+      ]),
+    );
+    expect(JSON.stringify(doc.paths['/api/v1/agents/{agent_id}/candidates'].post)).toContain('training_request_id');
+  });
+
   it('answers bad input and missing datasets with problems naming the field', async () => {
     const bad = await call('POST', '/api/v1/datasets', { agent_id: 'writer', kind: 'rl' });
     expect(bad.statusCode).toBe(400);
