@@ -70,6 +70,17 @@ describe('examples (DICL) on feedback-api: search and the config fetch with a qu
     expect(strict.json<{ examples: Array<{ input: string }> }>().examples.map((e) => e.input)).toEqual([STORE[2][0]]);
   });
 
+  it('documents the search route, the query and the POST twin in the OpenAPI document', async () => {
+    const doc = (await app().inject({ method: 'GET', url: '/docs/json' })).json<{
+      paths: Record<string, Record<string, unknown>>;
+    }>();
+    expect(doc.paths['/api/v1/agents/{agent_id}/examples/search']).toHaveProperty('post');
+    const config = doc.paths['/api/v1/agents/{agent_id}/config']!;
+    expect(Object.keys(config).sort()).toEqual(['get', 'post']);
+    expect(JSON.stringify(config['get'])).toContain('"query"');
+    expect(JSON.stringify(config['get'])).toContain('examples_retrieved');
+  });
+
   it('answers 404 for an unknown agent and 400 naming the field for a bad body', async () => {
     expect((await search('nobody-here', { query: 'x' })).statusCode).toBe(404);
     const bad = await search('searcher', { k: 0 });
