@@ -56,12 +56,20 @@ export class ExampleStore implements OnModuleInit, OnApplicationShutdown {
     clearInterval(this.timer);
   }
 
-  /** The k examples most similar to `query` (cosine ≥ minSimilarity), most similar first. */
+  /**
+   * The k examples most similar to `query` (cosine ≥ minSimilarity), most similar first. Rejects
+   * with ExamplesUnavailableError (503) when the examples cannot be read or the query not embedded.
+   */
   async search(agentId: string, query: string, k: number, minSimilarity: number): Promise<RetrievedExample[]> {
-    if (!this.agents.has(agentId)) await this.schedule(agentId, () => this.load(agentId, 'miss'));
+    const unavailable = (what: string) => (error: Error) => {
+      this.logger.warn(`${what} for agent ${agentId} failed (${error.message})`);
+      throw new ExamplesUnavailableError(agentId);
+    };
+    if (!this.agents.has(agentId))
+      await this.schedule(agentId, () => this.load(agentId, 'miss')).catch(unavailable('loading examples'));
     const index = this.agents.get(agentId)?.index;
     if (!index || index.size === 0) return [];
-    const [vector] = await this.embedder.embed([query]);
+    const [vector] = await this.embedder.embed([query]).catch(unavailable('embedding the query'));
     if (!vector || vector.length !== index.dimensions) return [];
     const started = performance.now();
     const hits = index.search(vector, k, minSimilarity);
@@ -148,5 +156,16 @@ export class ExampleStore implements OnModuleInit, OnApplicationShutdown {
     let total = 0;
     for (const entry of this.agents.values()) total += entry.index?.size ?? 0;
     return total;
+  }
+}
+
+/** The examples of an agent cannot be read now (Postgres or the embedder failed): 503, retry shortly. */
+export class ExamplesUnavailableError extends Error {
+  readonly httpStatus = 503;
+  readonly retryAfterSeconds = 1;
+
+  constructor(agentId: string) {
+    super(`the examples of agent "${agentId}" cannot be read now; retry shortly`);
+    this.name = 'ExamplesUnavailableError';
   }
 }

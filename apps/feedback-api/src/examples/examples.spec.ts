@@ -5,6 +5,7 @@ import { NatsEventsClient } from '@metaloop/messaging';
 import { eventually, withClient } from '@metaloop/testing';
 import { lastValueFrom } from 'rxjs';
 import { baselineConfig, configHarness, type ConfigHarness } from '../__tests__/config-harness';
+import { ExampleStore } from './example-store';
 
 const embedder = new HashedNgramEmbedder();
 
@@ -88,6 +89,20 @@ describe('examples (DICL) on feedback-api: search and the config fetch with a qu
     expect(bad.headers['content-type']).toMatch(/problem\+json/);
     expect(bad.body).toMatch(/query/);
     expect(bad.body).toMatch(/k/);
+  });
+
+  it("answers 503 (retry shortly) when the agent's examples cannot be read, without the cause's text", async () => {
+    await h.createAgent('unreadable');
+    await eventually(async () => expect((await h.getConfig(app(), 'unreadable', 's')).statusCode).toBe(200));
+    const store = app().get(ExampleStore) as unknown as { load: () => Promise<void> };
+    jest.spyOn(store, 'load').mockRejectedValueOnce(new Error('connect ECONNREFUSED 10.9.9.9:5432'));
+    const failed = await search('unreadable', { query: 'password reset' });
+    expect(failed.statusCode).toBe(503);
+    expect(failed.headers['retry-after']).toBe('1');
+    expect(failed.headers['content-type']).toMatch(/problem\+json/);
+    expect(failed.body).not.toMatch(/10\.9\.9\.9|ECONNREFUSED/);
+    // The next search loads again.
+    expect((await search('unreadable', { query: 'password reset' })).statusCode).toBe(200);
   });
 
   it('refreshes on examples.changed: a new example is found, a demoted one no longer', async () => {
