@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { PrismaService, type Prisma } from '@metaloop/db';
+import { AuditLog, systemActor } from '@metaloop/control';
 import type { DatasetKind, DatasetManifest } from '@metaloop/contracts';
 import { PolicyStore, type QualityMetric } from '@metaloop/policies';
 import type { Env } from '../../config/env.schema';
@@ -28,6 +29,8 @@ export const DATASET_FILES = {
   validation: 'validation.jsonl',
   manifest: 'manifest.json',
 } as const;
+
+const ACTOR = systemActor('training');
 
 /** The params a dataset row records: the filters, the seed, the split and rehearsal shares. */
 export interface DatasetParams {
@@ -88,6 +91,7 @@ export class DatasetBuilder {
     private readonly prisma: PrismaService,
     private readonly policies: PolicyStore,
     private readonly config: ConfigService<Env, true>,
+    private readonly audit: AuditLog,
   ) {}
 
   get root(): string {
@@ -114,14 +118,32 @@ export class DatasetBuilder {
     const dir = join(this.root, datasetId);
     try {
       const manifest = await this.write(row, dir);
-      await this.prisma.dataset.update({
-        where: { id: datasetId },
-        data: {
-          status: 'ready',
-          manifest: manifest as unknown as Prisma.InputJsonValue,
-          location: datasetId,
-          completedAt: new Date(),
-        },
+      // The build is a link of the flywheel's chain (dataset → request → candidate): audited with its counts.
+      await this.prisma.$transaction(async (tx) => {
+        await tx.dataset.update({
+          where: { id: datasetId },
+          data: {
+            status: 'ready',
+            manifest: manifest as unknown as Prisma.InputJsonValue,
+            location: datasetId,
+            completedAt: new Date(),
+          },
+        });
+        await this.audit.record(
+          {
+            actor: ACTOR,
+            action: 'dataset.built',
+            entityType: 'dataset',
+            entityId: datasetId,
+            agentId: row.agentId,
+            details: {
+              kind: row.kind,
+              counts: manifest.counts,
+              sha256: { train: manifest.files.train.sha256, validation: manifest.files.validation.sha256 },
+            },
+          },
+          tx,
+        );
       });
       const seconds = (performance.now() - started) / 1000;
       this.logger.log(

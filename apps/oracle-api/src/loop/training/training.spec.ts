@@ -153,8 +153,13 @@ describe('training datasets and requests (oracle-api loop/training)', () => {
       validation_share: 0.1,
       seed: 42,
     });
-    const audit = await h.query(`SELECT action FROM audit_entries WHERE entity_id = $1`, [sft.dataset_id]);
-    expect(audit).toEqual([{ action: 'dataset.requested' }]);
+    // The build is audited with the counts it made: a link of the chain dataset → request → candidate.
+    const audit = await h.query<{ action: string; details: { counts?: unknown } | null }>(
+      `SELECT action, details FROM audit_entries WHERE entity_id = $1 ORDER BY id`,
+      [sft.dataset_id],
+    );
+    expect(audit.map((a) => a.action)).toEqual(['dataset.requested', 'dataset.built']);
+    expect(audit[1]!.details!.counts).toEqual(sft.manifest!.counts);
   });
 
   it('serves the files streamed: chat-format lines whose hash and size the manifest records', async () => {
@@ -356,10 +361,11 @@ describe('training datasets and requests (oracle-api loop/training)', () => {
     });
     expect(body.audit.map((a: { action: string }) => a.action)).toEqual([
       'training.requested',
+      'dataset.built',
       'training.delivered',
       'training.completed',
     ]);
-    expect(body.audit[2].details).toMatchObject({ dataset_id: request!.dataset_id, candidate_key: 'writer-ft-1' });
+    expect(body.audit[3].details).toMatchObject({ dataset_id: request!.dataset_id, candidate_key: 'writer-ft-1' });
     expect((await call('GET', '/api/v1/training-requests/00000000-0000-7000-8000-00000000dead')).statusCode).toBe(404);
 
     // The planner now proposes the trained adapter for the agent's retrain finding, citing request and dataset.
