@@ -99,6 +99,16 @@ describe('ingestion under crashes', () => {
     });
   }
 
+  const everyAcceptedStored = (accepted: ReadonlySet<string>) =>
+    eventually(
+      async () => {
+        const { ids } = await stored();
+        for (const id of accepted) if (!ids.has(id)) throw new Error(`${id} was answered 202 but is not stored (yet)`);
+      },
+      60_000,
+      250,
+    );
+
   it('keeps every 202 exactly once when oracle-api is killed -9 and restarted', async () => {
     schema = await scratchSchema('crash_oracle');
     const env = envFor(testEnv.TEST_NATS_URL);
@@ -113,9 +123,11 @@ describe('ingestion under crashes', () => {
     await eventually(() => expect(load.accepted.size).toBeGreaterThan(afterRestart + 300), 20_000);
     await load.stop();
 
-    await eventually(async () => expect((await stored()).rows).toBe(load.accepted.size), 60_000, 250);
+    await everyAcceptedStored(load.accepted);
     const result = await stored();
-    expect(result.ids).toEqual(load.accepted);
+    // A request whose answer was lost (a socket reset under load) may be stored without its 202.
+    for (const id of result.ids) expect(load.attempted.has(id)).toBe(true);
+    expect(result.ids.size).toBe(result.rows);
     expect(result.rollupCount).toBe(result.rows);
     await cleanupStreams(testEnv.TEST_NATS_URL);
   });
@@ -136,15 +148,7 @@ describe('ingestion under crashes', () => {
       await eventually(() => expect(load.accepted.size).toBeGreaterThan(duringOutage + 300), 30_000);
       await load.stop();
 
-      await eventually(
-        async () => {
-          const { ids } = await stored();
-          for (const id of load.accepted)
-            if (!ids.has(id)) throw new Error(`${id} was answered 202 but is not stored (yet)`);
-        },
-        60_000,
-        250,
-      );
+      await everyAcceptedStored(load.accepted);
       const result = await stored();
       for (const id of result.ids) expect(load.attempted.has(id)).toBe(true);
       expect(result.ids.size).toBe(result.rows);
