@@ -94,7 +94,11 @@ export class ExamplesService implements OnApplicationShutdown {
     const policy = this.policies.current().policy.learning;
     const definitions = await this.qualityMetrics();
     const byAgent = new Map<string, StoredFeedbackEvent[]>();
-    for (const event of events) byAgent.set(event.agent_id, [...(byAgent.get(event.agent_id) ?? []), event]);
+    for (const event of events) {
+      const agentEvents = byAgent.get(event.agent_id);
+      if (agentEvents) agentEvents.push(event);
+      else byAgent.set(event.agent_id, [event]);
+    }
     for (const [agentId, agentEvents] of byAgent) {
       agentEvents.sort((a, b) => occurredAt(a).localeCompare(occurredAt(b)));
       const judged = agentEvents.map((event) => ({ event, judgement: judgeEvent(event, policy, definitions) }));
