@@ -1,0 +1,35 @@
+import type { Verb } from '../command';
+import { capture } from './capture';
+import { datasets } from './datasets';
+import { analyze, report, suggest } from './insights';
+import { keys } from './keys';
+import { plans, status, tick } from './loop';
+import { memory } from './memory';
+import { audit, dlq, findings, policies } from './oracle';
+import { agents, candidates, config } from './registry';
+import { freeze, rollback, rollouts, unfreeze } from './rollouts';
+
+/** Every verb, in the order `metaloop --help` lists them: seed 003's first, then the operator's. */
+export const VERBS: readonly Verb[] = [
+  capture,
+  analyze,
+  report,
+  suggest,
+  tick,
+  status,
+  findings,
+  plans,
+  rollouts,
+  rollback,
+  freeze,
+  unfreeze,
+  agents,
+  candidates,
+  config,
+  memory,
+  datasets,
+  audit,
+  policies,
+  dlq,
+  keys,
+];
