@@ -3,7 +3,7 @@ import { extname, resolve } from 'node:path';
 import { list, num, oneOf, positionals, str } from '../args';
 import type { Context, Verb } from '../command';
 import { UsageError } from '../errors';
-import { cell, fields, percent, render, table, truncate } from '../format';
+import { cell, fields, percent, table, truncate } from '../format';
 import { seg } from '../http';
 
 const PERIODS = ['weekly', 'monthly'] as const;
@@ -32,7 +32,7 @@ export const analyze: Verb = {
   async run(ctx, args) {
     positionals(args, []);
     const body = {
-      days: num(args, 'days', { min: 1, max: 366, integer: true }) ?? 7,
+      days: num(args, 'days', { min: 0.01, max: 366 }) ?? 7,
       min_samples: num(args, 'min-samples', { min: 1, integer: true }) ?? 5,
       ...(str(args, 'agent') ? { agent_id: str(args, 'agent') } : {}),
       ...(list(args, 'context-key') ? { context_keys: list(args, 'context-key') } : {}),
@@ -40,51 +40,109 @@ export const analyze: Verb = {
     const answer = await ctx.oracle.post<Record<string, unknown>>('api/v1/oracle/patterns', body, {
       flags: { days: '--days', min_samples: '--min-samples', agent_id: '--agent', context_keys: '--context-key' },
     });
-    ctx.emit(answer, () => renderPatterns((answer['patterns'] ?? answer) as Record<string, unknown>));
+    ctx.emit(answer, () => renderPatterns(answer as Patterns));
   },
 };
 
-function renderPatterns(patterns: Record<string, unknown>): string {
-  const headline: Array<[string, unknown]> = [];
-  const rest: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(patterns)) {
-    if (key === 'success_rate') headline.push([key, percent(value)]);
-    else if (value === null || typeof value !== 'object') headline.push([key, value]);
-    else rest[key] = value;
-  }
-  const sections = Object.entries(rest).map(([key, value]) => {
-    // `by_tag: {tag: {count, success_rate, …}}` reads best as a table with the key as first column.
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      const rows = Object.entries(value as Record<string, unknown>);
-      if (rows.length > 0 && rows.every(([, v]) => v && typeof v === 'object' && !Array.isArray(v))) {
-        const keys = [...new Set(rows.flatMap(([, v]) => Object.keys(v as object)))].slice(0, 7);
-        return `${key}:\n${indent(
-          table(rows, [
-            { title: 'VALUE', value: ([name]) => name },
-            ...keys.map((k) => ({
-              title: k.toUpperCase(),
-              value: ([, v]: [string, unknown]) => {
-                const x = (v as Record<string, unknown>)[k];
-                return /rate|share/.test(k) && typeof x === 'number' ? percent(x) : x;
-              },
-            })),
-          ]),
-        )}`;
-      }
-    }
-    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
-      return `${key}:\n${value.map((line) => `  - ${line as string}`).join('\n') || '  (none)'}`;
-    }
-    return `${key}:\n${render(value, '  ')}`;
-  });
-  return [fields(headline), ...sections].filter(Boolean).join('\n\n');
+interface Group {
+  value: string;
+  samples: number;
+  positive: number;
+  negative: number;
+  success_rate: number | null;
+  mean_rating: number | null;
+  p_value: number | null;
+  significant: boolean;
+}
+interface Feature {
+  feature: string;
+  share_of_successes: number;
+  share_of_failures: number;
+  p_value: number;
+}
+interface Patterns {
+  window?: { from: string; to: string };
+  agent_id?: string | null;
+  events?: number;
+  samples?: number;
+  positive?: number;
+  negative?: number;
+  success_rate?: number | null;
+  mean_rating?: number | null;
+  by_tag?: Group[];
+  by_model?: Group[];
+  by_prompt_version?: Group[];
+  by_context?: Record<string, Group[]>;
+  success_features?: Feature[];
+  failure_features?: Feature[];
+  recommendations?: string[];
 }
 
+const groupTable = (groups: Group[]) =>
+  table(groups, [
+    { title: 'VALUE', value: (g) => g.value },
+    { title: 'SAMPLES', value: (g) => g.samples },
+    { title: 'SUCCESS', value: (g) => percent(g.success_rate) },
+    { title: 'RATING', value: (g) => g.mean_rating },
+    { title: 'P', value: (g) => g.p_value },
+    { title: 'SIGNIFICANT', value: (g) => (g.significant ? 'yes' : '') },
+  ]);
+
+const featureTable = (features: Feature[]) =>
+  table(features, [
+    { title: 'FEATURE', value: (f) => f.feature },
+    { title: 'OF SUCCESSES', value: (f) => percent(f.share_of_successes) },
+    { title: 'OF FAILURES', value: (f) => percent(f.share_of_failures) },
+    { title: 'P (BH)', value: (f) => f.p_value },
+  ]);
+
+export function renderPatterns(p: Patterns): string {
+  const sections: string[] = [
+    fields([
+      ['window', p.window ? `${p.window.from} → ${p.window.to}` : undefined],
+      ['agent', p.agent_id ?? 'all agents'],
+      ['feedback', p.events],
+      ['samples', `${cell(p.samples)} (${cell(p.positive)} positive, ${cell(p.negative)} negative)`],
+      ['success rate', percent(p.success_rate)],
+      ['mean rating', p.mean_rating],
+    ]),
+  ];
+  const groups: Array<[string, Group[] | undefined]> = [
+    ['by tag', p.by_tag],
+    ['by model', p.by_model],
+    ['by prompt version', p.by_prompt_version],
+    ...Object.entries(p.by_context ?? {}).map(([key, list]): [string, Group[]] => [`by context.${key}`, list]),
+  ];
+  for (const [title, list] of groups)
+    if (list && list.length > 0) sections.push(`${title}:\n${indent(groupTable(list))}`);
+  if (p.success_features?.length) sections.push(`common in successes:\n${indent(featureTable(p.success_features))}`);
+  if (p.failure_features?.length) sections.push(`common in failures:\n${indent(featureTable(p.failure_features))}`);
+  if (p.recommendations?.length)
+    sections.push(`recommendations:\n${p.recommendations.map((r) => `  - ${r}`).join('\n')}`);
+  return sections.join('\n\n');
+}
+
+interface ChangeTest {
+  difference: number;
+  p_value: number;
+  significant: boolean;
+}
 interface Report {
   report_id: string;
   period?: string;
   period_id?: string;
-  [key: string]: unknown;
+  agent_id?: string | null;
+  current?: { total_feedback: number; success_rate: number | null };
+  change?: { success_rate: ChangeTest | null };
+  alert?: boolean;
+  created_at?: string;
+}
+
+/** "-4.2 pts (p 0.031, significant)" */
+function changeText(change: ChangeTest | null | undefined): string | undefined {
+  if (!change) return undefined;
+  const points = (change.difference * 100).toFixed(1);
+  return `${change.difference >= 0 ? '+' : ''}${points} pts (p ${Number(change.p_value.toPrecision(2))}${change.significant ? ', significant' : ''})`;
 }
 
 /** Seed 003's `--report`: weekly or monthly, generated now, as Markdown or JSON. */
@@ -126,10 +184,12 @@ export const report: Verb = {
               { title: 'REPORT', value: (r) => r.report_id },
               { title: 'PERIOD', value: (r) => r.period },
               { title: 'ID', value: (r) => r.period_id },
-              { title: 'AGENT', value: (r) => r['agent_id'] },
-              { title: 'FEEDBACK', value: (r) => r['total_feedback'] },
-              { title: 'SUCCESS', value: (r) => percent(r['success_rate']) },
-              { title: 'CREATED', value: (r) => r['created_at'] ?? r['generated_at'] },
+              { title: 'AGENT', value: (r) => r.agent_id ?? 'all' },
+              { title: 'FEEDBACK', value: (r) => r.current?.total_feedback },
+              { title: 'SUCCESS', value: (r) => percent(r.current?.success_rate) },
+              { title: 'CHANGE', value: (r) => changeText(r.change?.success_rate) },
+              { title: 'ALERT', value: (r) => (r.alert ? 'yes' : '') },
+              { title: 'CREATED', value: (r) => r.created_at },
             ]),
       );
       return;
@@ -197,10 +257,19 @@ interface Suggestion {
   suggestion_id: string;
   agent_id: string;
   area: string;
-  problem: string;
+  area_kind?: string;
+  problem: string | { events: number; negatives: number; negative_rate: number; agent_negative_rate?: number };
   suggestion: string;
-  prompt_patch?: unknown;
+  prompt_patch?: string;
   source: string;
+  candidate_id?: string | null;
+}
+
+function problemText(problem: Suggestion['problem']): string {
+  if (typeof problem === 'string') return problem;
+  return `${problem.negatives} of ${problem.events} judged events negative (${percent(problem.negative_rate)}${
+    problem.agent_negative_rate !== undefined ? `; the agent overall ${percent(problem.agent_negative_rate)}` : ''
+  })`;
 }
 
 /** Seed 003's `--suggest`: concrete prompt changes for the worst areas; `--register` makes one a candidate. */
@@ -209,6 +278,7 @@ export const suggest: Verb = {
   summary: 'prompt improvement suggestions for the worst areas; --register ID makes one a prompt candidate',
   usage: [
     'suggest [--framework <name>] [--limit <n>] [--days <n>] [--agent <id>]',
+    'suggest list [--agent <id>] [--limit <n>]',
     'suggest --register <suggestion_id>',
   ],
   options: {
@@ -222,9 +292,11 @@ export const suggest: Verb = {
       description: 'register this suggestion as a prompt candidate of its agent, so the loop can test it',
     },
   },
-  notes: 'POST /api/v1/oracle/suggestions; --register: POST /api/v1/oracle/suggestions/{id}/candidate.',
+  notes:
+    'POST /api/v1/oracle/suggestions (stored); list: GET /api/v1/oracle/suggestions; --register: POST /api/v1/oracle/suggestions/{id}/candidate.',
   async run(ctx, args) {
-    positionals(args, []);
+    const listing = args.positionals[0] === 'list';
+    positionals(args, listing ? ['list'] : []);
     const register = str(args, 'register');
     if (register) {
       const made = await ctx.oracle.post<Record<string, unknown>>(
@@ -247,26 +319,33 @@ export const suggest: Verb = {
       return;
     }
     const body = {
-      days: num(args, 'days', { min: 1, max: 366, integer: true }) ?? 7,
-      ...(num(args, 'limit', { min: 1, max: 100, integer: true }) !== undefined
+      days: num(args, 'days', { min: 0.01, max: 90 }) ?? 7,
+      ...(num(args, 'limit', { min: 1, max: 50, integer: true }) !== undefined
         ? { limit: num(args, 'limit', { integer: true }) }
         : {}),
       ...(str(args, 'framework') ? { framework: str(args, 'framework') } : {}),
       ...(str(args, 'agent') ? { agent_id: str(args, 'agent') } : {}),
     };
-    const answer = await ctx.oracle.post<{ items: Suggestion[] }>('api/v1/oracle/suggestions', body, {
-      flags: { days: '--days', limit: '--limit', framework: '--framework', agent_id: '--agent' },
-    });
+    const answer = listing
+      ? await ctx.oracle.get<{ items: Suggestion[] }>('api/v1/oracle/suggestions', {
+          query: { agent_id: str(args, 'agent'), limit: num(args, 'limit', { min: 1, max: 200, integer: true }) },
+        })
+      : await ctx.oracle.post<{ items: Suggestion[] }>('api/v1/oracle/suggestions', body, {
+          flags: { days: '--days', limit: '--limit', framework: '--framework', agent_id: '--agent' },
+        });
     ctx.emit(answer, () =>
       answer.items.length === 0
         ? 'no suggestions: nothing in the window stands out as a problem'
         : answer.items
             .map((s, i) =>
               [
-                `${i + 1}. ${s.area} (agent ${s.agent_id}, ${s.source})`,
-                `   problem:    ${truncate(s.problem, 200)}`,
-                `   suggestion: ${truncate(s.suggestion, 200)}`,
-                `   register:   metaloop suggest --register ${s.suggestion_id}`,
+                `${i + 1}. ${s.area_kind ? `${s.area_kind} ` : ''}${s.area} (agent ${s.agent_id}, ${s.source})`,
+                `   problem:      ${problemText(s.problem)}`,
+                `   suggestion:   ${truncate(s.suggestion, 200)}`,
+                ...(s.prompt_patch ? [`   prompt patch: ${truncate(s.prompt_patch, 200)}`] : []),
+                s.candidate_id
+                  ? `   registered:   candidate ${s.candidate_id}`
+                  : `   register:     metaloop suggest --register ${s.suggestion_id}`,
               ].join('\n'),
             )
             .join('\n\n'),

@@ -1,6 +1,7 @@
 import { bool, num, positionals, str } from '../args';
 import type { Verb } from '../command';
 import { UsageError } from '../errors';
+import { EXIT } from '../exit-codes';
 import { cell, fields, table } from '../format';
 import { seg } from '../http';
 
@@ -144,21 +145,40 @@ interface PlanView {
   decided_by: string | null;
   decision_reason: string | null;
   mutations: Array<{ mutation_id?: string; agent_id: string; type: string; status?: string; params?: unknown }>;
-  validation: {
-    overall_passed: boolean;
-    requires_approval: boolean;
-    gates: Array<{ gate: string; status: string; reason: string }>;
-  } | null;
+  validation: Validation | null;
+}
+
+interface Validation {
+  overall_passed: boolean;
+  requires_approval: boolean;
+  gates: Array<{ gate: string; status: string; reason: string }>;
+}
+
+function renderValidation(v: Validation): string {
+  return [
+    `validation: ${v.overall_passed ? 'passed' : 'not passed'}${v.requires_approval ? ', needs approval' : ''}`,
+    table(
+      v.gates,
+      [
+        { title: 'GATE', value: (g) => g.gate },
+        { title: 'STATUS', value: (g) => g.status },
+        { title: 'REASON', value: (g) => cell(g.reason) },
+      ],
+      100,
+    ),
+  ].join('\n');
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const plans: Verb = {
   name: 'plans',
-  summary: 'list plans, show one, approve or reject one awaiting a person',
+  summary: 'list plans, show one, validate or execute one, approve or reject one awaiting a person',
   usage: [
     'plans [--status <status>] [--agent <id>] [--limit <n>] [--cursor <c>]',
     'plans <plan_id>',
+    'plans validate <plan_id>',
+    'plans execute <plan_id> [--dry-run]',
     'plans approve <plan_id> [--reason <text>]',
     'plans reject <plan_id> [--reason <text>]',
   ],
@@ -172,10 +192,38 @@ export const plans: Verb = {
     limit: { type: 'string', value: '<n>', description: 'page size' },
     cursor: { type: 'string', value: '<c>', description: "the previous page's next_cursor" },
     reason: { type: 'string', value: '<text>', description: 'approve/reject: why (audited)' },
+    'dry-run': { type: 'boolean', description: 'execute: check the gates again without queuing' },
   },
-  notes: 'GET /api/v1/oracle/plans[/{id}], POST /api/v1/oracle/plans/{id}/approve|reject.',
+  notes:
+    'GET /api/v1/oracle/plans[/{id}], POST /api/v1/oracle/validate {plan_id} (exit 3 when the gates do not pass), ' +
+    'POST /api/v1/oracle/execute {plan_id, dry_run} (exit 3 when the gates refuse), POST /api/v1/oracle/plans/{id}/approve|reject.',
   async run(ctx, args) {
     const [first] = args.positionals;
+    if (first === 'validate') {
+      const [, planId] = positionals(args, ['validate', 'plan_id']);
+      const result = await ctx.oracle.post<Validation>('api/v1/oracle/validate', { plan_id: planId });
+      ctx.emit(result, () => renderValidation(result));
+      return result.overall_passed ? EXIT.ok : EXIT.refused;
+    }
+    if (first === 'execute') {
+      const [, planId] = positionals(args, ['execute', 'plan_id']);
+      const result = await ctx.oracle.post<{
+        plan_id: string;
+        status: string;
+        dry_run: boolean;
+        job_id: string | null;
+        validation: Validation;
+      }>('api/v1/oracle/execute', { plan_id: planId, dry_run: bool(args, 'dry-run') });
+      ctx.emit(result, () =>
+        [
+          result.dry_run
+            ? `dry run: plan ${result.plan_id} would be handed to the orchestrator (${result.status})`
+            : `plan ${result.plan_id} ${result.status}${result.job_id ? ` (job ${result.job_id})` : ''}`,
+          renderValidation(result.validation),
+        ].join('\n'),
+      );
+      return;
+    }
     if (first === 'approve' || first === 'reject') {
       const [, planId] = positionals(args, [first, 'plan_id']);
       const reason = str(args, 'reason');
@@ -191,7 +239,8 @@ export const plans: Verb = {
     }
     if (first) {
       positionals(args, ['plan_id']);
-      if (!UUID.test(first)) throw new UsageError(`"${first}" is not a plan id (a UUID), approve or reject`, args.verb);
+      if (!UUID.test(first))
+        throw new UsageError(`"${first}" is not a plan id (a UUID), validate, execute, approve or reject`, args.verb);
       const plan = await ctx.oracle.get<PlanView>(`api/v1/oracle/plans/${seg(first)}`);
       ctx.emit(plan, () => renderPlan(plan));
       return;
@@ -253,20 +302,6 @@ function renderPlan(plan: PlanView): string {
       ]),
     );
   }
-  if (plan.validation) {
-    out.push(
-      '',
-      `validation: ${plan.validation.overall_passed ? 'passed' : 'not passed'}${plan.validation.requires_approval ? ', needs approval' : ''}`,
-      table(
-        plan.validation.gates,
-        [
-          { title: 'GATE', value: (g) => g.gate },
-          { title: 'STATUS', value: (g) => g.status },
-          { title: 'REASON', value: (g) => cell(g.reason) },
-        ],
-        100,
-      ),
-    );
-  }
+  if (plan.validation) out.push('', renderValidation(plan.validation));
   return out.join('\n');
 }
