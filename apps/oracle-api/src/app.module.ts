@@ -14,10 +14,13 @@ import { MetricDefinitionsModule } from './operator/metric-definitions/metric-de
 import { PlanningModule } from './loop/planning/planning.module';
 import { PlansModule } from './loop/plans/plans.module';
 import { PoliciesApiModule } from './operator/policies/policies.module';
+import { PatternsModule } from './insights/patterns/patterns.module';
 import { QueuesModule } from './queues/queues.module';
+import { ReportsModule } from './insights/reports/reports.module';
 import { RetentionModule } from './housekeeping/retention/retention.module';
 import { RolloutsModule } from './operator/rollouts/rollouts.module';
 import { StatusModule } from './operator/status/status.module';
+import { SuggestionsModule } from './insights/suggestions/suggestions.module';
 import { TickModule } from './loop/tick/tick.module';
 import { ValidationModule } from './loop/validation/validation.module';
 
@@ -44,6 +47,9 @@ import { ValidationModule } from './loop/validation/validation.module';
     AuditModule,
     StatusModule,
     DatasetsModule,
+    PatternsModule,
+    ReportsModule,
+    SuggestionsModule,
   ],
 })
 export class AppModule {}

@@ -69,6 +69,50 @@ export const envSchema = baseEnvSchema
     /** HMAC-SHA256 secret of the `x-metaloop-signature` header (`t=<unix s>,v1=<hex>`). */
     TRAINER_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16).optional()),
     TRAINER_TIMEOUT_MS: int(100, 120_000, 10_000),
+    /** How often the reports job looks for a missing weekly/monthly fleet report (last complete period); 0 = only on demand. */
+    REPORTS_EVERY_MINUTES: int(0, 10_080, 60),
+    /** The periods the schedule reports on, comma-separated. */
+    REPORTS_PERIODS: z
+      .string()
+      .default('weekly,monthly')
+      .transform((v) => [
+        ...new Set(
+          v
+            .split(',')
+            .map((p) => p.trim())
+            .filter(Boolean),
+        ),
+      ])
+      .pipe(z.array(z.enum(['weekly', 'monthly'])).min(1)),
+    /** Called (POST, signed with REPORT_WEBHOOK_SECRET like the trainer's) with a report whose success rate dropped; unset = metric only. */
+    REPORT_WEBHOOK_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+    REPORT_WEBHOOK_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16).optional()),
+    REPORT_WEBHOOK_TIMEOUT_MS: int(100, 120_000, 10_000),
+    /**
+     * Suggestions (seed 003): at most this many judged feedback events are read per request
+     * (newest first, over all the agents asked about), and an area needs this many negative ones.
+     */
+    SUGGESTIONS_MAX_EVENTS: int(100, 1_000_000, 50_000),
+    SUGGESTIONS_MIN_NEGATIVES: int(1, 10_000, 3),
+    /**
+     * Optional model for suggestions: the API's base URL with its version (an OpenAI-compatible
+     * `https://api.openai.com/v1`, or Anthropic's `https://api.anthropic.com/v1` with KIND anthropic).
+     * Unset = the rules only; any failure of the model falls back to the rules.
+     */
+    SUGGESTIONS_MODEL_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+    SUGGESTIONS_MODEL_KIND: z.enum(['openai', 'anthropic']).default('openai'),
+    SUGGESTIONS_MODEL: z.string().min(1).default('gpt-4o-mini'),
+    SUGGESTIONS_API_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
+    SUGGESTIONS_MODEL_TIMEOUT_MS: int(100, 120_000, 20_000),
+    /**
+     * Optional persona model (seed 002): an OpenAI-compatible base URL asked for facet deltas after
+     * each selection. Unset = off (the policy's rules alone); its answer is validated (registered
+     * facets only), clamped to the policy's max_delta and logged with the persona update.
+     */
+    MEMORY_PERSONA_MODEL_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+    MEMORY_PERSONA_MODEL: z.string().min(1).default('gpt-4o-mini'),
+    MEMORY_PERSONA_MODEL_API_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
+    MEMORY_PERSONA_MODEL_TIMEOUT_MS: int(100, 60_000, 5_000),
     /** The embedder of example inputs (DICL): the same as feedback-api's, or retrieval finds nothing. */
     ...examplesEnv,
     /** The policy file, its hot-reload poll and seed 004's overrides (libs/policies). */
@@ -83,6 +127,10 @@ export const envSchema = baseEnvSchema
   .refine((env) => !env.TRAINER_URL || env.TRAINER_SECRET, {
     message: 'TRAINER_SECRET is required with TRAINER_URL (deliveries are signed)',
     path: ['TRAINER_SECRET'],
+  })
+  .refine((env) => !env.REPORT_WEBHOOK_URL || env.REPORT_WEBHOOK_SECRET, {
+    message: 'REPORT_WEBHOOK_SECRET is required with REPORT_WEBHOOK_URL (calls are signed)',
+    path: ['REPORT_WEBHOOK_SECRET'],
   });
 
 export type Env = z.infer<typeof envSchema>;

@@ -346,6 +346,9 @@ export function problemOf(t: AreaTally, tally: SuggestionTally): SuggestionProbl
   };
 }
 
+/** On equal figures a tag goes first: its patch applies to every task, a framework's to some. */
+const KIND_ORDER: Record<SuggestionAreaKind, number> = { tag: 0, framework: 1, corrections: 2 };
+
 /** The areas worth a suggestion, worst first: enough negatives, ranked by the Wilson lower bound of their negative rate. */
 export function worstAreas(tally: SuggestionTally, minNegatives: number): Array<{ tally: AreaTally; score: number }> {
   return [...tally.areas.values()]
@@ -356,18 +359,26 @@ export function worstAreas(tally: SuggestionTally, minNegatives: number): Array<
       score: round(wilsonLower(counts.negatives, counts.events)),
     }))
     .sort(
-      (a, b) => b.score - a.score || b.tally.negatives - a.tally.negatives || a.tally.area.localeCompare(b.tally.area),
+      (a, b) =>
+        b.score - a.score ||
+        b.tally.negatives - a.tally.negatives ||
+        KIND_ORDER[a.tally.kind] - KIND_ORDER[b.tally.kind] ||
+        a.tally.area.localeCompare(b.tally.area),
     );
 }
 
-/** The rules' suggestions for one agent's tally: the worst areas first, one per distinct prompt patch, at most `limit`. */
+/**
+ * The rules' suggestions for one agent's tally: the worst areas first, at most `limit`, and each
+ * catalogue rule once (its worst area's: a second area failing the same way adds nothing).
+ */
 export function ruleSuggestions(agentId: string, tally: SuggestionTally, options: RuleOptions): SuggestionDraft[] {
   const drafts: SuggestionDraft[] = [];
-  const patches = new Set<string>();
+  const seen = new Set<string>();
   for (const { tally: t, score } of worstAreas(tally, options.minNegatives)) {
     const draft = suggestionFor(agentId, t, tally, score);
-    if (patches.has(draft.prompt_patch)) continue;
-    patches.add(draft.prompt_patch);
+    const key = RULES.some((r) => r.rule === draft.rule) ? `rule:${draft.rule}` : `patch:${draft.prompt_patch}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     drafts.push(draft);
     if (drafts.length >= options.limit) break;
   }
