@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { subjectToken } from './feedback-event.schema';
 import { LIMITS } from './limits';
+import { subjectContextSchema, subjectIdSchema } from './memory.schema';
 import { agentConfigQuerySchema, agentConfigResponseSchema } from './registry.schema';
 import { storableString } from './storable-text';
 
@@ -44,17 +45,24 @@ export const exampleSearchResponseSchema = z.object({
 });
 
 /** `GET /api/v1/agents/{agent_id}/config`: with `query`, a config with dynamic_examples brings the examples most like it. */
-export const agentConfigFetchQuerySchema = agentConfigQuerySchema.extend({ query: queryText.optional() });
+export const agentConfigFetchQuerySchema = agentConfigQuerySchema.extend({
+  query: queryText.optional(),
+  /** The end user the agent is serving: their memory and persona come as `subject_context` (seed 002). */
+  subject_id: subjectIdSchema.optional(),
+});
 
 /** `POST /api/v1/agents/{agent_id}/config`: the same, for a query too long for a URL. */
 export const agentConfigFetchBodySchema = z.strictObject({
   session_id: z.string().min(1).max(LIMITS.sessionIdLength),
   query: queryText.optional(),
+  subject_id: subjectIdSchema.optional(),
 });
 
 /** The config fetch's answer; `examples_retrieved` only when a query was sent and the config has dynamic_examples. */
 export const agentConfigWithExamplesResponseSchema = agentConfigResponseSchema.extend({
   examples_retrieved: z.array(retrievedExampleSchema).optional(),
+  /** Only when `subject_id` was sent: the subject's goals, preferences, recent history and facets within a token budget. */
+  subject_context: subjectContextSchema.optional(),
 });
 
 export type ExamplesChangedMessage = z.output<typeof examplesChangedMessageSchema>;

@@ -5,7 +5,9 @@ import {
   mutationTypeSchema,
 } from '@metaloop/contracts';
 import { z } from 'zod';
+import { insightsSchema } from './insights/insights.schema';
 import { learningSchema } from './quality/learning.schema';
+import { memoryPolicySchema } from './memory/memory-policy.schema';
 
 /*
  * The policy file (snake_case YAML). Every field has a default, so `{}` is the default policy;
@@ -357,6 +359,10 @@ export const policySchema = z.strictObject({
   freeze: freezeSchema.prefault({}),
   /** The learning flywheel: quality score, examples (DICL), datasets. */
   learning: learningSchema.prefault({}),
+  /** Per-subject memory and persona (seed 002): what is learned at ingest and how much is kept. */
+  memory: memoryPolicySchema.prefault({}),
+  /** Patterns and reports (seed 003): what a success is, when a report alerts. */
+  insights: insightsSchema.prefault({}),
 });
 
 export type Policy = z.output<typeof policySchema>;

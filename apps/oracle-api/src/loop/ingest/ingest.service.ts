@@ -8,6 +8,7 @@ import type { JsMsg } from '@nats-io/jetstream';
 import type { Env } from '../../config/env.schema';
 import { errorSummary } from '../../common/error-summary';
 import { ExamplesService } from '../examples/examples.service';
+import { MemoryService } from '../memory/memory.service';
 import { isDataError } from './data-errors';
 import { DeadLetterer } from './dead-letterer';
 import { parseEnvelope } from './envelope-parser';
@@ -69,6 +70,7 @@ export class IngestService {
     private readonly metrics: IngestMetrics,
     private readonly prisma: PrismaService,
     private readonly examples: ExamplesService,
+    private readonly memory: MemoryService,
     config: ConfigService<Env, true>,
   ) {
     this.maxDeliver = config.get('INGEST_MAX_DELIVER', { infer: true });
@@ -220,6 +222,7 @@ export class IngestService {
         this.outage.reset();
         // After the commit and off the ingest path: example derivation never slows or fails it.
         this.examples.offer(envelopes);
+        this.memory.offer(envelopes);
         return { kind: 'written', result };
       } catch (error) {
         if (await this.databaseAnswers()) return { kind: 'rejected', error };
