@@ -12,6 +12,8 @@ export const QUEUES = {
   reverts: 'reverts',
   /** oracle-api's training datasets: build one, then deliver its training request to the trainer. */
   training: 'training',
+  /** oracle-api's weekly/monthly reports (seed 003). */
+  reports: 'reports',
 } as const;
 
 export const JOBS = {
@@ -22,6 +24,7 @@ export const JOBS = {
   revertAdapter: 'revert-adapter',
   buildDataset: 'build-dataset',
   deliverTrainingRequest: 'deliver-training-request',
+  generateReports: 'generate-reports',
 } as const;
 
 /** BullMQ job options, as plain data. */
@@ -74,6 +77,11 @@ export interface DeliverTrainingRequestJob {
 export interface PurgeRawEventsJob {
   /** Raw events and system metrics received before now − retentionDays are deleted. */
   retentionDays: number;
+}
+
+/** Makes the fleet-wide report of the last complete period of each, unless it exists. */
+export interface GenerateReportsJob {
+  periods: Array<'weekly' | 'monthly'>;
 }
 
 export interface TickJob {

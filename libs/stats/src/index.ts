@@ -1,6 +1,6 @@
 export type { Interval, Moments, TestResult } from './types';
 export { oneProportionZTest, twoProportionZTest } from './proportions';
-export { oneSampleTTest } from './means';
+export { oneSampleTTest, welchTTest } from './means';
 export {
   histogramMoments,
   histogramQuantile,

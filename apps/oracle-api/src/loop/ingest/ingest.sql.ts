@@ -111,3 +111,22 @@ INSERT INTO metric_rollups AS t (${names(METRIC_ROLLUP_COLUMNS)})
 SELECT ${names(METRIC_ROLLUP_COLUMNS)} FROM ${recordset(METRIC_ROLLUP_COLUMNS)}
 ON CONFLICT (agent_id, revision_id, bucket, metric) DO UPDATE SET
   ${addOnConflict(METRIC_ROLLUP_SUMS)}`;
+
+const DIMENSION_ROLLUP_KEY: Columns = { ...ROLLUP_KEY, dim: 'text', value: 'text' };
+const DIMENSION_ROLLUP_SUMS: Columns = {
+  count: 'int',
+  positive: 'int',
+  negative: 'int',
+  rating_count: 'int',
+  rating_sum: 'float8',
+  rating_sum_sq: 'float8',
+  complaints: 'int',
+};
+const DIMENSION_ROLLUP_COLUMNS: Columns = { ...DIMENSION_ROLLUP_KEY, ...DIMENSION_ROLLUP_SUMS };
+
+/** Hourly counts per tag / context value (patterns and reports), after the other rollups, in key order. */
+export const UPSERT_DIMENSION_ROLLUPS = `
+INSERT INTO feedback_dimension_rollups_hourly AS t (${names(DIMENSION_ROLLUP_COLUMNS)})
+SELECT ${names(DIMENSION_ROLLUP_COLUMNS)} FROM ${recordset(DIMENSION_ROLLUP_COLUMNS)}
+ON CONFLICT (agent_id, revision_id, bucket, dim, value) DO UPDATE SET
+  ${addOnConflict(DIMENSION_ROLLUP_SUMS)}`;

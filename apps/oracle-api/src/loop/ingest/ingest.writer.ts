@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@metaloop/db';
+import { PolicyStore } from '@metaloop/policies';
 import type { Envelope, StoredFeedbackEvent, StoredSystemMetric } from '@metaloop/contracts';
 import { feedbackEventRow, systemMetricRow } from './event-rows';
 import {
@@ -7,8 +8,10 @@ import {
   INSERT_SYSTEM_METRICS,
   UPSERT_FEEDBACK_ROLLUPS,
   UPSERT_FEEDBACK_ROLLUPS_HOURLY,
+  UPSERT_DIMENSION_ROLLUPS,
   UPSERT_METRIC_ROLLUPS,
 } from './ingest.sql';
+import { dimensionRollups } from '../rollups/dimension-rollups';
 import { aggregateRollups, hourlyRollups } from '../rollups/rollup-aggregation';
 
 export interface TypeCounts {
@@ -26,13 +29,16 @@ type Sql = Pick<PrismaService, '$queryRawUnsafe' | '$executeRawUnsafe'>;
 
 /**
  * Writes the events of many envelopes in ONE transaction: raw rows first, then rollup
- * increments (per minute, then per hour) of exactly the rows that were new. A message
- * delivered again after its batch committed (crash before the ack) inserts nothing, so it
- * cannot count twice.
+ * increments (per minute, per hour, per hour and tag / context value) of exactly the rows that
+ * were new. A message delivered again after its batch committed (crash before the ack) inserts
+ * nothing, so it cannot count twice.
  */
 @Injectable()
 export class IngestWriter {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly policies: PolicyStore,
+  ) {}
 
   async write(envelopes: readonly Envelope[]): Promise<WriteResult> {
     const feedbackEvents: StoredFeedbackEvent[] = [];
@@ -47,12 +53,13 @@ export class IngestWriter {
     return this.prisma.$transaction(
       async (tx) => {
         const inserted = await insertFeedbackEvents(tx, feedbackRows);
-        const rollups = aggregateRollups(
-          feedbackRows.filter((row) => inserted.has(row.event_id)).map((row) => row.payload),
-        );
+        const newEvents = feedbackRows.filter((row) => inserted.has(row.event_id)).map((row) => row.payload);
+        const rollups = aggregateRollups(newEvents);
         if (rollups.feedback.length > 0) {
           await tx.$executeRawUnsafe(UPSERT_FEEDBACK_ROLLUPS, JSON.stringify(rollups.feedback));
           await tx.$executeRawUnsafe(UPSERT_FEEDBACK_ROLLUPS_HOURLY, JSON.stringify(hourlyRollups(rollups.feedback)));
+          const dimensions = dimensionRollups(newEvents, this.policies.current().policy.insights.success);
+          await tx.$executeRawUnsafe(UPSERT_DIMENSION_ROLLUPS, JSON.stringify(dimensions));
         }
         if (rollups.metrics.length > 0)
           await tx.$executeRawUnsafe(UPSERT_METRIC_ROLLUPS, JSON.stringify(rollups.metrics));
