@@ -15,6 +15,7 @@ import type { FastifyReply } from 'fastify';
 import { retrieveDynamicExamples } from '../examples/dynamic-examples';
 import { ExampleStore } from '../examples/example-store';
 import { ExamplesMetrics } from '../examples/examples.metrics';
+import { SubjectMemoryStore } from '../subjects/subject-memory.store';
 import { AgentConfigMetrics } from './agent-config.metrics';
 import { etagOf, LiveConfigCache, type ServedConfig } from './live-config.cache';
 
@@ -28,6 +29,7 @@ export class AgentConfigController {
     private readonly metrics: AgentConfigMetrics,
     private readonly examples: ExampleStore,
     private readonly examplesMetrics: ExamplesMetrics,
+    private readonly subjects: SubjectMemoryStore,
   ) {}
 
   /**
@@ -86,13 +88,13 @@ export class AgentConfigController {
 
   private fetch(agentId: string, request: AgentConfigFetchQuery, reply: FastifyReply): string | Promise<string> {
     const served = this.cache.serve(agentId, request.session_id);
-    if (served) return this.withExamples(agentId, served, request.query, reply);
+    if (served) return this.withExtras(agentId, served, request, reply);
     const loading = this.cache.loadMissing(agentId);
     if (!loading) return this.notFound(agentId);
     return loading.then(
       () => {
         const loaded = this.cache.serve(agentId, request.session_id);
-        return loaded ? this.withExamples(agentId, loaded, request.query, reply) : this.notFound(agentId);
+        return loaded ? this.withExtras(agentId, loaded, request, reply) : this.notFound(agentId);
       },
       (error: unknown) => {
         this.metrics.configRequest(undefined, 'none', 'unavailable');
@@ -107,29 +109,43 @@ export class AgentConfigController {
   }
 
   /**
-   * Without a query or dynamic_examples: the cached body, synchronously. Otherwise the body gains
-   * `examples_retrieved` and an ETag of its own, so a 304 means the same config AND the same
-   * examples. When retrieval fails the config is still served, without them.
+   * Without a query (or dynamic_examples) and without a subject_id: the cached body, synchronously.
+   * Otherwise the body gains `examples_retrieved` and/or `subject_context` (read from Postgres per
+   * fetch, so what ingest learned shows at once) and an ETag of its own, so a 304 means the same
+   * config AND the same extras. When either cannot be read the config is still served, without it.
    */
-  private withExamples(
+  private withExtras(
     agentId: string,
     served: ServedConfig,
-    query: string | undefined,
+    request: AgentConfigFetchQuery,
     reply: FastifyReply,
   ): string | Promise<string> {
     const settings = served.dynamicExamples;
-    if (query === undefined || !settings) return this.answer(agentId, served, reply);
-    return retrieveDynamicExamples(this.examples, agentId, query, settings).then(
-      (examples) => {
-        const body = `${served.body.slice(0, -1)},"examples_retrieved":${JSON.stringify(examples)}}`;
-        return this.answer(agentId, { ...served, body, etag: etagOf(body) }, reply);
-      },
-      (error: Error) => {
-        this.examplesMetrics.retrievalFailures.inc();
-        this.logger.warn(`examples for ${agentId} not retrieved (${error.message}); serving the config without`);
-        return this.answer(agentId, served, reply);
-      },
-    );
+    const { query, subject_id: subjectId } = request;
+    const wantsExamples = query !== undefined && settings !== undefined;
+    if (!wantsExamples && subjectId === undefined) return this.answer(agentId, served, reply);
+    const examples = wantsExamples
+      ? retrieveDynamicExamples(this.examples, agentId, query, settings).catch((error: Error) => {
+          this.examplesMetrics.retrievalFailures.inc();
+          this.logger.warn(`examples for ${agentId} not retrieved (${error.message}); serving the config without`);
+          return undefined;
+        })
+      : undefined;
+    const context =
+      subjectId === undefined
+        ? undefined
+        : this.subjects.context(subjectId).catch((error: Error) => {
+            this.logger.warn(`subject context for ${agentId} not read (${error.message}); serving the config without`);
+            return undefined;
+          });
+    return Promise.all([examples, context]).then(([retrieved, subjectContext]) => {
+      let extras = '';
+      if (retrieved) extras += `,"examples_retrieved":${JSON.stringify(retrieved)}`;
+      if (subjectContext) extras += `,"subject_context":${JSON.stringify(subjectContext)}`;
+      if (!extras) return this.answer(agentId, served, reply);
+      const body = `${served.body.slice(0, -1)}${extras}}`;
+      return this.answer(agentId, { ...served, body, etag: etagOf(body) }, reply);
+    });
   }
 
   private answer(agentId: string, served: ServedConfig, reply: FastifyReply): string {

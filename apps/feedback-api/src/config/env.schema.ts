@@ -49,6 +49,12 @@ export const envSchema = baseEnvSchema.extend({
   EXAMPLES_RESYNC_MS: int(1_000, 86_400_000, 300_000),
   /** The embedder of queries: the same as oracle-api's, or retrieval finds nothing. */
   ...examplesEnv,
+  /** The subject's context on a config fetch with subject_id (seed 002): its size in estimated tokens (characters / 4)… */
+  SUBJECT_CONTEXT_TOKEN_BUDGET: int(16, 32_000, 400),
+  /** …and at most this many goals, preferences and history items each. */
+  SUBJECT_CONTEXT_MAX_ITEMS: int(1, 100, 5),
+  /** Goals and preferences rank by weight × confidence, halved every this many days unrenewed (as the policy's half_life_days). */
+  SUBJECT_MEMORY_HALF_LIFE_DAYS: z.coerce.number().min(0.01).max(3_650).default(30),
   FAST_ROUTES: z.enum(['on', 'off'], { message: 'expected on or off' }).default('on'),
 });
 
