@@ -1,3 +1,4 @@
+import { ApiKeysService, AuthModeService } from '@metaloop/auth';
 import { oracleHarness, type OracleHarness } from '../../__tests__/oracle-harness';
 import { storeFeedback, times } from './__tests__/feedback-rows';
 
@@ -6,8 +7,8 @@ const TEMPLATE = 'You are a helpful coding assistant.';
 describe('suggestions (real Postgres, the rules)', () => {
   let h: OracleHarness;
 
-  const call = async (method: 'GET' | 'POST', url: string, payload?: object) => {
-    const response = await h.apps[0]!.inject({ method, url, ...(payload && { payload }) });
+  const call = async (method: 'GET' | 'POST', url: string, payload?: object, headers: Record<string, string> = {}) => {
+    const response = await h.apps[0]!.inject({ method, url, headers, ...(payload && { payload }) });
     return { status: response.statusCode, body: response.body ? response.json() : undefined };
   };
 
@@ -160,5 +161,39 @@ describe('suggestions (real Postgres, the rules)', () => {
     const notUuid = await call('POST', '/api/v1/oracle/suggestions/abc/candidate');
     expect(notUuid.status).toBe(400);
     expect(JSON.stringify(notUuid.body)).toContain('suggestion_id');
+  });
+
+  it('registers one candidate when two calls race for the same suggestion', async () => {
+    const { body } = await call('POST', '/api/v1/oracle/suggestions', { agent_id: 'sugg_other' });
+    const id = body.items[0].suggestion_id;
+    const answers = await Promise.all(times(4, () => call('POST', `/api/v1/oracle/suggestions/${id}/candidate`)));
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201]);
+    expect(new Set(answers.map((a) => a.body.candidate_id)).size).toBe(1);
+    const audit = await h.query(
+      `SELECT id FROM audit_entries WHERE action = 'suggestion.candidate_registered' AND entity_id = $1`,
+      [id],
+    );
+    expect(audit).toHaveLength(1);
+  });
+
+  it('shows the routes in the OpenAPI document', async () => {
+    const spec = (await call('GET', '/docs/json')).body;
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/oracle/suggestions', '/api/v1/oracle/suggestions/{suggestion_id}/candidate']),
+    );
+    expect(JSON.stringify(spec.paths['/api/v1/oracle/suggestions'].post)).toContain('framework');
+  });
+
+  // Last: a key turns enforcement on for the rest of the suite.
+  it('needs oracle:write to suggest and register, oracle:read to list', async () => {
+    const reader = await h.apps[0]!.get(ApiKeysService).create({ name: 'reader', scopes: ['oracle:read'] });
+    await h.apps[0]!.get(AuthModeService).refresh();
+    const auth = { authorization: `Bearer ${reader.key}` };
+    expect((await call('GET', '/api/v1/oracle/suggestions', undefined, auth)).status).toBe(200);
+    expect((await call('POST', '/api/v1/oracle/suggestions', {}, auth)).status).toBe(403);
+    expect(
+      (await call('POST', '/api/v1/oracle/suggestions/0190a000-0000-7000-8000-000000000000/candidate', {}, auth))
+        .status,
+    ).toBe(403);
   });
 });
