@@ -36,6 +36,8 @@ export class ReportsMetrics {
       labelNames: ['period'],
       registers: [registry],
     });
+    // Both periods exported from the start: the alert rule sees the counter before its first alert.
+    for (const period of ['weekly', 'monthly']) this.successDropAlerts.inc({ period }, 0);
     this.webhookDeliveries = new Counter({
       name: 'metaloop_report_webhook_deliveries_total',
       help: 'Report alert webhook calls (REPORT_WEBHOOK_URL) by outcome (success, failure)',
