@@ -42,29 +42,94 @@ describe('ExampleIndex', () => {
     expect(index.search(unit(1, 0), 3).map((h) => h.id)).toEqual(['c', 'b']);
   });
 
-  it('agrees with brute force through growth, replacements and removals', () => {
-    let seed = 7;
-    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
-    const vector = () => normalize(Float32Array.from({ length: 16 }, () => (random() > 0.5 ? random() : 0)));
-    const index = new ExampleIndex<number>(16);
-    const truth = new Map<string, Float32Array>();
-    for (let i = 0; i < 500; i++) {
-      const id = `e${Math.floor(((random() + 1) / 2) * 300)}`;
-      if (random() < -0.6) {
-        expect(index.remove(id)).toBe(truth.delete(id));
-      } else {
-        const v = vector();
-        index.add(id, v, i);
-        truth.set(id, v);
+  it('runs on the WebAssembly SIMD kernel here, and on the JavaScript loop when told', () => {
+    expect(new ExampleIndex<string>(4).simd).toBe(true);
+    expect(new ExampleIndex<string>(4, { simd: false }).simd).toBe(false);
+  });
+
+  describe.each([
+    ['the SIMD kernel', {}],
+    ['the JavaScript loop', { simd: false }],
+  ])('on %s', (_, options) => {
+    it('agrees with brute force through growth, replacements and removals', () => {
+      let seed = 7;
+      const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+      const vector = () => normalize(Float32Array.from({ length: 16 }, () => (random() > 0.5 ? random() : 0)));
+      const index = new ExampleIndex<number>(16, options);
+      const truth = new Map<string, Float32Array>();
+      for (let i = 0; i < 500; i++) {
+        const id = `e${Math.floor(((random() + 1) / 2) * 300)}`;
+        if (random() < -0.6) {
+          expect(index.remove(id)).toBe(truth.delete(id));
+        } else {
+          const v = vector();
+          index.add(id, v, i);
+          truth.set(id, v);
+        }
       }
+      expect(index.size).toBe(truth.size);
+      for (let q = 0; q < 20; q++) {
+        const query = vector();
+        const expected = bruteForce(truth, query, 5, 0.1);
+        const hits = index.search(query, 5, 0.1);
+        expect(hits.map((h) => h.id)).toEqual(expected.map((h) => h.id));
+        hits.forEach((hit, i) => expect(hit.similarity).toBeCloseTo(expected[i]!.similarity, 5));
+      }
+    });
+
+    it('agrees with brute force on sparse 512-dimension vectors, any k, odd and even sizes', () => {
+      let seed = 11;
+      const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+      // A third of the dimensions used, as a short text's hashed n-grams; some queries use fewer
+      // dimensions than one pass of the kernel takes.
+      const vector = (density: number) =>
+        normalize(Float32Array.from({ length: 512 }, () => (random() < density ? random() * 2 - 1 : 0)));
+      for (const size of [1, 7, 64, 65, 301]) {
+        const index = new ExampleIndex<number>(512, options);
+        const truth = new Map<string, Float32Array>();
+        for (let i = 0; i < size; i++) {
+          const v = vector(0.33);
+          index.add(`e${i}`, v, i);
+          truth.set(`e${i}`, v);
+        }
+        for (const [k, density] of [
+          [1, 0.33],
+          [4, 0.01],
+          [10, 0.33],
+          [400, 0.5],
+        ] as const) {
+          const query = vector(density);
+          const expected = bruteForce(truth, query, k, -1);
+          const hits = index.search(query, k, -1);
+          expect(hits.map((h) => h.id)).toEqual(expected.map((h) => h.id));
+          hits.forEach((hit, i) => expect(hit.similarity).toBeCloseTo(expected[i]!.similarity, 6));
+        }
+      }
+    });
+
+    it('orders equal similarities by slot: the example added first comes first', () => {
+      const index = new ExampleIndex<string>(3, options);
+      for (const id of ['a', 'b', 'c', 'd', 'e']) index.add(id, unit(1, 1, 0), id);
+      index.add('z', unit(0, 0, 1), 'z');
+      expect(index.search(unit(1, 0, 0), 3).map((h) => h.id)).toEqual(['a', 'b', 'c']);
+      expect(index.search(unit(1, 0, 0), 10, 0.5).map((h) => h.id)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    });
+  });
+
+  it('scores bit for bit alike on the SIMD kernel and the JavaScript loop', () => {
+    let seed = 3;
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const vector = () => normalize(Float32Array.from({ length: 128 }, () => (random() < 0.4 ? random() - 0.5 : 0)));
+    const simd = new ExampleIndex<number>(128);
+    const js = new ExampleIndex<number>(128, { simd: false });
+    for (let i = 0; i < 333; i++) {
+      const v = vector();
+      simd.add(`e${i}`, v, i);
+      js.add(`e${i}`, v, i);
     }
-    expect(index.size).toBe(truth.size);
-    for (let q = 0; q < 20; q++) {
+    for (let q = 0; q < 10; q++) {
       const query = vector();
-      const expected = bruteForce(truth, query, 5, 0.1);
-      const hits = index.search(query, 5, 0.1);
-      expect(hits.map((h) => h.id)).toEqual(expected.map((h) => h.id));
-      hits.forEach((hit, i) => expect(hit.similarity).toBeCloseTo(expected[i]!.similarity, 5));
+      expect(simd.search(query, 333)).toEqual(js.search(query, 333));
     }
   });
 

@@ -1,3 +1,5 @@
+import { KERNEL_WIDTH, scoringMemory, type AccumulateKernel } from './simd-kernel';
+
 export interface SearchHit<T> {
   id: string;
   similarity: number;
@@ -6,25 +8,41 @@ export interface SearchHit<T> {
 
 const INITIAL_CAPACITY = 64;
 
+export interface ExampleIndexOptions {
+  /** false: score in JavaScript even where WebAssembly SIMD is available (the spec compares both). */
+  simd?: boolean;
+}
+
 /**
  * One agent's examples in memory for top-k cosine search. The unit vectors sit in one
  * contiguous Float32Array laid out dimension by dimension (column-major): a search adds
- * `q[d] * column d` into the scores for each dimension the query actually uses, in tight
- * sequential loops that skip the query's zero dimensions (two thirds of them, for a short
- * query and hashed n-grams). Adding, replacing and removing (the last slot moves into the hole)
- * are O(dimensions).
+ * `q[d] * column d` into the scores only for the dimensions the query uses (two thirds are zero
+ * for a short query and hashed n-grams), eight columns per pass over the scores, with a
+ * WebAssembly SIMD kernel (`simd-kernel.ts`, two f64 lanes; the same arithmetic as the
+ * JavaScript loop it replaces, about 4x sooner), then keeps the k best in one bounded pass (no
+ * sort). Adding, replacing and removing (the last slot moves into the hole) are O(dimensions).
  */
 export class ExampleIndex<T> {
-  private capacity = INITIAL_CAPACITY;
-  private matrix: Float32Array;
-  private scores: Float64Array;
+  private capacity = 0;
+  private matrix!: Float32Array;
+  private scores!: Float64Array;
+  private kernel?: AccumulateKernel;
+  private readonly used: Int32Array;
   private readonly ids: string[] = [];
   private readonly items: T[] = [];
   private readonly slots = new Map<string, number>();
 
-  constructor(readonly dimensions: number) {
-    this.matrix = new Float32Array(dimensions * this.capacity);
-    this.scores = new Float64Array(this.capacity);
+  constructor(
+    readonly dimensions: number,
+    private readonly options: ExampleIndexOptions = {},
+  ) {
+    this.used = new Int32Array(dimensions);
+    this.allocate(INITIAL_CAPACITY);
+  }
+
+  /** Whether searches run on the WebAssembly SIMD kernel (else the JavaScript loop). */
+  get simd(): boolean {
+    return this.kernel !== undefined;
   }
 
   get size(): number {
@@ -69,42 +87,23 @@ export class ExampleIndex<T> {
     return true;
   }
 
-  /** The k most similar examples with cosine ≥ minSimilarity, most similar first. */
+  /**
+   * The k most similar examples with cosine ≥ minSimilarity, most similar first; of equal
+   * similarity the one in the lower slot (added earlier, unless removals moved it) first.
+   */
   search(query: ArrayLike<number>, k: number, minSimilarity = -1): Array<SearchHit<T>> {
     if (query.length !== this.dimensions)
       throw new Error(`a query of ${query.length} dimensions in an index of ${this.dimensions}`);
     const n = this.ids.length;
     if (n === 0 || k <= 0) return [];
     const scores = this.scores;
-    scores.fill(0, 0, n);
-    const matrix = this.matrix;
-    const capacity = this.capacity;
-    const used: number[] = [];
-    for (let d = 0; d < this.dimensions; d++) if (query[d] !== 0) used.push(d);
-    // Four dimensions per pass over the scores: a quarter of the score loads and stores, which
-    // is what bounds this loop (measured 3× faster than one dimension per pass).
-    let j = 0;
-    for (; j + 4 <= used.length; j += 4) {
-      const d0 = used[j]!;
-      const d1 = used[j + 1]!;
-      const d2 = used[j + 2]!;
-      const d3 = used[j + 3]!;
-      const w0 = query[d0]!;
-      const w1 = query[d1]!;
-      const w2 = query[d2]!;
-      const w3 = query[d3]!;
-      const c0 = d0 * capacity;
-      const c1 = d1 * capacity;
-      const c2 = d2 * capacity;
-      const c3 = d3 * capacity;
-      for (let i = 0; i < n; i++)
-        scores[i]! += w0 * matrix[c0 + i]! + w1 * matrix[c1 + i]! + w2 * matrix[c2 + i]! + w3 * matrix[c3 + i]!;
-    }
-    for (; j < used.length; j++) {
-      const weight = query[used[j]!]!;
-      const column = used[j]! * capacity;
-      for (let i = 0; i < n; i++) scores[i]! += weight * matrix[column + i]!;
-    }
+    // The kernel scores two slots a step; the one past the last (if n is odd) is never read.
+    const slots = n + (n & 1);
+    scores.fill(0, 0, slots);
+    const used = this.used;
+    let count = 0;
+    for (let d = 0; d < this.dimensions; d++) if (query[d] !== 0) used[count++] = d;
+    for (let j = 0; j < count; j += KERNEL_WIDTH) this.accumulate(query, j, count, slots);
     // The best k so far, ascending by score, so the weakest is at 0 and a better one shifts in.
     const topSlots: number[] = [];
     const topScores: number[] = [];
@@ -129,13 +128,83 @@ export class ExampleIndex<T> {
     return hits;
   }
 
-  private grow(): void {
-    const capacity = this.capacity * 2;
-    const matrix = new Float32Array(this.dimensions * capacity);
-    for (let d = 0; d < this.dimensions; d++)
-      matrix.set(this.matrix.subarray(d * this.capacity, d * this.capacity + this.ids.length), d * capacity);
-    this.matrix = matrix;
-    this.scores = new Float64Array(capacity);
+  /**
+   * Adds eight of the query's used dimensions (from `used[from]`) into the scores of `slots`
+   * slots; past `count` a used column with weight 0, which adds exactly nothing.
+   */
+  private accumulate(query: ArrayLike<number>, from: number, count: number, slots: number): void {
+    const used = this.used;
+    const lane = (k: number) => (from + k < count ? used[from + k]! : used[from]!);
+    const weight = (k: number) => (from + k < count ? query[used[from + k]!]! : 0);
+    const capacity = this.capacity;
+    const [d0, d1, d2, d3, d4, d5, d6, d7] = [lane(0), lane(1), lane(2), lane(3), lane(4), lane(5), lane(6), lane(7)];
+    const [w0, w1, w2, w3, w4, w5, w6, w7] = [
+      weight(0),
+      weight(1),
+      weight(2),
+      weight(3),
+      weight(4),
+      weight(5),
+      weight(6),
+      weight(7),
+    ];
+    if (this.kernel) {
+      const base = this.matrix.byteOffset;
+      const stride = capacity * Float32Array.BYTES_PER_ELEMENT;
+      this.kernel(
+        this.scores.byteOffset,
+        this.scores.byteOffset + slots * Float64Array.BYTES_PER_ELEMENT,
+        base + d0 * stride,
+        base + d1 * stride,
+        base + d2 * stride,
+        base + d3 * stride,
+        base + d4 * stride,
+        base + d5 * stride,
+        base + d6 * stride,
+        base + d7 * stride,
+        w0,
+        w1,
+        w2,
+        w3,
+        w4,
+        w5,
+        w6,
+        w7,
+      );
+      return;
+    }
+    const m = this.matrix;
+    const scores = this.scores;
+    const [c0, c1, c2, c3] = [d0 * capacity, d1 * capacity, d2 * capacity, d3 * capacity];
+    const [c4, c5, c6, c7] = [d4 * capacity, d5 * capacity, d6 * capacity, d7 * capacity];
+    for (let i = 0; i < slots; i++)
+      scores[i]! +=
+        w0 * m[c0 + i]! +
+        w1 * m[c1 + i]! +
+        w2 * m[c2 + i]! +
+        w3 * m[c3 + i]! +
+        w4 * m[c4 + i]! +
+        w5 * m[c5 + i]! +
+        w6 * m[c6 + i]! +
+        w7 * m[c7 + i]!;
+  }
+
+  /** Scores (Float64, at 0) and the matrix (Float32, after them) in one memory the kernel reads. */
+  private allocate(capacity: number): void {
+    const scoreBytes = capacity * Float64Array.BYTES_PER_ELEMENT;
+    const bytes = scoreBytes + this.dimensions * capacity * Float32Array.BYTES_PER_ELEMENT;
+    const { buffer, kernel } = scoringMemory(bytes, this.options.simd !== false);
+    this.scores = new Float64Array(buffer, 0, capacity);
+    this.matrix = new Float32Array(buffer, scoreBytes, this.dimensions * capacity);
+    this.kernel = kernel;
     this.capacity = capacity;
+  }
+
+  private grow(): void {
+    const old = this.matrix;
+    const oldCapacity = this.capacity;
+    this.allocate(oldCapacity * 2);
+    for (let d = 0; d < this.dimensions; d++)
+      this.matrix.set(old.subarray(d * oldCapacity, d * oldCapacity + this.ids.length), d * this.capacity);
   }
 }
