@@ -34,6 +34,44 @@ export class ReportsService {
     actor: string,
     now = new Date(),
   ): Promise<Report> {
+    const report = await this.make(request, trigger, actor, now, this.prisma);
+    await this.announce(report);
+    return report;
+  }
+
+  /**
+   * The scheduled job: a fleet-wide report of each period's last complete period, unless one
+   * exists. Checked and written under a transaction-scoped advisory lock per period, so two
+   * replicas' jobs never make the same report twice.
+   */
+  async generateDue(periods: readonly ReportPeriod[], now = new Date()): Promise<Report[]> {
+    const made: Report[] = [];
+    for (const period of periods) {
+      const range = lastCompletePeriod(period, now);
+      const report = await this.prisma.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', `metaloop:reports:${period}`);
+        const existing = await tx.insightReport.findFirst({
+          where: { period, periodId: range.id, agentId: null },
+          select: { id: true },
+        });
+        if (existing) return null;
+        return this.make({ period, period_id: range.id }, 'schedule', 'system:reports', now, tx);
+      });
+      if (!report) continue;
+      await this.announce(report);
+      made.push(report);
+    }
+    return made;
+  }
+
+  /** Builds the report from the rollups and stores it. */
+  private async make(
+    request: CreateReportRequest,
+    trigger: ReportTrigger,
+    actor: string,
+    now: Date,
+    db: Pick<PrismaService, 'insightReport'>,
+  ): Promise<Report> {
     const range = this.rangeOf(request, now);
     const previousRange = previousPeriod(range);
     const agentId = request.agent_id ?? null;
@@ -49,7 +87,7 @@ export class ReportsService {
       agentId,
       policy: this.policies.current().policy.insights.reports,
     });
-    const row = await this.prisma.insightReport.create({
+    const row = await db.insightReport.create({
       data: {
         period: range.period,
         periodId: range.id,
@@ -62,24 +100,13 @@ export class ReportsService {
         createdBy: actor,
       },
     });
-    const report = toReport(row);
-    this.observe(report);
-    if (report.alert) await this.webhook.notify(report);
-    return report;
+    return toReport(row);
   }
 
-  /** The scheduled job: a fleet-wide report of each period's last complete period, unless one exists. */
-  async generateDue(periods: readonly ReportPeriod[], now = new Date()): Promise<Report[]> {
-    const made: Report[] = [];
-    for (const period of periods) {
-      const range = lastCompletePeriod(period, now);
-      const existing = await this.prisma.insightReport.findFirst({
-        where: { period, periodId: range.id, agentId: null },
-        select: { id: true },
-      });
-      if (!existing) made.push(await this.generate({ period, period_id: range.id }, 'schedule', 'system:reports', now));
-    }
-    return made;
+  /** After the report is stored: metrics, and the webhook when it alerts. */
+  private async announce(report: Report): Promise<void> {
+    this.observe(report);
+    if (report.alert) await this.webhook.notify(report);
   }
 
   async list(query: ReportListQuery): Promise<ReportListResponse> {

@@ -73,7 +73,10 @@ describe('patterns and reports (over the dimension rollups)', () => {
     });
     // Another agent, without a revision, on an older model nobody registered.
     const other = Array.from({ length: 10 }, (_, i) => event(current.from, i, 'other', undefined, true, 'code', 'cot'));
-    await h.apps[0]!.get(IngestWriter).write([{ v: 1, type: 'feedback', events: [...before, ...now, ...other] }]);
+    const envelope = { v: 1 as const, type: 'feedback' as const, events: [...before, ...now, ...other] };
+    await h.apps[0]!.get(IngestWriter).write([envelope]);
+    // Delivered again (a crash before the ack): nothing counts twice.
+    await h.apps[0]!.get(IngestWriter).write([envelope]);
     // Patterns and reports read rollups only: without the raw events they answer the same.
     await h.query('DELETE FROM feedback_events');
   });
@@ -83,7 +86,7 @@ describe('patterns and reports (over the dimension rollups)', () => {
     await hook?.close();
   });
 
-  it('writes hourly dimension rollups with the success verdicts in the ingest transaction', async () => {
+  it('writes hourly dimension rollups with the success verdicts in the ingest transaction, once per event', async () => {
     const rows = await h.query<{ dim: string; value: string; count: number; positive: number; negative: number }>(
       `SELECT dim, value, sum(count)::int AS count, sum(positive)::int AS positive, sum(negative)::int AS negative
        FROM feedback_dimension_rollups_hourly WHERE agent_id = 'writer' GROUP BY dim, value ORDER BY dim, value`,
