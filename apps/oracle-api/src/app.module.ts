@@ -20,6 +20,7 @@ import { ReportsModule } from './insights/reports/reports.module';
 import { RetentionModule } from './housekeeping/retention/retention.module';
 import { RolloutsModule } from './operator/rollouts/rollouts.module';
 import { StatusModule } from './operator/status/status.module';
+import { SubjectsModule } from './operator/subjects/subjects.module';
 import { SuggestionsModule } from './insights/suggestions/suggestions.module';
 import { TickModule } from './loop/tick/tick.module';
 import { ValidationModule } from './loop/validation/validation.module';
@@ -47,6 +48,7 @@ import { ValidationModule } from './loop/validation/validation.module';
     AuditModule,
     StatusModule,
     DatasetsModule,
+    SubjectsModule,
     PatternsModule,
     ReportsModule,
     SuggestionsModule,

@@ -296,6 +296,7 @@ export {
   subjectExportSchema,
   subjectIdSchema,
   SUBJECT_LOG_KINDS,
+  subjectLogKindParam,
   subjectLogsQuerySchema,
   subjectMemoryResponseSchema,
   type ContextBreakdown,
@@ -306,6 +307,7 @@ export {
   type SubjectContext,
   type SubjectEraseResponse,
   type SubjectExport,
+  type SubjectLogKind,
   type SubjectLogsQuery,
   type SubjectMemoryResponse,
 } from './memory.schema';

@@ -125,6 +125,15 @@ export const subjectEraseResponseSchema = z.object({
 
 /** `GET /api/v1/subject-logs/{kind}`: seed 002's training logs as JSONL. */
 export const SUBJECT_LOG_KINDS = ['selections', 'persona-updates'] as const;
+/** The `{kind}` path parameter, its issue naming it (as pathId does). */
+export const subjectLogKindParam = z
+  .string()
+  .superRefine((value, ctx) => {
+    if (!(SUBJECT_LOG_KINDS as readonly string[]).includes(value))
+      ctx.addIssue({ code: 'custom', message: `must be ${SUBJECT_LOG_KINDS.join(' or ')}`, path: ['kind'] });
+  })
+  .transform((value) => value as (typeof SUBJECT_LOG_KINDS)[number]);
+
 export const subjectLogsQuerySchema = z.strictObject({
   agent_id: storableString().min(1).max(LIMITS.idLength).optional(),
   from: isoTime.optional(),
@@ -141,4 +150,5 @@ export type SelectionLog = z.output<typeof selectionLogSchema>;
 export type PersonaUpdateLog = z.output<typeof personaUpdateLogSchema>;
 export type SubjectExport = z.output<typeof subjectExportSchema>;
 export type SubjectEraseResponse = z.output<typeof subjectEraseResponseSchema>;
+export type SubjectLogKind = (typeof SUBJECT_LOG_KINDS)[number];
 export type SubjectLogsQuery = z.output<typeof subjectLogsQuerySchema>;
