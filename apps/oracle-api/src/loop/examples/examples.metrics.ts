@@ -14,7 +14,7 @@ export class ExamplesMetrics {
   constructor(registry: MetricsRegistry) {
     this.writes = new Counter({
       name: 'metaloop_examples_writes_total',
-      help: 'Examples written from ingested feedback: example (new or better), correction (a corrected output), demotion (by a later complaint or correction), capped (over the per-agent cap), expired (retention)',
+      help: 'Examples written from ingested feedback: example (new or better), correction (a corrected output), demotion (by a complaint or correction of its session or inference, whichever arrived first), capped (over the per-agent cap), expired (retention)',
       labelNames: ['outcome'],
       registers: [registry],
     });

@@ -112,6 +112,76 @@ describe('example store: ingested feedback → examples (real NATS and Postgres)
     ]);
   });
 
+  it('ends the same whichever arrives first: the good events or their complaint and correction (another batch)', async () => {
+    const good = (agent: string, session: string, inference: string | undefined, input: string) =>
+      event({
+        agent_id: agent,
+        session_id: session,
+        inference_id: inference,
+        explicit: { rating: 5 },
+        artifacts: { input, output: `answer to ${input}` },
+      });
+    const complaintOf = (agent: string, session: string, inference?: string) =>
+      event({ agent_id: agent, session_id: session, inference_id: inference, explicit: { complaint: 'wrong' } });
+    const correctionOf = (agent: string, session: string) =>
+      event({
+        agent_id: agent,
+        session_id: session,
+        explicit: { correction: 'the right answer' },
+        artifacts: { input: 'corrected question' },
+      });
+    // Two agents per order, as this suite's cap is 4 examples an agent.
+    const goods = (agent: string) => [
+      good(agent, 's1', 'i1', 'named inference'),
+      good(agent, 's1', 'i2', 'other inference'),
+      good(agent, 's4', undefined, 'untouched session'),
+      good(`${agent}-2`, 's2', undefined, 'whole session'),
+      good(`${agent}-2`, 's3', undefined, 'corrected question'),
+    ];
+    const judgments = (agent: string) => [
+      complaintOf(agent, 's1', 'i1'),
+      complaintOf(`${agent}-2`, 's2'),
+      correctionOf(`${agent}-2`, 's3'),
+    ];
+    const demotionsBefore = await metricValue(h.apps, 'metaloop_examples_writes_total', { outcome: 'demotion' });
+    await ingest(...goods('forward'));
+    await ingest(...judgments('forward'));
+    await ingest(...judgments('reverse'));
+    await ingest(...goods('reverse'));
+    const outcome = async (agent: string) =>
+      [...(await examples(agent)), ...(await examples(`${agent}-2`))]
+        .map((r) => [r.input, r.output, r.source, r.demote_reason, r.demoted_at !== null])
+        .sort((a, b) => `${a[0]}${a[1]}`.localeCompare(`${b[0]}${b[1]}`));
+    const expected = [
+      ['corrected question', 'answer to corrected question', 'feedback', 'correction', true],
+      ['corrected question', 'the right answer', 'correction', null, false],
+      ['named inference', 'answer to named inference', 'feedback', 'complaint', true],
+      ['other inference', 'answer to other inference', 'feedback', null, false],
+      ['untouched session', 'answer to untouched session', 'feedback', null, false],
+      ['whole session', 'answer to whole session', 'feedback', 'complaint', true],
+    ];
+    expect(await outcome('forward')).toEqual(expected);
+    expect(await outcome('reverse')).toEqual(expected);
+    // Three demoted in each order: by the complaint (forward) or on arrival (reverse).
+    expect(await metricValue(h.apps, 'metaloop_examples_writes_total', { outcome: 'demotion' })).toBe(
+      demotionsBefore + 6,
+    );
+  });
+
+  it('demotes on arrival only what the first order would have: a repeat of a better example elsewhere keeps it', async () => {
+    const artifacts = { input: 'shared question', output: 'shared answer' };
+    await ingest(event({ agent_id: 'epsilon', session_id: 'a', explicit: { rating: 5 }, artifacts }));
+    await ingest(event({ agent_id: 'epsilon', session_id: 'b', explicit: { complaint: 'bad' } }));
+    // Quality 0.8 < 1: the example keeps session a's attribution, so b's complaint does not touch it.
+    await ingest(event({ agent_id: 'epsilon', session_id: 'b', explicit: { rating: 4 }, artifacts }));
+    expect((await examples('epsilon')).map((r) => [r.input, r.demoted_at])).toEqual([['shared question', null]]);
+    // An equal quality takes session b's attribution, which had a complaint: demoted, as if it came first.
+    await ingest(event({ agent_id: 'epsilon', session_id: 'b', explicit: { rating: 5 }, artifacts }));
+    expect((await examples('epsilon')).map((r) => [r.input, r.demote_reason])).toEqual([
+      ['shared question', 'complaint'],
+    ]);
+  });
+
   it('makes a correction an example of the corrected output, demoting the answer it corrects', async () => {
     const artifacts = { input: 'what is the refund window?', output: '7 days' };
     await ingest(event({ agent_id: 'gamma', session_id: 's3', explicit: { rating: 5 }, artifacts }));

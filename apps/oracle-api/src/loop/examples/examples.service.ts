@@ -12,7 +12,14 @@ import { NatsEventsClient } from '@metaloop/messaging';
 import { PolicyStore, type LearningPolicy, type QualityMetric } from '@metaloop/policies';
 import { lastValueFrom } from 'rxjs';
 import { errorSummary } from '../../common/error-summary';
-import { DEMOTE_EXAMPLES, ENFORCE_CAP, PURGE_EXPIRED, UPSERT_EXAMPLE } from './examples.sql';
+import {
+  DEMOTE_EXAMPLES,
+  ENFORCE_CAP,
+  MARK_DEMOTION,
+  PURGE_EXPIRED,
+  PURGE_EXPIRED_DEMOTIONS,
+  UPSERT_EXAMPLE,
+} from './examples.sql';
 import { ExamplesMetrics } from './examples.metrics';
 
 /** The Nest token of the app's embedder (examples.module builds it from the env). */
@@ -30,8 +37,9 @@ const DAY_MS = 86_400_000;
  * failure (the embedder down, Postgres refusing) is logged and counted while the events stay
  * stored. Per agent, in the order the events happened: good feedback with artifacts becomes an
  * example (one per content), a correction an example of the corrected output, a complaint or
- * correction demotes the session's earlier examples; then the per-agent cap is enforced and
- * `examples.changed` tells feedback-api to refresh.
+ * correction demotes the session's earlier examples and is remembered, so that a good event of
+ * that session arriving later (another batch, out of order) is stored demoted: both orders end
+ * the same. Then the per-agent cap is enforced and `examples.changed` tells feedback-api to refresh.
  */
 @Injectable()
 export class ExamplesService implements OnApplicationShutdown {
@@ -118,6 +126,10 @@ export class ExamplesService implements OnApplicationShutdown {
       total += rows.length;
       if (rows.length < chunkRows || this.stopping) break;
     }
+    while (!this.stopping) {
+      const marks = await this.prisma.$executeRawUnsafe(PURGE_EXPIRED_DEMOTIONS, cutoff, chunkRows);
+      if (marks < chunkRows) break;
+    }
     this.metrics.writes.inc({ outcome: 'expired' }, total);
     for (const agentId of agents) await this.announce({ agent_id: agentId, removed: true });
     return total;
@@ -136,6 +148,7 @@ export class ExamplesService implements OnApplicationShutdown {
         const { example, demotion } = judgement;
         // A correction's own example is written after it demotes the answer it corrects.
         if (demotion) {
+          await tx.$executeRawUnsafe(MARK_DEMOTION, agentId, demotion.sessionId, demotion.inferenceId, demotion.reason);
           const demoted = await tx.$executeRawUnsafe(
             DEMOTE_EXAMPLES,
             agentId,
@@ -148,7 +161,7 @@ export class ExamplesService implements OnApplicationShutdown {
         }
         const vector = example && vectors?.get(example.input);
         if (!example || !vector) continue;
-        const written = await tx.$queryRawUnsafe<unknown[]>(
+        const written = await tx.$queryRawUnsafe<Array<{ demoted: boolean }>>(
           UPSERT_EXAMPLE,
           uuidv7(),
           agentId,
@@ -166,6 +179,7 @@ export class ExamplesService implements OnApplicationShutdown {
         );
         if (written.length > 0)
           this.metrics.writes.inc({ outcome: example.source === 'correction' ? 'correction' : 'example' });
+        if (written[0]?.demoted) this.metrics.writes.inc({ outcome: 'demotion' });
         changed += written.length;
       }
       capped = await tx.$executeRawUnsafe(ENFORCE_CAP, agentId, policy.examples.max_per_agent);

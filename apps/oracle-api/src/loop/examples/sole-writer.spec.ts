@@ -1,10 +1,15 @@
 import { tableWrites, tableWritesOutside, type OwnedTables } from '@metaloop/testing';
 
 /*
- * oracle-api's loop/examples is the only writer of `examples` (feedback-api only reads them):
+ * oracle-api's loop/examples is the only writer of `examples` (feedback-api only reads them) and of
+ * `example_demotions` (the complaints and corrections it remembers):
  * this fails when production code anywhere else writes one, by Prisma or by raw SQL.
  */
-const EXAMPLE_TABLES: OwnedTables = { models: ['example'], relations: ['examples'], tables: ['examples'] };
+const EXAMPLE_TABLES: OwnedTables = {
+  models: ['example', 'exampleDemotion'],
+  relations: ['examples'],
+  tables: ['examples', 'example_demotions'],
+};
 
 describe('loop/examples is the only writer of examples', () => {
   it('finds every kind of write, and nothing that only reads', () => {
