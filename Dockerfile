@@ -27,6 +27,8 @@ FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=runtime-deps /app ./
+# oracle-api's DATASETS_DIR: a volume mounted here starts out owned by the user that writes it.
+RUN mkdir -p /var/lib/metaloop/datasets && chown node:node /var/lib/metaloop/datasets
 USER node
 EXPOSE 8091 8092 8093
 CMD ["node", "apps/feedback-api/dist/main.js"]

@@ -20,7 +20,7 @@ interface ScrapeConfig {
   static_configs: Array<{ targets: string[]; labels?: Record<string, string> }>;
 }
 
-const compose = readYaml<{ services: Record<string, ComposeService> }>(COMPOSE_FILE);
+const compose = readYaml<{ services: Record<string, ComposeService>; volumes: Record<string, unknown> }>(COMPOSE_FILE);
 const services = compose.services;
 const prometheus = readYaml<{ scrape_configs: ScrapeConfig[]; rule_files: string[] }>(
   join(PROMETHEUS_DIR, 'prometheus.yml'),
@@ -31,6 +31,19 @@ function mountedFrom(service: ComposeService, containerPath: string): string {
   const mount = service.volumes?.find((volume) => volume.split(':')[1] === containerPath);
   if (!mount) throw new Error(`nothing is mounted at ${containerPath}`);
   return resolve(dirname(COMPOSE_FILE), mount.split(':')[0]!);
+}
+
+/**
+ * The environment as docker compose starts the service with nothing set in the shell: `${NAME:-default}`
+ * and `${NAME-default}` become the default, `${NAME}` the empty string.
+ */
+function defaultEnvironment(service: ComposeService): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(service.environment ?? {}).map(([key, value]) => [
+      key,
+      String(value).replace(/\$\{\w+(?::?-([^}]*))?\}/g, (_, fallback?: string) => fallback ?? ''),
+    ]),
+  );
 }
 
 describe('docker-compose.yml', () => {
@@ -52,7 +65,7 @@ describe('docker-compose.yml', () => {
 
   describe.each(APPS)('$name', (app) => {
     const service = services[app.name]!;
-    const env = service.environment ?? {};
+    const env = defaultEnvironment(service);
 
     it('sets every required variable of the env schema, with values the schema accepts', () => {
       for (const name of app.required) expect({ name, set: name in env }).toEqual({ name, set: true });
@@ -95,6 +108,44 @@ describe('docker-compose.yml', () => {
       expect(job?.static_configs.flatMap((config) => config.targets)).toEqual([`${app.name}:${app.defaultPort}`]);
       expect(job?.static_configs.every((config) => config.labels?.['environment'])).toBe(true);
     });
+  });
+
+  it('keeps oracle-api’s datasets on a named volume mounted at DATASETS_DIR', () => {
+    const oracle = services['oracle-api']!;
+    const datasetsDir = defaultEnvironment(oracle)['DATASETS_DIR'];
+    const mount = oracle.volumes?.find((volume) => volume.split(':')[1] === datasetsDir);
+    expect(mount).toBeDefined();
+    const volume = mount!.split(':')[0]!;
+    expect(volume).toMatch(/^\w[\w-]*$/); // a named volume, not a host path
+    expect(Object.keys(compose.volumes)).toContain(volume);
+    // The image creates the directory for its user, so a fresh volume is writable by the app.
+    const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain(`chown node:node ${datasetsDir}`);
+  });
+
+  it('passes the trainer webhook through from the shell, off (NATS only) when unset', () => {
+    const oracle = services['oracle-api']!;
+    expect(oracle.environment).toMatchObject({
+      TRAINER_URL: '${TRAINER_URL:-}',
+      TRAINER_SECRET: '${TRAINER_SECRET:-}',
+    });
+    const withTrainer = { ...defaultEnvironment(oracle), TRAINER_URL: 'http://trainer:9000/hook' };
+    expect(APPS[1]!.envSchema.safeParse(withTrainer).success).toBe(false); // a URL needs its secret
+    expect(APPS[1]!.envSchema.safeParse({ ...withTrainer, TRAINER_SECRET: 'a-secret-of-16-chars' }).success).toBe(true);
+  });
+
+  it('gives feedback-api and oracle-api the same embedder (the in-process one unless the shell names another)', () => {
+    const embedderEnv = (name: string) =>
+      Object.fromEntries(
+        Object.entries(services[name]!.environment!).filter(([key]) => key.startsWith('EXAMPLES_EMBEDDER_')),
+      );
+    expect(Object.keys(embedderEnv('oracle-api')).sort()).toEqual([
+      'EXAMPLES_EMBEDDER_API_KEY',
+      'EXAMPLES_EMBEDDER_MODEL',
+      'EXAMPLES_EMBEDDER_URL',
+    ]);
+    expect(embedderEnv('feedback-api')).toEqual(embedderEnv('oracle-api'));
+    expect(defaultEnvironment(services['oracle-api']!)['EXAMPLES_EMBEDDER_URL']).toBe('');
   });
 
   it('runs NATS 2.11 or later with JetStream on a volume, syncing every write', () => {

@@ -12,7 +12,10 @@ interface Kustomization {
 interface EnvVar {
   name: string;
   value?: string;
-  valueFrom?: { secretKeyRef?: { name: string; key: string }; configMapKeyRef?: { name: string; key: string } };
+  valueFrom?: {
+    secretKeyRef?: { name: string; key: string; optional?: boolean };
+    configMapKeyRef?: { name: string; key: string };
+  };
 }
 
 interface Probe {
@@ -35,9 +38,9 @@ interface Container {
 
 interface PodSpec {
   containers: Container[];
-  volumes?: Array<{ name: string; configMap?: { name: string } }>;
+  volumes?: Array<{ name: string; configMap?: { name: string }; persistentVolumeClaim?: { claimName: string } }>;
   terminationGracePeriodSeconds?: number;
-  securityContext?: { runAsNonRoot?: boolean };
+  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; fsGroup?: number };
 }
 
 interface Manifest {
@@ -181,6 +184,60 @@ describe('deploy/k8s', () => {
       expect(Object.keys(configMapData('metaloop-policies'))).toContain(key);
     },
   );
+
+  describe('oracle-api datasets, trainer and embedder', () => {
+    const oracle = APPS.find((app) => app.name === 'oracle-api')!;
+    const pod = podOf(oracle);
+    const container = pod.containers[0]!;
+    const env = environment(container);
+    const optionalSecret = (c: Container, name: string) => c.env!.find((v) => v.name === name)?.valueFrom?.secretKeyRef;
+
+    it('writes DATASETS_DIR on a ReadWriteMany PersistentVolumeClaim every replica mounts, writable by the app', () => {
+      const mount = container.volumeMounts!.find((m) => m.mountPath === env['DATASETS_DIR'])!;
+      expect(mount).toBeDefined();
+      const claimName = pod.volumes!.find((v) => v.name === mount.name)!.persistentVolumeClaim?.claimName;
+      const claim = find('PersistentVolumeClaim', claimName!)!;
+      expect(claim.spec['accessModes']).toEqual(['ReadWriteMany']);
+      expect((claim.spec['resources'] as { requests: { storage: string } }).requests.storage).toMatch(/^\d+[GT]i$/);
+      expect(pod.securityContext?.fsGroup).toBe(pod.securityContext?.runAsUser);
+      expect(oracle.envSchema.shape['DATASETS_DIR']!.parse(env['DATASETS_DIR'])).toBe('/var/lib/metaloop/datasets');
+    });
+
+    it('takes TRAINER_SECRET from metaloop-secrets (optional while TRAINER_URL is empty)', () => {
+      expect(env['TRAINER_URL']).toBe('');
+      expect(optionalSecret(container, 'TRAINER_SECRET')).toEqual({
+        name: 'metaloop-secrets',
+        key: 'TRAINER_SECRET',
+        optional: true,
+      });
+      // The whole schema (its cross-field rules too) with the optional secrets absent.
+      const withoutSecrets = Object.fromEntries(Object.entries(env).filter(([, v]) => !v.startsWith('secret:')));
+      const parsed = oracle.envSchema.safeParse({
+        ...withoutSecrets,
+        DATABASE_URL: 'postgresql://u:p@db:5432/m',
+        REDIS_URL: 'redis://r:6379',
+      });
+      expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
+    });
+
+    it('gives feedback-api the same embedder, its API key from the same optional secret', () => {
+      const feedback = podOf(APPS.find((app) => app.name === 'feedback-api')!).containers[0]!;
+      const embedderEnv = (c: Container) =>
+        Object.fromEntries(Object.entries(environment(c)).filter(([key]) => key.startsWith('EXAMPLES_EMBEDDER_')));
+      expect(Object.keys(embedderEnv(container)).sort()).toEqual([
+        'EXAMPLES_EMBEDDER_API_KEY',
+        'EXAMPLES_EMBEDDER_MODEL',
+        'EXAMPLES_EMBEDDER_URL',
+      ]);
+      expect(embedderEnv(feedback)).toEqual(embedderEnv(container));
+      for (const c of [container, feedback])
+        expect(optionalSecret(c, 'EXAMPLES_EMBEDDER_API_KEY')).toEqual({
+          name: 'metaloop-secrets',
+          key: 'EXAMPLES_EMBEDDER_API_KEY',
+          optional: true,
+        });
+    });
+  });
 
   it('autoscales feedback-api on CPU', () => {
     const hpa = find('HorizontalPodAutoscaler', 'feedback-api')!;
