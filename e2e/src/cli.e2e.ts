@@ -14,6 +14,16 @@ const BIN = join(WORKSPACE_ROOT, 'apps', 'cli', 'bin', 'metaloop.js');
 const AGENT = 'cli_agent';
 const SUBJECT = 'cli-user-1';
 
+/** The ISO week (2026-W49) of a date, in UTC. */
+function isoWeek(date: Date): string {
+  const day = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+  const weekday = day.getUTCDay() || 7;
+  day.setUTCDate(day.getUTCDate() + 4 - weekday);
+  const yearStart = Date.UTC(day.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((day.getTime() - yearStart) / 86_400_000 + 1) / 7);
+  return `${day.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+}
+
 interface Run {
   code: number;
   stdout: string;
@@ -84,7 +94,7 @@ describe('the metaloop CLI against the running mesh', () => {
   });
 
   it("capture sends seed 003's flags; a bad value exits 2 naming the flag", async () => {
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 8; i++) {
       const run = await expectRun(
         [
           'capture',
@@ -126,7 +136,7 @@ describe('the metaloop CLI against the running mesh', () => {
           'SELECT count(*)::int AS n FROM feedback_events WHERE agent_id = $1',
           [AGENT],
         );
-        if (n < 6) throw new Error(`${n} events stored`);
+        if (n < 8) throw new Error(`${n} events stored`);
       },
       20_000,
       100,
@@ -203,13 +213,88 @@ describe('the metaloop CLI against the running mesh', () => {
     expect((await expectRun(['datasets', 'create'], 2)).stderr).toContain('--agent is required');
   });
 
-  it('analyze, report, suggest and memory refuse bad usage before asking the API', async () => {
+  it('analyze shows the patterns; too few samples is a clear refusal (exit 1)', async () => {
+    const patterns = await expectRun(['analyze', '--agent', AGENT, '--days', '1', '--min-samples', '5'], 0);
+    expect(patterns.stdout).toMatch(/^samples\s+8 \(4 positive, 4 negative\)$/m);
+    expect(patterns.stdout).toMatch(/^success rate\s+50\.0 %$/m);
+    expect(patterns.stdout).toMatch(/^by tag:\n(.*\n)*\s+technical\s+4\s+100\.0 %/m);
+    expect(patterns.stdout).toMatch(/^by context\.framework:\n(.*\n)*\s+chain-of-thought\s+8\s+50\.0 %/m);
+    const json = JSON.parse((await expectRun(['analyze', '--agent', AGENT, '--days', '1', '--json'], 0)).stdout) as {
+      samples: number;
+    };
+    expect(json.samples).toBe(8);
+    const few = await expectRun(['analyze', '--agent', AGENT, '--days', '1', '--min-samples', '1000'], 1);
+    expect(few.stderr).toMatch(
+      /^metaloop analyze: 422 insufficient-samples: too few samples for patterns: 8 .* at least 1000/,
+    );
     expect((await expectRun(['analyze', '--days', 'soon'], 2)).stderr).toContain('--days: expected a number');
+  });
+
+  it('report writes Markdown or JSON with --output, lists and shows reports', async () => {
+    const week = isoWeek(new Date());
+    const made = await expectRun(
+      ['report', '--period', 'weekly', '--period-id', week, '--agent', AGENT, '--output', 'r.md'],
+      0,
+    );
+    expect(made.stdout).toMatch(new RegExp(`^wrote r\\.md \\(Markdown\\): weekly report ${week}, report_id \\S+`));
+    const markdown = readFileSync(join(work, 'r.md'), 'utf8');
+    expect(markdown).toMatch(/^# /);
+    expect(markdown).toContain(week);
+    const reportId = made.stdout.match(/report_id (\S+)/)![1]!;
+    await expectRun(['report', 'show', reportId, '--output', 'r.json'], 0);
+    const report = JSON.parse(readFileSync(join(work, 'r.json'), 'utf8')) as {
+      report_id: string;
+      current: { samples: number };
+    };
+    expect(report).toMatchObject({ report_id: reportId, current: { samples: 8 } });
+    expect((await expectRun(['report', 'list', '--agent', AGENT], 0)).stdout).toMatch(
+      new RegExp(`^${reportId}\\s+weekly\\s+${week}\\s+${AGENT}\\s+8\\s+50\\.0 %`, 'm'),
+    );
+    expect((await expectRun(['report', 'show', reportId], 0)).stdout).toMatch(/^# /);
+    await expectRun(['report', 'show', '0190a0a0-0000-7000-8000-000000000000'], 4);
+    expect((await expectRun(['report', '--period', 'weekly', '--period-id', '2026-12'], 2)).stderr).toContain(
+      'period_id (--period-id)',
+    );
     expect((await expectRun(['report', '--period', 'daily'], 2)).stderr).toContain('expected one of weekly, monthly');
     expect((await expectRun(['report', '--output', 'r.txt'], 2)).stderr).toContain(
       'name a .md (Markdown) or .json file',
     );
+  });
+
+  it('suggest proposes a prompt change for the worst area; --register makes it a prompt candidate', async () => {
+    const run = await expectRun(['suggest', '--agent', AGENT, '--days', '1', '--json'], 0);
+    const { items } = JSON.parse(run.stdout) as { items: Array<{ suggestion_id: string; area: string }> };
+    expect(items.map((item) => item.area)).toContain('verbose');
+    const human = await expectRun(['suggest', 'list', '--agent', AGENT], 0);
+    expect(human.stdout).toMatch(
+      /^1\. tag verbose \(agent cli_agent, rules\)\n\s+problem:\s+4 of \d+ judged events negative/m,
+    );
+    const verbose = items.find((item) => item.area === 'verbose')!;
+    const registered = await expectRun(['suggest', '--register', verbose.suggestion_id], 0);
+    expect(registered.stdout).toMatch(
+      /^registered suggestion .* as a prompt candidate\nagent\s+cli_agent\ntype\s+prompt/,
+    );
+    expect((await expectRun(['candidates', AGENT, '--type', 'prompt'], 0)).stdout.trim().split('\n')).toHaveLength(3);
+    await expectRun(['suggest', '--register', '0190a0a0-0000-7000-8000-000000000000'], 4);
     expect((await expectRun(['suggest', '--limit', '0'], 2)).stderr).toContain('--limit');
+  });
+
+  it('memory shows what is kept about a subject, exports it, and --forget erases it', async () => {
+    const kept = await eventually(
+      async () => {
+        const run = await expectRun(['memory', SUBJECT], 0);
+        if ((run.stdout.match(/^HISTORY /gm) ?? []).length < 8) throw new Error(run.stdout);
+        return run;
+      },
+      20_000,
+      200,
+    );
+    expect(kept.stdout).toMatch(/^subject\s+cli-user-1$/m);
+    const exported = JSON.parse((await expectRun(['memory', SUBJECT, '--export'], 0)).stdout) as { subject_id: string };
+    expect(exported.subject_id).toBe(SUBJECT);
+    const forgot = await expectRun(['memory', SUBJECT, '--forget', '--reason', 'cli e2e'], 0);
+    expect(forgot.stdout).toMatch(/^forgot subject cli-user-1\n(.*\n)*memory_items\s+8/m);
+    expect((await expectRun(['memory', SUBJECT], 0)).stdout).toMatch(/^nothing is kept about cli-user-1/);
     await expectRun(['memory'], 2);
   });
 

@@ -50,6 +50,7 @@ describe('exit codes of API errors', () => {
     [422, { detail: 'refused by policy: the system is frozen' }, EXIT.refused],
     [409, { detail: 'plan is not awaiting approval (status draft)' }, EXIT.other],
     [422, { detail: 'only 3 samples in the window, 5 needed' }, EXIT.other],
+    [422, { detail: '2026-W53 has not begun yet', errors: [{ path: 'period_id', message: 'x' }] }, EXIT.usage],
     [401, { type: 'urn:metaloop:problem:unauthorized' }, EXIT.other],
     [503, { detail: 'NATS unavailable' }, EXIT.other],
   ])('%i %j → %i', (status, body, expected) => {

@@ -28,13 +28,15 @@ const REFUSAL_TYPES = /refused|gate|polic|budget|freeze|frozen/i;
 const REFUSAL_TEXT = /\bgates?\b|\bpolic(y|ies)\b|\bbudget\b|\bfroz(en)?\b|\bfreeze\b|\bcooldown\b/i;
 
 /**
- * The exit status of an API error: 404 → not found; 400 (the schema refused a value) → bad
- * usage; a 409 or 422 whose problem says a gate, policy, budget or freeze refused → 3;
+ * The exit status of an API error: 404 → not found; 400 (the schema refused a value), or a 422
+ * naming fields → bad usage; a 409 or 422 whose problem says a gate, policy, budget or freeze refused → 3;
  * everything else → 1.
  */
 export function exitCodeForProblem(status: number, problem: Problem | undefined): ExitCode {
   if (status === 404) return EXIT.notFound;
   if (status === 400) return EXIT.usage;
+  // A 422 naming fields (a period id that names no period) is a value the person gave.
+  if (status === 422 && (problem?.errors?.length ?? 0) > 0) return EXIT.usage;
   if (status === 409 || status === 422) {
     const type = problem?.type ?? '';
     const text = `${problem?.title ?? ''} ${problem?.detail ?? ''}`;

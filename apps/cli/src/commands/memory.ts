@@ -1,4 +1,4 @@
-import { bool, positionals } from '../args';
+import { bool, positionals, str } from '../args';
 import type { Verb } from '../command';
 import { cell, fields, render, table } from '../format';
 import { seg } from '../http';
@@ -7,12 +7,13 @@ import { seg } from '../http';
 export const memory: Verb = {
   name: 'memory',
   summary: 'what is kept about one end user (goals, preferences, history, persona facets); --forget erases it',
-  usage: ['memory <subject_id>', 'memory <subject_id> --export', 'memory <subject_id> --forget'],
+  usage: ['memory <subject_id>', 'memory <subject_id> --export', 'memory <subject_id> --forget [--reason <text>]'],
   options: {
     export: {
       type: 'boolean',
       description: 'everything kept (memory, selection and persona-update logs) as JSON, from oracle-api',
     },
+    reason: { type: 'string', value: '<text>', description: '--forget: why, recorded with the audit entry' },
     forget: {
       type: 'boolean',
       description: "erase the subject's memory, facets, selection logs and their events' personal fields (audited)",
@@ -23,7 +24,10 @@ export const memory: Verb = {
   async run(ctx, args) {
     const [subject] = positionals(args, ['subject_id']);
     if (bool(args, 'forget')) {
-      const answer = await ctx.oracle.delete<Record<string, unknown> | undefined>(`api/v1/subjects/${seg(subject!)}`);
+      const answer = await ctx.oracle.delete<Record<string, unknown> | undefined>(`api/v1/subjects/${seg(subject!)}`, {
+        query: { reason: str(args, 'reason') },
+        flags: { reason: '--reason' },
+      });
       ctx.emit(answer ?? { subject_id: subject }, () =>
         [`forgot subject ${subject}`, answer?.['deleted'] ? render(answer['deleted']) : ''].filter(Boolean).join('\n'),
       );
