@@ -78,13 +78,23 @@ interface Patterns {
   recommendations?: string[];
 }
 
+/** A p-value as people read it: 0.0123, or < 0.001. */
+export function pValue(p: number | null | undefined): string | undefined {
+  if (p === null || p === undefined) return undefined;
+  return p < 0.001 ? '< 0.001' : String(Number(p.toPrecision(2)));
+}
+
+function round(value: number | null | undefined, digits: number): number | undefined {
+  return value === null || value === undefined ? undefined : Number(value.toFixed(digits));
+}
+
 const groupTable = (groups: Group[]) =>
   table(groups, [
     { title: 'VALUE', value: (g) => g.value },
     { title: 'SAMPLES', value: (g) => g.samples },
     { title: 'SUCCESS', value: (g) => percent(g.success_rate) },
-    { title: 'RATING', value: (g) => g.mean_rating },
-    { title: 'P', value: (g) => g.p_value },
+    { title: 'RATING', value: (g) => round(g.mean_rating, 2) },
+    { title: 'P', value: (g) => pValue(g.p_value) },
     { title: 'SIGNIFICANT', value: (g) => (g.significant ? 'yes' : '') },
   ]);
 
@@ -93,7 +103,7 @@ const featureTable = (features: Feature[]) =>
     { title: 'FEATURE', value: (f) => f.feature },
     { title: 'OF SUCCESSES', value: (f) => percent(f.share_of_successes) },
     { title: 'OF FAILURES', value: (f) => percent(f.share_of_failures) },
-    { title: 'P (BH)', value: (f) => f.p_value },
+    { title: 'P (BH)', value: (f) => pValue(f.p_value) },
   ]);
 
 export function renderPatterns(p: Patterns): string {
@@ -104,7 +114,7 @@ export function renderPatterns(p: Patterns): string {
       ['feedback', p.events],
       ['samples', `${cell(p.samples)} (${cell(p.positive)} positive, ${cell(p.negative)} negative)`],
       ['success rate', percent(p.success_rate)],
-      ['mean rating', p.mean_rating],
+      ['mean rating', round(p.mean_rating, 2)],
     ]),
   ];
   const groups: Array<[string, Group[] | undefined]> = [
@@ -142,7 +152,7 @@ interface Report {
 function changeText(change: ChangeTest | null | undefined): string | undefined {
   if (!change) return undefined;
   const points = (change.difference * 100).toFixed(1);
-  return `${change.difference >= 0 ? '+' : ''}${points} pts (p ${Number(change.p_value.toPrecision(2))}${change.significant ? ', significant' : ''})`;
+  return `${change.difference >= 0 ? '+' : ''}${points} pts (p ${pValue(change.p_value)}${change.significant ? ', significant' : ''})`;
 }
 
 /** Seed 003's `--report`: weekly or monthly, generated now, as Markdown or JSON. */
