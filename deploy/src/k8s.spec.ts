@@ -99,12 +99,12 @@ describe('deploy/k8s', () => {
     expect(missing.filter((path) => !FROM_OTHER_ISSUES.has(path))).toEqual([]);
   });
 
-  it('ships the four generated dashboards for the Grafana sidecar', () => {
+  it('ships the five generated dashboards for the Grafana sidecar', () => {
     expect(
       generated('metaloop-dashboards')
         .files!.map((file) => file.split('/').at(-1))
         .sort(),
-    ).toEqual(['feedback.json', 'oracle.json', 'performance.json', 'safety.json']);
+    ).toEqual(['feedback.json', 'learning.json', 'oracle.json', 'performance.json', 'safety.json']);
   });
 
   describe.each(APPS)('$name', (app) => {

@@ -19,8 +19,8 @@ describe('the dashboards', () => {
       expect({ name, text: committed[name] }).toEqual({ name, text });
   });
 
-  it('are the four the operators watch, with unique uids', () => {
-    expect(Object.keys(DASHBOARDS).sort()).toEqual(['feedback', 'oracle', 'performance', 'safety']);
+  it('are the five the operators watch, with unique uids', () => {
+    expect(Object.keys(DASHBOARDS).sort()).toEqual(['feedback', 'learning', 'oracle', 'performance', 'safety']);
     const uids = Object.values(DASHBOARDS).map((spec) => spec.uid);
     expect(new Set(uids).size).toBe(uids.length);
   });

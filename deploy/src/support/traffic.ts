@@ -221,6 +221,54 @@ export const TRAFFIC: TrafficStep[] = [
       `sum(metaloop_plan_validations_total{outcome="blocked"}) >= ${round} and on() sum(metaloop_oracle_ticks_total{trigger="api"}) >= ${round} and on() max(metaloop_oracle_tick_last_success_timestamp_seconds) > 0`,
   },
   {
+    name: 'feedback with artifacts becomes examples (a complaint demotes one), then config fetches with a query retrieve them',
+    run: async (mesh) => {
+      // One agent for every round, so its series grow between scrapes; new contents each round.
+      const agentId = 'dicl_agent';
+      const registered = await fetch(`${mesh.apps['oracle-api'].url}/api/v1/agents/${agentId}`);
+      if (registered.status === 404) {
+        const config = {
+          model: 'gpt-4o-mini',
+          prompt: { version: 'v1', template: 'You are a helpful assistant.' },
+          dynamic_examples: { k: 2, min_similarity: 0.1, max_chars: 2_000 },
+        };
+        await post(mesh, '/api/v1/agents', { agent_id: agentId, environment: 'dev', config }, 201, 'oracle-api');
+      }
+      const round = uuidv7();
+      const good = (topic: string) => ({
+        agent_id: agentId,
+        session_id: `dicl-${round}-${topic}`,
+        explicit: { rating: 5, helpful: true },
+        artifacts: { input: `How do I ${topic}? (${round})`, output: `To ${topic}, open Settings.` },
+      });
+      const topics = ['reset my password', 'change my email address', 'cancel the subscription'];
+      await post(mesh, '/api/v1/feedback/collect/bulk', { events: topics.map(good) }, 202);
+      await post(
+        mesh,
+        '/api/v1/feedback/collect',
+        { agent_id: agentId, session_id: good(topics[2]!).session_id, explicit: { complaint: 'wrong answer' } },
+        202,
+      );
+      const configWithQuery = () =>
+        fetch(
+          `${mesh.apps['feedback-api'].url}/api/v1/agents/${agentId}/config?session_id=s0&query=${encodeURIComponent(`reset my password ${round}`)}`,
+        );
+      // oracle-api stores the examples after ingest; feedback-api reloads them on examples.changed.
+      await eventually(
+        async () => {
+          const body = (await (await configWithQuery()).json()) as { examples_retrieved?: Array<{ input: string }> };
+          if (!body.examples_retrieved?.some((example) => example.input.includes(round)))
+            throw new Error('the examples of this round are not retrieved yet');
+        },
+        20_000,
+        250,
+      );
+      for (let i = 0; i < 4; i++) expect((await configWithQuery()).status).toBe(200);
+    },
+    settled: (round) =>
+      `sum(metaloop_examples_writes_total{outcome="example"}) >= ${3 * round} and on() sum(metaloop_examples_writes_total{outcome="demotion"}) >= ${round} and on() sum(metaloop_examples_retrieved_per_fetch_count) >= ${5 * round}`,
+  },
+  {
     // The mesh runs a policy with a 1 s analysis interval (prometheus-live.spec.ts).
     name: 'a canary that breaks a hard threshold (6 complaints in 10 min) and is rolled back by the orchestrator',
     run: async (mesh) => {

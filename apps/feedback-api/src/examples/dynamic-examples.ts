@@ -21,5 +21,6 @@ export async function retrieveDynamicExamples(
     chars += size;
     kept.push(hit);
   }
+  store.observeRetrieved(kept.length);
   return kept;
 }

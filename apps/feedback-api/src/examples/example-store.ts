@@ -77,6 +77,11 @@ export class ExampleStore implements OnModuleInit, OnApplicationShutdown {
     return hits.map(({ id, similarity, item }) => ({ id, similarity, ...item }));
   }
 
+  /** Counts what one config fetch brought back (after max_chars), for metaloop_examples_retrieved_per_fetch. */
+  observeRetrieved(count: number): void {
+    this.metrics.retrievedPerFetch.observe(count);
+  }
+
   /** `examples.changed`: refreshes an agent already in memory; one never asked for is loaded when it is. */
   async onChanged(message: ExamplesChangedMessage): Promise<void> {
     if (!this.agents.has(message.agent_id)) return;

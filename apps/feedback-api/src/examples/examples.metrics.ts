@@ -9,6 +9,7 @@ export class ExamplesMetrics {
   readonly loads: Counter<'via'>;
   readonly searchDuration: Histogram;
   readonly retrievalFailures: Counter;
+  readonly retrievedPerFetch: Histogram;
 
   constructor(registry: MetricsRegistry) {
     this.examples = new Gauge({
@@ -31,6 +32,12 @@ export class ExamplesMetrics {
     this.retrievalFailures = new Counter({
       name: 'metaloop_examples_retrieval_failures_total',
       help: 'Config fetches with a query answered without examples_retrieved because retrieval failed (Postgres or the embedder)',
+      registers: [registry],
+    });
+    this.retrievedPerFetch = new Histogram({
+      name: 'metaloop_examples_retrieved_per_fetch',
+      help: 'Examples a config fetch with a query brought back (examples_retrieved: the k most similar above min_similarity, within max_chars), per fetch of a revision with dynamic_examples',
+      buckets: [0, 1, 2, 3, 4, 6, 8, 12, 16],
       registers: [registry],
     });
   }

@@ -179,6 +179,12 @@ describe('examples (DICL) on feedback-api: search and the config fetch with a qu
     });
     expect(posted.statusCode).toBe(200);
     expect(posted.body).toBe(fetched.body);
+    // Each fetch with a query counted what it brought: one example each.
+    const metrics = (await app().inject({ method: 'GET', url: '/metrics' })).body;
+    const count = Number(/^metaloop_examples_retrieved_per_fetch_count(?:\{[^}]*\})? (\S+)$/m.exec(metrics)?.[1]);
+    const sum = Number(/^metaloop_examples_retrieved_per_fetch_sum(?:\{[^}]*\})? (\S+)$/m.exec(metrics)?.[1]);
+    expect(count).toBeGreaterThanOrEqual(4);
+    expect(sum).toBe(count);
     expect(
       (await app().inject({ method: 'POST', url: '/api/v1/agents/dicl-agent/config', payload: { query } })).statusCode,
     ).toBe(400);
