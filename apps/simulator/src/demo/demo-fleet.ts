@@ -1,13 +1,22 @@
 import type { AgentTruth, Fleet } from '../truth/fleet';
+import { topicsOf } from '../truth/topics';
 
 /**
  * The demo's four agents, named by what they show: one whose registered prompt is far better
  * (the loop should promote it), one whose registered prompt is worse (rolled back), one fine agent
  * (nothing happens), and one fine agent an operator breaks mid-run by deploying a bad prompt
  * (the loop should canary the replaced prompt back). The better one serves the most traffic, so
- * its canary fills its samples first under the production policy.
+ * its canary fills its samples first under the production policy. With `learner` (the flywheel,
+ * `--trainer`): a fifth agent whose users are unhappy, with nothing registered, whose runtime
+ * sends each interaction's query and answer; only a model trained on its good interactions (the
+ * stand-in trainer's LoRA) makes it better, and examples retrieved for it do not (no DICL lift).
  */
-export function demoFleet(options: { seed: number; idPrefix: string; regressionAtSeconds: number | null }): Fleet {
+export function demoFleet(options: {
+  seed: number;
+  idPrefix: string;
+  regressionAtSeconds: number | null;
+  learner?: boolean;
+}): Fleet {
   const agent = (
     index: number,
     name: string,
@@ -60,6 +69,16 @@ export function demoFleet(options: { seed: number; idPrefix: string; regressionA
             quality: 0.3,
           },
         },
+      }),
+    );
+  }
+  if (options.learner) {
+    const index = agents.length;
+    agents.push(
+      agent(index, 'learner', 0.3, 0.4, {
+        kind: 'needy',
+        topics: topicsOf(options.seed, index, 5),
+        artifacts: true,
       }),
     );
   }

@@ -56,7 +56,8 @@ export function tickLine(n: number, result: TickResult | null, clientMs: number,
 export interface AgentPicture {
   name: string;
   /** What the truth says should happen here. */
-  expect: 'promote' | 'rollback' | 'nothing' | 'recover';
+  /** `train`: the flywheel's learner, whose trained adapter should be promoted. */
+  expect: 'promote' | 'rollback' | 'nothing' | 'recover' | 'train';
   rollouts: readonly RolloutView[];
   /** The newest decision of the agent's active rollout. */
   lastDecision?: RolloutDecision;
@@ -80,10 +81,15 @@ export function waitingFor(a: AgentPicture): string {
   if (a.expect === 'nothing')
     return `${a.name}: fine, nothing to do${done.length ? ` (but ${done.length} rollout(s) ran: ${done.map((r) => r.status).join(', ')})` : ''}`;
   const last = done.at(-1);
-  if (last && (last.status === 'promoted' || a.expect === 'rollback')) return `${a.name}: done — ${last.status}`;
+  if (last && a.expect === 'train' && last.status === 'promoted' && last.mutation_type === 'LORA_APPLY')
+    return `${a.name}: done — the trained adapter is promoted`;
+  if (last && a.expect !== 'train' && (last.status === 'promoted' || a.expect === 'rollback'))
+    return `${a.name}: done — ${last.status}`;
   const open = a.findings.filter((f) => ['open', 'planned', 'deferred'].includes(f.status));
   if (open.length === 0) {
     if (a.expect === 'recover' && !a.broken) return `${a.name}: healthy until the operator deploys the bad prompt`;
+    if (a.expect === 'train')
+      return `${a.name}: no open finding — waiting for enough feedback (a retrain trigger, then a quality finding for the trained adapter)`;
     return `${a.name}: no open finding yet — the analyzer needs enough feedback to be significant`;
   }
   const f = [...open].sort((x, y) => (y.last_seen_at ?? '').localeCompare(x.last_seen_at ?? ''))[0]!;

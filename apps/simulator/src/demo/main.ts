@@ -3,8 +3,12 @@ import { assertKnown, booleanOption, feedbackMode, numberOption, parseFlags, str
 import { runDemo } from './run-demo';
 
 const HELP = `npm run demo -- [--rate 150] [--tick-seconds 10] [--minutes 10] [--seed 1] [--no-regression] [--regression-at 60] [--feedback bulk|single]
+  [--trainer [--trainer-port 8094]]
   --feedback-url / FEEDBACK_API_URL (http://127.0.0.1:8091), --oracle-url / ORACLE_API_URL (http://127.0.0.1:8092),
-  METALOOP_API_KEY: an API key with admin scope, when the mesh enforces keys.`;
+  METALOOP_API_KEY: an API key with admin scope, when the mesh enforces keys.
+  --trainer / DEMO_TRAINER: the learning flywheel too (a learner agent, the stand-in trainer on --trainer-port /
+  DEMO_TRAINER_PORT); oracle-api must run with TRAINER_URL=http://127.0.0.1:<port>/train and TRAINER_SECRET,
+  which the demo reads too (README "Efficacy benchmark and demo"); --minutes defaults to 20 then.`;
 
 async function main(): Promise<number> {
   const flags = parseFlags(process.argv.slice(2));
@@ -22,12 +26,18 @@ async function main(): Promise<number> {
     'no-regression',
     'regression-at',
     'feedback',
+    'trainer',
+    'trainer-port',
     'help',
   ]);
   const env = process.env;
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   process.once('SIGTERM', () => controller.abort());
+  const withTrainer = booleanOption(flags, env, 'trainer', 'DEMO_TRAINER');
+  const trainerSecret = env['TRAINER_SECRET'] ?? '';
+  if (withTrainer && trainerSecret.length < 16)
+    throw new Error('--trainer needs TRAINER_SECRET (at least 16 characters), the same as oracle-api runs with');
   const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
   const finished = await runDemo({
     endpoints: {
@@ -56,10 +66,29 @@ async function main(): Promise<number> {
     }),
     windowHours: 0.05,
     bulk: feedbackMode(flags, env, 'DEMO_FEEDBACK'),
-    minutes: numberOption(flags, env, { flag: 'minutes', env: 'DEMO_MINUTES', fallback: 10, min: 0.5, max: 120 }),
+    minutes: numberOption(flags, env, {
+      flag: 'minutes',
+      env: 'DEMO_MINUTES',
+      fallback: withTrainer ? 20 : 10,
+      min: 0.5,
+      max: 120,
+    }),
     regressionAtSeconds: booleanOption(flags, env, 'no-regression', 'DEMO_NO_REGRESSION')
       ? null
       : numberOption(flags, env, { flag: 'regression-at', env: 'DEMO_REGRESSION_AT', fallback: 60, min: 0, max: 3600 }),
+    trainer: withTrainer
+      ? {
+          port: numberOption(flags, env, {
+            flag: 'trainer-port',
+            env: 'DEMO_TRAINER_PORT',
+            fallback: 8094,
+            min: 1,
+            max: 65_535,
+            integer: true,
+          }),
+          secret: trainerSecret,
+        }
+      : null,
     log,
     signal: controller.signal,
   });

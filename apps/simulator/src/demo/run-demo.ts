@@ -7,6 +7,7 @@ import { RegressionInjector } from '../efficacy/regressions';
 import { Ticker } from '../loop/ticker';
 import type { AgentTruth, Fleet } from '../truth/fleet';
 import { demoFleet } from './demo-fleet';
+import { startFlywheel, type Flywheel } from './flywheel';
 import { rolloutChanges, tickLine, waitingFor, type AgentPicture } from './live-view';
 
 export interface DemoOptions {
@@ -22,6 +23,11 @@ export interface DemoOptions {
   minutes: number;
   /** Seconds into the run at which the operator deploys a bad prompt on the `regress` agent; null: no regression. */
   regressionAtSeconds: number | null;
+  /**
+   * The learning flywheel: the stand-in trainer on this port, oracle-api's TRAINER_URL pointing at
+   * it and signing with this TRAINER_SECRET, and a `learner` agent only a trained model helps.
+   */
+  trainer: { port: number; secret: string } | null;
   log: (line: string) => void;
   /** Aborted on Ctrl-C: the demo stops its traffic and ticks and says what happened so far. */
   signal: AbortSignal;
@@ -42,7 +48,15 @@ export async function runDemo(o: DemoOptions): Promise<boolean> {
     seed: o.seed,
     idPrefix: `demo-${randomBytes(2).toString('hex')}`,
     regressionAtSeconds: o.regressionAtSeconds,
+    learner: o.trainer !== null,
   });
+  let flywheel: Flywheel | undefined;
+  if (o.trainer) {
+    flywheel = await startFlywheel({ endpoints: o.endpoints, fleet, ...o.trainer, log });
+    log(
+      `stand-in trainer at ${flywheel.trainer.url}: oracle-api must run with TRAINER_URL=${flywheel.trainer.url} and the same TRAINER_SECRET (README "Efficacy benchmark and demo")`,
+    );
+  }
   await registerFleet(client, fleet);
   for (const agent of fleet.agents) log(describeAgent(agent));
 
@@ -54,6 +68,7 @@ export async function runDemo(o: DemoOptions): Promise<boolean> {
     maxInFlight: 128,
     bulk: o.bulk,
     windowSeconds: 10,
+    trainer: flywheel?.trainer,
   });
   let ticks = 0;
   const ticker = new Ticker(client, {
@@ -84,6 +99,7 @@ export async function runDemo(o: DemoOptions): Promise<boolean> {
       for (const line of rolloutChanges(seen, rollouts, nameOf)) log(line);
       await explainEndings(client, seen, rollouts, nameOf, log);
       for (const r of rollouts) seen.set(r.rollout_id, r);
+      await flywheel?.report();
       finished = expectationsMet(fleet, rollouts, injector);
       if (finished) break;
       if (Date.now() - lastPicture >= PICTURE_EVERY_MS) {
@@ -97,6 +113,7 @@ export async function runDemo(o: DemoOptions): Promise<boolean> {
     await ticker.stop();
     await injector.stop();
     await driver.stop();
+    await flywheel?.close();
   }
   const seconds = Math.round((Date.now() - startedAt) / 1000);
   log(
@@ -145,7 +162,10 @@ function describeAgent(a: AgentTruth): string {
   const regression = a.regression
     ? `; at ${a.regression.atSeconds} s an operator deploys ${a.regression.prompt.version} (quality ${a.regression.prompt.quality})`
     : '';
-  return `agent ${a.agentId} (${name}): ${Math.round(a.weight * 100)} % of the traffic, stable ${a.stable.version} of true quality ${a.stable.quality}${candidates ? `; ${candidates}` : ''}${regression}`;
+  const learner = a.artifacts
+    ? '; nothing registered, its runtime sends each query and answer: only a model trained on its good interactions helps'
+    : '';
+  return `agent ${a.agentId} (${name}): ${Math.round(a.weight * 100)} % of the traffic, stable ${a.stable.version} of true quality ${a.stable.quality}${candidates ? `; ${candidates}` : ''}${regression}${learner}`;
 }
 
 /** The reason behind each rollout that just ended, from its last decision when it says more than the status. */
@@ -203,17 +223,23 @@ async function picture(
 
 function expectation(agent: AgentTruth): AgentPicture['expect'] {
   if (agent.regression) return 'recover';
+  if (agent.artifacts) return 'train';
   const truth = agent.candidates[0]?.truth;
   return truth === 'better' ? 'promote' : truth === 'worse' ? 'rollback' : 'nothing';
 }
 
-/** Everything the truth says should happen did: better promoted, worse ended, the regression undone (or not injectable). */
+/**
+ * Everything the truth says should happen did: better promoted, worse ended, the regression undone
+ * (or not injectable), and with the flywheel the learner's trained adapter promoted.
+ */
 function expectationsMet(fleet: Fleet, rollouts: readonly RolloutView[], injector: RegressionInjector): boolean {
   return fleet.agents.every((agent) => {
     const mine = rollouts.filter((r) => r.agent_id === agent.agentId);
     switch (expectation(agent)) {
       case 'promote':
         return mine.some((r) => r.status === 'promoted');
+      case 'train':
+        return mine.some((r) => r.status === 'promoted' && r.mutation_type === 'LORA_APPLY');
       case 'rollback':
         return mine.some((r) => !['running', 'pending', 'paused'].includes(r.status));
       case 'recover': {
