@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, WORKSPACE_ROOT } from '@metaloop/testing';
@@ -93,6 +93,56 @@ describe('the metaloop CLI against the running mesh', () => {
     expect(served.stdout).toMatch(/^arm\s+stable$/m);
   });
 
+  it('register, deploy, revisions and metrics write to the registry', async () => {
+    writeFileSync(
+      join(work, 'agent.json'),
+      JSON.stringify({ model: 'gpt-4o-mini', prompt: { version: 'v1', template: 'Hi.' } }),
+    );
+    writeFileSync(
+      join(work, 'v3.json'),
+      JSON.stringify({ model: 'gpt-4o-mini', prompt: { version: 'v3', template: 'Hi. Be brief.' } }),
+    );
+    writeFileSync(
+      join(work, 'model.json'),
+      JSON.stringify({
+        type: 'model',
+        model: 'llama-3-8b',
+        provider: 'vllm',
+        cost_per_1k_in: 0.1,
+        cost_per_1k_out: 0.2,
+      }),
+    );
+    const created = await expectRun(['register', 'agent', 'cli_two', '--config', 'agent.json', '--env', 'staging'], 0);
+    expect(created.stdout).toMatch(/^registered agent cli_two: stable revision rev_[0-9a-f]{24}$/m);
+    expect((await expectRun(['register', 'agent', 'cli_two', '--config', 'agent.json'], 1)).stderr).toMatch(
+      /^metaloop register: 409/,
+    );
+    expect((await expectRun(['register', 'agent', 'cli_three', '--config', 'missing.json'], 2)).stderr).toContain(
+      'cannot read missing.json',
+    );
+    await expectRun(['register', 'candidate', 'cli_two', '--prompt-version', 'v2', '--template', 'Hi there.'], 0);
+    expect((await expectRun(['register', 'candidate', 'cli_two', '--file', 'model.json'], 0)).stdout).toMatch(
+      /^registered model candidate llama-3-8b/,
+    );
+    expect((await expectRun(['candidates', 'cli_two'], 0)).stdout.trim().split('\n')).toHaveLength(3);
+    const deployed = await expectRun(['deploy', 'cli_two', '--config', 'v3.json', '--reason', 'cli e2e'], 0);
+    expect(deployed.stdout).toMatch(/^kept as candidate\s+v1$/m);
+    const [from, to] = [...deployed.stdout.matchAll(/(rev_[0-9a-f]{24})/g)].map((m) => m[1]!).reverse();
+    expect((await expectRun(['revisions', 'cli_two'], 0)).stdout.trim().split('\n')).toHaveLength(3);
+    expect((await expectRun(['revisions', 'cli_two', to!], 0)).stdout).toContain(to);
+    const diff = await expectRun(['revisions', 'cli_two', from!, to!], 0);
+    expect(diff.stdout).toMatch(/^prompt\.version\s+changed\s+v1\s+v3$/m);
+    expect(diff.stdout).toContain('+ Hi. Be brief.');
+    await expectRun(
+      ['metrics', 'create', '--name', 'task_done', '--type', 'boolean', '--level', 'episode', '--optimize', 'max'],
+      0,
+    );
+    expect((await expectRun(['metrics'], 0)).stdout).toMatch(/^task_done\s+boolean\s+episode\s+max/m);
+    expect((await expectRun(['metrics', 'create', '--name', 'x', '--type', 'int'], 2)).stderr).toContain(
+      '--type: expected one of boolean, float',
+    );
+  });
+
   it("capture sends seed 003's flags; a bad value exits 2 naming the flag", async () => {
     for (let i = 0; i < 8; i++) {
       const run = await expectRun(
@@ -149,6 +199,9 @@ describe('the metaloop CLI against the running mesh', () => {
     expect(status.stdout).toMatch(/^frozen\s+no$/m);
     expect(status.stdout).toMatch(/^last tick\s+succeeded/m);
     await expectRun(['findings', '--agent', AGENT], 0);
+    expect((await expectRun(['findings', 'analyze', '--hours', '1', '--agent', AGENT], 0)).stdout).toMatch(
+      /^1 agent\(s\) analyzed, \d+ tests/,
+    );
     expect((await expectRun(['findings', '--severity', 'enormous'], 2)).stderr).toContain('(--severity)');
     expect((await expectRun(['policies', '--json'], 0)).stdout).toContain('"canary"');
     await expectRun(['dlq'], 0);
@@ -180,6 +233,8 @@ describe('the metaloop CLI against the running mesh', () => {
     expect((await expectRun(['rollouts', '--agent', AGENT], 0)).stdout).toContain(rollout.rollout_id);
     expect((await expectRun(['rollouts', rollout.rollout_id], 0)).stdout).toMatch(/^status\s+running/m);
     expect((await expectRun(['agents'], 0)).stdout).toMatch(new RegExp(`^${AGENT}.*PROMPT_PATCH running`, 'm'));
+    const refused = await expectRun(['deploy', AGENT, '--config', 'agent.json'], 3);
+    expect(refused.stderr).toMatch(/^metaloop deploy: 409 deploy-refused: agent "cli_agent" has a running rollout/);
     const rolledBack = await expectRun(['rollback', '--key', rollout.rollback_key, '--reason', 'cli e2e'], 0);
     expect(rolledBack.stdout).toMatch(/^rolled back 1: routing is on stable/);
     const followed = await expectRun(['rollouts', rollout.rollout_id, '--follow', '--interval', '0.2'], 0);
@@ -211,6 +266,14 @@ describe('the metaloop CLI against the running mesh', () => {
     expect(existsSync(join(work, 'ds', 'train.jsonl'))).toBe(true);
     await expectRun(['datasets', '0190a0a0-0000-7000-8000-000000000000'], 4);
     expect((await expectRun(['datasets', 'create'], 2)).stderr).toContain('--agent is required');
+    await expectRun(['training', '0190a0a0-0000-7000-8000-000000000000'], 4);
+    const found = await expectRun(['examples', AGENT, '--query', 'Explain topic 2', '--k', '2', '--json'], 0);
+    expect((JSON.parse(found.stdout) as { examples: Array<{ input: string }> }).examples[0]?.input).toBe(
+      'Explain topic 2 in simple terms',
+    );
+    await expectRun(['subject-logs', 'selections', '--agent', AGENT, '--output', 'selections.jsonl'], 0);
+    expect(existsSync(join(work, 'selections.jsonl'))).toBe(true);
+    await expectRun(['subject-logs', 'everything'], 2);
   });
 
   it('analyze shows the patterns; too few samples is a clear refusal (exit 1)', async () => {

@@ -7,6 +7,7 @@ import { plans, status, tick } from './loop';
 import { memory } from './memory';
 import { audit, dlq, findings, policies } from './oracle';
 import { agents, candidates, config } from './registry';
+import { deploy, examples, metrics, register, revisions, subjectLogs, training } from './registry-write';
 import { freeze, rollback, rollouts, unfreeze } from './rollouts';
 
 /** Every verb, in the order `metaloop --help` lists them: seed 003's first, then the operator's. */
@@ -25,9 +26,16 @@ export const VERBS: readonly Verb[] = [
   unfreeze,
   agents,
   candidates,
+  register,
+  deploy,
+  revisions,
   config,
+  examples,
+  metrics,
   memory,
+  subjectLogs,
   datasets,
+  training,
   audit,
   policies,
   dlq,

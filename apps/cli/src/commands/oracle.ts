@@ -1,4 +1,4 @@
-import { bool, num, positionals, str } from '../args';
+import { bool, list, num, positionals, str } from '../args';
 import type { Verb } from '../command';
 import { UsageError } from '../errors';
 import { render, table } from '../format';
@@ -17,7 +17,10 @@ interface Finding {
 export const findings: Verb = {
   name: 'findings',
   summary: "the analyzer's findings (what is wrong or could be better), newest first",
-  usage: ['findings [--agent <id>] [--type <type>] [--status <status>] [--severity <s>] [--limit <n>]'],
+  usage: [
+    'findings [--agent <id>] [--type <type>] [--status <status>] [--severity <s>] [--limit <n>]',
+    'findings analyze [--hours <h>] [--baseline-hours <h>] [--agent <id>]...   (run the analyzer now)',
+  ],
   options: {
     agent: { type: 'string', value: '<id>', description: 'one agent' },
     type: {
@@ -33,9 +36,44 @@ export const findings: Verb = {
     severity: { type: 'string', value: '<s>', description: 'low, medium, high, critical' },
     limit: { type: 'string', value: '<n>', description: 'page size (≤ 500)' },
     cursor: { type: 'string', value: '<c>', description: "the previous page's next_cursor" },
+    hours: { type: 'string', value: '<h>', description: 'analyze: the recent window in hours (default 24)' },
+    'baseline-hours': { type: 'string', value: '<h>', description: 'analyze: the window it is compared with' },
   },
-  notes: 'GET /api/v1/oracle/findings.',
+  notes: 'GET /api/v1/oracle/findings; analyze: POST /api/v1/oracle/analyze (the tick does this on its own).',
   async run(ctx, args) {
+    if (args.positionals[0] === 'analyze') {
+      positionals(args, ['analyze']);
+      const hours = num(args, 'hours', { min: 1 / 60, max: 24 * 90 });
+      const baseline = num(args, 'baseline-hours', { min: 1 / 60, max: 24 * 90 });
+      const agents = list(args, 'agent');
+      const spinner = ctx.progress('analyzing the rollups');
+      let answer: {
+        analysis: { agents_analyzed: number; tests_run: number; findings: Finding[]; resolved_findings: number };
+      };
+      try {
+        answer = await ctx.oracle.post(
+          'api/v1/oracle/analyze',
+          {
+            ...(hours !== undefined ? { time_window_hours: hours } : {}),
+            ...(baseline !== undefined ? { baseline_window_hours: baseline } : {}),
+            ...(agents ? { agent_ids: agents } : {}),
+          },
+          { flags: { time_window_hours: '--hours', baseline_window_hours: '--baseline-hours', agent_ids: '--agent' } },
+        );
+      } finally {
+        spinner.stop();
+      }
+      const a = answer.analysis;
+      ctx.emit(answer, () =>
+        [
+          `${a.agents_analyzed} agent(s) analyzed, ${a.tests_run} tests, ${a.findings.length} finding(s), ${a.resolved_findings} resolved`,
+          a.findings.length > 0 ? findingTable(a.findings) : '',
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      );
+      return;
+    }
     positionals(args, []);
     const page = await ctx.oracle.get<{ items: Finding[]; next_cursor: string | null }>('api/v1/oracle/findings', {
       query: {
@@ -48,21 +86,21 @@ export const findings: Verb = {
       },
       flags: { agent_id: '--agent', type: '--type', status: '--status', severity: '--severity' },
     });
-    ctx.emit(page, () =>
-      page.items.length === 0
-        ? 'no findings'
-        : table(page.items, [
-            { title: 'FINDING', value: (f) => f.finding_id },
-            { title: 'AGENT', value: (f) => f.agent_id },
-            { title: 'TYPE', value: (f) => f.type },
-            { title: 'SEVERITY', value: (f) => f.severity },
-            { title: 'STATUS', value: (f) => f.status },
-            { title: 'CONF', value: (f) => f.confidence },
-            { title: 'SUMMARY', value: (f) => f.summary },
-          ]),
-    );
+    ctx.emit(page, () => (page.items.length === 0 ? 'no findings' : findingTable(page.items)));
   },
 };
+
+function findingTable(items: Finding[]): string {
+  return table(items, [
+    { title: 'FINDING', value: (f) => f.finding_id },
+    { title: 'AGENT', value: (f) => f.agent_id },
+    { title: 'TYPE', value: (f) => f.type },
+    { title: 'SEVERITY', value: (f) => f.severity },
+    { title: 'STATUS', value: (f) => f.status },
+    { title: 'CONF', value: (f) => f.confidence },
+    { title: 'SUMMARY', value: (f) => f.summary },
+  ]);
+}
 
 interface AuditEntry {
   at?: string;
