@@ -6,7 +6,7 @@
 // `npx metaloop …` works right after `npm install` and never runs a stale build; installed on
 // its own (npm pack / npm install -g) it runs the dist/ it was packed with.
 const { execFileSync } = require('node:child_process');
-const { existsSync, readdirSync, statSync } = require('node:fs');
+const { existsSync, mkdirSync, readdirSync, rmSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
 const packageDir = join(__dirname, '..');
@@ -24,19 +24,33 @@ function newestMtime(dir) {
   return newest;
 }
 
-if (existsSync(sources) && existsSync(compiler)) {
-  const built = existsSync(main) ? statSync(main).mtimeMs : 0;
-  if (newestMtime(sources) > built) {
+const stale = () => newestMtime(sources) > (existsSync(main) ? statSync(main).mtimeMs : 0);
+
+/** Invocations at once build once: the others wait for the lock folder to go (at most a minute). */
+function rebuild() {
+  const lock = join(packageDir, '.dist-building');
+  const deadline = Date.now() + 60_000;
+  for (;;) {
     try {
-      execFileSync(process.execPath, [compiler], { cwd: packageDir, stdio: ['ignore', 'ignore', 'inherit'] });
+      mkdirSync(lock);
+      break;
     } catch {
-      process.stderr.write(
-        'metaloop: could not build apps/cli from its sources (run `npm install` in the repository)\n',
-      );
-      process.exit(1);
+      if (Date.now() > deadline) rmSync(lock, { recursive: true, force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
     }
   }
+  try {
+    if (stale())
+      execFileSync(process.execPath, [compiler], { cwd: packageDir, stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch {
+    process.stderr.write('metaloop: could not build apps/cli from its sources (run `npm install` in the repository)\n');
+    process.exit(1);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
+
+if (existsSync(sources) && existsSync(compiler) && stale()) rebuild();
 if (!existsSync(main)) {
   process.stderr.write(
     'metaloop: dist/main.js is missing: this copy was packed without its build (run `npx nx run cli:build` before `npm pack`)\n',

@@ -1,10 +1,14 @@
+import { join } from 'node:path';
 import { parseVerbArgs } from './args';
 import { run, splitVerb, type Io } from './cli';
 import { VERBS } from './commands';
+import { findRepository } from './commands/keys';
 import { ApiError, describeProblem, UsageError } from './errors';
 import { EXIT, exitCodeForProblem } from './exit-codes';
 import { cell, render, table } from './format';
 import { bar } from './progress';
+
+const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
 
 /** An Io whose output is kept, and whose fetch answers what `answer` says (and records the request). */
 function fakeIo(answer: (url: string, init: RequestInit) => Response = () => new Response('{}', { status: 200 })) {
@@ -216,6 +220,14 @@ describe('run', () => {
     expect(down.err()).toBe('metaloop status: cannot reach oracle-api at http://127.0.0.1:9: ECONNREFUSED\n');
   });
 
+  it('an answer that does not come in time is one line, exit 1', async () => {
+    const slow = fakeIo(() => {
+      throw new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    });
+    expect(await run(['tick', '--url', 'http://oracle:1'], slow.io)).toBe(EXIT.other);
+    expect(slow.err()).toBe('metaloop tick: no answer from oracle-api at http://oracle:1 within 120 s\n');
+  });
+
   it('--json prints the answer as JSON', async () => {
     const body = { items: [], next_cursor: null };
     const f = fakeIo(() => new Response(JSON.stringify(body), { status: 200 }));
@@ -249,6 +261,13 @@ describe('run', () => {
     expect(f.requests).toHaveLength(3);
     expect(f.out()).toContain('rollback: operator');
     expect(f.out()).toContain('rollout r1 rolled_back: operator');
+  });
+});
+
+describe('keys', () => {
+  it('finds the repository it runs from, and none outside one', () => {
+    expect(findRepository(__dirname)).toBe(WORKSPACE_ROOT);
+    expect(findRepository('/')).toBeUndefined();
   });
 });
 

@@ -7,7 +7,12 @@ export interface RequestOptions {
   accept?: string;
   /** Body field path → flag, for field errors. */
   flags?: Record<string, string>;
+  /** Give up when the answer has not come (and, for a body read later, finished) within this; 0: never. */
+  timeoutMs?: number;
 }
+
+/** A request the API does not answer within this fails (a download streams without a limit). */
+export const DEFAULT_TIMEOUT_MS = 120_000;
 
 /** One app's REST API: JSON in and out, Bearer key, problem+json errors as ApiError. */
 export class ApiClient {
@@ -51,14 +56,22 @@ export class ApiClient {
     const headers: Record<string, string> = { accept: options.accept ?? 'application/json' };
     if (this.apiKey) headers['authorization'] = `Bearer ${this.apiKey}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     let response: Response;
     try {
       response = await this.fetchFn(url, {
         method,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        ...(timeoutMs > 0 ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
       });
     } catch (error) {
+      if ((error as Error)?.name === 'TimeoutError') {
+        throw new CommandError(
+          `no answer from ${this.name} at ${this.baseUrl} within ${timeoutMs / 1000} s`,
+          EXIT.other,
+        );
+      }
       throw new CommandError(`cannot reach ${this.name} at ${this.baseUrl}: ${causeOf(error)}`, EXIT.other);
     }
     if (response.ok) return response;

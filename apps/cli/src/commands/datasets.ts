@@ -190,7 +190,10 @@ async function download(
   await mkdir(target, { recursive: true });
   const written: Array<{ file: string; path: string; bytes: number }> = [];
   for (const file of only ? [only] : FILES) {
-    const response = await ctx.oracle.send('GET', `api/v1/datasets/${seg(id)}/files/${file}`, { accept: '*/*' });
+    const response = await ctx.oracle.send('GET', `api/v1/datasets/${seg(id)}/files/${file}`, {
+      accept: '*/*',
+      timeoutMs: 0,
+    });
     const total = Number(response.headers.get('content-length') ?? 0);
     const path = join(target, FILE_NAMES[file]);
     const spinner = ctx.progress(`downloading ${FILE_NAMES[file]}`);
