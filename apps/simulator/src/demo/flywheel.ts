@@ -59,6 +59,7 @@ export async function startFlywheel(o: FlywheelOptions): Promise<Flywheel> {
   const datasets = new Map<string, string>();
   const adapters = new Set<string>();
   let errors = 0;
+  let skipped = 0;
   const nameOf = (agentId: string) => agentId.slice(agentId.lastIndexOf('-') + 1);
 
   const report = async () => {
@@ -81,6 +82,11 @@ export async function startFlywheel(o: FlywheelOptions): Promise<Flywheel> {
         `⚙ ${nameOf(adapter.agentId)}: the stand-in trainer got training request ${adapter.trainingRequestId} (signed webhook), "trained" on ${adapter.trainExamples} examples and registered lora candidate ${adapter.adapterId} (true quality ${adapter.quality}; metaloop only sees feedback)`,
       );
     }
+    for (const request of trainer.skipped.slice(skipped))
+      o.log(
+        `⚙ ${nameOf(request.agentId)}: the stand-in trainer got training request ${request.trainingRequestId} with ${request.trainExamples} training lines (its runtime sends no query and answer): nothing to train, no candidate`,
+      );
+    skipped = trainer.skipped.length;
     for (const error of trainer.errors.slice(errors)) o.log(`⚙ stand-in trainer: ${error}`);
     errors = trainer.errors.length;
   };

@@ -86,6 +86,31 @@ describe('the stand-in trainer', () => {
     ]);
   });
 
+  it('trains nothing on a dataset without training lines: accepted, no candidate', async () => {
+    const empty = {
+      ...message,
+      training_request_id: '0190aaaa-bbbb-7ccc-8ddd-eeeeffff0002',
+      manifest: { counts: { train: 0, validation: 0 } },
+    };
+    const body = JSON.stringify(empty);
+    const registeredBefore = oracle.received.length;
+    expect((await post(body, sign(body))).status).toBe(202);
+    await new Promise<void>((resolve) => {
+      const poll = () => (trainer.skipped.length > 0 ? resolve() : setTimeout(poll, 20));
+      poll();
+    });
+    expect(trainer.skipped).toEqual([
+      {
+        trainingRequestId: empty.training_request_id,
+        agentId: 'writer',
+        datasetId: empty.dataset_id,
+        trainExamples: 0,
+      },
+    ]);
+    expect(oracle.received).toHaveLength(registeredBefore);
+    expect(trainer.trained.has(adapterIdOf(empty))).toBe(false);
+  });
+
   it('learns more from more examples, never past the ceiling', () => {
     const curve = learningCurve(0.5, 0.9);
     expect(curve(0)).toBe(0.5);

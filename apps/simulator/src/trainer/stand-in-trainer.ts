@@ -41,6 +41,20 @@ export interface StandInTrainerOptions {
   quality(agentId: string, trainExamples: number): number;
   /** Signatures older than this are refused (replays). */
   toleranceSeconds?: number;
+  /**
+   * A dataset with fewer training lines trains nothing (no candidate is registered), as a real
+   * trainer would: e.g. an agent whose runtime sends no artifacts gets retrain triggers and empty
+   * datasets. Default 1.
+   */
+  minTrainExamples?: number;
+}
+
+/** A request the stand-in accepted but did not train on (too few training lines). */
+export interface SkippedRequest {
+  trainingRequestId: string;
+  agentId: string;
+  datasetId: string;
+  trainExamples: number;
 }
 
 export interface StandInTrainer {
@@ -51,6 +65,8 @@ export interface StandInTrainer {
   qualityOf(attached: readonly string[]): number | undefined;
   /** Requests refused (bad signature or body) and registrations that failed, for the report. */
   errors: string[];
+  /** Requests accepted but not trained on: their dataset had too few training lines. */
+  skipped: readonly SkippedRequest[];
   close(): Promise<void>;
 }
 
@@ -89,11 +105,21 @@ const readBody = (request: IncomingMessage) =>
 export async function startStandInTrainer(options: StandInTrainerOptions, port = 0): Promise<StandInTrainer> {
   const trained = new Map<string, TrainedAdapter>();
   const errors: string[] = [];
+  const skipped: SkippedRequest[] = [];
   const pending = new Set<Promise<void>>();
 
   const register = async (message: TrainingRequested): Promise<void> => {
     const adapterId = adapterIdOf(message);
     const trainExamples = message.manifest.counts.train;
+    if (trainExamples < (options.minTrainExamples ?? 1)) {
+      skipped.push({
+        trainingRequestId: message.training_request_id,
+        agentId: message.agent_id,
+        datasetId: message.dataset_id,
+        trainExamples,
+      });
+      return;
+    }
     const quality = options.quality(message.agent_id, trainExamples);
     const response = await fetch(
       `${options.oracleUrl}/api/v1/agents/${encodeURIComponent(message.agent_id)}/candidates`,
@@ -165,6 +191,7 @@ export async function startStandInTrainer(options: StandInTrainerOptions, port =
     url: `http://127.0.0.1:${bound}/train`,
     trained,
     errors,
+    skipped,
     qualityOf: (attached) => {
       const qualities = attached.flatMap((id) => (trained.has(id) ? [trained.get(id)!.quality] : []));
       return qualities.length ? Math.max(...qualities) : undefined;
