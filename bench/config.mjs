@@ -65,6 +65,18 @@ try {
     connections: CONNECTIONS,
     seconds: SECONDS,
   });
+  // Per-subject memory (seed 002): the same sessions, each with its own subject (3 goals, 2 preferences,
+  // 20 history items, 4 facets), so every answer reads the subject from Postgres and adds subject_context.
+  await seedSubjects(iso.id, paths.length);
+  const withSubject = await measured(replicas[0].pid, {
+    url: replicas[0].url,
+    method: 'GET',
+    okStatus: 200,
+    paths: paths.map((path, i) => `${path}&subject_id=subject-${i}`),
+    headers: auth,
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+  });
   const row = (name, r) => ({
     run: name,
     'req/s': Math.round(r.requestsPerSecond),
@@ -74,7 +86,7 @@ try {
     'non-200': r.non2xx + r.errors,
   });
   console.log(
-    `\n${table([row('bare Fastify GET, same body (baseline)', bare), row('feedback-api GET config (API key, sticky arm, cache)', cached)])}\n`,
+    `\n${table([row('bare Fastify GET, same body (baseline)', bare), row('feedback-api GET config (API key, sticky arm, cache)', cached), row('… with subject_id (subject_context, cached ≤ 1 s)', withSubject)])}\n`,
   );
   console.log(
     `feedback-api vs bare Fastify: ${Math.round((cached.requestsPerSecond / bare.requestsPerSecond) * 100)} % of the req/s, ×${(cached.cpuPerRequest / bare.cpuPerRequest).toFixed(1)} the CPU per request`,
@@ -125,6 +137,25 @@ async function servedArm(url, sessionId, arm, headers) {
     if (body.arm === arm) return;
   }
   throw new Error(`${url} did not serve arm ${arm} within 10 s`);
+}
+
+/** Memory of `count` subjects as oracle-api's loop/memory writes it (the bench may; production code may not). */
+async function seedSubjects(schema, count) {
+  await sql(
+    `INSERT INTO "${schema}".subject_memory_items (id, subject_id, agent_id, kind, text, key, weight, confidence, tags, event_id, updated_at)
+     SELECT gen_random_uuid(), 'subject-' || s, '${AGENT}', k.kind, k.text || ' ' || n, k.kind || n, 1 + n % 3, 0.8,
+            '{learned,selection_derived}', 'e', now() - make_interval(mins => n)
+     FROM generate_series(0, $1 - 1) AS s,
+          (VALUES ('GOAL', 'build a REST API with FastAPI', 3), ('PREFERENCE', 'Prefers: Docker', 2),
+                  ('HISTORY', 'User requested: deploy api | Selected: Do you want to containerize with Docker?', 20)) AS k(kind, text, times),
+          LATERAL generate_series(1, k.times) AS n`,
+    [count],
+  );
+  await sql(
+    `INSERT INTO "${schema}".subject_facets (subject_id, name, value, updated_at)
+     SELECT 'subject-' || s, f, 0.5, now() FROM generate_series(0, $1 - 1) AS s, unnest('{concise,step_by_step,code_first,formal}'::text[]) AS f`,
+    [count],
+  );
 }
 
 /** An active config:read key, so the run pays for key verification as production does. */

@@ -58,6 +58,11 @@ const wrong: [string, Probe, string][] = [
     `A project tagged with "layer:app" can only depend on libs tagged with ${ALLOWED_IN_APPS}`,
   ],
   [
+    'the memory lib (domain) imports an app',
+    { path: 'libs/memory/src/probe.ts', code: "export { runEfficacy } from '@metaloop/simulator';" },
+    'A project tagged with "layer:domain" can only depend on libs tagged with "layer:domain", "layer:infra", "layer:contracts", "layer:core"',
+  ],
+  [
     'app code imports the test harness',
     { path: 'apps/oracle-api/src/probe.ts', code: "export { testEnv } from '@metaloop/testing';" },
     `A project tagged with "layer:app" can only depend on libs tagged with ${ALLOWED_IN_APPS}`,
@@ -76,6 +81,10 @@ const right: [string, Probe][] = [
   [
     'domain imports a domain peer',
     { path: 'libs/control/src/probe.ts', code: "export { RevisionsService } from '@metaloop/registry';" },
+  ],
+  [
+    'the memory lib imports a domain peer (policies)',
+    { path: 'libs/memory/src/probe.ts', code: "export { memoryPolicySchema } from '@metaloop/policies';" },
   ],
   [
     'an app imports domain',

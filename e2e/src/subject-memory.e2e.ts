@@ -180,10 +180,13 @@ describe("seed 002's three interactions (build api → deploy api → auth) as f
       deleted: { memory_items: 7, facets: 4, selection_logs: 3, persona_updates: 3, events_scrubbed: 3 },
     });
     expect(await memory()).toEqual({ subject_id: SUBJECT, items: [], facets: {}, updated_at: null });
-    const fetched = await getJson<{ subject_context: SubjectContext }>(
-      `${feedback}/api/v1/agents/${AGENT}/config?session_id=${SUBJECT}_session&subject_id=${SUBJECT}`,
-    );
-    expect(fetched.subject_context).toMatchObject({ goals: [], preferences: [], history: [], facets: {} });
+    // feedback-api drops its cached context on subject.memory.changed, which the erasure publishes.
+    await eventually(async () => {
+      const fetched = await getJson<{ subject_context: SubjectContext }>(
+        `${feedback}/api/v1/agents/${AGENT}/config?session_id=${SUBJECT}_session&subject_id=${SUBJECT}`,
+      );
+      expect(fetched.subject_context).toMatchObject({ goals: [], preferences: [], history: [], facets: {} });
+    });
     const gone = await getJson<SubjectExport>(`${oracle}/api/v1/subjects/${SUBJECT}`);
     expect(gone).toMatchObject({ selection_logs: [], persona_updates: [], feedback_events: 0 });
   });

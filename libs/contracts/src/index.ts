@@ -299,6 +299,8 @@ export {
   subjectLogKindParam,
   subjectLogsQuerySchema,
   subjectMemoryResponseSchema,
+  SUBJECT_MEMORY_CHANGED,
+  subjectMemoryChangedMessageSchema,
   type ContextBreakdown,
   type MemoryItemView,
   type MemoryKind,
@@ -309,6 +311,7 @@ export {
   type SubjectExport,
   type SubjectLogKind,
   type SubjectLogsQuery,
+  type SubjectMemoryChangedMessage,
   type SubjectMemoryResponse,
 } from './memory.schema';
 export {

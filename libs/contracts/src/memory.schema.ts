@@ -13,6 +13,15 @@ const isoTime = z.iso.datetime({ offset: true });
 /** A subject id as feedback carries it. */
 export const subjectIdSchema = storableString().min(1).max(LIMITS.idLength);
 
+/**
+ * Core-NATS subject (unprefixed, as `@EventPattern` names it): oracle-api changed these subjects'
+ * memory (learned at ingest, or erased); feedback-api drops its cached context of them.
+ */
+export const SUBJECT_MEMORY_CHANGED = 'subject.memory.changed';
+
+/** Body of `subject.memory.changed`: a hint, no state. */
+export const subjectMemoryChangedMessageSchema = z.object({ subject_ids: z.array(z.string()).max(1_000) });
+
 export const MEMORY_KINDS = ['HISTORY', 'GOAL', 'PREFERENCE'] as const;
 export const memoryKindSchema = z.enum(MEMORY_KINDS);
 
@@ -150,5 +159,6 @@ export type SelectionLog = z.output<typeof selectionLogSchema>;
 export type PersonaUpdateLog = z.output<typeof personaUpdateLogSchema>;
 export type SubjectExport = z.output<typeof subjectExportSchema>;
 export type SubjectEraseResponse = z.output<typeof subjectEraseResponseSchema>;
+export type SubjectMemoryChangedMessage = z.output<typeof subjectMemoryChangedMessageSchema>;
 export type SubjectLogKind = (typeof SUBJECT_LOG_KINDS)[number];
 export type SubjectLogsQuery = z.output<typeof subjectLogsQuerySchema>;

@@ -8,6 +8,8 @@ import {
   pathId,
   type AgentConfigFetchBody,
   type AgentConfigFetchQuery,
+  type RetrievedExample,
+  type SubjectContext,
 } from '@metaloop/contracts';
 import { FastRoute } from '@metaloop/platform';
 import { AgentNotFoundError } from '@metaloop/registry';
@@ -110,8 +112,8 @@ export class AgentConfigController {
 
   /**
    * Without a query (or dynamic_examples) and without a subject_id: the cached body, synchronously.
-   * Otherwise the body gains `examples_retrieved` and/or `subject_context` (read from Postgres per
-   * fetch, so what ingest learned shows at once) and an ETag of its own, so a 304 means the same
+   * Otherwise the body gains `examples_retrieved` and/or `subject_context` (the subject store's,
+   * synchronous while cached) and an ETag of its own, so a 304 means the same
    * config AND the same extras. When either cannot be read the config is still served, without it.
    */
   private withExtras(
@@ -131,21 +133,46 @@ export class AgentConfigController {
           return undefined;
         })
       : undefined;
-    const context =
-      subjectId === undefined
-        ? undefined
-        : this.subjects.context(subjectId).catch((error: Error) => {
-            this.logger.warn(`subject context for ${agentId} not read (${error.message}); serving the config without`);
-            return undefined;
-          });
-    return Promise.all([examples, context]).then(([retrieved, subjectContext]) => {
-      let extras = '';
-      if (retrieved) extras += `,"examples_retrieved":${JSON.stringify(retrieved)}`;
-      if (subjectContext) extras += `,"subject_context":${JSON.stringify(subjectContext)}`;
-      if (!extras) return this.answer(agentId, served, reply);
-      const body = `${served.body.slice(0, -1)}${extras}}`;
-      return this.answer(agentId, { ...served, body, etag: etagOf(body) }, reply);
-    });
+    const context = subjectId === undefined ? undefined : this.subjectContext(agentId, subjectId);
+    if (!examples && !(context instanceof Promise)) return this.answerWith(agentId, served, undefined, context, reply);
+    return Promise.all([examples, context]).then(([retrieved, subjectContext]) =>
+      this.answerWith(agentId, served, retrieved, subjectContext, reply),
+    );
+  }
+
+  /** The subject's context, from the store's cache when it has it; undefined (the config alone) when it cannot be read. */
+  private subjectContext(
+    agentId: string,
+    subjectId: string,
+  ): SubjectContext | undefined | Promise<SubjectContext | undefined> {
+    try {
+      const context = this.subjects.context(subjectId);
+      if (!(context instanceof Promise)) return context;
+      return context.catch((error: Error) => {
+        this.logger.warn(`subject context for ${agentId} not read (${error.message}); serving the config without`);
+        return undefined;
+      });
+    } catch (error) {
+      this.logger.warn(
+        `subject context for ${agentId} not read (${(error as Error).message}); serving the config without`,
+      );
+      return undefined;
+    }
+  }
+
+  private answerWith(
+    agentId: string,
+    served: ServedConfig,
+    retrieved: RetrievedExample[] | undefined,
+    subjectContext: SubjectContext | undefined,
+    reply: FastifyReply,
+  ): string {
+    let extras = '';
+    if (retrieved) extras += `,"examples_retrieved":${JSON.stringify(retrieved)}`;
+    if (subjectContext) extras += `,"subject_context":${JSON.stringify(subjectContext)}`;
+    if (!extras) return this.answer(agentId, served, reply);
+    const body = `${served.body.slice(0, -1)}${extras}}`;
+    return this.answer(agentId, { ...served, body, etag: etagOf(body) }, reply);
   }
 
   private answer(agentId: string, served: ServedConfig, reply: FastifyReply): string {

@@ -55,6 +55,13 @@ export const envSchema = baseEnvSchema.extend({
   SUBJECT_CONTEXT_MAX_ITEMS: int(1, 100, 5),
   /** Goals and preferences rank by weight × confidence, halved every this many days unrenewed (as the policy's half_life_days). */
   SUBJECT_MEMORY_HALF_LIFE_DAYS: z.coerce.number().min(0.01).max(3_650).default(30),
+  /**
+   * A subject's context is cached this long (0: read per fetch); `subject.memory.changed` drops it
+   * at once, so this bounds how late an update shows when that message is lost…
+   */
+  SUBJECT_CONTEXT_CACHE_MS: int(0, 60_000, 1_000),
+  /** …for at most this many subjects (the least recently loaded go first). */
+  SUBJECT_CONTEXT_CACHE_MAX_ENTRIES: int(1, 1_000_000, 10_000),
   FAST_ROUTES: z.enum(['on', 'off'], { message: 'expected on or off' }).default('on'),
 });
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { PrismaService } from '@metaloop/db';
-import type { SubjectContext, SubjectMemoryResponse } from '@metaloop/contracts';
+import type { SubjectContext, SubjectMemoryChangedMessage, SubjectMemoryResponse } from '@metaloop/contracts';
 import { assembleContext, memoryView, type ContextBudget, type Facets, type StoredItem } from '@metaloop/memory';
 import type { Env } from '../config/env.schema';
 
@@ -10,21 +10,54 @@ SELECT id, kind, text, key, weight, confidence, tags, agent_id AS "agentId", upd
 FROM subject_memory_items WHERE subject_id = $1`;
 const SELECT_FACETS = `SELECT name, value, updated_at AS "updatedAt" FROM subject_facets WHERE subject_id = $1`;
 
+/**
+ * The config path's read, in one round trip and one row (decoded as two JSON texts, far cheaper
+ * than rows through Prisma): per kind the best candidates — goals and preferences by decayed
+ * importance, history newest first — and the facets.
+ */
+const SELECT_CONTEXT = `
+SELECT
+  (SELECT coalesce(json_agg(r), '[]')::text FROM (
+     SELECT id, kind, text, key, weight, confidence, tags, agent_id AS "agentId", updated_at AS "updatedAt",
+            row_number() OVER (PARTITION BY kind ORDER BY
+              CASE WHEN kind = 'HISTORY' THEN 0
+                   ELSE -(weight * confidence * power(0.5, extract(epoch FROM now() - updated_at) / 86400 / $2)) END,
+              updated_at DESC) AS rank
+     FROM subject_memory_items WHERE subject_id = $1) AS r
+   WHERE r.rank <= $3) AS items,
+  (SELECT coalesce(json_object_agg(name, value), '{}')::text FROM subject_facets WHERE subject_id = $1) AS facets`;
+
+/** Candidates read per kind for the context: enough that a long item skipped for the budget leaves others to take. */
+const CANDIDATES_PER_ITEM = 4;
+
 interface Subject {
   items: StoredItem[];
   facets: Facets;
   facetsUpdatedAt?: Date;
 }
 
+/** A subject's cached context; `version` counts its invalidations, so a read that raced one is not kept. */
+interface CachedContext {
+  version: number;
+  /** Absent after an invalidation (a tombstone keeping the version). */
+  context?: SubjectContext;
+  loadedAt: number;
+}
+
 /**
- * A subject's memory as oracle-api's loop/memory wrote it, read from Postgres on every request
- * (two indexed lookups of a bounded set: the policy caps the items per subject), so what ingest
- * learned is in the very next fetch. Read only: oracle-api is the only writer.
+ * A subject's memory as oracle-api's loop/memory wrote it. The memory route reads Postgres on
+ * every request; the config fetch's context is cached per subject for at most
+ * SUBJECT_CONTEXT_CACHE_MS (0: not cached) and dropped at once by `subject.memory.changed`, so
+ * what ingest learned is in the next fetch (a lost message delays it by at most the TTL). Read
+ * only: oracle-api is the only writer.
  */
 @Injectable()
 export class SubjectMemoryStore {
   private readonly logger = new Logger(SubjectMemoryStore.name);
   private readonly budget: ContextBudget;
+  private readonly cache = new Map<string, CachedContext>();
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -37,6 +70,39 @@ export class SubjectMemoryStore {
       maxHistory: config.get('SUBJECT_CONTEXT_MAX_ITEMS', { infer: true }),
       halfLifeDays: config.get('SUBJECT_MEMORY_HALF_LIFE_DAYS', { infer: true }),
     };
+    this.ttlMs = config.get('SUBJECT_CONTEXT_CACHE_MS', { infer: true });
+    this.maxEntries = config.get('SUBJECT_CONTEXT_CACHE_MAX_ENTRIES', { infer: true });
+  }
+
+  /** `subject.memory.changed`: the next fetch of these subjects reads Postgres. */
+  onChanged(message: SubjectMemoryChangedMessage): void {
+    if (this.ttlMs === 0) return;
+    for (const subjectId of message.subject_ids) {
+      const entry = this.cache.get(subjectId);
+      if (entry) this.cache.set(subjectId, { version: entry.version + 1, loadedAt: 0 });
+    }
+  }
+
+  /** The subject's context for the config fetch, within the token budget: cached, else read. */
+  context(subjectId: string): SubjectContext | Promise<SubjectContext> {
+    const entry = this.cache.get(subjectId);
+    if (entry?.context && Date.now() - entry.loadedAt < this.ttlMs) return entry.context;
+    const version = entry?.version ?? 0;
+    return this.readContext(subjectId).then((context) => {
+      if (this.ttlMs > 0 && (this.cache.get(subjectId)?.version ?? 0) === version)
+        this.remember(subjectId, version, context);
+      return context;
+    });
+  }
+
+  private remember(subjectId: string, version: number, context: SubjectContext): void {
+    this.cache.delete(subjectId);
+    this.cache.set(subjectId, { version, context, loadedAt: Date.now() });
+    // The oldest loaded go first (a Map iterates in insertion order).
+    for (const oldest of this.cache.keys()) {
+      if (this.cache.size <= this.maxEntries) break;
+      this.cache.delete(oldest);
+    }
   }
 
   /** `GET /subjects/{id}/memory`: everything kept, goals and preferences by importance, then history. */
@@ -52,10 +118,25 @@ export class SubjectMemoryStore {
     );
   }
 
-  /** The subject's context for the config fetch, within the token budget. */
-  async context(subjectId: string): Promise<SubjectContext> {
-    const subject = await this.read(subjectId);
-    return assembleContext(subjectId, subject.items, subject.facets, this.budget, new Date());
+  private async readContext(subjectId: string): Promise<SubjectContext> {
+    const limit =
+      CANDIDATES_PER_ITEM * Math.max(this.budget.maxGoals, this.budget.maxPreferences, this.budget.maxHistory);
+    let row: { items: string; facets: string } | undefined;
+    try {
+      [row] = await this.prisma.$queryRawUnsafe<Array<{ items: string; facets: string }>>(
+        SELECT_CONTEXT,
+        subjectId,
+        this.budget.halfLifeDays,
+        limit,
+      );
+    } catch (error) {
+      this.logger.warn(`reading a subject's context failed (${(error as Error).message})`);
+      throw new SubjectMemoryUnavailableError(subjectId);
+    }
+    const items = (JSON.parse(row?.items ?? '[]') as Array<Omit<StoredItem, 'updatedAt'> & { updatedAt: string }>).map(
+      (item) => ({ ...item, updatedAt: new Date(item.updatedAt) }),
+    );
+    return assembleContext(subjectId, items, JSON.parse(row?.facets ?? '{}') as Facets, this.budget, new Date());
   }
 
   private async read(subjectId: string): Promise<Subject> {

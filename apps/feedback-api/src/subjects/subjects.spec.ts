@@ -1,5 +1,8 @@
+import { SUBJECT_MEMORY_CHANGED } from '@metaloop/contracts';
 import { uuidv7 } from '@metaloop/core';
-import { withClient } from '@metaloop/testing';
+import { NatsEventsClient } from '@metaloop/messaging';
+import { eventually, withClient } from '@metaloop/testing';
+import { lastValueFrom } from 'rxjs';
 import { configHarness, type ConfigHarness } from '../__tests__/config-harness';
 
 describe('per-subject memory on feedback-api: the memory route and the config fetch with subject_id (real Postgres)', () => {
@@ -104,12 +107,26 @@ describe('per-subject memory on feedback-api: the memory route and the config fe
     const again = await h.getConfig(app(), 'helper', 's1');
     expect(again.body).toBe(plain.body);
     expect(again.json()).not.toHaveProperty('subject_context');
-    // A change to the subject's memory is in the next fetch.
+    // Cached: a change oracle-api did not announce is not served yet; subject.memory.changed drops the cached context.
     await remember('u1', 'PREFERENCE', 'Prefers: FastAPI', 5);
-    const next = await get('/api/v1/agents/helper/config?session_id=s1&subject_id=u1');
-    expect(
-      next.json<{ subject_context: { preferences: Array<{ text: string }> } }>().subject_context.preferences[0]!.text,
-    ).toBe('Prefers: FastAPI');
+    const cached = await get('/api/v1/agents/helper/config?session_id=s1&subject_id=u1');
+    expect(cached.headers.etag).toBe(withSubject.headers.etag);
+    await lastValueFrom(
+      app()
+        .get(NatsEventsClient)
+        .emit(SUBJECT_MEMORY_CHANGED, { subject_ids: ['u1'] }),
+      {
+        defaultValue: undefined,
+      },
+    );
+    const next = await eventually(async () => {
+      const answer = await get('/api/v1/agents/helper/config?session_id=s1&subject_id=u1');
+      expect(
+        answer.json<{ subject_context: { preferences: Array<{ text: string }> } }>().subject_context.preferences[0]!
+          .text,
+      ).toBe('Prefers: FastAPI');
+      return answer;
+    });
     expect(next.headers.etag).not.toBe(withSubject.headers.etag);
   });
 

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StoredFeedbackEvent } from '@metaloop/contracts';
+import { prefixSubject, SUBJECT_MEMORY_CHANGED, type StoredFeedbackEvent } from '@metaloop/contracts';
+import { eventually } from '@metaloop/testing';
 import { metricValue, oracleHarness, type OracleHarness } from '../../__tests__/oracle-harness';
 import { MemoryService } from './memory.service';
 
@@ -137,6 +138,17 @@ describe('subject memory: ingested feedback → memory, facets, logs (real NATS 
       [{ step_by_step: 0.02, concise: -0.02 }, 'h2', 'rules'],
       [{ concise: 0.02 }, 'h1', 'rules'],
     ]);
+  });
+
+  it('announces the subjects it changed on subject.memory.changed', async () => {
+    const received: string[] = [];
+    const subscription = h.nats.nc.subscribe(prefixSubject(h.prefix, SUBJECT_MEMORY_CHANGED), {
+      callback: (_, msg) => void received.push(msg.string()),
+    });
+    await h.nats.nc.flush();
+    await publishAndLearn(h, event({ subject_id: 'announced', explicit: { rating: 5 } }));
+    await eventually(() => expect(received.some((body) => body.includes('"announced"'))).toBe(true));
+    subscription.unsubscribe();
   });
 
   it('learns from a redelivered event once', async () => {

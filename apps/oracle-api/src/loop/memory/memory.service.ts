@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { PrismaService } from '@metaloop/db';
-import type { Envelope, StoredFeedbackEvent } from '@metaloop/contracts';
+import { SUBJECT_MEMORY_CHANGED, type Envelope, type StoredFeedbackEvent } from '@metaloop/contracts';
 import { uuidv7 } from '@metaloop/core';
 import {
   itemsToPrune,
@@ -12,7 +12,9 @@ import {
   type Interaction,
   type StoredItem,
 } from '@metaloop/memory';
+import { NatsEventsClient } from '@metaloop/messaging';
 import { PolicyStore, type MemoryPolicy } from '@metaloop/policies';
+import { lastValueFrom } from 'rxjs';
 import { errorSummary } from '../../common/error-summary';
 import {
   DELETE_ITEMS,
@@ -36,6 +38,8 @@ const EVENTS_PER_RUN = 1_000;
 const PURGE_EVERY_MS = 3_600_000;
 const PURGE_CHUNK_ROWS = 10_000;
 const DAY_MS = 86_400_000;
+/** Subject ids per subject.memory.changed message. */
+const IDS_PER_MESSAGE = 500;
 
 type Tx = Pick<PrismaService, '$queryRawUnsafe' | '$executeRawUnsafe'>;
 
@@ -58,6 +62,7 @@ export class MemoryService implements OnModuleInit, OnApplicationShutdown {
     private readonly prisma: PrismaService,
     private readonly policies: PolicyStore,
     private readonly metrics: MemoryMetrics,
+    private readonly events: NatsEventsClient,
     @Optional() @Inject(PERSONA_MODEL) private readonly model?: PersonaModel,
   ) {}
 
@@ -118,14 +123,29 @@ export class MemoryService implements OnModuleInit, OnApplicationShutdown {
       if (list) list.push(event);
       else bySubject.set(event.subject_id, [event]);
     }
+    const changed: string[] = [];
     for (const [subjectId, subjectEvents] of bySubject) {
       subjectEvents.sort((a, b) => occurredAt(a).localeCompare(occurredAt(b)));
       try {
         await this.learnSubject(subjectId, subjectEvents, policy);
+        changed.push(subjectId);
       } catch (error) {
         this.metrics.failures.inc({ stage: 'write' });
         this.logger.warn(`memory of a subject not updated (${subjectEvents.length} events): ${errorSummary(error)}`);
       }
+    }
+    for (let i = 0; i < changed.length; i += IDS_PER_MESSAGE)
+      await this.announce(changed.slice(i, i + IDS_PER_MESSAGE));
+  }
+
+  /** Best effort: feedback-api's cached context of a subject also expires on its own (SUBJECT_CONTEXT_CACHE_MS). */
+  async announce(subjectIds: string[]): Promise<void> {
+    try {
+      await lastValueFrom(this.events.emit(SUBJECT_MEMORY_CHANGED, { subject_ids: subjectIds }), {
+        defaultValue: undefined,
+      });
+    } catch (error) {
+      this.logger.warn(`subject.memory.changed not published (${(error as Error).message})`);
     }
   }
 
@@ -287,7 +307,6 @@ export class MemoryService implements OnModuleInit, OnApplicationShutdown {
           selection: interaction.selection,
           userInput: interaction.userInput,
           signals: [interaction.selection.selectedIndex === 0 ? 'first_option' : 'later_option'],
-          recentHistory: [],
         });
         const deltas = validateModelDeltas(raw, facets, policy.max_delta);
         this.metrics.model.inc({ outcome: deltas ? 'applied' : 'rejected' });
@@ -330,11 +349,9 @@ export function interactionOf(event: StoredFeedbackEvent): Interaction {
     ((explicit?.rating !== undefined && explicit.rating >= 4) ||
       explicit?.helpful === true ||
       event.implicit?.success === true);
-  const userInput =
-    event.artifacts?.input ??
-    (typeof (explicit?.selection as { user_input?: unknown } | undefined)?.user_input === 'string'
-      ? ((explicit!.selection as { user_input: string }).user_input as string)
-      : undefined);
+  // The seed's selection log names the user's input; artifacts.input is where metaloop's feedback carries it.
+  const selectionInput = (explicit?.selection as { user_input?: unknown } | undefined)?.user_input;
+  const userInput = event.artifacts?.input ?? (typeof selectionInput === 'string' ? selectionInput : undefined);
   return {
     eventId: event.event_id,
     agentId: event.agent_id,

@@ -11,7 +11,6 @@ export interface PersonaModelRequest {
   selection?: Selection;
   userInput?: string;
   signals: string[];
-  recentHistory: string[];
 }
 
 export const PERSONA_MODEL = Symbol('PERSONA_MODEL');
@@ -52,7 +51,6 @@ export class HttpPersonaModel implements PersonaModel {
               options: request.selection?.options.map((o) => ({ id: o.id, text: o.text })) ?? [],
               selected_id: request.selection?.selected.id ?? null,
               signals: request.signals,
-              recent_history: request.recentHistory,
             }),
           },
         ],

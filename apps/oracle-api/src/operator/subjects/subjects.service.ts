@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '@metaloop/db';
 import type {
   PersonaUpdateLog,
@@ -8,8 +8,11 @@ import type {
   SubjectLogKind,
   SubjectLogsQuery,
 } from '@metaloop/contracts';
+import { SUBJECT_MEMORY_CHANGED } from '@metaloop/contracts';
 import { AuditLog } from '@metaloop/control';
 import { memoryView, type Facets, type StoredItem } from '@metaloop/memory';
+import { NatsEventsClient } from '@metaloop/messaging';
+import { lastValueFrom } from 'rxjs';
 import { PolicyStore } from '@metaloop/policies';
 import {
   COUNT_EVENTS,
@@ -32,10 +35,13 @@ const LOG_PAGE_ROWS = 5_000;
 /** What a person may see and erase of what metaloop keeps about them (seed 002). */
 @Injectable()
 export class SubjectsService {
+  private readonly logger = new Logger(SubjectsService.name);
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly policies: PolicyStore,
     private readonly audit: AuditLog,
+    private readonly events: NatsEventsClient,
   ) {}
 
   /** Everything kept about the subject: memory, facets, selection logs, persona updates. */
@@ -66,7 +72,7 @@ export class SubjectsService {
 
   /** Erases the subject's memory, facets and logs and scrubs its raw events, audited (`subject.erased`), in one transaction. */
   async erase(subjectId: string, actor: string, reason: string | undefined): Promise<SubjectEraseResponse> {
-    return this.prisma.$transaction(async (tx) => {
+    const erased = await this.prisma.$transaction(async (tx) => {
       await tx.$queryRawUnsafe(LOCK_SUBJECT, subjectId);
       const deleted = {
         memory_items: await tx.$executeRawUnsafe(DELETE_MEMORY, subjectId),
@@ -89,6 +95,11 @@ export class SubjectsService {
       );
       return { subject_id: subjectId, deleted };
     });
+    // feedback-api drops its cached context at once (it would expire within SUBJECT_CONTEXT_CACHE_MS anyway).
+    await lastValueFrom(this.events.emit(SUBJECT_MEMORY_CHANGED, { subject_ids: [subjectId] }), {
+      defaultValue: undefined,
+    }).catch((error: Error) => this.logger.warn(`subject.memory.changed not published (${error.message})`));
+    return erased;
   }
 
   /** Seed 002's training logs of every subject as JSONL lines, a page at a time (the export never sits in memory). */
