@@ -56,6 +56,8 @@ export class SubjectMemoryStore {
   private readonly logger = new Logger(SubjectMemoryStore.name);
   private readonly budget: ContextBudget;
   private readonly cache = new Map<string, CachedContext>();
+  /** Reads in flight, shared by concurrent fetches of the same subject. */
+  private readonly loading = new Map<string, Promise<SubjectContext>>();
   private readonly ttlMs: number;
   private readonly maxEntries: number;
 
@@ -74,25 +76,34 @@ export class SubjectMemoryStore {
     this.maxEntries = config.get('SUBJECT_CONTEXT_CACHE_MAX_ENTRIES', { infer: true });
   }
 
-  /** `subject.memory.changed`: the next fetch of these subjects reads Postgres. */
+  /** `subject.memory.changed`: the next fetch of these subjects reads Postgres (and a read in flight is not kept). */
   onChanged(message: SubjectMemoryChangedMessage): void {
-    if (this.ttlMs === 0) return;
     for (const subjectId of message.subject_ids) {
       const entry = this.cache.get(subjectId);
-      if (entry) this.cache.set(subjectId, { version: entry.version + 1, loadedAt: 0 });
+      if (!entry && !this.loading.has(subjectId)) continue;
+      this.cache.set(subjectId, { version: (entry?.version ?? 0) + 1, loadedAt: 0 });
+      this.loading.delete(subjectId);
     }
   }
 
-  /** The subject's context for the config fetch, within the token budget: cached, else read. */
+  /** The subject's context for the config fetch, within the token budget: cached, else read (once for concurrent fetches). */
   context(subjectId: string): SubjectContext | Promise<SubjectContext> {
+    if (this.ttlMs === 0) return this.readContext(subjectId);
     const entry = this.cache.get(subjectId);
     if (entry?.context && Date.now() - entry.loadedAt < this.ttlMs) return entry.context;
+    const pending = this.loading.get(subjectId);
+    if (pending) return pending;
     const version = entry?.version ?? 0;
-    return this.readContext(subjectId).then((context) => {
-      if (this.ttlMs > 0 && (this.cache.get(subjectId)?.version ?? 0) === version)
-        this.remember(subjectId, version, context);
-      return context;
-    });
+    const read = this.readContext(subjectId)
+      .then((context) => {
+        if ((this.cache.get(subjectId)?.version ?? 0) === version) this.remember(subjectId, version, context);
+        return context;
+      })
+      .finally(() => {
+        if (this.loading.get(subjectId) === read) this.loading.delete(subjectId);
+      });
+    this.loading.set(subjectId, read);
+    return read;
   }
 
   private remember(subjectId: string, version: number, context: SubjectContext): void {

@@ -1,9 +1,10 @@
-import { SUBJECT_MEMORY_CHANGED } from '@metaloop/contracts';
+import { SUBJECT_MEMORY_CHANGED, type SubjectContext } from '@metaloop/contracts';
 import { uuidv7 } from '@metaloop/core';
 import { NatsEventsClient } from '@metaloop/messaging';
 import { eventually, withClient } from '@metaloop/testing';
 import { lastValueFrom } from 'rxjs';
 import { configHarness, type ConfigHarness } from '../__tests__/config-harness';
+import { SubjectMemoryStore } from './subject-memory.store';
 
 describe('per-subject memory on feedback-api: the memory route and the config fetch with subject_id (real Postgres)', () => {
   let h: ConfigHarness;
@@ -128,6 +129,31 @@ describe('per-subject memory on feedback-api: the memory route and the config fe
       return answer;
     });
     expect(next.headers.etag).not.toBe(withSubject.headers.etag);
+  });
+
+  it('shares one read among concurrent fetches, and keeps no read that an invalidation overtook', async () => {
+    const store = app().get(SubjectMemoryStore) as unknown as {
+      readContext(id: string): Promise<SubjectContext>;
+      context(id: string): SubjectContext | Promise<SubjectContext>;
+      onChanged(message: { subject_ids: string[] }): void;
+    };
+    const fresh = await store.readContext('racer');
+    let release!: (context: SubjectContext) => void;
+    const read = jest
+      .spyOn(store, 'readContext')
+      .mockImplementationOnce(() => new Promise<SubjectContext>((resolve) => (release = resolve)));
+    const first = store.context('racer');
+    const second = store.context('racer');
+    store.onChanged({ subject_ids: ['racer'] });
+    release(fresh);
+    await expect(first).resolves.toBe(fresh);
+    await expect(second).resolves.toBe(fresh);
+    expect(read).toHaveBeenCalledTimes(1);
+    // Not cached: the next fetch reads again, and that read is kept.
+    await store.context('racer');
+    expect(read).toHaveBeenCalledTimes(2);
+    expect(store.context('racer')).not.toBeInstanceOf(Promise);
+    read.mockRestore();
   });
 
   it('bad subject ids are 400 naming the field; the routes are in the OpenAPI document', async () => {

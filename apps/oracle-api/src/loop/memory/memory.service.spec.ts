@@ -165,6 +165,16 @@ describe('subject memory: ingested feedback → memory, facets, logs (real NATS 
     ).toBeGreaterThanOrEqual(1);
   });
 
+  it('purges HISTORY past the retention for subjects who did not come back; goals stay', async () => {
+    await publishAndLearn(
+      h,
+      event({ subject_id: 'gone', explicit: { selection: selection(['Do you want to build a bot?'], 0) } }),
+    );
+    await h.query(`UPDATE subject_memory_items SET updated_at = now() - interval '100 days' WHERE subject_id = 'gone'`);
+    expect(await h.apps[0]!.get(MemoryService).purgeExpiredHistory()).toBeGreaterThanOrEqual(1);
+    expect((await items(h, 'gone')).map((r) => r.kind)).toEqual(['GOAL']);
+  });
+
   it('keeps the most recent history within the cap', async () => {
     await publishAndLearn(h, ...[1, 2, 3, 4, 5].map((n) => event({ subject_id: 'u3', artifacts: { input: `q${n}` } })));
     expect((await items(h, 'u3')).map((r) => r.text)).toEqual([
