@@ -4,6 +4,7 @@ import { PoliciesModule } from '@metaloop/policies';
 import { AnalysisModule } from './loop/analysis/analysis.module';
 import { AgentsModule } from './operator/agents/agents.module';
 import { AuditModule } from './operator/audit/audit.module';
+import { ConsoleModule } from './operator/console/console.module';
 import { OperatorControlModule } from './operator/control/control.module';
 import { HandoffModule } from './loop/handoff/handoff.module';
 import { DatasetsModule } from './operator/datasets/datasets.module';
@@ -52,6 +53,7 @@ import { ValidationModule } from './loop/validation/validation.module';
     PatternsModule,
     ReportsModule,
     SuggestionsModule,
+    ConsoleModule,
   ],
 })
 export class AppModule {}

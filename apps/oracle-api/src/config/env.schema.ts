@@ -113,6 +113,10 @@ export const envSchema = baseEnvSchema
     MEMORY_PERSONA_MODEL: z.string().min(1).default('gpt-4o-mini'),
     MEMORY_PERSONA_MODEL_API_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
     MEMORY_PERSONA_MODEL_TIMEOUT_MS: int(100, 60_000, 5_000),
+    /** Grafana's base URL: the operator console links its dashboards there (unset: no links). */
+    GRAFANA_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+    /** The operator console's built files (apps/console/dist), served at /console. */
+    CONSOLE_DIR: z.string().min(1).default(join(__dirname, '../../../console/dist')),
     /** The embedder of example inputs (DICL): the same as feedback-api's, or retrieval finds nothing. */
     ...examplesEnv,
     /** The policy file, its hot-reload poll and seed 004's overrides (libs/policies). */
