@@ -33,10 +33,13 @@ interface Run {
 describe('the metaloop CLI against the running mesh', () => {
   let mesh: Mesh;
   let env: Record<string, string>;
+  /** Every verb a test ran, to prove at the end that none went untested. */
+  const ran = new Set<string>();
   const work = mkdtempSync(join(tmpdir(), 'metaloop-cli-'));
 
   /** `metaloop …args` in a scratch folder, with only PATH and the mesh's URLs set. */
   function metaloop(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+    ran.add(args[0]!);
     return new Promise((resolve) => {
       execFile(
         process.execPath,
@@ -206,6 +209,7 @@ describe('the metaloop CLI against the running mesh', () => {
     expect((await expectRun(['policies', '--json'], 0)).stdout).toContain('"canary"');
     await expectRun(['dlq'], 0);
     await expectRun(['dlq', 'replay'], 2);
+    await expectRun(['dlq', 'replay', '--all'], 0);
     await expectRun(['audit', '--limit', '5'], 0);
   });
 
@@ -375,5 +379,17 @@ describe('the metaloop CLI against the running mesh', () => {
     expect((await expectRun(['keys', 'revoke', prefix, ...database], 0)).stdout).toContain(`Revoked API key ${prefix}`);
     expect((await expectRun(['keys', 'create', '--name', 'x', ...database], 2)).stderr).toContain('--scopes');
     await expectRun(['keys', 'rotate'], 2);
+  });
+
+  it('every verb metaloop --help lists was run by a test above', async () => {
+    const help = (await expectRun(['--help'], 0)).stdout;
+    const listed = help
+      .split('\n\n')
+      .find((block) => block.startsWith('verbs:'))!
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/)[0]!);
+    expect(listed.length).toBeGreaterThan(20);
+    expect(listed.filter((verb) => !ran.has(verb))).toEqual([]);
   });
 });
