@@ -24,10 +24,13 @@ const VERSION = '0.1.0';
 export async function run(argv: string[], io: Io): Promise<number> {
   const { verbName, rest } = splitVerb(argv);
   if (!verbName) {
-    if (argv.includes('--version')) return (print(io.stdout, VERSION), EXIT.ok);
-    if (argv.includes('--help') || argv.includes('-h')) return (print(io.stdout, mainHelp()), EXIT.ok);
-    print(io.stderr, mainHelp());
-    return EXIT.usage;
+    const asked = argv.includes('--version')
+      ? VERSION
+      : argv.includes('--help') || argv.includes('-h')
+        ? mainHelp()
+        : '';
+    print(asked ? io.stdout : io.stderr, asked || mainHelp());
+    return asked ? EXIT.ok : EXIT.usage;
   }
   if (verbName === 'help') {
     const target = rest.find((arg) => !arg.startsWith('-'));
@@ -144,7 +147,7 @@ export function mainHelp(): string {
   return [
     'metaloop: the command line of the metaloop control plane (REST API of oracle-api and feedback-api)',
     '',
-    'usage: metaloop <verb> [flags]      metaloop <verb> --help',
+    'usage: metaloop <verb> [flags]      metaloop <verb> --help      metaloop --version',
     '',
     'verbs:',
     ...VERBS.map((verb) => `  ${verb.name.padEnd(width)}  ${verb.summary}`),
