@@ -13,6 +13,8 @@ import type {
 } from '../types';
 import { ago, Badge, Loading, pct, short } from '../ui';
 
+const UNRESOLVED = new Set(['open', 'planned', 'deferred']);
+
 interface FleetRow {
   agent: AgentResponse;
   openFindings: number;
@@ -23,12 +25,15 @@ interface FleetRow {
 async function loadFleet(): Promise<{ rows: FleetRow[]; status: OracleStatus }> {
   const [agents, findings, rollouts, status] = await Promise.all([
     get<AgentListResponse>('/api/v1/agents?limit=200'),
-    get<FindingListResponse>('/api/v1/oracle/findings?status=open&limit=500'),
+    get<FindingListResponse>('/api/v1/oracle/findings?limit=500'),
     get<RolloutList>('/api/v1/oracle/rollouts?limit=200'),
     get<OracleStatus>('/api/v1/oracle/status'),
   ]);
   const open = new Map<string, number>();
-  for (const finding of findings.items) open.set(finding.agent_id, (open.get(finding.agent_id) ?? 0) + 1);
+  for (const finding of findings.items) {
+    // Open until resolved: waiting for a tick, planned, or deferred with a reason.
+    if (UNRESOLVED.has(finding.status)) open.set(finding.agent_id, (open.get(finding.agent_id) ?? 0) + 1);
+  }
   const latest = new Map<string, RolloutView>();
   for (const rollout of rollouts.items) if (!latest.has(rollout.agent_id)) latest.set(rollout.agent_id, rollout);
   const rows = agents.items.map((agent) => {

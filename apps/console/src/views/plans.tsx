@@ -183,7 +183,7 @@ export function PlansView({ who, confirm }: ViewProps) {
               <h3>
                 Gates{' '}
                 <span class="muted">
-                  (policy {plan.validation.policy_version}, {ago(plan.validation.validated_at)})
+                  (policy {short(plan.validation.policy_version, 12)}, {ago(plan.validation.validated_at)})
                 </span>
               </h3>
               <ul>
