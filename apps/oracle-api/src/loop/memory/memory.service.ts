@@ -26,6 +26,7 @@ import {
   PURGE_EXPIRED_HISTORY,
   SELECT_FACETS,
   SELECT_ITEMS,
+  STILL_NAMED,
   UPDATE_ITEM,
   UPSERT_FACETS,
 } from './memory.sql';
@@ -155,8 +156,16 @@ export class MemoryService implements OnModuleInit, OnApplicationShutdown {
     const proposals = this.model ? await this.askModel(subjectId, interactions, policy) : new Map<string, Facets>();
     await this.prisma.$transaction(async (tx) => {
       await tx.$queryRawUnsafe(LOCK_SUBJECT, subjectId);
-      for (const [i, interaction] of interactions.entries())
+      const named = await tx.$queryRawUnsafe<Array<{ event_id: string }>>(
+        STILL_NAMED,
+        events.map((e) => e.event_id),
+        subjectId,
+      );
+      const stillNamed = new Set(named.map((row) => row.event_id));
+      for (const [i, interaction] of interactions.entries()) {
+        if (!stillNamed.has(interaction.eventId)) continue;
         await this.learnOne(tx, subjectId, events[i]!, interaction, policy, proposals.get(interaction.eventId));
+      }
       const items = await tx.$queryRawUnsafe<StoredItem[]>(SELECT_ITEMS, subjectId);
       const pruned = itemsToPrune(items, policy, new Date());
       if (pruned.length > 0) {

@@ -1,6 +1,12 @@
 /** One subject's updates at a time across replicas (the facets are read, moved and written back). */
 export const LOCK_SUBJECT = `SELECT pg_advisory_xact_lock(hashtextextended('subject-memory:' || $1, 0))::text AS locked`;
 
+/**
+ * Of these events, those whose stored row still names the subject: an erasure (under the same
+ * lock) scrubs them, so an event queued before it is not learned from after it.
+ */
+export const STILL_NAMED = `SELECT event_id FROM feedback_events WHERE event_id = ANY($1::text[]) AND subject_id = $2`;
+
 /** The interaction's HISTORY item; no row back when the event was already learned from (a redelivery). */
 export const INSERT_HISTORY = `
 INSERT INTO subject_memory_items (id, subject_id, agent_id, kind, text, key, weight, confidence, tags, event_id, updated_at)

@@ -28,11 +28,12 @@ const pick = (subject: string, input: string, options: string[], selected: numbe
 
 describe('operator subjects: export, erasure, training logs as JSONL (real NATS and Postgres)', () => {
   let h: OracleHarness;
+  let events: StoredFeedbackEvent[];
   const app = () => h.apps[0]!;
 
   beforeAll(async () => {
     h = await oracleHarness('operator_subjects');
-    const events = [
+    events = [
       pick('alice', 'build api', ['Do you want to build a REST API?', 'Design endpoints?'], 0),
       pick('alice', 'deploy', ['Deploy to AWS?', 'Do you want to containerize with Docker?'], 1, {
         complaint: 'my boss Bob hates this',
@@ -137,6 +138,12 @@ describe('operator subjects: export, erasure, training logs as JSONL (real NATS 
     expect(audit).toMatchObject({ entity_id: 'alice', reason: 'GDPR request 42', details: { events_scrubbed: 2 } });
     expect((await app().inject({ method: 'GET', url: '/api/v1/subjects/bob' })).json()).toMatchObject({
       feedback_events: 1,
+    });
+    // Events still queued for memory when the erasure ran are not learned from after it.
+    await app().get(MemoryService).fromBatch(events);
+    expect((await app().inject({ method: 'GET', url: '/api/v1/subjects/alice' })).json()).toMatchObject({
+      memory: { items: [] },
+      selection_logs: [],
     });
     const again = await app().inject({ method: 'DELETE', url: '/api/v1/subjects/alice' });
     expect(again.json()).toEqual({
