@@ -179,7 +179,6 @@ const index = new ExampleIndex(embedder.dimensions);
 const jsIndex = new ExampleIndex(embedder.dimensions, { simd: false });
 const previous = new PreviousIndex(embedder.dimensions);
 const naive = [];
-console.log(`index on the WebAssembly SIMD kernel: ${index.simd ? 'yes' : 'NO (JavaScript loop)'}`);
 for (const size of SIZES) {
   while (index.size < size) {
     const vector = embedder.embedOne(text());
@@ -209,10 +208,13 @@ for (const size of SIZES) {
   rows.push({ size, search, js, before, baseline, both, memoryMb: (size * embedder.dimensions * 4) / 2 ** 20 });
 }
 
+console.log(
+  `\nindex on the WebAssembly SIMD kernel (from 1,024 slots): ${index.simd ? 'yes' : 'NO (JavaScript loop)'}; load ${os.loadavg()[0].toFixed(1)} at the end`,
+);
 const cell = (value, width) => String(value).padStart(width);
 const pair = ({ p50, p99 }) => `${ms(p50)} / ${ms(p99)}`;
 console.log(
-  '\nexamples | index (SIMD) p50 / p99 ms | JS loop p50 / p99 | before p50 / p99 | naive p50 / p99 | vs before p50, p99 | embed+search p99 | vectors MB',
+  'examples | index (SIMD) p50 / p99 ms | JS loop p50 / p99 | before p50 / p99 | naive p50 / p99 | vs before p50, p99 | embed+search p99 | vectors MB',
 );
 for (const { size, search, js, before, baseline, both, memoryMb } of rows)
   console.log(

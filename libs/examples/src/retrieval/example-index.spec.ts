@@ -42,13 +42,17 @@ describe('ExampleIndex', () => {
     expect(index.search(unit(1, 0), 3).map((h) => h.id)).toEqual(['c', 'b']);
   });
 
-  it('runs on the WebAssembly SIMD kernel here, and on the JavaScript loop when told', () => {
-    expect(new ExampleIndex<string>(4).simd).toBe(true);
-    expect(new ExampleIndex<string>(4, { simd: false }).simd).toBe(false);
+  it('runs on the WebAssembly SIMD kernel from 1,024 slots, on the JavaScript loop below or when told', () => {
+    const index = new ExampleIndex<number>(4);
+    expect(index.simd).toBe(false);
+    for (let i = 0; i < 1_000; i++) index.add(`e${i}`, unit(1, i % 7, 0, 1), i);
+    expect(index.simd).toBe(true);
+    expect(new ExampleIndex<string>(4, { simdFromCapacity: 0 }).simd).toBe(true);
+    expect(new ExampleIndex<string>(4, { simd: false, simdFromCapacity: 0 }).simd).toBe(false);
   });
 
   describe.each([
-    ['the SIMD kernel', {}],
+    ['the SIMD kernel', { simdFromCapacity: 0 }],
     ['the JavaScript loop', { simd: false }],
   ])('on %s', (_, options) => {
     it('agrees with brute force through growth, replacements and removals', () => {
@@ -120,7 +124,7 @@ describe('ExampleIndex', () => {
     let seed = 3;
     const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const vector = () => normalize(Float32Array.from({ length: 128 }, () => (random() < 0.4 ? random() - 0.5 : 0)));
-    const simd = new ExampleIndex<number>(128);
+    const simd = new ExampleIndex<number>(128, { simdFromCapacity: 0 });
     const js = new ExampleIndex<number>(128, { simd: false });
     for (let i = 0; i < 333; i++) {
       const v = vector();
@@ -137,5 +141,19 @@ describe('ExampleIndex', () => {
     const index = new ExampleIndex<string>(4);
     expect(() => index.add('a', unit(1, 0), 'A')).toThrow(/2 dimensions in an index of 4/);
     expect(() => index.search(unit(1, 0), 1)).toThrow(/query of 2/);
+  });
+
+  // Last: until they are collected, the memories it took are not to be had by another test.
+  it('keeps working when the runtime has no more WebAssembly memory to give: the JavaScript loop', () => {
+    const indexes: Array<ExampleIndex<number>> = [];
+    // Tens of thousands of memories exhaust the address space V8 reserves for them.
+    while (indexes.length < 40_000 && (indexes.length === 0 || indexes.at(-1)!.simd)) {
+      const index = new ExampleIndex<number>(2, { simdFromCapacity: 0 });
+      index.add('a', unit(1, 0), 1);
+      indexes.push(index);
+    }
+    const last = indexes.at(-1)!;
+    expect(last.search(unit(1, 0), 1)).toEqual([{ id: 'a', similarity: 1, item: 1 }]);
+    indexes.length = 0;
   });
 });

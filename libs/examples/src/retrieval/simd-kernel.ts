@@ -119,13 +119,19 @@ function kernelModule(): object | null {
 
 /**
  * Linear memory of `bytes` with the kernel bound to it, or a plain ArrayBuffer and no kernel
- * (no SIMD here, or more than 32-bit addressing reaches, or `simd: false`).
+ * (not wanted, no SIMD here, more than 32-bit addressing reaches, or no memory to be had).
  */
 export function scoringMemory(bytes: number, simdWanted: boolean): { buffer: ArrayBuffer; kernel?: AccumulateKernel } {
   const pages = Math.ceil(bytes / WASM_PAGE);
   const module = simdWanted && pages <= WASM_MAX_PAGES ? kernelModule() : null;
   if (!wasm || !module) return { buffer: new ArrayBuffer(bytes) };
-  const memory = new wasm.Memory({ initial: pages, maximum: pages });
+  let memory: WasmMemory;
+  try {
+    memory = new wasm.Memory({ initial: pages, maximum: pages });
+  } catch {
+    // Each memory reserves address space; a process runs out after some ten thousand of them.
+    return { buffer: new ArrayBuffer(bytes) };
+  }
   const instance = new wasm.Instance(module, { env: { memory } });
   return { buffer: memory.buffer, kernel: instance.exports.accumulate as AccumulateKernel };
 }
