@@ -1,3 +1,4 @@
+import './tracing';
 import { runApp } from '@metaloop/platform';
 import { oracleApi } from './app.definition';
 

@@ -46,6 +46,14 @@ export const baseEnvSchema = z.object({
   HTTP_MAX_CONNECTIONS: int(1, 1_000_000, 10_000),
   /** Requests one keep-alive socket may carry before it is closed; 0: no limit. */
   HTTP_MAX_REQUESTS_PER_SOCKET: int(0, 1_000_000, 0),
+  /** OTLP/HTTP base URL (spans go to `<url>/v1/traces`); unset: no tracing, nothing of the SDK loaded. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  /** `service.name` of the spans; unset: the app's name. */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /** Share of new traces kept (0–1); a trace begun by a caller keeps the caller's choice. */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
+  /** Finished spans are exported at most this long after they end (ms). */
+  OTEL_BSP_SCHEDULE_DELAY: int(10, 60_000, 5_000),
 });
 
 export type BaseEnv = z.infer<typeof baseEnvSchema>;

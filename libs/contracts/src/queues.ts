@@ -93,6 +93,11 @@ export interface ExecutePlanJob {
   plan_id: string;
   /** Who asked for it (API key actor or `system:tick`), for the audit trail. */
   requested_by: string;
+  /**
+   * The W3C trace context of the tick or request that queued it, so the orchestrator's launch
+   * continues that trace; absent when tracing is off.
+   */
+  trace?: { traceparent: string; tracestate?: string };
 }
 
 export interface MonitorRolloutJob {

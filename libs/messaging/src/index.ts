@@ -9,3 +9,4 @@ export { bullmqConnection } from './bullmq/bullmq-connection';
 export { bullmqRoot } from './bullmq/bullmq-root.module';
 export { ResilientWorkerHost } from './bullmq/resilient-worker-host';
 export { connectJetStream, connectNats, type JetStreamContext } from './jetstream/jetstream';
+export { spanContextFromHeaders, traceHeaders } from './jetstream/trace-headers';

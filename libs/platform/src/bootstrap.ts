@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { EnvValidationError, validateEnv } from '@metaloop/config';
 import { NatsEventsServer, NatsService } from '@metaloop/messaging';
 import { assignRequestId, instrumentHttp, logRequests, MetricsRegistry } from '@metaloop/observability';
+import { nameServerSpansByRoute, stopTracing } from '@metaloop/observability/tracing';
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { z } from 'zod';
@@ -92,6 +93,7 @@ export async function createApp(definition: AppDefinition): Promise<NestFastifyA
   });
   closeConnectionsAfterResponseWhenClosing(fastify);
   instrumentHttp(fastify, app.get(MetricsRegistry));
+  nameServerSpansByRoute(fastify);
   logRequests(fastify);
   const fastRoutes = definition.fastRoutes?.(app.get(ConfigService));
   if (fastRoutes?.enabled ?? true) {
@@ -197,13 +199,17 @@ export async function runApp(definition: AppDefinition): Promise<void> {
       process.stderr.write(`${definition.name}: shutdown took longer than ${shutdownTimeoutMs} ms, exiting\n`);
       process.exit(1);
     }, shutdownTimeoutMs).unref();
-    app.close().then(
-      () => process.exit(0),
-      (error: Error) => {
-        process.stderr.write(`${definition.name}: shutdown failed: ${error.message}\n`);
-        process.exit(1);
-      },
-    );
+    app
+      .close()
+      // The spans of the shutdown itself go too, within the same time limit.
+      .then(() => stopTracing().catch(() => undefined))
+      .then(
+        () => process.exit(0),
+        (error: Error) => {
+          process.stderr.write(`${definition.name}: shutdown failed: ${error.message}\n`);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -2,7 +2,8 @@ import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ENVELOPE_VERSION } from '@metaloop/contracts';
 import { uuidv7 } from '@metaloop/core';
-import { NatsService, NatsUnavailableError } from '@metaloop/messaging';
+import { NatsService, NatsUnavailableError, traceHeaders } from '@metaloop/messaging';
+import { activeSpanContext, inSpan, SpanKind, type SpanContext } from '@metaloop/observability/tracing';
 import { FeedbackMetrics } from '../feedback/feedback.metrics';
 import type { Env } from '../config/env.schema';
 import { DedupeService } from './dedupe.service';
@@ -17,6 +18,8 @@ export interface OutgoingEvent {
   subject: string;
   type: EnvelopeType;
   json: string;
+  /** The request that sent it, when traced: its message links to (or continues) that trace. */
+  origin?: SpanContext;
 }
 
 /** Server-assigned ids are new by construction: no duplicate check (nor its await) for them. */
@@ -52,6 +55,8 @@ export class EventPublisher implements OnApplicationShutdown {
   /** For each event, whether it was a duplicate; throws (503) when the stream did not take them. */
   async publish(events: readonly OutgoingEvent[]): Promise<boolean[]> {
     this.nats.context(); // fail fast with 503 while NATS is down
+    const origin = activeSpanContext();
+    if (origin) for (const event of events) event.origin = origin;
     const single = events.length === 1 ? events[0]! : undefined;
     if (single && !single.clientId) {
       // One event with a server id (collect's usual case): nothing to check for duplicates.
@@ -98,7 +103,27 @@ export class EventPublisher implements OnApplicationShutdown {
     }
   }
 
-  private async publishBatch(subject: string, type: EnvelopeType, events: readonly OutgoingEvent[]): Promise<void> {
+  /**
+   * One message's span continues the trace of the request that opened its batch and links the
+   * others it answers; its context travels in the message's headers to the ingest consumer.
+   */
+  private publishBatch(subject: string, type: EnvelopeType, events: readonly OutgoingEvent[]): Promise<void> {
+    return inSpan(
+      'feedback publish',
+      {
+        kind: SpanKind.PRODUCER,
+        from: events.map((e) => e.origin),
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.destination.name': subject,
+          'metaloop.events': events.length,
+        },
+      },
+      () => this.publishMessage(subject, type, events),
+    );
+  }
+
+  private async publishMessage(subject: string, type: EnvelopeType, events: readonly OutgoingEvent[]): Promise<void> {
     const started = performance.now();
     const payload = `{"v":${ENVELOPE_VERSION},"type":"${type}","events":[${events.map((e) => e.json).join(',')}]}`;
     let outcome = 'acked';
@@ -106,6 +131,7 @@ export class EventPublisher implements OnApplicationShutdown {
       const { js, topology } = this.nats.context();
       await js.publish(subject, payload, {
         msgID: uuidv7(),
+        headers: traceHeaders(),
         timeout: this.timeoutMs,
         expect: { streamName: topology.streams.feedback.name },
       });

@@ -2,6 +2,7 @@ import { OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { ConfigService } from '@nestjs/config';
 import { QUEUES, type ExecutePlanJob } from '@metaloop/contracts';
 import { RedisService, ResilientWorkerHost } from '@metaloop/messaging';
+import { inSpan, spanContextOf, SpanKind } from '@metaloop/observability/tracing';
 import type { Job } from 'bullmq';
 import type { Env } from '../config/env.schema';
 import { withRetries } from '../common/job-retry';
@@ -18,7 +19,21 @@ export class PlanExecutionProcessor extends ResilientWorkerHost {
     super(redis);
   }
 
+  /** Each attempt is a span continuing the trace the plan was queued in (job data `trace`). */
   process(job: Job<ExecutePlanJob>, token?: string): Promise<PlanExecutionResult> {
+    const { plan_id, trace } = job.data;
+    return inSpan(
+      'plan execute',
+      {
+        kind: SpanKind.CONSUMER,
+        from: [spanContextOf(trace)],
+        attributes: { 'metaloop.plan_id': plan_id, 'metaloop.attempt': job.attemptsMade + 1 },
+      },
+      () => this.attempt(job, token),
+    );
+  }
+
+  private attempt(job: Job<ExecutePlanJob>, token?: string): Promise<PlanExecutionResult> {
     const { plan_id, requested_by } = job.data;
     return withRetries(
       job,

@@ -23,6 +23,7 @@ import {
   type RolloutState,
 } from '@metaloop/control';
 import { Prisma, PrismaService, type Mutation, type Plan, type Rollout } from '@metaloop/db';
+import { inSpan } from '@metaloop/observability/tracing';
 import { JOBS, LIVE_ROLLOUT_STATUSES, QUEUES, type RevertAdapterJob, revertJobOptions } from '@metaloop/contracts';
 import { uuidv7 } from '@metaloop/core';
 import { PolicyStore } from '@metaloop/policies';
@@ -73,7 +74,24 @@ export class RolloutLauncher {
     @InjectQueue(QUEUES.reverts) private readonly reverts: Queue<RevertAdapterJob>,
   ) {}
 
-  async launch(plan: Plan, mutation: Mutation, actor: string): Promise<LaunchResult> {
+  /** Traced as `rollout launch`, with the adapter's apply and verify and the start as child spans. */
+  launch(plan: Plan, mutation: Mutation, actor: string): Promise<LaunchResult> {
+    const attributes = {
+      'metaloop.mutation_id': mutation.id,
+      'metaloop.mutation_type': mutation.type,
+      'metaloop.agent_id': mutation.agentId,
+    };
+    return inSpan('rollout launch', { attributes }, async (span) => {
+      const launched = await this.launchOnce(plan, mutation, actor);
+      span?.setAttributes({
+        'metaloop.launch_outcome': launched.outcome,
+        'metaloop.rollout_id': launched.rollout_id ?? '',
+      });
+      return launched;
+    });
+  }
+
+  private async launchOnce(plan: Plan, mutation: Mutation, actor: string): Promise<LaunchResult> {
     const result = (
       outcome: LaunchResult['outcome'],
       rollout: Pick<Rollout, 'id' | 'rollbackKey'> | null,
@@ -111,10 +129,18 @@ export class RolloutLauncher {
     try {
       // prepare is pure: from the same stable revision it derives the same candidate again.
       const prepared = adapter.prepare(ctx, mutation.params);
-      state = await adapter.apply(ctx, prepared, (next) => this.checkpoint(rollout.id, (state = next)));
-      const verified = await adapter.verify(ctx, prepared, state);
+      const effects = { 'metaloop.side_effects': prepared.side_effects.length };
+      state = await inSpan(`adapter apply ${mutation.type}`, { attributes: effects }, () =>
+        adapter.apply(ctx, prepared, (next) => this.checkpoint(rollout.id, (state = next))),
+      );
+      const applied = state;
+      const verified = await inSpan(`adapter verify ${mutation.type}`, {}, () =>
+        adapter.verify(ctx, prepared, applied),
+      );
       if (!verified.ok) throw new VerifyFailedError(verified.checks);
-      await this.start(rollout, mutation, state, verified.checks, actor);
+      await inSpan('rollout start', { attributes: { 'metaloop.rollout_id': rollout.id } }, () =>
+        this.start(rollout, mutation, applied, verified.checks, actor),
+      );
     } catch (error) {
       if (error instanceof RolloutCancelledError) return result('failed', rollout, error.message);
       if (!(error instanceof AdapterError || error instanceof VerifyFailedError)) throw error; // passing: the job retries

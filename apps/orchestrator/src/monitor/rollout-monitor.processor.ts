@@ -3,6 +3,7 @@ import type { OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JOBS, QUEUES, type MonitorRolloutJob } from '@metaloop/contracts';
 import { RedisService, ResilientWorkerHost } from '@metaloop/messaging';
+import { inSpan } from '@metaloop/observability/tracing';
 import type { Job } from 'bullmq';
 import type { Env } from '../config/env.schema';
 import { RolloutMonitor } from './rollout-monitor.service';
@@ -24,6 +25,9 @@ export class RolloutMonitorProcessor extends ResilientWorkerHost implements OnAp
 
   async process(job: Job<MonitorRolloutJob>): Promise<string | undefined> {
     if (job.name !== JOBS.monitorRollout) return undefined;
-    return this.monitor.look(job.data.rollout_id);
+    // A trace of its own per look: its decision rows name it.
+    return inSpan('rollout look', { attributes: { 'metaloop.rollout_id': job.data.rollout_id } }, () =>
+      this.monitor.look(job.data.rollout_id),
+    );
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService, type MutationType, type Rollout } from '@metaloop/db';
+import { activeTraceId } from '@metaloop/observability/tracing';
 import type { ConfigChangedMessage } from '@metaloop/contracts';
 import { ARM_BUCKETS, LiveConfigStore, RegistryInputError, RolloutNotFoundError } from '@metaloop/registry';
 import { AuditLog, type AuditRecord } from '../audit/audit-log.service';
@@ -527,9 +528,9 @@ export class RolloutLifecycle {
     await this.liveConfig.releaseFromRollout(tx, rollout.agentId, rollout.id);
   }
 
-  /** The decision row, then (for a move) its audit entry. */
+  /** The decision row (naming the trace that made it, when traced), then (for a move) its audit entry. */
   private async decide(tx: Tx, rolloutId: string, decision: Decision, audit?: AuditRecord): Promise<void> {
-    await tx.rolloutDecision.create({ data: { rolloutId, ...decision } });
+    await tx.rolloutDecision.create({ data: { rolloutId, ...decision, statistics: withTraceId(decision.statistics) } });
     if (audit) await this.audit.record(audit, tx);
   }
 }
@@ -543,4 +544,11 @@ async function resolveFindings(tx: Tx, rollout: Rollout): Promise<void> {
     where: { id: { in: plan.findingIds }, agentId: rollout.agentId, status: { in: ['open', 'planned'] } },
     data: { status: 'resolved', resolvedAt: new Date() },
   });
+}
+
+/** A decision's statistics carry `trace_id` (the active trace) when tracing is on and they are an object. */
+function withTraceId(statistics: Json): Json {
+  const traceId = activeTraceId();
+  if (!traceId || typeof statistics !== 'object' || statistics === null || Array.isArray(statistics)) return statistics;
+  return { ...(statistics as Prisma.InputJsonObject), trace_id: traceId };
 }

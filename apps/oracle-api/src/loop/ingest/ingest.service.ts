@@ -3,7 +3,9 @@ import { ConfigService } from '@nestjs/config';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PrismaService } from '@metaloop/db';
 import type { Envelope } from '@metaloop/contracts';
+import { spanContextFromHeaders } from '@metaloop/messaging';
 import { DistinctWarnings } from '@metaloop/observability';
+import { inSpan, SpanKind } from '@metaloop/observability/tracing';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Env } from '../../config/env.schema';
 import { errorSummary } from '../../common/error-summary';
@@ -78,7 +80,23 @@ export class IngestService {
     this.ackWaitMs = config.get('INGEST_ACK_WAIT_MS', { infer: true });
   }
 
-  async process(messages: readonly JsMsg[], signal: AbortSignal): Promise<void> {
+  /**
+   * Traced as one span continuing the first message's publish and linking the others' (each
+   * message's context comes in its `traceparent` header); the transaction is its child.
+   */
+  process(messages: readonly JsMsg[], signal: AbortSignal): Promise<void> {
+    return inSpan(
+      'ingest batch',
+      {
+        kind: SpanKind.CONSUMER,
+        from: messages.map((msg) => spanContextFromHeaders(msg.headers)),
+        attributes: { 'messaging.system': 'nats', 'messaging.batch.message_count': messages.length },
+      },
+      () => this.processBatch(messages, signal),
+    );
+  }
+
+  private async processBatch(messages: readonly JsMsg[], signal: AbortSignal): Promise<void> {
     const started = performance.now();
     this.metrics.batchMessages.observe(messages.length);
     const valid: Parsed[] = [];

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@metaloop/db';
+import { inSpan } from '@metaloop/observability/tracing';
 import { PolicyStore } from '@metaloop/policies';
 import type { Envelope, StoredFeedbackEvent, StoredSystemMetric } from '@metaloop/contracts';
 import { feedbackEventRow, systemMetricRow } from './event-rows';
@@ -40,7 +41,14 @@ export class IngestWriter {
     private readonly policies: PolicyStore,
   ) {}
 
-  async write(envelopes: readonly Envelope[]): Promise<WriteResult> {
+  /** In a span of its own (`ingest transaction`, a child of the batch's), with Postgres' statements under it. */
+  write(envelopes: readonly Envelope[]): Promise<WriteResult> {
+    return inSpan('ingest transaction', { attributes: { 'metaloop.envelopes': envelopes.length } }, () =>
+      this.transaction(envelopes),
+    );
+  }
+
+  private async transaction(envelopes: readonly Envelope[]): Promise<WriteResult> {
     const feedbackEvents: StoredFeedbackEvent[] = [];
     const systemMetrics: StoredSystemMetric[] = [];
     for (const envelope of envelopes) {

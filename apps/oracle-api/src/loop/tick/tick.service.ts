@@ -10,6 +10,7 @@ import {
   type TickStage,
 } from '@metaloop/contracts';
 import { uuidv7 } from '@metaloop/core';
+import { inSpan } from '@metaloop/observability/tracing';
 import { PolicyStore } from '@metaloop/policies';
 import { AnalysisService } from '../analysis/analysis.service';
 import type { Env } from '../../config/env.schema';
@@ -91,7 +92,16 @@ export class TickService {
     private readonly training: TrainingService,
   ) {}
 
-  async tick(trigger: string, options: TickOptions = {}): Promise<TickResult> {
+  /** Traced as `oracle tick` (a child of the REST request, or a root for a scheduled one), a span per stage under it. */
+  tick(trigger: string, options: TickOptions = {}): Promise<TickResult> {
+    return inSpan('oracle tick', { attributes: { 'metaloop.trigger': trigger } }, async (span) => {
+      const result = await this.tickOnce(trigger, options);
+      span?.setAttributes({ 'metaloop.tick_id': result.tick_id ?? '', 'metaloop.tick_status': result.status });
+      return result;
+    });
+  }
+
+  private async tickOnce(trigger: string, options: TickOptions): Promise<TickResult> {
     const tickId = uuidv7();
     const startedAt = new Date();
     const claim = await this.lock.acquire(tickId);
@@ -294,7 +304,11 @@ export class TickService {
     ): Promise<T> => {
       const started = performance.now();
       try {
-        const { value, outcome = 'done', summary } = await run();
+        const {
+          value,
+          outcome = 'done',
+          summary,
+        } = await inSpan(`tick ${name}`, { expected: (error) => error instanceof TickStop }, run);
         this.record(work.stages, name, outcome, started, summary);
         return value;
       } catch (error) {
