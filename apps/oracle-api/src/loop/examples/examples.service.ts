@@ -11,6 +11,7 @@ import { judgeEvent, type Embedder, type Judgement } from '@metaloop/examples';
 import { NatsEventsClient } from '@metaloop/messaging';
 import { PolicyStore, type LearningPolicy, type QualityMetric } from '@metaloop/policies';
 import { lastValueFrom } from 'rxjs';
+import { AfterIngestQueue } from '../../common/after-ingest-queue';
 import { errorSummary } from '../../common/error-summary';
 import {
   DEMOTE_EXAMPLES,
@@ -44,9 +45,7 @@ const DAY_MS = 86_400_000;
 @Injectable()
 export class ExamplesService implements OnApplicationShutdown {
   private readonly logger = new Logger(ExamplesService.name);
-  private readonly queue: StoredFeedbackEvent[] = [];
-  private running?: Promise<void>;
-  private stopping = false;
+  private readonly queue: AfterIngestQueue;
   private metricDefinitions?: { loadedAt: number; byName: Map<string, QualityMetric> };
 
   constructor(
@@ -55,46 +54,31 @@ export class ExamplesService implements OnApplicationShutdown {
     private readonly events: NatsEventsClient,
     private readonly metrics: ExamplesMetrics,
     @Inject(EMBEDDER) private readonly embedder: Embedder,
-  ) {}
+  ) {
+    this.queue = new AfterIngestQueue({
+      what: 'examples',
+      failedVerb: 'derived',
+      maxQueued: MAX_QUEUED_EVENTS,
+      perRun: EVENTS_PER_RUN,
+      accepts: mayTouchExamples,
+      work: (events) => this.fromBatch(events),
+      metrics,
+      logger: this.logger,
+    });
+  }
 
   onApplicationShutdown(): void {
-    this.stopping = true;
+    this.queue.stop();
   }
 
   /** After ingest committed `envelopes`: queues the feedback events that may touch examples. Never waits, never throws. */
   offer(envelopes: readonly Envelope[]): void {
-    try {
-      for (const envelope of envelopes) {
-        if (envelope.type !== 'feedback') continue;
-        for (const event of envelope.events) {
-          if (!mayTouchExamples(event)) continue;
-          if (this.queue.length >= MAX_QUEUED_EVENTS) this.metrics.dropped.inc();
-          else this.queue.push(event);
-        }
-      }
-      if (this.queue.length > 0 && !this.running && !this.stopping)
-        this.running = this.drain().finally(() => (this.running = undefined));
-    } catch (error) {
-      this.metrics.failures.inc({ stage: 'queue' });
-      this.logger.warn(`examples of a batch not queued: ${errorSummary(error)}`);
-    }
+    this.queue.offer(envelopes);
   }
 
   /** Resolves once every offered event has been looked at (tests, benchmarks). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0 && !this.stopping) {
-      const events = this.queue.splice(0, EVENTS_PER_RUN);
-      try {
-        await this.fromBatch(events);
-      } catch (error) {
-        this.metrics.failures.inc({ stage: 'write' });
-        this.logger.warn(`examples of ${events.length} events not derived: ${errorSummary(error)}`);
-      }
-    }
+    await this.queue.idle();
   }
 
   /** Derives, writes and announces the examples of a batch of stored feedback events. */
@@ -124,9 +108,9 @@ export class ExamplesService implements OnApplicationShutdown {
       const rows = await this.prisma.$queryRawUnsafe<Array<{ agent_id: string }>>(PURGE_EXPIRED, cutoff, chunkRows);
       rows.forEach((row) => agents.add(row.agent_id));
       total += rows.length;
-      if (rows.length < chunkRows || this.stopping) break;
+      if (rows.length < chunkRows || this.queue.stopping) break;
     }
-    while (!this.stopping) {
+    while (!this.queue.stopping) {
       const marks = await this.prisma.$executeRawUnsafe(PURGE_EXPIRED_DEMOTIONS, cutoff, chunkRows);
       if (marks < chunkRows) break;
     }

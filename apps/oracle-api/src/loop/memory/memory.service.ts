@@ -15,6 +15,7 @@ import {
 import { NatsEventsClient } from '@metaloop/messaging';
 import { PolicyStore, type MemoryPolicy } from '@metaloop/policies';
 import { lastValueFrom } from 'rxjs';
+import { AfterIngestQueue } from '../../common/after-ingest-queue';
 import { errorSummary } from '../../common/error-summary';
 import {
   DELETE_ITEMS,
@@ -54,9 +55,7 @@ type Tx = Pick<PrismaService, '$queryRawUnsafe' | '$executeRawUnsafe'>;
 @Injectable()
 export class MemoryService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(MemoryService.name);
-  private readonly queue: StoredFeedbackEvent[] = [];
-  private running?: Promise<void>;
-  private stopping = false;
+  private readonly queue: AfterIngestQueue;
   private purgeTimer?: NodeJS.Timeout;
 
   constructor(
@@ -65,7 +64,19 @@ export class MemoryService implements OnModuleInit, OnApplicationShutdown {
     private readonly metrics: MemoryMetrics,
     private readonly events: NatsEventsClient,
     @Optional() @Inject(PERSONA_MODEL) private readonly model?: PersonaModel,
-  ) {}
+  ) {
+    this.queue = new AfterIngestQueue({
+      what: 'subject memory',
+      failedVerb: 'updated',
+      maxQueued: MAX_QUEUED_EVENTS,
+      perRun: EVENTS_PER_RUN,
+      enabled: () => this.policies.current().policy.memory.enabled,
+      accepts: (event) => Boolean(event.subject_id),
+      work: (events) => this.fromBatch(events),
+      metrics,
+      logger: this.logger,
+    });
+  }
 
   onModuleInit(): void {
     this.purgeTimer = setInterval(() => void this.purgeExpiredHistory().catch(() => undefined), PURGE_EVERY_MS);
@@ -73,45 +84,18 @@ export class MemoryService implements OnModuleInit, OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    this.stopping = true;
+    this.queue.stop();
     clearInterval(this.purgeTimer);
   }
 
   /** After ingest committed `envelopes`: queues the feedback events that carry a subject. Never waits, never throws. */
   offer(envelopes: readonly Envelope[]): void {
-    try {
-      if (!this.policies.current().policy.memory.enabled) return;
-      for (const envelope of envelopes) {
-        if (envelope.type !== 'feedback') continue;
-        for (const event of envelope.events) {
-          if (!event.subject_id) continue;
-          if (this.queue.length >= MAX_QUEUED_EVENTS) this.metrics.dropped.inc();
-          else this.queue.push(event);
-        }
-      }
-      if (this.queue.length > 0 && !this.running && !this.stopping)
-        this.running = this.drain().finally(() => (this.running = undefined));
-    } catch (error) {
-      this.metrics.failures.inc({ stage: 'queue' });
-      this.logger.warn(`subject memory of a batch not queued: ${errorSummary(error)}`);
-    }
+    this.queue.offer(envelopes);
   }
 
   /** Resolves once every offered event has been learned from (tests, benchmarks). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0 && !this.stopping) {
-      const events = this.queue.splice(0, EVENTS_PER_RUN);
-      try {
-        await this.fromBatch(events);
-      } catch (error) {
-        this.metrics.failures.inc({ stage: 'write' });
-        this.logger.warn(`subject memory of ${events.length} events not updated: ${errorSummary(error)}`);
-      }
-    }
+    await this.queue.idle();
   }
 
   /** Learns from a batch of stored feedback events: per subject, in the order they happened. */
@@ -337,7 +321,7 @@ export class MemoryService implements OnModuleInit, OnApplicationShutdown {
     for (;;) {
       const deleted = await this.prisma.$executeRawUnsafe(PURGE_EXPIRED_HISTORY, cutoff, PURGE_CHUNK_ROWS);
       total += deleted;
-      if (deleted < PURGE_CHUNK_ROWS || this.stopping) break;
+      if (deleted < PURGE_CHUNK_ROWS || this.queue.stopping) break;
     }
     this.metrics.writes.inc({ outcome: 'pruned' }, total);
     return total;
