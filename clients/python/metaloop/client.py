@@ -9,10 +9,11 @@ import datetime
 import json
 import logging
 import random
+import socket
 import threading
 import time
 import weakref
-from typing import Any, Deque, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Tuple, Union
 from urllib.parse import quote, urlencode
 
 from ._http import NETWORK_ERRORS, HttpOrigin, Response, retry_after_seconds
@@ -26,64 +27,77 @@ __all__ = ["Client", "ConfigResult", "MetaloopUnavailable"]
 _MAX_GET_URL = 2000
 # collect/bulk takes at most this many events (LIMITS.bulkEvents).
 _BULK_MAX_EVENTS = 1000
+# Tries of one system metric before it is given up (it has no id to deduplicate a retry).
+_METRIC_ATTEMPTS = 5
+_CONFIG_STATS = (
+    "config_calls",
+    "config_cache_hits",
+    "config_fetched",
+    "not_modified",
+    "stale_serves",
+    "config_errors",
+    "config_timeouts",
+)
 
 
 class MetaloopUnavailable(Exception):
-    """Raised by ``config()`` only when the client was made with ``raise_errors=True``."""
+    """Raised by ``config()`` only when the client was made with ``raise_on_error=True``."""
 
 
 class ConfigResult:
-    """What ``config()`` serves. ``config`` is the agent's config (``None`` when nothing was ever
-    fetched for it); ``body`` the whole answer of feedback-api (``examples_retrieved``,
-    ``subject_context`` when asked for). ``source`` says where it came from: ``"network"`` (a
-    200), ``"not_modified"`` (a 304 revalidated the cached one), ``"cache"`` (the cached one
-    within ``cache_ttl``, no request), ``"fallback"`` (metaloop unreachable, slow or failing:
-    the last known config, ``stale`` is True and ``stale_reason`` says why) or ``"none"``
-    (nothing known and metaloop not answering). Treat it as read-only: cache hits share it."""
+    """What ``config()`` answers (as the TypeScript SDK's ``ConfigResult``). ``config`` is the
+    config to run with (``None`` only when nothing was ever served for the agent and no
+    ``fallback`` is set); ``served`` the whole answer of feedback-api (revision, rollout, sticky
+    arm, ``examples_retrieved``, ``subject_context``), ``None`` when from the fallback or nothing;
+    ``stale`` is True when metaloop could not confirm it now, and ``reason`` says why.
+    ``source`` says where it came from: ``"network"`` (a 200), ``"not_modified"`` (a 304
+    revalidated the cached one), ``"cache"`` (fresh within ``max_age``, no request),
+    ``"fallback"`` (the last known config, stale) or ``"none"`` (nothing known, or the
+    ``fallback`` option's config). Read-only: cache hits share it."""
 
-    __slots__ = ("body", "etag", "source", "stale", "stale_reason", "fetched_at")
+    __slots__ = ("served", "etag", "source", "stale", "reason", "_config")
 
     def __init__(
         self,
-        body: Optional[Dict[str, Any]],
+        served: Optional[Dict[str, Any]],
         etag: Optional[str],
         source: str,
         stale: bool = False,
-        stale_reason: Optional[str] = None,
-        fetched_at: Optional[float] = None,
+        reason: Optional[str] = None,
+        config: Optional[Dict[str, Any]] = None,
     ) -> None:
-        self.body = body
+        self.served = served
         self.etag = etag
         self.source = source
         self.stale = stale
-        self.stale_reason = stale_reason
-        self.fetched_at = fetched_at
+        self.reason = reason
+        self._config = config
 
     @property
     def config(self) -> Optional[Dict[str, Any]]:
-        return None if self.body is None else self.body.get("config")
+        return self._config if self.served is None else self.served.get("config")
 
     @property
     def agent_id(self) -> Optional[str]:
-        return None if self.body is None else self.body.get("agent_id")
+        return None if self.served is None else self.served.get("agent_id")
 
     @property
     def revision_id(self) -> Optional[str]:
-        return None if self.body is None else self.body.get("revision_id")
+        return None if self.served is None else self.served.get("revision_id")
 
     @property
     def rollout_id(self) -> Optional[str]:
-        return None if self.body is None else self.body.get("rollout_id")
+        return None if self.served is None else self.served.get("rollout_id")
 
     @property
     def arm(self) -> Optional[str]:
-        return None if self.body is None else self.body.get("arm")
+        return None if self.served is None else self.served.get("arm")
 
     def _as(self, source: str, stale: bool = False, reason: Optional[str] = None) -> "ConfigResult":
-        return ConfigResult(self.body, self.etag, source, stale, reason, self.fetched_at)
+        return ConfigResult(self.served, self.etag, source, stale, reason)
 
     def __repr__(self) -> str:
-        stale = f", stale={self.stale_reason!r}" if self.stale else ""
+        stale = f", stale={self.reason!r}" if self.stale else ""
         return f"ConfigResult(agent_id={self.agent_id!r}, revision_id={self.revision_id!r}, arm={self.arm!r}, source={self.source!r}{stale})"
 
 
@@ -97,20 +111,25 @@ class _CacheEntry:
 
 
 class Client:
-    """One per process (thread safe). ``feedback_url`` is feedback-api's base URL, e.g.
-    ``http://localhost:8091``; ``api_key`` a key with ``config:read`` and ``feedback:write``.
+    """One per process (thread safe), the Python twin of the TypeScript SDK's ``MetaloopClient``.
+    ``feedback_url`` is feedback-api's base URL, e.g. ``http://localhost:8091``; ``api_key`` a key
+    with ``config:read`` and ``feedback:write`` (none needed while the mesh runs without keys).
 
     Config: ``timeout`` (seconds, each socket operation) bounds how long ``config()`` waits for
-    metaloop; ``cache_ttl`` how long a fetched config is served without asking again (then it is
-    revalidated with ``If-None-Match``: a 304 costs no body); ``cache_size`` bounds the cached
-    (agent, session, subject, query) entries (least recently used go first). After a failure
-    ``config()`` serves from the cache at once, without waiting on metaloop, for a backoff that
-    grows from ``retry_base`` to ``retry_max`` seconds (or what ``Retry-After`` asks).
+    metaloop; ``max_age`` how long a fetched config is served from memory without asking again
+    (then it is revalidated with ``If-None-Match``: a 304 costs no body; 0 revalidates every
+    call); ``cache_size`` bounds the cached (agent, session, subject, query) entries, least
+    recently used first. After a failure (unreachable, 5xx, 429) ``config()`` answers from the
+    cache at once, without trying again, for ``retry_after_failure`` seconds at first, doubling up
+    to ``retry_max`` (or what ``Retry-After`` asks). ``fallback`` (a config dict, or a function of
+    the agent id) is what to answer for an agent never served while metaloop cannot be reached.
+    ``raise_on_error`` raises ``MetaloopUnavailable`` instead of answering stale.
 
-    Feedback: events wait in a buffer of at most ``max_buffer`` (the oldest are dropped and
-    counted when it is full) until ``batch_size`` are there or the oldest has waited ``linger``
-    seconds; a background thread posts them to ``collect/bulk`` with ``send_timeout``, retrying
-    with exponential backoff and full jitter, at least what ``Retry-After`` asks."""
+    Feedback: events wait in a buffer of at most ``max_buffer_size`` (when full the oldest are
+    dropped and counted as ``overflow``) until ``max_batch_size`` are there or the oldest has
+    waited ``linger`` seconds; a background thread posts them to ``collect/bulk`` with
+    ``request_timeout``, retrying with exponential backoff from ``backoff_base`` to ``retry_max``
+    and full jitter, never sooner than ``Retry-After``."""
 
     def __init__(
         self,
@@ -118,34 +137,38 @@ class Client:
         api_key: Optional[str] = None,
         timeout: float = 1.0,
         *,
-        cache_ttl: float = 1.0,
-        cache_size: int = 1024,
-        batch_size: int = 500,
-        linger: float = 0.2,
-        max_buffer: int = 10_000,
+        max_age: float = 5.0,
+        cache_size: int = 10_000,
+        retry_after_failure: float = 1.0,
+        fallback: Union[None, Dict[str, Any], Callable[[str], Optional[Dict[str, Any]]]] = None,
+        raise_on_error: bool = False,
+        max_batch_size: int = 500,
+        linger: float = 0.1,
+        max_buffer_size: int = 10_000,
         max_batch_bytes: int = 4 * 1024 * 1024,
-        send_timeout: float = 10.0,
-        retry_base: float = 0.2,
+        request_timeout: float = 10.0,
+        backoff_base: float = 0.2,
         retry_max: float = 30.0,
-        raise_errors: bool = False,
-        user_agent: str = "metaloop-python",
+        user_agent: str = "metaloop-sdk-python/0.1.0",
     ) -> None:
-        if not 1 <= batch_size <= _BULK_MAX_EVENTS:
-            raise ValueError(f"batch_size must be 1–{_BULK_MAX_EVENTS}")
-        if max_buffer < 1 or cache_size < 1:
-            raise ValueError("max_buffer and cache_size must be at least 1")
+        if not 1 <= max_batch_size <= _BULK_MAX_EVENTS:
+            raise ValueError(f"max_batch_size must be 1–{_BULK_MAX_EVENTS}")
+        if max_buffer_size < 1 or cache_size < 1:
+            raise ValueError("max_buffer_size and cache_size must be at least 1")
         self._origin = HttpOrigin(feedback_url)
         self.timeout = timeout
-        self.cache_ttl = cache_ttl
+        self.max_age = max_age
         self.cache_size = cache_size
-        self.batch_size = batch_size
+        self.retry_after_failure = retry_after_failure
+        self.fallback = fallback
+        self.raise_on_error = raise_on_error
+        self.max_batch_size = max_batch_size
         self.linger = linger
-        self.max_buffer = max_buffer
+        self.max_buffer_size = max_buffer_size
         self.max_batch_bytes = max_batch_bytes
-        self.send_timeout = send_timeout
-        self.retry_base = retry_base
+        self.request_timeout = request_timeout
+        self.backoff_base = backoff_base
         self.retry_max = retry_max
-        self.raise_errors = raise_errors
         self._headers = {"user-agent": user_agent, "accept": "application/json"}
         if api_key:
             self._headers["authorization"] = f"Bearer {api_key}"
@@ -155,7 +178,7 @@ class Client:
         self._cache: "collections.OrderedDict[Tuple[str, str, Optional[str], Optional[str]], _CacheEntry]" = (
             collections.OrderedDict()
         )
-        self._last_of_agent: Dict[str, ConfigResult] = {}
+        self._last_stable: "collections.OrderedDict[str, ConfigResult]" = collections.OrderedDict()
         self._cache_lock = threading.Lock()
         self._config_down_until = 0.0
         self._config_failures = 0
@@ -166,30 +189,30 @@ class Client:
         self._events: Deque[Tuple[float, str]] = collections.deque()  # (enqueued at, JSON)
         self._metrics: Deque[str] = collections.deque()
         self._in_flight = 0
+        self._busy = False
         self._flushing = 0
         self._closing = False
         self._abandon = False
         self._closed = False
+        # The TypeScript SDK's Stats, in snake_case, plus last_error and last_rejection.
         self._stats: Dict[str, Any] = {
-            "config_requests": 0,
-            "config_cache_hits": 0,
-            "config_not_modified": 0,
-            "config_fetched": 0,
-            "config_fallbacks": 0,
-            "config_unavailable": 0,
-            "events_queued": 0,
-            "accepted": 0,
+            "enqueued": 0,
+            "sent": 0,
             "duplicates": 0,
             "rejected": 0,
-            "dropped": 0,
-            "failed": 0,
-            "abandoned": 0,
-            "batches_sent": 0,
-            "retries": 0,
-            "metrics_queued": 0,
+            "overflow": 0,
+            "closed": 0,
+            "retried": 0,
+            "batches": 0,
             "metrics_sent": 0,
             "metrics_dropped": 0,
-            "metrics_failed": 0,
+            "config_calls": 0,
+            "config_cache_hits": 0,
+            "config_fetched": 0,
+            "not_modified": 0,
+            "stale_serves": 0,
+            "config_errors": 0,
+            "config_timeouts": 0,
             "last_error": None,
             "last_rejection": None,
         }
@@ -208,46 +231,51 @@ class Client:
         subject_id: Optional[str] = None,
         query: Optional[str] = None,
     ) -> ConfigResult:
-        """The config this session runs with (its sticky arm while a rollout runs). Never raises
-        because metaloop is down or slow (unless ``raise_errors``): it serves the last config known
-        for this session, else the agent's last stable one, flagged ``stale`` with the reason."""
+        """The config this session runs with (its sticky arm while a rollout runs): from memory
+        while fresh, revalidated with If-None-Match after ``max_age``. Never raises because
+        metaloop is down, slow or failing (unless ``raise_on_error``): it answers the last config
+        known for this session, else the agent's last stable one, else ``fallback``, with
+        ``stale`` True and the ``reason``."""
         key = (agent_id, session_id, subject_id, query)
         now = time.monotonic()
         with self._cache_lock:
+            self._stats["config_calls"] += 1
             entry = self._cache.get(key)
             if entry is not None:
                 self._cache.move_to_end(key)
-                if now - entry.checked_at < self.cache_ttl:
+                if now - entry.checked_at < self.max_age:
                     self._stats["config_cache_hits"] += 1
                     return entry.hit
             down = now < self._config_down_until
         if down:
-            return self._fallback(key, entry, self._config_down_reason)
-        self._stats["config_requests"] += 1
+            return self._unavailable(key, entry, f"metaloop unavailable ({self._config_down_reason})")
         try:
             response = self._config_request(agent_id, session_id, subject_id, query, entry)
         except NETWORK_ERRORS as error:
-            return self._fallback(key, entry, self._mark_down(f"unreachable: {_describe(error)}", None))
+            if isinstance(error, socket.timeout) or "timed out" in str(error):
+                with self._cache_lock:
+                    self._stats["config_timeouts"] += 1
+            reason = f"config of {agent_id}: {_describe(error)}"
+            return self._unavailable(key, entry, self._mark_down(reason, None))
         if response.status == 304 and entry is not None:
             self._config_up()
             with self._cache_lock:
                 entry.checked_at = time.monotonic()
-                self._stats["config_not_modified"] += 1
+                self._stats["not_modified"] += 1
             return entry.result._as("not_modified")
         if response.status == 200:
             try:
-                body = json.loads(response.body)
+                served = json.loads(response.body)
             except ValueError as error:
-                return self._fallback(key, entry, self._mark_down(f"bad answer: {error}", None))
+                return self._unavailable(key, entry, self._mark_down(f"config of {agent_id}: bad answer: {error}", None))
             self._config_up()
-            result = ConfigResult(body, response.headers.get("etag"), "network", fetched_at=time.time())
+            result = ConfigResult(served, response.headers.get("etag"), "network")
             self._store(key, result)
-            self._stats["config_fetched"] += 1
             return result
-        reason = f"HTTP {response.status}{_problem_detail(response)}"
-        if response.status in (408, 429) or response.status >= 500:
+        reason = f"config of {agent_id}: HTTP {response.status}{_problem_detail(response)}"
+        if response.status == 429 or response.status >= 500:
             reason = self._mark_down(reason, retry_after_seconds(response.headers.get("retry-after")))
-        return self._fallback(key, entry, reason)
+        return self._unavailable(key, entry, reason)
 
     def _config_request(
         self,
@@ -275,42 +303,47 @@ class Client:
 
     def _store(self, key: Tuple[str, str, Optional[str], Optional[str]], result: ConfigResult) -> None:
         with self._cache_lock:
+            self._stats["config_fetched"] += 1
             self._cache[key] = _CacheEntry(result, time.monotonic())
             self._cache.move_to_end(key)
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
-            agent_id = key[0]
-            if result.arm == "stable" or agent_id not in self._last_of_agent:
-                self._last_of_agent[agent_id] = result
+            if result.arm == "stable":
+                self._last_stable[key[0]] = result
+                self._last_stable.move_to_end(key[0])
+                while len(self._last_stable) > self.cache_size:
+                    self._last_stable.popitem(last=False)
 
-    def _fallback(
+    def _unavailable(
         self,
         key: Tuple[str, str, Optional[str], Optional[str]],
         entry: Optional[_CacheEntry],
         reason: str,
     ) -> ConfigResult:
-        if self.raise_errors:
-            raise MetaloopUnavailable(reason)
-        if entry is not None:
-            self._stats["config_fallbacks"] += 1
-            return entry.result._as("fallback", True, reason)
+        """The last known config, saying it is stale; or raises, when asked to."""
         with self._cache_lock:
-            last = self._last_of_agent.get(key[0])
-        if last is not None:
-            self._stats["config_fallbacks"] += 1
-            return last._as("fallback", True, f"{reason}; the agent's last config (not this session's)")
-        self._stats["config_unavailable"] += 1
-        return ConfigResult(None, None, "none", True, f"{reason}; no config known for this agent yet")
+            self._stats["config_errors"] += 1
+            self._stats["last_error"] = reason
+            last = entry.result if entry is not None else self._last_stable.get(key[0])
+            if self.raise_on_error:
+                raise MetaloopUnavailable(reason)
+            if last is not None:
+                self._stats["stale_serves"] += 1
+                if entry is None:
+                    reason = f"{reason}; the agent's last stable config (not this session's)"
+                return last._as("fallback", True, reason)
+        fallback = self.fallback(key[0]) if callable(self.fallback) else self.fallback
+        if fallback is not None:
+            with self._cache_lock:
+                self._stats["stale_serves"] += 1
+        return ConfigResult(None, None, "none", True, reason, fallback)
 
     def _mark_down(self, reason: str, retry_after: Optional[float]) -> str:
         with self._cache_lock:
             self._config_failures += 1
-            delay = retry_after
-            if delay is None:
-                delay = random.uniform(0.5, 1.0) * min(self.retry_max, self.retry_base * 2 ** (self._config_failures - 1))
+            delay = _backoff(self._config_failures, self.retry_after_failure, self.retry_max, retry_after)
             self._config_down_until = time.monotonic() + delay
             self._config_down_reason = reason
-        self._stats["last_error"] = reason
         return reason
 
     def _config_up(self) -> None:
@@ -336,15 +369,15 @@ class Client:
             body["timestamp"] = _now_iso()
         text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
         with self._cond:
+            self._stats["enqueued"] += 1
             if self._closed:
-                self._stats["abandoned"] += 1
+                self._stats["closed"] += 1
                 return event_id
-            self._stats["events_queued"] += 1
-            if len(self._events) >= self.max_buffer:
+            if len(self._events) >= self.max_buffer_size:
                 self._events.popleft()
-                self._stats["dropped"] += 1
+                self._stats["overflow"] += 1
             self._events.append((time.monotonic(), text))
-            if len(self._events) == 1 or len(self._events) >= self.batch_size:
+            if len(self._events) == 1 or len(self._events) >= self.max_batch_size:
                 self._cond.notify_all()
         return event_id
 
@@ -358,7 +391,8 @@ class Client:
         agent_id: Optional[str] = None,
     ) -> None:
         """Queue one system metric (``POST /api/v1/feedback/system/metric``), sent in the background
-        like feedback, with its own bounded buffer."""
+        one by one, tried at most ``_METRIC_ATTEMPTS`` times (it carries no id to deduplicate it),
+        at most ``max_buffer_size`` waiting (the oldest dropped)."""
         body: Dict[str, Any] = {"source": source, "name": name, "value": value, "timestamp": _now_iso()}
         if unit is not None:
             body["unit"] = unit
@@ -369,9 +403,9 @@ class Client:
         text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
         with self._cond:
             if self._closed:
+                self._stats["metrics_dropped"] += 1
                 return
-            self._stats["metrics_queued"] += 1
-            if len(self._metrics) >= self.max_buffer:
+            if len(self._metrics) >= self.max_buffer_size:
                 self._metrics.popleft()
                 self._stats["metrics_dropped"] += 1
             self._metrics.append(text)
@@ -385,7 +419,7 @@ class Client:
             self._flushing += 1
             self._cond.notify_all()
             try:
-                while self._events or self._metrics or self._in_flight:
+                while self._events or self._metrics or self._busy:
                     if not self._sender.is_alive():
                         return False
                     remaining = None if deadline is None else deadline - time.monotonic()
@@ -398,19 +432,20 @@ class Client:
 
     def close(self, timeout: Optional[float] = 10.0) -> bool:
         """Flush for at most ``timeout`` seconds, then stop the sender; what is still unsent is
-        counted as ``abandoned``. True when everything was sent. Idempotent."""
+        counted as ``closed`` (and ``dropped``). True when everything was sent. Idempotent."""
         with self._cond:
             if self._closed:
-                return not self._stats["abandoned"]
+                return not (self._events or self._metrics)
             self._closing = True
         flushed = self.flush(timeout)
         with self._cond:
             self._closed = True
             self._abandon = True
             self._cond.notify_all()
-        self._sender.join(max(self.send_timeout, 1.0) * 2)
+        self._sender.join(max(self.request_timeout, 1.0) * 2)
         with self._cond:
-            self._stats["abandoned"] += len(self._events) + len(self._metrics)
+            self._stats["closed"] += len(self._events)
+            self._stats["metrics_dropped"] += len(self._metrics)
             self._events.clear()
             self._metrics.clear()
         atexit.unregister(self._atexit)
@@ -424,52 +459,61 @@ class Client:
         self.close()
 
     def stats(self) -> Dict[str, Any]:
-        """Counters: config (requests, cache hits, 304s, fetches, fallbacks), feedback (queued,
-        accepted, duplicates, rejected, dropped when the buffer was full, failed, abandoned at
-        close, retries, batches) and what is buffered or in flight now."""
+        """The TypeScript SDK's counters in snake_case: ``enqueued``, ``sent`` (accepted or
+        duplicate, once each), ``duplicates``, ``dropped`` (= ``rejected`` + ``overflow`` +
+        ``closed``), ``retried`` (events re-sent), ``batches``, ``buffered``, ``in_flight``,
+        ``metrics_sent``, ``metrics_dropped``, ``config_calls``, ``config_cache_hits``,
+        ``config_fetched``, ``not_modified`` (304s), ``stale_serves``, ``config_errors``,
+        ``config_timeouts``; plus ``config_cached``, ``last_error`` and ``last_rejection``."""
         with self._cond:
             snapshot = dict(self._stats)
             snapshot["buffered"] = len(self._events)
             snapshot["in_flight"] = self._in_flight
-            snapshot["metrics_buffered"] = len(self._metrics)
         with self._cache_lock:
+            snapshot.update({key: self._stats[key] for key in _CONFIG_STATS})
             snapshot["config_cached"] = len(self._cache)
+        snapshot["dropped"] = snapshot["rejected"] + snapshot["overflow"] + snapshot["closed"]
         return snapshot
 
     # ------------------------------------------------------------------ sender thread
 
     def _run_sender(self) -> None:
         attempt = 0
+        metric_attempts = 0
         while True:
             with self._cond:
                 batch, metric = self._next_work()
                 if batch is None and metric is None:
                     return
-                self._in_flight = len(batch) if batch else 1
+                self._busy = True
+                self._in_flight = len(batch) if batch else 0
             retry_after: Optional[float] = None
             try:
                 if batch:
                     outcome, retry_after = self._send_batch(batch)
                 else:
-                    outcome, retry_after = self._send_metric(metric)  # type: ignore[arg-type]
+                    metric_attempts += 1
+                    outcome, retry_after = self._send_metric(metric, metric_attempts)  # type: ignore[arg-type]
             except Exception as error:  # a bug must not kill the sender: count and go on
                 logger.exception("metaloop sender failed")
-                outcome = "drop"
-                self._stats["last_error"] = _describe(error)
+                outcome = "done"
+                with self._cond:
+                    self._stats["last_error"] = _describe(error)
             with self._cond:
+                self._busy = False
                 self._in_flight = 0
                 if outcome == "retry":
                     self._requeue(batch, metric)
                     attempt += 1
-                    self._stats["retries"] += 1
+                    if batch:
+                        self._stats["retried"] += len(batch)
                 else:
                     attempt = 0
+                    if metric is not None:
+                        metric_attempts = 0
                 self._cond.notify_all()
                 if outcome == "retry":
-                    delay = random.uniform(0, min(self.retry_max, self.retry_base * 2 ** (attempt - 1)))
-                    if retry_after is not None:
-                        delay = max(delay, min(retry_after, self.retry_max * 4))
-                    deadline = time.monotonic() + delay
+                    deadline = time.monotonic() + _backoff(attempt, self.backoff_base, self.retry_max, retry_after)
                     while not self._abandon:
                         remaining = deadline - time.monotonic()
                         if remaining <= 0:
@@ -486,7 +530,7 @@ class Client:
             if self._events:
                 waited = time.monotonic() - self._events[0][0]
                 if (
-                    len(self._events) >= self.batch_size
+                    len(self._events) >= self.max_batch_size
                     or waited >= self.linger
                     or self._flushing
                     or self._closing
@@ -499,7 +543,7 @@ class Client:
     def _take_batch(self) -> List[Tuple[float, str]]:
         batch: List[Tuple[float, str]] = []
         size = 16
-        while self._events and len(batch) < self.batch_size:
+        while self._events and len(batch) < self.max_batch_size:
             item_size = len(self._events[0][1]) + 1
             if batch and size + item_size > self.max_batch_bytes:
                 break
@@ -511,12 +555,12 @@ class Client:
         """Puts a failed batch back in front (it is the oldest), dropping the oldest beyond the bound."""
         if batch:
             self._events.extendleft(reversed(batch))
-            while len(self._events) > self.max_buffer:
+            while len(self._events) > self.max_buffer_size:
                 self._events.popleft()
-                self._stats["dropped"] += 1
+                self._stats["overflow"] += 1
         elif metric is not None:
             self._metrics.appendleft(metric)
-            while len(self._metrics) > self.max_buffer:
+            while len(self._metrics) > self.max_buffer_size:
                 self._metrics.popleft()
                 self._stats["metrics_dropped"] += 1
 
@@ -524,58 +568,72 @@ class Client:
         body = ('{"events":[' + ",".join(text for _, text in batch) + "]}").encode("utf-8")
         try:
             response = self._origin.request(
-                "POST", "/api/v1/feedback/collect/bulk", body, self._post_headers, self.send_timeout
+                "POST", "/api/v1/feedback/collect/bulk", body, self._post_headers, self.request_timeout
             )
         except NETWORK_ERRORS as error:
-            self._stats["last_error"] = f"unreachable: {_describe(error)}"
+            self._note(last_error=f"collect/bulk: {_describe(error)}")
             return "retry", None
         status = response.status
         if status in (200, 202):
-            self._stats["batches_sent"] += 1
             try:
                 answer = json.loads(response.body)
-                self._stats["accepted"] += int(answer.get("accepted", 0))
-                self._stats["duplicates"] += int(answer.get("duplicates", 0))
+                accepted = int(answer.get("accepted", 0))
+                duplicates = int(answer.get("duplicates", 0))
                 rejected = int(answer.get("rejected", 0))
-            except (ValueError, AttributeError, TypeError):
-                return "done", None
-            if rejected:
-                self._stats["rejected"] += rejected
                 errors = [item for item in answer.get("results", []) if item.get("status") == "rejected"]
-                self._stats["last_rejection"] = errors[0] if errors else None
+            except (ValueError, AttributeError, TypeError):
+                accepted, duplicates, rejected, errors = len(batch), 0, 0, []
+            with self._cond:
+                self._stats["batches"] += 1
+                self._stats["sent"] += accepted + duplicates
+                self._stats["duplicates"] += duplicates
+                self._stats["rejected"] += rejected
+                if errors:
+                    self._stats["last_rejection"] = errors[0]
+            if rejected:
                 logger.warning("metaloop rejected %d event(s): %s", rejected, json.dumps(errors[:1]))
             return "done", None
+        reason = f"collect/bulk: HTTP {status}{_problem_detail(response)}"
         if status in (408, 429) or status >= 500:
-            self._stats["last_error"] = f"HTTP {status}{_problem_detail(response)}"
+            self._note(last_error=reason)
             return "retry", retry_after_seconds(response.headers.get("retry-after"))
         if status == 413 and len(batch) > 1:
             self.max_batch_bytes = max(1024, self.max_batch_bytes // 2)
             return "retry", 0.0
         # Another 4xx (a bad key, a body refused as a whole): sending it again cannot succeed.
-        reason = f"HTTP {status}{_problem_detail(response)}"
-        self._stats["failed"] += len(batch)
-        self._stats["last_error"] = reason
+        with self._cond:
+            self._stats["batches"] += 1
+            self._stats["rejected"] += len(batch)
+            self._stats["last_error"] = reason
         logger.warning("metaloop refused a batch of %d event(s): %s", len(batch), reason)
         return "done", None
 
-    def _send_metric(self, metric: str) -> Tuple[str, Optional[float]]:
+    def _send_metric(self, metric: str, attempt: int) -> Tuple[str, Optional[float]]:
         try:
             response = self._origin.request(
-                "POST", "/api/v1/feedback/system/metric", metric.encode("utf-8"), self._post_headers, self.send_timeout
+                "POST", "/api/v1/feedback/system/metric", metric.encode("utf-8"), self._post_headers, self.request_timeout
             )
+            status, reason = response.status, f"system/metric: HTTP {response.status}{_problem_detail(response)}"
+            retry_after = retry_after_seconds(response.headers.get("retry-after"))
         except NETWORK_ERRORS as error:
-            self._stats["last_error"] = f"unreachable: {_describe(error)}"
-            return "retry", None
-        if response.status in (200, 202):
-            self._stats["metrics_sent"] += 1
+            status, reason, retry_after = 0, f"system/metric: {_describe(error)}", None
+        if status in (200, 202):
+            self._note(metrics_sent=1)
             return "done", None
-        reason = f"HTTP {response.status}{_problem_detail(response)}"
-        self._stats["last_error"] = reason
-        if response.status in (408, 429) or response.status >= 500:
-            return "retry", retry_after_seconds(response.headers.get("retry-after"))
-        self._stats["metrics_failed"] += 1
-        logger.warning("metaloop refused a system metric: %s", reason)
+        transient = status in (0, 408, 429) or status >= 500
+        if transient and attempt < _METRIC_ATTEMPTS:
+            self._note(last_error=reason)
+            return "retry", retry_after
+        self._note(metrics_dropped=1, last_error=reason)
+        logger.warning("metaloop: a system metric given up: %s", reason)
         return "done", None
+
+    def _note(self, last_error: Optional[str] = None, **counts: int) -> None:
+        with self._cond:
+            for name, value in counts.items():
+                self._stats[name] += value
+            if last_error is not None:
+                self._stats["last_error"] = last_error
 
 
 def _now_iso() -> str:
@@ -595,3 +653,12 @@ def _problem_detail(response: Response) -> str:
         return ""
     detail = problem.get("detail") or problem.get("title") if isinstance(problem, dict) else None
     return f" ({detail})" if detail else ""
+
+
+def _backoff(attempt: int, base: float, cap: float, retry_after: Optional[float] = None) -> float:
+    """Seconds to wait before try ``attempt + 1``: exponential with full jitter (uniform in
+    [0, min(cap, base · 2^(attempt−1))]), never sooner than Retry-After (itself capped at 5 min)."""
+    delay = random.uniform(0, min(cap, base * 2 ** (attempt - 1)))
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, 300.0))
+    return delay

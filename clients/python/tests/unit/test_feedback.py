@@ -39,18 +39,18 @@ def test_assigns_a_uuid7_event_id_and_a_timestamp_unless_given(api):
 
 
 def test_sends_full_batches_at_once_and_the_rest_on_flush(api):
-    with Client(api.url, batch_size=10, linger=3600) as client:
+    with Client(api.url, max_batch_size=10, linger=3600) as client:
         for i in range(25):
             client.feedback(event(i))
         eventually(lambda: len(bulk_requests(api)) == 2)
         assert [len(r["body"]["events"]) for r in bulk_requests(api)] == [10, 10]
         assert client.flush(5)
         assert [len(r["body"]["events"]) for r in bulk_requests(api)] == [10, 10, 5]
-        assert client.stats()["accepted"] == 25
+        assert client.stats()["sent"] == 25
 
 
 def test_sends_a_partial_batch_after_the_linger(api):
-    with Client(api.url, batch_size=500, linger=0.05) as client:
+    with Client(api.url, max_batch_size=500, linger=0.05) as client:
         for i in range(3):
             client.feedback(event(i))
         eventually(lambda: api.stored_events() == 3)
@@ -58,39 +58,39 @@ def test_sends_a_partial_batch_after_the_linger(api):
 
 def test_retries_with_backoff_honouring_retry_after(api):
     api.status, api.fail_next, api.retry_after = 503, 1, "1"
-    with Client(api.url, retry_base=0.001, linger=0) as client:
+    with Client(api.url, backoff_base=0.001, linger=0) as client:
         client.feedback(event())
         assert client.flush(10)
         stats = client.stats()
     attempts = bulk_requests(api)
     assert [r["status"] for r in attempts] == [503, 202]
     assert attempts[1]["at"] - attempts[0]["at"] >= 0.99  # waited what Retry-After asked (a lower bound)
-    assert stats["retries"] == 1 and stats["accepted"] == 1
+    assert stats["retried"] == 1 and stats["sent"] == 1
     assert api.stored_events() == 1
 
 
 def test_a_connection_cut_after_the_server_stored_the_batch_never_counts_twice(api):
     api.cut_after_processing = 1
-    with Client(api.url, retry_base=0.001) as client:
+    with Client(api.url, backoff_base=0.001) as client:
         ids = [client.feedback(event(i)) for i in range(20)]
         assert client.flush(10)
         stats = client.stats()
     assert api.stored_events() == 20
     assert all(api.event_ids[i] == 2 for i in ids)  # sent twice, stored once
-    assert stats["duplicates"] == 20 and stats["accepted"] == 0
+    assert stats["duplicates"] == stats["sent"] == 20 and stats["retried"] == 20
 
 
 def test_the_buffer_stays_bounded_dropping_the_oldest_while_metaloop_is_down(api):
     api.status = 503
-    client = Client(api.url, max_buffer=50, batch_size=10, retry_base=0.001, retry_max=0.01)
+    client = Client(api.url, max_buffer_size=50, max_batch_size=10, backoff_base=0.001, retry_max=0.01)
     ids = [client.feedback(event(i)) for i in range(200)]
     stats = client.stats()
     assert stats["buffered"] + stats["in_flight"] <= 50 + 10
-    assert stats["dropped"] >= 140
+    assert stats["overflow"] >= 140 and stats["dropped"] == stats["overflow"]
     api.status = None
     assert client.flush(10)
     stats = client.stats()
-    assert api.stored_events() == 200 - stats["dropped"]
+    assert api.stored_events() == stats["sent"] == 200 - stats["overflow"]
     # the newest survive; beside them at most the batch that was in flight when the buffer overflowed
     assert set(ids[-50:]) <= set(api.event_ids) and api.stored_events() <= 60
     client.close()
@@ -102,24 +102,24 @@ def test_counts_rejected_events_and_gives_up_on_a_refused_batch(api):
         client.feedback(event())
         assert client.flush(5)
         stats = client.stats()
-        assert stats["rejected"] == 1 and stats["accepted"] == 1
+        assert stats["rejected"] == 1 and stats["sent"] == 1
         assert stats["last_rejection"]["errors"][0]["path"] == "agent_id"
         api.status = 400
         client.feedback(event())
         assert client.flush(5)
-        assert client.stats()["failed"] == 1
+        assert client.stats()["rejected"] == 2
         assert len(bulk_requests(api)) == 2  # a 400 is not retried
 
 
 def test_close_gives_up_after_its_timeout_and_counts_what_was_left(api):
     api.status = 503
-    client = Client(api.url, retry_base=0.001, retry_max=0.01)
+    client = Client(api.url, backoff_base=0.001, retry_max=0.01)
     for i in range(5):
         client.feedback(event(i))
     assert client.close(timeout=0.2) is False
-    assert client.stats()["abandoned"] == 5
+    assert client.stats()["closed"] == 5
     client.feedback(event())
-    assert client.stats()["abandoned"] == 6
+    assert client.stats()["closed"] == 6
 
 
 def test_system_metrics_go_out_in_the_background(api):
@@ -130,7 +130,7 @@ def test_system_metrics_go_out_in_the_background(api):
 
 def test_feedback_never_waits_on_the_network(api):
     api.gate.clear()  # the first request is held unanswered while the agent goes on
-    client = Client(api.url, batch_size=1)
+    client = Client(api.url, max_batch_size=1)
     for i in range(100):
         client.feedback(event(i))
     eventually(lambda: len(bulk_requests(api)) == 1)
@@ -138,3 +138,11 @@ def test_feedback_never_waits_on_the_network(api):
     api.gate.set()
     assert client.flush(10)
     client.close()
+
+
+def test_a_system_metric_is_given_up_after_five_tries(api):
+    api.status = 503
+    with Client(api.url, backoff_base=0.001, retry_max=0.01) as client:
+        client.system_metric("node-1", "load", 1.5)
+        eventually(lambda: client.stats()["metrics_dropped"] == 1)
+    assert api.count("/system/metric") == 5
