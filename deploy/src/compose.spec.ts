@@ -52,6 +52,7 @@ describe('docker-compose.yml', () => {
       [
         'feedback-api',
         'grafana',
+        'jaeger',
         'keys',
         'nats',
         'oracle-api',
@@ -146,6 +147,21 @@ describe('docker-compose.yml', () => {
     ]);
     expect(embedderEnv('feedback-api')).toEqual(embedderEnv('oracle-api'));
     expect(defaultEnvironment(services['oracle-api']!)['EXAMPLES_EMBEDDER_URL']).toBe('');
+  });
+
+  it("exports every app's traces to Jaeger's OTLP/HTTP port (off when the shell sets the endpoint empty)", () => {
+    const jaeger = services['jaeger']!;
+    expect(jaeger.ports).toEqual(expect.arrayContaining(['16686:16686', '4318:4318']));
+    for (const app of APPS) {
+      const env = defaultEnvironment(services[app.name]!);
+      expect(env['OTEL_EXPORTER_OTLP_ENDPOINT']).toBe('http://jaeger:4318');
+      expect(services[app.name]!.environment!['OTEL_EXPORTER_OTLP_ENDPOINT']).toBe(
+        '${OTEL_EXPORTER_OTLP_ENDPOINT-http://jaeger:4318}',
+      );
+      expect(app.envSchema.parse({ ...env, OTEL_EXPORTER_OTLP_ENDPOINT: '' })['OTEL_EXPORTER_OTLP_ENDPOINT']).toBe(
+        undefined,
+      );
+    }
   });
 
   it('runs NATS 2.11 or later with JetStream on a volume, syncing every write', () => {

@@ -239,6 +239,17 @@ describe('deploy/k8s', () => {
     });
   });
 
+  it("sends every app's traces to the Jaeger Service's OTLP/HTTP port", () => {
+    const service = find('Service', 'jaeger')!;
+    const ports = service.spec['ports'] as Array<{ name: string; port: number }>;
+    expect(ports.map((p) => [p.name, p.port])).toEqual(expect.arrayContaining([['otlp-http', 4318]]));
+    expect(find('Deployment', 'jaeger')).toBeDefined();
+    for (const app of APPS) {
+      const env = environment(podOf(app).containers[0]!);
+      expect(env['OTEL_EXPORTER_OTLP_ENDPOINT']).toBe('http://jaeger:4318');
+    }
+  });
+
   it('autoscales feedback-api on CPU', () => {
     const hpa = find('HorizontalPodAutoscaler', 'feedback-api')!;
     expect(hpa.spec['scaleTargetRef']).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'feedback-api' });

@@ -25,6 +25,10 @@ export const natsServers = z
 
 export const redisUrl = z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL');
 
+/** An optional setting for which an empty value (`KEY=` in a manifest) means unset. */
+const unlessEmpty = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
 /** Settings every app shares: where it listens, how it logs, which deployment it is. */
 export const baseEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -47,9 +51,9 @@ export const baseEnvSchema = z.object({
   /** Requests one keep-alive socket may carry before it is closed; 0: no limit. */
   HTTP_MAX_REQUESTS_PER_SOCKET: int(0, 1_000_000, 0),
   /** OTLP/HTTP base URL (spans go to `<url>/v1/traces`); unset: no tracing, nothing of the SDK loaded. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: unlessEmpty(z.url({ protocol: /^https?$/ })),
   /** `service.name` of the spans; unset: the app's name. */
-  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  OTEL_SERVICE_NAME: unlessEmpty(z.string()),
   /** Share of new traces kept (0–1); a trace begun by a caller keeps the caller's choice. */
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
   /** Finished spans are exported at most this long after they end (ms). */
