@@ -1,4 +1,4 @@
-import { ModelApi } from './__tests__/model-api';
+import { ModelApi } from '../../__tests__/model-api';
 import {
   callModel,
   ModelCallError,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JsonChatClient } from '../../common/json-chat-client';
 import type { SuggestionAreaKind, SuggestionProblem } from './suggestion-rules';
 
 /*
@@ -104,81 +105,9 @@ export class ModelCallError extends Error {}
 
 /** One call to the configured API; the text of its answer, or a ModelCallError saying what went wrong. */
 export async function callModel(settings: SuggestionModelSettings, user: string): Promise<string> {
-  const base = settings.url.replace(/\/+$/, '');
-  const request: { url: string; headers: Record<string, string>; body: unknown } =
-    settings.kind === 'anthropic'
-      ? {
-          url: `${base}/messages`,
-          headers: {
-            'anthropic-version': '2023-06-01',
-            ...(settings.apiKey ? { 'x-api-key': settings.apiKey } : {}),
-          },
-          body: {
-            model: settings.model,
-            max_tokens: 2_048,
-            temperature: 0,
-            system: SYSTEM_PROMPT,
-            messages: [{ role: 'user', content: user }],
-          },
-        }
-      : {
-          url: `${base}/chat/completions`,
-          headers: settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {},
-          body: {
-            model: settings.model,
-            temperature: 0,
-            response_format: { type: 'json_object' },
-            messages: [
-              { role: 'system', content: SYSTEM_PROMPT },
-              { role: 'user', content: user },
-            ],
-          },
-        };
-  let response: Response;
-  let body: unknown;
   try {
-    response = await fetch(request.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...request.headers },
-      body: JSON.stringify(request.body),
-      signal: AbortSignal.timeout(settings.timeoutMs),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new ModelCallError(`the model API answered ${response.status}: ${text.slice(0, 200)}`);
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new ModelCallError(`the model API answered ${response.status} without JSON`);
-    }
+    return await new JsonChatClient(settings).text({ system: SYSTEM_PROMPT, user });
   } catch (error) {
-    if (error instanceof ModelCallError) throw error;
-    const name = (error as Error).name;
-    if (name === 'TimeoutError' || name === 'AbortError')
-      throw new ModelCallError(`the model API did not answer within ${settings.timeoutMs} ms`);
-    throw new ModelCallError(`the model API could not be reached: ${(error as Error).message}`);
+    throw new ModelCallError((error as Error).message);
   }
-  const content = settings.kind === 'anthropic' ? anthropicText(body) : openAiText(body);
-  if (content === undefined)
-    throw new ModelCallError(
-      settings.kind === 'anthropic'
-        ? 'the answer has no text content block'
-        : 'the answer has no choices[0].message.content',
-    );
-  return content;
-}
-
-function openAiText(body: unknown): string | undefined {
-  const content = (body as { choices?: Array<{ message?: { content?: unknown } }> } | null)?.choices?.[0]?.message
-    ?.content;
-  return typeof content === 'string' ? content : undefined;
-}
-
-function anthropicText(body: unknown): string | undefined {
-  const blocks = (body as { content?: unknown } | null)?.content;
-  if (!Array.isArray(blocks)) return undefined;
-  const texts = blocks
-    .filter((b): b is { type: 'text'; text: string } => (b as { type?: unknown })?.type === 'text')
-    .map((b) => b.text)
-    .filter((t) => typeof t === 'string');
-  return texts.length > 0 ? texts.join('') : undefined;
 }

@@ -1,5 +1,5 @@
 import { oracleHarness, type OracleHarness } from '../../__tests__/oracle-harness';
-import { ModelApi } from './__tests__/model-api';
+import { ModelApi } from '../../__tests__/model-api';
 import { storeFeedback, times } from './__tests__/feedback-rows';
 
 interface Item {

@@ -1,4 +1,5 @@
 import type { Facets, Selection } from '@metaloop/memory';
+import { JsonChatClient } from '../../common/json-chat-client';
 
 /** The optional model that proposes facet deltas (seed 002's AI-enhanced persona update). */
 export interface PersonaModel {
@@ -23,44 +24,22 @@ const SYSTEM = [
 
 /** An OpenAI-compatible /chat/completions endpoint asked for `{facet_updates}` in JSON. */
 export class HttpPersonaModel implements PersonaModel {
-  constructor(
-    private readonly baseUrl: string,
-    private readonly model: string,
-    private readonly apiKey: string | undefined,
-    private readonly timeoutMs: number,
-  ) {}
+  private readonly client: JsonChatClient;
 
-  async propose(request: PersonaModelRequest): Promise<unknown> {
-    const response = await fetch(`${this.baseUrl.replace(/\/$/, '')}/chat/completions`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
-      },
-      body: JSON.stringify({
-        model: this.model,
-        temperature: 0,
-        response_format: { type: 'json_object' },
-        messages: [
-          { role: 'system', content: SYSTEM },
-          {
-            role: 'user',
-            content: JSON.stringify({
-              facets: request.facets,
-              user_input: request.userInput ?? null,
-              options: request.selection?.options.map((o) => ({ id: o.id, text: o.text })) ?? [],
-              selected_id: request.selection?.selected.id ?? null,
-              signals: request.signals,
-            }),
-          },
-        ],
+  constructor(baseUrl: string, model: string, apiKey: string | undefined, timeoutMs: number) {
+    this.client = new JsonChatClient({ url: baseUrl, model, apiKey, timeoutMs });
+  }
+
+  propose(request: PersonaModelRequest): Promise<unknown> {
+    return this.client.json({
+      system: SYSTEM,
+      user: JSON.stringify({
+        facets: request.facets,
+        user_input: request.userInput ?? null,
+        options: request.selection?.options.map((o) => ({ id: o.id, text: o.text })) ?? [],
+        selected_id: request.selection?.selected.id ?? null,
+        signals: request.signals,
       }),
-      signal: AbortSignal.timeout(this.timeoutMs),
     });
-    if (!response.ok) throw new Error(`persona model answered ${response.status}`);
-    const body = (await response.json()) as { choices?: Array<{ message?: { content?: unknown } }> };
-    const content = body.choices?.[0]?.message?.content;
-    if (typeof content !== 'string') throw new Error('persona model answered no message');
-    return JSON.parse(content.replace(/^```(?:json)?\s*|\s*```$/g, '')) as unknown;
   }
 }

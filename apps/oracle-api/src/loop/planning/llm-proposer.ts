@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { mutationSchema, MUTATION_TYPES, type Finding, type MutationInput } from '@metaloop/contracts';
+import { JsonChatClient, JsonChatError } from '../../common/json-chat-client';
 import type { Env } from '../../config/env.schema';
 import { mutationRisk } from './mutation-risk';
 import type { AgentPlanningState } from './planning-context';
@@ -27,80 +28,49 @@ Only use registered candidates. Prefer the smallest change that addresses the ev
 @Injectable()
 export class LlmProposer {
   private readonly logger = new Logger(LlmProposer.name);
-  private readonly url: string | undefined;
+  private readonly client: JsonChatClient | undefined;
   private readonly model: string;
-  private readonly apiKey: string | undefined;
-  private readonly timeoutMs: number;
   private readonly maxConfidence: number;
 
   constructor(config: ConfigService<Env, true>) {
-    this.url = config.get('LLM_PROPOSER_URL', { infer: true });
+    const url = config.get('LLM_PROPOSER_URL', { infer: true });
     this.model = config.get('LLM_PROPOSER_MODEL', { infer: true });
-    this.apiKey = config.get('LLM_PROPOSER_API_KEY', { infer: true });
-    this.timeoutMs = config.get('LLM_PROPOSER_TIMEOUT_MS', { infer: true });
     this.maxConfidence = config.get('LLM_PROPOSER_MAX_CONFIDENCE', { infer: true });
+    this.client =
+      url === undefined
+        ? undefined
+        : new JsonChatClient({
+            url,
+            model: this.model,
+            apiKey: config.get('LLM_PROPOSER_API_KEY', { infer: true }),
+            timeoutMs: config.get('LLM_PROPOSER_TIMEOUT_MS', { infer: true }),
+          });
   }
 
   get enabled(): boolean {
-    return this.url !== undefined;
+    return this.client !== undefined;
   }
 
   async propose(finding: Finding, agent: AgentPlanningState): Promise<LlmProposal> {
-    if (!this.url) return { reason: 'the LLM proposer is off' };
-    let content: string;
+    if (!this.client) return { reason: 'the LLM proposer is off' };
+    let json: unknown;
     try {
-      content = await this.complete(finding, agent);
+      json = await this.client.json({ system: SYSTEM_PROMPT, user: JSON.stringify(facts(finding, agent)) });
     } catch (error) {
-      this.logger.warn(`LLM proposer failed for finding ${finding.finding_id}: ${(error as Error).message}`);
-      return { reason: `the LLM proposer failed: ${(error as Error).message}` };
+      if (error instanceof JsonChatError && error.failure === 'bad_json')
+        return { reason: 'the LLM proposer answered no JSON' };
+      const message =
+        error instanceof JsonChatError && error.failure === 'status'
+          ? `${error.status} ${error.body}`
+          : (error as Error).message;
+      this.logger.warn(`LLM proposer failed for finding ${finding.finding_id}: ${message}`);
+      return { reason: `the LLM proposer failed: ${message}` };
     }
-    return this.parse(content, finding, agent);
+    return this.parse(json, finding, agent);
   }
 
-  private async complete(finding: Finding, agent: AgentPlanningState): Promise<string> {
-    const facts = {
-      finding: {
-        type: finding.type,
-        severity: finding.severity,
-        confidence: finding.confidence,
-        summary: finding.summary,
-        evidence: finding.evidence,
-      },
-      agent: { agent_id: agent.agentId, environment: agent.environment, config: agent.stable },
-      registered_candidates: agent.candidates,
-      not_again: [...agent.recentlyRefused],
-    };
-    const response = await fetch(`${this.url!.replace(/\/$/, '')}/chat/completions`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
-      },
-      body: JSON.stringify({
-        model: this.model,
-        temperature: 0,
-        response_format: { type: 'json_object' },
-        messages: [
-          { role: 'system', content: SYSTEM_PROMPT },
-          { role: 'user', content: JSON.stringify(facts) },
-        ],
-      }),
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    if (!response.ok) throw new Error(`${response.status} ${(await response.text()).slice(0, 200)}`);
-    const body = (await response.json()) as { choices?: Array<{ message?: { content?: unknown } }> };
-    const content = body.choices?.[0]?.message?.content;
-    if (typeof content !== 'string') throw new Error('the answer has no choices[0].message.content');
-    return content;
-  }
-
-  private parse(content: string, finding: Finding, agent: AgentPlanningState): LlmProposal {
-    let json: Record<string, unknown>;
-    try {
-      json = JSON.parse(content.replace(/^```(?:json)?\s*|\s*```$/g, '')) as Record<string, unknown>;
-    } catch {
-      return { reason: 'the LLM proposer answered no JSON' };
-    }
+  private parse(answer: unknown, finding: Finding, agent: AgentPlanningState): LlmProposal {
+    const json = (typeof answer === 'object' && answer !== null ? answer : {}) as Record<string, unknown>;
     if (typeof json['none'] === 'string')
       return { reason: `the LLM proposer found nothing: ${json['none'].slice(0, 300)}` };
     const parsed = mutationSchema.safeParse({ ...json, agent_id: agent.agentId });
@@ -123,4 +93,20 @@ export class LlmProposer {
       } as MutationInput,
     };
   }
+}
+
+/** What the model is shown: the finding, the agent's stable config, its registered candidates, what not to propose again. */
+function facts(finding: Finding, agent: AgentPlanningState) {
+  return {
+    finding: {
+      type: finding.type,
+      severity: finding.severity,
+      confidence: finding.confidence,
+      summary: finding.summary,
+      evidence: finding.evidence,
+    },
+    agent: { agent_id: agent.agentId, environment: agent.environment, config: agent.stable },
+    registered_candidates: agent.candidates,
+    not_again: [...agent.recentlyRefused],
+  };
 }
