@@ -139,11 +139,11 @@ describeWithChromium('operator console (browser against the mesh)', () => {
     }
   }
 
-  const shot = async (page: Page, name: string) => {
+  const shot = async (page: Page, name: string, fullPage = true) => {
     if (!SHOTS) return;
     mkdirSync(SHOTS, { recursive: true });
     await page.waitForTimeout(300); // charts and badges settle after the last poll
-    await page.screenshot({ path: join(SHOTS, `console-${name}.png`), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, `console-${name}.png`), fullPage });
   };
 
   async function signIn(page: Page, key: string): Promise<void> {
@@ -194,6 +194,11 @@ describeWithChromium('operator console (browser against the mesh)', () => {
     await page.getByRole('heading', { name: /Rollout/ }).waitFor();
     await page.locator('tr.d-start').first().waitFor();
     await page.getByText('Guarded metrics per arm').waitFor();
+    if (SHOTS) {
+      // The picture shows one look's evidence opened: the guarded tests, thresholds and score.
+      await page.locator('tr.d-inconclusive').nth(1).waitFor();
+      await page.locator('tr.d-inconclusive summary').first().click();
+    }
     await shot(page, 'rollout');
 
     // Plans: the two waiting ones first; approve billing_bot's with a reason, and it executes.
@@ -255,7 +260,7 @@ describeWithChromium('operator console (browser against the mesh)', () => {
 
     await page.getByRole('navigation').getByRole('link', { name: 'Audit' }).click();
     await page.locator('td', { hasText: 'rollout.rolled_back' }).first().waitFor();
-    await shot(page, 'audit');
+    await shot(page, 'audit', false);
     await page.getByRole('navigation').getByRole('link', { name: 'Control' }).click();
     await page.getByRole('button', { name: 'Emergency: roll back all…' }).waitFor();
     await page.getByRole('button', { name: 'Roll back rollout' }).first().waitFor();

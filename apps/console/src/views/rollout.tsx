@@ -36,6 +36,9 @@ interface HardThreshold {
   n: number;
   stable_n: number;
   breached?: boolean;
+  excused?: boolean;
+  /** Why it breached, or why a value above the bound was excused (not the change's doing). */
+  note?: string | null;
   p_value?: number | null;
 }
 interface LookStatistics {
@@ -269,7 +272,11 @@ function Evidence({ decision }: { decision: RolloutDecisionView }) {
           <tbody>
             {s.hard_thresholds.map((check) => (
               <tr key={check.name} class={check.breached ? 'alert-text' : ''}>
-                <td>{check.name}</td>
+                <td>
+                  {check.name}{' '}
+                  {check.breached ? <Badge value="breached" /> : check.excused ? <Badge value="excused" /> : null}
+                  {check.note && <div class="muted small">{check.note}</div>}
+                </td>
                 <td class="num">{num(check.value)}</td>
                 <td class="num">{num(check.stable_value)}</td>
                 <td class="num">{num(check.threshold)}</td>
@@ -331,9 +338,18 @@ function WeightChart({ rollout }: { rollout: RolloutDetail }) {
         </g>
       ))}
       <path d={path} class="line canary" />
+      <text x={PAD} y={H - 6} class="axis">
+        {clock(points[0]!.t)}
+      </text>
+      <text x={W - PAD} y={H - 6} class="axis" text-anchor="end">
+        {rollout.finished_at ? clock(points[points.length - 1]!.t) : 'now'}
+      </text>
     </svg>
   );
 }
+
+const clock = (t: number) =>
+  new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 /** Small multiples: each guarded metric of both arms over the looks (since the rollout started: the same window). */
 function MetricCharts({ decisions }: { decisions: RolloutDecisionView[] }) {
