@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
+import { problem, PROBLEM_CONTENT_TYPE } from '@metaloop/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
@@ -48,13 +49,18 @@ export class ConsoleAssets implements OnModuleInit {
       this.logger.warn(`no operator console at ${dir} (build it: npx nx run console:build); /console says so`);
     }
     const serve = (request: FastifyRequest, reply: FastifyReply) => {
-      const path = decodeURIComponent(request.url.split('?')[0]!.replace(/^\/console\/?/, ''));
+      let path: string;
+      try {
+        path = decodeURIComponent(request.url.split('?')[0]!.replace(/^\/console\/?/, ''));
+      } catch {
+        return reply.code(400).type(PROBLEM_CONTENT_TYPE).send(problem(400, 'the path is not valid percent-encoding'));
+      }
       const asset = assets.get(path) ?? (path.startsWith('assets/') ? undefined : assets.get('index.html'));
       if (!asset) {
-        return reply
-          .code(404)
-          .type('text/plain; charset=utf-8')
-          .send(assets.has('index.html') ? 'not found' : `the operator console is not built: npx nx run console:build`);
+        const detail = assets.has('index.html')
+          ? `no console file ${path}`
+          : `the operator console is not built: npx nx run console:build (CONSOLE_DIR ${dir})`;
+        return reply.code(404).type(PROBLEM_CONTENT_TYPE).send(problem(404, detail));
       }
       return reply
         .header('cache-control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache')

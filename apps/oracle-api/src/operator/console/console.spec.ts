@@ -38,7 +38,11 @@ describe('operator console: its files at /console and GET /api/v1/auth/whoami', 
     expect(asset.statusCode).toBe(200);
     expect(asset.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(asset.headers['cache-control']).toContain('immutable');
-    expect((await get('/console/assets/gone.js')).statusCode).toBe(404);
+    const gone = await get('/console/assets/gone.js');
+    expect(gone.statusCode).toBe(404);
+    expect(gone.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(gone.json()).toMatchObject({ status: 404, detail: 'no console file assets/gone.js' });
+    expect((await get('/console/%ff')).statusCode).toBe(400);
     expect((await get('/console/../package.json')).body).not.toContain('"name"');
   });
 
