@@ -177,7 +177,7 @@ describe("seed 002's three interactions (build api → deploy api → auth) as f
     expect(erase.status).toBe(200);
     expect(await erase.json()).toEqual({
       subject_id: SUBJECT,
-      deleted: { memory_items: 7, facets: 4, selection_logs: 3, persona_updates: 3, events_scrubbed: 3 },
+      deleted: { memory_items: 7, facets: 4, selection_logs: 3, persona_updates: 3, examples: 0, events_scrubbed: 3 },
     });
     expect(await memory()).toEqual({ subject_id: SUBJECT, items: [], facets: {}, updated_at: null });
     // feedback-api drops its cached context on subject.memory.changed, which the erasure publishes.

@@ -127,6 +127,8 @@ export const subjectEraseResponseSchema = z.object({
     facets: z.number().int(),
     selection_logs: z.number().int(),
     persona_updates: z.number().int(),
+    /** Examples (DICL) made from the subject's feedback events, deleted (and dropped from retrieval). */
+    examples: z.number().int(),
     /** Raw feedback events whose subject_id, artifacts, context and free text were removed. */
     events_scrubbed: z.number().int(),
   }),

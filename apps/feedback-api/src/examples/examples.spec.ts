@@ -126,6 +126,23 @@ describe('examples (DICL) on feedback-api: search and the config fetch with a qu
     });
   });
 
+  it('drops a deleted example (a subject erased in oracle-api) on examples.changed with removed', async () => {
+    await h.createAgent('erasing');
+    await storeExample('erasing', 'How do I export my invoices?', 'Billing → Invoices → Export.');
+    await storeExample('erasing', 'How do I close my account?', 'Settings → Account → Close account.');
+    const found = async (query: string) =>
+      (await search('erasing', { query, k: 4 }))
+        .json<{ examples: Array<{ input: string }> }>()
+        .examples.map((e) => e.input);
+    expect(await found('export my invoices')).toContain('How do I export my invoices?');
+    await sql(`DELETE FROM examples WHERE agent_id = 'erasing' AND input LIKE 'How do I export%'`);
+    await announce('erasing', true);
+    await eventually(async () =>
+      expect(await found('export my invoices')).not.toContain('How do I export my invoices?'),
+    );
+    expect(await found('close my account')).toContain('How do I close my account?');
+  });
+
   it('leaves the config fetch as it was without dynamic_examples, query or not (body and ETag)', async () => {
     await h.createAgent('static-agent');
     for (const [input, output] of STORE) await storeExample('static-agent', input, output);

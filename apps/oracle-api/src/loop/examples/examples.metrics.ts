@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { MetricsRegistry } from '@metaloop/observability';
 import { Counter } from 'prom-client';
 
-export type ExampleOutcome = 'example' | 'correction' | 'demotion' | 'capped' | 'expired';
+export type ExampleOutcome = 'example' | 'correction' | 'demotion' | 'capped' | 'expired' | 'erased';
 
 /** The example store's Prometheus series (DICL). */
 @Injectable()
@@ -14,7 +14,7 @@ export class ExamplesMetrics {
   constructor(registry: MetricsRegistry) {
     this.writes = new Counter({
       name: 'metaloop_examples_writes_total',
-      help: 'Examples written from ingested feedback: example (new or better), correction (a corrected output), demotion (by a complaint or correction of its session or inference, whichever arrived first), capped (over the per-agent cap), expired (retention)',
+      help: 'Examples written from ingested feedback: example (new or better), correction (a corrected output), demotion (by a complaint or correction of its session or inference, whichever arrived first), capped (over the per-agent cap), expired (retention), erased (made from the events of a subject whose data was erased)',
       labelNames: ['outcome'],
       registers: [registry],
     });

@@ -14,11 +14,13 @@ import { lastValueFrom } from 'rxjs';
 import { AfterIngestQueue } from '../../common/after-ingest-queue';
 import { errorSummary } from '../../common/error-summary';
 import {
+  DELETE_SUBJECT_EXAMPLES,
   DEMOTE_EXAMPLES,
   ENFORCE_CAP,
   MARK_DEMOTION,
   PURGE_EXPIRED,
   PURGE_EXPIRED_DEMOTIONS,
+  STILL_NAMED,
   UPSERT_EXAMPLE,
 } from './examples.sql';
 import { ExamplesMetrics } from './examples.metrics';
@@ -31,6 +33,8 @@ const MAX_QUEUED_EVENTS = 50_000;
 const EVENTS_PER_RUN = 1_000;
 const METRIC_DEFINITIONS_TTL_MS = 30_000;
 const DAY_MS = 86_400_000;
+
+type Tx = Pick<PrismaService, '$queryRawUnsafe'>;
 
 /**
  * The only writer of `examples` (DICL, seed 000). Ingest hands it each committed batch; it never
@@ -119,6 +123,22 @@ export class ExamplesService implements OnApplicationShutdown {
     return total;
   }
 
+  /**
+   * Part of a subject's erasure (operator/subjects, inside its transaction under the subject's lock,
+   * before the subject's events are scrubbed): deletes the examples made from the subject's events.
+   * Answers how many and of which agents; announce them with `announceRemoved` once that commits.
+   */
+  async deleteOfSubject(tx: Tx, subjectId: string): Promise<{ deleted: number; agentIds: string[] }> {
+    const rows = await tx.$queryRawUnsafe<Array<{ agent_id: string }>>(DELETE_SUBJECT_EXAMPLES, subjectId);
+    this.metrics.writes.inc({ outcome: 'erased' }, rows.length);
+    return { deleted: rows.length, agentIds: [...new Set(rows.map((row) => row.agent_id))] };
+  }
+
+  /** After examples were deleted: feedback-api reloads those agents' examples in full (best effort). */
+  async announceRemoved(agentIds: readonly string[]): Promise<void> {
+    for (const agentId of agentIds) await this.announce({ agent_id: agentId, removed: true });
+  }
+
   private async writeAgent(
     agentId: string,
     judged: Array<{ event: StoredFeedbackEvent; judgement: Judgement }>,
@@ -128,6 +148,7 @@ export class ExamplesService implements OnApplicationShutdown {
     let changed = 0;
     let capped = 0;
     await this.prisma.$transaction(async (tx) => {
+      const erased = await this.erasedSubjectEvents(tx, judged);
       for (const { event, judgement } of judged) {
         const { example, demotion } = judgement;
         // A correction's own example is written after it demotes the answer it corrects.
@@ -144,7 +165,7 @@ export class ExamplesService implements OnApplicationShutdown {
           changed += demoted;
         }
         const vector = example && vectors?.get(example.input);
-        if (!example || !vector) continue;
+        if (!example || !vector || erased.has(event.event_id)) continue;
         const written = await tx.$queryRawUnsafe<Array<{ demoted: boolean }>>(
           UPSERT_EXAMPLE,
           uuidv7(),
@@ -170,6 +191,23 @@ export class ExamplesService implements OnApplicationShutdown {
     });
     this.metrics.writes.inc({ outcome: 'capped' }, capped);
     if (changed + capped > 0) await this.announce({ agent_id: agentId, removed: capped > 0 });
+  }
+
+  /**
+   * The events of the batch that carried a subject whose data has been erased since (the stored row
+   * no longer names it): still queued here when the erasure ran, they become no example.
+   */
+  private async erasedSubjectEvents(
+    tx: Tx,
+    judged: ReadonlyArray<{ event: StoredFeedbackEvent; judgement: Judgement }>,
+  ): Promise<Set<string>> {
+    const ids = judged.flatMap(({ event, judgement }) =>
+      event.subject_id && judgement.example ? [event.event_id] : [],
+    );
+    if (ids.length === 0) return new Set();
+    const named = await tx.$queryRawUnsafe<Array<{ event_id: string }>>(STILL_NAMED, ids);
+    const still = new Set(named.map((row) => row.event_id));
+    return new Set(ids.filter((id) => !still.has(id)));
   }
 
   /** The vector of every example input, or undefined when the embedder failed (demotions still happen). */

@@ -54,3 +54,15 @@ export const PURGE_EXPIRED = `
 DELETE FROM examples WHERE id IN (
   SELECT id FROM examples WHERE updated_at < $1::timestamptz LIMIT $2::int)
 RETURNING agent_id`;
+
+/**
+ * A subject's erasure: the examples whose source event is one of the subject's, found through the
+ * raw events before they are scrubbed (an example names its latest event, not the subject).
+ */
+export const DELETE_SUBJECT_EXAMPLES = `
+DELETE FROM examples WHERE (agent_id, event_id) IN (
+  SELECT agent_id, event_id FROM feedback_events WHERE subject_id = $1)
+RETURNING agent_id`;
+
+/** Of these events, those whose stored row still names a subject (an erasure scrubs it). */
+export const STILL_NAMED = `SELECT event_id FROM feedback_events WHERE event_id = ANY($1::text[]) AND subject_id IS NOT NULL`;

@@ -14,6 +14,7 @@ import { memoryView, type Facets, type StoredItem } from '@metaloop/memory';
 import { NatsEventsClient } from '@metaloop/messaging';
 import { lastValueFrom } from 'rxjs';
 import { PolicyStore } from '@metaloop/policies';
+import { ExamplesService } from '../../loop/examples/examples.service';
 import {
   COUNT_EVENTS,
   DELETE_FACETS,
@@ -42,6 +43,7 @@ export class SubjectsService {
     private readonly policies: PolicyStore,
     private readonly audit: AuditLog,
     private readonly events: NatsEventsClient,
+    private readonly examples: ExamplesService,
   ) {}
 
   /** Everything kept about the subject: memory, facets, selection logs, persona updates. */
@@ -70,15 +72,23 @@ export class SubjectsService {
     };
   }
 
-  /** Erases the subject's memory, facets and logs and scrubs its raw events, audited (`subject.erased`), in one transaction. */
+  /**
+   * Erases the subject's memory, facets, logs and the examples made from its events, and scrubs its
+   * raw events, audited (`subject.erased`), in one transaction.
+   */
   async erase(subjectId: string, actor: string, reason: string | undefined): Promise<SubjectEraseResponse> {
+    let exampleAgents: string[] = [];
     const erased = await this.prisma.$transaction(async (tx) => {
       await tx.$queryRawUnsafe(LOCK_SUBJECT, subjectId);
+      // Examples are found through the subject's events, so before those are scrubbed.
+      const examples = await this.examples.deleteOfSubject(tx, subjectId);
+      exampleAgents = examples.agentIds;
       const deleted = {
         memory_items: await tx.$executeRawUnsafe(DELETE_MEMORY, subjectId),
         facets: await tx.$executeRawUnsafe(DELETE_FACETS, subjectId),
         selection_logs: await tx.$executeRawUnsafe(DELETE_SELECTION_LOGS, subjectId),
         persona_updates: await tx.$executeRawUnsafe(DELETE_PERSONA_UPDATES, subjectId),
+        examples: examples.deleted,
         events_scrubbed: await tx.$executeRawUnsafe(SCRUB_EVENTS, subjectId),
       };
       // The audit entry names the subject (the erasure's own record) and only counts, nothing that was erased.
@@ -99,6 +109,8 @@ export class SubjectsService {
     await lastValueFrom(this.events.emit(SUBJECT_MEMORY_CHANGED, { subject_ids: [subjectId] }), {
       defaultValue: undefined,
     }).catch((error: Error) => this.logger.warn(`subject.memory.changed not published (${error.message})`));
+    // feedback-api reloads those agents' examples, without the deleted ones (it resyncs every EXAMPLES_RESYNC_MS anyway).
+    await this.examples.announceRemoved(exampleAgents);
     return erased;
   }
 

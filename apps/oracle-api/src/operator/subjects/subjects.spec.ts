@@ -1,5 +1,8 @@
-import type { StoredFeedbackEvent, SubjectExport } from '@metaloop/contracts';
+import { EXAMPLES_CHANGED, prefixSubject, type StoredFeedbackEvent, type SubjectExport } from '@metaloop/contracts';
+import { eventually } from '@metaloop/testing';
+import type { Subscription } from '@nats-io/transport-node';
 import { oracleHarness, type OracleHarness } from '../../__tests__/oracle-harness';
+import { ExamplesService } from '../../loop/examples/examples.service';
 import { MemoryService } from '../../loop/memory/memory.service';
 
 let seq = 0;
@@ -29,10 +32,28 @@ const pick = (subject: string, input: string, options: string[], selected: numbe
 describe('operator subjects: export, erasure, training logs as JSONL (real NATS and Postgres)', () => {
   let h: OracleHarness;
   let events: StoredFeedbackEvent[];
+  let changed: Subscription;
+  const announced: string[] = [];
   const app = () => h.apps[0]!;
+  const publish = async (batch: StoredFeedbackEvent[]) => {
+    await h.nats.js.publish(
+      h.nats.topology.subjects.feedback('explicit', 'helper'),
+      JSON.stringify({ v: 1, type: 'feedback', events: batch }),
+    );
+    await h.ingestIdle();
+    await app().get(MemoryService).idle();
+    await app().get(ExamplesService).idle();
+  };
+  const examples = () =>
+    h.query<{ event_id: string; input: string; output: string }>(
+      `SELECT event_id, input, output FROM examples ORDER BY input`,
+    );
 
   beforeAll(async () => {
     h = await oracleHarness('operator_subjects');
+    changed = h.nats.nc.subscribe(prefixSubject(h.prefix, EXAMPLES_CHANGED), {
+      callback: (_, msg) => void announced.push(msg.string()),
+    });
     events = [
       pick('alice', 'build api', ['Do you want to build a REST API?', 'Design endpoints?'], 0),
       pick('alice', 'deploy', ['Deploy to AWS?', 'Do you want to containerize with Docker?'], 1, {
@@ -42,14 +63,12 @@ describe('operator subjects: export, erasure, training logs as JSONL (real NATS 
       }),
       pick('bob', 'test', ['Do you want to write unit tests with Jest?'], 0),
     ];
-    await h.nats.js.publish(
-      h.nats.topology.subjects.feedback('explicit', 'helper'),
-      JSON.stringify({ v: 1, type: 'feedback', events }),
-    );
-    await h.ingestIdle();
-    await app().get(MemoryService).idle();
+    await publish(events);
   });
-  afterAll(() => h?.dispose());
+  afterAll(async () => {
+    changed?.unsubscribe();
+    await h?.dispose();
+  });
 
   it('exports everything kept about a subject, the logs in seed 002’s format', async () => {
     const response = await app().inject({ method: 'GET', url: '/api/v1/subjects/alice' });
@@ -105,11 +124,17 @@ describe('operator subjects: export, erasure, training logs as JSONL (real NATS 
   });
 
   it('erases memory, facets, logs and the events’ personal fields, audited; ratings stay; other subjects untouched', async () => {
+    // alice's good answer and her correction became examples, as did bob's answer.
+    expect((await examples()).map((e) => [e.input, e.output])).toEqual([
+      ['build api', 'an answer'],
+      ['deploy', 'use podman'],
+      ['test', 'an answer'],
+    ]);
     const response = await app().inject({ method: 'DELETE', url: '/api/v1/subjects/alice?reason=GDPR%20request%2042' });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
       subject_id: 'alice',
-      deleted: { memory_items: 5, facets: 4, selection_logs: 2, persona_updates: 2, events_scrubbed: 2 },
+      deleted: { memory_items: 5, facets: 4, selection_logs: 2, persona_updates: 2, examples: 2, events_scrubbed: 2 },
     });
     const after = (await app().inject({ method: 'GET', url: '/api/v1/subjects/alice' })).json<SubjectExport>();
     expect(after).toMatchObject({
@@ -135,12 +160,21 @@ describe('operator subjects: export, erasure, training logs as JSONL (real NATS 
     const [audit] = await h.query<{ action: string; entity_id: string; reason: string; details: object }>(
       `SELECT action, entity_id, reason, details FROM audit_entries WHERE action = 'subject.erased'`,
     );
-    expect(audit).toMatchObject({ entity_id: 'alice', reason: 'GDPR request 42', details: { events_scrubbed: 2 } });
+    expect(audit).toMatchObject({
+      entity_id: 'alice',
+      reason: 'GDPR request 42',
+      details: { examples: 2, events_scrubbed: 2 },
+    });
+    // Her examples are gone, bob's stays, and feedback-api is told to reload the agent's examples in full.
+    expect((await examples()).map((e) => e.input)).toEqual(['test']);
+    await eventually(() => expect(announced).toContain(JSON.stringify({ agent_id: 'helper', removed: true })));
     expect((await app().inject({ method: 'GET', url: '/api/v1/subjects/bob' })).json()).toMatchObject({
       feedback_events: 1,
     });
-    // Events still queued for memory when the erasure ran are not learned from after it.
+    // Events still queued for memory or examples when the erasure ran are not learned from after it.
     await app().get(MemoryService).fromBatch(events);
+    await app().get(ExamplesService).fromBatch(events);
+    expect((await examples()).map((e) => e.input)).toEqual(['test']);
     expect((await app().inject({ method: 'GET', url: '/api/v1/subjects/alice' })).json()).toMatchObject({
       memory: { items: [] },
       selection_logs: [],
@@ -148,7 +182,7 @@ describe('operator subjects: export, erasure, training logs as JSONL (real NATS 
     const again = await app().inject({ method: 'DELETE', url: '/api/v1/subjects/alice' });
     expect(again.json()).toEqual({
       subject_id: 'alice',
-      deleted: { memory_items: 0, facets: 0, selection_logs: 0, persona_updates: 0, events_scrubbed: 0 },
+      deleted: { memory_items: 0, facets: 0, selection_logs: 0, persona_updates: 0, examples: 0, events_scrubbed: 0 },
     });
   });
 
