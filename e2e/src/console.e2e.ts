@@ -275,9 +275,15 @@ describeWithChromium('operator console (browser against the mesh)', () => {
     await context.close();
   }, 120_000);
 
-  it('a key with oracle:read alone sees the waiting plan but no approve, reject, freeze or rollback button', async () => {
+  it('an unknown key gets the 401 problem; a key with oracle:read alone sees the waiting plan but no approve, reject, freeze or rollback button', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     const page = await context.newPage();
+    // A key the API does not know: its 401 problem, as the API says it.
+    await page.goto(`${oracle}/console`);
+    await page.getByLabel('API key').fill('mlk_unknown0_not-a-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expectText(page.getByRole('alert'), /401 Unauthorized/);
+
     await signIn(page, readKey);
     await expectText(page.locator('header'), /viewer.*oracle:read/);
     await page.getByRole('navigation').getByRole('link', { name: /Plans/ }).click();
