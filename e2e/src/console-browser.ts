@@ -11,9 +11,9 @@ export const CHROMIUM_INSTALL = 'apt-get update && apt-get install -y chromium';
  */
 export function chromiumAvailable(suite: string): boolean {
   if (existsSync(CHROMIUM)) return true;
-  const line = `*** SKIPPED ${suite}: no chromium at ${CHROMIUM}; install it with: ${CHROMIUM_INSTALL}\n`;
-  if (process.env['CI'] === 'true') throw new Error(line.trim());
-  process.stderr.write(line);
+  const missing = `no chromium at ${CHROMIUM}; install it with: ${CHROMIUM_INSTALL}`;
+  if (process.env['CI'] === 'true') throw new Error(`${suite} cannot run under CI=true: ${missing}`);
+  process.stderr.write(`*** SKIPPED ${suite}: ${missing}\n`);
   return false;
 }
 

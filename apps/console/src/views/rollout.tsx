@@ -92,6 +92,20 @@ export function RolloutView({ who, confirm, rolloutId }: ViewProps & { rolloutId
             </dd>
             <dt>Mutation</dt>
             <dd>{r.mutation_type}</dd>
+            {who.grafana_url && (
+              <>
+                <dt>Dashboard</dt>
+                <dd>
+                  <a
+                    href={`${who.grafana_url.replace(/\/$/, '')}/d/metaloop-safety?var-agent=${encodeURIComponent(r.agent_id)}`}
+                    target="_blank"
+                    rel="noreferrer"
+                  >
+                    Safety for {r.agent_id}
+                  </a>
+                </dd>
+              </>
+            )}
             <dt>Canary weight</dt>
             <dd>
               <strong>{pct(r.weight)}</strong> (step {r.step_index + 1} of {r.steps.length}:{' '}
