@@ -19,11 +19,17 @@ class Uuid7Generator:
         self._lock = threading.Lock()
         self._last_ms = -1
         self._seq = 0
+        self._pool = b""
+        self._pool_at = 0
 
     def __call__(self) -> str:
         ms = self._clock_ms()
-        random = int.from_bytes(os.urandom(10), "big")
         with self._lock:
+            # os.urandom in 4 KiB draws: one system call per 409 ids, not one per id
+            if self._pool_at + 10 > len(self._pool):
+                self._pool, self._pool_at = os.urandom(4096), 0
+            random = int.from_bytes(self._pool[self._pool_at : self._pool_at + 10], "big")
+            self._pool_at += 10
             if ms <= self._last_ms:
                 ms = self._last_ms
                 self._seq += 1
@@ -36,7 +42,8 @@ class Uuid7Generator:
             seq = self._seq
         rand_b = (random >> 16) & ((1 << 62) - 1)
         value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | seq << 64 | 0b10 << 62 | rand_b
-        return str(uuid.UUID(int=value))
+        text = f"{value:032x}"
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 uuid7 = Uuid7Generator()

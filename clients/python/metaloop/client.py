@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import atexit
 import collections
-import datetime
 import json
 import logging
 import random
@@ -27,6 +26,8 @@ __all__ = ["Client", "ConfigResult", "MetaloopUnavailable"]
 _MAX_GET_URL = 2000
 # collect/bulk takes at most this many events (LIMITS.bulkEvents).
 _BULK_MAX_EVENTS = 1000
+# One encoder for every event (json.dumps with options builds a new one per call).
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 # Tries of one system metric before it is given up (it has no id to deduplicate a retry).
 _METRIC_ATTEMPTS = 5
 _CONFIG_STATS = (
@@ -127,8 +128,8 @@ class Client:
 
     Feedback: events wait in a buffer of at most ``max_buffer_size`` (when full the oldest are
     dropped and counted as ``overflow``) until ``max_batch_size`` are there or the oldest has
-    waited ``linger`` seconds; a background thread posts them to ``collect/bulk`` with
-    ``request_timeout``, retrying with exponential backoff from ``backoff_base`` to ``retry_max``
+    waited ``linger`` seconds; ``max_concurrency`` background threads post them to ``collect/bulk``
+    (each one request at a time) with ``request_timeout``, retrying with exponential backoff from ``backoff_base`` to ``retry_max``
     and full jitter, never sooner than ``Retry-After``."""
 
     def __init__(
@@ -143,6 +144,7 @@ class Client:
         fallback: Union[None, Dict[str, Any], Callable[[str], Optional[Dict[str, Any]]]] = None,
         raise_on_error: bool = False,
         max_batch_size: int = 500,
+        max_concurrency: int = 2,
         linger: float = 0.1,
         max_buffer_size: int = 10_000,
         max_batch_bytes: int = 4 * 1024 * 1024,
@@ -153,8 +155,8 @@ class Client:
     ) -> None:
         if not 1 <= max_batch_size <= _BULK_MAX_EVENTS:
             raise ValueError(f"max_batch_size must be 1–{_BULK_MAX_EVENTS}")
-        if max_buffer_size < 1 or cache_size < 1:
-            raise ValueError("max_buffer_size and cache_size must be at least 1")
+        if max_buffer_size < 1 or cache_size < 1 or max_concurrency < 1:
+            raise ValueError("max_buffer_size, cache_size and max_concurrency must be at least 1")
         self._origin = HttpOrigin(feedback_url)
         self.timeout = timeout
         self.max_age = max_age
@@ -187,9 +189,11 @@ class Client:
         # feedback
         self._cond = threading.Condition()
         self._events: Deque[Tuple[float, str]] = collections.deque()  # (enqueued at, JSON)
-        self._metrics: Deque[str] = collections.deque()
-        self._in_flight = 0
-        self._busy = False
+        self._metrics: Deque[List[Any]] = collections.deque()  # [JSON, tries so far]
+        self._in_flight = 0  # events in requests under way
+        self._busy = 0  # requests under way (bulk or metric)
+        self._failures = 0  # sends failed in a row
+        self._resume_at = 0.0  # no send before (monotonic): the backoff after a failure
         self._flushing = 0
         self._closing = False
         self._abandon = False
@@ -216,8 +220,12 @@ class Client:
             "last_error": None,
             "last_rejection": None,
         }
-        self._sender = threading.Thread(target=self._run_sender, name="metaloop-sender", daemon=True)
-        self._sender.start()
+        self._senders = [
+            threading.Thread(target=self._run_sender, name=f"metaloop-sender-{n}", daemon=True)
+            for n in range(max_concurrency)
+        ]
+        for sender in self._senders:
+            sender.start()
         ref = weakref.ref(self)
         self._atexit = lambda: (lambda client: client and client.close(timeout=2.0))(ref())
         atexit.register(self._atexit)
@@ -367,7 +375,7 @@ class Client:
             event_id = body["event_id"] = uuid7()
         if "timestamp" not in body:
             body["timestamp"] = _now_iso()
-        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+        text = _encode(body)
         with self._cond:
             self._stats["enqueued"] += 1
             if self._closed:
@@ -400,7 +408,7 @@ class Client:
             body["labels"] = dict(labels)
         if agent_id is not None:
             body["agent_id"] = agent_id
-        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+        text = _encode(body)
         with self._cond:
             if self._closed:
                 self._stats["metrics_dropped"] += 1
@@ -408,7 +416,7 @@ class Client:
             if len(self._metrics) >= self.max_buffer_size:
                 self._metrics.popleft()
                 self._stats["metrics_dropped"] += 1
-            self._metrics.append(text)
+            self._metrics.append([text, 0])
             self._cond.notify_all()
 
     def flush(self, timeout: Optional[float] = None) -> bool:
@@ -420,7 +428,7 @@ class Client:
             self._cond.notify_all()
             try:
                 while self._events or self._metrics or self._busy:
-                    if not self._sender.is_alive():
+                    if not any(sender.is_alive() for sender in self._senders):
                         return False
                     remaining = None if deadline is None else deadline - time.monotonic()
                     if remaining is not None and remaining <= 0:
@@ -442,7 +450,9 @@ class Client:
             self._closed = True
             self._abandon = True
             self._cond.notify_all()
-        self._sender.join(max(self.request_timeout, 1.0) * 2)
+        deadline = time.monotonic() + max(self.request_timeout, 1.0) * 2
+        for sender in self._senders:
+            sender.join(max(0.0, deadline - time.monotonic()))
         with self._cond:
             self._stats["closed"] += len(self._events)
             self._stats["metrics_dropped"] += len(self._metrics)
@@ -478,53 +488,49 @@ class Client:
     # ------------------------------------------------------------------ sender thread
 
     def _run_sender(self) -> None:
-        attempt = 0
-        metric_attempts = 0
         while True:
             with self._cond:
                 batch, metric = self._next_work()
                 if batch is None and metric is None:
                     return
-                self._busy = True
-                self._in_flight = len(batch) if batch else 0
+                self._busy += 1
+                self._in_flight += len(batch) if batch else 0
             retry_after: Optional[float] = None
             try:
                 if batch:
                     outcome, retry_after = self._send_batch(batch)
                 else:
-                    metric_attempts += 1
-                    outcome, retry_after = self._send_metric(metric, metric_attempts)  # type: ignore[arg-type]
+                    metric[1] += 1  # type: ignore[index]
+                    outcome, retry_after = self._send_metric(*metric)  # type: ignore[misc]
             except Exception as error:  # a bug must not kill the sender: count and go on
                 logger.exception("metaloop sender failed")
                 outcome = "done"
                 with self._cond:
                     self._stats["last_error"] = _describe(error)
             with self._cond:
-                self._busy = False
-                self._in_flight = 0
+                self._busy -= 1
+                self._in_flight -= len(batch) if batch else 0
                 if outcome == "retry":
                     self._requeue(batch, metric)
-                    attempt += 1
                     if batch:
                         self._stats["retried"] += len(batch)
+                    # Every sender waits the backoff out: Retry-After speaks for the server, not a thread.
+                    self._failures += 1
+                    delay = _backoff(self._failures, self.backoff_base, self.retry_max, retry_after)
+                    self._resume_at = max(self._resume_at, time.monotonic() + delay)
                 else:
-                    attempt = 0
-                    if metric is not None:
-                        metric_attempts = 0
+                    self._failures = 0
                 self._cond.notify_all()
-                if outcome == "retry":
-                    deadline = time.monotonic() + _backoff(attempt, self.backoff_base, self.retry_max, retry_after)
-                    while not self._abandon:
-                        remaining = deadline - time.monotonic()
-                        if remaining <= 0:
-                            break
-                        self._cond.wait(remaining)
 
-    def _next_work(self) -> Tuple[Optional[List[Tuple[float, str]]], Optional[str]]:
+    def _next_work(self) -> Tuple[Optional[List[Tuple[float, str]]], Optional[List[Any]]]:
         """Under the lock: waits for a batch (full, lingered, flushed or closing) or a metric."""
         while True:
             if self._abandon:
                 return None, None
+            backoff = self._resume_at - time.monotonic()
+            if backoff > 0:
+                self._cond.wait(backoff)
+                continue
             if self._metrics:
                 return None, self._metrics.popleft()
             if self._events:
@@ -551,7 +557,7 @@ class Client:
             size += item_size
         return batch
 
-    def _requeue(self, batch: Optional[List[Tuple[float, str]]], metric: Optional[str]) -> None:
+    def _requeue(self, batch: Optional[List[Tuple[float, str]]], metric: Optional[List[Any]]) -> None:
         """Puts a failed batch back in front (it is the oldest), dropping the oldest beyond the bound."""
         if batch:
             self._events.extendleft(reversed(batch))
@@ -636,9 +642,19 @@ class Client:
                 self._stats["last_error"] = last_error
 
 
+_clock_second = -1
+_clock_prefix = ""
+
+
 def _now_iso() -> str:
-    now = datetime.datetime.now(datetime.timezone.utc)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+    """Now as ISO 8601 UTC with milliseconds; the date and time part is formatted once a second."""
+    global _clock_second, _clock_prefix
+    ms = time.time_ns() // 1_000_000
+    second = ms // 1000
+    if second != _clock_second:
+        _clock_prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        _clock_second = second
+    return f"{_clock_prefix}.{ms % 1000:03d}Z"
 
 
 def _describe(error: BaseException) -> str:
