@@ -6,8 +6,10 @@
 // client's), on the same 2 cores as this process; BENCH_SECONDS per run (default 5).
 import sdk from '@metaloop/sdk';
 import { startControlPlane } from './lib/control-plane.mjs';
+import { pythonSdkRuns } from './sdk-python.mjs';
 import { isolation, SERVICES, sleep, startApp, table } from './lib/harness.mjs';
 import { connect } from '@nats-io/transport-node';
+import { randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 
 const { MetaloopClient } = sdk;
@@ -54,7 +56,7 @@ try {
 
   // ── Baselines: raw fetch ────────────────────────────────────────────────────
   {
-    const { accepted, seconds } = await forSeconds(RAW_CONCURRENCY, async (i) => {
+    const { accepted, seconds, cpu } = await forSeconds(RAW_CONCURRENCY, async (i) => {
       const r = await fetch(`${app.url}/api/v1/feedback/collect`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -63,10 +65,15 @@ try {
       await r.arrayBuffer();
       return r.status === 202 ? 1 : 0;
     });
-    row('raw fetch, 1 event per request (baseline)', accepted, seconds, `${RAW_CONCURRENCY} requests in flight`);
+    row(
+      'raw fetch, 1 event per request (baseline)',
+      accepted,
+      seconds,
+      `${RAW_CONCURRENCY} requests in flight; client CPU ${cpuPerEvent(cpu, accepted)} µs/event`,
+    );
   }
   {
-    const { accepted, seconds } = await forSeconds(BULK_CONCURRENCY, async (i) => {
+    const { accepted, seconds, cpu } = await forSeconds(BULK_CONCURRENCY, async (i) => {
       const events = Array.from({ length: BULK_EVENTS }, (_, j) => event(i * BULK_EVENTS + j));
       const r = await fetch(`${app.url}/api/v1/feedback/collect/bulk`, {
         method: 'POST',
@@ -80,7 +87,31 @@ try {
       `raw fetch, collect/bulk of ${BULK_EVENTS} (baseline)`,
       accepted,
       seconds,
-      `${BULK_CONCURRENCY} requests in flight`,
+      `${BULK_CONCURRENCY} requests in flight; client CPU ${cpuPerEvent(cpu, accepted)} µs/event`,
+    );
+  }
+
+  {
+    // The same with an event_id per event, as the SDKs send them: feedback-api then checks and
+    // remembers each id (Redis), which is what makes a retry safe.
+    const { accepted, seconds, cpu } = await forSeconds(BULK_CONCURRENCY, async (i) => {
+      const events = Array.from({ length: BULK_EVENTS }, (_, j) => ({
+        ...event(i * BULK_EVENTS + j),
+        event_id: randomUUID(),
+      }));
+      const r = await fetch(`${app.url}/api/v1/feedback/collect/bulk`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ events }),
+      });
+      const answer = await r.json();
+      return r.status === 202 ? answer.accepted : 0;
+    });
+    row(
+      `raw fetch, collect/bulk of ${BULK_EVENTS} with client event_ids (baseline)`,
+      accepted,
+      seconds,
+      `${BULK_CONCURRENCY} requests in flight; client CPU ${cpuPerEvent(cpu, accepted)} µs/event`,
     );
   }
 
@@ -90,6 +121,15 @@ try {
       baseUrl: app.url,
       feedback: { maxBatchSize: 500, maxConcurrency: 4, maxBufferSize: 20_000 },
     });
+    // Warm-up: a second of the same, not counted.
+    for (let w = 0, until = performance.now() + 1_000; performance.now() < until;) {
+      for (let k = 0; k < 256; k++) client.feedback(event(w++));
+      await new Promise((resolve) => setImmediate(resolve));
+      while (client.stats().buffered > 10_000) await sleep(1);
+    }
+    await client.flush(30_000);
+    const sentBefore = client.stats().sent;
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const deadline = started + SECONDS * 1_000;
     let i = 0;
@@ -102,20 +142,23 @@ try {
     }
     const seconds = (performance.now() - started) / 1_000;
     const atDeadline = client.stats();
+    const { user, system } = process.cpuUsage(cpuBefore);
+    const sent = atDeadline.sent - sentBefore;
     await client.close(30_000);
     const end = client.stats();
     row(
       'TypeScript SDK feedback() (batches of ≤ 500, 4 in flight)',
-      atDeadline.sent,
+      sent,
       seconds,
-      `${end.batches} batches, ${end.sent} sent, ${end.dropped} dropped, ${end.retried} retried`,
+      `client CPU ${cpuPerEvent(user + system, sent)} µs/event; in all ${end.batches} batches, ${end.sent} sent, ${end.dropped} dropped, ${end.retried} retried`,
     );
   }
 
   // ── Python SDK (clients/python) ─────────────────────────────────────────────
-  // Its runs go here, against the same feedback-api (`app.url`), agent (AGENT) and SECONDS:
-  // run it as a child process (python3 …) that prints its events/s, and add a row with
-  // row('Python SDK feedback() (…)', events, seconds, notes) so it prints in the table below.
+  // One Python process (bench/sdk-python.mjs runs clients/python/bench/bench_sdk.py; METALOOP_PYTHON
+  // picks the interpreter), against the same feedback-api, agent and SECONDS.
+  const python = await pythonSdkRuns({ url: app.url, agent: AGENT, seconds: SECONDS });
+  for (const r of python.feedback) row(r.run, r.events, r.seconds, r.notes);
 
   console.log('\nfeedback, one process to one local feedback-api:');
   console.log(table(rows));
@@ -159,6 +202,12 @@ try {
         `${revalidating.stats().notModified} 304s counted by the SDK`,
     );
   }
+  console.log(`\nPython ${python.python} config(), per call, one after another:`);
+  console.log(table(python.config));
+  console.log(
+    `Python cache-hit overhead over a dict lookup: ${python.cacheHitOverheadUs.toFixed(3)} µs; ` +
+      `${python.notModified} 304s counted by the SDK`,
+  );
 } finally {
   for (const stop of stopAll.reverse()) await stop();
   for await (const name of jsm.streams.names())
@@ -167,18 +216,35 @@ try {
   await iso.drop();
 }
 
-/** `concurrency` loops calling `once(i)` until SECONDS have passed; the sum of what they return. */
+/** `concurrency` loops calling `once(i)` for SECONDS after a 1 s warm-up; the sum of what they return. */
 async function forSeconds(concurrency, once) {
+  const warmUntil = performance.now() + 1_000;
+  let warm = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < warmUntil) await once(warm++);
+    }),
+  );
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const deadline = started + SECONDS * 1_000;
   let accepted = 0;
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) accepted += await once(next++);
+      while (performance.now() < deadline) {
+        const got = await once(next++); // not `accepted += await …`: that reads `accepted` before the await
+        accepted += got;
+      }
     }),
   );
-  return { accepted, seconds: (performance.now() - started) / 1_000 };
+  const { user, system } = process.cpuUsage(cpuBefore);
+  return { accepted, seconds: (performance.now() - started) / 1_000, cpu: user + system };
+}
+
+/** This process's CPU time per event, µs. */
+function cpuPerEvent(cpuMicros, events) {
+  return (cpuMicros / Math.max(1, events)).toFixed(1);
 }
 
 /** µs per awaited call, after a warm-up of a tenth as many. */
