@@ -153,7 +153,7 @@ describeWithChromium('operator console (browser against the mesh)', () => {
     await page.getByRole('heading', { name: 'Fleet' }).waitFor();
   }
 
-  it('signs in, shows the canary a tick started, approves a waiting plan and sees it execute, rolls an agent back', async () => {
+  it('signs in, shows the canary a tick started, approves a waiting plan and sees it execute, rolls an agent back, freezes and thaws', async () => {
     // The loop, by REST as its scheduler would: ticks until the dev canary runs and both staging plans wait.
     await eventually(
       async () => {
@@ -265,6 +265,19 @@ describeWithChromium('operator console (browser against the mesh)', () => {
     await page.getByRole('button', { name: 'Emergency: roll back all…' }).waitFor();
     await page.getByRole('button', { name: 'Roll back rollout' }).first().waitFor();
     await shot(page, 'control');
+
+    // Freeze from the console: the banner says so on every page, the API agrees; then thaw.
+    await page.getByRole('button', { name: 'Freeze…' }).click();
+    await expectText(dialog, /No new rollout starts.*1 live canary holds/s);
+    await dialog.getByLabel('Reason').fill('incident 42');
+    await dialog.getByRole('button', { name: 'Freeze', exact: true }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await expectText(page.getByRole('status'), /Frozen: .*incident 42/);
+    expect(await call<{ frozen: boolean }>(oracle, 'GET', '/api/v1/oracle/status')).toMatchObject({ frozen: true });
+    await page.getByRole('button', { name: 'Unfreeze…' }).click();
+    await dialog.getByRole('button', { name: 'Unfreeze', exact: true }).click();
+    await page.getByRole('status').waitFor({ state: 'detached' });
+    expect(await call<{ frozen: boolean }>(oracle, 'GET', '/api/v1/oracle/status')).toMatchObject({ frozen: false });
 
     if (SHOTS) {
       await page.setViewportSize({ width: 390, height: 844 });
