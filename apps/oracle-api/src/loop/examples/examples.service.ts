@@ -17,6 +17,8 @@ import {
   DELETE_SUBJECT_EXAMPLES,
   DEMOTE_EXAMPLES,
   ENFORCE_CAP,
+  LOCK_FOR_ERASURE,
+  LOCK_FOR_SUBJECT_WRITES,
   MARK_DEMOTION,
   PURGE_EXPIRED,
   PURGE_EXPIRED_DEMOTIONS,
@@ -129,6 +131,7 @@ export class ExamplesService implements OnApplicationShutdown {
    * Answers how many and of which agents; announce them with `announceRemoved` once that commits.
    */
   async deleteOfSubject(tx: Tx, subjectId: string): Promise<{ deleted: number; agentIds: string[] }> {
+    await tx.$queryRawUnsafe(LOCK_FOR_ERASURE);
     const rows = await tx.$queryRawUnsafe<Array<{ agent_id: string }>>(DELETE_SUBJECT_EXAMPLES, subjectId);
     this.metrics.writes.inc({ outcome: 'erased' }, rows.length);
     return { deleted: rows.length, agentIds: [...new Set(rows.map((row) => row.agent_id))] };
@@ -195,7 +198,8 @@ export class ExamplesService implements OnApplicationShutdown {
 
   /**
    * The events of the batch that carried a subject whose data has been erased since (the stored row
-   * no longer names it): still queued here when the erasure ran, they become no example.
+   * no longer names it): still queued here when the erasure ran, they become no example. Taken first
+   * in the transaction: the lock makes an erasure in progress finish before the rows are read.
    */
   private async erasedSubjectEvents(
     tx: Tx,
@@ -205,6 +209,7 @@ export class ExamplesService implements OnApplicationShutdown {
       event.subject_id && judgement.example ? [event.event_id] : [],
     );
     if (ids.length === 0) return new Set();
+    await tx.$queryRawUnsafe(LOCK_FOR_SUBJECT_WRITES);
     const named = await tx.$queryRawUnsafe<Array<{ event_id: string }>>(STILL_NAMED, ids);
     const still = new Set(named.map((row) => row.event_id));
     return new Set(ids.filter((id) => !still.has(id)));

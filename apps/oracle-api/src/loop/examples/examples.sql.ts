@@ -56,6 +56,15 @@ DELETE FROM examples WHERE id IN (
 RETURNING agent_id`;
 
 /**
+ * Example writes of events that carry a subject hold this lock shared, a subject's erasure holds it
+ * exclusively: the erasure waits for such writes in flight, and a write after it sees the scrubbed
+ * events. Keyed per schema (one metaloop per schema; test suites share a database).
+ */
+const ERASURE_LOCK_KEY = `hashtextextended('examples-erasure:' || current_schema(), 0)`;
+export const LOCK_FOR_SUBJECT_WRITES = `SELECT pg_advisory_xact_lock_shared(${ERASURE_LOCK_KEY})::text AS locked`;
+export const LOCK_FOR_ERASURE = `SELECT pg_advisory_xact_lock(${ERASURE_LOCK_KEY})::text AS locked`;
+
+/**
  * A subject's erasure: the examples whose source event is one of the subject's, found through the
  * raw events before they are scrubbed (an example names its latest event, not the subject).
  */

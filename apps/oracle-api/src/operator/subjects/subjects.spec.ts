@@ -1,7 +1,8 @@
 import { EXAMPLES_CHANGED, prefixSubject, type StoredFeedbackEvent, type SubjectExport } from '@metaloop/contracts';
-import { eventually } from '@metaloop/testing';
+import { eventually, withClient } from '@metaloop/testing';
 import type { Subscription } from '@nats-io/transport-node';
 import { oracleHarness, type OracleHarness } from '../../__tests__/oracle-harness';
+import { LOCK_FOR_ERASURE } from '../../loop/examples/examples.sql';
 import { ExamplesService } from '../../loop/examples/examples.service';
 import { MemoryService } from '../../loop/memory/memory.service';
 
@@ -184,6 +185,39 @@ describe('operator subjects: export, erasure, training logs as JSONL (real NATS 
       subject_id: 'alice',
       deleted: { memory_items: 0, facets: 0, selection_logs: 0, persona_updates: 0, examples: 0, events_scrubbed: 0 },
     });
+  });
+
+  it('an examples batch in flight waits for an erasure in progress, then makes no example of its events', async () => {
+    const carol = event({
+      subject_id: 'carol',
+      session_id: 's9',
+      artifacts: { input: 'carol asks', output: 'carol gets an answer' },
+      explicit: { rating: 5 },
+    });
+    await publish([carol]);
+    expect((await examples()).map((e) => e.input)).toContain('carol asks');
+    await withClient(async (client) => {
+      await client.query(`SET search_path TO "${h.prefix}"`);
+      await client.query('BEGIN');
+      // What the erasure's transaction does: the examples' erasure lock, then its deletions and the scrub.
+      await client.query(LOCK_FOR_ERASURE);
+      await client.query(`DELETE FROM examples WHERE event_id = $1`, [carol.event_id]);
+      await client.query(`UPDATE feedback_events SET subject_id = NULL WHERE subject_id = 'carol'`);
+      // The same event offered again (still queued when the erasure began) waits for it.
+      const inFlight = app().get(ExamplesService).fromBatch([carol]);
+      await eventually(async () => {
+        const [waiting] = await h.query<{ n: number }>(
+          `SELECT count(*)::int AS n
+           FROM pg_locks, (SELECT hashtextextended('examples-erasure:' || current_schema(), 0) AS k) AS key
+           WHERE locktype = 'advisory' AND NOT granted AND objsubid = 1
+             AND classid::bigint = (key.k >> 32) & 4294967295 AND objid::bigint = key.k & 4294967295`,
+        );
+        expect(waiting!.n).toBe(1);
+      });
+      await client.query('COMMIT');
+      await inFlight;
+    });
+    expect((await examples()).map((e) => e.input)).not.toContain('carol asks');
   });
 
   it('the routes are in the OpenAPI document', async () => {
