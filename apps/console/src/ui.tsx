@@ -3,6 +3,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Problem } from './api';
 import { toProblem } from './hooks';
 
+export { ago, num, pct, short, time } from './format';
+
 /** A problem+json answer as it came: title, status, detail, and each field path with its message. */
 export function ProblemBox({ problem }: { problem: Problem | undefined }) {
   if (!problem) return null;
@@ -120,32 +122,4 @@ export function Json({ value, summary = 'details' }: { value: unknown; summary?:
 export function Loading({ loading, problem }: { loading: boolean; problem: Problem | undefined }) {
   if (problem) return <ProblemBox problem={problem} />;
   return loading ? <p class="muted">Loading…</p> : null;
-}
-
-export function ago(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const seconds = Math.round((Date.now() - Date.parse(iso)) / 1000);
-  if (seconds < 60) return `${Math.max(seconds, 0)} s ago`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
-  if (seconds < 86_400) return `${Math.round(seconds / 3600)} h ago`;
-  return `${Math.round(seconds / 86_400)} d ago`;
-}
-
-export function time(iso: string | null | undefined): string {
-  return iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' }) : '—';
-}
-
-export function num(value: number | null | undefined, digits = 3): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  if (value !== 0 && Math.abs(value) < 0.001) return value.toExponential(1);
-  return String(Number(value.toFixed(digits)));
-}
-
-export function pct(value: number | null | undefined): string {
-  return value === null || value === undefined ? '—' : `${Number(value.toFixed(2))} %`;
-}
-
-export function short(id: string | null | undefined, length = 8): string {
-  if (!id) return '—';
-  return id.length > length + 4 ? `${id.slice(0, length)}…` : id;
 }
