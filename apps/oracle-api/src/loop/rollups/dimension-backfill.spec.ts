@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_MIGRATIONS_DIR } from '@metaloop/db';
 import { oracleHarness, type OracleHarness } from '../../__tests__/oracle-harness';
+import type { StoredFeedbackEvent } from '@metaloop/contracts';
 import { IngestWriter } from '../ingest/ingest.writer';
 
 const BACKFILL = readFileSync(
@@ -11,30 +12,32 @@ const BACKFILL = readFileSync(
 const at = (minutes: number) => new Date(Date.UTC(2026, 10, 30, 8) + minutes * 60_000).toISOString();
 
 /** Every kind of event the success definition and the dimension bounds tell apart. */
-const events = [
-  { explicit: { helpful: true, rating: 2 }, tags: ['a', 'a', 'b'] },
-  { explicit: { helpful: false } },
-  { explicit: { rating: 4 }, tags: ['a'] },
-  { explicit: { rating: 3.5, complaint: '  ' } },
-  { explicit: { rating: 5, complaint: 'too long' } },
-  { explicit: { helpful: true, correction: 'the answer' } },
-  { implicit: { success: true } },
-  { implicit: { success: false, response_time_ms: 20 } },
-  { implicit: { success_rate: 0.9 } },
-  {
-    explicit: { rating: 1 },
-    context: {
-      framework: 'cot',
-      n: 3,
-      nested: { a: 'b' },
-      empty: '',
-      long: 'x'.repeat(65),
-      'bad key': 'v',
-      ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, `v${i}`])),
+const events = (
+  [
+    { explicit: { helpful: true, rating: 2 }, tags: ['a', 'a', 'b'] },
+    { explicit: { helpful: false } },
+    { explicit: { rating: 4 }, tags: ['a'] },
+    { explicit: { rating: 3.5, complaint: '  ' } },
+    { explicit: { rating: 5, complaint: 'too long' } },
+    { explicit: { helpful: true, correction: 'the answer' } },
+    { implicit: { success: true } },
+    { implicit: { success: false, response_time_ms: 20 } },
+    { implicit: { success_rate: 0.9 } },
+    {
+      explicit: { rating: 1 },
+      context: {
+        framework: 'cot',
+        n: 3,
+        nested: { a: 'b' },
+        empty: '',
+        long: 'x'.repeat(65),
+        'bad key': 'v',
+        ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, `v${i}`])),
+      },
     },
-  },
-  { explicit: { rating: 5 }, context: { framework: 'plain', Zeta: 'upper first' }, revision_id: 'rev_x' },
-].map((fields, i) => ({
+    { explicit: { rating: 5 }, context: { framework: 'plain', Zeta: 'upper first' }, revision_id: 'rev_x' },
+  ] as Partial<StoredFeedbackEvent>[]
+).map((fields, i) => ({
   event_id: `bf-${i}`,
   kind: 'explicit' as const,
   agent_id: i % 2 ? 'one' : 'two',
