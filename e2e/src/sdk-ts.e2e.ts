@@ -151,9 +151,11 @@ describe('the TypeScript SDK against the mesh', () => {
     expect(proxy.cutAnswers).toBe(0);
     const stats = sdk.stats();
     expect(stats).toMatchObject({ sent: 50, dropped: 0 });
-    // The cut answers' events were stored the first time: their retry is answered duplicate.
+    // The cut answers' events were stored the first time: their retry is answered duplicate
+    // (two cuts: both batches once, or one batch twice when its retry came back before the other's answer).
     expect(stats.retried).toBeGreaterThanOrEqual(25);
-    expect(stats.duplicates).toBe(stats.retried);
+    expect(stats.duplicates).toBeGreaterThanOrEqual(25);
+    expect(stats.duplicates).toBeLessThanOrEqual(stats.retried);
     const stored = await eventually(
       async () => {
         const rows = await storedEvents(mesh, 'sdk_dedupe');
