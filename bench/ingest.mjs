@@ -2,6 +2,8 @@
 // check that Postgres holds exactly the events that were answered 202 (none lost, none doubled).
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
+import messaging from '@metaloop/messaging';
+import tracingHelpers from '@metaloop/observability/tracing';
 import {
   isolation,
   load,
@@ -10,6 +12,7 @@ import {
   sql,
   startApp,
   startBaselines,
+  startOtlpSink,
   table,
   withServerCpu,
 } from './lib/harness.mjs';
@@ -77,6 +80,38 @@ try {
     }),
   );
   const bulkDrain = await drainSeconds(jsm, iso.id);
+  await feedback.stop();
+  await oracle.stop();
+
+  // Tracing: collect again with both apps exporting every request's trace (OTLP/HTTP to a sink
+  // in another process), then with tracing off again, so its cost is read between two off runs.
+  const sink = await startOtlpSink();
+  stopAll.push(sink.stop);
+  const tracing = {};
+  for (const [name, extra] of [
+    ['on', { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url }],
+    ['on, 1 % sampled', { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER_ARG: '0.01' }],
+    ['off again', {}],
+  ]) {
+    const tracedOracle = await startApp('oracle-api', { ...env, ...extra });
+    const tracedFeedback = await startApp('feedback-api', { ...env, ...extra });
+    try {
+      tracing[name] = await withServerCpu(tracedFeedback.pid, () =>
+        load({
+          url: `${tracedFeedback.url}/api/v1/feedback/collect`,
+          body: single,
+          connections: CONNECTIONS,
+          seconds: SECONDS,
+        }),
+      );
+      tracing[name].drain = await drainSeconds(jsm, iso.id);
+    } finally {
+      await tracedFeedback.stop();
+      await tracedOracle.stop();
+    }
+  }
+  const exported = await sink.count();
+  const offPath = offPathNanoseconds();
 
   const row = (name, r, drain = '') => ({
     run: name,
@@ -99,17 +134,42 @@ try {
         bulkRun,
         bulkDrain.toFixed(1),
       ),
+      row('feedback-api collect, tracing on (OTLP to a local sink)', tracing.on, tracing.on.drain.toFixed(1)),
+      row(
+        'feedback-api collect, tracing on, 1 % of traces sampled',
+        tracing['on, 1 % sampled'],
+        tracing['on, 1 % sampled'].drain.toFixed(1),
+      ),
+      row('feedback-api collect, tracing off again', tracing['off again'], tracing['off again'].drain.toFixed(1)),
     ])}\n`,
+  );
+  const offMean = (collect.eventsPerSecond + tracing['off again'].eventsPerSecond) / 2;
+  const offCpu = (collect.cpuPerRequest + tracing['off again'].cpuPerRequest) / 2;
+  for (const name of ['on', 'on, 1 % sampled'])
+    console.log(
+      `tracing ${name}: ${Math.round((tracing[name].eventsPerSecond / offMean) * 100)} % of the off runs' events/s, ${(tracing[name].cpuPerRequest - offCpu).toFixed(0)} µs more server CPU per request`,
+    );
+  console.log(
+    `${exported.spans} spans in ${exported.requests} exports (${(exported.bytes / 1e6).toFixed(1)} MB) reached the sink`,
   );
   console.log(
     `collect vs per-request-ack baseline: ×${(collect.eventsPerSecond / ack.eventsPerSecond).toFixed(2)}; vs bare Fastify: ${Math.round((collect.eventsPerSecond / bare.eventsPerSecond) * 100)} %; group commit vs the same app acking each request: ×${(collect.eventsPerSecond / oneAckEach.eventsPerSecond).toFixed(2)}`,
+  );
+  console.log(
+    `tracing off: what a request and a message do for tracing (the span check, the headers, the batch's inSpan) costs ${offPath.toFixed(0)} ns in this process, no SDK loaded`,
   );
   console.log(`bulk vs per-request-ack baseline: ×${(bulkRun.eventsPerSecond / ack.eventsPerSecond).toFixed(1)}`);
 
   // autocannon stops counting at the deadline while requests are still in flight; the server
   // finishes those, so Postgres may hold up to one request per connection more than counted.
-  const answered = oneAckEach.accepted + collect.accepted + bulkRun.accepted * BULK_EVENTS;
-  const inFlightAtEnd = 2 * CONNECTIONS + BULK_CONNECTIONS * BULK_EVENTS;
+  const answered =
+    oneAckEach.accepted +
+    collect.accepted +
+    bulkRun.accepted * BULK_EVENTS +
+    tracing.on.accepted +
+    tracing['on, 1 % sampled'].accepted +
+    tracing['off again'].accepted;
+  const inFlightAtEnd = 5 * CONNECTIONS + BULK_CONNECTIONS * BULK_EVENTS;
   const [{ rows, distinct }] = await sql(
     `SELECT count(*)::int AS rows, count(DISTINCT event_id)::int AS distinct FROM "${iso.id}".feedback_events`,
   );
@@ -128,6 +188,27 @@ try {
     if (name.startsWith(iso.id.toUpperCase())) await jsm.streams.delete(name);
   await nc.close();
   await iso.drop();
+}
+
+/** Tracing's whole work per request and message while off (no SDK): ns per round, best of 5. */
+function offPathNanoseconds() {
+  const { traceHeaders } = messaging;
+  const { activeSpanContext, inSpan } = tracingHelpers;
+  const rounds = 1_000_000;
+  const work = () => Promise.resolve();
+  let best = Infinity;
+  let seen = 0;
+  for (let trial = 0; trial < 5; trial++) {
+    const started = performance.now();
+    for (let i = 0; i < rounds; i++) {
+      if (activeSpanContext()) seen++;
+      if (traceHeaders()) seen++;
+      void inSpan('feedback publish', {}, work);
+    }
+    best = Math.min(best, ((performance.now() - started) * 1e6) / rounds);
+  }
+  if (seen !== 0) throw new Error('tracing is on in the bench process');
+  return best;
 }
 
 /** Seconds from now until the ingest consumer has nothing pending or unacknowledged. */

@@ -90,6 +90,22 @@ function stop(child) {
   });
 }
 
+/** An OTLP/HTTP sink in its own process (bench/lib/otlp-sink.mjs): its URL, span count and stop. */
+export async function startOtlpSink() {
+  const port = await freePort();
+  const child = fork(`${ROOT}/bench/lib/otlp-sink.mjs`, [String(port)], { stdio: 'inherit' });
+  await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`OTLP sink exited with ${code}`)));
+  });
+  const count = () =>
+    new Promise((resolve) => {
+      child.once('message', resolve);
+      child.send('count');
+    });
+  return { url: `http://127.0.0.1:${port}`, count, stop: () => stop(child) };
+}
+
 /** CPU time (user + system, ms) a process has used so far, from /proc (Linux; 100 ticks a second). */
 export function cpuMs(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
