@@ -172,6 +172,21 @@ describe('config with ETag revalidation and a last-known fallback (against a rea
     await expect(sdk.config('nope', { sessionId: 's' })).rejects.toMatchObject({ kind: 'config' });
   });
 
+  it('answers, never throws, when the fetch itself throws at once', async () => {
+    const sdk = new MetaloopClient({
+      baseUrl: server.url,
+      fetch: () => {
+        throw new TypeError('fetch failed at once');
+      },
+      config: { fallback: baseConfig },
+    });
+    expect(await sdk.config('agent', { sessionId: 's' })).toMatchObject({
+      stale: true,
+      config: baseConfig,
+      reason: expect.stringMatching(/fetch failed at once/),
+    });
+  });
+
   it('keeps at most cacheSize configs', async () => {
     const sdk = client({ cacheSize: 5, maxAgeMs: 60_000 });
     for (let i = 0; i < 10; i++) await sdk.config('agent', { sessionId: `s-${i}` });

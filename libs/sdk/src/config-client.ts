@@ -110,6 +110,15 @@ export class ConfigClient {
   }
 
   config(agentId: string, request: ConfigRequest): Promise<ConfigResult> {
+    try {
+      return this.lookup(agentId, request);
+    } catch (error) {
+      // Whatever goes wrong (a fetch that throws at once, a bad argument), the agent gets an answer.
+      return this.unavailable(agentId, undefined, describeError(error));
+    }
+  }
+
+  private lookup(agentId: string, request: ConfigRequest): Promise<ConfigResult> {
     this.stats.configCalls++;
     const key = `${agentId}\u0000${request.sessionId}\u0000${request.subjectId ?? ''}\u0000${request.query ?? ''}`;
     const entry = this.entries.get(key);

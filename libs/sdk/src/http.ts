@@ -37,7 +37,11 @@ export class Http {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(options.body);
     }
-    return this.fetchImpl(`${this.base}${path}`, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+    try {
+      return this.fetchImpl(`${this.base}${path}`, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 }
 
