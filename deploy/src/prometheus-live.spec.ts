@@ -1,7 +1,7 @@
 import { connectJetStream } from '@metaloop/messaging';
 import { natsTopology } from '@metaloop/contracts';
 import { DASHBOARDS, metricNames, type PanelSpec } from '@metaloop/grafana';
-import { eventually, testEnv } from '@metaloop/testing';
+import { eventually, startFakeServer, testEnv, type FakeServer } from '@metaloop/testing';
 import { startMesh, type Mesh } from '../../e2e/src/mesh';
 import { fastPolicyFile } from '../../e2e/src/rollout-driver';
 import { APPS, HEALTH_PATHS } from './support/apps';
@@ -65,6 +65,8 @@ interface RulesData {
 describeWithBinary('prometheus', 'dashboards and alerts on a real Prometheus scraping the mesh', () => {
   let mesh: Mesh;
   let prometheus: PrometheusServer;
+  /** Where reports that alert are POSTed (REPORT_WEBHOOK_URL). */
+  let reportHook: FakeServer;
   /** Every series name the apps declare plus Prometheus's own (`up`). */
   let known: Set<string>;
 
@@ -82,7 +84,14 @@ describeWithBinary('prometheus', 'dashboards and alerts on a real Prometheus scr
   beforeAll(async () => {
     requireBinary('prometheus');
     // A look at each canary every second, so the rollback step takes seconds.
-    mesh = await startMesh('deploy-prometheus', { INGEST_GAUGE_POLL_MS: '250', POLICIES_PATH: fastPolicyFile() });
+    reportHook = await startFakeServer((_request, response) => void response.writeHead(204).end());
+    mesh = await startMesh('deploy-prometheus', {
+      INGEST_GAUGE_POLL_MS: '250',
+      POLICIES_PATH: fastPolicyFile(),
+      REPORTS_EVERY_MINUTES: '0',
+      REPORT_WEBHOOK_URL: `${reportHook.url}/report`,
+      REPORT_WEBHOOK_SECRET: 'deploy-report-secret-0123456789',
+    });
     await Promise.all(APPS.map((app) => mesh.apps[app.name].waitForReady(60_000)));
     prometheus = await startPrometheus(
       localConfig(Object.fromEntries(APPS.map((app) => [app.name, new URL(mesh.apps[app.name].url).host]))),
@@ -105,6 +114,7 @@ describeWithBinary('prometheus', 'dashboards and alerts on a real Prometheus scr
   afterAll(async () => {
     await prometheus?.stop();
     await mesh?.stop();
+    await reportHook?.close();
     if (!mesh) return;
     const nats = await connectJetStream({
       servers: testEnv.TEST_NATS_URL,

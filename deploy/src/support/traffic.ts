@@ -269,6 +269,95 @@ export const TRAFFIC: TrafficStep[] = [
       `sum(metaloop_examples_writes_total{outcome="example"}) >= ${3 * round} and on() sum(metaloop_examples_writes_total{outcome="demotion"}) >= ${round} and on() sum(metaloop_examples_retrieved_per_fetch_count) >= ${5 * round}`,
   },
   {
+    name: "a training dataset built of the DICL agent's feedback (POST /datasets), until it is ready",
+    run: async (mesh) => {
+      const oracle = mesh.apps['oracle-api'].url;
+      const created = (await (
+        await post(mesh, '/api/v1/datasets', { agent_id: 'dicl_agent' }, 202, 'oracle-api')
+      ).json()) as {
+        dataset_id: string;
+      };
+      await eventually(
+        async () => {
+          const dataset = (await (await fetch(`${oracle}/api/v1/datasets/${created.dataset_id}`)).json()) as {
+            status: string;
+          };
+          expect(dataset.status).toBe('ready');
+        },
+        20_000,
+        250,
+      );
+    },
+    settled: (round) =>
+      `sum(metaloop_datasets_built_total{outcome="ready"}) >= ${round} and on() sum(metaloop_dataset_build_duration_seconds_count) >= ${round} and on() sum(metaloop_dataset_lines_total) > 0`,
+  },
+  {
+    name: 'a subject picks an option the agent offered: per-subject memory learns an interaction, a goal and a preference',
+    run: async (mesh) => {
+      await post(
+        mesh,
+        '/api/v1/feedback/collect',
+        {
+          agent_id: 'memory_agent',
+          session_id: `memory-${uuidv7()}`,
+          subject_id: `subject-${uuidv7()}`,
+          artifacts: { input: 'deploy api' },
+          explicit: {
+            selection: {
+              selected_id: 'h2',
+              options: [
+                { id: 'h1', text: 'Do you want to deploy your REST API to AWS?', confidence: 0.85 },
+                { id: 'h2', text: 'Do you want to containerize with Docker?', confidence: 0.78 },
+              ],
+            },
+          },
+        },
+        202,
+      );
+    },
+    settled: (round) => `sum(metaloop_subject_memory_writes_total{outcome="interaction"}) >= ${round}`,
+  },
+  {
+    // Dated in the last two complete ISO weeks (the rest of the traffic is today's), so the
+    // fleet-wide weekly report compares them: 90 % success, then 20 % — an alert and its webhook.
+    name: 'two past weeks of feedback, the second worse, then a weekly report that alerts',
+    run: async (mesh) => {
+      const agentId = 'report_agent';
+      const weekMs = 7 * 86_400_000;
+      const now = new Date();
+      const monday =
+        Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - ((now.getUTCDay() + 6) % 7) * 86_400_000;
+      const samples = async () => {
+        const response = await fetch(`${mesh.apps['oracle-api'].url}/api/v1/oracle/patterns`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ days: 21, min_samples: 1, agent_id: agentId }),
+        });
+        return response.status === 200 ? ((await response.json()) as { samples: number }).samples : 0;
+      };
+      const before = await samples();
+      const events = [1, 2].flatMap((week) =>
+        Array.from({ length: 20 }, (_, i) => {
+          const positive = week === 1 ? i % 10 !== 0 : i % 5 === 0;
+          return {
+            agent_id: agentId,
+            session_id: `report-${i % 5}`,
+            timestamp: new Date(monday - (3 - week) * weekMs + i * 3_600_000).toISOString(),
+            explicit: { helpful: positive, rating: positive ? 5 : 2 },
+          };
+        }),
+      );
+      await post(mesh, '/api/v1/feedback/collect/bulk', { events }, 202);
+      await eventually(async () => expect(await samples()).toBeGreaterThanOrEqual(before + events.length), 20_000, 250);
+      const report = (await (await post(mesh, '/api/v1/reports', { period: 'weekly' }, 201, 'oracle-api')).json()) as {
+        alert: boolean;
+      };
+      expect(report.alert).toBe(true);
+    },
+    settled: (round) =>
+      `sum(metaloop_reports_generated_total{trigger="api"}) >= ${round} and on() sum(metaloop_report_success_drop_alerts_total) >= ${round} and on() sum(metaloop_report_webhook_deliveries_total) >= ${round} and on() count(metaloop_report_success_rate_change_percent) > 0`,
+  },
+  {
     // The mesh runs a policy with a 1 s analysis interval (prometheus-live.spec.ts).
     name: 'a canary that breaks a hard threshold (6 complaints in 10 min) and is rolled back by the orchestrator',
     run: async (mesh) => {

@@ -1,5 +1,4 @@
-import { awaiting, ENV, percentiles, type DashboardSpec } from '../panel';
-import { AWAITS } from './awaits';
+import { ENV, percentiles, type DashboardSpec } from '../panel';
 
 const writes = (matchers: string) => `metaloop_examples_writes_total{${matchers}}`;
 const perFetch = (part: 'sum' | 'count') => `metaloop_examples_retrieved_per_fetch_${part}{${ENV}}`;
@@ -8,7 +7,7 @@ export const learningDashboard: DashboardSpec = {
   uid: 'metaloop-learning',
   title: 'metaloop / Learning',
   description:
-    'The learning flywheel: good feedback becoming examples (DICL) and their retrieval on the config path, then training datasets and the requests handed to a trainer.',
+    'The learning flywheel: good feedback becoming examples (DICL) and their retrieval on the config path, training datasets and the requests handed to a trainer, per-subject memory, and the weekly/monthly reports.',
   rows: [
     {
       title: 'Examples (DICL)',
@@ -99,18 +98,18 @@ export const learningDashboard: DashboardSpec = {
     },
     {
       title: 'Datasets and training',
-      panels: awaiting(AWAITS['training']!, [
+      panels: [
         {
           title: 'Datasets built by outcome',
           description:
-            'Training datasets oracle-api finished per interval, by kind (sft, preference) and outcome (ready, failed).',
+            'Training datasets oracle-api finished per interval, by trigger (api: POST /datasets, retrain: a retrain finding) and outcome (ready, failed).',
           unit: 'short',
           type: 'timeseries',
           stacked: true,
           queries: [
             {
-              expr: `sum by (kind, outcome) (increase(metaloop_datasets_built_total{${ENV}}[$__rate_interval]))`,
-              legend: '{{kind}} {{outcome}}',
+              expr: `sum by (trigger, outcome) (increase(metaloop_datasets_built_total{${ENV}}[$__rate_interval]))`,
+              legend: '{{trigger}} {{outcome}}',
             },
           ],
         },
@@ -137,20 +136,124 @@ export const learningDashboard: DashboardSpec = {
           ],
         },
         {
-          title: 'Training requests by status',
+          title: 'Training requests by outcome',
           description:
-            'Training requests per interval as they reach each status: requested (a retrain finding), delivered (the trainer answered 2xx), failed (retries used up), completed (the trainer registered its candidate).',
+            "Training requests per interval by outcome: requested (the retrain finding's dataset handed to the trainer), skipped (fewer train lines than learning.datasets.min_train_lines: not handed), failed (the build or the delivery's retries gave up), completed (the trainer registered its candidate).",
           unit: 'short',
           type: 'timeseries',
           stacked: true,
           queries: [
             {
-              expr: `sum by (status) (increase(metaloop_training_requests_total{${ENV}}[$__rate_interval]))`,
-              legend: '{{status}}',
+              expr: `sum by (outcome) (increase(metaloop_training_requests_total{${ENV}}[$__rate_interval]))`,
+              legend: '{{outcome}}',
             },
           ],
         },
-      ]),
+      ],
+    },
+    {
+      title: 'Per-subject memory',
+      panels: [
+        {
+          title: 'Subject memory writes by outcome',
+          description:
+            'What oracle-api learned about end users (subjects) from ingested feedback per interval: interaction (a HISTORY item), duplicate (a redelivered event, skipped), goal and preference (new or merged), persona_update, pruned (over the caps or past retention).',
+          unit: 'short',
+          type: 'timeseries',
+          stacked: true,
+          queries: [
+            {
+              expr: `sum by (outcome) (increase(metaloop_subject_memory_writes_total{${ENV}}[$__rate_interval]))`,
+              legend: '{{outcome}}',
+            },
+          ],
+        },
+        {
+          title: 'Subject memory failures and dropped events',
+          description:
+            'Ingested events whose subject memory could not be updated (by stage: queue, write) and events not learned from because the queue was full. The events themselves are stored either way.',
+          unit: 'short',
+          type: 'timeseries',
+          queries: [
+            {
+              expr: `sum by (stage) (increase(metaloop_subject_memory_failures_total{${ENV}}[$__rate_interval])) or vector(0)`,
+              legend: 'failed {{stage}}',
+            },
+            {
+              expr: `sum(increase(metaloop_subject_memory_dropped_events_total{${ENV}}[$__rate_interval]))`,
+              legend: 'dropped (queue full)',
+            },
+          ],
+        },
+        {
+          title: 'Persona model calls by outcome',
+          description:
+            'Calls to the optional persona model (MEMORY_PERSONA_MODEL_URL): applied (validated deltas used), rejected (an answer that did not validate), failed (no answer). None when no model is configured.',
+          unit: 'short',
+          type: 'timeseries',
+          stacked: true,
+          queries: [
+            {
+              expr: `sum by (outcome) (increase(metaloop_subject_memory_model_calls_total{${ENV}}[$__rate_interval])) or vector(0)`,
+              legend: '{{outcome}}',
+            },
+          ],
+        },
+      ],
+    },
+    {
+      title: 'Reports',
+      panels: [
+        {
+          title: 'Reports generated',
+          description:
+            'Weekly and monthly improvement reports generated per interval, by period and trigger (schedule: the reports-generate job; api: POST /api/v1/reports).',
+          unit: 'short',
+          type: 'timeseries',
+          stacked: true,
+          queries: [
+            {
+              expr: `sum by (period, trigger) (increase(metaloop_reports_generated_total{${ENV}}[$__rate_interval]))`,
+              legend: '{{period}} {{trigger}}',
+            },
+          ],
+        },
+        {
+          title: 'Fleet success rate (last report)',
+          description:
+            "Success rate of the last fleet-wide report, by period (the policy's insights.success decides what a success is).",
+          unit: 'percentunit',
+          type: 'stat',
+          queries: [{ expr: `max by (period) (metaloop_report_success_rate{${ENV}})`, legend: '{{period}}' }],
+        },
+        {
+          title: 'Success rate change vs the previous period',
+          description:
+            'Relative change of the success rate against the previous period in the last fleet-wide report, by period; a fall beyond insights.reports.alert_drop_percent alerts.',
+          unit: 'percent',
+          type: 'stat',
+          queries: [
+            { expr: `max by (period) (metaloop_report_success_rate_change_percent{${ENV}})`, legend: '{{period}}' },
+          ],
+        },
+        {
+          title: 'Success-drop alerts and webhook deliveries',
+          description:
+            'Reports whose success rate fell beyond the policy threshold (alert MetaloopReportSuccessDrop), by period, and the calls to REPORT_WEBHOOK_URL by outcome (success, failure).',
+          unit: 'short',
+          type: 'timeseries',
+          queries: [
+            {
+              expr: `sum by (period) (increase(metaloop_report_success_drop_alerts_total{${ENV}}[$__rate_interval]))`,
+              legend: 'alert {{period}}',
+            },
+            {
+              expr: `sum by (outcome) (increase(metaloop_report_webhook_deliveries_total{${ENV}}[$__rate_interval])) or vector(0)`,
+              legend: 'webhook {{outcome}}',
+            },
+          ],
+        },
+      ],
     },
   ],
 };

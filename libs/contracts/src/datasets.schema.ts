@@ -15,7 +15,8 @@ const isoTime = z.iso.datetime({ offset: true });
 export const DATASET_KINDS = ['sft', 'preference'] as const;
 export const datasetKindSchema = z.enum(DATASET_KINDS);
 export const datasetStatusSchema = z.enum(['building', 'ready', 'failed']);
-export const trainingRequestStatusSchema = z.enum(['requested', 'delivered', 'completed', 'failed']);
+/** `skipped`: the dataset had fewer train lines than `learning.datasets.min_train_lines`; the trainer was not asked. */
+export const trainingRequestStatusSchema = z.enum(['requested', 'delivered', 'completed', 'failed', 'skipped']);
 /** The files of a dataset: `train.jsonl`, `validation.jsonl` and `manifest.json`. */
 export const datasetFileSchema = z.enum(['train', 'validation', 'manifest']);
 /** The `{file}` path parameter, its issue naming it (as pathId does). */

@@ -41,6 +41,8 @@ export const datasetsPolicySchema = z.strictObject({
   validation_share: fraction(0.1),
   /** Seed of the deterministic train/validation split. */
   seed: z.number().int().default(42),
+  /** A retrain trigger's dataset with fewer train lines than this is kept but not handed to the trainer. */
+  min_train_lines: positiveInt(1),
 });
 
 export const learningSchema = z.strictObject({

@@ -34,7 +34,9 @@ export class TrainingProcessor extends ResilientWorkerHost {
   private async deliver(job: Job<DeliverTrainingRequestJob>): Promise<string[]> {
     const id = job.data.training_request_id;
     const found = await this.training.deliveryOf(id);
-    if (!found || found.request.status === 'completed' || found.dataset.status !== 'ready') return [];
+    // A completed or skipped request is not (re)sent.
+    if (!found || ['completed', 'skipped'].includes(found.request.status) || found.dataset.status !== 'ready')
+      return [];
     const attempt = job.attemptsMade + 1;
     const message = trainingRequestedMessage(found.request, found.dataset);
     try {

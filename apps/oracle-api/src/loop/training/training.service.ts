@@ -27,6 +27,7 @@ import { PolicyStore } from '@metaloop/policies';
 import { CandidatesService } from '@metaloop/registry';
 import type { Queue } from 'bullmq';
 import { DATASET_FILES, DatasetBuilder } from './dataset-builder';
+import { TrainingMetrics } from './training.metrics';
 import {
   DatasetNotFoundError,
   DatasetNotReadyError,
@@ -53,6 +54,7 @@ export class TrainingService {
     private readonly candidates: CandidatesService,
     private readonly audit: AuditLog,
     private readonly policies: PolicyStore,
+    private readonly metrics: TrainingMetrics,
     @InjectQueue(QUEUES.training) private readonly queue: Queue<BuildDatasetJob | DeliverTrainingRequestJob>,
   ) {}
 
@@ -115,22 +117,87 @@ export class TrainingService {
     };
   }
 
-  /** The build job: builds, then queues the delivery of its training request (if any) or marks that failed. */
+  /**
+   * The build job: builds, then hands its training request (if any) to the trainer — unless the
+   * dataset has fewer train lines than `learning.datasets.min_train_lines` (feedback without
+   * artifacts, say): then the dataset stays, with its manifest, and the request is `skipped`.
+   * A failed build fails the request.
+   */
   async buildQueued(job: BuildDatasetJob): Promise<DatasetManifest | undefined> {
+    const requestId = job.training_request_id;
+    const trigger = requestId ? 'retrain' : 'api';
+    const started = performance.now();
+    let manifest: DatasetManifest | undefined;
     try {
-      const manifest = await this.builder.build(job.dataset_id);
-      if (job.training_request_id)
-        await this.queue.add(
-          JOBS.deliverTrainingRequest,
-          { training_request_id: job.training_request_id },
-          deliverTrainingJobOptions(job.training_request_id),
-        );
-      return manifest;
+      manifest = await this.builder.build(job.dataset_id);
     } catch (error) {
-      if (job.training_request_id)
-        await this.failRequest(job.training_request_id, `dataset build failed: ${(error as Error).message}`);
+      this.countBuild(trigger, 'failed', started);
+      if (requestId) await this.failRequest(requestId, `dataset build failed: ${(error as Error).message}`);
       throw error;
     }
+    if (manifest) {
+      this.countBuild(trigger, 'ready', started);
+      this.metrics.lines.inc({ split: 'train' }, manifest.counts.train);
+      this.metrics.lines.inc({ split: 'validation' }, manifest.counts.validation);
+    }
+    if (!requestId) return manifest;
+    // A retried job whose build already finished reads the manifest it wrote.
+    const counts = manifest?.counts ?? (await this.readyManifest(job.dataset_id))?.counts;
+    const minTrainLines = this.policies.current().policy.learning.datasets.min_train_lines;
+    if (counts && counts.train < minTrainLines) {
+      await this.skipRequest(requestId, counts, minTrainLines);
+      return manifest;
+    }
+    await this.queue.add(
+      JOBS.deliverTrainingRequest,
+      { training_request_id: requestId },
+      deliverTrainingJobOptions(requestId),
+    );
+    this.metrics.requests.inc({ outcome: 'requested' });
+    return manifest;
+  }
+
+  private countBuild(trigger: string, outcome: string, started: number): void {
+    this.metrics.datasetsBuilt.inc({ trigger, outcome });
+    this.metrics.buildDuration.observe({ trigger, outcome }, (performance.now() - started) / 1000);
+  }
+
+  private async readyManifest(datasetId: string): Promise<DatasetManifest | undefined> {
+    const row = await this.prisma.dataset.findUnique({ where: { id: datasetId }, select: { manifest: true } });
+    return (row?.manifest as DatasetManifest | null) ?? undefined;
+  }
+
+  /** The request stays `skipped` (it still counts for the cooldown), audited with the dataset's counts. */
+  private async skipRequest(
+    requestId: string,
+    counts: DatasetManifest['counts'],
+    minTrainLines: number,
+  ): Promise<void> {
+    const skipped = await this.prisma.$transaction(async (tx) => {
+      const reason = `the dataset has ${counts.train} train line(s), fewer than learning.datasets.min_train_lines (${minTrainLines}): ${counts.with_artifacts} of ${counts.scanned} event(s) carried artifacts {input, output}`;
+      const { count } = await tx.trainingRequest.updateMany({
+        where: { id: requestId, status: 'requested' },
+        data: { status: 'skipped', lastError: reason },
+      });
+      if (count === 0) return undefined;
+      const row = await tx.trainingRequest.findUniqueOrThrow({ where: { id: requestId } });
+      await this.audit.record(
+        {
+          actor: ACTOR,
+          action: 'training.skipped',
+          entityType: 'training_request',
+          entityId: requestId,
+          agentId: row.agentId,
+          reason,
+          details: { dataset_id: row.datasetId, counts, min_train_lines: minTrainLines },
+        },
+        tx,
+      );
+      return row.agentId;
+    });
+    if (!skipped) return;
+    this.metrics.requests.inc({ outcome: 'skipped' });
+    this.logger.log(`training request ${requestId} for ${skipped} skipped: ${counts.train} train line(s)`);
   }
 
   /**
@@ -154,7 +221,13 @@ export class TrainingService {
       });
       if (earlier) return undefined;
       const previous = await tx.dataset.findFirst({
-        where: { agentId: finding.agent_id, kind: 'sft', status: 'ready', trainingRequests: { some: {} } },
+        // A skipped request's dataset went to no trainer: the next one covers its window again.
+        where: {
+          agentId: finding.agent_id,
+          kind: 'sft',
+          status: 'ready',
+          trainingRequests: { some: { status: { not: 'skipped' } } },
+        },
         orderBy: { toTime: 'desc' },
         select: { toTime: true },
       });
@@ -248,12 +321,12 @@ export class TrainingService {
   }
 
   private async failRequest(requestId: string, error: string, attempts?: number): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+    const failed = await this.prisma.$transaction(async (tx) => {
       const { count } = await tx.trainingRequest.updateMany({
         where: { id: requestId, status: 'requested' },
         data: { status: 'failed', lastError: error.slice(0, 2_000), ...(attempts !== undefined && { attempts }) },
       });
-      if (count === 0) return;
+      if (count === 0) return false;
       const row = await tx.trainingRequest.findUniqueOrThrow({ where: { id: requestId } });
       await this.audit.record(
         {
@@ -267,7 +340,9 @@ export class TrainingService {
         },
         tx,
       );
+      return true;
     });
+    if (failed) this.metrics.requests.inc({ outcome: 'failed' });
   }
 
   /**
@@ -278,7 +353,7 @@ export class TrainingService {
   async registerCandidate(agentId: string, body: CandidateRegistration, actor: string): Promise<CandidateResponse> {
     const { training_request_id: requestId, ...spec } = body;
     if (!requestId) return this.candidates.addCandidate(agentId, spec);
-    return this.prisma.$transaction(async (tx) => {
+    const registered = await this.prisma.$transaction(async (tx) => {
       const request = await tx.trainingRequest.findUnique({ where: { id: requestId } });
       if (!request) throw new TrainingRequestNotFoundError(requestId);
       if (request.agentId !== agentId)
@@ -309,6 +384,8 @@ export class TrainingService {
       );
       return candidate;
     });
+    this.metrics.requests.inc({ outcome: 'completed' });
+    return registered;
   }
 
   /** The chain of one request: its dataset, the candidate it produced, the mutations and rollouts of that candidate, the audit. */

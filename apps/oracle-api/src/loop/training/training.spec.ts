@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Msg } from '@nats-io/transport-node';
-import { SIGNATURE_HEADER, verifyWebhookSignature } from '@metaloop/adapters';
+import { DELIVERY_HEADER, SIGNATURE_HEADER, verifyWebhookSignature } from '@metaloop/adapters';
 import type { DatasetResponse, Finding, TrainingRequestedMessage } from '@metaloop/contracts';
 import { eventually, startFakeServer, type FakeServer } from '@metaloop/testing';
-import { oracleHarness, type OracleHarness } from '../../__tests__/oracle-harness';
+import { metricValue, oracleHarness, type OracleHarness } from '../../__tests__/oracle-harness';
 import { PlanningService } from '../planning/planning.service';
 import { TrainingService } from './training.service';
 
@@ -78,6 +78,11 @@ function pickerEvents(): Row[] {
   ];
 }
 
+/** Agent `blank` sends feedback without artifacts {input, output}: its datasets have no lines. */
+function blankEvents(): Row[] {
+  return Array.from({ length: 4 }, (_, i) => ev('blank', at(1 + i * 0.1), { explicit: { rating: 5 } }));
+}
+
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describe('training datasets and requests (oracle-api loop/training)', () => {
@@ -99,7 +104,7 @@ describe('training datasets and requests (oracle-api loop/training)', () => {
       callback: (_error, msg: Msg) => void announced.push(msg.json()),
     });
     await h.nats.nc.flush();
-    const rows = [...writerEvents(), ...pickerEvents()];
+    const rows = [...writerEvents(), ...pickerEvents(), ...blankEvents()];
     for (const row of rows) {
       seq++;
       await h.query(
@@ -147,6 +152,10 @@ describe('training datasets and requests (oracle-api loop/training)', () => {
     });
     const { train, validation } = sft.manifest!.counts;
     expect(train + validation).toBe(24);
+    expect(await metricValue(h.apps, 'metaloop_datasets_built_total', { trigger: 'api', outcome: 'ready' })).toBe(1);
+    expect(await metricValue(h.apps, 'metaloop_dataset_build_duration_seconds_count', { trigger: 'api' })).toBe(1);
+    expect(await metricValue(h.apps, 'metaloop_dataset_lines_total', { split: 'train' })).toBe(train);
+    expect(await metricValue(h.apps, 'metaloop_dataset_lines_total', { split: 'validation' })).toBe(validation);
     expect(sft.manifest!.filters).toMatchObject({
       min_quality: 0.7,
       rehearsal_share: 0.1,
@@ -320,6 +329,57 @@ describe('training datasets and requests (oracle-api loop/training)', () => {
     // All of the writer's history (no earlier request): the 28 distinct good answers, no rehearsal before the epoch.
     expect(message.manifest.counts).toMatchObject({ scanned: 33, deduplicated: 27, rehearsal_added: 0 });
     await eventually(() => expect(announced.map((m) => m.training_request_id)).toEqual([requestId]));
+    expect(await metricValue(h.apps, 'metaloop_training_requests_total', { outcome: 'requested' })).toBe(1);
+    expect(await metricValue(h.apps, 'metaloop_datasets_built_total', { trigger: 'retrain', outcome: 'ready' })).toBe(
+      1,
+    );
+  });
+
+  it('keeps an empty dataset but does not ask the trainer: the request is skipped, audited with the counts', async () => {
+    const finding = {
+      finding_id: '00000000-0000-7000-8000-0000000000f3',
+      type: 'retrain_trigger',
+      agent_id: 'blank',
+      summary: 'retrain (schedule): weekly',
+      evidence: { reason: 'schedule' },
+    } as unknown as Finding;
+    const requestId = await h.apps[0]!.get(TrainingService).request(finding);
+    expect(requestId).toEqual(expect.any(String));
+    const [request] = await eventually(async () => {
+      const rows = await h.query<{ status: string; dataset_id: string; last_error: string | null }>(
+        `SELECT status, dataset_id::text, last_error FROM training_requests WHERE id = $1`,
+        [requestId],
+      );
+      expect(rows[0]?.status).toBe('skipped');
+      return rows;
+    }, 20_000);
+    expect(request!.last_error).toContain('0 train line(s)');
+    // The dataset is kept, with its manifest and (empty) files.
+    const dataset = (await call('GET', `/api/v1/datasets/${request!.dataset_id}`)).json<DatasetResponse>();
+    expect(dataset.status).toBe('ready');
+    expect(dataset.manifest!.counts).toMatchObject({ scanned: 4, with_artifacts: 0, train: 0, validation: 0 });
+    expect((await call('GET', `/api/v1/datasets/${request!.dataset_id}/files/train`)).body).toBe('');
+
+    const chain = (await call('GET', `/api/v1/training-requests/${requestId}`)).json();
+    expect(chain.training_request).toMatchObject({ status: 'skipped', reason: 'schedule' });
+    expect(chain.audit.map((a: { action: string }) => a.action)).toEqual([
+      'training.requested',
+      'dataset.built',
+      'training.skipped',
+    ]);
+    expect(chain.audit[2].details).toEqual({
+      dataset_id: request!.dataset_id,
+      counts: dataset.manifest!.counts,
+      min_train_lines: 1,
+    });
+    // Neither the webhook nor NATS heard of it; the cooldown still holds for the agent.
+    expect(trainer.received.filter((r) => r.headers[DELIVERY_HEADER] === requestId)).toEqual([]);
+    expect(announced.map((m) => m.agent_id)).not.toContain('blank');
+    expect(await metricValue(h.apps, 'metaloop_training_requests_total', { outcome: 'skipped' })).toBe(1);
+    expect(await metricValue(h.apps, 'metaloop_training_requests_total', { outcome: 'requested' })).toBe(1);
+    expect(
+      await h.apps[0]!.get(TrainingService).request({ ...finding, finding_id: '00000000-0000-7000-8000-0000000000f4' }),
+    ).toBeUndefined();
   });
 
   it('a candidate registered with the training request completes it, and the chain reads back', async () => {
@@ -366,6 +426,7 @@ describe('training datasets and requests (oracle-api loop/training)', () => {
       'training.completed',
     ]);
     expect(body.audit[3].details).toMatchObject({ dataset_id: request!.dataset_id, candidate_key: 'writer-ft-1' });
+    expect(await metricValue(h.apps, 'metaloop_training_requests_total', { outcome: 'completed' })).toBe(1);
     expect((await call('GET', '/api/v1/training-requests/00000000-0000-7000-8000-00000000dead')).statusCode).toBe(404);
 
     // The planner now proposes the trained adapter for the agent's retrain finding, citing request and dataset.
