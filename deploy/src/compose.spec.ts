@@ -135,6 +135,58 @@ describe('docker-compose.yml', () => {
     expect(APPS[1]!.envSchema.safeParse({ ...withTrainer, TRAINER_SECRET: 'a-secret-of-16-chars' }).success).toBe(true);
   });
 
+  it('passes the reports webhook, the suggestions model and the persona model through from the shell, off when unset', () => {
+    const oracle = services['oracle-api']!;
+    const fromShell = [
+      'REPORT_WEBHOOK_URL',
+      'REPORT_WEBHOOK_SECRET',
+      'SUGGESTIONS_MODEL_URL',
+      'SUGGESTIONS_API_KEY',
+      'MEMORY_PERSONA_MODEL_URL',
+      'MEMORY_PERSONA_MODEL_API_KEY',
+    ];
+    expect(oracle.environment).toMatchObject(Object.fromEntries(fromShell.map((key) => [key, `\${${key}:-}`])));
+    const schema = APPS[1]!.envSchema;
+    const unset = schema.parse(defaultEnvironment(oracle)) as Record<string, unknown>;
+    for (const key of fromShell) expect({ key, value: unset[key] }).toEqual({ key, value: undefined });
+    // The rest restates the schema's defaults.
+    for (const key of [
+      'REPORTS_EVERY_MINUTES',
+      'REPORTS_PERIODS',
+      'SUGGESTIONS_MODEL_KIND',
+      'SUGGESTIONS_MODEL',
+      'MEMORY_PERSONA_MODEL',
+    ])
+      expect({ key, value: unset[key] }).toEqual({ key, value: schema.shape[key]!.parse(undefined) });
+    const withHook = { ...defaultEnvironment(oracle), REPORT_WEBHOOK_URL: 'http://alerts:9000/report' };
+    expect(schema.safeParse(withHook).success).toBe(false); // a URL needs its secret
+    expect(schema.safeParse({ ...withHook, REPORT_WEBHOOK_SECRET: 'a-secret-of-16-chars' }).success).toBe(true);
+    const anthropic = {
+      ...defaultEnvironment(oracle),
+      SUGGESTIONS_MODEL_URL: 'https://api.anthropic.com/v1',
+      SUGGESTIONS_MODEL_KIND: 'anthropic',
+      SUGGESTIONS_API_KEY: 'sk-ant-…',
+    };
+    expect(schema.safeParse(anthropic).success).toBe(true);
+  });
+
+  it("gives feedback-api the subject context settings at their defaults, the half-life the policy's", () => {
+    const feedback = services['feedback-api']!;
+    const schema = APPS[0]!.envSchema;
+    const keys = Object.keys(schema.shape).filter((key) => key.startsWith('SUBJECT_'));
+    expect(keys.length).toBeGreaterThan(0);
+    const env = defaultEnvironment(feedback);
+    for (const key of keys)
+      expect({ key, value: schema.shape[key]!.parse(env[key]) }).toEqual({
+        key,
+        value: schema.shape[key]!.parse(undefined),
+      });
+    const policies = readYaml<{ memory: { half_life_days: number } }>(
+      join(REPO_ROOT, 'libs', 'policies', 'default-policies.yaml'),
+    );
+    expect(Number(env['SUBJECT_MEMORY_HALF_LIFE_DAYS'])).toBe(policies.memory.half_life_days);
+  });
+
   it('gives feedback-api and oracle-api the same embedder (the in-process one unless the shell names another)', () => {
     const embedderEnv = (name: string) =>
       Object.fromEntries(

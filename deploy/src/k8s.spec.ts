@@ -220,6 +220,25 @@ describe('deploy/k8s', () => {
       expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
     });
 
+    it('takes the report webhook, suggestions and persona model keys from optional secrets, URLs empty (off)', () => {
+      for (const key of ['REPORT_WEBHOOK_SECRET', 'SUGGESTIONS_API_KEY', 'MEMORY_PERSONA_MODEL_API_KEY'])
+        expect(optionalSecret(container, key)).toEqual({ name: 'metaloop-secrets', key, optional: true });
+      expect([env['REPORT_WEBHOOK_URL'], env['SUGGESTIONS_MODEL_URL'], env['MEMORY_PERSONA_MODEL_URL']]).toEqual([
+        '',
+        '',
+        '',
+      ]);
+      const schema = oracle.envSchema.shape;
+      for (const key of [
+        'REPORTS_EVERY_MINUTES',
+        'REPORTS_PERIODS',
+        'SUGGESTIONS_MODEL_KIND',
+        'SUGGESTIONS_MODEL',
+        'MEMORY_PERSONA_MODEL',
+      ])
+        expect({ key, value: schema[key]!.parse(env[key]) }).toEqual({ key, value: schema[key]!.parse(undefined) });
+    });
+
     it('gives feedback-api the same embedder, its API key from the same optional secret', () => {
       const feedback = podOf(APPS.find((app) => app.name === 'feedback-api')!).containers[0]!;
       const embedderEnv = (c: Container) =>
@@ -237,6 +256,20 @@ describe('deploy/k8s', () => {
           optional: true,
         });
     });
+  });
+
+  it("gives feedback-api the subject context settings at their defaults, the half-life the policy's", () => {
+    const feedback = APPS.find((app) => app.name === 'feedback-api')!;
+    const env = environment(podOf(feedback).containers[0]!);
+    const schema = feedback.envSchema.shape;
+    const keys = Object.keys(schema).filter((key) => key.startsWith('SUBJECT_'));
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys)
+      expect({ key, value: schema[key]!.parse(env[key]) }).toEqual({ key, value: schema[key]!.parse(undefined) });
+    const policies = readYaml<{ memory: { half_life_days: number } }>(
+      join(REPO_ROOT, 'libs', 'policies', 'default-policies.yaml'),
+    );
+    expect(Number(env['SUBJECT_MEMORY_HALF_LIFE_DAYS'])).toBe(policies.memory.half_life_days);
   });
 
   it("sends every app's traces to the Jaeger Service's OTLP/HTTP port", () => {
