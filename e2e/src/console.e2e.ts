@@ -298,6 +298,12 @@ describeWithChromium('operator console (browser against the mesh)', () => {
     await expectText(page.getByRole('alert'), /401 Unauthorized/);
 
     await signIn(page, readKey);
+    // Keyboard: the first Tab reaches the skip link, the next ones the views.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Fleet');
     await expectText(page.locator('header'), /viewer.*oracle:read/);
     await page.getByRole('navigation').getByRole('link', { name: /Plans/ }).click();
     const onboarding = page.locator('article.plan', { hasText: 'onboarding_bot' }).first();
