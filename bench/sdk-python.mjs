@@ -36,7 +36,7 @@ export async function pythonSdkRuns({ url, agent, seconds }) {
     python: result.python,
     feedback: [
       {
-        run: `Python ${result.python}: raw http.client, collect/bulk of 500, one at a time (baseline)`,
+        run: `Python ${result.python}: raw http.client, collect/bulk of 500 with client event_ids, one at a time (baseline)`,
         events: raw.events,
         seconds: raw.seconds,
         notes: 'one kept-alive connection, no SDK',

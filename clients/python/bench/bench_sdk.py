@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import time
+import uuid
 from urllib.parse import urlsplit
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
@@ -59,8 +60,9 @@ def feedback_run(url: str, agent_id: str, seconds: float) -> dict:
 
 
 def raw_bulk_run(url: str, agent_id: str, seconds: float) -> dict:
-    """Baseline: the same events, 500 per collect/bulk, posted one request after another over one
-    kept-alive http.client connection, no SDK (no ids, no buffer, no thread)."""
+    """Baseline: the same events with client event ids (uuid4: feedback-api's duplicate check
+    costs what it costs the SDK's), 500 per collect/bulk, posted one request after another over
+    one kept-alive http.client connection, no SDK (no buffer, no thread)."""
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port)
     headers = {"content-type": "application/json"}
@@ -68,7 +70,7 @@ def raw_bulk_run(url: str, agent_id: str, seconds: float) -> dict:
     deadline = started + seconds
     accepted = i = 0
     while time.perf_counter() < deadline:
-        events = [event(agent_id, i + j) for j in range(500)]
+        events = [{**event(agent_id, i + j), "event_id": str(uuid.uuid4())} for j in range(500)]
         i += 500
         connection.request("POST", "/api/v1/feedback/collect/bulk", json.dumps({"events": events}), headers)
         answer = connection.getresponse()
