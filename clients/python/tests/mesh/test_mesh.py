@@ -66,8 +66,9 @@ def test_a_connection_cut_mid_request_never_counts_an_event_twice(mesh: Mesh):
     assert proxy.cut == 3 and stats["retried"] >= 3 * 50
     assert stats["sent"] == 300 and stats["duplicates"] >= 1
     assert stats["dropped"] == 0
-    counts = eventually(lambda: (c := mesh.counts(mesh.counted_agent_id))["rollup"] >= 300 and c)
-    assert counts == {"events": 300, "rollup": 300}
+    # the two counts are two queries: wait until both are in, then neither may exceed 300
+    eventually(lambda: min((c := mesh.counts(mesh.counted_agent_id)).values()) >= 300 and c)
+    assert mesh.counts(mesh.counted_agent_id) == {"events": 300, "rollup": 300}
     assert sorted(mesh.stored(ids)) == sorted(ids)
 
 
@@ -94,7 +95,7 @@ def test_falls_back_while_feedback_api_is_stopped_and_keeps_the_buffer_bounded(m
         eventually(lambda: client.stats()["retried"] >= 2 * 20)
         stats = client.stats()
         assert stats["buffered"] <= 100 and stats["in_flight"] <= 2 * 20
-        assert stats["overflow"] >= 380 and stats["sent"] == 0
+        assert stats["overflow"] >= 500 - 100 - 2 * 20 and stats["sent"] == 0
     finally:
         mesh.start_feedback_api()
     assert client.flush(60)

@@ -139,6 +139,9 @@ class FakeFeedbackApi:
                     time.sleep(api.delay)
                 if self._failure():
                     return
+                if url.path.endswith("/config"):  # the GET's twin for a long query
+                    self._send(200, {"agent_id": url.path.split("/")[4], "revision_id": api.revision, "rollout_id": None, "arm": "stable", "config": api.config})
+                    return
                 if url.path.endswith("/system/metric"):
                     api.metrics.append(payload)
                     self._send(202, {"event_id": "m", "status": "accepted", "duplicate": False})
