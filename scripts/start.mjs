@@ -94,6 +94,7 @@ async function main() {
     const base = baseUrl(app.port);
     say(`  ${app.name.padEnd(NAME_WIDTH)}  ${base}  docs ${base}/docs  metrics ${base}/metrics`);
   }
+  say(`  operator console  ${baseUrl(APPS.find((app) => app.name === 'oracle-api').port)}/console`);
   say('Ctrl-C stops them');
 }
 
