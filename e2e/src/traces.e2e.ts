@@ -227,6 +227,21 @@ describe('OpenTelemetry traces across the mesh', () => {
       [agentId],
     );
     expect(decision).toEqual({ trace_id: caller.traceId });
-    expect(start.attributes['metaloop.rollout_id']).toEqual(expect.any(String));
+    const rolloutId = start.attributes['metaloop.rollout_id'] as string;
+
+    // An operator's rollback: its decision row names the trace of the request that made it.
+    const operator = callerTrace();
+    const rollback = await post(
+      `${mesh.apps['oracle-api'].url}/api/v1/oracle/rollback`,
+      { rollout_id: rolloutId, emergency: false, reason: 'traces e2e' },
+      { traceparent: operator.traceparent },
+    );
+    expect(rollback.status).toBe(200);
+    const rolledBack = await sql<{ trace_id: string }>(
+      mesh,
+      `SELECT statistics->>'trace_id' AS trace_id FROM rollout_decisions WHERE rollout_id = $1 AND action = 'rollback'`,
+      [rolloutId],
+    );
+    expect(rolledBack).toEqual([{ trace_id: operator.traceId }]);
   });
 });

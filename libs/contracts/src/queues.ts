@@ -106,4 +106,6 @@ export interface MonitorRolloutJob {
 
 export interface RevertAdapterJob {
   rollout_id: string;
+  /** The W3C trace context of the rollback (or failed launch) that queued it, when traced. */
+  trace?: { traceparent: string; tracestate?: string };
 }

@@ -23,7 +23,7 @@ import {
   type RolloutState,
 } from '@metaloop/control';
 import { Prisma, PrismaService, type Mutation, type Plan, type Rollout } from '@metaloop/db';
-import { inSpan } from '@metaloop/observability/tracing';
+import { inSpan, traceField } from '@metaloop/observability/tracing';
 import { JOBS, LIVE_ROLLOUT_STATUSES, QUEUES, type RevertAdapterJob, revertJobOptions } from '@metaloop/contracts';
 import { uuidv7 } from '@metaloop/core';
 import { PolicyStore } from '@metaloop/policies';
@@ -286,7 +286,11 @@ export class RolloutLauncher {
     this.metrics.mutations.inc({ mutation_type: mutation.type, result: 'failed' });
     this.logger.warn(`rollout ${rollout.id} failed: ${reason}`);
     if (revertStatus === REVERT.pending)
-      await this.reverts.add(JOBS.revertAdapter, { rollout_id: rollout.id }, revertJobOptions(rollout.id));
+      await this.reverts.add(
+        JOBS.revertAdapter,
+        { rollout_id: rollout.id, ...traceField() },
+        revertJobOptions(rollout.id),
+      );
   }
 
   private async settleUnstarted(

@@ -2,6 +2,7 @@ import { Processor } from '@nestjs/bullmq';
 import { ConfigService } from '@nestjs/config';
 import { JOBS, QUEUES, type RevertAdapterJob } from '@metaloop/contracts';
 import { RedisService, ResilientWorkerHost } from '@metaloop/messaging';
+import { inSpan, spanContextOf, SpanKind } from '@metaloop/observability/tracing';
 import type { Job } from 'bullmq';
 import type { Env } from '../config/env.schema';
 import { withRetries } from '../common/job-retry';
@@ -25,12 +26,22 @@ export class RevertProcessor extends ResilientWorkerHost {
       maxMs: this.config.get('JOB_RETRY_MAX_MS', { infer: true }),
       maxAttempts: Number.MAX_SAFE_INTEGER,
     };
-    return withRetries(
-      job,
-      token,
-      policy,
-      () => this.reverts.revert(job.data.rollout_id),
-      async () => undefined,
+    // Each attempt continues the trace of the rollback that queued it.
+    return inSpan(
+      'adapter revert',
+      {
+        kind: SpanKind.CONSUMER,
+        from: [spanContextOf(job.data.trace)],
+        attributes: { 'metaloop.rollout_id': job.data.rollout_id, 'metaloop.attempt': job.attemptsMade + 1 },
+      },
+      () =>
+        withRetries(
+          job,
+          token,
+          policy,
+          () => this.reverts.revert(job.data.rollout_id),
+          async () => undefined,
+        ),
     );
   }
 }

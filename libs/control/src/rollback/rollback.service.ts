@@ -13,6 +13,7 @@ import {
   type RolloutView,
   revertJobOptions,
 } from '@metaloop/contracts';
+import { traceField } from '@metaloop/observability/tracing';
 import { LiveConfigStore } from '@metaloop/registry';
 import type { Queue } from 'bullmq';
 import { REVERT, ROLLOUT } from '../lifecycle/lifecycle-states';
@@ -195,7 +196,11 @@ export class RollbackService {
 
   /** Best effort: with Redis away the rollback still stands, and the orchestrator's reconciler queues the revert later. */
   private async queueRevert(rolloutId: string): Promise<void> {
-    const queued = this.reverts.add(JOBS.revertAdapter, { rollout_id: rolloutId }, revertJobOptions(rolloutId));
+    const queued = this.reverts.add(
+      JOBS.revertAdapter,
+      { rollout_id: rolloutId, ...traceField() },
+      revertJobOptions(rolloutId),
+    );
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(

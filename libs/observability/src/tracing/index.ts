@@ -9,6 +9,7 @@ export {
   inSpan,
   MAX_LINKS,
   spanContextOf,
+  traceField,
   tracingEnabled,
   type CarrierAccess,
   type SpanStart,

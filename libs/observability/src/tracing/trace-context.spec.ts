@@ -8,6 +8,7 @@ import {
   inSpan,
   markTracingEnabled,
   spanContextOf,
+  traceField,
   type CarrierAccess,
 } from './trace-context';
 
@@ -81,5 +82,9 @@ describe('trace context helpers', () => {
     expect(activeTraceId(inRemote)).toBe(remote.traceId);
     expect(activeSpanContext(inRemote)).toEqual(remote);
     expect(currentTraceCarrier(ROOT_CONTEXT)).toBeUndefined();
+    expect(traceField(inRemote)).toEqual({
+      trace: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+    });
+    expect(traceField(ROOT_CONTEXT)).toEqual({});
   });
 });

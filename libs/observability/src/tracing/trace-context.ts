@@ -78,6 +78,12 @@ export function currentTraceCarrier(ctx: Context = context.active()): TraceCarri
     : { traceparent: carrier.traceparent! };
 }
 
+/** `{ trace }` with the active span's carrier, or nothing when untraced: spread into a job's data. */
+export function traceField(ctx: Context = context.active()): { trace?: TraceCarrier } {
+  const trace = currentTraceCarrier(ctx);
+  return trace ? { trace } : {};
+}
+
 /** The remote span a carrier names, or undefined when it names none (absent, malformed). */
 export function extractSpanContext<C>(carrier: C, access: CarrierAccess<C>): SpanContext | undefined {
   const span = trace.getSpanContext(w3c.extract(ROOT_CONTEXT, carrier, getter(access)));

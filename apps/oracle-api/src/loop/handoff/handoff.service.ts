@@ -11,7 +11,7 @@ import {
   type ValidationResult,
 } from '@metaloop/contracts';
 import { PLAN, UNEXECUTED_PLAN_STATUSES } from '@metaloop/control';
-import { currentTraceCarrier } from '@metaloop/observability/tracing';
+import { traceField } from '@metaloop/observability/tracing';
 import type { Queue } from 'bullmq';
 import { PlansService } from '../plans/plans.service';
 import { ValidationService } from '../validation/validation.service';
@@ -88,7 +88,7 @@ export class HandoffService {
     try {
       const job = await this.queue.add(
         JOBS.executePlan,
-        { plan_id: planId, requested_by: actor, ...traced() },
+        { plan_id: planId, requested_by: actor, ...traceField() },
         executePlanJobOptions(planId),
       );
       return {
@@ -105,10 +105,4 @@ export class HandoffService {
       throw error;
     }
   }
-}
-
-/** The job carries the trace it was queued in (the tick's or the execute request's), when there is one. */
-function traced(): Pick<ExecutePlanJob, 'trace'> {
-  const trace = currentTraceCarrier();
-  return trace ? { trace } : {};
 }
