@@ -54,8 +54,14 @@ export async function pythonSdkRuns({ url, agent, seconds }) {
       { run: 'Python: dict lookup of a cached config (baseline)', 'µs per call': fmt(config.baseline_us, 3) },
       { run: 'Python SDK config(), cache hit, one session', 'µs per call': fmt(config.hit_us, 3) },
       { run: 'Python SDK config(), cache hit, 1,000 sessions cycled', 'µs per call': fmt(config.hit_many_us, 3) },
-      { run: 'Python SDK config(), revalidated each call (304)', 'µs per call': fmt(config.revalidate_us, 1) },
-      { run: 'Python http.client GET with If-None-Match → 304 (baseline)', 'µs per call': fmt(config.raw_304_us, 1) },
+      {
+        run: 'Python SDK config(), revalidated each call (304; median of 10 blocks)',
+        'µs per call': fmt(config.revalidate_us, 1),
+      },
+      {
+        run: 'Python http.client GET with If-None-Match → 304 (baseline, blocks alternating)',
+        'µs per call': fmt(config.raw_304_us, 1),
+      },
     ],
     cacheHitOverheadUs: config.hit_many_us - config.baseline_us,
     notModified: config.not_modified,
