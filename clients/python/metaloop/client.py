@@ -265,6 +265,9 @@ class Client:
                     self._stats["config_timeouts"] += 1
             reason = f"config of {agent_id}: {_describe(error)}"
             return self._unavailable(key, entry, self._mark_down(reason, None))
+        except Exception as error:  # nothing reaches the agent's request path, not even a bug here
+            logger.exception("metaloop config() failed")
+            return self._unavailable(key, entry, f"config of {agent_id}: {_describe(error)}")
         if response.status == 304 and entry is not None:
             self._config_up()
             with self._cache_lock:

@@ -127,3 +127,15 @@ def test_counts_timeouts_errors_and_stale_serves(api):
         stats = client.stats()
         assert stats["config_timeouts"] == stats["config_errors"] == stats["stale_serves"] == 1
         assert stats["config_fetched"] == 1 and stats["config_calls"] == 2
+
+
+def test_an_unexpected_error_is_served_stale_too(api, monkeypatch):
+    with client_for(api, max_age=0) as client:
+        client.config("helper", session_id="s1")
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(client._origin, "request", broken)
+        served = client.config("helper", session_id="s1")
+        assert served.stale and served.reason == "config of helper: RuntimeError: a bug"
