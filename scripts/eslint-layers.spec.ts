@@ -44,7 +44,7 @@ const wrong: [string, Probe, string][] = [
   ],
   [
     'infra imports domain',
-    { path: 'libs/observability/src/probe.ts', code: "export { RevisionsService } from '@metaloop/registry';" },
+    { path: 'libs/observability/src/probe.ts', code: "export { PolicyStore } from '@metaloop/policies';" },
     'A project tagged with "layer:infra" can only depend on libs tagged with "layer:infra", "layer:contracts", "layer:core"',
   ],
   [
