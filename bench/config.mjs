@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import registry from '@metaloop/registry';
 import { startControlPlane } from './lib/control-plane.mjs';
-import { isolation, load, SERVICES, sql, startApp, startBaselines, table, withServerCpu } from './lib/harness.mjs';
+import { isolation, load, sql, startApp, startBaselines, table, withServerCpu } from './lib/harness.mjs';
 
 const { armBucket } = registry;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -22,13 +22,7 @@ const config = {
 const paths = Array.from({ length: 1_000 }, (_, i) => `/api/v1/agents/${AGENT}/config?session_id=session-${i}`);
 
 const iso = await isolation('config');
-const env = {
-  DATABASE_URL: iso.databaseUrl,
-  NATS_URL: SERVICES.nats,
-  NATS_PREFIX: iso.id,
-  REDIS_URL: SERVICES.redis,
-  REDIS_PREFIX: iso.id,
-};
+const env = iso.env;
 const stopAll = [];
 try {
   const control = await startControlPlane(iso);

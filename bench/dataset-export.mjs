@@ -8,17 +8,13 @@ import { readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isolation, SERVICES, sleep, sql, startApp } from './lib/harness.mjs';
+import { isolation, sleep, sql, startApp } from './lib/harness.mjs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const iso = await isolation('dataset_export');
 const dir = mkdtempSync(join(tmpdir(), 'metaloop-bench-datasets-'));
 const env = {
-  DATABASE_URL: iso.databaseUrl,
-  NATS_URL: SERVICES.nats,
-  NATS_PREFIX: iso.id,
-  REDIS_URL: SERVICES.redis,
-  REDIS_PREFIX: iso.id,
+  ...iso.env,
   TICK_INTERVAL_MINUTES: '0',
   DATASETS_DIR: dir,
 };

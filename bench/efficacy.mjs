@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import policies from '@metaloop/policies';
 import simulator from '../apps/simulator/dist/index.js';
-import { isolation, ROOT, SERVICES, startApp } from './lib/harness.mjs';
+import { isolation, ROOT, startApp } from './lib/harness.mjs';
 
 // The libs and the simulator are CommonJS (swc output): their exports come as one default object.
 const { parsePolicy } = policies;
@@ -24,11 +24,7 @@ const args = efficacyArgs(parseFlags(process.argv.slice(2)), process.env);
 const policyPath = writePolicy(args.agents);
 const iso = await isolation('efficacy');
 const env = {
-  DATABASE_URL: iso.databaseUrl,
-  NATS_URL: SERVICES.nats,
-  NATS_PREFIX: iso.id,
-  REDIS_URL: SERVICES.redis,
-  REDIS_PREFIX: iso.id,
+  ...iso.env,
   POLICIES_PATH: policyPath,
   TICK_INTERVAL_MINUTES: '0', // the simulator is the scheduler: a tick every --tick-seconds
 };

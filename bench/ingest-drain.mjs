@@ -11,11 +11,7 @@ const iso = await isolation('drain');
 const nc = await connect({ servers: SERVICES.nats });
 const jsm = await jetstreamManager(nc);
 const env = {
-  DATABASE_URL: iso.databaseUrl,
-  NATS_URL: SERVICES.nats,
-  NATS_PREFIX: iso.id,
-  REDIS_URL: SERVICES.redis,
-  REDIS_PREFIX: iso.id,
+  ...iso.env,
   ...(process.env.INGEST_CONCURRENCY ? { INGEST_CONCURRENCY: process.env.INGEST_CONCURRENCY } : {}),
 };
 try {

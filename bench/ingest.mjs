@@ -33,13 +33,7 @@ const bulk = JSON.stringify({
 });
 
 const iso = await isolation('ingest');
-const env = {
-  DATABASE_URL: iso.databaseUrl,
-  NATS_URL: SERVICES.nats,
-  NATS_PREFIX: iso.id,
-  REDIS_URL: SERVICES.redis,
-  REDIS_PREFIX: iso.id,
-};
+const env = iso.env;
 const nc = await connect({ servers: SERVICES.nats });
 const jsm = await jetstreamManager(nc);
 const stopAll = [];

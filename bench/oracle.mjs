@@ -28,13 +28,7 @@ const SUMS = `sum(count), sum(success_n), sum(success_sum), sum(errors), sum(rat
 const SECTIONS = { analysis: benchAnalysis, validation: benchValidation };
 
 const iso = await isolation('oracle');
-const env = {
-  DATABASE_URL: iso.databaseUrl,
-  NATS_URL: SERVICES.nats,
-  NATS_PREFIX: iso.id,
-  REDIS_URL: SERVICES.redis,
-  REDIS_PREFIX: iso.id,
-};
+const env = iso.env;
 const db = new pg.Client({ connectionString: SERVICES.database, options: `-c search_path=${iso.id}` });
 await db.connect();
 const nc = await connect({ servers: SERVICES.nats });

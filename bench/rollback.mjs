@@ -27,11 +27,7 @@ writeFileSync(
 
 const iso = await isolation('rollback');
 const env = {
-  DATABASE_URL: iso.databaseUrl,
-  NATS_URL: SERVICES.nats,
-  NATS_PREFIX: iso.id,
-  REDIS_URL: SERVICES.redis,
-  REDIS_PREFIX: iso.id,
+  ...iso.env,
   POLICIES_PATH: policyPath,
 };
 const stopAll = [];

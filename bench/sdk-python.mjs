@@ -77,13 +77,7 @@ async function main() {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   const agent = 'helpful_assistant';
   const iso = await isolation('sdk_python');
-  const env = {
-    DATABASE_URL: iso.databaseUrl,
-    NATS_URL: SERVICES.nats,
-    NATS_PREFIX: iso.id,
-    REDIS_URL: SERVICES.redis,
-    REDIS_PREFIX: iso.id,
-  };
+  const env = iso.env;
   const nc = await connect({ servers: SERVICES.nats });
   const jsm = await jetstreamManager(nc);
   const stopAll = [];

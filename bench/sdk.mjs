@@ -27,13 +27,7 @@ const event = (i) => ({
 });
 
 const iso = await isolation('sdk');
-const env = {
-  DATABASE_URL: iso.databaseUrl,
-  NATS_URL: SERVICES.nats,
-  NATS_PREFIX: iso.id,
-  REDIS_URL: SERVICES.redis,
-  REDIS_PREFIX: iso.id,
-};
+const env = iso.env;
 const nc = await connect({ servers: SERVICES.nats });
 const jsm = await jetstreamManager(nc);
 const stopAll = [];

@@ -22,7 +22,16 @@ export async function isolation(name) {
   const url = new URL(SERVICES.database);
   url.searchParams.set('schema', id);
   await sql(`CREATE SCHEMA "${id}"`);
-  return { id, databaseUrl: url.toString(), drop: () => sql(`DROP SCHEMA IF EXISTS "${id}" CASCADE`) };
+  const databaseUrl = url.toString();
+  /** What an app needs to run in this isolation: its schema, NATS prefix and Redis prefix. */
+  const env = {
+    DATABASE_URL: databaseUrl,
+    NATS_URL: SERVICES.nats,
+    NATS_PREFIX: id,
+    REDIS_URL: SERVICES.redis,
+    REDIS_PREFIX: id,
+  };
+  return { id, databaseUrl, env, drop: () => sql(`DROP SCHEMA IF EXISTS "${id}" CASCADE`) };
 }
 
 export async function sql(text, params = []) {
