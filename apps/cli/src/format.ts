@@ -29,6 +29,17 @@ export function table<T>(rows: readonly T[], columns: ReadonlyArray<Column<T>>, 
     .join('\n');
 }
 
+/** One page of a list route: its table and, when there is more, the `--cursor` to ask for it. */
+export function pageTable<T>(
+  page: { items: readonly T[]; next_cursor: string | null },
+  columns: ReadonlyArray<Column<T>>,
+  empty: string,
+): string {
+  if (page.items.length === 0) return empty;
+  const table_ = table(page.items, columns);
+  return page.next_cursor ? `${table_}\nmore: --cursor ${page.next_cursor}` : table_;
+}
+
 /** `key  value` lines, keys aligned. */
 export function fields(pairs: ReadonlyArray<readonly [string, unknown]>): string {
   const width = Math.max(0, ...pairs.map(([key]) => key.length));

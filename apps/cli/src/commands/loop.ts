@@ -2,7 +2,7 @@ import { bool, num, positionals, str } from '../args';
 import type { Verb } from '../command';
 import { UsageError } from '../errors';
 import { EXIT } from '../exit-codes';
-import { cell, fields, table } from '../format';
+import { cell, fields, pageTable, table } from '../format';
 import { seg } from '../http';
 
 interface TickResult {
@@ -255,22 +255,19 @@ export const plans: Verb = {
       flags: { status: '--status', agent_id: '--agent', limit: '--limit', cursor: '--cursor' },
     });
     ctx.emit(page, () =>
-      page.items.length === 0
-        ? 'no plans'
-        : [
-            table(page.items, [
-              { title: 'PLAN', value: (p) => p.plan_id },
-              { title: 'STATUS', value: (p) => p.status },
-              { title: 'AGENTS', value: (p) => [...new Set(p.mutations.map((m) => m.agent_id))].join(',') },
-              { title: 'MUTATIONS', value: (p) => p.mutations.map((m) => m.type).join(',') },
-              { title: 'CONF', value: (p) => p.confidence },
-              { title: 'RISK', value: (p) => p.risk },
-              { title: 'CREATED', value: (p) => p.created_at },
-            ]),
-            page.next_cursor ? `more: --cursor ${page.next_cursor}` : '',
-          ]
-            .filter(Boolean)
-            .join('\n'),
+      pageTable(
+        page,
+        [
+          { title: 'PLAN', value: (p) => p.plan_id },
+          { title: 'STATUS', value: (p) => p.status },
+          { title: 'AGENTS', value: (p) => [...new Set(p.mutations.map((m) => m.agent_id))].join(',') },
+          { title: 'MUTATIONS', value: (p) => p.mutations.map((m) => m.type).join(',') },
+          { title: 'CONF', value: (p) => p.confidence },
+          { title: 'RISK', value: (p) => p.risk },
+          { title: 'CREATED', value: (p) => p.created_at },
+        ],
+        'no plans',
+      ),
     );
   },
 };

@@ -1,6 +1,6 @@
 import { num, oneOf, positionals, str } from '../args';
 import type { Verb } from '../command';
-import { cell, fields, render, table } from '../format';
+import { cell, fields, render, pageTable, table } from '../format';
 import { seg } from '../http';
 
 interface Agent {
@@ -37,26 +37,23 @@ export const agents: Verb = {
       },
     });
     ctx.emit(page, () =>
-      page.items.length === 0
-        ? 'no agents registered'
-        : [
-            table(page.items, [
-              { title: 'AGENT', value: (a) => a.agent_id },
-              { title: 'ENV', value: (a) => a.environment },
-              { title: 'STABLE REVISION', value: (a) => a.stable_revision_id },
-              {
-                title: 'ROLLOUT',
-                value: (a) =>
-                  a.active_rollout
-                    ? `${a.active_rollout.mutation_type} ${a.active_rollout.status} ${a.active_rollout.weight} %`
-                    : undefined,
-              },
-              { title: 'CREATED', value: (a) => a.created_at },
-            ]),
-            page.next_cursor ? `more: --cursor ${page.next_cursor}` : '',
-          ]
-            .filter(Boolean)
-            .join('\n'),
+      pageTable(
+        page,
+        [
+          { title: 'AGENT', value: (a) => a.agent_id },
+          { title: 'ENV', value: (a) => a.environment },
+          { title: 'STABLE REVISION', value: (a) => a.stable_revision_id },
+          {
+            title: 'ROLLOUT',
+            value: (a) =>
+              a.active_rollout
+                ? `${a.active_rollout.mutation_type} ${a.active_rollout.status} ${a.active_rollout.weight} %`
+                : undefined,
+          },
+          { title: 'CREATED', value: (a) => a.created_at },
+        ],
+        'no agents registered',
+      ),
     );
   },
 };

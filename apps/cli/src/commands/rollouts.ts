@@ -1,7 +1,7 @@
 import { bool, num, positionals, str } from '../args';
 import type { Context, Verb } from '../command';
 import { UsageError } from '../errors';
-import { fields, table } from '../format';
+import { fields, pageTable, table } from '../format';
 import { seg } from '../http';
 
 interface RolloutView {
@@ -86,13 +86,7 @@ export const rollouts: Verb = {
           flags: { agent_id: '--agent', status: '--status', limit: '--limit', cursor: '--cursor' },
         },
       );
-      ctx.emit(page, () =>
-        page.items.length === 0
-          ? 'no rollouts'
-          : [table(page.items, rolloutColumns), page.next_cursor ? `more: --cursor ${page.next_cursor}` : '']
-              .filter(Boolean)
-              .join('\n'),
-      );
+      ctx.emit(page, () => pageTable(page, rolloutColumns, 'no rollouts'));
       return;
     }
     const path = `api/v1/oracle/rollouts/${seg(id)}`;
