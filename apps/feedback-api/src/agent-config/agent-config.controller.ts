@@ -145,18 +145,15 @@ export class AgentConfigController {
     agentId: string,
     subjectId: string,
   ): SubjectContext | undefined | Promise<SubjectContext | undefined> {
+    const withoutIt = (error: Error): undefined => {
+      this.logger.warn(`subject context for ${agentId} not read (${error.message}); serving the config without`);
+      return undefined;
+    };
     try {
       const context = this.subjects.context(subjectId);
-      if (!(context instanceof Promise)) return context;
-      return context.catch((error: Error) => {
-        this.logger.warn(`subject context for ${agentId} not read (${error.message}); serving the config without`);
-        return undefined;
-      });
+      return context instanceof Promise ? context.catch(withoutIt) : context;
     } catch (error) {
-      this.logger.warn(
-        `subject context for ${agentId} not read (${(error as Error).message}); serving the config without`,
-      );
-      return undefined;
+      return withoutIt(error as Error);
     }
   }
 
