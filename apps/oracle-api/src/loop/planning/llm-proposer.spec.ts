@@ -1,47 +1,14 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { uuidv7 } from '@metaloop/core';
+import { ModelApi } from '../../__tests__/model-api';
 import { oracleHarness, type OracleHarness } from '../../__tests__/oracle-harness';
 
-/** An OpenAI-compatible chat completions endpoint answering whatever the test queues next. */
-class FakeLlm {
-  readonly requests: Array<{
-    headers: IncomingMessage['headers'];
-    body: { model: string; response_format: unknown; messages: Array<{ role: string; content: string }> };
-  }> = [];
-  private readonly answers: Array<{ status: number; content: string }> = [];
-  private server!: Server;
-
-  async start(): Promise<string> {
-    this.server = createServer((request, response) => {
-      let raw = '';
-      request.on('data', (chunk) => (raw += chunk));
-      request.on('end', () => {
-        this.requests.push({ headers: request.headers, body: JSON.parse(raw) });
-        const answer = this.answers.shift() ?? { status: 200, content: '{"none": "no answer queued"}' };
-        response.writeHead(answer.status, { 'content-type': 'application/json' });
-        response.end(
-          answer.status === 200
-            ? JSON.stringify({ choices: [{ message: { role: 'assistant', content: answer.content } }] })
-            : '{"error": "overloaded"}',
-        );
-      });
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
-  }
-
-  answer(content: object | string, status = 200): void {
-    this.answers.push({ status, content: typeof content === 'string' ? content : JSON.stringify(content) });
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
 describe('the optional LLM proposer (a local OpenAI-compatible stand-in)', () => {
-  const llm = new FakeLlm();
+  const llm = new ModelApi();
+  /** Queues the model's next answer: `content` as the assistant's message, or an error status. */
+  const answer = (content: object | string, status = 200) =>
+    status === 200
+      ? llm.openAi(typeof content === 'string' ? content : JSON.stringify(content))
+      : llm.fail(status, '{"error": "overloaded"}');
   let h: OracleHarness;
 
   beforeAll(async () => {
@@ -80,7 +47,7 @@ describe('the optional LLM proposer (a local OpenAI-compatible stand-in)', () =>
     ).json();
 
   it('asks about findings no rule fixes, and its valid proposal passes the same gates with capped confidence', async () => {
-    llm.answer({
+    answer({
       type: 'MEMORY_UPDATE',
       params: { facts: { add: [{ id: 'tone', text: 'Users prefer short, direct answers.', weight: 0.8 }] } },
       confidence: 0.97,
@@ -101,7 +68,7 @@ describe('the optional LLM proposer (a local OpenAI-compatible stand-in)', () =>
     const [request] = llm.requests;
     expect(request!.headers.authorization).toBe('Bearer sk-test');
     expect(request!.body).toMatchObject({ model: 'test-model', response_format: { type: 'json_object' } });
-    expect(JSON.parse(request!.body.messages[1]!.content)).toMatchObject({
+    expect(JSON.parse((request!.body.messages as Array<{ content: string }>)[1]!.content)).toMatchObject({
       finding: { type: 'retrain_trigger', summary: 'quality dropped 14 %' },
       agent: { agent_id: 'llm_agent' },
     });
@@ -145,7 +112,7 @@ describe('the optional LLM proposer (a local OpenAI-compatible stand-in)', () =>
     ],
     ['an error', 'overloaded', 503, /failed: 503/],
   ])('keeps the finding skipped, with the reason, when the LLM answers %s', async (_case, content, status, reason) => {
-    llm.answer(content, status);
+    answer(content, status);
     const { plan: made, skipped } = await plan(await unfixableFinding());
     expect(made.mutations).toEqual([]);
     expect(skipped[0].reason).toMatch(/register the fine-tuned adapter/);
