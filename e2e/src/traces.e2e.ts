@@ -159,18 +159,21 @@ describe('OpenTelemetry traces across the mesh', () => {
       expect(found).toBeDefined();
       return found!;
     }, 20_000);
-    // The request itself is a server span of feedback-api in the caller's trace, named by its route.
-    const inCallerTrace = receiver.spans.filter((s) => s.service === 'feedback-api' && s.traceId === caller.traceId);
-    expect(inCallerTrace.map((s) => s.name)).toContain('POST /api/v1/feedback/collect');
-    const publish = receiver.spans.find(
-      (s) =>
-        s.name === 'feedback publish' &&
-        (s.traceId === caller.traceId || s.links.some((l) => l.traceId === caller.traceId)),
-    );
-    expect(publish).toMatchObject({ service: 'feedback-api' });
-    // The transaction is the child of the ingest batch, and Postgres' statements are under it.
-    const batch = receiver.spans.find((s) => s.spanId === transaction.parentSpanId);
-    expect(batch).toMatchObject({ service: 'oracle-api', name: 'ingest batch' });
+    // Spans are exported in batches as they end, so a parent may arrive after its child: each check waits.
+    await eventually(() => {
+      // The request itself is a server span of feedback-api in the caller's trace, named by its route.
+      const inCallerTrace = receiver.spans.filter((s) => s.service === 'feedback-api' && s.traceId === caller.traceId);
+      expect(inCallerTrace.map((s) => s.name)).toContain('POST /api/v1/feedback/collect');
+      const publish = receiver.spans.find(
+        (s) =>
+          s.name === 'feedback publish' &&
+          (s.traceId === caller.traceId || s.links.some((l) => l.traceId === caller.traceId)),
+      );
+      expect(publish).toMatchObject({ service: 'feedback-api' });
+      // The transaction is the child of the ingest batch, and Postgres' statements are under it.
+      const batch = receiver.spans.find((s) => s.spanId === transaction.parentSpanId);
+      expect(batch).toMatchObject({ service: 'oracle-api', name: 'ingest batch' });
+    });
     await eventually(() =>
       expect(
         receiver.spans.some((s) => s.parentSpanId === transaction.spanId && s.traceId === transaction.traceId),
@@ -204,21 +207,20 @@ describe('OpenTelemetry traces across the mesh', () => {
     const result = (await tick.json()) as { plans: Array<{ agent_id: string; status: string }> };
     expect(result.plans).toEqual([expect.objectContaining({ agent_id: agentId, status: 'queued' })]);
 
-    const start = await eventually(() => {
-      const found = receiver.spans.find(
-        (s) => s.service === 'orchestrator' && s.name === 'rollout start' && s.traceId === caller.traceId,
-      );
-      expect(found).toBeDefined();
-      return found!;
-    }, 20_000);
     const names = (service: string) =>
       receiver.spans.filter((s) => s.service === service && s.traceId === caller.traceId).map((s) => s.name);
-    expect(names('oracle-api')).toEqual(
-      expect.arrayContaining(['POST /api/v1/oracle/tick', 'oracle tick', 'tick analyze', 'tick execute']),
-    );
-    expect(names('orchestrator')).toEqual(
-      expect.arrayContaining(['plan execute', 'rollout launch', 'adapter apply PROMPT_PATCH', 'rollout start']),
-    );
+    // A span is exported when it ends, in batches: the parents of `rollout start` may come a batch later.
+    const start = await eventually(() => {
+      expect(names('oracle-api')).toEqual(
+        expect.arrayContaining(['POST /api/v1/oracle/tick', 'oracle tick', 'tick analyze', 'tick execute']),
+      );
+      expect(names('orchestrator')).toEqual(
+        expect.arrayContaining(['plan execute', 'rollout launch', 'adapter apply PROMPT_PATCH', 'rollout start']),
+      );
+      return receiver.spans.find(
+        (s) => s.service === 'orchestrator' && s.name === 'rollout start' && s.traceId === caller.traceId,
+      )!;
+    }, 20_000);
     // The rollout's start decision names the trace that made it.
     const [decision] = await sql<{ trace_id: string }>(
       mesh,
