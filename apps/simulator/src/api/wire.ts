@@ -92,6 +92,9 @@ export interface TickResult {
   [key: string]: unknown;
 }
 
+/** Rollout statuses that still hold the agent (the others are final). */
+export const ACTIVE_ROLLOUT_STATUSES: ReadonlySet<string> = new Set(['pending', 'running', 'paused']);
+
 export interface RolloutView {
   rollout_id: string;
   agent_id: string;

@@ -1,4 +1,10 @@
-import type { FindingView, RolloutDecision, RolloutView, TickResult } from '../api/wire';
+import {
+  ACTIVE_ROLLOUT_STATUSES,
+  type FindingView,
+  type RolloutDecision,
+  type RolloutView,
+  type TickResult,
+} from '../api/wire';
 
 /*
  * What the demo prints, as pure functions of what the read APIs answered: rollouts starting,
@@ -6,7 +12,6 @@ import type { FindingView, RolloutDecision, RolloutView, TickResult } from '../a
  * loop is waiting for.
  */
 
-const ACTIVE = new Set(['pending', 'running', 'paused']);
 const FINISHED_MARK: Record<string, string> = {
   promoted: '✔',
   rolled_back: '✖',
@@ -29,7 +34,7 @@ export function rolloutChanges(
       lines.push(
         `▶ ${name}: rollout started — ${r.mutation_type}, canary at ${pct(r.weight)} (steps ${r.steps.join('→')} %)`,
       );
-    else if (before.weight !== r.weight && ACTIVE.has(r.status))
+    else if (before.weight !== r.weight && ACTIVE_ROLLOUT_STATUSES.has(r.status))
       lines.push(`↗ ${name}: canary ${pct(before.weight)} → ${pct(r.weight)}`);
     if (before?.status !== r.status && FINISHED_MARK[r.status]) lines.push(finishedLine(name, r));
   }
@@ -70,8 +75,8 @@ export interface AgentPicture {
 
 /** What the loop is waiting for on one agent, in its own words where it gave them. */
 export function waitingFor(a: AgentPicture): string {
-  const active = a.rollouts.find((r) => ACTIVE.has(r.status));
-  const done = a.rollouts.filter((r) => !ACTIVE.has(r.status));
+  const active = a.rollouts.find((r) => ACTIVE_ROLLOUT_STATUSES.has(r.status));
+  const done = a.rollouts.filter((r) => !ACTIVE_ROLLOUT_STATUSES.has(r.status));
   if (active) {
     const decision = a.lastDecision
       ? `${a.lastDecision.action}: ${a.lastDecision.reason}`

@@ -1,8 +1,7 @@
-import type { PolicyFigures, RolloutView } from '../api/wire';
+import { ACTIVE_ROLLOUT_STATUSES, type PolicyFigures, type RolloutView } from '../api/wire';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-const ACTIVE = new Set(['pending', 'running', 'paused']);
 
 /**
  * The most events in any window of `windowMs` ending at an event (a window (t − w, t], as the
@@ -72,7 +71,7 @@ export function budgetRows(
   }
   const intervals = rollouts.map((r) => ({
     start: created(r),
-    end: ACTIVE.has(r.status) ? null : Date.parse(r.finished_at ?? r.created_at),
+    end: ACTIVE_ROLLOUT_STATUSES.has(r.status) ? null : Date.parse(r.finished_at ?? r.created_at),
   }));
   rows.push(row('rollouts in progress at once', policy.concurrency.max_concurrent_rollouts, maxConcurrent(intervals)));
   return rows;

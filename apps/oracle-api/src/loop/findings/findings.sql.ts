@@ -1,3 +1,8 @@
+import { ACTIVE_ROLLOUT_STATUSES } from '@metaloop/contracts';
+
+/** The statuses of a rollout in progress, as SQL literals (constants, never input). */
+const ACTIVE_ROLLOUT_SQL = ACTIVE_ROLLOUT_STATUSES.map((status) => `'${status}'`).join(', ');
+
 /**
  * Upserts findings on dedup_key: a new problem is inserted open; one already open (or planned,
  * deferred or dismissed) is counted again (occurrences, last_seen_at, latest evidence); a resolved
@@ -55,7 +60,7 @@ export const SUPERSEDE_UNSERVED_FINDINGS = `
 UPDATE findings f SET status = 'superseded', resolved_at = $1::timestamptz, deferred_reason = NULL, deferred_detail = NULL, deferred_at = NULL
 WHERE f.status IN ('open', 'deferred') AND f.revision_id IS NOT NULL AND f.revision_id <> ''
   AND NOT EXISTS (SELECT 1 FROM agents a WHERE a.id = f.agent_id AND a.stable_revision_id = f.revision_id)
-  AND NOT EXISTS (SELECT 1 FROM rollouts r WHERE r.agent_id = f.agent_id AND r.candidate_revision_id = f.revision_id AND r.status IN ('pending', 'running', 'paused'))
+  AND NOT EXISTS (SELECT 1 FROM rollouts r WHERE r.agent_id = f.agent_id AND r.candidate_revision_id = f.revision_id AND r.status IN (${ACTIVE_ROLLOUT_SQL}))
 RETURNING id`;
 
 /**
