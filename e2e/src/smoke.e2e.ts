@@ -57,6 +57,8 @@ describe('the mesh as three processes', () => {
     };
     expect(spec.info.title).toBe(`metaloop ${name}`);
     expect(spec.paths['/health/ready']).toBeDefined();
+    // The public text speaks of the product, not of the design documents it came from.
+    expect(proseOf(spec).filter((text) => /\bseed\s*\d|\bseed['’]s\b/i.test(text))).toEqual([]);
   });
 
   it('answers bad requests with problem+json and a request id', async () => {
@@ -99,3 +101,12 @@ describe('a bad environment', () => {
     expect(app.output()).toContain('Postgres is unreachable');
   });
 });
+
+/** Every title, summary and description in an OpenAPI document, however deep. */
+function proseOf(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(proseOf);
+  if (node === null || typeof node !== 'object') return [];
+  return Object.entries(node).flatMap(([key, value]) =>
+    typeof value === 'string' ? (['title', 'summary', 'description'].includes(key) ? [value] : []) : proseOf(value),
+  );
+}

@@ -30,7 +30,7 @@ interface Accepted {
 /** Seed 003's `--capture`: one prompt, its output and the person's verdict as a feedback event. */
 export const capture: Verb = {
   name: 'capture',
-  summary: 'send feedback on one prompt/output (seed 003: rating, thumbs, tags, framework, model, notes)',
+  summary: 'send feedback on one prompt/output (rating, thumbs, tags, framework, model, notes)',
   usage: [
     'capture --prompt <text> --output <text> (--rating <1-5> | --thumbs-up | --thumbs-down) [--tags a,b]',
     '  [--framework <name>] [--model <name>] [--notes <text>] [--agent <id>] [--session <id>] [--subject <id>]',

@@ -296,7 +296,7 @@ export const examples: Verb = {
 
 export const subjectLogs: Verb = {
   name: 'subject-logs',
-  summary: "seed 002's training logs of every subject as JSONL: selections or persona updates",
+  summary: 'the training logs of every subject as JSONL: selections or persona updates',
   usage: [
     'subject-logs selections|persona-updates [--agent <id>] [--from <iso>] [--to <iso>] [--limit <n>] [--output <file>]',
   ],

@@ -12,7 +12,7 @@ export class SubjectsController {
   @Get(':subject_id/memory')
   @RequireScopes('config:read')
   @ApiOperation({
-    summary: 'What metaloop learned about an end user (seed 002): history, goals, preferences and persona facets',
+    summary: 'What metaloop learned about an end user: history, goals, preferences and persona facets',
     description:
       'Learned at ingest from feedback carrying this subject_id (goals and preferences from explicit.selection). A subject nothing is known about answers 200 with no items. Export and erasure are on oracle-api (GET/DELETE /api/v1/subjects/{subject_id}).',
   })

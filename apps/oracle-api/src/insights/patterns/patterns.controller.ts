@@ -18,8 +18,7 @@ export class PatternsController {
   @HttpCode(200)
   @RequireScopes('oracle:read')
   @ApiOperation({
-    summary:
-      'Feedback patterns of the last days (seed 003): success rate, by tag, model, prompt version and context key',
+    summary: 'Feedback patterns of the last days: success rate, by tag, model, prompt version and context key',
     description:
       'Success is the policy’s insights.success (a complaint, then thumbs, then rating ≥ 4, then implicit success). Each group is ' +
       'tested against the rest of the window (two-sided two-proportion z); success/failure features are tags and context values ' +

@@ -69,7 +69,7 @@ export class SubjectLogsController {
   @RequireScopes('oracle:read')
   @ApiOperation({
     summary:
-      'Selection logs or persona-update logs as JSONL, in seed 002’s format (hypotheses_data.jsonl, persona_updates.jsonl)',
+      'Selection logs or persona-update logs as JSONL, one line per selection or persona update (the formats of hypotheses_data.jsonl and persona_updates.jsonl)',
     description:
       '`selections`: {timestamp, user_id, user_input, context {persona_facets, interaction_count, recent_goals, preferences}, hypotheses, selected_id, label}; `persona-updates`: {timestamp, user_id, old_facets, new_facets, facet_deltas, signals}. Oldest first, streamed; optionally of one agent and a window. Selections also export as DPO preference pairs through POST /api/v1/datasets with kind `preference`.',
   })
