@@ -4,5 +4,4 @@ export { adapterOptionsFromEnv, adaptersEnv, checkAdaptersEnv } from './adapters
 export { ADAPTER_SET, AdaptersModule } from './adapters.module';
 export { AdapterError } from './errors';
 export { adapterStateSchema, type AdapterState, type PlannedEffect } from './side-effects';
-export type * from './summaries';
 export { DELIVERY_HEADER, SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from './webhook-signature';

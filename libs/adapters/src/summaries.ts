@@ -9,7 +9,7 @@ export interface Change<T> {
 
 export type Scalar = number | string | boolean;
 
-export interface PromptPatchSummary {
+interface PromptPatchSummary {
   version: Change<string>;
   /** Unified line diff of the template. */
   diff: string;
@@ -17,7 +17,7 @@ export interface PromptPatchSummary {
   lines_removed: number;
 }
 
-export interface ModelSwapSummary {
+interface ModelSwapSummary {
   model: Change<string>;
   provider: string;
   /** `before` is null when the parent's model is not a registered candidate. */
@@ -25,19 +25,19 @@ export interface ModelSwapSummary {
   cost_per_1k_out: Change<number | null>;
 }
 
-export interface LoraApplySummary {
+interface LoraApplySummary {
   action: 'attach' | 'detach';
   adapter_id: string;
   base_model: string;
   lora: Change<string[]>;
 }
 
-export interface RouteChangeSummary {
+interface RouteChangeSummary {
   weights: Change<Record<string, number>>;
   shift_points: number;
 }
 
-export interface ParamSetSummary {
+interface ParamSetSummary {
   /** Only the params whose value changes; null = not set. */
   changes: Record<string, Change<Scalar | null>>;
 }
@@ -49,7 +49,7 @@ export interface MemoryListSummary {
   count: Change<number>;
 }
 
-export interface MemoryUpdateSummary {
+interface MemoryUpdateSummary {
   facts: MemoryListSummary;
   examples: MemoryListSummary;
   /** Dynamic examples (DICL) before and after; null when off. */

@@ -8,7 +8,7 @@ export const KEY_PATTERN = /^mlk_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
 
 const PREFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
-export interface ParsedKey {
+interface ParsedKey {
   prefix: string;
   secret: string;
 }

@@ -7,7 +7,7 @@ import type { Principal } from './principal';
 import { isScope, scopeListSchema, type Scope } from './scopes';
 import { TtlCache } from './ttl-cache';
 
-export interface CreateApiKeyInput {
+interface CreateApiKeyInput {
   name: string;
   scopes: readonly Scope[];
   /** When the key stops working; none = never. */
@@ -15,7 +15,7 @@ export interface CreateApiKeyInput {
 }
 
 /** The only time the key itself exists outside its holder: store it now, it cannot be recovered. */
-export interface CreatedApiKey {
+interface CreatedApiKey {
   id: string;
   name: string;
   prefix: string;
@@ -24,10 +24,10 @@ export interface CreatedApiKey {
   key: string;
 }
 
-export type ApiKeyStatus = 'active' | 'expired' | 'revoked';
+type ApiKeyStatus = 'active' | 'expired' | 'revoked';
 
 /** A key as listings show it: never the secret, never its hash. */
-export interface ApiKeySummary {
+interface ApiKeySummary {
   id: string;
   name: string;
   prefix: string;
@@ -39,7 +39,7 @@ export interface ApiKeySummary {
   revokedAt: Date | null;
 }
 
-export interface RevokeResult {
+interface RevokeResult {
   key: ApiKeySummary;
   /** It had been revoked before this call (nothing changed). */
   alreadyRevoked: boolean;

@@ -21,7 +21,7 @@ export interface AuthOptions {
 
 export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');
 
-export const AUTH_DEFAULTS = {
+const AUTH_DEFAULTS = {
   cacheTtlMs: 30_000,
   cacheMaxEntries: 10_000,
   negativeCacheTtlMs: 5_000,

@@ -6,7 +6,7 @@ import type { Scope } from './scopes';
 import { SCOPES_METADATA } from './scopes.metadata';
 
 /** One HTTP route of an app's controllers and what it takes to call it. */
-export interface RouteAccess {
+interface RouteAccess {
   /** GET, POST, … (ALL for @All). */
   method: string;
   /** Controller path, method path, RouterModule path and global prefix joined: `/health/live`. */

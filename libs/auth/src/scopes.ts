@@ -13,7 +13,7 @@ export const SCOPES = [
 
 export type Scope = (typeof SCOPES)[number];
 
-export const scopeSchema = z.enum(SCOPES, {
+const scopeSchema = z.enum(SCOPES, {
   error: (issue) => `${JSON.stringify(issue.input)} is not a scope; expected one of ${SCOPES.join(', ')}`,
 });
 

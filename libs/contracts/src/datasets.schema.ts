@@ -12,13 +12,13 @@ import { storableString } from './storable-text';
 
 const isoTime = z.iso.datetime({ offset: true });
 
-export const DATASET_KINDS = ['sft', 'preference'] as const;
-export const datasetKindSchema = z.enum(DATASET_KINDS);
-export const datasetStatusSchema = z.enum(['building', 'ready', 'failed']);
+const DATASET_KINDS = ['sft', 'preference'] as const;
+const datasetKindSchema = z.enum(DATASET_KINDS);
+const datasetStatusSchema = z.enum(['building', 'ready', 'failed']);
 /** `skipped`: the dataset had fewer train lines than `learning.datasets.min_train_lines`; the trainer was not asked. */
-export const trainingRequestStatusSchema = z.enum(['requested', 'delivered', 'completed', 'failed', 'skipped']);
+const trainingRequestStatusSchema = z.enum(['requested', 'delivered', 'completed', 'failed', 'skipped']);
 /** The files of a dataset: `train.jsonl`, `validation.jsonl` and `manifest.json`. */
-export const datasetFileSchema = z.enum(['train', 'validation', 'manifest']);
+const datasetFileSchema = z.enum(['train', 'validation', 'manifest']);
 /** The `{file}` path parameter, its issue naming it (as pathId does). */
 export const datasetFileParam = z
   .string()
@@ -59,7 +59,7 @@ const fileEntrySchema = z.object({
 });
 
 /** What a dataset holds and how it was made: counts at every filter stage, the files, the filters. */
-export const datasetManifestSchema = z.object({
+const datasetManifestSchema = z.object({
   dataset_id: z.string(),
   agent_id: z.string(),
   kind: datasetKindSchema,
@@ -116,7 +116,7 @@ export const datasetResponseSchema = z.object({
 
 export const datasetListResponseSchema = z.object({ items: z.array(datasetResponseSchema) });
 
-export const trainingRequestViewSchema = z.object({
+const trainingRequestViewSchema = z.object({
   training_request_id: z.string(),
   agent_id: z.string(),
   dataset_id: z.string(),

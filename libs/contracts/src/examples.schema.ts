@@ -28,7 +28,7 @@ export const exampleSearchRequestSchema = z.strictObject({
 });
 
 /** A stored example as retrieval returns it. */
-export const retrievedExampleSchema = z.object({
+const retrievedExampleSchema = z.object({
   id: z.string(),
   input: z.string(),
   output: z.string(),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { subjectToken } from './feedback-event.schema';
 
 /** A top-level context key patterns can group by (`context.<key>`): as bounded at ingest. */
-export const contextKeySchema = z
+const contextKeySchema = z
   .string()
   .min(1)
   .max(64)
@@ -76,7 +76,7 @@ export const patternsResponseSchema = z.object({
 });
 export type PatternsResponse = z.output<typeof patternsResponseSchema>;
 
-export const reportPeriodSchema = z.enum(['weekly', 'monthly']);
+const reportPeriodSchema = z.enum(['weekly', 'monthly']);
 export type ReportPeriod = z.output<typeof reportPeriodSchema>;
 export const WEEK_ID = /^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/;
 export const MONTH_ID = /^\d{4}-(0[1-9]|1[0-2])$/;

@@ -22,11 +22,11 @@ export const SUBJECT_MEMORY_CHANGED = 'subject.memory.changed';
 /** Body of `subject.memory.changed`: a hint, no state. */
 export const subjectMemoryChangedMessageSchema = z.object({ subject_ids: z.array(z.string()).max(1_000) });
 
-export const MEMORY_KINDS = ['HISTORY', 'GOAL', 'PREFERENCE'] as const;
-export const memoryKindSchema = z.enum(MEMORY_KINDS);
+const MEMORY_KINDS = ['HISTORY', 'GOAL', 'PREFERENCE'] as const;
+const memoryKindSchema = z.enum(MEMORY_KINDS);
 
 /** One thing kept about a subject. */
-export const memoryItemSchema = z.object({
+const memoryItemSchema = z.object({
   /** HISTORY: an interaction; GOAL: an intent learned from a chosen option; PREFERENCE: a technology or style. */
   kind: memoryKindSchema,
   text: z.string(),
@@ -55,7 +55,7 @@ export const subjectMemoryResponseSchema = z.object({
 const contextItemSchema = z.object({ text: z.string(), weight: z.number(), confidence: z.number() });
 
 /** Estimated tokens (characters / 4) of each part of the subject's context, as seed 002's context_breakdown. */
-export const contextBreakdownSchema = z.object({
+const contextBreakdownSchema = z.object({
   goal: z.number().int(),
   pref: z.number().int(),
   history: z.number().int(),
@@ -80,7 +80,7 @@ export const subjectContextSchema = z.object({
 const jsonRecord = z.record(z.string(), z.unknown());
 
 /** A selection log line (seed 002's hypotheses_data.jsonl). */
-export const selectionLogSchema = z.object({
+const selectionLogSchema = z.object({
   timestamp: isoTime,
   user_id: z.string(),
   agent_id: z.string(),
@@ -95,7 +95,7 @@ export const selectionLogSchema = z.object({
 });
 
 /** A persona-update log line (seed 002's persona_updates.jsonl). */
-export const personaUpdateLogSchema = z.object({
+const personaUpdateLogSchema = z.object({
   timestamp: isoTime,
   user_id: z.string(),
   agent_id: z.string(),
@@ -135,7 +135,7 @@ export const subjectEraseResponseSchema = z.object({
 });
 
 /** `GET /api/v1/subject-logs/{kind}`: seed 002's training logs as JSONL. */
-export const SUBJECT_LOG_KINDS = ['selections', 'persona-updates'] as const;
+const SUBJECT_LOG_KINDS = ['selections', 'persona-updates'] as const;
 /** The `{kind}` path parameter, its issue naming it (as pathId does). */
 export const subjectLogKindParam = z
   .string()

@@ -26,7 +26,7 @@ export const suggestRequestSchema = z.strictObject({
 
 export const suggestionAreaKindSchema = z.enum(['tag', 'framework', 'corrections']);
 
-export const suggestionSchema = z.object({
+const suggestionSchema = z.object({
   suggestion_id: z.string(),
   agent_id: z.string(),
   /** The worst area it addresses: a complaint tag, a `context.framework` value, or `corrections`. */

@@ -1,15 +1,6 @@
-export type { Facets, LearnedItem, Selection, SelectionOption, StoredItem } from './types';
+export type { Facets, Selection, StoredItem } from './types';
 export { parseSelection } from './learning/selection';
-export { extractGoal, extractPreferences, learnFromSelection, LEARNED_TAGS, phraseKey } from './learning/extract';
-export { historyTags, historyText, type InteractionText } from './learning/history';
-export { mergeLearned, type ItemWrite, type MergedItem } from './learning/merge';
-export { learnFromInteraction, type Interaction, type Learning, type SubjectState } from './learning/learn';
-export {
-  personaSignals,
-  registeredFacets,
-  updatePersona,
-  validateModelDeltas,
-  type PersonaUpdate,
-} from './persona/persona';
-export { importance, itemsToPrune } from './pruning/prune';
-export { assembleContext, estimateTokens, memoryView, rankItems, type ContextBudget } from './context/context';
+export { learnFromInteraction, type Interaction } from './learning/learn';
+export { registeredFacets, validateModelDeltas } from './persona/persona';
+export { itemsToPrune } from './pruning/prune';
+export { assembleContext, memoryView, type ContextBudget } from './context/context';

@@ -33,14 +33,14 @@ export interface AppDefinition {
   fastRoutes?: (config: ConfigService) => FastRoutesSetting;
 }
 
-export interface FastRoutesSetting {
+interface FastRoutesSetting {
   /** false: @FastRoute() is ignored and the routes run through Nest's pipeline like any other. */
   enabled: boolean;
   /** The setting that turns them off, e.g. `FAST_ROUTES=off`: named when a fast route cannot start. */
   offSwitch: string;
 }
 
-export interface BodyLimits {
+interface BodyLimits {
   /** For every route not listed in `routes`. */
   default: number;
   /** By route path, e.g. a bulk endpoint that takes more. */

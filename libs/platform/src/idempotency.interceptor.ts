@@ -47,7 +47,7 @@ class IdempotencyError extends Error implements StatusCarrier {
  * frees its key, so it can be retried. Keys are per caller (API key) and route.
  */
 @Injectable()
-export class IdempotencyInterceptor implements NestInterceptor {
+class IdempotencyInterceptor implements NestInterceptor {
   constructor(private readonly redis: RedisService) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {

@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { listRoutes, routesWithoutScopes } from '@metaloop/auth';
 
-export interface RouteAuditReport {
+interface RouteAuditReport {
   /** `METHOD /path` of every route anyone may call without an API key. */
   open: string[];
   /** Routes the controllers declare that the Fastify server does not serve (the audit would be blind to them). */

@@ -20,17 +20,6 @@ export type { AgentGateState, GateState, PrepareOutcome } from './gates/gate-sta
 export { validatePlan } from './gates/validate-plan';
 export { learningSchema, type LearningPolicy, type QualityWeights } from './quality/learning.schema';
 export { qualityScore, type QualityMetric } from './quality/quality-score';
-export {
-  memoryPolicySchema,
-  PERSONA_SIGNALS,
-  type MemoryPolicy,
-  type PersonaRule,
-  type PersonaSignal,
-} from './memory/memory-policy.schema';
-export {
-  insightsSchema,
-  type InsightsPolicy,
-  type ReportsPolicy,
-  type SuccessDefinition,
-} from './insights/insights.schema';
-export { successVerdict, type SuccessVerdict } from './insights/success-verdict';
+export { memoryPolicySchema, type MemoryPolicy, type PersonaSignal } from './memory/memory-policy.schema';
+export { insightsSchema, type ReportsPolicy, type SuccessDefinition } from './insights/insights.schema';
+export { successVerdict } from './insights/success-verdict';

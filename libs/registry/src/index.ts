@@ -8,9 +8,4 @@ export { type AgentLiveState, type LiveRevision } from './live-state';
 export { ARM_BUCKETS, armBucket, stickyArm } from './sticky-arm';
 export { revisionIdentity } from './revision-identity';
 export { diffConfigs } from './config-diff';
-export {
-  AgentNotFoundError,
-  RegistryInputError,
-  RolloutNotFoundError,
-  TrainingRequestAnsweredError,
-} from './registry.errors';
+export { AgentNotFoundError, RegistryInputError, RolloutNotFoundError } from './registry.errors';

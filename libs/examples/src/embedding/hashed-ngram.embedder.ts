@@ -1,6 +1,6 @@
 import { normalize, type Embedder } from './embedder';
 
-export interface HashedNgramOptions {
+interface HashedNgramOptions {
   /** A power of two. */
   dimensions?: number;
   /** Only the first this many characters of a text count (queries and inputs are usually short). */

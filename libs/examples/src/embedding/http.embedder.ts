@@ -1,6 +1,6 @@
 import { normalize, type Embedder } from './embedder';
 
-export interface HttpEmbedderOptions {
+interface HttpEmbedderOptions {
   /** An OpenAI-compatible base URL (e.g. https://api.openai.com/v1); `/embeddings` is appended. */
   url: string;
   model: string;

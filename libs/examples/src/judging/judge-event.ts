@@ -2,10 +2,10 @@ import type { FeedbackEvent } from '@metaloop/contracts';
 import { contentHash } from '@metaloop/core';
 import { qualityScore, type LearningPolicy, type QualityMetric } from '@metaloop/policies';
 
-export type ExampleSource = 'feedback' | 'correction';
+type ExampleSource = 'feedback' | 'correction';
 
 /** An example as a feedback event makes it, before it is embedded and stored. */
-export interface ExampleDraft {
+interface ExampleDraft {
   source: ExampleSource;
   input: string;
   output: string;
@@ -14,7 +14,7 @@ export interface ExampleDraft {
 }
 
 /** Earlier examples to demote: of this session, and of this inference when the event names one. */
-export interface Demotion {
+interface Demotion {
   sessionId: string;
   inferenceId: string | null;
   reason: 'complaint' | 'correction';
@@ -31,7 +31,7 @@ export type JudgedEvent = Pick<
 >;
 
 /** A correction is a person's own answer (seed 000's demonstrations): the best quality there is. */
-export const CORRECTION_QUALITY = 1;
+const CORRECTION_QUALITY = 1;
 
 /**
  * What one feedback event does to the agent's examples:

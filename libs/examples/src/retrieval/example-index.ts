@@ -1,6 +1,6 @@
 import { KERNEL_WIDTH, scoringMemory, type AccumulateKernel } from './simd-kernel';
 
-export interface SearchHit<T> {
+interface SearchHit<T> {
   id: string;
   similarity: number;
   item: T;

@@ -1,7 +1,7 @@
 import type { MemoryPolicy } from '@metaloop/policies';
 import type { LearnedItem, Selection } from '../types';
 
-export const LEARNED_TAGS = ['learned', 'selection_derived'];
+const LEARNED_TAGS = ['learned', 'selection_derived'];
 
 /** Phrases after which the intent itself follows ("Do you want to build a REST API?"). */
 const INTENT_LEADS = ['want to', 'need to', 'would like to', "'d like to", 'trying to', 'going to', 'plan to'];

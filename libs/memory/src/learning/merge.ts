@@ -2,7 +2,7 @@ import type { MemoryPolicy } from '@metaloop/policies';
 import type { LearnedItem, StoredItem } from '../types';
 import { phraseTokens, round } from './extract';
 
-export type MergedItem = LearnedItem & { weight: number };
+type MergedItem = LearnedItem & { weight: number };
 
 /** A write to the subject's goals and preferences: a new item, or an existing one learned again. */
 export type ItemWrite = { op: 'insert'; item: MergedItem } | { op: 'update'; id: string; item: MergedItem };

@@ -1,7 +1,7 @@
 import type { FeedbackEvent } from '@metaloop/contracts';
 import type { SuccessDefinition } from './insights.schema';
 
-export type SuccessVerdict = 'positive' | 'negative';
+type SuccessVerdict = 'positive' | 'negative';
 
 /** Whether one feedback event is a success, a failure, or (null) neither, by the policy's definition. */
 export function successVerdict(

@@ -9,7 +9,7 @@ const facetName = z
   .regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits and "_", starting with a letter');
 
 /** A signal of one interaction, as the persona rules name it. */
-export const PERSONA_SIGNALS = ['first_option', 'later_option', 'complaint', 'positive'] as const;
+const PERSONA_SIGNALS = ['first_option', 'later_option', 'complaint', 'positive'] as const;
 
 /** One persona rule: when the signal holds, the facet moves by delta (clamped to max_delta, the facet to [0, 1]). */
 export const personaRuleSchema = z.strictObject({
