@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { policiesEnv } from '../../libs/policies/src/policies.env';
 import { APPS, entryPoint, HEALTH_PATHS } from './support/apps';
 import { COMPOSE_FILE, PROMETHEUS_DIR, REPO_ROOT, readYaml } from './support/repo';
 
@@ -170,7 +171,7 @@ describe('docker-compose.yml', () => {
     expect(schema.safeParse(anthropic).success).toBe(true);
   });
 
-  it("gives feedback-api the subject context settings at their defaults, the half-life the policy's", () => {
+  it('gives feedback-api the subject context settings at their defaults', () => {
     const feedback = services['feedback-api']!;
     const schema = APPS[0]!.envSchema;
     const keys = Object.keys(schema.shape).filter((key) => key.startsWith('SUBJECT_'));
@@ -181,10 +182,25 @@ describe('docker-compose.yml', () => {
         key,
         value: schema.shape[key]!.parse(undefined),
       });
-    const policies = readYaml<{ memory: { half_life_days: number } }>(
-      join(REPO_ROOT, 'libs', 'policies', 'default-policies.yaml'),
-    );
-    expect(Number(env['SUBJECT_MEMORY_HALF_LIFE_DAYS'])).toBe(policies.memory.half_life_days);
+  });
+
+  it('gives feedback-api the policy oracle-api learns by (same POLICIES_PATH, overrides and mounts), no copy of its half-life', () => {
+    /** The policy settings and the mounts POLICIES_PATH points into; none: the image's libs/policies/default-policies.yaml. */
+    const policySource = (name: string) => {
+      const service = services[name]!;
+      const env = defaultEnvironment(service);
+      const path = env['POLICIES_PATH'] ?? '';
+      const mounts = (service.volumes ?? []).filter((volume) => path.startsWith(`${volume.split(':')[1]}/`));
+      return {
+        env: Object.fromEntries(Object.keys(policiesEnv).flatMap((key) => (key in env ? [[key, env[key]]] : []))),
+        mounts,
+        readable: path === '' || mounts.length > 0,
+      };
+    };
+    expect(defaultEnvironment(services['feedback-api']!)).not.toHaveProperty('SUBJECT_MEMORY_HALF_LIFE_DAYS');
+    expect(policySource('oracle-api').readable).toBe(true);
+    expect(policySource('feedback-api')).toEqual(policySource('oracle-api'));
+    expect(policySource('orchestrator')).toEqual(policySource('oracle-api'));
   });
 
   it('gives feedback-api and oracle-api the same embedder (the in-process one unless the shell names another)', () => {

@@ -32,7 +32,7 @@ interface Container {
   readinessProbe?: Probe;
   livenessProbe?: Probe;
   startupProbe?: Probe;
-  volumeMounts?: Array<{ name: string; mountPath: string }>;
+  volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
   lifecycle?: { preStop?: { exec: { command: string[] } } };
 }
 
@@ -171,7 +171,7 @@ describe('deploy/k8s', () => {
     });
   });
 
-  it.each(['oracle-api', 'orchestrator'])(
+  it.each(['feedback-api', 'oracle-api', 'orchestrator'])(
     '%s reads the policies ConfigMap at POLICIES_PATH, as a directory mount',
     (name) => {
       const pod = podOf(APPS.find((app) => app.name === name)!);
@@ -258,7 +258,7 @@ describe('deploy/k8s', () => {
     });
   });
 
-  it("gives feedback-api the subject context settings at their defaults, the half-life the policy's", () => {
+  it("gives feedback-api the subject context settings at their defaults, the half-life from oracle-api's policy file", () => {
     const feedback = APPS.find((app) => app.name === 'feedback-api')!;
     const env = environment(podOf(feedback).containers[0]!);
     const schema = feedback.envSchema.shape;
@@ -266,10 +266,17 @@ describe('deploy/k8s', () => {
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys)
       expect({ key, value: schema[key]!.parse(env[key]) }).toEqual({ key, value: schema[key]!.parse(undefined) });
-    const policies = readYaml<{ memory: { half_life_days: number } }>(
-      join(REPO_ROOT, 'libs', 'policies', 'default-policies.yaml'),
-    );
-    expect(Number(env['SUBJECT_MEMORY_HALF_LIFE_DAYS'])).toBe(policies.memory.half_life_days);
+    // No copy of the policy's memory.half_life_days: feedback-api reads the policy oracle-api learns by.
+    expect(env).not.toHaveProperty('SUBJECT_MEMORY_HALF_LIFE_DAYS');
+    const policySource = (name: string) => {
+      const pod = podOf(APPS.find((app) => app.name === name)!);
+      const container = pod.containers[0]!;
+      const path = environment(container)['POLICIES_PATH']!;
+      const mount = container.volumeMounts!.find((m) => path.startsWith(`${m.mountPath}/`))!;
+      return { path, readOnly: mount.readOnly, volume: pod.volumes!.find((v) => v.name === mount.name) };
+    };
+    expect(policySource('feedback-api').path).toBe('/etc/metaloop/policies/policies.yaml');
+    expect(policySource('feedback-api')).toEqual(policySource('oracle-api'));
   });
 
   it("sends every app's traces to the Jaeger Service's OTLP/HTTP port", () => {

@@ -26,7 +26,11 @@ export interface Mesh {
   stop(): Promise<void>;
 }
 
-/** The three apps as processes on free ports, isolated by their own schema, NATS and Redis prefixes. */
+/**
+ * The three apps as processes on free ports, isolated by their own schema, NATS and Redis prefixes.
+ * All get the same environment: a POLICIES_PATH override is the policy of feedback-api (subject
+ * memory's half-life) as of oracle-api and the orchestrator.
+ */
 export async function startMesh(suite: string, overrides: Partial<Record<string, string>> = {}): Promise<Mesh> {
   const schema = await scratchSchema(suite);
   const env: Record<string, string> = { ...isolatedServiceEnv(schema), ...(overrides as Record<string, string>) };

@@ -1,5 +1,6 @@
 import { baseEnvSchema, int, natsEnv, port, postgresEnv, redisEnv } from '@metaloop/config';
 import { examplesEnv } from '@metaloop/examples';
+import { policiesEnv } from '@metaloop/policies';
 import { z } from 'zod';
 
 /** feedback-api: the agent-facing data plane (feedback in, live config out). */
@@ -8,6 +9,11 @@ export const envSchema = baseEnvSchema.extend({
   ...postgresEnv,
   ...natsEnv,
   ...redisEnv,
+  /**
+   * The policy (the same file as oracle-api's): the subject context ranks goals and preferences
+   * by its memory.half_life_days, hot-reloaded.
+   */
+  ...policiesEnv,
   /** Group commit: how long the first event of a batch may wait for company (0 = same event-loop turn). */
   PUBLISH_LINGER_MS: int(0, 2, 1),
   /** A batch is published as soon as it holds this many events… */
@@ -53,8 +59,6 @@ export const envSchema = baseEnvSchema.extend({
   SUBJECT_CONTEXT_TOKEN_BUDGET: int(16, 32_000, 400),
   /** …and at most this many goals, preferences and history items each. */
   SUBJECT_CONTEXT_MAX_ITEMS: int(1, 100, 5),
-  /** Goals and preferences rank by weight × confidence, halved every this many days unrenewed (as the policy's half_life_days). */
-  SUBJECT_MEMORY_HALF_LIFE_DAYS: z.coerce.number().min(0.01).max(3_650).default(30),
   /**
    * A subject's context is cached this long (0: read per fetch); `subject.memory.changed` drops it
    * at once, so this bounds how late an update shows when that message is lost…

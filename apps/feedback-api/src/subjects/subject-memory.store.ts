@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { PrismaService } from '@metaloop/db';
+import { PolicyStore } from '@metaloop/policies';
 import type { SubjectContext, SubjectMemoryChangedMessage, SubjectMemoryResponse } from '@metaloop/contracts';
 import { assembleContext, memoryView, type ContextBudget, type Facets, type StoredItem } from '@metaloop/memory';
 import type { Env } from '../config/env.schema';
@@ -49,12 +50,14 @@ interface CachedContext {
  * every request; the config fetch's context is cached per subject for at most
  * SUBJECT_CONTEXT_CACHE_MS (0: not cached) and dropped at once by `subject.memory.changed`, so
  * what ingest learned is in the next fetch (a lost message delays it by at most the TTL). Read
- * only: oracle-api is the only writer.
+ * only: oracle-api is the only writer. Goals and preferences rank by the policy's
+ * memory.half_life_days (the file oracle-api learns by), read per read, so a reloaded policy
+ * ranks the next read without a restart.
  */
 @Injectable()
 export class SubjectMemoryStore {
   private readonly logger = new Logger(SubjectMemoryStore.name);
-  private readonly budget: ContextBudget;
+  private readonly budget: Omit<ContextBudget, 'halfLifeDays'>;
   private readonly cache = new Map<string, CachedContext>();
   /** Reads in flight, shared by concurrent fetches of the same subject. */
   private readonly loading = new Map<string, Promise<SubjectContext>>();
@@ -63,6 +66,7 @@ export class SubjectMemoryStore {
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly policies: PolicyStore,
     config: ConfigService<Env, true>,
   ) {
     this.budget = {
@@ -70,7 +74,6 @@ export class SubjectMemoryStore {
       maxGoals: config.get('SUBJECT_CONTEXT_MAX_ITEMS', { infer: true }),
       maxPreferences: config.get('SUBJECT_CONTEXT_MAX_ITEMS', { infer: true }),
       maxHistory: config.get('SUBJECT_CONTEXT_MAX_ITEMS', { infer: true }),
-      halfLifeDays: config.get('SUBJECT_MEMORY_HALF_LIFE_DAYS', { infer: true }),
     };
     this.ttlMs = config.get('SUBJECT_CONTEXT_CACHE_MS', { infer: true });
     this.maxEntries = config.get('SUBJECT_CONTEXT_CACHE_MAX_ENTRIES', { infer: true });
@@ -124,20 +127,26 @@ export class SubjectMemoryStore {
       subject.items,
       subject.facets,
       subject.facetsUpdatedAt,
-      this.budget.halfLifeDays,
+      this.halfLifeDays(),
       new Date(),
     );
   }
 
+  /** The policy in force's half-life (a field read: the store swaps the whole policy on a reload). */
+  private halfLifeDays(): number {
+    return this.policies.current().policy.memory.half_life_days;
+  }
+
   private async readContext(subjectId: string): Promise<SubjectContext> {
-    const limit =
-      CANDIDATES_PER_ITEM * Math.max(this.budget.maxGoals, this.budget.maxPreferences, this.budget.maxHistory);
+    // One half-life for the query's pre-ranking and the assembly, even if a reload lands in between.
+    const budget: ContextBudget = { ...this.budget, halfLifeDays: this.halfLifeDays() };
+    const limit = CANDIDATES_PER_ITEM * Math.max(budget.maxGoals, budget.maxPreferences, budget.maxHistory);
     let row: { items: string; facets: string } | undefined;
     try {
       [row] = await this.prisma.$queryRawUnsafe<Array<{ items: string; facets: string }>>(
         SELECT_CONTEXT,
         subjectId,
-        this.budget.halfLifeDays,
+        budget.halfLifeDays,
         limit,
       );
     } catch (error) {
@@ -147,7 +156,7 @@ export class SubjectMemoryStore {
     const items = (JSON.parse(row?.items ?? '[]') as Array<Omit<StoredItem, 'updatedAt'> & { updatedAt: string }>).map(
       (item) => ({ ...item, updatedAt: new Date(item.updatedAt) }),
     );
-    return assembleContext(subjectId, items, JSON.parse(row?.facets ?? '{}') as Facets, this.budget, new Date());
+    return assembleContext(subjectId, items, JSON.parse(row?.facets ?? '{}') as Facets, budget, new Date());
   }
 
   private async read(subjectId: string): Promise<Subject> {
