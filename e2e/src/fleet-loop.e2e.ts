@@ -141,14 +141,15 @@ describe('the loop improves a fleet by itself (11 agents, 3 concurrent rollouts,
     return stalled;
   }
 
-  const outcome = async (agentId: string) =>
+  const latestRollout = async (agentId: string) =>
     (
-      await sql<{ status: string }>(
+      await sql<{ status: string; status_reason: string | null }>(
         mesh,
-        `SELECT status::text FROM rollouts WHERE agent_id = $1 ORDER BY created_at DESC LIMIT 1`,
+        `SELECT status::text, status_reason FROM rollouts WHERE agent_id = $1 ORDER BY created_at DESC LIMIT 1`,
         [agentId],
       )
-    )[0]?.status ?? null;
+    )[0];
+  const outcome = async (agentId: string) => (await latestRollout(agentId))?.status ?? null;
 
   it('promotes every better candidate, rolls back every worse one, and leaves no finding stalled', async () => {
     const oracle = mesh.apps['oracle-api'].url;
@@ -158,10 +159,14 @@ describe('the loop improves a fleet by itself (11 agents, 3 concurrent rollouts,
       async () => {
         ticks.push((await post(`${oracle}/api/v1/oracle/tick`, { time_window_hours: 0.05 })) as (typeof ticks)[number]);
         stalledSeen.push(...(await stalledAfterTick()));
-        const states = await Promise.all(FLEET.map(async (t) => [t, await outcome(t.agentId)] as const));
+        const states = await Promise.all(FLEET.map(async (t) => [t, await latestRollout(t.agentId)] as const));
+        // A wrong outcome names the reason the orchestrator gave, so a failure says why.
         const pending = states
-          .filter(([t, status]) => !finished(status, t.kind))
-          .map(([t, status]) => `${t.agentId}: ${status}`);
+          .filter(([t, rollout]) => !finished(rollout?.status ?? null, t.kind))
+          .map(
+            ([t, rollout]) =>
+              `${t.agentId}: ${rollout?.status ?? null}${rollout?.status_reason ? ` (${rollout.status_reason})` : ''}`,
+          );
         if (pending.length > 0) throw new Error(`not yet: ${pending.join(', ')}`);
       },
       240_000,
