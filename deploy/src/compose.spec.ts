@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { policiesEnv } from '../../libs/policies/src/policies.env';
-import { APPS, entryPoint, HEALTH_PATHS } from './support/apps';
+import { APPS, entryPoint, HEALTH_PATHS, ORACLE_SETTINGS_AT_DEFAULTS } from './support/apps';
 import { COMPOSE_FILE, PROMETHEUS_DIR, REPO_ROOT, readYaml } from './support/repo';
 
 interface ComposeService {
@@ -151,13 +151,7 @@ describe('docker-compose.yml', () => {
     const unset = schema.parse(defaultEnvironment(oracle)) as Record<string, unknown>;
     for (const key of fromShell) expect({ key, value: unset[key] }).toEqual({ key, value: undefined });
     // The rest restates the schema's defaults.
-    for (const key of [
-      'REPORTS_EVERY_MINUTES',
-      'REPORTS_PERIODS',
-      'SUGGESTIONS_MODEL_KIND',
-      'SUGGESTIONS_MODEL',
-      'MEMORY_PERSONA_MODEL',
-    ])
+    for (const key of ORACLE_SETTINGS_AT_DEFAULTS)
       expect({ key, value: unset[key] }).toEqual({ key, value: schema.shape[key]!.parse(undefined) });
     const withHook = { ...defaultEnvironment(oracle), REPORT_WEBHOOK_URL: 'http://alerts:9000/report' };
     expect(schema.safeParse(withHook).success).toBe(false); // a URL needs its secret

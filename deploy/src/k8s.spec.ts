@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { APPS, entryPoint, HEALTH_PATHS, type AppSpec } from './support/apps';
+import { APPS, entryPoint, HEALTH_PATHS, ORACLE_SETTINGS_AT_DEFAULTS, type AppSpec } from './support/apps';
 import { K8S_DIR, readYaml, readYamlDocuments, REPO_ROOT } from './support/repo';
 
 interface Kustomization {
@@ -229,13 +229,7 @@ describe('deploy/k8s', () => {
         '',
       ]);
       const schema = oracle.envSchema.shape;
-      for (const key of [
-        'REPORTS_EVERY_MINUTES',
-        'REPORTS_PERIODS',
-        'SUGGESTIONS_MODEL_KIND',
-        'SUGGESTIONS_MODEL',
-        'MEMORY_PERSONA_MODEL',
-      ])
+      for (const key of ORACLE_SETTINGS_AT_DEFAULTS)
         expect({ key, value: schema[key]!.parse(env[key]) }).toEqual({ key, value: schema[key]!.parse(undefined) });
     });
 

@@ -33,3 +33,12 @@ export const HEALTH_PATHS = { live: '/health/live', ready: '/health/ready' } as 
 
 /** Where each app's built entry point sits in the repository and in the image. */
 export const entryPoint = (name: AppSpec['name']) => `apps/${name}/dist/main.js`;
+
+/** oracle-api's insights and model settings that compose and k8s set to the env schema's defaults. */
+export const ORACLE_SETTINGS_AT_DEFAULTS = [
+  'REPORTS_EVERY_MINUTES',
+  'REPORTS_PERIODS',
+  'SUGGESTIONS_MODEL_KIND',
+  'SUGGESTIONS_MODEL',
+  'MEMORY_PERSONA_MODEL',
+] as const;
