@@ -17,8 +17,7 @@ const READY_TIMEOUT_MS = 60_000;
 const READY_POLL_MS = 500;
 const STOP_TIMEOUT_MS = 15_000;
 
-// The three apps share this environment: a POLICIES_PATH from the shell is the policy of all of them
-// (feedback-api ranks subject memory by its memory.half_life_days, oracle-api learns by it).
+// The three apps share this environment, so a POLICIES_PATH from the shell is every app's policy.
 const env = {
   ...process.env,
   DATABASE_URL: process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/metaloop',

@@ -56,8 +56,7 @@ export function freePort() {
 
 /**
  * Starts a built app (apps/<name>/dist/main.js) and waits until /health/ready answers 200. Give
- * the apps of one run the same `env`: POLICIES_PATH is read by all three (feedback-api ranks
- * subject memory by the policy's memory.half_life_days).
+ * the apps of one run the same `env`: all three read POLICIES_PATH.
  * BENCH_NODE_ARGS adds node flags to the app, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it under load.
  */
 export async function startApp(name, env) {

@@ -28,8 +28,7 @@ export interface Mesh {
 
 /**
  * The three apps as processes on free ports, isolated by their own schema, NATS and Redis prefixes.
- * All get the same environment: a POLICIES_PATH override is the policy of feedback-api (subject
- * memory's half-life) as of oracle-api and the orchestrator.
+ * All three get the same environment, so an override such as POLICIES_PATH is every app's.
  */
 export async function startMesh(suite: string, overrides: Partial<Record<string, string>> = {}): Promise<Mesh> {
   const schema = await scratchSchema(suite);
